@@ -1,0 +1,83 @@
+"""The document model every reader produces: an ordered list of blocks.
+
+A block is either text (one line or paragraph, with the page it was printed on) or a table (a grid of cells that keeps
+merged cells as spans). Everything downstream (sections, tables, report) reads only this model, never a file format.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class ReadError(Exception):
+    """An expected failure to read a document (empty, corrupt, encrypted, scanned, not a report...).
+
+    The message is one line that says what is wrong; the CLI records it with the file name and goes on.
+    """
+
+    def __init__(self, message: str, stage: str = "read"):
+        super().__init__(message)
+        self.stage = stage
+
+
+@dataclass
+class Cell:
+    text: str
+    rowspan: int = 1
+    colspan: int = 1
+
+
+@dataclass
+class Block:
+    kind: str  # "text" or "table"
+    text: str = ""
+    page: int | None = None
+    rows: list[list[Cell]] = field(default_factory=list)
+    # For text blocks that hold a table flattened into prose (cells run together with no separator).
+    flattened: bool = False
+
+    def to_dict(self) -> dict:
+        d = {"kind": self.kind, "page": self.page}
+        if self.kind == "table":
+            d["rows"] = [[{"text": c.text, "rowspan": c.rowspan, "colspan": c.colspan} for c in r] for r in self.rows]
+        else:
+            d["text"] = self.text
+        return d
+
+    def dense_rows(self) -> list[list[str]]:
+        """The grid with spans expanded: a cell covered by a merged cell repeats nothing and reads as None.
+
+        Returns rows of equal logical length where a position covered by a rowspan/colspan from elsewhere is None,
+        and an origin cell holds its text. Callers decide whether to fill down parents.
+        """
+        return expand_spans(self.rows)
+
+
+def expand_spans(rows: list[list[Cell]]) -> list[list[str | None]]:
+    grid: dict[tuple[int, int], str | None] = {}
+    width = 0
+    for r, row in enumerate(rows):
+        c = 0
+        for cell in row:
+            while (r, c) in grid:
+                c += 1
+            for dr in range(max(cell.rowspan, 1)):
+                for dc in range(max(cell.colspan, 1)):
+                    grid[(r + dr, c + dc)] = cell.text if (dr, dc) == (0, 0) else None
+            c += max(cell.colspan, 1)
+            width = max(width, c)
+    out = []
+    for r in range(len(rows)):
+        out.append([grid.get((r, c), "") for c in range(width)])
+    return out
+
+
+@dataclass
+class Document:
+    path: str
+    format: str  # txt, html, pdf, docx
+    blocks: list[Block]
+    pages: int | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def text_blocks(self):
+        return [b for b in self.blocks if b.kind == "text"]

@@ -1,0 +1,188 @@
+"""Row labels: map a printed table row label (with its merged-cell parents) to a canonical row of fields.json.
+
+A character n-gram model (scikit-learn TF-IDF + logistic regression) is trained on label variants generated from
+the canonical labels (numbering styles, brackets, notes, letter spacing, dropped characters, traditional
+characters, parents joined or flattened), plus rows from gold-labelled reports, plus negative examples ("extra"
+local rows and "header" cells). Classes are `table:row`, `extra` and `header`.
+"""
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass
+
+import joblib
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+
+from . import schema
+
+EXTRA_EXAMPLES = [
+    "其他主动公开文件", "其他主动公开文件（含以本单位名义正式签发的主动公开文件）", "行政确认", "行政奖励", "行政征收",
+    "行政给付", "行政检查", "行政裁决", "其他行政权力", "公共服务事项", "政务服务事项", "部门规范性文件",
+    "本级政府规章", "政府信息公开指南", "政策解读", "新闻发布会", "重点领域信息", "行政复议决定书", "备注",
+    "合计", "小计", "政府网站发布信息", "政务新媒体发布信息", "政府公报", "依申请公开件数", "政府信息公开专栏",
+    "其他对外管理服务事项（2021年起不再统计）", "行政事业性收费项目数", "信息处理费", "收取信息处理费",
+]
+HEADER_EXAMPLES = [
+    "信息内容", "本年制发件数", "本年废止件数", "现行有效件数", "本年处理决定数量", "本年收费金额（单位：万元）",
+    "本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "本年增/减", "处理决定数量",
+    "采购项目数量", "采购总金额", "第二十条第（一）项", "第二十条第（五）项", "第二十条第（六）项", "第二十条第（八）项",
+    "第二十条第（九）项", "申请人情况", "自然人", "法人或其他组织", "商业企业", "科研机构", "社会公益组织",
+    "法律服务机构", "其他", "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", "行政复议",
+    "行政诉讼", "结果维持", "结果纠正", "其他结果", "尚未审结", "未经复议直接起诉", "复议后起诉", "序号", "项目",
+    "单位：件", "指标", "数量",
+]
+TRAD = str.maketrans("开计处请数结转办复议诉讼维纠审总业构组织务规范许罚强费采购项门关会权护类执询据为时现废发决认书证",
+                     "開計處請數結轉辦復議訴訟維糾審總業構組織務規範許罰強費採購項門關會權護類執詢據為時現廢發決認書證")
+NOTES = ["（设区的市、自治州人民政府应提供相关数据）", "(指2020年办件量)", "（含行政确认等）", "(单位:件)", "（注1）",
+         "（区分处理的，只计这一情形，不计其他情形）", "(本单位)", "（无）"]
+ARABIC = "123456789"
+CN = "一二三四五六七八九"
+
+
+def canonical_parts(table: str, row: str, template: str) -> list[str]:
+    label = schema.row_label(table, row, template)
+    return label.split("／")
+
+
+def _renumber(part: str, rng: random.Random) -> str:
+    m = re.match(r"^(\d)\.(.*)$", part)
+    if m:
+        n, rest = m.groups()
+        style = rng.choice(["{n}.", "{n}、", "（{n}）", "({n})", "{n}．", "", "{n}"])
+        return style.format(n=n) + rest
+    m = re.match(r"^（([一二三四五六七八九])）(.*)$", part)
+    if m:
+        n, rest = m.groups()
+        style = rng.choice(["（{n}）", "({n})", "{n}、", "", "（{n}） "])
+        return style.format(n=n) + rest
+    m = re.match(r"^([一二三四五六七八九])、(.*)$", part)
+    if m:
+        n, rest = m.groups()
+        style = rng.choice(["{n}、", "（{n}）", "", "{n}."])
+        return style.format(n=n) + rest
+    return part
+
+
+def _noise(text: str, rng: random.Random) -> str:
+    r = rng.random()
+    if r < 0.15 and len(text) > 4:
+        i = rng.randrange(len(text))
+        text = text[:i] + text[i + 1:]
+    elif r < 0.25:
+        text = " ".join(text) if len(text) < 12 else text
+    elif r < 0.35:
+        text = text.translate(TRAD)
+    elif r < 0.45:
+        text = text + rng.choice(NOTES)
+    elif r < 0.55:
+        text = text.replace("（", "(").replace("）", ")")
+    elif r < 0.6 and len(text) > 6:
+        i = rng.randrange(2, len(text) - 2)
+        text = text[:i] + "\n" + text[i:]
+    return text.replace("\n", "")
+
+
+def variants(parts: list[str], rng: random.Random, n: int) -> list[str]:
+    out = []
+    for _ in range(n):
+        ps = [_renumber(p, rng) for p in parts]
+        k = rng.choice(range(1, len(ps) + 1))
+        chosen = ps[-k:]
+        if rng.random() < 0.2 and len(ps) > 1:
+            chosen = ["三、本年度办理结果"] + chosen if ps[0].startswith("（") else chosen
+        joined = rng.choice(["／", "", " "]).join(_noise(p, rng) for p in chosen)
+        out.append(joined)
+    return out
+
+
+def training_examples(seed: int = 0, per_row: int = 60, extra_gold: list[tuple[str, str]] | None = None):
+    rng = random.Random(seed)
+    X, y = [], []
+    for table in schema.TABLES:
+        for tpl in schema.TEMPLATES:
+            for row in schema.row_ids(table, tpl):
+                parts = canonical_parts(table, row, tpl)
+                for v in variants(parts, rng, per_row):
+                    X.append(v)
+                    y.append(f"{table}:{row}")
+    for text in EXTRA_EXAMPLES:
+        for v in variants([text], rng, 8):
+            X.append(v)
+            y.append("extra")
+    for text in HEADER_EXAMPLES:
+        for v in variants([text], rng, 6):
+            X.append(v)
+            y.append("header")
+    for text, label in extra_gold or []:
+        X.append(text)
+        y.append(label)
+    return X, y
+
+
+_NOTE = re.compile(r"（[^（）]{5,}）")
+
+
+def normalise_label(text: str) -> str:
+    """Blanks removed, brackets and colons full-width, and bracketed notes of five or more characters dropped
+    (`规范性文件（行政机关制定发布的…）` reads as `规范性文件`)."""
+    t = re.sub(r"\s+", "", text)
+    t = t.replace("(", "（").replace(")", "）").replace(":", "：").replace(",", "，")
+    stripped = _NOTE.sub("", t)
+    return stripped if len(stripped) >= 2 else t
+
+
+@dataclass
+class RowLabeler:
+    pipeline: Pipeline
+
+    @classmethod
+    def train(cls, X, y, C: float = 10.0, ngram_max: int = 3, seed: int = 0) -> "RowLabeler":
+        pipe = Pipeline([
+            ("tfidf", TfidfVectorizer(analyzer="char", ngram_range=(1, ngram_max), preprocessor=normalise_label,
+                                      sublinear_tf=True, min_df=1)),
+            ("clf", LogisticRegression(C=C, max_iter=2000, random_state=seed)),
+        ])
+        pipe.fit(X, y)
+        return cls(pipe)
+
+    def predict(self, texts: list[str]) -> list[tuple[str, float]]:
+        if not texts:
+            return []
+        probs = self.pipeline.predict_proba(texts)
+        classes = self.pipeline.classes_
+        best = np.argmax(probs, axis=1)
+        return [(classes[i], float(probs[k, i])) for k, i in enumerate(best)]
+
+    def predict_within(self, text: str, allowed: list[str]) -> tuple[str, float]:
+        """Best class among `allowed` (e.g. the rows of one table), with its share of their probability."""
+        probs = self.pipeline.predict_proba([text])[0]
+        classes = list(self.pipeline.classes_)
+        idx = [classes.index(a) for a in allowed if a in classes]
+        if not idx:
+            return "extra", 0.0
+        sub = probs[idx]
+        j = int(np.argmax(sub))
+        return classes[idx[j]], float(sub[j] / max(sub.sum(), 1e-9)) * float(min(1.0, sub.sum() * 2))
+
+    def save(self, path) -> None:
+        joblib.dump(self.pipeline, path)
+
+    @classmethod
+    def load(cls, path) -> "RowLabeler":
+        return cls(joblib.load(path))
+
+
+_DEFAULT: RowLabeler | None = None
+
+
+def default_labeler() -> RowLabeler:
+    """The model trained on generated variants only; used when no trained model file is given."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        X, y = training_examples()
+        _DEFAULT = RowLabeler.train(X, y)
+    return _DEFAULT

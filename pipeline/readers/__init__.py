@@ -1,0 +1,76 @@
+"""Readers: one per publication format, all producing the same Document model.
+
+`read_document` looks at the file's bytes, not only its extension: a PDF saved as .html is read as a PDF, and the
+mismatch is noted in the document's warnings.
+"""
+from __future__ import annotations
+
+import os
+import re
+import zipfile
+import io
+
+from ..document import Document, ReadError
+from .docx import read_docx
+from .html import read_html
+from .pdf import PdfOptions, read_pdf
+from .text import read_text
+
+MAX_BYTES = 200 * 1024 * 1024
+_EXT = {".pdf": "pdf", ".html": "html", ".htm": "html", ".shtml": "html", ".xhtml": "html", ".docx": "docx",
+        ".txt": "txt", ".text": "txt", ".md": "txt"}
+SUPPORTED_EXTENSIONS = tuple(_EXT)
+_HTML_SNIFF = re.compile(rb"<\s*(!doctype\s+html|html|head|body|meta|div|p|table|title)[\s>/]", re.I)
+
+
+def sniff_format(data: bytes) -> str | None:
+    head = data[:4096]
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if stripped.startswith(b"%PDF") or b"%PDF-" in head[:1024]:
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as z:
+                names = set(z.namelist())
+        except zipfile.BadZipFile:
+            return "zip"
+        return "docx" if "word/document.xml" in names else "zip"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return "ole"  # legacy .doc/.xls
+    if head[:8] in (b"\x89PNG\r\n\x1a\n",) or head[:3] == b"\xff\xd8\xff" or head[:4] in (b"GIF8", b"RIFF"):
+        return "image"
+    if _HTML_SNIFF.search(head.lower().replace(b"\x00", b"")):
+        return "html"
+    return "txt"
+
+
+def read_document(path: str, pdf_options: PdfOptions | None = None) -> Document:
+    try:
+        size = os.path.getsize(path)
+    except OSError as e:
+        raise ReadError(f"cannot read file: {e.strerror}")
+    if size == 0:
+        raise ReadError("empty file (0 bytes)")
+    if size > MAX_BYTES:
+        raise ReadError(f"file too large: {size // (1024 * 1024)} MB exceeds {MAX_BYTES // (1024 * 1024)} MB")
+    with open(path, "rb") as f:
+        data = f.read()
+    ext = os.path.splitext(path)[1].lower()
+    claimed = _EXT.get(ext)
+    actual = sniff_format(data)
+    if actual == "ole":
+        raise ReadError("unsupported format: legacy Word/Excel binary (.doc/.xls); save it as .docx or PDF")
+    if actual == "image":
+        raise ReadError("unsupported format: an image, not a document with text (OCR is needed)")
+    if actual == "zip":
+        raise ReadError("unsupported format: a zip archive that is not a Word document")
+    if claimed == "pdf" and actual != "pdf":
+        raise ReadError(f"not a PDF: the file has a .pdf name but holds {actual.upper()} content")
+    if claimed == "docx" and actual != "docx":
+        raise ReadError(f"not a Word document: the file has a .docx name but holds {actual.upper()} content")
+    reader = {"pdf": lambda: read_pdf(path, data, pdf_options), "docx": lambda: read_docx(path, data),
+              "html": lambda: read_html(path, data), "txt": lambda: read_text(path, data)}[actual]
+    doc = reader()
+    if claimed and claimed != actual and not (claimed == "txt" and actual == "html"):
+        doc.warnings.append(f"file extension {ext} but content is {actual}; read as {actual}")
+    return doc

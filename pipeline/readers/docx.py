@@ -1,0 +1,111 @@
+"""Word documents (.docx) through python-docx, paragraphs and tables in body order, merged cells as spans.
+
+Horizontal merges come from w:gridSpan, vertical merges from w:vMerge (restart … continue). The archive is checked
+before it is opened: a zip whose members would expand past a bound (a zip bomb) is refused.
+"""
+from __future__ import annotations
+
+import io
+import zipfile
+
+from ..document import Block, Cell, Document, ReadError
+from .html import clean_cell_text
+from .text import LONG_LINE, split_long_line
+
+MAX_UNCOMPRESSED = 200 * 1024 * 1024
+MAX_RATIO = 200
+
+
+def _check_archive(data: bytes) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            infos = z.infolist()
+            total = sum(i.file_size for i in infos)
+            packed = sum(i.compress_size for i in infos) or 1
+            names = {i.filename for i in infos}
+    except zipfile.BadZipFile as e:
+        raise ReadError(f"corrupt DOCX: not a readable zip archive ({e})")
+    if "word/document.xml" not in names:
+        raise ReadError("not a Word document: the archive has no word/document.xml")
+    if total > MAX_UNCOMPRESSED or (total > 10 * 1024 * 1024 and total / packed > MAX_RATIO):
+        raise ReadError(f"refused DOCX: archive expands to {total // (1024 * 1024)} MB (a zip bomb?)")
+
+
+def _w(tag: str) -> str:
+    return "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}" + tag
+
+
+def _tc_text(tc) -> str:
+    paras = []
+    for p in tc.iter(_w("p")):
+        paras.append("".join(t.text or "" for t in p.iter(_w("t"))))
+    return clean_cell_text("\n".join(paras))
+
+
+def _table_rows(tbl) -> list[list[Cell]]:
+    """Rows of origin cells; a cell that continues a vertical merge adds to its origin's rowspan instead."""
+    grid_rows = []  # each: list of (col, colspan, vmerge, text)
+    for tr in tbl.iter(_w("tr")):
+        if tr.getparent() is not tbl:
+            continue
+        col = 0
+        row = []
+        for tc in tr.findall(_w("tc")):
+            pr = tc.find(_w("tcPr"))
+            span, vmerge = 1, None
+            if pr is not None:
+                gs = pr.find(_w("gridSpan"))
+                if gs is not None:
+                    try:
+                        span = max(1, int(gs.get(_w("val"), "1")))
+                    except ValueError:
+                        span = 1
+                vm = pr.find(_w("vMerge"))
+                if vm is not None:
+                    vmerge = vm.get(_w("val"), "continue")
+            row.append((col, span, vmerge, _tc_text(tc)))
+            col += span
+        grid_rows.append(row)
+    out: list[list[Cell]] = []
+    origin: dict[int, Cell] = {}  # grid column -> cell that a vertical merge started
+    for row in grid_rows:
+        cells = []
+        for col, span, vmerge, text in row:
+            if vmerge == "continue" and col in origin:
+                origin[col].rowspan += 1
+                continue
+            cell = Cell(text, 1, span)
+            if vmerge == "restart":
+                origin[col] = cell
+            else:
+                origin.pop(col, None)
+            cells.append(cell)
+        out.append(cells)
+    return out
+
+
+def read_docx(path: str, data: bytes) -> Document:
+    _check_archive(data)
+    import docx
+
+    try:
+        d = docx.Document(io.BytesIO(data))
+    except Exception as e:
+        raise ReadError(f"corrupt DOCX: {type(e).__name__}: {str(e)[:150]}")
+    blocks: list[Block] = []
+    for el in d.element.body.iterchildren():
+        if el.tag == _w("p"):
+            text = clean_cell_text("".join(t.text or "" for t in el.iter(_w("t"))))
+            if not text:
+                continue
+            if len(text) > LONG_LINE:
+                blocks += [Block("text", text=p) for p in split_long_line(text)]
+            else:
+                blocks.append(Block("text", text=text))
+        elif el.tag == _w("tbl"):
+            rows = _table_rows(el)
+            if rows:
+                blocks.append(Block("table", rows=rows))
+    if not blocks:
+        raise ReadError("empty document: the Word file holds no text")
+    return Document(path=path, format="docx", blocks=blocks)

@@ -1,0 +1,134 @@
+"""Plain text as crawlers and converters save it.
+
+Three table layouts are recognised and turned into grids:
+- tab tables: one cell per line, each cell line starting with a tab, rows separated by blank lines, bare tabs as
+  placeholders for merged cells, and a line without a tab right after a cell continuing that cell (a wrap);
+- pipe tables: `a | b | c |` rows (markdown tables included);
+- anything else stays text. Very long lines (a whole report saved on one line) are split before numbered headings,
+  so that the section and table stages see the report's structure; tables inside them stay flattened text.
+"""
+from __future__ import annotations
+
+import re
+
+from ..document import Block, Cell, Document, ReadError
+from .encoding import decode_bytes
+
+LONG_LINE = 200
+_MARKER = re.compile(r"(?<![第])(?=[一二三四五六七八九十]{1,2}、)")
+_HEADING_END = re.compile(r"情况|事项|措施")
+_PIPE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}")
+
+
+def _is_pipe_row(line: str) -> bool:
+    return line.count("|") >= 2
+
+
+def _pipe_cells(line: str) -> list[Cell]:
+    parts = [p.strip() for p in line.strip().split("|")]
+    if line.strip().startswith("|"):
+        parts = parts[1:]
+    while parts and parts[-1] == "":
+        parts.pop()
+    return [Cell(p) for p in parts]
+
+
+def split_long_line(line: str) -> list[str]:
+    """Split a line holding many paragraphs before each numbered heading (一、 二、 …) and at wide gaps.
+
+    A heading glued to the text after it (二、主动公开政府信息情况第二十条…) is split after the heading's last word
+    (情况, 事项, 措施) when that comes within the first 40 characters.
+    """
+    pieces = []
+    for seg in _MARKER.split(line):
+        for part in re.split(r"\s{2,}|(?<=[。；！？])\s+", seg):
+            part = part.strip()
+            if not part:
+                continue
+            if re.match(r"[一二三四五六七八九十]{1,2}、", part):
+                m = _HEADING_END.search(part, 0, 40)
+                if m:
+                    pieces.append(part[: m.end()].strip())
+                    rest = part[m.end():].strip()
+                    if rest:
+                        pieces.append(rest)
+                    continue
+                # headings followed by a space: 一、总体情况 2023年…
+                head, _, rest = part.partition(" ")
+                if len(head) <= 40 and rest and len(part) > 40:
+                    pieces += [head, rest.strip()]
+                    continue
+            pieces.append(part)
+    return pieces
+
+
+def parse_text(text: str, path: str, fmt: str = "txt") -> Document:
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    blocks: list[Block] = []
+    i = 0
+    n = len(lines)
+    while i < n:
+        line = lines[i]
+        if line.startswith("\t"):
+            rows, i = _read_tab_table(lines, i)
+            if rows:
+                blocks.append(Block("table", rows=rows))
+            continue
+        if _is_pipe_row(line):
+            rows = []
+            while i < n and _is_pipe_row(lines[i]):
+                if not _PIPE_RULE.match(lines[i]):
+                    cells = _pipe_cells(lines[i])
+                    if cells:
+                        rows.append(cells)
+                i += 1
+            if rows:
+                blocks.append(Block("table", rows=rows))
+            continue
+        stripped = line.strip().replace("\u3000", " ").strip()
+        if stripped:
+            if len(stripped) > LONG_LINE:
+                for piece in split_long_line(stripped):
+                    blocks.append(Block("text", text=piece))
+            else:
+                blocks.append(Block("text", text=stripped))
+        i += 1
+    return Document(path=path, format=fmt, blocks=blocks)
+
+
+def _read_tab_table(lines: list[str], i: int) -> tuple[list[list[Cell]], int]:
+    rows: list[list[Cell]] = []
+    row: list[Cell] = []
+    n = len(lines)
+    prev_was_cell = False
+    while i < n:
+        line = lines[i]
+        if line.startswith("\t"):
+            row.append(Cell(line[1:].strip()))
+            prev_was_cell = True
+        elif line.strip() == "":
+            if row:
+                rows.append(row)
+                row = []
+            prev_was_cell = False
+            # The table ends where a blank line is followed by a line that is neither a cell nor blank.
+            j = i + 1
+            while j < n and lines[j].strip() == "" and not lines[j].startswith("\t"):
+                j += 1
+            if j >= n or not lines[j].startswith("\t"):
+                return rows, j
+        elif prev_was_cell and row:
+            row[-1].text += line.strip()  # a cell that wrapped onto the next line
+        else:
+            break
+        i += 1
+    if row:
+        rows.append(row)
+    return rows, i
+
+
+def read_text(path: str, data: bytes) -> Document:
+    text = decode_bytes(data, path)
+    if not text.strip():
+        raise ReadError("empty document: the file holds no text")
+    return parse_text(text, path)

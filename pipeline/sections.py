@@ -1,0 +1,135 @@
+"""Section boundaries: which block is the heading of each of the six sections, and which blocks are junk.
+
+Each text block gets a score for being the heading of section 1…6 (from the trained section model when one is
+loaded, otherwise from the keyword scorer below). A decoder then picks at most one heading per section with the
+sections in order 1→6, so a table row such as 四、结转下年度继续办理 or 三、本年度办理结果 that comes between
+real headings cannot break the order. Blocks before the first heading, page furniture and the website footer after
+the report belong to no section.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .document import Block
+
+NUMERALS = "一二三四五六七八九十"
+MARKER = re.compile(r"^\s*[（(]?\s*([一二三四五六七八九十]{1,2})\s*[、.．,，)）]\s*")
+# Words that carry each section's title, with weights; the official wording and the variants publishers use.
+KEYWORDS = {
+    1: {"总体情况": 3.0, "总体": 1.5, "概述": 2.0, "基本情况": 1.5, "工作情况": 0.5},
+    2: {"主动公开": 3.0, "政府信息情况": 0.5},
+    3: {"收到和处理": 3.0, "依申请公开": 2.0, "申请情况": 1.5, "公开申请": 1.0},
+    4: {"行政复议": 2.0, "行政诉讼": 2.0, "复议": 0.5, "诉讼": 0.5},
+    5: {"存在的主要问题": 3.0, "存在的问题": 2.5, "主要问题": 1.5, "改进情况": 2.0, "改进措施": 2.0, "问题": 0.5,
+        "改进": 0.5, "不足": 1.0},
+    6: {"其他需要报告": 3.0, "需要报告的事项": 2.0, "其他事项": 1.5, "其他": 0.5, "事项": 0.5},
+}
+# Table rows that look like numbered headings.
+NOT_HEADING = re.compile(r"结转下年度|本年度办理结果|本年新收|上年结转|本年新制作|不予公开|无法提供|不予处理|其他处理|总计")
+JUNK = re.compile(
+    r"^(附件|附件下载|相关链接|相关文件|打印|打印本页|关闭|关闭窗口|分享|分享到|扫一扫|您访问的链接|您的浏览器|为了更好的浏览|"
+    r"版权所有|主办单位|主办：|承办|网站标识码|.*ICP备|.*公网安备|联系我们|网站地图|字体[:：]|【|发布时间|来源[:：]|浏览次数|"
+    r"上一篇|下一篇|返回顶部|当前位置|首页|无障碍|文字版|全真版|友情链接|信息来源|访问量)"
+)
+DATE_ONLY = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")
+SIGN_OFF = re.compile(r"^[\u4e00-\u9fff（）()]{2,30}(人民政府|政府|办公室|办公厅|委员会|管委会|局|厅|部|委|中心)$")
+MAX_HEADING_LEN = 60
+
+
+def normalise(text: str) -> str:
+    return re.sub(r"\s+", "", text).replace("(", "（").replace(")", "）").replace(",", "，")
+
+
+def keyword_scores(text: str) -> list[float]:
+    """Scores (≥0) for the block being the heading of section 1..6; all zero when it cannot be a heading."""
+    t = normalise(text)
+    if not t or len(t) > MAX_HEADING_LEN or t.endswith(("。", "；")) or NOT_HEADING.search(t):
+        return [0.0] * 6
+    m = MARKER.match(t)
+    numeral = m.group(1) if m else None
+    scores = []
+    for sid in range(1, 7):
+        s = sum(w for k, w in KEYWORDS[sid].items() if k in t)
+        if s == 0:
+            scores.append(0.0)
+            continue
+        if numeral is not None:
+            s += 2.0 if NUMERALS.find(numeral) + 1 == sid else -1.0
+        else:
+            s -= 1.5
+        s -= max(0, len(t) - 30) * 0.05
+        scores.append(max(s, 0.0))
+    return scores
+
+
+@dataclass
+class Sections:
+    headings: dict[int, int] = field(default_factory=dict)  # section id -> block index of its heading
+    assignment: list[int | None] = field(default_factory=list)  # per block: section id, or None (no section)
+    junk: list[bool] = field(default_factory=list)
+    confidence: dict[int, float] = field(default_factory=dict)
+
+
+def decode(scores: list[list[float]], threshold: float) -> dict[int, int]:
+    """Pick an increasing sequence of heading blocks, at most one per section, maximising the total score.
+
+    Dynamic programming over sections, keyed by the block of the last heading picked; a section may have no heading.
+    On equal scores the earlier block wins.
+    """
+    dp: dict[int, tuple[float, list[tuple[int, int]]]] = {-1: (0.0, [])}
+    for sid in range(1, 7):
+        nxt = dict(dp)
+        for i, row in enumerate(scores):
+            sc = row[sid - 1]
+            if sc < threshold:
+                continue
+            prev = [(v[0], -k, k) for k, v in dp.items() if k < i]
+            if not prev:
+                continue
+            _, _, k = max(prev)
+            total = dp[k][0] + sc
+            if i not in nxt or total > nxt[i][0]:
+                nxt[i] = (total, dp[k][1] + [(sid, i)])
+        dp = nxt
+    best = max(dp.items(), key=lambda kv: (kv[1][0], -kv[0]))
+    return {sid: i for sid, i in best[1][1]}
+
+
+def is_junk(text: str) -> bool:
+    t = text.strip()
+    return bool(JUNK.match(t) or DATE_ONLY.match(t.replace(" ", "")))
+
+
+def segment(blocks: list[Block], scorer=None, threshold: float = 1.5) -> Sections:
+    """Find the six headings and assign every block to a section (or to none)."""
+    score_fn = scorer or keyword_scores
+    scores = [score_fn(b.text) if b.kind == "text" else [0.0] * 6 for b in blocks]
+    headings = decode(scores, threshold)
+    result = Sections(headings=headings)
+    result.confidence = {sid: min(1.0, scores[i][sid - 1] / 6.0) for sid, i in headings.items()}
+    order = sorted((i, sid) for sid, i in headings.items())
+    assignment: list[int | None] = [None] * len(blocks)
+    junk = [False] * len(blocks)
+    for k, (start, sid) in enumerate(order):
+        end = order[k + 1][0] if k + 1 < len(order) else len(blocks)
+        footer = False
+        seen_prose = False
+        for j in range(start + 1, end):
+            b = blocks[j]
+            if b.kind == "text" and is_junk(b.text):
+                junk[j] = True
+                footer = footer or (k + 1 == len(order))
+                continue
+            if footer:
+                junk[j] = True
+                continue
+            if (k + 1 == len(order) and seen_prose and b.kind == "text" and SIGN_OFF.match(normalise(b.text))):
+                junk[j] = True
+                continue
+            assignment[j] = sid
+            seen_prose = seen_prose or b.kind == "text"
+        assignment[start] = sid
+    result.assignment = assignment
+    result.junk = junk
+    return result

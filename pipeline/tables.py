@@ -1,0 +1,497 @@
+"""The three statutory tables: find their rows in any layout and read every canonical cell.
+
+1. Row records. Every table grid (from HTML, DOCX, PDF or text) becomes records of (label parts, value cells):
+   merged parent labels (rowspan cells, or blank placeholders under a label) are carried down to their children.
+   Text that holds a table flattened into prose (cells run together) or loose lines (`规章 0 0 0`) is tokenised
+   into the same records, with each value run kept whole for step 3.
+2. Row labels. The row labeler maps each record to `table:row`, `extra` or `header`, restricted to the table of
+   the section the record was printed in. The template (2019 or 2021) is decided from rows and headers that only
+   one template has, or from the year.
+3. Values. Cells are parsed by `cells.parse_value`; runs whose cell boundaries were lost are cut only where the
+   table's own sums leave exactly one reading, otherwise the row is unreadable (null), never guessed.
+"""
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field
+
+from . import schema
+from .cells import is_blank, looks_numeric, normalise, parse_value, split_run
+from .document import Block, expand_spans
+from .labels import HEADER_EXAMPLES, RowLabeler
+
+SECTION_OF_TABLE = {"active_disclosure": 2, "requests": 3, "review_litigation": 4}
+TABLE_OF_SECTION = {v: k for k, v in SECTION_OF_TABLE.items()}
+MIN_LABEL_CONFIDENCE = 0.5
+OUTCOME_ROWS_2019 = [r for r in schema.row_ids("requests", "2019") if r not in
+                     ("new_received", "carried_over", "total", "carried_forward")]
+OUTCOME_ROWS_2021 = [r for r in schema.row_ids("requests", "2021") if r not in
+                     ("new_received", "carried_over", "total", "carried_forward")]
+_CUT_PHRASES = sorted({normalise(h) for h in HEADER_EXAMPLES if len(h) >= 4 and h not in ("其他结果",)} |
+                      {normalise(v) for t in ("2019", "2021") for v in
+                       schema.fields()["tables"]["active_disclosure"]["templates"][t]["columns"].values()},
+                      key=len, reverse=True)
+_CUT = re.compile("|".join(re.escape(p) for p in _CUT_PHRASES) + r"|第二十条第[（(][一二三四五六七八九十]+[）)]项")
+_NUMBERING_AFTER_RUN = re.compile(r"[.．、](?=[\u4e00-\u9fff])")
+_RUN = re.compile(r"[+\-]?\d(?:[\d ]*\d)?(?:\.\d+)?(?:万元|元)?")
+TEMPLATE_2021_WORDS = ("本年制发件数", "现行有效件数", "本年废止件数", "本年处理决定数量", "本年收费金额")
+TEMPLATE_2019_WORDS = ("本年新制作数量", "上一年项目数量", "对外公开总数量", "采购项目数量", "采购总金额")
+
+
+@dataclass
+class RowRecord:
+    parts: list[str]
+    values: list[str]
+    run: bool = False  # values[0] is a run of digits whose cell boundaries may be lost
+    block: int = -1
+    page: int | None = None
+    section: int | None = None
+
+    @property
+    def label(self) -> str:
+        return "／".join(p for p in self.parts if p)
+
+
+# ---------------------------------------------------------------- step 1: records
+
+def records_from_grid(rows, block_index: int = -1, page=None, section=None) -> list[RowRecord]:
+    dense = expand_spans(rows)
+    origins = _origins(rows)
+    records = []
+    last_labels: dict[int, str] = {}
+    for r, row in enumerate(dense):
+        cells = []  # (column, text, from_above)
+        seen = set()
+        for c, text in enumerate(row):
+            o = origins.get((r, c), (r, c))
+            if o in seen:
+                continue
+            seen.add(o)
+            origin_text = dense[o[0]][o[1]] or ""
+            cells.append((c, origin_text, o[0] < r))
+        label_end = -1
+        for k, (c, text, above) in enumerate(cells):
+            if text.strip() and not looks_numeric(text):
+                label_end = k
+        labels = []
+        for k, (c, text, above) in enumerate(cells[: label_end + 1]):
+            if text.strip():
+                labels.append((c, text.strip()))
+            elif c in last_labels:
+                labels.append((c, last_labels[c]))  # a blank placeholder under a merged label
+        values = [text for c, text, above in cells[label_end + 1:] if not above]
+        if labels:
+            first_col = labels[0][0]
+            for c in list(last_labels):
+                if c >= first_col:
+                    del last_labels[c]
+            for c, t in labels:
+                last_labels[c] = t
+        if not labels and not any(v.strip() for v in values):
+            continue
+        records.append(RowRecord([t for _, t in labels], values, False, block_index, page, section))
+    return _carry_parents(records)
+
+
+def _origins(rows) -> dict[tuple[int, int], tuple[int, int]]:
+    occupied: dict[tuple[int, int], tuple[int, int]] = {}
+    for r, row in enumerate(rows):
+        c = 0
+        for cell in row:
+            while (r, c) in occupied:
+                c += 1
+            for dr in range(max(cell.rowspan, 1)):
+                for dc in range(max(cell.colspan, 1)):
+                    occupied[(r + dr, c + dc)] = (r, c)
+            c += max(cell.colspan, 1)
+    return occupied
+
+
+_PART_SPLIT = re.compile(r"(?=[（(][一二三四五六七八九十][）)])|(?<=[\u4e00-\u9fff）)])(?=\d[.．、])")
+_SUBNUM = re.compile(r"^\s*[(（]?\s*(\d)\s*[).．、）]")
+
+
+def _carry_parents(records: list[RowRecord]) -> list[RowRecord]:
+    """A numbered sub-row printed without its parent (`2.重复申请` under （五）不予处理) takes the parent of the
+    numbered row just before it."""
+    prev = None
+    for rec in records:
+        if prev is not None and len(rec.parts) == 1 and len(prev.parts) >= 2:
+            m, p = _SUBNUM.match(rec.parts[0]), _SUBNUM.match(prev.parts[-1])
+            if m and p and int(m.group(1)) == int(p.group(1)) + 1:
+                rec.parts = prev.parts[:-1] + rec.parts
+        if rec.values:
+            prev = rec
+    return records
+
+
+def looks_tabular_text(text: str) -> bool:
+    """Text that may be (part of) a table printed as text: no full stop. It counts as table text only if the run of
+    such blocks it belongs to yields row records."""
+    t = text.strip()
+    return "。" not in t and not t.endswith(("：", ":"))
+
+
+def records_from_text(text: str, block_index: int = -1, page=None, section=None) -> list[RowRecord]:
+    """Tokenise flattened or loose table text into records: label text, then a run of numbers."""
+    records = []
+    label_start = 0
+    for m in _RUN.finditer(text):
+        run, end = m.group(0), m.end()
+        # `…00000002.其他法律…`: the last digit before 「.」 numbers the next label
+        if not run.endswith("元") and _NUMBERING_AFTER_RUN.match(text, end) and run[-1].isdigit():
+            run, end = run[:-1].rstrip(), end - 1
+        if not re.search(r"\d", run):
+            continue
+        label = _clean_label(text[label_start:m.start()])
+        parts = [x for x in _PART_SPLIT.split(label) if x.strip()] if label else []
+        records.append(RowRecord(parts, [run.strip()], True, block_index, page, section))
+        label_start = end
+    return _carry_parents(records)
+
+
+def _clean_label(label: str) -> str:
+    label = label.strip()
+    cut = None
+    for m in _CUT.finditer(normalise(label)):
+        cut = m
+    if cut is not None:
+        # map the cut back to the unnormalised label by counting non-space characters
+        n = cut.end()
+        i = 0
+        count = 0
+        while i < len(label) and count < n:
+            if not label[i].isspace():
+                count += 1
+            i += 1
+        label = label[i:].strip()
+    return label
+
+
+def collect_records(blocks: list[Block], assignment: list[int | None], junk: list[bool]):
+    """Records from every table block and from the table-like text of sections 2-4.
+
+    Returns the records and the indices of the text blocks that were read as table text (not prose).
+    """
+    records: list[RowRecord] = []
+    buffer: list[tuple[int, Block]] = []
+    table_text: set[int] = set()
+
+    def flush():
+        if not buffer:
+            return
+        text = "".join(b.text for _, b in buffer)
+        i0, b0 = buffer[0]
+        found = records_from_text(text, i0, b0.page, assignment[i0])
+        if found:
+            records.extend(found)
+            table_text.update(i for i, _ in buffer)
+        buffer.clear()
+
+    for i, b in enumerate(blocks):
+        if junk[i]:
+            continue
+        sec = assignment[i]
+        if b.kind == "table":
+            flush()
+            records.extend(records_from_grid(b.rows, i, b.page, sec))
+        elif sec in (2, 3, 4) and looks_tabular_text(b.text):
+            if buffer and assignment[buffer[-1][0]] != sec:
+                flush()
+            buffer.append((i, b))
+        else:
+            flush()
+    flush()
+    return records, table_text
+
+
+# ---------------------------------------------------------------- step 2: labels and template
+
+@dataclass
+class TableResult:
+    table: str
+    status: str = "missing"
+    rows: dict = field(default_factory=dict)  # row -> column -> value
+    cells: dict = field(default_factory=dict)  # row -> column -> {"raw", "confidence"}
+    extra_rows: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+    source: dict = field(default_factory=dict)  # row -> {"block", "page"}
+
+
+def detect_template(records: list[RowRecord], predictions, year: int | None) -> tuple[str, float]:
+    score = 0.0
+    for rec, (cls, p) in zip(records, predictions):
+        text = normalise(rec.label)
+        score += sum(1.0 for w in TEMPLATE_2021_WORDS if w in text)
+        score -= sum(1.0 for w in TEMPLATE_2019_WORDS if w in text)
+        if not rec.values or p < MIN_LABEL_CONFIDENCE:
+            continue
+        if cls in ("requests:other.no_correction", "requests:other.unpaid_fee", "requests:other.other"):
+            score += 1.0
+        elif cls in ("active_disclosure:other_services", "active_disclosure:procurement", "requests:other"):
+            score -= 1.0
+    if score > 0:
+        return "2021", min(1.0, 0.6 + 0.1 * score)
+    if score < 0:
+        return "2019", min(1.0, 0.6 - 0.1 * score)
+    if year is not None:
+        return ("2021" if year >= 2021 else "2019"), 0.5
+    return "2021", 0.3
+
+
+_OTHER_PARENT = re.compile(r"^[（(]?六[)）、]?其他处理$")
+
+
+def label_records(records: list[RowRecord], labeler: RowLabeler):
+    """(class, probability) for each record, restricted to its section's table when it has one.
+
+    The parent row （六）其他处理 printed with its own numbers is the 2019 row `other` in either template; the model
+    cannot tell it from its 2021 child 3.其他 by wording alone, so that one structural case is decided here.
+    """
+    out = []
+    for rec in records:
+        if not rec.parts:
+            out.append(("none", 0.0))
+            continue
+        if _OTHER_PARENT.match(normalise(rec.parts[-1])):
+            out.append(("requests:other", 0.99))
+            continue
+        table = TABLE_OF_SECTION.get(rec.section)
+        if table:
+            allowed = [f"{table}:{r}" for r in schema.all_rows(table)] + ["extra", "header"]
+            out.append(labeler.predict_within(rec.label, allowed))
+        else:
+            out.append(labeler.predict([rec.label])[0])
+    return out
+
+
+# ---------------------------------------------------------------- step 3: values
+
+def _fit_values(values: list[str], k: int) -> list[str] | None:
+    vals = list(values)
+    while len(vals) > k and is_blank(vals[-1]) and not vals[-1].strip():
+        vals.pop()
+    while len(vals) > k and not vals[0].strip():
+        vals.pop(0)
+    return vals if len(vals) == k else None
+
+
+def _direct_values(rec: RowRecord, columns: list[str], table: str):
+    """Values of a record whose cells are known; None when the cell count does not fit the row."""
+    if rec.run:
+        run = rec.values[0]
+        pieces = run.split()
+        if len(columns) == 1 and len(pieces) == 1:
+            return [run], [parse_value(run, schema.value_kind(table, columns[0]))]
+        if len(pieces) == len(columns):
+            return pieces, [parse_value(p, schema.value_kind(table, c)) for p, c in zip(pieces, columns)]
+        return None
+    vals = _fit_values(rec.values, len(columns))
+    if vals is None:
+        return None
+    return vals, [parse_value(v, schema.value_kind(table, c)) for v, c in zip(vals, columns)]
+
+
+def _run_candidates(rec: RowRecord, k: int, check=None):
+    """Readings of a run of digits as k counts that pass `check` (the row's own sum), or None if too many."""
+    run = rec.values[0]
+    if not re.fullmatch(r"[\d ]+", run):
+        return []
+    cands = split_run(run, k)
+    if cands is None:
+        return None
+    if len(cands) > 1 and check is not None:
+        cands = [c for c in cands if check(c)]
+    return cands
+
+
+def _requests_row_ok(vals):
+    return vals[6] == sum(vals[:6])
+
+
+def _review_ok(vals):
+    return all(vals[g * 5 + 4] == sum(vals[g * 5:g * 5 + 4]) for g in range(len(vals) // 5))
+
+
+def build_table(table: str, template: str, records, predictions) -> TableResult:
+    res = TableResult(table)
+    row_ids = schema.row_ids(table, template)
+    chosen: dict[str, tuple[RowRecord, float]] = {}
+    for rec, (cls, p) in zip(records, predictions):
+        if not rec.values or not any(v.strip() for v in rec.values):
+            continue
+        if cls.startswith(table + ":") and p >= MIN_LABEL_CONFIDENCE:
+            row = cls.split(":", 1)[1]
+            if row not in row_ids and not (table == "requests" and row == "other"):
+                if rec.section == SECTION_OF_TABLE[table]:
+                    res.extra_rows.append({"label": rec.label, "values": _extra_values(rec), "raw": rec.values})
+                continue
+            if row in chosen:
+                res.notes.append(f"row {row} printed again ({rec.label!r}); the first one is kept")
+                continue
+            chosen[row] = (rec, p)
+        elif cls == "extra" and rec.section == SECTION_OF_TABLE[table] and rec.parts:
+            res.extra_rows.append({"label": rec.label, "values": _extra_values(rec), "raw": rec.values})
+    if table == "review_litigation":
+        used = _review_from_unlabelled(records, predictions, chosen)
+        if used is not None:
+            res.extra_rows = [e for e in res.extra_rows if e["raw"] is not used.values]
+    if not chosen:
+        res.status = "missing"
+        return res
+    res.status = "found"
+    pending_runs = {}
+    for row in row_ids:
+        columns = schema.column_ids(table, template, row)
+        res.rows[row] = {c: None for c in columns}
+        res.cells[row] = {c: {"raw": None, "confidence": 0.0} for c in columns}
+        if row not in chosen:
+            res.notes.append(f"row {row} not found: its cells are null")
+            continue
+        rec, p = chosen[row]
+        res.source[row] = {"block": rec.block, "page": rec.page, "label": rec.label}
+        direct = _direct_values(rec, columns, table)
+        if direct is not None:
+            raws, vals = direct
+            for c, raw, v in zip(columns, raws, vals):
+                res.rows[row][c] = v
+                res.cells[row][c] = {"raw": raw, "confidence": round(p if v is not None else 0.0, 4)}
+            continue
+        if rec.run:
+            check = _requests_row_ok if table == "requests" else (_review_ok if table == "review_litigation" and
+                                                                   len(columns) == 5 else None)
+            cands = _run_candidates(rec, len(columns), check)
+            pending_runs[row] = (rec, p, cands)
+            continue
+        res.notes.append(f"row {row}: {len(rec.values)} cells printed where the template has {len(columns)}; "
+                         f"unreadable")
+        for c in columns:
+            res.cells[row][c]["raw"] = " | ".join(rec.values)
+    if pending_runs:
+        _resolve_runs(res, table, template, pending_runs)
+    if table == "requests" and template == "2021" and "other" in chosen:
+        _split_other_parent(res, chosen["other"])
+    return res
+
+
+def _split_other_parent(res: TableResult, chosen_other):
+    """A 2021 report that prints only （六）其他处理: where it is 0 every sub-row is 0; otherwise they are unknown."""
+    rec, p = chosen_other
+    direct = _direct_values(rec, list(schema.fields()["tables"]["requests"]["columns"]), "requests")
+    subs = ("other.no_correction", "other.unpaid_fee", "other.other")
+    if any(res.cells[s][c]["raw"] is not None for s in subs for c in res.cells[s]):
+        return
+    if direct is not None and all(v == 0 for v in direct[1]):
+        for s in subs:
+            for (c, raw) in zip(res.rows[s], direct[0]):
+                res.rows[s][c] = 0
+                res.cells[s][c] = {"raw": raw, "confidence": round(p * 0.9, 4)}
+        res.notes = [n for n in res.notes if not any(n.startswith(f"row {s} ") for s in subs)]
+        res.notes.append("（六）其他处理 printed as one row of zeros: its three 2021 sub-rows are 0")
+    else:
+        res.notes.append("（六）其他处理 printed as one row: its 2021 sub-rows cannot be told apart; they are null")
+
+
+def _extra_values(rec: RowRecord):
+    if rec.run:
+        pieces = rec.values[0].split()
+        return [parse_value(p, "money" if "." in p or "元" in p else "signed") for p in pieces] \
+            if len(pieces) > 1 or len(rec.values[0]) <= 6 else [None]
+    return [parse_value(v, "money" if "." in v or "元" in v else "signed") for v in rec.values if v.strip()]
+
+
+def _review_from_unlabelled(records, predictions, chosen):
+    """Table 4 printed as one row of 15 numbers under its two header rows (the official layout)."""
+    if all(r in chosen for r in ("review", "litigation_direct", "litigation_after_review")):
+        return
+    for rec, (cls, p) in zip(records, predictions):
+        label = normalise(rec.label)
+        if rec.section not in (4, None):
+            continue
+        if rec.parts and cls.startswith("review_litigation:") and p >= MIN_LABEL_CONFIDENCE:
+            continue
+        if rec.section is None and not ("结果维持" in label or "行政复议" in label):
+            continue
+        vals = rec.values
+        if rec.run:
+            n = len(vals[0].split()) if " " in vals[0] else None
+            if n not in (None, 15):
+                continue
+            cands = _run_candidates(rec, 15, _review_ok)
+            if cands is None or len(cands) != 1:
+                continue
+            vals = [str(v) for v in cands[0]]
+            conf = 0.95 if n is None else 1.0
+        else:
+            vals = _fit_values(vals, 15)
+            if vals is None:
+                continue
+            conf = 1.0
+        for g, row in enumerate(("review", "litigation_direct", "litigation_after_review")):
+            piece = RowRecord(["行政复议" if g == 0 else "行政诉讼"], vals[g * 5:(g + 1) * 5], False, rec.block,
+                              rec.page, rec.section)
+            chosen.setdefault(row, (piece, conf))
+        return rec
+    return None
+
+
+def _resolve_runs(res: TableResult, table: str, template: str, pending):
+    """Fix runs that have one reading; for table 3 try the combinations of the rest against the column sums."""
+    fixed = {}
+    open_rows = {}
+    for row, (rec, p, cands) in pending.items():
+        if cands is not None and len(cands) == 1:
+            fixed[row] = (cands[0], p * 0.95)
+        else:
+            open_rows[row] = (rec, p, cands)
+    if table == "requests" and open_rows and all(c for _, _, c in open_rows.values()):
+        sizes = 1
+        for _, _, c in open_rows.values():
+            sizes *= len(c)
+        if sizes <= 50_000:
+            outcome = OUTCOME_ROWS_2021 if template == "2021" else OUTCOME_ROWS_2019
+            solutions = []
+            names = list(open_rows)
+            for combo in itertools.product(*(open_rows[r][2] for r in names)):
+                grid = {r: v for r, (v, _) in fixed.items()}
+                grid.update(dict(zip(names, combo)))
+                if _requests_columns_ok(grid, outcome):
+                    solutions.append(combo)
+                    if len(solutions) > 1:
+                        break
+            if len(solutions) == 1:
+                for r, vals in zip(names, solutions[0]):
+                    fixed[r] = (vals, open_rows[r][1] * 0.9)
+                open_rows = {}
+    for row, (vals, conf) in fixed.items():
+        rec = pending[row][0]
+        for c, v in zip(res.rows[row], vals):
+            res.rows[row][c] = v
+            res.cells[row][c] = {"raw": rec.values[0], "confidence": round(conf, 4)}
+    for row, (rec, p, cands) in open_rows.items():
+        n = "too many" if cands is None else len(cands)
+        res.notes.append(f"row {row}: cells run together ({rec.values[0]!r}) with {n} readings; unreadable")
+        for c in res.rows[row]:
+            res.cells[row][c] = {"raw": rec.values[0], "confidence": 0.0}
+
+
+def _requests_columns_ok(grid: dict, outcome: list[str]) -> bool:
+    """Column sums of table 3 on the rows known so far: total = outcomes; new + carried = total + forward."""
+    for col in range(7):
+        if "total" in grid and all(r in grid for r in outcome):
+            if grid["total"][col] != sum(grid[r][col] for r in outcome):
+                return False
+        if all(r in grid for r in ("new_received", "carried_over", "total", "carried_forward")):
+            if (grid["new_received"][col] + grid["carried_over"][col]
+                    != grid["total"][col] + grid["carried_forward"][col]):
+                return False
+    return True
+
+
+def extract_tables(blocks, sections, labeler: RowLabeler, year: int | None):
+    records, table_text = collect_records(blocks, sections.assignment, sections.junk)
+    predictions = label_records(records, labeler)
+    template, template_conf = detect_template(records, predictions, year)
+    results = {t: build_table(t, template, records, predictions) for t in schema.TABLES}
+    return template, template_conf, results, table_text
