@@ -258,12 +258,28 @@ def label_records(records: list[RowRecord], labeler: RowLabeler):
             out.append(("requests:other", 0.99))
             continue
         table = TABLE_OF_SECTION.get(rec.section)
-        if table:
-            allowed = [f"{table}:{r}" for r in schema.all_rows(table)] + ["extra", "header"]
-            out.append(labeler.predict_within(rec.label, allowed))
-        else:
-            out.append(labeler.predict([rec.label])[0])
+        allowed = [f"{table}:{r}" for r in schema.all_rows(table)] + ["extra", "header"] if table else None
+        best = ("extra", 0.0)
+        for text in _label_contexts(rec.parts):
+            got = labeler.predict_within(text, allowed) if allowed else labeler.predict([text])[0]
+            if got[1] > best[1]:
+                best = got
+            if best[1] >= 0.9:
+                break
+        out.append(best)
     return out
+
+
+def _label_contexts(parts: list[str]) -> list[str]:
+    """The label texts to try, most local first: the row's own label (with its category when it is a numbered
+    item such as 1.属于国家秘密, whose meaning depends on （三）不予公开), then the whole path of parents."""
+    leaf = parts[-1]
+    own = "／".join(parts[-2:]) if _SUBNUM.match(leaf) and len(parts) >= 2 else leaf
+    contexts = [own]
+    full = "／".join(parts)
+    if full != own:
+        contexts.append(full)
+    return contexts
 
 
 # ---------------------------------------------------------------- step 3: values
@@ -319,8 +335,10 @@ def build_table(table: str, template: str, records, predictions) -> TableResult:
     row_ids = schema.row_ids(table, template)
     chosen: dict[str, tuple[RowRecord, float]] = {}
     for rec, (cls, p) in zip(records, predictions):
-        if not rec.values or not any(v.strip() for v in rec.values):
-            continue
+        if not rec.values:
+            continue  # a header row: labels only
+        if not any(v.strip() for v in rec.values) and _is_header_like(rec):
+            continue  # a header row padded with empty cells, not a row of zeros
         if cls.startswith(table + ":") and p >= MIN_LABEL_CONFIDENCE:
             row = cls.split(":", 1)[1]
             if row not in row_ids and not (table == "requests" and row == "other"):
@@ -391,6 +409,15 @@ def _split_other_parent(res: TableResult, chosen_other):
         res.notes.append("（六）其他处理 printed as one row of zeros: its three 2021 sub-rows are 0")
     else:
         res.notes.append("（六）其他处理 printed as one row: its 2021 sub-rows cannot be told apart; they are null")
+
+
+_COLUMN_HEADERS = {normalise(h) for h in HEADER_EXAMPLES} | {
+    normalise(v.split("／")[-1]) for v in schema.fields()["tables"]["requests"]["columns"].values()} | {
+    normalise(v) for v in schema.fields()["tables"]["review_litigation"]["columns"].values()}
+
+
+def _is_header_like(rec: RowRecord) -> bool:
+    return len(rec.parts) > 3 or any(normalise(p) in _COLUMN_HEADERS for p in rec.parts)
 
 
 def _extra_values(rec: RowRecord):

@@ -39,9 +39,13 @@ def _open(path: str, data: bytes):
     from pdfminer.psparser import PSException
 
     try:
-        pdf = pdfplumber.open(io.BytesIO(data))
-        _ = pdf.pages  # forces the page tree to be parsed
-        return pdf
+        try:
+            pdf = pdfplumber.open(io.BytesIO(data))
+            _ = pdf.pages  # forces the page tree to be parsed
+            return pdf
+        except Exception as wrapped:  # pdfplumber wraps pdfminer's errors in PdfminerException
+            inner = wrapped.args[0] if wrapped.args and isinstance(wrapped.args[0], Exception) else None
+            raise (inner or wrapped)
     except (PDFPasswordIncorrect, PDFEncryptionError) as e:
         raise ReadError(f"encrypted PDF: cannot be opened without a password ({type(e).__name__})")
     except (PDFSyntaxError, PSException) as e:
@@ -122,7 +126,7 @@ def _read_tables(path: str, data: bytes, pages: list[int], opts: PdfOptions) -> 
                                       **kwargs)
     by_page: dict[int, list] = {}
     for t in tables:
-        if t.shape[0] < 2 or t.shape[1] < 2:
+        if t.shape[1] < 2:
             continue
         by_page.setdefault(int(t.page), []).append(t)
     return by_page

@@ -1,0 +1,109 @@
+"""Command line: `python -m pipeline extract INPUT... --out DIR` and the other stages."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def _extract(args) -> int:
+    from .extract import run_batch
+    from .readers import PdfOptions
+
+    opts = PdfOptions(camelot_flavor=args.camelot_flavor)
+
+    def progress(path, result):
+        if not args.quiet:
+            done = len(result.written) + len(result.errors)
+            print(f"\r{done} done, {len(result.errors)} failed", end="", file=sys.stderr, flush=True)
+
+    result = run_batch(args.inputs, args.out, args.models, opts, verbose=args.verbose, progress=progress)
+    if not args.quiet:
+        print(file=sys.stderr)
+        for e in result.errors:
+            print(f"error: {e['file']}: [{e['stage']}] {e['message']}", file=sys.stderr)
+        print(f"{len(result.written)} report(s) written to {args.out}, {len(result.errors)} failure(s) recorded in "
+              f"{args.out}/errors.jsonl", file=sys.stderr)
+    return 1 if result.errors and not args.keep_going else 0
+
+
+def _load_params(path: str) -> dict:
+    import yaml
+
+    with open(path, encoding="utf-8") as f:
+        return yaml.safe_load(f) or {}
+
+
+def _train(args) -> int:
+    from .train import train_row_labeler
+
+    params = _load_params(args.params).get("train", {})
+    metrics = train_row_labeler(params, args.out, track=not args.no_mlflow)
+    print(json.dumps(metrics, ensure_ascii=False))
+    return 0
+
+
+def _evaluate(args) -> int:
+    from .evaluate import evaluate_dir, write_outputs
+
+    metrics, errors, unmatched = evaluate_dir(args.reports, args.labels)
+    write_outputs(metrics, errors, args.out)
+    for doc in unmatched:
+        print(f"warning: no report output for labelled document {doc}", file=sys.stderr)
+    if not args.no_mlflow:
+        from .tracking import data_version, start_run
+
+        mlflow, run = start_run("evaluate")
+        with run:
+            mlflow.set_tag("data_version", data_version(args.labels))
+            if args.params:
+                flat = {}
+                for stage, values in _load_params(args.params).items():
+                    for k, v in (values or {}).items():
+                        flat[f"{stage}.{k}"] = v
+                mlflow.log_params(flat)
+            scalar = {k: v for k, v in metrics.items() if isinstance(v, (int, float)) and v is not None}
+            for fmt, m in metrics["by_format"].items():
+                scalar.update({f"{fmt}.{k}": v for k, v in m.items() if isinstance(v, (int, float))})
+            mlflow.log_metrics({k.replace(":", "_"): float(v) for k, v in scalar.items()})
+            mlflow.log_artifacts(args.out, artifact_path="evaluation")
+    print(json.dumps({k: v for k, v in metrics.items() if not isinstance(v, dict)}, ensure_ascii=False))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m pipeline",
+                                     description="政府信息公开工作年度报告 → structured data")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("extract", help="extract report JSON from files or directories")
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help="files or directories (walked)")
+    p.add_argument("--out", required=True, help="output directory")
+    p.add_argument("--models", default="models", help="directory of trained models (default: models)")
+    p.add_argument("--camelot-flavor", default="lattice", choices=["lattice", "stream", "network", "hybrid"])
+    p.add_argument("--quiet", action="store_true")
+    p.add_argument("--verbose", action="store_true", help="print tracebacks of internal errors")
+    p.add_argument("--keep-going", action="store_true",
+                   help="exit 0 even when some inputs failed (they are still recorded in errors.jsonl)")
+    p.set_defaults(func=_extract)
+
+    p = sub.add_parser("train", help="train the models from labels and generated data")
+    p.add_argument("--params", default="params.yaml")
+    p.add_argument("--out", default="models")
+    p.add_argument("--no-mlflow", action="store_true")
+    p.set_defaults(func=_train)
+
+    p = sub.add_parser("evaluate", help="score report JSON against gold labels")
+    p.add_argument("--reports", required=True)
+    p.add_argument("--labels", default="data/labels")
+    p.add_argument("--out", default="metrics")
+    p.add_argument("--params", default="params.yaml")
+    p.add_argument("--no-mlflow", action="store_true")
+    p.set_defaults(func=_evaluate)
+
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

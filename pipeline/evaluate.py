@@ -1,0 +1,121 @@
+"""Score report JSON against gold labels: cells, table status, template, section headings and boundaries.
+
+Metrics are computed per document and aggregated overall, per input format and per table field; they are written
+as `metrics.json` (for `dvc metrics`), a per-cell error table (`errors.csv`), a table-status confusion matrix
+(`confusion_status.csv`, for `dvc plots`), and logged to MLflow when a tracking store is given.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections import defaultdict
+from pathlib import Path
+
+
+def _flat(text: str | None) -> str:
+    return re.sub(r"\s+", "", text or "")
+
+
+def score_report(pred: dict, gold: dict) -> dict:
+    """Counts of correct/total for each measure on one document, and the list of wrong cells."""
+    c = defaultdict(lambda: [0, 0])
+    errors = []
+    fmt = Path(gold["document"]).suffix.lstrip(".") or "txt"
+    c["template"][1] += 1
+    c["template"][0] += int(pred["meta"]["template"] == gold["meta"]["template"])
+    for table, gt in gold["tables"].items():
+        pt = pred["tables"].get(table, {"status": "missing"})
+        c["table_status"][1] += 1
+        c["table_status"][0] += int(pt["status"] == gt["status"])
+        c[f"status:{gt['status']}->{pt['status']}"][0] += 1
+        if gt["status"] != "found":
+            continue
+        for row, cols in gt["rows"].items():
+            for col, value in cols.items():
+                got = (pt.get("rows") or {}).get(row, {}).get(col) if pt["status"] == "found" else None
+                ok = got is not None and value is not None and abs(float(got) - float(value)) < 1e-6
+                ok = ok or (got is None and value is None and pt["status"] == "found")
+                c["cells"][1] += 1
+                c["cells"][0] += int(ok)
+                c[f"cells:{table}"][1] += 1
+                c[f"cells:{table}"][0] += int(ok)
+                if not ok:
+                    raw = ((pt.get("cells") or {}).get(row, {}).get(col) or {}).get("raw")
+                    errors.append({"document": gold["document"], "format": fmt, "table": table, "row": row,
+                                   "column": col, "gold": value, "predicted": got, "raw": raw})
+    for gs in gold["sections"]:
+        ps = next((s for s in pred["sections"] if s["id"] == gs["id"]), None)
+        c["section_heading"][1] += 1
+        c["section_heading"][0] += int(ps is not None and _flat(ps["heading"]) == _flat(gs["heading"]))
+        for key in ("start", "end"):
+            c["section_boundary"][1] += 1
+            text = _flat(ps["text"]) if ps else ""
+            if gs[key] is None:
+                c["section_boundary"][0] += int(text == "")
+            else:
+                c["section_boundary"][0] += int(_flat(gs[key]) in text)
+    return {"format": fmt, "counts": {k: v for k, v in c.items()}, "errors": errors}
+
+
+def aggregate(scored: list[dict]) -> dict:
+    total = defaultdict(lambda: [0, 0])
+    by_format = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    for s in scored:
+        for k, (ok, n) in s["counts"].items():
+            total[k][0] += ok
+            total[k][1] += n
+            by_format[s["format"]][k][0] += ok
+            by_format[s["format"]][k][1] += n
+
+    def rates(counts):
+        out = {}
+        for k, (ok, n) in sorted(counts.items()):
+            if k.startswith("status:"):
+                continue
+            out[f"{k.replace(':', '_')}_accuracy"] = round(ok / n, 6) if n else None
+            out[f"{k.replace(':', '_')}_n"] = n
+        return out
+
+    metrics = {"documents": len(scored), **rates(total)}
+    metrics["by_format"] = {fmt: rates(c) for fmt, c in sorted(by_format.items())}
+    confusion = defaultdict(int)
+    for k, (ok, _) in total.items():
+        if k.startswith("status:"):
+            confusion[k[len("status:"):]] += ok
+    metrics["table_status_confusion"] = dict(sorted(confusion.items()))
+    return metrics
+
+
+def evaluate_dir(reports_dir: str, labels_dir: str) -> tuple[dict, list[dict], list[str]]:
+    scored, errors, unmatched = [], [], []
+    for gold_path in sorted(Path(labels_dir).glob("*.gold.json")):
+        gold = json.loads(gold_path.read_text(encoding="utf-8"))
+        pred_path = Path(reports_dir) / f"{gold['document']}.json"
+        if not pred_path.exists():
+            unmatched.append(gold["document"])
+            continue
+        pred = json.loads(pred_path.read_text(encoding="utf-8"))
+        s = score_report(pred, gold)
+        scored.append(s)
+        errors += s["errors"]
+    metrics = aggregate(scored)
+    metrics["documents_without_output"] = len(unmatched)
+    return metrics, errors, unmatched
+
+
+def write_outputs(metrics: dict, errors: list[dict], out_dir: str) -> None:
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=1), encoding="utf-8")
+    with open(out / "errors.csv", "w", encoding="utf-8-sig", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=["document", "format", "table", "row", "column", "gold", "predicted", "raw"])
+        w.writeheader()
+        w.writerows(errors)
+    with open(out / "confusion_status.csv", "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["actual", "predicted"])
+        for key, n in metrics["table_status_confusion"].items():
+            a, p = key.split("->")
+            for _ in range(n):
+                w.writerow([a, p])

@@ -1,0 +1,126 @@
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from conftest import EXTERNAL, ROOT
+from fixtures import REVIEW, make_report_docx, make_report_pdf, report_html, request_values
+from pipeline.extract import run_batch
+from pipeline.report import validate_report
+
+
+def _run_cli(*args):
+    return subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=600)
+
+
+def _check_2021_fixture(report):
+    t = report["tables"]
+    assert report["meta"]["template"] == "2021"
+    assert t["active_disclosure"]["rows"]["normative_docs"] == {"issued": 8, "repealed": 26, "in_force": 66}
+    assert t["active_disclosure"]["rows"]["fees"] == {"amount_wan": 96171.6}
+    for row, values in request_values().items():
+        got = [t["requests"]["rows"][row][c] for c in
+               ("natural_person", "commercial", "research", "social_org", "legal_service", "other_org", "total")]
+        assert got == values, row
+    rl = t["review_litigation"]["rows"]
+    assert [rl["review"][c] for c in ("upheld", "corrected", "other", "pending", "total")] == REVIEW[:5]
+    assert [rl["litigation_after_review"][c] for c in ("upheld", "corrected", "other", "pending", "total")] \
+        == REVIEW[10:]
+    assert [s["heading"] for s in report["sections"]][0] == "一、总体情况"
+    assert all(c["ok"] for c in report["checks"] if c["ok"] is not None)
+
+
+def test_every_format_gives_the_same_tables(tmp_path, models):
+    html = tmp_path / "in" / "report.html"
+    html.parent.mkdir()
+    html.write_bytes(report_html().encode("gbk"))
+    make_report_pdf(tmp_path / "in" / "report.pdf")
+    out = tmp_path / "out"
+    result = run_batch([str(tmp_path / "in")], str(out), None)
+    assert result.errors == []
+    for name in ("report.html.json", "report.pdf.json"):
+        report = json.loads((out / name).read_text(encoding="utf-8"))
+        validate_report(report)
+        _check_2021_fixture(report)
+        assert report["sections"][4]["text"].startswith("存在的问题是政策解读")
+        assert report["sections"][5]["text"] == "本年度未收取信息处理费。"  # the site footer is not section 6
+
+
+def test_docx_report(tmp_path, models):
+    make_report_docx(tmp_path / "r.docx")
+    result = run_batch([str(tmp_path / "r.docx")], str(tmp_path / "out"), None)
+    assert result.errors == []
+    report = json.loads((tmp_path / "out" / "r.docx.json").read_text(encoding="utf-8"))
+    assert report["meta"]["year"] == 2022
+    t = report["tables"]
+    assert t["active_disclosure"]["rows"]["normative_docs"] == {"issued": 21, "repealed": 18, "in_force": 20}
+    assert t["requests"]["rows"]["denied.third_party"]["natural_person"] == 1
+    assert t["requests"]["rows"]["unable.not_held"]["social_org"] == 1
+    assert t["review_litigation"]["rows"]["litigation_direct"]["total"] == 4
+
+
+def test_cli_batch_records_failures_and_goes_on(tmp_path):
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    shutil.copy(ROOT / "data" / "raw" / "qingtongxia-2020.txt", inputs)
+    (inputs / "empty.txt").write_bytes(b"")
+    (inputs / "broken.pdf").write_bytes(b"%PDF-1.7\n1 0 obj <<")
+    (inputs / "news.html").write_text("<html><body><p>今天天气晴，气温二十度。</p></body></html>", encoding="utf-8")
+    out = tmp_path / "out"
+    proc = _run_cli("extract", str(inputs), "--out", str(out))
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    errors = [json.loads(l) for l in (out / "errors.jsonl").read_text(encoding="utf-8").splitlines()]
+    by_file = {e["file"].split("/")[-1]: e for e in errors}
+    assert set(by_file) == {"empty.txt", "broken.pdf", "news.html"}
+    assert by_file["news.html"]["stage"] == "classify"
+    report = json.loads((out / "qingtongxia-2020.txt.json").read_text(encoding="utf-8"))
+    assert report["tables"]["active_disclosure"]["rows"]["procurement"] == {"items": 329, "amount_wan": 29550.7315}
+    assert report["tables"]["active_disclosure"]["rows"]["licensing"]["change"] == 64
+
+
+def test_cli_exit_codes(tmp_path):
+    ok = _run_cli("extract", str(ROOT / "data" / "raw" / "gejiu-2020.txt"), "--out", str(tmp_path / "o"))
+    assert ok.returncode == 0, ok.stderr
+    assert (tmp_path / "o" / "errors.jsonl").read_text() == ""
+    usage = _run_cli("extract", "--out")
+    assert usage.returncode == 2
+    report = json.loads((tmp_path / "o" / "gejiu-2020.txt.json").read_text(encoding="utf-8"))
+    assert {t["status"] for t in report["tables"].values()} == {"missing"}
+    assert "rows" not in report["tables"]["requests"]  # a missing table is never filled with zeros
+
+
+def test_corpus_reports_match_gold(tmp_path, labels_dir):
+    """Every corpus document gives schema-valid JSON; tables match the gold cells except where the printed text
+    really is ambiguous (cells run together with no sum to tell them apart), which must be null, never a guess."""
+    inputs = [str(ROOT / "data" / "raw")]
+    if EXTERNAL.exists():
+        inputs.append(str(EXTERNAL))
+    out = tmp_path / "out"
+    result = run_batch(inputs, str(out), None)
+    assert result.errors == []
+    checked = 0
+    for gold_path in sorted(labels_dir.glob("*.gold.json")):
+        gold = json.loads(gold_path.read_text(encoding="utf-8"))
+        pred_path = out / f"{gold['document']}.json"
+        if not pred_path.exists():
+            assert gold["document"].endswith(".pdf") and not EXTERNAL.exists()
+            continue
+        pred = json.loads(pred_path.read_text(encoding="utf-8"))
+        validate_report(pred)
+        assert pred["meta"]["template"] == gold["meta"]["template"]
+        assert [s["heading"] for s in pred["sections"]] == [s["heading"] for s in gold["sections"]]
+        for table, gt in gold["tables"].items():
+            pt = pred["tables"][table]
+            assert pt["status"] == gt["status"], (gold["document"], table)
+            for row, cols in gt.get("rows", {}).items():
+                for col, value in cols.items():
+                    got = pt["rows"][row][col]
+                    assert got == value or got is None, (gold["document"], table, row, col, value, got)
+                    if got is None:
+                        assert pt["cells"][row][col]["confidence"] == 0.0
+                    checked += 1
+    assert checked > 1500

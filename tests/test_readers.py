@@ -1,0 +1,102 @@
+import pytest
+
+from fixtures import make_image_only_pdf, make_report_docx, make_report_pdf, report_html
+from pipeline.document import ReadError, expand_spans
+from pipeline.readers import read_document
+from pipeline.readers.text import parse_text
+
+
+def test_tab_table_with_placeholders_and_wrapped_cells():
+    text = ("二、主动公开政府信息情况\n\t信息内容\n\t本年新\n制作数量\n\t本年新\n公开数量\n\n\t规章\n\t0\n\t1\n\n"
+            "\t\n\t（三）不予公开\n\t1.属于国家秘密\n\t3\n\n\n三、收到和处理政府信息公开申请情况\n")
+    doc = parse_text(text, "x.txt")
+    kinds = [b.kind for b in doc.blocks]
+    assert kinds == ["text", "table", "text"]
+    rows = [[c.text for c in r] for r in doc.blocks[1].rows]
+    assert rows == [["信息内容", "本年新制作数量", "本年新公开数量"], ["规章", "0", "1"],
+                    ["", "（三）不予公开", "1.属于国家秘密", "3"]]
+
+
+def test_pipe_rows_drop_trailing_padding():
+    doc = parse_text("行政许可 | 1478 | 236 | 294954 |\n2.重复申请 | 2 | 0 | ||\n", "x.txt")
+    rows = [[c.text for c in r] for r in doc.blocks[0].rows]
+    assert rows == [["行政许可", "1478", "236", "294954"], ["2.重复申请", "2", "0"]]
+
+
+def test_flattened_report_line_is_split_before_headings():
+    line = ("报告如下。 一、总体情况 2023年，本区推进公开。二、主动公开政府信息情况第二十条第（一）项信息内容规章000"
+            "三、收到和处理政府信息公开申请情况（本列数据）申请人情况一、本年新收政府信息公开申请数量801000081" * 2)
+    doc = parse_text(line, "x.txt")
+    texts = [b.text for b in doc.blocks]
+    assert "一、总体情况" in texts
+    assert "二、主动公开政府信息情况" in texts
+    assert "三、收到和处理政府信息公开申请情况" in texts
+    assert "一、本年新收政府信息公开申请数量801000081" in texts
+
+
+def test_html_gbk_without_declaration_keeps_spans(tmp_path):
+    path = tmp_path / "report.html"
+    path.write_bytes(report_html(charset_meta=False).encode("gbk"))
+    doc = read_document(str(path))
+    texts = [b.text for b in doc.blocks if b.kind == "text"]
+    assert "一、总体情况" in texts
+    assert not any("alert" in t for t in texts)
+    tables = [b for b in doc.blocks if b.kind == "table"]
+    assert len(tables) == 3
+    t3 = tables[1]
+    first = t3.rows[0][0]
+    assert (first.rowspan, first.colspan) == (2, 3)
+    assert t3.rows[1][0].text == "商业企业"  # a <br> wrap inside a cell is joined
+    dense = expand_spans(t3.rows)
+    assert dense[4][0] == "三、本年度办理结果" and dense[5][0] is None
+
+
+def test_docx_merged_cells_become_spans(tmp_path):
+    doc = read_document(str(make_report_docx(tmp_path / "r.docx")))
+    tables = [b for b in doc.blocks if b.kind == "table"]
+    assert len(tables) == 3
+    t3 = tables[1]
+    spans = [(c.text, c.rowspan, c.colspan) for c in t3.rows[3][:2]]
+    assert spans == [("三、本年度办理结果", 22, 1), ("（一）予以公开", 1, 1)]
+    assert ("（三）不予公开", 8, 1) in [(c.text, c.rowspan, c.colspan) for c in t3.rows[5]]
+    assert (t3.rows[1][0].text, t3.rows[1][0].colspan) == ("一、本年新收政府信息公开申请数量", 3)
+
+
+def test_pdf_tables_are_stitched_across_pages_without_page_numbers(tmp_path):
+    doc = read_document(str(make_report_pdf(tmp_path / "r.pdf")))
+    assert doc.pages >= 2
+    texts = [b.text for b in doc.blocks if b.kind == "text"]
+    assert not any(t.startswith("- ") and t.endswith(" -") for t in texts)
+    tables = [b for b in doc.blocks if b.kind == "table"]
+    t3 = [t for t in tables if any("本年新收" in c.text for r in t.rows for c in r)]
+    assert len(t3) == 1
+    labels = [c.text for r in t3[0].rows for c in r]
+    assert "四、结转下年度继续办理" in labels  # the last row, printed on the next page
+    assert not any(l.startswith("-") and l.endswith("-") for l in labels)
+
+
+def test_bad_inputs_raise_one_line_errors(tmp_path):
+    cases = {}
+    (tmp_path / "empty.txt").write_bytes(b"")
+    cases["empty.txt"] = "empty file"
+    pdf = make_report_pdf(tmp_path / "good.pdf").read_bytes()
+    (tmp_path / "truncated.pdf").write_bytes(pdf[: len(pdf) // 3])
+    cases["truncated.pdf"] = "PDF"
+    make_image_only_pdf(tmp_path / "scan.pdf")
+    cases["scan.pdf"] = "scanned PDF"
+    make_report_pdf(tmp_path / "locked.pdf", encrypt_user_password="secret")
+    cases["locked.pdf"] = "encrypted PDF"
+    (tmp_path / "fake.pdf").write_text("<html><body>hello</body></html>")
+    cases["fake.pdf"] = "not a PDF"
+    (tmp_path / "noise.txt").write_bytes(bytes(range(256)) * 40)
+    cases["noise.txt"] = "undecodable"
+    for name, expected in cases.items():
+        with pytest.raises(ReadError) as e:
+            read_document(str(tmp_path / name))
+        assert expected in str(e.value), (name, str(e.value))
+        assert "\n" not in str(e.value)
+
+
+def test_encrypted_pdf_with_empty_user_password_is_read(tmp_path):
+    doc = read_document(str(make_report_pdf(tmp_path / "open.pdf", encrypt_user_password="")))
+    assert any(b.kind == "table" for b in doc.blocks)
