@@ -148,7 +148,19 @@ def records_from_text(text: str, block_index: int = -1, page=None, section=None)
         parts = [x for x in _PART_SPLIT.split(label) if x.strip()] if label else []
         records.append(RowRecord(parts, [run.strip()], True, block_index, page, section))
         label_start = end
+    if _cells_are_spaced(records):
+        # Loose lines (`规章 0 0 0`): whitespace separates every cell, so a piece is one cell and is never cut.
+        for rec in records:
+            rec.values = rec.values[0].split()
+            rec.run = False
     return _carry_parents(records)
+
+
+def _cells_are_spaced(records: list[RowRecord]) -> bool:
+    """True when the text separates cells by spaces (loose lines), False when cells ran together (flattened)."""
+    spaced = sum(1 for r in records if " " in r.values[0])
+    packed = sum(1 for r in records if " " not in r.values[0] and len(r.values[0]) >= 4)
+    return spaced > 0 and spaced >= packed
 
 
 def _clean_label(label: str) -> str:
@@ -219,12 +231,15 @@ class TableResult:
     source: dict = field(default_factory=dict)  # row -> {"block", "page"}
 
 
-def detect_template(records: list[RowRecord], predictions, year: int | None) -> tuple[str, float]:
+def detect_template(records: list[RowRecord], predictions, year: int | None,
+                    table_texts: list[str] = ()) -> tuple[str, float]:
+    """2019 or 2021, from the column headers and rows only one template has; the year decides a tie."""
     score = 0.0
-    for rec, (cls, p) in zip(records, predictions):
-        text = normalise(rec.label)
+    texts = [normalise(rec.label) for rec in records] + [normalise(t) for t in table_texts]
+    for text in texts:
         score += sum(1.0 for w in TEMPLATE_2021_WORDS if w in text)
         score -= sum(1.0 for w in TEMPLATE_2019_WORDS if w in text)
+    for rec, (cls, p) in zip(records, predictions):
         if not rec.values or p < MIN_LABEL_CONFIDENCE:
             continue
         if cls in ("requests:other.no_correction", "requests:other.unpaid_fee", "requests:other.other"):
@@ -519,6 +534,8 @@ def _requests_columns_ok(grid: dict, outcome: list[str]) -> bool:
 def extract_tables(blocks, sections, labeler: RowLabeler, year: int | None):
     records, table_text = collect_records(blocks, sections.assignment, sections.junk)
     predictions = label_records(records, labeler)
-    template, template_conf = detect_template(records, predictions, year)
+    table_texts = [b.text for i, b in enumerate(blocks) if b.kind == "text" and sections.assignment[i] in (2, 3, 4)
+                   and looks_tabular_text(b.text)]
+    template, template_conf = detect_template(records, predictions, year, table_texts)
     results = {t: build_table(t, template, records, predictions) for t in schema.TABLES}
     return template, template_conf, results, table_text
