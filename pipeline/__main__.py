@@ -38,7 +38,7 @@ def _train(args) -> int:
     from .train import train_row_labeler
 
     params = _load_params(args.params).get("train", {})
-    metrics = train_row_labeler(params, args.out, track=not args.no_mlflow)
+    metrics = train_row_labeler(params, args.out)
     print(json.dumps(metrics, ensure_ascii=False))
     return 0
 
@@ -50,24 +50,15 @@ def _evaluate(args) -> int:
     write_outputs(metrics, errors, args.out)
     for doc in unmatched:
         print(f"warning: no report output for labelled document {doc}", file=sys.stderr)
-    if not args.no_mlflow:
-        from .tracking import data_version, start_run
-
-        mlflow, run = start_run("evaluate")
-        with run:
-            mlflow.set_tag("data_version", data_version(args.labels))
-            if args.params:
-                flat = {}
-                for stage, values in _load_params(args.params).items():
-                    for k, v in (values or {}).items():
-                        flat[f"{stage}.{k}"] = v
-                mlflow.log_params(flat)
-            scalar = {k: v for k, v in metrics.items() if isinstance(v, (int, float)) and v is not None}
-            for fmt, m in metrics["by_format"].items():
-                scalar.update({f"{fmt}.{k}": v for k, v in m.items() if isinstance(v, (int, float))})
-            mlflow.log_metrics({k.replace(":", "_"): float(v) for k, v in scalar.items()})
-            mlflow.log_artifacts(args.out, artifact_path="evaluation")
     print(json.dumps({k: v for k, v in metrics.items() if not isinstance(v, dict)}, ensure_ascii=False))
+    return 0
+
+
+def _track(args) -> int:
+    from .tracking import log_pipeline_run
+
+    run_id = log_pipeline_run(_load_params(args.params), args.models, args.metrics, args.labels, args.out)
+    print(f"MLflow run {run_id}")
     return 0
 
 
@@ -90,16 +81,21 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("train", help="train the models from labels and generated data")
     p.add_argument("--params", default="params.yaml")
     p.add_argument("--out", default="models")
-    p.add_argument("--no-mlflow", action="store_true")
     p.set_defaults(func=_train)
 
     p = sub.add_parser("evaluate", help="score report JSON against gold labels")
     p.add_argument("--reports", required=True)
     p.add_argument("--labels", default="data/labels")
     p.add_argument("--out", default="metrics")
-    p.add_argument("--params", default="params.yaml")
-    p.add_argument("--no-mlflow", action="store_true")
     p.set_defaults(func=_evaluate)
+
+    p = sub.add_parser("track", help="log params, metrics, artifacts and models of this pipeline run to MLflow")
+    p.add_argument("--params", default="params.yaml")
+    p.add_argument("--models", default="models")
+    p.add_argument("--metrics", default="metrics")
+    p.add_argument("--labels", default="data/labels")
+    p.add_argument("--out", default="metrics/mlflow_run.json")
+    p.set_defaults(func=_track)
 
     args = parser.parse_args(argv)
     return args.func(args)

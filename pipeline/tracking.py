@@ -44,3 +44,49 @@ def data_version(*dirs: str) -> str:
                 h.update(str(p.relative_to(d)).encode())
                 h.update(p.read_bytes())
     return h.hexdigest()[:16]
+
+
+def _flatten(prefix: str, d: dict, out: dict) -> dict:
+    for k, v in d.items():
+        key = f"{prefix}.{k}" if prefix else str(k)
+        if isinstance(v, dict):
+            _flatten(key, v, out)
+        else:
+            out[key] = v
+    return out
+
+
+def log_pipeline_run(params: dict, models_dir: str, metrics_dir: str, labels_dir: str, out_file: str) -> str:
+    """One MLflow run for one `dvc repro`: every parameter, the training and evaluation metrics (overall and per
+    format), the evaluation artifacts, and the row labeler registered as `row-labeler`."""
+    import json
+
+    from .labels import RowLabeler
+    from .models import ROW_LABELER_FILE
+
+    mlflow, run = start_run("pipeline")
+    with run:
+        mlflow.set_tag("data_version", data_version(labels_dir, "data/raw"))
+        mlflow.log_params(_flatten("", params, {}))
+        scalars = {}
+        for name in (Path(models_dir) / "train_metrics.json", Path(metrics_dir) / "metrics.json"):
+            if name.exists():
+                _flatten("", json.loads(name.read_text(encoding="utf-8")), scalars)
+        mlflow.log_metrics({k.replace(":", "_").replace("->", "_to_"): float(v) for k, v in scalars.items()
+                            if isinstance(v, (int, float)) and not isinstance(v, bool)})
+        for f in sorted(Path(metrics_dir).glob("*")):
+            if f.is_file() and f.name != Path(out_file).name:
+                mlflow.log_artifact(str(f), artifact_path="evaluation")
+        labeler_path = Path(models_dir) / ROW_LABELER_FILE
+        if labeler_path.exists():
+            import mlflow.sklearn
+
+            mlflow.sklearn.log_model(RowLabeler.load(labeler_path).pipeline, name="row_labeler",
+                                     registered_model_name="row-labeler",
+                                     input_example=["（三）不予公开／1.属于国家秘密"],
+                                     skops_trusted_types=["pipeline.labels.normalise_label"])
+        run_id = run.info.run_id
+    Path(out_file).parent.mkdir(parents=True, exist_ok=True)
+    Path(out_file).write_text(json.dumps({"run_id": run_id, "tracking_uri": mlflow.get_tracking_uri(),
+                                          "experiment": EXPERIMENT}, indent=1), encoding="utf-8")
+    return run_id

@@ -1,4 +1,4 @@
-"""Train the row labeler and save it under models/, logging the run to MLflow.
+"""Train the row labeler and save it under models/ (the track stage logs it to MLflow).
 
 Training data: label variants generated from fields.json (see labels.py). Real reports are kept out of training so
 that evaluation on them is never on a report the model has seen. The held-out score reported here is on a fresh
@@ -14,7 +14,7 @@ from .labels import RowLabeler, training_examples
 from .models import ROW_LABELER_FILE
 
 
-def train_row_labeler(params: dict, out_dir: str = "models", track: bool = True) -> dict:
+def train_row_labeler(params: dict, out_dir: str = "models") -> dict:
     t0 = time.time()
     seed = int(params.get("seed", 0))
     X, y = training_examples(seed=seed, per_row=int(params.get("per_row", 60)))
@@ -30,16 +30,4 @@ def train_row_labeler(params: dict, out_dir: str = "models", track: bool = True)
     metrics = {"row_labeler_synthetic_heldout_accuracy": round(heldout, 6), "train_examples": len(X),
                "train_seconds": round(train_seconds, 3), "classes": len(set(y))}
     (out / "train_metrics.json").write_text(json.dumps(metrics, indent=1), encoding="utf-8")
-    if track:
-        from .tracking import start_run
-
-        mlflow, run = start_run("train")
-        with run:
-            mlflow.log_params({f"train.{k}": v for k, v in params.items()})
-            mlflow.log_metrics({k: float(v) for k, v in metrics.items()})
-            import mlflow.sklearn
-
-            mlflow.sklearn.log_model(model.pipeline, name="row_labeler", registered_model_name="row-labeler",
-                                     input_example=["（三）不予公开／1.属于国家秘密"],
-                                     skops_trusted_types=["pipeline.labels.normalise_label"])
     return metrics
