@@ -10,7 +10,7 @@ import zipfile
 
 from ..document import Block, Cell, Document, ReadError
 from .html import clean_cell_text
-from .text import LONG_LINE, split_long_line
+from .text import LONG_LINE, split_heading, split_long_line
 
 MAX_UNCOMPRESSED = 200 * 1024 * 1024
 MAX_RATIO = 200
@@ -101,7 +101,7 @@ def read_docx(path: str, data: bytes) -> Document:
             if len(text) > LONG_LINE:
                 blocks += [Block("text", text=p) for p in split_long_line(text)]
             else:
-                blocks.append(Block("text", text=text))
+                blocks += [Block("text", text=t) for t in split_heading(text)]
         elif el.tag == _w("tbl"):
             rows = _table_rows(el)
             if rows:

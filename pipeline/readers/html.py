@@ -12,7 +12,7 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 
 from ..document import Block, Cell, Document, ReadError
 from .encoding import decode_bytes
-from .text import LONG_LINE, split_long_line
+from .text import LONG_LINE, split_heading, split_long_line
 
 _DROP = {"script", "style", "noscript", "iframe", "object", "embed", "template", "head", "select", "button", "svg",
          "input", "textarea", "form"}
@@ -43,7 +43,8 @@ def _is_layout_table(table: Tag) -> bool:
     cells = table.find_all(["td", "th"])
     if len(cells) <= 1:
         return True
-    return False
+    # a page laid out in a table: a cell holds the report's prose, not a value or a label
+    return any(len(c.get_text("", strip=True)) > 300 for c in cells)
 
 
 def _table_rows(table: Tag) -> list[list[Cell]]:
@@ -76,7 +77,7 @@ class _Walker:
             if len(line) > LONG_LINE:
                 self.blocks += [Block("text", text=p) for p in split_long_line(line)]
             else:
-                self.blocks.append(Block("text", text=line))
+                self.blocks += [Block("text", text=t) for t in split_heading(line)]
 
     def walk(self, node: Tag):
         for child in node.children:

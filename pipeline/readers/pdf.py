@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from ..document import Block, Cell, Document, ReadError
 from .html import clean_cell_text
+from .text import split_heading
 
 PAGE_NUMBER = re.compile(r"^\s*([-—–－_~·•]+\s*\d{1,4}\s*[-—–－_~·•]+|第\s*\d{1,4}\s*页(\s*[,，/]?\s*共\s*\d+\s*页)?"
                          r"|\d{1,4}\s*/\s*\d{1,4})\s*$")
@@ -180,7 +181,7 @@ def read_pdf(path: str, data: bytes, opts: PdfOptions | None = None) -> Document
                 continue
             if is_page_number(text) or (k in (0, len(lines) - 1) and text.strip().isdigit() and len(text) <= 4):
                 continue
-            items.append((top, Block("text", page=pno, text=text)))
+            items += [(top, Block("text", page=pno, text=t)) for t in split_heading(text)]
         items.sort(key=lambda it: it[0])
         blocks += [b for _, b in items]
     blocks = stitch_tables(blocks)

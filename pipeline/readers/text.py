@@ -33,6 +33,18 @@ def _pipe_cells(line: str) -> list[Cell]:
     return [Cell(p) for p in parts]
 
 
+def split_heading(text: str) -> list[str]:
+    """`一、总体情况。2020年，…` → [`一、总体情况`, `2020年，…`]: a numbered heading glued to the prose after it."""
+    m = re.match(r"[一二三四五六七八九十]{1,2}、", text)
+    if not m or len(text) <= 40:
+        return [text]
+    end = _HEADING_END.search(text, 0, 40)
+    if end is None:
+        return [text]
+    head, rest = text[: end.end()].strip(), text[end.end():].lstrip("。.：: \u3000").strip()
+    return [head, rest] if rest else [head]
+
+
 def split_long_line(line: str) -> list[str]:
     """Split a line holding many paragraphs before each numbered heading (一、 二、 …) and at wide gaps.
 
@@ -91,7 +103,7 @@ def parse_text(text: str, path: str, fmt: str = "txt") -> Document:
                 for piece in split_long_line(stripped):
                     blocks.append(Block("text", text=piece))
             else:
-                blocks.append(Block("text", text=stripped))
+                blocks += [Block("text", text=t) for t in split_heading(stripped)]
         i += 1
     return Document(path=path, format=fmt, blocks=blocks)
 
