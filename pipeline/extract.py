@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sys
 import tempfile
 import traceback
@@ -80,11 +81,15 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
-def check_is_report(report: dict) -> None:
-    """A document with no statutory heading and no table at all is not an annual report."""
+_TITLE = re.compile(r"信息公开\s*(工作)?\s*年\s*度?\s*报\s*告")
+
+
+def check_is_report(report: dict, doc) -> None:
+    """A document with no statutory heading, no table and no report title is not an annual report."""
     headings = sum(1 for s in report["sections"] if s["heading"])
     tables = sum(1 for t in report["tables"].values() if t["status"] == "found")
-    if headings + tables < NOT_A_REPORT_MIN_SIGNALS:
+    titled = any(_TITLE.search(b.text) for b in doc.blocks[:60] if b.kind == "text")
+    if headings + tables < NOT_A_REPORT_MIN_SIGNALS and not titled:
         raise NotAReport(f"not a government information-disclosure annual report: found {headings} of the six "
                          f"section headings and {tables} of the three tables", stage="classify")
 
@@ -92,7 +97,7 @@ def check_is_report(report: dict) -> None:
 def extract_one(path: Path, models, pdf_options: PdfOptions | None = None) -> dict:
     doc = read_document(str(path), pdf_options)
     report = build_report(doc, models.row_labeler, models.section_scorer)
-    check_is_report(report)
+    check_is_report(report, doc)
     try:
         validate_report(report)
     except jsonschema.ValidationError as e:
