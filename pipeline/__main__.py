@@ -62,6 +62,20 @@ def _track(args) -> int:
     return 0
 
 
+def _synthesize(args) -> int:
+    import shutil
+
+    from .synth import generate
+
+    params = _load_params(args.params).get("synth", {})
+    if args.out and __import__("pathlib").Path(args.out).exists():
+        shutil.rmtree(args.out)
+    made = generate(args.out, int(params.get("n", 60)), int(params.get("seed", 0)), args.raw,
+                    params.get("families"))
+    print(f"{len(made)} synthetic reports written to {args.out}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipeline",
                                      description="政府信息公开工作年度报告 → structured data")
@@ -88,6 +102,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--labels", default="data/labels")
     p.add_argument("--out", default="metrics")
     p.set_defaults(func=_evaluate)
+
+    p = sub.add_parser("synthesize", help="write labelled synthetic reports in every layout family")
+    p.add_argument("--params", default="params.yaml")
+    p.add_argument("--raw", default="data/raw", help="real reports whose prose the synthetic reports reuse")
+    p.add_argument("--out", default="data/synthetic")
+    p.set_defaults(func=_synthesize)
 
     p = sub.add_parser("track", help="log params, metrics, artifacts and models of this pipeline run to MLflow")
     p.add_argument("--params", default="params.yaml")

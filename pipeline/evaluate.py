@@ -22,6 +22,8 @@ def score_report(pred: dict, gold: dict) -> dict:
     c = defaultdict(lambda: [0, 0])
     errors = []
     fmt = Path(gold["document"]).suffix.lstrip(".") or "txt"
+    m = re.match(r"synth-\d+-(\w+)\.", gold["document"])
+    family = m.group(1) if m else fmt
     c["template"][1] += 1
     c["template"][0] += int(pred["meta"]["template"] == gold["meta"]["template"])
     for table, gt in gold["tables"].items():
@@ -55,18 +57,20 @@ def score_report(pred: dict, gold: dict) -> dict:
                 c["section_boundary"][0] += int(text == "")
             else:
                 c["section_boundary"][0] += int(_flat(gs[key]) in text)
-    return {"format": fmt, "counts": {k: v for k, v in c.items()}, "errors": errors}
+    return {"format": fmt, "family": family, "counts": {k: v for k, v in c.items()}, "errors": errors}
 
 
 def aggregate(scored: list[dict]) -> dict:
     total = defaultdict(lambda: [0, 0])
     by_format = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    by_family = defaultdict(lambda: defaultdict(lambda: [0, 0]))
     for s in scored:
         for k, (ok, n) in s["counts"].items():
             total[k][0] += ok
             total[k][1] += n
-            by_format[s["format"]][k][0] += ok
-            by_format[s["format"]][k][1] += n
+            for group, key in ((by_format, s["format"]), (by_family, s.get("family", s["format"]))):
+                group[key][k][0] += ok
+                group[key][k][1] += n
 
     def rates(counts):
         out = {}
@@ -79,6 +83,8 @@ def aggregate(scored: list[dict]) -> dict:
 
     metrics = {"documents": len(scored), **rates(total)}
     metrics["by_format"] = {fmt: rates(c) for fmt, c in sorted(by_format.items())}
+    if set(by_family) != set(by_format):
+        metrics["by_family"] = {fam: rates(c) for fam, c in sorted(by_family.items())}
     confusion = defaultdict(int)
     for k, (ok, _) in total.items():
         if k.startswith("status:"):

@@ -69,14 +69,16 @@ def log_pipeline_run(params: dict, models_dir: str, metrics_dir: str, labels_dir
         mlflow.set_tag("data_version", data_version(labels_dir, "data/raw"))
         mlflow.log_params(_flatten("", params, {}))
         scalars = {}
-        for name in (Path(models_dir) / "train_metrics.json", Path(metrics_dir) / "metrics.json"):
+        for prefix, name in (("", Path(models_dir) / "train_metrics.json"), ("", Path(metrics_dir) / "metrics.json"),
+                             ("synthetic", Path(metrics_dir) / "synthetic" / "metrics.json")):
             if name.exists():
-                _flatten("", json.loads(name.read_text(encoding="utf-8")), scalars)
+                _flatten(prefix, json.loads(name.read_text(encoding="utf-8")), scalars)
         mlflow.log_metrics({k.replace(":", "_").replace("->", "_to_"): float(v) for k, v in scalars.items()
                             if isinstance(v, (int, float)) and not isinstance(v, bool)})
-        for f in sorted(Path(metrics_dir).glob("*")):
+        for f in sorted(Path(metrics_dir).rglob("*")):
             if f.is_file() and f.name != Path(out_file).name:
-                mlflow.log_artifact(str(f), artifact_path="evaluation")
+                sub = f.parent.relative_to(metrics_dir).as_posix()
+                mlflow.log_artifact(str(f), artifact_path="evaluation" + ("" if sub == "." else f"/{sub}"))
         labeler_path = Path(models_dir) / ROW_LABELER_FILE
         if labeler_path.exists():
             import mlflow.sklearn

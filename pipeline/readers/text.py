@@ -17,6 +17,8 @@ from .encoding import decode_bytes
 LONG_LINE = 200
 _MARKER = re.compile(r"(?<![第])(?=[一二三四五六七八九十]{1,2}、)")
 _HEADING_END = re.compile(r"情况|事项|措施")
+# where a heading glued to a flattened table ends when it has no closing word: the table's first header cell
+_TABLE_START = re.compile(r"第二十条|[（(]本列数据|行政复议行政诉讼|申请人情况|信息内容|\d")
 _PIPE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}")
 
 
@@ -45,6 +47,22 @@ def split_heading(text: str) -> list[str]:
     return [head, rest] if rest else [head]
 
 
+class _Cut:
+    def __init__(self, pos: int):
+        self.pos = pos
+
+    def end(self) -> int:
+        return self.pos
+
+
+def _glued_table_start(part: str):
+    """A heading without its closing word glued to a table: cut where the table's header begins."""
+    m = _TABLE_START.search(part, 4, 40)
+    if m and 6 <= m.start() and not re.match(r"[一二三四五六七八九十]{1,2}、(本年|上年|结转)", part):
+        return _Cut(m.start())
+    return None
+
+
 def split_long_line(line: str) -> list[str]:
     """Split a line holding many paragraphs before each numbered heading (一、 二、 …) and at wide gaps.
 
@@ -58,7 +76,8 @@ def split_long_line(line: str) -> list[str]:
             if not part:
                 continue
             if re.match(r"[一二三四五六七八九十]{1,2}、", part):
-                m = _HEADING_END.search(part, 0, 40)
+                cuts = [c for c in (_HEADING_END.search(part, 0, 40), _glued_table_start(part)) if c]
+                m = min(cuts, key=lambda c: c.end()) if cuts else None
                 if m:
                     pieces.append(part[: m.end()].strip())
                     rest = part[m.end():].strip()
