@@ -275,7 +275,8 @@ def render_txt_pipe(rep, tables) -> str:
     for kind, x in _sections_in_order(rep, tables):
         if kind == "t":
             for row in x[1]:
-                lines.append(" | ".join(row) + " |" + "|" * random.Random(len(row)).randint(0, 2))
+                pad = "|" * random.Random(len(row)).randint(0, 2) + (" |" if len(row) == 1 else "")
+                lines.append(" | ".join(row) + " |" + pad)
         else:
             lines.append(x)
     return "\n".join(lines + list(rep.junk_after)) + "\n"
