@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import schema
+from .sections import is_junk
 
 FAMILIES = ["html", "pdf_bordered", "docx", "txt_tab", "txt_pipe", "txt_flat"]
 EXT = {"html": "html", "pdf_bordered": "pdf", "docx": "docx", "txt_tab": "txt", "txt_pipe": "txt", "txt_flat": "txt"}
@@ -61,9 +62,10 @@ def corpus_sentences(raw_dir: str | Path) -> list[str]:
     out = []
     for p in sorted(Path(raw_dir).rglob("*.txt")):
         text = p.read_text(encoding="utf-8", errors="ignore")
-        for sent in re.split(r"(?<=。)", text):
-            sent = sent.strip()
-            if 20 <= len(sent) <= 160 and not re.search(r"[|\t]|\d{6,}|[一二三四五六]、", sent):
+        for sent in re.split(r"(?<=[。！!])", text):
+            sent = re.sub(r"\s+", "", sent)
+            if (20 <= len(sent) <= 160 and not re.search(r"[|\t]|\d{6,}|[一二三四五六]、|[（(][一二三四五六七八九十][）)]", sent)
+                    and not is_junk(sent) and "浏览器" not in sent and "链接" not in sent):
                 out.append(sent)
     return out or ["本机关认真贯彻落实《中华人民共和国政府信息公开条例》，扎实推进政务公开工作。"]
 

@@ -47,6 +47,7 @@ class RowRecord:
     block: int = -1
     page: int | None = None
     section: int | None = None
+    unreadable: str | None = None  # why the printed row cannot be read (its cells are then null)
 
     @property
     def label(self) -> str:
@@ -145,6 +146,11 @@ def records_from_text(text: str, block_index: int = -1, page=None, section=None)
         if not re.search(r"\d", run):
             continue
         label = _clean_label(text[label_start:m.start()])
+        if not label and records and label_start == m.start() and run[0] in "+-":
+            # `19-23`: a signed cell right after another cell; the sign is a known boundary
+            records[-1].values[0] += " " + run.strip()
+            label_start = end
+            continue
         parts = [x for x in _PART_SPLIT.split(label) if x.strip()] if label else []
         records.append(RowRecord(parts, [run.strip()], True, block_index, page, section))
         label_start = end
@@ -158,8 +164,8 @@ def records_from_text(text: str, block_index: int = -1, page=None, section=None)
 
 def _cells_are_spaced(records: list[RowRecord]) -> bool:
     """True when the text separates cells by spaces (loose lines), False when cells ran together (flattened)."""
-    spaced = sum(1 for r in records if " " in r.values[0])
-    packed = sum(1 for r in records if " " not in r.values[0] and len(r.values[0]) >= 4)
+    spaced = sum(1 for r in records if re.search(r" (?![+\-])", r.values[0]))
+    packed = sum(1 for r in records if not re.search(r" (?![+\-])", r.values[0]) and len(r.values[0]) >= 4)
     return spaced > 0 and spaced >= packed
 
 
@@ -384,6 +390,11 @@ def build_table(table: str, template: str, records, predictions) -> TableResult:
             continue
         rec, p = chosen[row]
         res.source[row] = {"block": rec.block, "page": rec.page, "label": rec.label}
+        if rec.unreadable:
+            res.notes.append(f"row {row}: {rec.unreadable}")
+            for c in columns:
+                res.cells[row][c]["raw"] = rec.values[0] if rec.values else None
+            continue
         direct = _direct_values(rec, columns, table)
         if direct is not None:
             raws, vals = direct
@@ -462,6 +473,14 @@ def _review_from_unlabelled(records, predictions, chosen):
                 continue
             cands = _run_candidates(rec, 15, _review_ok)
             if cands is None or len(cands) != 1:
+                if rec.section == 4 and len(re.sub(r"\D", "", vals[0])) >= 15:
+                    # the table is printed but its digits cannot be cut in one way: found, with null cells
+                    n = "too many" if cands is None else len(cands)
+                    why = f"cells run together ({vals[0]!r}) with {n} readings; unreadable"
+                    for row in ("review", "litigation_direct", "litigation_after_review"):
+                        chosen.setdefault(row, (RowRecord(rec.parts, [vals[0]], False, rec.block, rec.page,
+                                                          rec.section, unreadable=why), 0.0))
+                    return rec
                 continue
             vals = [str(v) for v in cands[0]]
             conf = 0.95 if n is None else 1.0

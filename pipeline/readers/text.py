@@ -16,7 +16,7 @@ from .encoding import decode_bytes
 
 LONG_LINE = 200
 _MARKER = re.compile(r"(?<![第])(?=[一二三四五六七八九十]{1,2}、)")
-_HEADING_END = re.compile(r"情况|事项|措施")
+_HEADING_END = re.compile(r"情况|事项|措施|概述")
 # where a heading glued to a flattened table ends when it has no closing word: the table's first header cell
 _TABLE_START = re.compile(r"第二十条|[（(]本列数据|行政复议行政诉讼|申请人情况|信息内容|\d")
 _PIPE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}")
