@@ -37,8 +37,14 @@ def _load_params(path: str) -> dict:
 def _train(args) -> int:
     from .train import train_row_labeler
 
-    params = _load_params(args.params).get("train", {})
-    metrics = train_row_labeler(params, args.out)
+    from .train import train_section_model
+
+    all_params = _load_params(args.params)
+    metrics = train_row_labeler(all_params.get("train", {}), args.out)
+    metrics.update(train_section_model(all_params.get("sections", {}), args.synthetic, args.out))
+    from pathlib import Path
+
+    Path(args.out, "train_metrics.json").write_text(json.dumps(metrics, indent=1), encoding="utf-8")
     print(json.dumps(metrics, ensure_ascii=False))
     return 0
 
@@ -64,15 +70,18 @@ def _track(args) -> int:
 
 def _synthesize(args) -> int:
     import shutil
+    from pathlib import Path
 
     from .synth import generate
 
     params = _load_params(args.params).get("synth", {})
     if args.out and __import__("pathlib").Path(args.out).exists():
         shutil.rmtree(args.out)
-    made = generate(args.out, int(params.get("n", 60)), int(params.get("seed", 0)), args.raw,
+    seed = int(params.get("seed", 0))
+    made = generate(Path(args.out) / "train", int(params.get("n", 60)), seed, args.raw, params.get("families"))
+    held = generate(Path(args.out) / "heldout", int(params.get("n_heldout", 30)), seed + 1000, args.raw,
                     params.get("families"))
-    print(f"{len(made)} synthetic reports written to {args.out}")
+    print(f"{len(made)} synthetic training reports and {len(held)} held-out ones written to {args.out}")
     return 0
 
 
@@ -95,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("train", help="train the models from labels and generated data")
     p.add_argument("--params", default="params.yaml")
     p.add_argument("--out", default="models")
+    p.add_argument("--synthetic", default="data/synthetic", help="labelled synthetic reports (synthesize stage)")
     p.set_defaults(func=_train)
 
     p = sub.add_parser("evaluate", help="score report JSON against gold labels")

@@ -96,7 +96,7 @@ def check_is_report(report: dict, doc) -> None:
 
 def extract_one(path: Path, models, pdf_options: PdfOptions | None = None) -> dict:
     doc = read_document(str(path), pdf_options)
-    report = build_report(doc, models.row_labeler, models.section_scorer)
+    report = build_report(doc, models.row_labeler, models.section_model)
     check_is_report(report, doc)
     try:
         validate_report(report)

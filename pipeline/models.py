@@ -1,23 +1,26 @@
-"""Loading the trained models once per process: the row labeler and the section scorer.
+"""Loading the trained models once per process: the row labeler and the section model.
 
-`models/row_labeler.joblib` is written by the train stage (`python -m pipeline train`). Without it the labeler is
-trained in memory from generated label variants (a few seconds), so extraction works on a fresh checkout too.
+`models/row_labeler.joblib` and `models/section_model.joblib` are written by the train stage
+(`python -m pipeline train`). Without the row labeler file it is trained in memory from generated label variants
+(a few seconds); without the section model the keyword scorer of sections.py finds the headings. Extraction so works
+on a fresh checkout too, and says in each report which models it used.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from .labels import RowLabeler, default_labeler
+from .section_model import SectionModel
 
 ROW_LABELER_FILE = "row_labeler.joblib"
+SECTION_MODEL_FILE = "section_model.joblib"
 
 
 @dataclass
 class Models:
     row_labeler: RowLabeler
-    section_scorer: Callable[[str], list[float]] | None = None
+    section_model: SectionModel | None = None
     source: str = "built-in"
 
 
@@ -28,10 +31,12 @@ def load_models(models_dir: str | None = "models") -> Models:
     key = str(Path(models_dir).resolve()) if models_dir else ""
     if key in _CACHE:
         return _CACHE[key]
-    labeler_path = Path(models_dir) / ROW_LABELER_FILE if models_dir else None
-    if labeler_path is not None and labeler_path.exists():
-        models = Models(RowLabeler.load(labeler_path), None, str(labeler_path))
-    else:
-        models = Models(default_labeler(), None, "built-in")
+    base = Path(models_dir) if models_dir else None
+    labeler_path = base / ROW_LABELER_FILE if base else None
+    section_path = base / SECTION_MODEL_FILE if base else None
+    labeler = RowLabeler.load(labeler_path) if labeler_path and labeler_path.exists() else default_labeler()
+    section = SectionModel.load(section_path) if section_path and section_path.exists() else None
+    source = "trained" if labeler_path and labeler_path.exists() else "built-in"
+    models = Models(labeler, section, source + ("+section-model" if section else "+keyword-sections"))
     _CACHE[key] = models
     return models

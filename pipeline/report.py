@@ -77,9 +77,9 @@ def _sections_json(doc: Document, secs, table_text: set[int]) -> list[dict]:
     return out
 
 
-def build_report(doc: Document, labeler: RowLabeler | None = None, section_scorer=None) -> dict:
+def build_report(doc: Document, labeler: RowLabeler | None = None, section_model=None) -> dict:
     labeler = labeler or default_labeler()
-    secs = segment(doc.blocks, section_scorer)
+    secs = segment(doc.blocks, section_model)
     meta = extract_meta(doc, secs.headings)
     template, template_conf, results, table_text = extract_tables(doc.blocks, secs, labeler, meta["year"])
     tables = {}

@@ -101,10 +101,27 @@ def is_junk(text: str) -> bool:
     return bool(JUNK.match(t) or DATE_ONLY.match(t.replace(" ", "")))
 
 
-def segment(blocks: list[Block], scorer=None, threshold: float = 1.5) -> Sections:
-    """Find the six headings and assign every block to a section (or to none)."""
-    score_fn = scorer or keyword_scores
-    scores = [score_fn(b.text) if b.kind == "text" else [0.0] * 6 for b in blocks]
+def could_be_heading(text: str) -> bool:
+    t = normalise(text)
+    return bool(t) and len(t) <= MAX_HEADING_LEN and not t.endswith(("。", "；"))
+
+
+def segment(blocks: list[Block], model=None, threshold: float = 1.5) -> Sections:
+    """Find the six headings and assign every block to a section (or to none).
+
+    `model` is a trained SectionModel (section_model.py); without one the keyword scorer is used.
+    """
+    if model is not None:
+        idx = [i for i, b in enumerate(blocks) if b.kind == "text" and could_be_heading(b.text)]
+        batch = model.heading_scores([blocks[i].text for i in idx])
+        scores = [[0.0] * 6 for _ in blocks]
+        for i, row in zip(idx, batch):
+            scores[i] = row
+        short = [i for i, b in enumerate(blocks) if b.kind == "text" and len(b.text) <= 40]
+        model_junk = {i for i, p in zip(short, model.junk_probability([blocks[i].text for i in short])) if p > 0.6}
+    else:
+        scores = [keyword_scores(b.text) if b.kind == "text" else [0.0] * 6 for b in blocks]
+        model_junk = set()
     headings = decode(scores, threshold)
     result = Sections(headings=headings)
     result.confidence = {sid: min(1.0, scores[i][sid - 1] / 6.0) for sid, i in headings.items()}
@@ -117,7 +134,7 @@ def segment(blocks: list[Block], scorer=None, threshold: float = 1.5) -> Section
         seen_prose = False
         for j in range(start + 1, end):
             b = blocks[j]
-            if b.kind == "text" and is_junk(b.text):
+            if b.kind == "text" and (is_junk(b.text) or j in model_junk):
                 junk[j] = True
                 footer = footer or (k + 1 == len(order))
                 continue

@@ -485,9 +485,16 @@ def _review_from_unlabelled(records, predictions, chosen):
             vals = [str(v) for v in cands[0]]
             conf = 0.95 if n is None else 1.0
         else:
-            vals = _fit_values(vals, 15)
-            if vals is None:
+            fitted = _fit_values(vals, 15)
+            if fitted is None:
+                if rec.section == 4 and 10 <= len(vals) <= 20 and any(v.strip() for v in vals):
+                    why = f"{len(vals)} cells printed where the table has 15; unreadable"
+                    for row in ("review", "litigation_direct", "litigation_after_review"):
+                        chosen.setdefault(row, (RowRecord(rec.parts, [" | ".join(vals)], False, rec.block,
+                                                          rec.page, rec.section, unreadable=why), 0.0))
+                    return rec
                 continue
+            vals = fitted
             conf = 1.0
         for g, row in enumerate(("review", "litigation_direct", "litigation_after_review")):
             piece = RowRecord(["行政复议" if g == 0 else "行政诉讼"], vals[g * 5:(g + 1) * 5], False, rec.block,

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from .labels import RowLabeler, training_examples
-from .models import ROW_LABELER_FILE
+from .models import ROW_LABELER_FILE, SECTION_MODEL_FILE
 
 
 def train_row_labeler(params: dict, out_dir: str = "models") -> dict:
@@ -30,4 +30,27 @@ def train_row_labeler(params: dict, out_dir: str = "models") -> dict:
     metrics = {"row_labeler_synthetic_heldout_accuracy": round(heldout, 6), "train_examples": len(X),
                "train_seconds": round(train_seconds, 3), "classes": len(set(y))}
     (out / "train_metrics.json").write_text(json.dumps(metrics, indent=1), encoding="utf-8")
+    return metrics
+
+
+def train_section_model(params: dict, synthetic_dir: str, out_dir: str = "models") -> dict:
+    """Train the section model on the blocks of the synthetic reports (real reports stay for evaluation)."""
+    from .section_model import SectionModel, training_blocks
+    from .synth import JUNK_AFTER, JUNK_BEFORE
+
+    t0 = time.time()
+    syn = Path(synthetic_dir) / "train"
+    texts, labels = training_blocks([(syn / "docs", syn / "labels")], set(JUNK_BEFORE) | set(JUNK_AFTER))
+    if not texts:
+        raise SystemExit(f"no labelled synthetic reports under {synthetic_dir}: run `python -m pipeline synthesize`")
+    model = SectionModel.train(texts, labels, C=float(params.get("C", 5.0)))
+    seconds = time.time() - t0
+    pred = model.pipeline.predict(texts)
+    heads = [i for i, l in enumerate(labels) if l.startswith("h")]
+    metrics = {"section_model_train_blocks": len(texts), "section_model_train_headings": len(heads),
+               "section_model_train_heading_recall": round(sum(pred[i] == labels[i] for i in heads) / max(1, len(heads)), 6),
+               "section_model_train_seconds": round(seconds, 3)}
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    model.save(out / SECTION_MODEL_FILE)
     return metrics

@@ -1,0 +1,148 @@
+"""The trained section model: is a text block the heading of section 1…6, website junk, or anything else?
+
+Features that survive format changes: character n-grams of the block's first 40 characters (blanks removed,
+brackets unified), and layout-free cues written as tokens (numbering marker and its numeral, length bucket, closing
+punctuation, share of digits). A logistic regression (scikit-learn) gives the probabilities; sections.py decodes them
+in order 1→6. Training blocks come from labelled documents read by the project's own readers: a block whose text is
+the gold heading of a section is that heading; synthetic documents also name their junk lines.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import joblib
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion, Pipeline
+
+from .sections import MARKER, normalise
+
+CLASSES = ["h1", "h2", "h3", "h4", "h5", "h6", "junk", "other"]
+HEAD = 40
+
+
+def block_head(text: str) -> str:
+    return normalise(text)[:HEAD]
+
+
+def block_cues(text: str) -> str:
+    t = normalise(text)
+    m = MARKER.match(t)
+    cues = [f"marker_{m.group(1)}" if m else "nomarker"]
+    n = len(t)
+    cues.append("len_" + ("xs" if n <= 8 else "s" if n <= 20 else "m" if n <= 40 else "l" if n <= 120 else "xl"))
+    cues.append("end_" + (t[-1] if t and t[-1] in "。；：，！？）)" else "x"))
+    digits = sum(ch.isdigit() for ch in t) / max(1, n)
+    cues.append("digits_" + ("0" if digits == 0 else "lo" if digits < 0.15 else "hi"))
+    return " ".join(cues)
+
+
+def _heads(texts):
+    return [block_head(t) for t in texts]
+
+
+def _cues(texts):
+    return [block_cues(t) for t in texts]
+
+
+class SectionModel:
+    def __init__(self, pipeline: Pipeline):
+        self.pipeline = pipeline
+        self.classes = list(pipeline.classes_)
+
+    @classmethod
+    def train(cls, texts: list[str], labels: list[str], C: float = 5.0) -> "SectionModel":
+        from sklearn.preprocessing import FunctionTransformer
+
+        features = FeatureUnion([
+            ("head", Pipeline([("pick", FunctionTransformer(_heads)),
+                               ("tfidf", TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True))])),
+            ("cues", Pipeline([("pick", FunctionTransformer(_cues)),
+                               ("tfidf", TfidfVectorizer(analyzer="word", token_pattern=r"\S+"))])),
+        ])
+        pipe = Pipeline([("features", features),
+                         ("clf", LogisticRegression(C=C, max_iter=3000, class_weight="balanced"))])
+        pipe.fit(texts, labels)
+        return cls(pipe)
+
+    def probabilities(self, texts: list[str]) -> np.ndarray:
+        return self.pipeline.predict_proba(texts)
+
+    def heading_scores(self, texts: list[str]) -> list[list[float]]:
+        """Per block, six scores on the scale of the keyword scorer (6 × probability of each heading)."""
+        if not texts:
+            return []
+        probs = self.probabilities(texts)
+        idx = [self.classes.index(f"h{s}") for s in range(1, 7)]
+        return [[6.0 * float(row[i]) for i in idx] for row in probs]
+
+    def junk_probability(self, texts: list[str]) -> list[float]:
+        if not texts or "junk" not in self.classes:
+            return [0.0] * len(texts)
+        j = self.classes.index("junk")
+        return [float(p[j]) for p in self.probabilities(texts)]
+
+    def save(self, path) -> None:
+        joblib.dump(self.pipeline, path)
+
+    @classmethod
+    def load(cls, path) -> "SectionModel":
+        return cls(joblib.load(path))
+
+
+def labelled_blocks(doc_path: Path, gold: dict, junk_texts: set[str] | None = None):
+    """(text, class) for every text block of a labelled document, read by the project's readers."""
+    from .readers import read_document
+
+    doc = read_document(str(doc_path))
+    headings = [(s["id"], normalise(s["heading"])) for s in gold["sections"] if s.get("heading")]
+    junk = {normalise(j) for j in (junk_texts or set())}
+    out = []
+    k = 0
+    for b in doc.blocks:
+        if b.kind != "text":
+            continue
+        t = normalise(b.text)
+        label = "other"
+        if k < len(headings) and t == headings[k][1]:
+            label = f"h{headings[k][0]}"
+            k += 1
+        elif t in junk:
+            label = "junk"
+        out.append((b.text, label))
+    return out
+
+
+def table_label_blocks() -> list[str]:
+    """Table row labels printed as lines (一、本年新收…, 三、本年度办理结果, 四、结转下年度继续办理, （三）不予公开…):
+    numbered like headings but never headings; added to training as "other"."""
+    from . import schema
+
+    out = set()
+    for table in schema.TABLES:
+        for tpl in schema.TEMPLATES:
+            for row in schema.row_ids(table, tpl):
+                for part in schema.row_label(table, row, tpl).split("／"):
+                    out.add(part)
+                    out.add(part + "0000000")
+    return sorted(out)
+
+
+def training_blocks(doc_dirs_and_labels: list[tuple[Path, Path]], junk_texts: set[str]):
+    texts, labels = [], []
+    for text in table_label_blocks() * 5:  # weighted: few, but they decide the hard cases
+        texts.append(text)
+        labels.append("other")
+    for docs, label_dir in doc_dirs_and_labels:
+        for gold_path in sorted(Path(label_dir).glob("*.gold.json")):
+            gold = json.loads(gold_path.read_text(encoding="utf-8"))
+            doc_path = Path(docs) / gold["document"]
+            if not doc_path.exists():
+                continue
+            for text, label in labelled_blocks(doc_path, gold, junk_texts):
+                texts.append(text)
+                labels.append(label)
+    return texts, labels
