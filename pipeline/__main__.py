@@ -39,9 +39,19 @@ def _train(args) -> int:
 
     from .train import train_section_model
 
+    from .labeling import validate_dir
+
+    problems = validate_dir(args.labels, args.docs)
+    if problems.errors:
+        for e in problems.errors:
+            print(f"error: {e}", file=sys.stderr)
+        print("label files have errors: fix them (python -m pipeline validate-labels) before training",
+              file=sys.stderr)
+        return 1
     all_params = _load_params(args.params)
     metrics = train_row_labeler(all_params.get("train", {}), args.out)
-    metrics.update(train_section_model(all_params.get("sections", {}), args.synthetic, args.out))
+    metrics.update(train_section_model(all_params.get("sections", {}), args.synthetic, args.out, args.labels,
+                                       args.docs))
     from pathlib import Path
 
     Path(args.out, "train_metrics.json").write_text(json.dumps(metrics, indent=1), encoding="utf-8")
@@ -85,6 +95,48 @@ def _synthesize(args) -> int:
     return 0
 
 
+def _label(args) -> int:
+    from pathlib import Path
+
+    from .document import ReadError
+    from .extract import extract_one
+    from .labeling import gold_from_report
+    from .models import load_models
+
+    models = load_models(args.models)
+    status = 0
+    for f in args.files:
+        path = Path(f)
+        target = Path(args.out) / f"{path.name}.gold.json"
+        if target.exists() and not args.force:
+            print(f"error: {target} exists; correct it by hand, or pass --force to overwrite it", file=sys.stderr)
+            status = 1
+            continue
+        try:
+            report = extract_one(path, models)
+        except ReadError as e:
+            print(f"error: {f}: [{e.stage}] {e}", file=sys.stderr)
+            status = 1
+            continue
+        gold = gold_from_report(report)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(gold, ensure_ascii=False, indent=1), encoding="utf-8")
+        print(f"{target}: pre-filled; {len(gold['review'])} item(s) marked for review")
+    return status
+
+
+def _validate_labels(args) -> int:
+    from .labeling import validate_dir
+
+    problems = validate_dir(args.labels, args.docs)
+    for w in problems.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    for e in problems.errors:
+        print(f"error: {e}", file=sys.stderr)
+    print(f"{len(problems.errors)} error(s), {len(problems.warnings)} warning(s) in {args.labels}", file=sys.stderr)
+    return 1 if problems.errors else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipeline",
                                      description="政府信息公开工作年度报告 → structured data")
@@ -105,6 +157,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--params", default="params.yaml")
     p.add_argument("--out", default="models")
     p.add_argument("--synthetic", default="data/synthetic", help="labelled synthetic reports (synthesize stage)")
+    p.add_argument("--labels", default="data/labels", help="gold labels of real reports (training fold is used)")
+    p.add_argument("--docs", nargs="*", default=["data/raw", "../shared/corpus/external"])
     p.set_defaults(func=_train)
 
     p = sub.add_parser("evaluate", help="score report JSON against gold labels")
@@ -112,6 +166,18 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--labels", default="data/labels")
     p.add_argument("--out", default="metrics")
     p.set_defaults(func=_evaluate)
+
+    p = sub.add_parser("label", help="pre-fill a gold label file from the current predictions")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--out", default="data/labels")
+    p.add_argument("--models", default="models")
+    p.add_argument("--force", action="store_true", help="overwrite an existing label file")
+    p.set_defaults(func=_label)
+
+    p = sub.add_parser("validate-labels", help="check gold label files before training uses them")
+    p.add_argument("labels", nargs="?", default="data/labels")
+    p.add_argument("--docs", nargs="*", default=["data/raw", "../shared/corpus/external"])
+    p.set_defaults(func=_validate_labels)
 
     p = sub.add_parser("synthesize", help="write labelled synthetic reports in every layout family")
     p.add_argument("--params", default="params.yaml")

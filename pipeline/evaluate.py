@@ -57,18 +57,23 @@ def score_report(pred: dict, gold: dict) -> dict:
                 c["section_boundary"][0] += int(text == "")
             else:
                 c["section_boundary"][0] += int(_flat(gs[key]) in text)
-    return {"format": fmt, "family": family, "counts": {k: v for k, v in c.items()}, "errors": errors}
+    from .labeling import fold_of
+
+    fold = "synthetic" if m else fold_of(gold)
+    return {"format": fmt, "family": family, "fold": fold, "counts": {k: v for k, v in c.items()}, "errors": errors}
 
 
 def aggregate(scored: list[dict]) -> dict:
     total = defaultdict(lambda: [0, 0])
     by_format = defaultdict(lambda: defaultdict(lambda: [0, 0]))
     by_family = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    by_fold = defaultdict(lambda: defaultdict(lambda: [0, 0]))
     for s in scored:
         for k, (ok, n) in s["counts"].items():
             total[k][0] += ok
             total[k][1] += n
-            for group, key in ((by_format, s["format"]), (by_family, s.get("family", s["format"]))):
+            for group, key in ((by_format, s["format"]), (by_family, s.get("family", s["format"])),
+                               (by_fold, s.get("fold", "heldout"))):
                 group[key][k][0] += ok
                 group[key][k][1] += n
 
@@ -83,6 +88,9 @@ def aggregate(scored: list[dict]) -> dict:
 
     metrics = {"documents": len(scored), **rates(total)}
     metrics["by_format"] = {fmt: rates(c) for fmt, c in sorted(by_format.items())}
+    if set(by_fold) != {"synthetic"}:
+        # real reports: "heldout" were never seen in training; "train" were (the section model learns from them)
+        metrics["by_fold"] = {fold: rates(c) for fold, c in sorted(by_fold.items())}
     if set(by_family) != set(by_format):
         metrics["by_family"] = {fam: rates(c) for fam, c in sorted(by_family.items())}
     confusion = defaultdict(int)

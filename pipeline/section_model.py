@@ -131,16 +131,23 @@ def table_label_blocks() -> list[str]:
     return sorted(out)
 
 
-def training_blocks(doc_dirs_and_labels: list[tuple[Path, Path]], junk_texts: set[str]):
+def training_blocks(doc_dirs_and_labels: list[tuple[Path, Path]], junk_texts: set[str], keep=None):
+    """Labelled blocks of every document of the given (documents, labels) pairs; `keep(gold)` filters documents
+    (the real reports of the training fold). `documents` may be a list of folders searched in turn."""
+    from .labeling import find_document
+
     texts, labels = [], []
     for text in table_label_blocks() * 5:  # weighted: few, but they decide the hard cases
         texts.append(text)
         labels.append("other")
     for docs, label_dir in doc_dirs_and_labels:
+        dirs = docs if isinstance(docs, (list, tuple)) else [docs]
         for gold_path in sorted(Path(label_dir).glob("*.gold.json")):
             gold = json.loads(gold_path.read_text(encoding="utf-8"))
-            doc_path = Path(docs) / gold["document"]
-            if not doc_path.exists():
+            if keep is not None and not keep(gold):
+                continue
+            doc_path = find_document(gold["document"], dirs)
+            if doc_path is None:
                 continue
             for text, label in labelled_blocks(doc_path, gold, junk_texts):
                 texts.append(text)

@@ -33,14 +33,22 @@ def train_row_labeler(params: dict, out_dir: str = "models") -> dict:
     return metrics
 
 
-def train_section_model(params: dict, synthetic_dir: str, out_dir: str = "models") -> dict:
-    """Train the section model on the blocks of the synthetic reports (real reports stay for evaluation)."""
+def train_section_model(params: dict, synthetic_dir: str, out_dir: str = "models", labels_dir: str | None = None,
+                        docs_dirs: list[str] = ()) -> dict:
+    """Train the section model on the blocks of the synthetic training reports and of the real labelled reports
+    of the training fold (labeling.fold_of); the held-out fold is only ever scored."""
+    from .labeling import fold_of
     from .section_model import SectionModel, training_blocks
     from .synth import JUNK_AFTER, JUNK_BEFORE
 
     t0 = time.time()
     syn = Path(synthetic_dir) / "train"
-    texts, labels = training_blocks([(syn / "docs", syn / "labels")], set(JUNK_BEFORE) | set(JUNK_AFTER))
+    sources = [(syn / "docs", syn / "labels")]
+    if labels_dir:
+        sources.append((list(docs_dirs), Path(labels_dir)))
+    texts, labels = training_blocks(sources, set(JUNK_BEFORE) | set(JUNK_AFTER),
+                                    keep=lambda g: not g["document"].startswith("synth-") and fold_of(g) == "train"
+                                    or g["document"].startswith("synth-"))
     if not texts:
         raise SystemExit(f"no labelled synthetic reports under {synthetic_dir}: run `python -m pipeline synthesize`")
     model = SectionModel.train(texts, labels, C=float(params.get("C", 5.0)))
