@@ -17,7 +17,8 @@ def _extract(args) -> int:
             done = len(result.written) + len(result.errors)
             print(f"\r{done} done, {len(result.errors)} failed", end="", file=sys.stderr, flush=True)
 
-    result = run_batch(args.inputs, args.out, args.models, opts, verbose=args.verbose, progress=progress)
+    result = run_batch(args.inputs, args.out, getattr(args, "models", None), opts, verbose=args.verbose,
+                       progress=progress, mode=args.mode)
     if not args.quiet:
         print(file=sys.stderr)
         for e in result.errors:
@@ -137,6 +138,14 @@ def _validate_labels(args) -> int:
     return 1 if problems.errors else 0
 
 
+def _export(args) -> int:
+    from .export import export
+
+    summary = export(args.reports, args.out)
+    print(f"{summary['reports']} reports, {summary['cells']} cells exported to {args.out}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipeline",
                                      description="政府信息公开工作年度报告 → structured data")
@@ -152,6 +161,27 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--keep-going", action="store_true",
                    help="exit 0 even when some inputs failed (they are still recorded in errors.jsonl)")
     p.set_defaults(func=_extract)
+
+    p.set_defaults(mode="extract")
+
+    p = sub.add_parser("read", help="read files into document JSON (the DVC extract stage)")
+    p.add_argument("inputs", nargs="+", metavar="INPUT")
+    p.add_argument("--out", required=True)
+    p.add_argument("--camelot-flavor", default="lattice", choices=["lattice", "stream", "network", "hybrid"])
+    p.add_argument("--quiet", action="store_true")
+    p.add_argument("--verbose", action="store_true")
+    p.add_argument("--keep-going", action="store_true")
+    p.set_defaults(func=_extract, mode="read")
+
+    p = sub.add_parser("predict", help="apply the models to document JSON and write report JSON")
+    p.add_argument("inputs", nargs="+", metavar="DOCUMENTS")
+    p.add_argument("--out", required=True)
+    p.add_argument("--models", default="models")
+    p.add_argument("--camelot-flavor", default="lattice")
+    p.add_argument("--quiet", action="store_true")
+    p.add_argument("--verbose", action="store_true")
+    p.add_argument("--keep-going", action="store_true")
+    p.set_defaults(func=_extract, mode="predict")
 
     p = sub.add_parser("train", help="train the models from labels and generated data")
     p.add_argument("--params", default="params.yaml")
@@ -184,6 +214,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--raw", default="data/raw", help="real reports whose prose the synthetic reports reuse")
     p.add_argument("--out", default="data/synthetic")
     p.set_defaults(func=_synthesize)
+
+    p = sub.add_parser("export", help="flat tables (Parquet, CSV, Excel) of every report")
+    p.add_argument("--reports", default="data/interim/reports")
+    p.add_argument("--out", default="data/processed")
+    p.set_defaults(func=_export)
 
     p = sub.add_parser("track", help="log params, metrics, artifacts and models of this pipeline run to MLflow")
     p.add_argument("--params", default="params.yaml")

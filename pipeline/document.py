@@ -81,3 +81,19 @@ class Document:
 
     def text_blocks(self):
         return [b for b in self.blocks if b.kind == "text"]
+
+    def to_dict(self) -> dict:
+        return {"path": self.path, "format": self.format, "pages": self.pages, "warnings": self.warnings,
+                "blocks": [b.to_dict() for b in self.blocks]}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Document":
+        blocks = []
+        for b in d["blocks"]:
+            if b["kind"] == "table":
+                rows = [[Cell(c["text"], c.get("rowspan", 1), c.get("colspan", 1)) for c in r] for r in b["rows"]]
+                blocks.append(Block("table", page=b.get("page"), rows=rows))
+            else:
+                blocks.append(Block("text", text=b["text"], page=b.get("page")))
+        return cls(path=d["path"], format=d["format"], blocks=blocks, pages=d.get("pages"),
+                   warnings=list(d.get("warnings", [])))

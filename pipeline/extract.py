@@ -95,7 +95,11 @@ def check_is_report(report: dict, doc) -> None:
 
 
 def extract_one(path: Path, models, pdf_options: PdfOptions | None = None) -> dict:
-    doc = read_document(str(path), pdf_options)
+    return predict_one(read_document(str(path), pdf_options), models)
+
+
+def predict_one(doc, models) -> dict:
+    """The report JSON of a document already read (the predict stage: models applied, checks run, validated)."""
     report = build_report(doc, models.row_labeler, models.section_model)
     check_is_report(report, doc)
     try:
@@ -105,40 +109,88 @@ def extract_one(path: Path, models, pdf_options: PdfOptions | None = None) -> di
     return report
 
 
+DOC_SUFFIX = ".doc.json"
+
+
 def run_batch(inputs: list[str], out_dir: str, models_dir: str | None = "models",
-              pdf_options: PdfOptions | None = None, verbose: bool = False, progress=None) -> BatchResult:
+              pdf_options: PdfOptions | None = None, verbose: bool = False, progress=None,
+              mode: str = "extract") -> BatchResult:
+    """mode "extract": files → report JSON; "read": files → document JSON (`<name>.doc.json`, the blocks every
+    reader produces); "predict": document JSON → report JSON, carrying the read stage's failures along."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    files, missing = find_inputs(inputs)
+    if mode == "predict":
+        files, missing = _find_documents(inputs)
+    else:
+        files, missing = find_inputs(inputs)
     result = BatchResult(errors=list(missing))
-    models = load_models(models_dir)
+    if mode == "predict":
+        result.errors += _earlier_errors(inputs)
+    models = load_models(models_dir) if mode != "read" else None
     taken: set[str] = set()
     for path in files:
-        name = output_name(path, taken)
+        source = path
         try:
-            report = extract_one(path, models, pdf_options)
-            write_atomic(out / name, json.dumps(report, ensure_ascii=False, indent=1, sort_keys=False))
+            if mode == "predict":
+                from .document import Document
+
+                doc = Document.from_dict(json.loads(path.read_text(encoding="utf-8")))
+                source = Path(doc.path)
+                name = output_name(source, taken)
+                payload = predict_one(doc, models)
+            elif mode == "read":
+                name = output_name(path, taken)[: -len(".json")] + DOC_SUFFIX
+                payload = read_document(str(path), pdf_options).to_dict()
+            else:
+                name = output_name(path, taken)
+                payload = extract_one(path, models, pdf_options)
+            write_atomic(out / name, json.dumps(payload, ensure_ascii=False, indent=1))
             result.written.append(str(out / name))
         except ReadError as e:
-            result.errors.append({"file": str(path), "stage": e.stage, "message": str(e)})
-            _remove_stale(out / name)
+            result.errors.append({"file": str(source), "stage": e.stage, "message": str(e)})
         except MemoryError:
-            result.errors.append({"file": str(path), "stage": "extract", "message": "out of memory"})
-            _remove_stale(out / name)
+            result.errors.append({"file": str(source), "stage": mode, "message": "out of memory"})
         except Exception as e:  # an unexpected bug must not stop the batch
             msg = f"internal error: {type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else ''}"
-            result.errors.append({"file": str(path), "stage": "extract", "message": msg})
-            _remove_stale(out / name)
+            result.errors.append({"file": str(source), "stage": mode, "message": msg})
             if verbose:
                 traceback.print_exc(file=sys.stderr)
         if progress:
             progress(path, result)
+    _remove_stale_outputs(out, result, mode)
     lines = "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in result.errors)
     write_atomic(out / "errors.jsonl", lines)
     return result
 
 
-def _remove_stale(path: Path) -> None:
-    """A failed document must not leave an older run's output behind as if it were current."""
-    if path.exists():
-        path.unlink()
+def _find_documents(paths: list[str]) -> tuple[list[Path], list[dict]]:
+    files, missing = [], []
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            files += sorted(path.rglob("*" + DOC_SUFFIX))
+        elif path.is_file():
+            files.append(path)
+        else:
+            missing.append({"file": str(p), "stage": "input", "message": "no such file or directory"})
+    return files, missing
+
+
+def _earlier_errors(paths: list[str]) -> list[dict]:
+    out = []
+    for p in paths:
+        f = Path(p) / "errors.jsonl"
+        if Path(p).is_dir() and f.exists():
+            out += [json.loads(line) for line in f.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return out
+
+
+def _remove_stale_outputs(out: Path, result: BatchResult, mode: str) -> None:
+    """A document that failed this time must not keep an older run's output as if it were current."""
+    written = {Path(w).name for w in result.written}
+    suffix = DOC_SUFFIX if mode == "read" else ".json"
+    for e in result.errors:
+        name = Path(e["file"]).name
+        stale = out / (name + suffix)
+        if stale.name not in written and stale.exists():
+            stale.unlink()

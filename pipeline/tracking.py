@@ -62,7 +62,7 @@ def log_pipeline_run(params: dict, models_dir: str, metrics_dir: str, labels_dir
     import json
 
     from .labels import RowLabeler
-    from .models import ROW_LABELER_FILE
+    from .models import ROW_LABELER_FILE, SECTION_MODEL_FILE
 
     mlflow, run = start_run("pipeline")
     with run:
@@ -79,6 +79,17 @@ def log_pipeline_run(params: dict, models_dir: str, metrics_dir: str, labels_dir
             if f.is_file() and f.name != Path(out_file).name:
                 sub = f.parent.relative_to(metrics_dir).as_posix()
                 mlflow.log_artifact(str(f), artifact_path="evaluation" + ("" if sub == "." else f"/{sub}"))
+        section_path = Path(models_dir) / SECTION_MODEL_FILE
+        if section_path.exists():
+            import mlflow.sklearn
+
+            from .section_model import SectionModel
+
+            mlflow.sklearn.log_model(SectionModel.load(section_path).pipeline, name="section_model",
+                                     registered_model_name="section-model",
+                                     input_example=["四、政府信息公开行政复议、行政诉讼情况"],
+                                     skops_trusted_types=["pipeline.section_model._heads",
+                                                          "pipeline.section_model._cues"])
         labeler_path = Path(models_dir) / ROW_LABELER_FILE
         if labeler_path.exists():
             import mlflow.sklearn

@@ -1,0 +1,47 @@
+import json
+
+import pandas as pd
+
+from conftest import ROOT
+from pipeline.export import export
+from pipeline.extract import run_batch
+
+
+def test_read_then_predict_equals_extract_and_carries_failures(tmp_path):
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for name in ("qingtongxia-2020.txt", "pingtan-2021.html"):
+        (inputs / name).write_bytes((ROOT / "data" / "raw" / name).read_bytes())
+    (inputs / "empty.html").write_bytes(b"")
+    read = run_batch([str(inputs)], str(tmp_path / "docs"), None, mode="read")
+    assert sorted(p.split("/")[-1] for p in read.written) == ["pingtan-2021.html.doc.json",
+                                                              "qingtongxia-2020.txt.doc.json"]
+    pred = run_batch([str(tmp_path / "docs")], str(tmp_path / "reports"), None, mode="predict")
+    direct = run_batch([str(inputs)], str(tmp_path / "direct"), None)
+    for name in ("pingtan-2021.html.json", "qingtongxia-2020.txt.json"):
+        a = json.loads((tmp_path / "reports" / name).read_text(encoding="utf-8"))
+        b = json.loads((tmp_path / "direct" / name).read_text(encoding="utf-8"))
+        assert a == b
+    errors = [json.loads(l) for l in (tmp_path / "reports" / "errors.jsonl").read_text().splitlines()]
+    assert [e["file"].split("/")[-1] for e in errors] == ["empty.html"]
+    assert pred.errors == errors
+
+
+def test_export_writes_long_and_wide_tables_with_printed_values(tmp_path):
+    inputs = [str(ROOT / "data" / "raw" / n) for n in ("qingtongxia-2020.txt", "pingtan-2021.html", "gejiu-2020.txt")]
+    run_batch(inputs, str(tmp_path / "reports"), None)
+    summary = export(tmp_path / "reports", tmp_path / "out")
+    assert summary["reports"] == 3
+    cells = pd.read_parquet(tmp_path / "out" / "cells.parquet")
+    q = cells[(cells.document == "qingtongxia-2020.txt") & (cells.table == "active_disclosure")
+              & (cells.row == "procurement") & (cells.column == "amount_wan")]
+    assert q.value.tolist() == [29550.7315] and q.raw.tolist() == ["29550.7315万元"]
+    gejiu = cells[cells.document == "gejiu-2020.txt"]
+    assert set(gejiu.status) == {"missing"} and gejiu.value.isna().all()
+    csv_bytes = (tmp_path / "out" / "cells.csv").read_bytes()
+    assert csv_bytes.startswith(b"\xef\xbb\xbf")
+    wide = pd.read_excel(tmp_path / "out" / "tables.xlsx", sheet_name="依申请公开2021")
+    assert wide["文件"].tolist() == ["pingtan-2021.html"]
+    assert wide["一、本年新收政府信息公开申请数量 | 总计"].tolist() == [70]
+    checks = pd.read_csv(tmp_path / "out" / "checks.csv", encoding="utf-8-sig")
+    assert set(checks.rule) >= {"requests.balance", "requests.total_row", "review_litigation.total"}
