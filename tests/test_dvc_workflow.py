@@ -1,0 +1,60 @@
+"""The user's daily workflow on a real DVC pipeline and a real MLflow store, in a copy of the repository:
+`dvc repro`, adding a labelled report and re-running, and `dvc exp run -S`."""
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from conftest import ROOT
+
+pytestmark = pytest.mark.skipif(shutil.which("dvc") is None or not (ROOT.parent / "shared").exists(),
+                                reason="needs dvc and ../shared beside the checkout")
+
+
+def _run(cmd, cwd, env):
+    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=900, shell=True)
+    assert proc.returncode == 0, f"{cmd}\n{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}"
+    return proc
+
+
+def test_repro_retrain_on_new_label_and_experiment(tmp_path):
+    import mlflow
+
+    repo = tmp_path / "repo"
+    files = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    for f in files:
+        if (ROOT / f).is_file():
+            (repo / f).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / f, repo / f)
+    os.symlink(ROOT.parent / "shared", tmp_path / "shared")
+    params = yaml.safe_load((repo / "params.yaml").read_text(encoding="utf-8"))
+    params["synth"].update({"n": 12, "n_heldout": 6})  # a smaller synthetic corpus keeps the test short
+    (repo / "params.yaml").write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
+    env = dict(os.environ, MLFLOW_TRACKING_URI=f"sqlite:///{tmp_path / 'mlflow.db'}", PYTHONPATH=str(repo))
+    _run("git init -q && git add -A && git -c user.email=t@t -c user.name=t commit -qm init", repo, env)
+
+    _run("dvc repro", repo, env)
+    client = mlflow.tracking.MlflowClient(tracking_uri=env["MLFLOW_TRACKING_URI"])
+    exp = client.get_experiment_by_name("gov-disclosure-reports")
+    runs = client.search_runs([exp.experiment_id])
+    assert len(runs) == 1
+    assert runs[0].data.metrics["section_heading_accuracy"] > 0.9
+    assert {v.name for v in client.search_model_versions("")} == {"row-labeler", "section-model"}
+    assert (repo / "data" / "processed" / "tables.xlsx").exists()
+
+    # a newly labelled report: label it, (here it needs no correction), re-run
+    shutil.copy(repo / "data" / "raw" / "qingtongxia-2020.txt", repo / "data" / "raw" / "qingtongxia-copy.txt")
+    _run(f"{sys.executable} -m pipeline label data/raw/qingtongxia-copy.txt", repo, env)
+    out = _run("dvc repro", repo, env)
+    assert "Running stage 'train'" in out.stdout and "Running stage 'track'" in out.stdout
+    runs = client.search_runs([exp.experiment_id])
+    assert len(runs) == 2
+    assert max(r.data.metrics["documents"] for r in runs) == 15
+
+    _run("git add -A && git -c user.email=t@t -c user.name=t commit -qm label", repo, env)
+    _run("dvc exp run -S train.C=3", repo, env)
+    shown = _run("dvc exp show --no-pager --json", repo, env).stdout
+    assert '"C": 3' in shown.replace("3.0", "3")
