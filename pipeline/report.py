@@ -16,6 +16,7 @@ import jsonschema
 from . import checks, schema
 from .document import Document
 from .labels import RowLabeler, default_labeler
+from .prose_figures import text_checks
 from .sections import segment
 from .tables import extract_tables
 
@@ -105,6 +106,10 @@ def build_report(doc: Document, labeler: RowLabeler | None = None, section_model
         "checks": checks.table_checks(tables, template, sources),
         "pipeline_version": PIPELINE_VERSION,
     }
+    prose_checks, text_values = text_checks(report["sections"], tables)
+    report["checks"] += prose_checks
+    if text_values:
+        report["text_values"] = text_values
     return report
 
 
