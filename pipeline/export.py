@@ -6,6 +6,7 @@
 - `checks.csv`: every check of the tables' own arithmetic, passing and failing.
 - `tables.xlsx`: one sheet per statutory table and template, laid out like the official table (one column per
   cell), one row per report.
+- `summary.html`: the corpus summary page (summary.py).
 Printed numbers are exported as printed; nothing is recomputed or repaired.
 """
 from __future__ import annotations
@@ -107,4 +108,7 @@ def export(reports_dir: str | Path, out_dir: str | Path) -> dict:
             for template in schema.TEMPLATES:
                 wide_table(reports, table, template).to_excel(
                     xl, sheet_name=f"{SHEET_NAMES[table]}{template}", index=False)
+    from .summary import render
+
+    render(reports, reports_dir, out / "summary.html")
     return {"reports": len(reports), "cells": int((~cells["extra"]).sum())}

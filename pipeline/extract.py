@@ -158,6 +158,10 @@ def run_batch(inputs: list[str], out_dir: str, models_dir: str | None = "models"
         if progress:
             progress(path, result)
     _remove_stale_outputs(out, result, mode)
+    if mode != "read" and len(result.written) > 1:
+        from .corpus_checks import add_cross_year_checks
+
+        add_cross_year_checks(result.written)
     lines = "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in result.errors)
     write_atomic(out / "errors.jsonl", lines)
     return result

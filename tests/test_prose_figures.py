@@ -19,3 +19,38 @@ def test_text_figures_checked_against_tables_or_offered_when_table_missing():
     assert values == {"review_litigation.review.total": {"value": 3, "source": "text",
                                                          "where": {"section": 1, "text": "行政复议3件"}}}
     assert "rows" not in tables["review_litigation"]  # a text figure never fills a missing table
+
+
+def test_cross_year_checks_between_consecutive_reports_of_one_body(tmp_path):
+    import json
+
+    from pipeline.corpus_checks import add_cross_year_checks
+
+    def report(year, carried_over, carried_forward, in_force, issued, repealed):
+        cols = ["natural_person", "commercial", "research", "social_org", "legal_service", "other_org", "total"]
+        return {"document": f"r{year}.html", "meta": {"body": "示例市人民政府", "year": year, "template": "2021"},
+                "checks": [], "tables": {
+                    "requests": {"status": "found", "rows": {
+                        "carried_over": dict(zip(cols, carried_over)),
+                        "carried_forward": dict(zip(cols, carried_forward))}},
+                    "active_disclosure": {"status": "found", "rows": {
+                        "normative_docs": {"issued": issued, "repealed": repealed, "in_force": in_force}}}}}
+
+    a = report(2022, [0] * 7, [3, 0, 0, 0, 0, 0, 3], 50, 5, 1)
+    b = report(2023, [2, 0, 0, 0, 0, 0, 2], [0] * 7, 56, 8, 2)  # 上年结转 2 ≠ last year's 3; 50 + 8 − 2 = 56 holds
+    b["meta"]["body"] = "示例市"
+    paths = []
+    for r in (a, b):
+        path = tmp_path / f"{r['document']}.json"
+        path.write_text(json.dumps(r, ensure_ascii=False), encoding="utf-8")
+        paths.append(str(path))
+    assert add_cross_year_checks(paths) == 8
+    checks = json.loads((tmp_path / "r2023.html.json").read_text(encoding="utf-8"))["checks"]
+    failing = [c for c in checks if c["ok"] is False]
+    assert [(c["rule"], c["cells"], c["expected"], c["found"]) for c in failing] == [
+        ("years.carried_over", ["requests.carried_over.natural_person"], 3, 2),
+        ("years.carried_over", ["requests.carried_over.total"], 3, 2)]
+    in_force = [c for c in checks if c["rule"] == "years.in_force"]
+    assert in_force[0]["ok"] is True and in_force[0]["where"]["previous_report"] == "r2022.html"
+    assert json.loads((tmp_path / "r2022.html.json").read_text(encoding="utf-8"))["checks"] == []
+    assert add_cross_year_checks(paths) == 0  # a second pass adds nothing twice
