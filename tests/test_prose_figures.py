@@ -54,3 +54,40 @@ def test_cross_year_checks_between_consecutive_reports_of_one_body(tmp_path):
     assert in_force[0]["ok"] is True and in_force[0]["where"]["previous_report"] == "r2022.html"
     assert json.loads((tmp_path / "r2022.html.json").read_text(encoding="utf-8"))["checks"] == []
     assert add_cross_year_checks(paths) == 0  # a second pass adds nothing twice
+
+
+def test_each_table_rule_fails_on_a_report_made_to_break_it_and_numbers_stay_printed(tmp_path):
+    import json
+
+    from pipeline.extract import run_batch
+
+    cols = "| 自然人 | 商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他 | 总计 |"
+    from pipeline import schema
+
+    rows = {"一、本年新收政府信息公开申请数量": [5, 0, 0, 0, 0, 0, 5],
+            "二、上年结转政府信息公开申请数量": [1, 0, 0, 0, 0, 0, 1]}
+    for row in schema.row_ids("requests", "2019")[2:-2]:
+        label = " | ".join(schema.row_label("requests", row).split("／"))
+        rows[label] = [3, 0, 0, 0, 0, 0, 3] if row == "granted" else [0] * 7
+    rows["（七）总计"] = [4, 0, 0, 0, 0, 0, 9]       # total_row: 3 ≠ 4; total_column: 4 ≠ 9
+    rows["四、结转下年度继续办理"] = [1, 0, 0, 0, 0, 0, 1]  # balance: 5 + 1 ≠ 4 + 1
+    lines = ["示例县2020年政府信息公开工作年度报告", "一、总体情况", "本年工作平稳推进。",
+             "三、收到和处理政府信息公开申请情况", cols]
+    lines += [f"{k} | " + " | ".join(map(str, v)) + " |" for k, v in rows.items()]
+    lines += ["四、政府信息公开行政复议、行政诉讼情况", "行政复议 | 行政诉讼 |",
+              "结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 | 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 | "
+              "结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 |",
+              "1 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |",  # review total printed 0
+              "五、存在的主要问题及改进情况", "无。", "六、其他需要报告的事项", "无。"]
+    (tmp_path / "broken.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    run_batch([str(tmp_path / "broken.txt")], str(tmp_path / "out"), None)
+    report = json.loads((tmp_path / "out" / "broken.txt.json").read_text(encoding="utf-8"))
+    failed = {(c["rule"], c["cells"][-1]) for c in report["checks"] if c["ok"] is False}
+    assert ("requests.balance", "requests.carried_forward.natural_person") in failed
+    assert ("requests.total_row", "requests.total.natural_person") in failed
+    assert ("requests.total_column", "requests.total.total") in failed
+    assert ("review_litigation.total", "review_litigation.review.total") in failed
+    assert report["tables"]["requests"]["rows"]["total"]["total"] == 9  # printed, not repaired
+    assert report["tables"]["review_litigation"]["rows"]["review"]["total"] == 0
+    passing = [c for c in report["checks"] if c["ok"] is True]
+    assert any(c["rule"] == "requests.balance" and c["cells"][-1].endswith(".commercial") for c in passing)
