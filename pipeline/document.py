@@ -52,22 +52,36 @@ class Block:
         return expand_spans(self.rows)
 
 
-def expand_spans(rows: list[list[Cell]]) -> list[list[str | None]]:
-    grid: dict[tuple[int, int], str | None] = {}
-    width = 0
+def span_origins(rows: list[list[Cell]]) -> dict[tuple[int, int], tuple[int, int]]:
+    """For every grid position (row, column), the position of the cell printed there or spanning over it."""
+    occupied: dict[tuple[int, int], tuple[int, int]] = {}
     for r, row in enumerate(rows):
         c = 0
         for cell in row:
-            while (r, c) in grid:
+            while (r, c) in occupied:
                 c += 1
             for dr in range(max(cell.rowspan, 1)):
                 for dc in range(max(cell.colspan, 1)):
-                    grid[(r + dr, c + dc)] = cell.text if (dr, dc) == (0, 0) else None
+                    occupied[(r + dr, c + dc)] = (r, c)
             c += max(cell.colspan, 1)
-            width = max(width, c)
+    return occupied
+
+
+def expand_spans(rows: list[list[Cell]]) -> list[list[str | None]]:
+    origins = span_origins(rows)
+    texts = {}
+    for r, row in enumerate(rows):
+        positions = sorted({o for o in origins.values() if o[0] == r})
+        for (rr, cc), cell in zip(positions, row):
+            texts[(rr, cc)] = cell.text
+    width = max((c + 1 for (_, c) in origins), default=0)
     out = []
     for r in range(len(rows)):
-        out.append([grid.get((r, c), "") for c in range(width)])
+        line = []
+        for c in range(width):
+            o = origins.get((r, c))
+            line.append("" if o is None else (texts.get(o, "") if o == (r, c) else None))
+        out.append(line)
     return out
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from . import schema
 from .cells import is_blank, looks_numeric, normalise, parse_value, split_run
-from .document import Block, expand_spans
+from .document import Block, expand_spans, span_origins
 from .labels import HEADER_EXAMPLES, RowLabeler
 
 SECTION_OF_TABLE = {"active_disclosure": 2, "requests": 3, "review_litigation": 4}
@@ -58,7 +58,7 @@ class RowRecord:
 
 def records_from_grid(rows, block_index: int = -1, page=None, section=None) -> list[RowRecord]:
     dense = expand_spans(rows)
-    origins = _origins(rows)
+    origins = span_origins(rows)
     records = []
     last_labels: dict[int, str] = {}
     for r, row in enumerate(dense):
@@ -93,20 +93,6 @@ def records_from_grid(rows, block_index: int = -1, page=None, section=None) -> l
             continue
         records.append(RowRecord([t for _, t in labels], values, False, block_index, page, section))
     return _carry_parents(records)
-
-
-def _origins(rows) -> dict[tuple[int, int], tuple[int, int]]:
-    occupied: dict[tuple[int, int], tuple[int, int]] = {}
-    for r, row in enumerate(rows):
-        c = 0
-        for cell in row:
-            while (r, c) in occupied:
-                c += 1
-            for dr in range(max(cell.rowspan, 1)):
-                for dc in range(max(cell.colspan, 1)):
-                    occupied[(r + dr, c + dc)] = (r, c)
-            c += max(cell.colspan, 1)
-    return occupied
 
 
 _PART_SPLIT = re.compile(r"(?=[（(][一二三四五六七八九十][）)])|(?<=[\u4e00-\u9fff）)])(?=\d[.．、])")
