@@ -9,7 +9,6 @@ the gold heading of a section is that heading; synthetic documents also name the
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import joblib

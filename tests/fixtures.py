@@ -74,7 +74,7 @@ def make_report_pdf(path: Path, encrypt_user_password: str | None = None, page_n
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
-    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Table, TableStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 
     font = _cjk_font()
     st = ParagraphStyle("n", fontName=font, fontSize=10.5, leading=18)

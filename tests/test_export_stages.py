@@ -17,7 +17,7 @@ def test_read_then_predict_equals_extract_and_carries_failures(tmp_path):
     assert sorted(p.split("/")[-1] for p in read.written) == ["pingtan-2021.html.doc.json",
                                                               "qingtongxia-2020.txt.doc.json"]
     pred = run_batch([str(tmp_path / "docs")], str(tmp_path / "reports"), None, mode="predict")
-    direct = run_batch([str(inputs)], str(tmp_path / "direct"), None)
+    run_batch([str(inputs)], str(tmp_path / "direct"), None)
     for name in ("pingtan-2021.html.json", "qingtongxia-2020.txt.json"):
         a = json.loads((tmp_path / "reports" / name).read_text(encoding="utf-8"))
         b = json.loads((tmp_path / "direct" / name).read_text(encoding="utf-8"))

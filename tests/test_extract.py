@@ -3,7 +3,6 @@ import shutil
 import subprocess
 import sys
 
-import pytest
 
 from conftest import EXTERNAL, ROOT
 from fixtures import REVIEW, make_report_docx, make_report_pdf, report_html, request_values

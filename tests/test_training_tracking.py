@@ -1,6 +1,6 @@
 import json
 
-from pipeline.evaluate import evaluate_dir, score_report, write_outputs
+from pipeline.evaluate import score_report, write_outputs
 from pipeline.labels import RowLabeler
 from pipeline.train import train_row_labeler
 
