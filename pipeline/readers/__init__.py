@@ -55,6 +55,16 @@ def read_document(path: str, pdf_options: PdfOptions | None = None) -> Document:
         raise ReadError(f"file too large: {size // (1024 * 1024)} MB exceeds {MAX_BYTES // (1024 * 1024)} MB")
     with open(path, "rb") as f:
         data = f.read()
+    return read_bytes(path, data, pdf_options)
+
+
+def read_bytes(path: str, data: bytes, pdf_options: PdfOptions | None = None) -> Document:
+    """Read a document from its bytes; `path` names it (its extension is compared with the content). Used directly
+    where the file lives elsewhere, e.g. on a Dask worker that was sent the bytes."""
+    if not data:
+        raise ReadError("empty file (0 bytes)")
+    if len(data) > MAX_BYTES:
+        raise ReadError(f"file too large: {len(data) // (1024 * 1024)} MB exceeds {MAX_BYTES // (1024 * 1024)} MB")
     ext = os.path.splitext(path)[1].lower()
     claimed = _EXT.get(ext)
     actual = sniff_format(data)
