@@ -7,25 +7,40 @@ import sys
 
 
 def _extract(args) -> int:
+    import os
+
     from .extract import run_batch
     from .readers import PdfOptions
 
     opts = PdfOptions(camelot_flavor=args.camelot_flavor)
-
-    def progress(path, result):
-        if not args.quiet:
-            done = len(result.written) + len(result.errors)
-            print(f"\r{done} done, {len(result.errors)} failed", end="", file=sys.stderr, flush=True)
-
-    result = run_batch(args.inputs, args.out, getattr(args, "models", None), opts, verbose=args.verbose,
-                       progress=progress, mode=args.mode)
+    scheduler = args.scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
+    workers = args.workers if args.workers is not None else (os.cpu_count() or 1)
+    try:
+        result = run_batch(args.inputs, args.out, getattr(args, "models", None), opts, verbose=args.verbose,
+                           show_progress=not args.quiet, mode=args.mode, workers=workers,
+                           time_limit_s=args.time_limit or None, resume=not args.no_resume, scheduler=scheduler)
+    except KeyboardInterrupt:
+        print(f"\ninterrupted: finished outputs are in {args.out}; run the same command again to resume",
+              file=sys.stderr)
+        return 130
     if not args.quiet:
-        print(file=sys.stderr)
         for e in result.errors:
             print(f"error: {e['file']}: [{e['stage']}] {e['message']}", file=sys.stderr)
-        print(f"{len(result.written)} report(s) written to {args.out}, {len(result.errors)} failure(s) recorded in "
-              f"{args.out}/errors.jsonl", file=sys.stderr)
+        skipped = f" ({len(result.skipped)} already up to date)" if result.skipped else ""
+        print(f"{len(result.written)} report(s) written to {args.out}{skipped}, {len(result.errors)} failure(s) "
+              f"recorded in {args.out}/errors.jsonl", file=sys.stderr)
     return 1 if result.errors and not args.keep_going else 0
+
+
+def _batch_options(p) -> None:
+    p.add_argument("--workers", type=int, default=None,
+                   help="worker processes (default: all cores; 0 runs in this process)")
+    p.add_argument("--time-limit", type=float, default=600.0, metavar="SECONDS",
+                   help="per-report time limit; a report over it is recorded as failed (default 600, 0: none)")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="run on a Dask cluster, e.g. tcp://HOST:8786 (default: $DASK_SCHEDULER_ADDRESS if set)")
+    p.add_argument("--no-resume", action="store_true",
+                   help="redo every report, even those whose output is already up to date")
 
 
 def _load_params(path: str) -> dict:
@@ -160,6 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--verbose", action="store_true", help="print tracebacks of internal errors")
     p.add_argument("--keep-going", action="store_true",
                    help="exit 0 even when some inputs failed (they are still recorded in errors.jsonl)")
+    _batch_options(p)
     p.set_defaults(func=_extract)
 
     p.set_defaults(mode="extract")
@@ -171,6 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--quiet", action="store_true")
     p.add_argument("--verbose", action="store_true")
     p.add_argument("--keep-going", action="store_true")
+    _batch_options(p)
     p.set_defaults(func=_extract, mode="read")
 
     p = sub.add_parser("predict", help="apply the models to document JSON and write report JSON")
@@ -181,6 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--quiet", action="store_true")
     p.add_argument("--verbose", action="store_true")
     p.add_argument("--keep-going", action="store_true")
+    _batch_options(p)
     p.set_defaults(func=_extract, mode="predict")
 
     p = sub.add_parser("train", help="train the models from labels and generated data")

@@ -92,13 +92,14 @@ class Document:
     blocks: list[Block]
     pages: int | None = None
     warnings: list[str] = field(default_factory=list)
+    sha256: str | None = None  # of the file's bytes: with the pipeline version, the key of an up-to-date output
 
     def text_blocks(self):
         return [b for b in self.blocks if b.kind == "text"]
 
     def to_dict(self) -> dict:
         return {"path": self.path, "format": self.format, "pages": self.pages, "warnings": self.warnings,
-                "blocks": [b.to_dict() for b in self.blocks]}
+                "sha256": self.sha256, "blocks": [b.to_dict() for b in self.blocks]}
 
     @classmethod
     def from_dict(cls, d: dict) -> "Document":
@@ -110,4 +111,4 @@ class Document:
             else:
                 blocks.append(Block("text", text=b["text"], page=b.get("page")))
         return cls(path=d["path"], format=d["format"], blocks=blocks, pages=d.get("pages"),
-                   warnings=list(d.get("warnings", [])))
+                   warnings=list(d.get("warnings", [])), sha256=d.get("sha256"))

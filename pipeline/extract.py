@@ -10,18 +10,21 @@ import hashlib
 import json
 import os
 import re
+import signal
 import sys
 import tempfile
+import threading
+import time
 import traceback
+import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import jsonschema
-
-from .document import ReadError
+from .document import Document, ReadError
 from .models import load_models
-from .readers import SUPPORTED_EXTENSIONS, PdfOptions, read_document
-from .report import build_report, validate_report
+from .readers import SUPPORTED_EXTENSIONS, PdfOptions, read_bytes, read_document
+from .report import PIPELINE_VERSION, ReportSchemaError, build_report, validate_report
 
 NOT_A_REPORT_MIN_SIGNALS = 1
 
@@ -32,8 +35,9 @@ class NotAReport(ReadError):
 
 @dataclass
 class BatchResult:
-    written: list[str] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)  # every up-to-date output, skipped ones included
     errors: list[dict] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # outputs already up to date (a resumed run)
 
 
 def find_inputs(paths: list[str]) -> tuple[list[Path], list[dict]]:
@@ -104,19 +108,262 @@ def predict_one(doc, models) -> dict:
     check_is_report(report, doc)
     try:
         validate_report(report)
-    except jsonschema.ValidationError as e:
-        raise ReadError(f"output failed its JSON Schema: {e.message[:200]}", stage="validate")
+    except ReportSchemaError as e:
+        raise ReadError(f"output failed its JSON Schema: {str(e)[:200]}", stage="validate")
     return report
 
 
 DOC_SUFFIX = ".doc.json"
+DEFAULT_TIME_LIMIT = 600.0  # seconds per report
+KILL_GRACE = 15.0  # a worker still busy this long after its time limit is killed (a hang inside C code)
+WORKER_MAX_TASKS = 200  # a worker process is replaced after this many reports, so memory cannot creep up
+
+
+class TimeLimitExceeded(ReadError):
+    def __init__(self, seconds: float):
+        super().__init__(f"time limit exceeded: stopped after {seconds:g} s (raise it with --time-limit)",
+                         stage="timeout")
+
+
+@dataclass
+class Job:
+    """One input of a batch: its position (outputs and errors are reported in input order whatever finishes first),
+    the file, and the name of its output."""
+    index: int
+    path: Path
+    name: str
+
+
+@dataclass
+class Outcome:
+    index: int
+    payload: str | None = None  # the output JSON text
+    error: dict | None = None
+    seconds: float = 0.0
+
+
+def process_job(job: Job, mode: str, models, pdf_options: PdfOptions | None = None, data: bytes | None = None,
+                verbose: bool = False) -> Outcome:
+    """Read (and, unless mode is "read", label and check) one input; never raises for a bad document.
+
+    `data` are the file's bytes when the caller sent them (a Dask worker need not see the file system)."""
+    started = time.perf_counter()
+    source = job.path
+    try:
+        if mode == "predict":
+            doc = Document.from_dict(json.loads(data.decode("utf-8") if data is not None else
+                                                job.path.read_text(encoding="utf-8")))
+            source = Path(doc.path)
+        elif data is not None:
+            doc = read_bytes(str(job.path), data, pdf_options)
+        else:
+            doc = read_document(str(job.path), pdf_options)
+        if mode == "read":
+            payload = doc.to_dict()
+        else:
+            payload = predict_one(doc, models)
+            payload["provenance"] = {"sha256": doc.sha256, "models": models.fingerprint}
+        text = json.dumps(payload, ensure_ascii=False, indent=1)
+        return Outcome(job.index, payload=text, seconds=time.perf_counter() - started)
+    except ReadError as e:
+        error = {"file": str(source), "stage": e.stage, "message": str(e)}
+    except MemoryError:
+        error = {"file": str(source), "stage": mode, "message": "out of memory"}
+    except RecursionError:
+        error = {"file": str(source), "stage": mode, "message": "document nested too deeply to read"}
+    except Exception as e:  # an unexpected bug must not stop the batch
+        first = str(e).splitlines()[0][:200] if str(e) else ""
+        error = {"file": str(source), "stage": mode, "message": f"internal error: {type(e).__name__}: {first}"}
+        if verbose:
+            traceback.print_exc(file=sys.stderr)
+    return Outcome(job.index, error=error, seconds=time.perf_counter() - started)
+
+
+@contextmanager
+def time_limit(seconds: float | None):
+    """Raise TimeLimitExceeded in this (main) thread after `seconds`; a no-op elsewhere or without a limit."""
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum, frame):
+        raise TimeLimitExceeded(seconds)
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _limited_job(job: Job, mode: str, models, pdf_options, seconds, verbose=False) -> Outcome:
+    started = time.perf_counter()
+    try:
+        with time_limit(seconds):
+            return process_job(job, mode, models, pdf_options, verbose=verbose)
+    except TimeLimitExceeded as e:
+        return Outcome(job.index, error={"file": str(job.path), "stage": e.stage, "message": str(e)},
+                       seconds=time.perf_counter() - started)
+
+
+# --- worker processes -------------------------------------------------------------------------------------------
+_WORKER_MODELS = None
+
+
+def _init_worker(models_dir, mode):
+    """Runs once in each worker process: models are loaded once per worker (inherited without a copy when forked),
+    and numeric libraries are kept to one thread so N workers use N cores."""
+    global _WORKER_MODELS
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1)
+    _WORKER_MODELS = load_models(models_dir) if mode != "read" else None
+
+
+def _worker_task(job: Job, mode: str, pdf_options, seconds, verbose) -> Outcome:
+    return _limited_job(job, mode, _WORKER_MODELS, pdf_options, seconds, verbose)
+
+
+def _run_in_process(jobs, mode, models, pdf_options, seconds, verbose):
+    for job in jobs:
+        yield _limited_job(job, mode, models, pdf_options, seconds, verbose)
+
+
+def _run_in_pool(jobs, mode, models_dir, pdf_options, seconds, workers, verbose):
+    """Worker processes (pebble: a worker stuck past its time limit is killed and replaced, the batch goes on)."""
+    import multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, TimeoutError as FutureTimeout, wait
+
+    from pebble import ProcessExpired, ProcessPool
+
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+    hard_limit = seconds + KILL_GRACE if seconds else None
+    queue = iter(jobs)
+    pending = {}
+    with ProcessPool(max_workers=workers, max_tasks=WORKER_MAX_TASKS, initializer=_init_worker,
+                     initargs=(models_dir, mode), context=context) as pool:
+        def submit():
+            job = next(queue, None)
+            if job is not None:
+                pending[pool.schedule(_worker_task, args=(job, mode, pdf_options, seconds, verbose),
+                                      timeout=hard_limit)] = job
+
+        for _ in range(workers * 2):  # a short queue: memory stays bounded however many files there are
+            submit()
+        while pending:
+            done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+            for future in done:
+                job = pending.pop(future)
+                try:
+                    yield future.result()
+                except FutureTimeout:
+                    yield Outcome(job.index, error={"file": str(job.path), "stage": "timeout",
+                                                    "message": str(TimeLimitExceeded(seconds)) + "; worker killed"})
+                except ProcessExpired as e:
+                    yield Outcome(job.index, error={"file": str(job.path), "stage": mode,
+                                                    "message": f"worker process died (exit code {e.exitcode}); "
+                                                               f"out of memory?"})
+                except Exception as e:
+                    yield Outcome(job.index, error={"file": str(job.path), "stage": mode,
+                                                    "message": f"internal error: {type(e).__name__}: {e}"[:240]})
+                submit()
+
+
+def _run_on_dask(jobs, mode, models, pdf_options, seconds, scheduler, verbose):
+    """Dask's distributed scheduler: the file bytes and the models (scattered once to every worker) are sent, so
+    workers need no shared file system; results come back here and are written by this process."""
+    from distributed import Client, wait
+
+    client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
+    try:
+        shared_models = client.scatter(models, broadcast=True) if models is not None else None
+        window = max(1, sum(client.nthreads().values()))
+        queue = iter(jobs)
+        pending = {}  # future -> (job, deadline)
+
+        def submit():
+            while True:
+                job = next(queue, None)
+                if job is None:
+                    return
+                try:
+                    data = job.path.read_bytes()
+                except OSError as e:
+                    ready.append(Outcome(job.index, error={"file": str(job.path), "stage": "read",
+                                                           "message": f"cannot read file: {e.strerror}"}))
+                    continue
+                future = client.submit(process_job, job, mode, shared_models, pdf_options, data, verbose,
+                                       pure=False, key=f"report-{job.index}-{uuid.uuid4().hex[:8]}")
+                pending[future] = (job, time.monotonic() + seconds if seconds else None)
+                return
+
+        ready: list[Outcome] = []
+        for _ in range(window):
+            submit()
+        while pending or ready:
+            yield from ready
+            ready.clear()
+            if not pending:
+                break
+            deadlines = [d for _, d in pending.values() if d is not None]
+            timeout = max(0.05, min(deadlines) - time.monotonic()) if deadlines else None
+            done, _ = wait(list(pending), timeout=timeout, return_when="FIRST_COMPLETED") \
+                if timeout is not None else wait(list(pending), return_when="FIRST_COMPLETED")
+            now = time.monotonic()
+            for future in list(pending):
+                job, deadline = pending[future]
+                if future in done:
+                    del pending[future]
+                    try:
+                        ready.append(future.result())
+                    except Exception as e:
+                        ready.append(Outcome(job.index, error={"file": str(job.path), "stage": mode,
+                                                               "message": f"worker error: {type(e).__name__}: {e}"[:240]}))
+                    submit()
+                elif deadline is not None and now >= deadline:
+                    del pending[future]
+                    future.cancel()
+                    ready.append(Outcome(job.index, error={"file": str(job.path), "stage": "timeout",
+                                                           "message": str(TimeLimitExceeded(seconds))}))
+                    submit()
+    finally:
+        if not isinstance(scheduler, Client):
+            client.close()
+
+
+def is_up_to_date(output: Path, sha256: str, models_fingerprint: str) -> bool:
+    """An earlier output of the same bytes, made by this pipeline version with these models."""
+    try:
+        report = json.loads(output.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return (report.get("pipeline_version") == PIPELINE_VERSION
+            and report.get("provenance") == {"sha256": sha256, "models": models_fingerprint})
+
+
+def file_sha256(path: Path) -> str | None:
+    h = hashlib.sha256()
+    try:
+        with open(path, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
+    except OSError:
+        return None
+    return h.hexdigest()
 
 
 def run_batch(inputs: list[str], out_dir: str, models_dir: str | None = "models",
-              pdf_options: PdfOptions | None = None, verbose: bool = False, progress=None,
-              mode: str = "extract") -> BatchResult:
+              pdf_options: PdfOptions | None = None, verbose: bool = False, show_progress: bool = False,
+              mode: str = "extract", workers: int = 0, time_limit_s: float | None = DEFAULT_TIME_LIMIT,
+              resume: bool = True, scheduler=None) -> BatchResult:
     """mode "extract": files → report JSON; "read": files → document JSON (`<name>.doc.json`, the blocks every
-    reader produces); "predict": document JSON → report JSON, carrying the read stage's failures along."""
+    reader produces); "predict": document JSON → report JSON, carrying the read stage's failures along.
+
+    workers 0 runs in this process; N > 0 runs N worker processes; `scheduler` (a Dask address or Client) runs on a
+    Dask cluster. With `resume` (extract mode), an output already made from the same bytes by this pipeline version
+    and these models is kept, not redone. Outputs and errors come out in input order whatever the worker count."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     if mode == "predict":
@@ -128,43 +375,75 @@ def run_batch(inputs: list[str], out_dir: str, models_dir: str | None = "models"
         result.errors += _earlier_errors(inputs)
     models = load_models(models_dir) if mode != "read" else None
     taken: set[str] = set()
-    for path in files:
-        source = path
-        try:
-            if mode == "predict":
-                from .document import Document
+    jobs: list[Job] = []
+    for i, path in enumerate(files):
+        if mode == "predict":
+            try:
+                source = Path(json.loads(path.read_text(encoding="utf-8"))["path"])
+            except (OSError, ValueError, KeyError, TypeError):
+                source = path
+            name = output_name(source, taken)
+        elif mode == "read":
+            name = output_name(path, taken)[: -len(".json")] + DOC_SUFFIX
+        else:
+            name = output_name(path, taken)
+        jobs.append(Job(i, path, name))
 
-                doc = Document.from_dict(json.loads(path.read_text(encoding="utf-8")))
-                source = Path(doc.path)
-                name = output_name(source, taken)
-                payload = predict_one(doc, models)
-            elif mode == "read":
-                name = output_name(path, taken)[: -len(".json")] + DOC_SUFFIX
-                payload = read_document(str(path), pdf_options).to_dict()
+    done: dict[int, Outcome] = {}
+    todo = jobs
+    if resume and mode == "extract":
+        todo = []
+        for job in jobs:
+            digest = file_sha256(job.path)
+            if digest and is_up_to_date(out / job.name, digest, models.fingerprint):
+                done[job.index] = Outcome(job.index)
+                result.skipped.append(str(out / job.name))
             else:
-                name = output_name(path, taken)
-                payload = extract_one(path, models, pdf_options)
-            write_atomic(out / name, json.dumps(payload, ensure_ascii=False, indent=1))
-            result.written.append(str(out / name))
-        except ReadError as e:
-            result.errors.append({"file": str(source), "stage": e.stage, "message": str(e)})
-        except MemoryError:
-            result.errors.append({"file": str(source), "stage": mode, "message": "out of memory"})
-        except Exception as e:  # an unexpected bug must not stop the batch
-            msg = f"internal error: {type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else ''}"
-            result.errors.append({"file": str(source), "stage": mode, "message": msg})
-            if verbose:
-                traceback.print_exc(file=sys.stderr)
-        if progress:
-            progress(path, result)
+                todo.append(job)
+
+    if scheduler is not None:
+        outcomes = _run_on_dask(todo, mode, models, pdf_options, time_limit_s, scheduler, verbose)
+    elif workers and workers > 0:
+        outcomes = _run_in_pool(todo, mode, models_dir, pdf_options, time_limit_s, workers, verbose)
+    else:
+        outcomes = _run_in_process(todo, mode, models, pdf_options, time_limit_s, verbose)
+
+    from tqdm import tqdm
+
+    failed = 0
+    bar = tqdm(total=len(jobs), initial=len(done), unit="report", disable=not show_progress, file=sys.stderr,
+               dynamic_ncols=True, smoothing=0.1)
+    try:
+        for outcome in outcomes:
+            job = jobs[outcome.index]
+            if outcome.payload is not None:
+                write_atomic(out / job.name, outcome.payload)
+            else:
+                failed += 1
+            done[outcome.index] = outcome
+            bar.update(1)
+            bar.set_postfix(failed=failed, skipped=len(result.skipped), refresh=False)
+    finally:
+        bar.close()
+        for index in sorted(done):
+            outcome, job = done[index], jobs[index]
+            if outcome.error is not None:
+                result.errors.append(outcome.error)
+            else:
+                result.written.append(str(out / job.name))
+        if len(done) < len(jobs):  # interrupted: record what was done so far, then stop
+            _write_errors(out, result.errors)
     _remove_stale_outputs(out, result, mode)
     if mode != "read" and len(result.written) > 1:
         from .corpus_checks import add_cross_year_checks
 
         add_cross_year_checks(result.written)
-    lines = "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in result.errors)
-    write_atomic(out / "errors.jsonl", lines)
+    _write_errors(out, result.errors)
     return result
+
+
+def _write_errors(out: Path, errors: list[dict]) -> None:
+    write_atomic(out / "errors.jsonl", "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in errors))
 
 
 def _find_documents(paths: list[str]) -> tuple[list[Path], list[dict]]:

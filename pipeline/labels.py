@@ -157,10 +157,20 @@ class RowLabeler:
         best = np.argmax(probs, axis=1)
         return [(classes[i], float(probs[k, i])) for k, i in enumerate(best)]
 
+    def _proba(self, text: str) -> np.ndarray:
+        """Class probabilities of one label, memoised: the same printed labels recur in report after report."""
+        cache = self.__dict__.setdefault("_cache", {})
+        probs = cache.get(text)
+        if probs is None:
+            if len(cache) > 50_000:
+                cache.clear()
+            probs = cache[text] = self.pipeline.predict_proba([text])[0]
+        return probs
+
     def predict_within(self, text: str, allowed: list[str]) -> tuple[str, float]:
         """Best class among `allowed` (e.g. the rows of one table), with its share of their probability."""
-        probs = self.pipeline.predict_proba([text])[0]
-        classes = list(self.pipeline.classes_)
+        probs = self._proba(text)
+        classes = self.__dict__.get("_classes") or self.__dict__.setdefault("_classes", list(self.pipeline.classes_))
         idx = [classes.index(a) for a in allowed if a in classes]
         if not idx:
             return "extra", 0.0

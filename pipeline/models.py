@@ -7,6 +7,7 @@ on a fresh checkout too, and says in each report which models it used.
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +23,7 @@ class Models:
     row_labeler: RowLabeler
     section_model: SectionModel | None = None
     source: str = "built-in"
+    fingerprint: str = "built-in"  # hash of the model files: outputs made with other models are out of date
 
 
 _CACHE: dict[str, Models] = {}
@@ -37,6 +39,17 @@ def load_models(models_dir: str | None = "models") -> Models:
     labeler = RowLabeler.load(labeler_path) if labeler_path and labeler_path.exists() else default_labeler()
     section = SectionModel.load(section_path) if section_path and section_path.exists() else None
     source = "trained" if labeler_path and labeler_path.exists() else "built-in"
-    models = Models(labeler, section, source + ("+section-model" if section else "+keyword-sections"))
+    models = Models(labeler, section, source + ("+section-model" if section else "+keyword-sections"),
+                    _fingerprint([p for p in (labeler_path, section_path) if p and p.exists()]))
     _CACHE[key] = models
     return models
+
+
+def _fingerprint(files: list[Path]) -> str:
+    if not files:
+        return "built-in"
+    h = hashlib.sha256()
+    for f in files:
+        h.update(f.name.encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()[:16]

@@ -20,22 +20,28 @@ def _chars(word: str) -> list[dict]:
     return [{"TEXT": ch} for ch in word]
 
 
-def _gap(n: int) -> dict:
-    return {"OP": f"{{0,{n}}}", "TEXT": {"NOT_IN": STOP}}
-
+# Any run of tokens within a clause. A bounded repeat ({0,24}) makes spaCy's Matcher fork a state per optional
+# token (seconds per report); "*" keeps one state, and the bounds are checked on each match by GAP_LIMITS instead.
+GAP = {"OP": "*", "TEXT": {"NOT_IN": STOP}}
 
 # rule -> (cell it restates, patterns)
 RULES = {
     "text.requests_received": ("requests.new_received.total", [
-        [{"TEXT": {"IN": ["收", "受", "接"]}}, {"TEXT": {"IN": ["到", "理", "收"]}}, _gap(24), *_chars("申请"),
-         _gap(4), NUM, UNIT],
+        [{"TEXT": {"IN": ["收", "受", "接"]}}, {"TEXT": {"IN": ["到", "理", "收"]}}, GAP, *_chars("申请"),
+         GAP, NUM, UNIT],
     ]),
     "text.review_cases": ("review_litigation.review.total", [
-        [*_chars("行政复议"), _gap(4), NUM, UNIT],
+        [*_chars("行政复议"), GAP, NUM, UNIT],
     ]),
     "text.litigation_cases": ("review_litigation.litigation.total", [
-        [*_chars("行政诉讼"), _gap(4), NUM, UNIT],
+        [*_chars("行政诉讼"), GAP, NUM, UNIT],
     ]),
+}
+# The longest gaps a statement may have, as a regex over the matched tokens (a number is one token).
+GAP_LIMITS = {
+    "text.requests_received": re.compile(r"^[收受接][到理收](?:\D|\d+(?=\D)){0,24}?申请(?:[^\d]){0,4}\d+[件起宗个]$"),
+    "text.review_cases": re.compile(r"^行政复议\D{0,4}\d+[件起宗个]$"),
+    "text.litigation_cases": re.compile(r"^行政诉讼\D{0,4}\d+[件起宗个]$"),
 }
 
 
@@ -56,17 +62,20 @@ def find_figures(text: str) -> dict[str, dict]:
     from spacy.tokens import Doc
 
     nlp, matcher = _matcher()
-    words = _TOKEN.findall(text)
-    if not words:
-        return {}
-    doc = Doc(nlp.vocab, words=words)
     found: dict[str, dict] = {}
-    for match_id, start, end in sorted(matcher(doc), key=lambda m: (m[1], m[2])):
-        rule = nlp.vocab.strings[match_id]
-        if rule in found:
+    # No statement crosses a clause stop, so each clause is matched on its own (short Docs keep the Matcher fast).
+    for clause in re.split("[" + "".join(STOP) + "]", text):
+        words = _TOKEN.findall(clause)
+        if not words or not any(w.isdigit() for w in words):
             continue
-        number = next(t.text for t in reversed(doc[start:end]) if t.text.isdigit())
-        found[rule] = {"value": int(number), "snippet": "".join(t.text for t in doc[start:end])}
+        doc = Doc(nlp.vocab, words=words)
+        for match_id, start, end in sorted(matcher(doc), key=lambda m: (m[1], m[2])):
+            rule = nlp.vocab.strings[match_id]
+            span = words[start:end]  # plain strings: spaCy Token objects are not needed here
+            if rule in found or end - start > 40 or not GAP_LIMITS[rule].match("".join(span)):
+                continue
+            number = next(w for w in reversed(span) if w.isdigit())
+            found[rule] = {"value": int(number), "snippet": "".join(span)}
     return found
 
 

@@ -11,7 +11,6 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-import jsonschema
 
 from . import checks, schema
 from .document import Document
@@ -20,7 +19,21 @@ from .prose_figures import text_checks
 from .sections import segment
 from .tables import extract_tables
 
-PIPELINE_VERSION = "0.1.0"
+
+
+def _code_fingerprint() -> str:
+    """A hash of the pipeline's own code and resources: any change to them makes earlier outputs out of date."""
+    import hashlib
+
+    root = Path(__file__).parent
+    h = hashlib.sha256()
+    for f in sorted(p for p in root.rglob("*") if p.suffix in (".py", ".json") and "__pycache__" not in p.parts):
+        h.update(f.relative_to(root).as_posix().encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()[:12]
+
+
+PIPELINE_VERSION = f"0.2.0+{_code_fingerprint()}"
 SNIPPET = 15
 _TITLE = re.compile(r"(20\d{2})\s*年\s*度?\s*(?:政府|政务)?信息公开(?:工作)?\s*年\s*度?\s*报\s*告")
 _PERIOD = re.compile(r"(20\d{2})\s*年\s*1\s*月\s*1\s*日")
@@ -119,6 +132,22 @@ def report_schema() -> dict:
         return json.load(f)
 
 
+class ReportSchemaError(ValueError):
+    """The report does not follow report.schema.json (a bug of the pipeline, never of the input)."""
+
+
+@lru_cache(maxsize=1)
+def _validator():
+    import fastjsonschema
+
+    return fastjsonschema.compile(report_schema())  # compiled once per process: ~0.2 ms a report
+
+
 def validate_report(report: dict) -> None:
-    """Raise jsonschema.ValidationError when the report does not follow report.schema.json."""
-    jsonschema.validate(report, report_schema())
+    """Raise ReportSchemaError when the report does not follow report.schema.json."""
+    import fastjsonschema
+
+    try:
+        _validator()(report)
+    except fastjsonschema.JsonSchemaException as e:
+        raise ReportSchemaError(e.message) from None

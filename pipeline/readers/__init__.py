@@ -5,6 +5,7 @@ mismatch is noted in the document's warnings.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import zipfile
@@ -81,6 +82,7 @@ def read_bytes(path: str, data: bytes, pdf_options: PdfOptions | None = None) ->
     reader = {"pdf": lambda: read_pdf(path, data, pdf_options), "docx": lambda: read_docx(path, data),
               "html": lambda: read_html(path, data), "txt": lambda: read_text(path, data)}[actual]
     doc = reader()
+    doc.sha256 = hashlib.sha256(data).hexdigest()
     if claimed and claimed != actual and not (claimed == "txt" and actual == "html"):
         doc.warnings.append(f"file extension {ext} but content is {actual}; read as {actual}")
     return doc
