@@ -1,0 +1,152 @@
+"""Batch runs: worker processes, resuming, the per-report time limit, and a real Dask cluster.
+
+Every test runs the real pipeline on real files (corpus reports, a reportlab PDF); none replaces a component.
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import ROOT
+from fixtures import make_report_pdf
+from pipeline.extract import run_batch
+
+CORPUS = ["pingtan-2021.html", "pingtan-2023.txt", "gejiu-2020.txt", "suizhou-2020.txt"]
+
+
+def _inputs(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    for name in CORPUS:
+        shutil.copy(ROOT / "data" / "raw" / name, src / name)
+    make_report_pdf(src / "made.pdf")
+    (src / "empty.txt").write_bytes(b"")
+    return src
+
+
+def _long_pdf(path, pages=300):
+    """A real PDF whose text takes seconds to read: the file that would stall a batch without a time limit."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    c = canvas.Canvas(str(path))
+    for p in range(pages):
+        c.setFont("STSong-Light", 10)
+        for i in range(60):
+            c.drawString(40, 800 - i * 13, f"第{p}页第{i}行 本机关扎实推进政务公开工作，全年主动公开政府信息。")
+        c.showPage()
+    c.save()
+
+
+def _outputs(out):
+    return {p.name: p.read_bytes() for p in sorted(out.iterdir()) if not p.name.startswith(".")}
+
+
+def _cli(*args, env=None):
+    return subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=900, env=env)
+
+
+def test_worker_processes_give_the_same_bytes_as_one_process(tmp_path):
+    src = _inputs(tmp_path)
+    one = run_batch([str(src)], str(tmp_path / "one"), "models", workers=0)
+    two = run_batch([str(src)], str(tmp_path / "two"), "models", workers=2)
+    assert len(one.written) == 5 and [e["file"] for e in one.errors] == [str(src / "empty.txt")]
+    assert _outputs(tmp_path / "one") == _outputs(tmp_path / "two")
+    again = run_batch([str(src)], str(tmp_path / "again"), "models", workers=2)
+    assert _outputs(tmp_path / "again") == _outputs(tmp_path / "two")
+    report = json.loads((tmp_path / "two" / "made.pdf.json").read_text(encoding="utf-8"))
+    assert report["tables"]["requests"]["rows"]["total"]["total"] == 21
+    assert len(report["provenance"]["sha256"]) == 64
+
+
+def test_a_rerun_redoes_only_what_is_missing_changed_or_out_of_date(tmp_path):
+    src = _inputs(tmp_path)
+    out = tmp_path / "out"
+    first = run_batch([str(src)], str(out), "models", workers=0)
+    assert first.skipped == [] and len(first.written) == 5
+    before = _outputs(out)
+
+    # an interrupted run: one output never written, a temporary file left behind
+    (out / "gejiu-2020.txt.json").unlink()
+    (out / ".tmp-abc.json").write_text("{", encoding="utf-8")
+    # a file changed since: its output is out of date
+    changed = src / "suizhou-2020.txt"
+    changed.write_bytes(changed.read_bytes() + "\n附件：无\n".encode("utf-8"))
+    mtimes = {p.name: p.stat().st_mtime_ns for p in out.glob("*.json")}
+
+    second = run_batch([str(src)], str(out), "models", workers=0)
+    assert sorted(os.path.basename(p) for p in second.skipped) == ["made.pdf.json", "pingtan-2021.html.json",
+                                                                   "pingtan-2023.txt.json"]
+    assert len(second.written) == 5 and len(second.errors) == 1  # the empty file is tried again and fails again
+    for name in ("made.pdf.json", "pingtan-2021.html.json", "pingtan-2023.txt.json"):
+        assert (out / name).stat().st_mtime_ns == mtimes[name]  # kept, not rewritten
+    after = _outputs(out)
+    assert after["gejiu-2020.txt.json"] == before["gejiu-2020.txt.json"]
+    assert after["suizhou-2020.txt.json"] != before["suizhou-2020.txt.json"]
+
+    # outputs made by other models are out of date too
+    third = run_batch([str(src)], str(out), None, workers=0)
+    assert third.skipped == []
+
+
+def test_the_time_limit_stops_one_file_and_the_batch_goes_on(tmp_path):
+    src = _inputs(tmp_path)
+    _long_pdf(src / "long.pdf")
+    for workers in (0, 2):
+        out = tmp_path / f"out{workers}"
+        started = time.monotonic()
+        result = run_batch([str(src)], str(out), "models", workers=workers, time_limit_s=3)
+        elapsed = time.monotonic() - started
+        timeouts = [e for e in result.errors if e["stage"] == "timeout"]
+        assert [e["file"] for e in timeouts] == [str(src / "long.pdf")]
+        assert "time limit exceeded" in timeouts[0]["message"]
+        assert len(result.written) == 5
+        assert elapsed < 60
+        recorded = [json.loads(line) for line in (out / "errors.jsonl").read_text(encoding="utf-8").splitlines()]
+        assert {e["file"] for e in recorded} == {str(src / "long.pdf"), str(src / "empty.txt")}
+
+
+def test_the_command_line_shows_progress_and_runs_workers(tmp_path):
+    src = _inputs(tmp_path)
+    run = _cli("extract", str(src), "--out", str(tmp_path / "out"), "--workers", "2")
+    assert run.returncode == 1  # one input failed
+    assert "6/6" in run.stderr and "report/s" in run.stderr and "failed=1" in run.stderr
+    assert "5 report(s) written" in run.stderr
+    rerun = _cli("extract", str(src), "--out", str(tmp_path / "out"), "--workers", "2", "--keep-going")
+    assert rerun.returncode == 0 and "(5 already up to date)" in rerun.stderr
+
+
+DASK_DRIVER = r"""
+import os, subprocess, sys
+from distributed import LocalCluster
+
+if __name__ == "__main__":
+    src, out_flag, out_env = sys.argv[1:4]
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        base = [sys.executable, "-m", "pipeline", "extract", src, "--keep-going", "--quiet"]
+        a = subprocess.run(base + ["--out", out_flag, "--scheduler", cluster.scheduler_address])
+        env = dict(os.environ, DASK_SCHEDULER_ADDRESS=cluster.scheduler_address)
+        b = subprocess.run(base + ["--out", out_env], env=env)
+        sys.exit(a.returncode or b.returncode)
+"""
+
+
+def test_a_real_dask_cluster_gives_the_same_outputs(tmp_path):
+    pytest.importorskip("distributed")
+    src = _inputs(tmp_path)
+    run_batch([str(src)], str(tmp_path / "local"), "models", workers=0)
+    driver = tmp_path / "driver.py"
+    driver.write_text(DASK_DRIVER, encoding="utf-8")
+    run = subprocess.run([sys.executable, str(driver), str(src), str(tmp_path / "flag"), str(tmp_path / "env")],
+                         cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert run.returncode == 0, run.stderr[-2000:]
+    local = _outputs(tmp_path / "local")
+    assert _outputs(tmp_path / "flag") == local
+    assert _outputs(tmp_path / "env") == local
