@@ -7,6 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# Bounds that keep one hostile or broken file from exhausting memory or time. An annual report has a few thousand
+# blocks at most and its tables a few hundred cells.
+MAX_BLOCKS = 200_000
+MAX_TABLE_CELLS = 250_000  # grid positions of one table once merged cells are expanded
+
 
 class ReadError(Exception):
     """An expected failure to read a document (empty, corrupt, encrypted, scanned, not a report...).
@@ -52,26 +57,73 @@ class Block:
         return expand_spans(self.rows)
 
 
+class TableTooLarge(ReadError):
+    pass
+
+
 def span_origins(rows: list[list[Cell]]) -> dict[tuple[int, int], tuple[int, int]]:
-    """For every grid position (row, column), the position of the cell printed there or spanning over it."""
+    """For every grid position (row, column), the position of the cell printed there or spanning over it.
+
+    A rowspan reaching past the last row stops there (as in a browser). Raises TableTooLarge when the expanded grid
+    (rows × widest row) would exceed MAX_TABLE_CELLS positions: `<td rowspan=1000 colspan=1000>` repeated is a
+    memory bomb, and so is one very wide row under very many narrow ones.
+    """
     occupied: dict[tuple[int, int], tuple[int, int]] = {}
+    n = len(rows)
+    width = 0
     for r, row in enumerate(rows):
         c = 0
         for cell in row:
             while (r, c) in occupied:
                 c += 1
-            for dr in range(max(cell.rowspan, 1)):
-                for dc in range(max(cell.colspan, 1)):
+            rowspan, colspan = min(max(cell.rowspan, 1), n - r), max(cell.colspan, 1)
+            if len(occupied) + rowspan * colspan > MAX_TABLE_CELLS:
+                raise TableTooLarge(f"table too large: its merged cells expand past {MAX_TABLE_CELLS} grid cells")
+            for dr in range(rowspan):
+                for dc in range(colspan):
                     occupied[(r + dr, c + dc)] = (r, c)
-            c += max(cell.colspan, 1)
+            c += colspan
+            width = max(width, c)
+    if n * width > MAX_TABLE_CELLS:
+        raise TableTooLarge(f"table too large: {n} rows by {width} columns exceed {MAX_TABLE_CELLS} grid cells")
     return occupied
+
+
+def table_size_problem(rows: list[list[Cell]]) -> str | None:
+    """Why a table read from a document is too large to keep (its warning), or None when it can be kept."""
+    cells = sum(len(r) for r in rows)
+    if cells > MAX_TABLE_CELLS:
+        return f"table too large: {cells} cells (the limit is {MAX_TABLE_CELLS}); it was left out"
+    try:
+        span_origins(rows)
+    except TableTooLarge as e:
+        return f"{e}; it was left out"
+    return None
+
+
+class BlockLimit(list):
+    """The block list of a document being read: appending past MAX_BLOCKS raises ReadError at once, before a
+    pathological file (millions of one-character paragraphs) fills memory."""
+
+    def add(self, block: "Block") -> None:
+        if len(self) >= MAX_BLOCKS:
+            raise ReadError(f"document too large: more than {MAX_BLOCKS} text blocks and tables "
+                            f"(an annual report has a few thousand)")
+        self.append(block)
+
+    def add_all(self, blocks) -> None:
+        for b in blocks:
+            self.add(b)
 
 
 def expand_spans(rows: list[list[Cell]]) -> list[list[str | None]]:
     origins = span_origins(rows)
+    by_row: dict[int, set[tuple[int, int]]] = {}
+    for o in origins.values():
+        by_row.setdefault(o[0], set()).add(o)
     texts = {}
     for r, row in enumerate(rows):
-        positions = sorted({o for o in origins.values() if o[0] == r})
+        positions = sorted(by_row.get(r, ()))
         for (rr, cc), cell in zip(positions, row):
             texts[(rr, cc)] = cell.text
     width = max((c + 1 for (_, c) in origins), default=0)
