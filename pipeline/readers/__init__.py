@@ -18,6 +18,7 @@ from .pdf import PdfOptions, read_pdf
 from .text import read_text
 
 MAX_BYTES = 200 * 1024 * 1024
+MAX_TEXT_BYTES = 64 * 1024 * 1024  # HTML and text: a report page is a few MB even with a website's markup around it
 _EXT = {".pdf": "pdf", ".html": "html", ".htm": "html", ".shtml": "html", ".xhtml": "html", ".docx": "docx",
         ".txt": "txt", ".text": "txt", ".md": "txt"}
 SUPPORTED_EXTENSIONS = tuple(_EXT)
@@ -79,6 +80,9 @@ def read_bytes(path: str, data: bytes, pdf_options: PdfOptions | None = None) ->
         raise ReadError(f"not a PDF: the file has a .pdf name but holds {actual.upper()} content")
     if claimed == "docx" and actual != "docx":
         raise ReadError(f"not a Word document: the file has a .docx name but holds {actual.upper()} content")
+    if actual in ("html", "txt") and len(data) > MAX_TEXT_BYTES:
+        raise ReadError(f"file too large: {len(data) // (1024 * 1024)} MB of {actual.upper()} exceeds "
+                        f"{MAX_TEXT_BYTES // (1024 * 1024)} MB")
     reader = {"pdf": lambda: read_pdf(path, data, pdf_options), "docx": lambda: read_docx(path, data),
               "html": lambda: read_html(path, data), "txt": lambda: read_text(path, data)}[actual]
     doc = reader()

@@ -8,12 +8,13 @@ from __future__ import annotations
 import io
 import zipfile
 
-from ..document import Block, Cell, Document, ReadError
+from ..document import MAX_TABLE_CELLS, Block, BlockLimit, Cell, Document, ReadError, table_size_problem
 from .html import clean_cell_text
-from .text import LONG_LINE, split_heading, split_long_line
+from .text import LONG_LINE, iter_long_line, split_heading
 
 MAX_UNCOMPRESSED = 200 * 1024 * 1024
 MAX_RATIO = 200
+MAX_DOCUMENT_XML = 64 * 1024 * 1024  # the body's XML; a long report's is a few MB
 
 
 def _check_archive(data: bytes) -> None:
@@ -22,13 +23,16 @@ def _check_archive(data: bytes) -> None:
             infos = z.infolist()
             total = sum(i.file_size for i in infos)
             packed = sum(i.compress_size for i in infos) or 1
-            names = {i.filename for i in infos}
-    except zipfile.BadZipFile as e:
+            sizes = {i.filename: i.file_size for i in infos}
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as e:
         raise ReadError(f"corrupt DOCX: not a readable zip archive ({e})")
-    if "word/document.xml" not in names:
+    if "word/document.xml" not in sizes:
         raise ReadError("not a Word document: the archive has no word/document.xml")
     if total > MAX_UNCOMPRESSED or (total > 10 * 1024 * 1024 and total / packed > MAX_RATIO):
         raise ReadError(f"refused DOCX: archive expands to {total // (1024 * 1024)} MB (a zip bomb?)")
+    if sizes["word/document.xml"] > MAX_DOCUMENT_XML:
+        raise ReadError(f"refused DOCX: its text (word/document.xml) is {sizes['word/document.xml'] // (1024 * 1024)}"
+                        f" MB; the limit is {MAX_DOCUMENT_XML // (1024 * 1024)} MB")
 
 
 def _w(tag: str) -> str:
@@ -89,23 +93,34 @@ def read_docx(path: str, data: bytes) -> Document:
     import docx
 
     try:
-        d = docx.Document(io.BytesIO(data))
+        d = docx.Document(io.BytesIO(data))  # python-docx's XML parser neither loads nor expands entities
     except Exception as e:
-        raise ReadError(f"corrupt DOCX: {type(e).__name__}: {str(e)[:150]}")
-    blocks: list[Block] = []
+        msg = str(e).splitlines()[0][:150] if str(e) else ""
+        if "entity" in msg.lower() or "amplification" in msg.lower():
+            raise ReadError(f"refused DOCX: its XML declares entities that expand without bound ({msg})")
+        raise ReadError(f"corrupt DOCX: {type(e).__name__}: {msg}")
+    blocks = BlockLimit()
+    warnings: list[str] = []
     for el in d.element.body.iterchildren():
         if el.tag == _w("p"):
             text = clean_cell_text("".join(t.text or "" for t in el.iter(_w("t"))))
             if not text:
                 continue
             if len(text) > LONG_LINE:
-                blocks += [Block("text", text=p) for p in split_long_line(text)]
+                blocks.add_all(Block("text", text=p) for p in iter_long_line(text))
             else:
-                blocks += [Block("text", text=t) for t in split_heading(text)]
+                blocks.add_all(Block("text", text=t) for t in split_heading(text))
         elif el.tag == _w("tbl"):
+            n_cells = sum(1 for _ in el.iter(_w("tc")))
+            if n_cells > MAX_TABLE_CELLS:
+                warnings.append(f"table too large: {n_cells} cells (the limit is {MAX_TABLE_CELLS}); it was left out")
+                continue
             rows = _table_rows(el)
-            if rows:
-                blocks.append(Block("table", rows=rows))
+            problem = table_size_problem(rows) if rows else None
+            if problem:
+                warnings.append(problem)
+            elif rows:
+                blocks.add(Block("table", rows=rows))
     if not blocks:
         raise ReadError("empty document: the Word file holds no text")
-    return Document(path=path, format="docx", blocks=blocks)
+    return Document(path=path, format="docx", blocks=list(blocks), warnings=warnings)

@@ -18,56 +18,106 @@ def _cjk_share(text: str) -> float:
     return len(_CJK.findall(text)) / max(1, len(text))
 
 
-def decode_bytes(data: bytes, path: str, declared: str | None = None) -> str:
-    """Return the text of `data`, trying BOMs, a declared charset, UTF-8, then GB18030 and charset detection.
+_ASCII = bytes(range(128))
 
-    Raises ReadError when no encoding yields readable text (the file is binary or garbled).
+
+def _non_ascii(raw: bytes) -> int:
+    return len(raw.translate(None, _ASCII))
+
+
+def _mixed_lines(data: bytes) -> bool:
+    """True when some lines are UTF-8 (with enough non-ASCII bytes not to be so by chance) and others are not:
+    a UTF-8 page with a GBK footer pasted in, or the reverse. A whole-file GB18030 decode of such bytes can succeed
+    and turn the UTF-8 lines into plausible-looking garbage, so they are decoded line by line instead."""
+    utf8 = other = 0
+    for raw in data.split(b"\n"):
+        n = _non_ascii(raw)
+        if not n:
+            continue
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError:
+            other += 1
+        else:
+            utf8 += n >= 9
+        if utf8 and other:
+            return True
+    return False
+
+
+def _replaced(text: str, notes: list | None, what: str) -> str:
+    bad = text.count("\ufffd")
+    if bad and notes is not None:
+        notes.append(f"{bad} undecodable byte sequence(s) in {what} replaced by U+FFFD")
+    return text
+
+
+def decode_bytes(data: bytes, path: str, declared: str | None = None, notes: list | None = None) -> str:
+    """Return the text of `data`, trying BOMs, UTF-8, a declared charset, then GB18030 and charset detection.
+
+    UTF-8 is tried before a declared charset: bytes that are valid UTF-8 and not ASCII are UTF-8 whatever a page
+    claims. A file mixing UTF-8 and GBK lines is decoded line by line, each line with the encoding that reads it;
+    what was mixed or replaced is appended to `notes` (the document's warnings). Raises ReadError when no encoding
+    yields readable text (the file is binary or garbled).
     """
     if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8):].decode("utf-8", errors="replace")
+        return _replaced(data[len(codecs.BOM_UTF8):].decode("utf-8", errors="replace"), notes, "UTF-8 text")
     if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
-        return data.decode("utf-16", errors="replace")
-    candidates = []
+        return _replaced(data.decode("utf-16", errors="replace"), notes, "UTF-16 text")
+    candidates = ["utf-8"]
     if declared:
         candidates.append(declared)
     m = _DECLARED.search(data[:4096])
     if m:
         candidates.append(m.group(1).decode("ascii", "ignore"))
-    candidates += ["utf-8", "gb18030"]
+    candidates.append("gb18030")
+    mixed = False
     for enc in candidates:
         enc = enc.lower()
         if enc in ("gb2312", "gbk", "x-gbk"):
             enc = "gb18030"  # a superset: pages that declare gb2312 often use GBK characters
         try:
-            return data.decode(enc)
+            text = data.decode(enc)
         except (LookupError, UnicodeDecodeError):
             continue
-    # UTF-16 without a BOM: many NUL bytes in alternate positions.
-    if data.count(b"\x00") > len(data) // 4:
-        for enc in ("utf-16-le", "utf-16-be"):
-            try:
-                text = data.decode(enc)
-            except UnicodeDecodeError:
-                continue
-            if _cjk_share(text) > 0.05:
-                return text
-    best = from_bytes(data).best()
-    if best is not None and _cjk_share(str(best)) > 0.05:
-        return str(best)
+        if enc not in ("utf-8", "utf8") and _mixed_lines(data):
+            mixed = True
+            break
+        return text
+    if not mixed:
+        # UTF-16 without a BOM: many NUL bytes in alternate positions.
+        if data.count(b"\x00") > len(data) // 4:
+            for enc in ("utf-16-le", "utf-16-be"):
+                try:
+                    text = data.decode(enc)
+                except UnicodeDecodeError:
+                    continue
+                if _cjk_share(text) > 0.05:
+                    return text
+        if not _mixed_lines(data):
+            best = from_bytes(data).best()
+            if best is not None and _cjk_share(str(best)) > 0.05:
+                return str(best)
     # Mixed encodings: decode line by line, each line with the first encoding that works.
     lines = []
-    bad = 0
+    bad = gbk = utf8 = 0
     for raw in data.split(b"\n"):
         for enc in ("utf-8", "gb18030"):
             try:
                 lines.append(raw.decode(enc))
-                break
             except UnicodeDecodeError:
                 continue
+            if _non_ascii(raw):
+                gbk += enc == "gb18030"
+                utf8 += enc == "utf-8"
+            break
         else:
             bad += 1
             lines.append(raw.decode("utf-8", errors="replace"))
     text = "\n".join(lines)
     if bad > max(3, len(lines) // 10) or _cjk_share(text) < 0.02:
         raise ReadError(f"undecodable text: no encoding (UTF-8, UTF-16, GB18030) reads it", stage="read")
+    if notes is not None:
+        notes.append(f"mixed encodings: {utf8} line(s) read as UTF-8, {gbk} as GB18030"
+                     + (f", {bad} undecodable line(s) with bad bytes replaced by U+FFFD" if bad else ""))
     return text

@@ -2,17 +2,20 @@
 
 Text is cut into blocks at block-level elements and <br>; tables become grids that keep colspan/rowspan. Layout
 tables (a table that holds another table, or a single cell of long prose) are read through as text, not as data.
-Scripts, styles, iframes and forms are dropped; nothing in the page is executed or fetched.
+Scripts, styles, iframes and forms are dropped; nothing in the page is executed or fetched: the page is parsed by
+libxml2's HTML parser with network access off, comments and processing instructions removed, and no DTD or entity
+declared in the page is loaded or expanded. The parsed tree is walked without recursion, and is kept in lxml's compact
+C structures, so that a page of tens of megabytes costs little more memory than its text.
 """
 from __future__ import annotations
 
 import re
 
-from bs4 import BeautifulSoup, NavigableString, Tag
+from lxml import etree
 
-from ..document import Block, Cell, Document, ReadError
+from ..document import MAX_TABLE_CELLS, Block, BlockLimit, Cell, Document, ReadError, table_size_problem
 from .encoding import decode_bytes
-from .text import LONG_LINE, split_heading, split_long_line
+from .text import LONG_LINE, iter_long_line, split_heading
 
 _DROP = {"script", "style", "noscript", "iframe", "object", "embed", "template", "head", "select", "button", "svg",
          "input", "textarea", "form"}
@@ -30,33 +33,62 @@ def clean_cell_text(text: str) -> str:
     return _WS.sub(" ", text).strip()
 
 
-def _int_attr(tag: Tag, name: str) -> int:
+def _int_attr(el, name: str) -> int:
     try:
-        return max(1, min(int(str(tag.get(name, "1")).strip() or 1), 1000))
+        return max(1, min(int(str(el.get(name, "1")).strip() or 1), 1000))
     except ValueError:
         return 1
 
 
-def _is_layout_table(table: Tag) -> bool:
-    if table.find("table") is not None:
+_NO_TEXT = {"script", "style", "template", "rt", "rp"}  # strings a browser does not show as the element's text
+
+
+def _tag(el) -> str | None:
+    """The lower-case tag name of an element; None for comments, processing instructions and entities."""
+    return el.tag.lower() if isinstance(el.tag, str) else None
+
+
+def _strings(el, br: str | None = None) -> list[str]:
+    """The text pieces inside `el` in document order (not its tail), without script or style text; `br` (when given)
+    stands for each <br>."""
+    out = []
+    walk = etree.iterwalk(el, events=("start", "end"))
+    for event, node in walk:
+        name = _tag(node)
+        if event == "start":
+            if name in _NO_TEXT or name is None:
+                walk.skip_subtree()
+            elif name == "br" and br is not None:
+                out.append(br)
+            elif node.text:
+                out.append(node.text)
+        elif node is not el and node.tail:
+            out.append(node.tail)
+    return out
+
+
+def _is_layout_table(table) -> bool:
+    if table.find(".//table") is not None:
         return True
-    cells = table.find_all(["td", "th"])
+    cells = list(table.iter("td", "th"))
     if len(cells) <= 1:
         return True
+    if len(cells) > MAX_TABLE_CELLS:
+        return False  # a grid far too large to be a layout; left out as too large
     # a page laid out in a table: a cell holds the report's prose, not a value or a label
-    return any(len(c.get_text("", strip=True)) > 300 for c in cells)
+    return any(sum(len(s.strip()) for s in _strings(c)) > 300 for c in cells)
 
 
-def _table_rows(table: Tag) -> list[list[Cell]]:
+def _table_rows(table) -> list[list[Cell]]:
     rows = []
-    for tr in table.find_all("tr"):
-        if tr.find_parent("table") is not table:
+    for tr in table.iter("tr"):
+        if next(tr.iterancestors("table"), None) is not table:
             continue
         row = []
-        for td in tr.find_all(["td", "th"], recursive=False):
-            for br in td.find_all("br"):
-                br.replace_with("\n")
-            row.append(Cell(clean_cell_text(td.get_text("")), _int_attr(td, "rowspan"), _int_attr(td, "colspan")))
+        for td in tr:
+            if _tag(td) in ("td", "th"):
+                text = clean_cell_text("".join(_strings(td, br="\n")))
+                row.append(Cell(text, _int_attr(td, "rowspan"), _int_attr(td, "colspan")))
         if row:
             rows.append(row)
     return rows
@@ -64,8 +96,13 @@ def _table_rows(table: Tag) -> list[list[Cell]]:
 
 class _Walker:
     def __init__(self):
-        self.blocks: list[Block] = []
+        self.blocks = BlockLimit()
         self.buf: list[str] = []
+        self.warnings: list[str] = []
+
+    def text(self, s: str | None):
+        if s:
+            self.buf.append(s.replace("\n", " ").replace("\r", " "))
 
     def flush(self):
         text = "".join(self.buf)
@@ -75,53 +112,124 @@ class _Walker:
             if not line:
                 continue
             if len(line) > LONG_LINE:
-                self.blocks += [Block("text", text=p) for p in split_long_line(line)]
+                self.blocks.add_all(Block("text", text=p) for p in iter_long_line(line))
             else:
-                self.blocks += [Block("text", text=t) for t in split_heading(line)]
+                self.blocks.add_all(Block("text", text=t) for t in split_heading(line))
 
-    def walk(self, node: Tag):
-        for child in node.children:
-            if isinstance(child, NavigableString):
-                if type(child).__name__ in ("Comment", "Doctype", "CData", "ProcessingInstruction", "Declaration"):
-                    continue
-                self.buf.append(str(child).replace("\n", " ").replace("\r", " "))
-                continue
-            if not isinstance(child, Tag):
-                continue
-            name = child.name.lower() if child.name else ""
-            if name in _DROP:
-                continue
-            if name == "br":
-                self.buf.append("\n")
-                continue
-            if name == "table" and not _is_layout_table(child):
-                self.flush()
-                rows = _table_rows(child)
-                if rows:
-                    self.blocks.append(Block("table", rows=rows))
-                continue
-            if name in _BLOCK or name in ("td", "th", "table"):
-                self.buf.append("\n")
-                self.walk(child)
-                self.buf.append("\n")
+    def walk(self, root):
+        """Text and tables of `root` in document order (iteratively: no recursion however deep the page nests)."""
+        walk = etree.iterwalk(root, events=("start", "end"))
+        blocks_open = []  # for each open element: whether it is a block (a line break before and after)
+        for event, el in walk:
+            name = _tag(el)
+            if event == "start":
+                if name is None or name in _DROP:
+                    walk.skip_subtree()
+                    blocks_open.append(None)
+                elif name == "br":
+                    self.buf.append("\n")
+                    blocks_open.append(None)
+                elif name == "table" and el is not root and not _is_layout_table(el):
+                    walk.skip_subtree()
+                    self.flush()
+                    n_cells = sum(1 for _ in el.iter("td", "th"))
+                    if n_cells > MAX_TABLE_CELLS:
+                        rows = []
+                        problem = f"table too large: {n_cells} cells (the limit is {MAX_TABLE_CELLS}); it was left out"
+                    else:
+                        rows = _table_rows(el)
+                        problem = table_size_problem(rows) if rows else None
+                    if problem:
+                        self.warnings.append(problem)
+                    elif rows:
+                        self.blocks.add(Block("table", rows=rows))
+                    blocks_open.append(None)
+                else:
+                    block = el is not root and (name in _BLOCK or name in ("td", "th", "table"))
+                    if block:
+                        self.buf.append("\n")
+                    self.text(el.text)
+                    blocks_open.append(block)
             else:
-                self.walk(child)
+                if blocks_open.pop():
+                    self.buf.append("\n")
+                if el is not root:
+                    self.text(el.tail)
+
+
+_TAG_NAME = re.compile(r"[a-z][a-z0-9_.\-]*")
+_SPANS = ("rowspan", "colspan")
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")  # lxml's tree refuses them
+
+
+def _safe_tag(tag: str) -> str:
+    """Tag names as the walker knows them; other names (`o:p` of Word pages, broken markup) become inline `x`."""
+    tag = tag.lower()
+    return tag if _TAG_NAME.fullmatch(tag) else "x"
+
+
+class _OneTree:
+    """Parser target that builds one tree however often the page opens <html> or <body>: libxml2 starts a new <html>
+    for content after </html>, which a browser shows in the body like the rest, so it joins the first body here.
+    Only the attributes the reader uses (rowspan, colspan) are kept."""
+
+    def __init__(self):
+        self.builder = etree.TreeBuilder()
+        self.stack: list[str] = []
+        self.seen: set[str] = set()
+
+    def start(self, tag, attrib):
+        tag = _safe_tag(tag)
+        if tag in ("html", "body"):
+            if tag in self.seen:
+                return
+            self.seen.add(tag)
+        elif not self.stack:
+            self.start("html", {})
+        self.builder.start(tag, {k.lower(): _NOT_XML.sub("", v) for k, v in attrib.items() if k.lower() in _SPANS})
+        self.stack.append(tag)
+
+    def end(self, tag):
+        tag = _safe_tag(tag)
+        # <html> and <body> stay open until the end; anything else closes only what it opened
+        if tag not in ("html", "body") and self.stack and self.stack[-1] == tag:
+            self.builder.end(self.stack.pop())
+
+    def data(self, text):
+        if self.stack:
+            self.builder.data(_NOT_XML.sub(" ", text))
+
+    def close(self):
+        if not self.stack:
+            return None
+        while self.stack:
+            self.builder.end(self.stack.pop())
+        return self.builder.close()
 
 
 def parse_html(text: str, path: str) -> Document:
-    soup = BeautifulSoup(text, "lxml")
-    root = soup.body or soup
+    parser = etree.HTMLParser(target=_OneTree(), encoding="utf-8", recover=True, no_network=True,
+                              remove_comments=True, remove_pis=True, huge_tree=False)
+    try:
+        parser.feed(text.replace("\x00", "").encode("utf-8", "replace"))
+        root = parser.close()
+    except etree.XMLSyntaxError:  # nothing the parser could recover
+        root = None
     walker = _Walker()
-    walker.walk(root)
-    walker.flush()
-    return Document(path=path, format="html", blocks=walker.blocks)
+    if root is not None:
+        body = root.find("body")
+        walker.walk(body if body is not None else root)
+        walker.flush()
+    return Document(path=path, format="html", blocks=list(walker.blocks), warnings=walker.warnings)
 
 
 def read_html(path: str, data: bytes) -> Document:
-    text = decode_bytes(data, path)
+    notes: list[str] = []
+    text = decode_bytes(data, path, notes=notes)
     if not text.strip():
         raise ReadError("empty document: the page holds no text")
     doc = parse_html(text, path)
+    doc.warnings[:0] = notes
     if not doc.blocks:
         raise ReadError("empty document: the page holds no visible text")
     return doc

@@ -12,7 +12,7 @@ import logging
 import re
 from dataclasses import dataclass
 
-from ..document import Block, Cell, Document, ReadError
+from ..document import Block, BlockLimit, Cell, Document, ReadError, table_size_problem
 from .html import clean_cell_text
 from .text import split_heading
 
@@ -25,6 +25,13 @@ class PdfOptions:
     camelot_flavor: str = "lattice"
     min_ruling_lines: int = 6
     line_scale: int = 40
+    max_pages: int = 1000  # ~45 s of reading; an annual report has a few dozen pages
+    max_table_pages: int = 100  # camelot costs ~0.4 s a ruled page; later ruled pages keep their text lines
+
+
+# pdfminer prints a glyph whose font has no Unicode mapping as `(cid:123)`: not text anyone can read
+_CID = re.compile(r"\(cid:\d+\)")
+MAX_CID_SHARE = 0.3
 
 _PAGE_NUMBER_TAIL = re.compile(r"\s+[-—–－]\s*\d{1,4}\s*[-—–－]\s*$")
 
@@ -82,7 +89,7 @@ def _camelot_cells_to_rows(table) -> list[list[Cell]]:
                 for cc in range(c, c + colspan):
                     if (rr, cc) != (r, c):
                         covered.add((rr, cc))
-            text = _PAGE_NUMBER_TAIL.sub("", clean_cell_text(text))
+            text = _PAGE_NUMBER_TAIL.sub("", clean_cell_text(_strip_cids(text)))
             row.append(Cell("" if is_page_number(text) else text, rowspan, colspan))
         rows.append(row)
     return rows
@@ -99,13 +106,24 @@ def _page_lines(page) -> list[tuple[float, float, str]]:
     return out
 
 
-def _table_pages(pdf, opts: PdfOptions) -> list[int]:
-    pages = []
-    for i, page in enumerate(pdf.pages, start=1):
-        rulings = len(page.lines) + sum(1 for r in page.rects if min(r["width"], r["height"]) < 3)
-        if rulings >= opts.min_ruling_lines or len(page.rects) >= opts.min_ruling_lines * 2:
-            pages.append(i)
-    return pages
+def _cid_share(page_lines) -> float:
+    """The share of the text layer printed as `(cid:N)` placeholders (glyphs without a Unicode mapping)."""
+    total = cids = 0
+    for _, lines in page_lines:
+        for _, _, text in lines:
+            total += len(text)
+            cids += sum(len(m) for m in _CID.findall(text))
+    return cids / total if total else 0.0
+
+
+def _strip_cids(text: str) -> str:
+    return _CID.sub("", text).strip() if "(cid:" in text else text
+
+
+def _has_rulings(page, opts: PdfOptions) -> bool:
+    """True when the page draws enough ruling lines to hold a ruled table (camelot's lattice flavour reads it)."""
+    rulings = len(page.lines) + sum(1 for r in page.rects if min(r["width"], r["height"]) < 3)
+    return rulings >= opts.min_ruling_lines or len(page.rects) >= opts.min_ruling_lines * 2
 
 
 def _read_tables(path: str, data: bytes, pages: list[int], opts: PdfOptions) -> dict[int, list]:
@@ -139,34 +157,53 @@ def read_pdf(path: str, data: bytes, opts: PdfOptions | None = None) -> Document
         raise ReadError("not a PDF: the file does not start with %PDF")
     pdf = _open(path, data)
     try:
-        n_pages = len(pdf.pages)
+        try:
+            n_pages = len(pdf.pages)
+        except Exception as e:
+            raise ReadError(f"corrupt PDF: page tree unreadable ({type(e).__name__}: {str(e)[:120]})")
         if n_pages == 0:
             raise ReadError("corrupt PDF: no pages")
+        if n_pages > opts.max_pages:
+            raise ReadError(f"PDF too long: {n_pages} pages (the limit is {opts.max_pages}; an annual report has a "
+                            f"few dozen)")
         page_lines = []
+        table_pages = []
         n_chars = 0
         try:
             for page in pdf.pages:
                 lines = _page_lines(page)
                 n_chars += sum(len(t) for _, _, t in lines)
                 page_lines.append((page.height, lines))
+                if _has_rulings(page, opts):
+                    table_pages.append(page.page_number)
+                page.close()  # drop the page's parsed layout: memory stays flat however many pages there are
         except ReadError:
             raise
         except Exception as e:
             raise ReadError(f"corrupt PDF: text layer unreadable ({type(e).__name__}: {str(e)[:120]})")
         if n_chars == 0:
             raise ReadError(f"scanned PDF: no text layer on any of its {n_pages} pages (OCR is needed)")
-        table_pages = _table_pages(pdf, opts)
+        cid_share = _cid_share(page_lines)
+        if cid_share > MAX_CID_SHARE:
+            raise ReadError(f"unreadable PDF text layer: {cid_share:.0%} of its characters are glyphs without a "
+                            f"Unicode mapping (cid); the text cannot be read without OCR")
     finally:
         pdf.close()
     try:
-        tables = _read_tables(path, data, table_pages, opts)
+        tables = _read_tables(path, data, table_pages[: opts.max_table_pages], opts)
     except Exception as e:  # camelot failing on one file must not lose its text
         tables = {}
         warning = f"camelot failed, tables read from text lines: {type(e).__name__}: {str(e)[:120]}"
     else:
         warning = None
 
-    blocks: list[Block] = []
+    warnings = [warning] if warning else []
+    if len(table_pages) > opts.max_table_pages:
+        warnings.append(f"ruled tables read on the first {opts.max_table_pages} of {len(table_pages)} ruled pages; "
+                        f"the others kept as text lines")
+    if cid_share:
+        warnings.append(f"{cid_share:.1%} of the text layer are glyphs without a Unicode mapping (cid); left out")
+    blocks = BlockLimit()
     for pno, (height, lines) in enumerate(page_lines, start=1):
         items = []  # (top, block)
         spans = []
@@ -174,21 +211,25 @@ def read_pdf(path: str, data: bytes, opts: PdfOptions | None = None) -> Document
             x1, y1, x2, y2 = t._bbox
             top, bottom = height - y2, height - y1
             spans.append((top, bottom))
-            items.append((top, Block("table", page=pno, rows=_camelot_cells_to_rows(t))))
+            rows = _camelot_cells_to_rows(t)
+            problem = table_size_problem(rows)
+            if problem:
+                warnings.append(problem)
+                continue
+            items.append((top, Block("table", page=pno, rows=rows)))
         for k, (top, bottom, text) in enumerate(lines):
             mid = (top + bottom) / 2
             if any(a - 1 <= mid <= b + 1 for a, b in spans):
                 continue
-            if is_page_number(text) or (k in (0, len(lines) - 1) and text.strip().isdigit() and len(text) <= 4):
+            text = _strip_cids(text)
+            if not text or is_page_number(text) or (k in (0, len(lines) - 1) and text.strip().isdigit()
+                                                    and len(text) <= 4):
                 continue
             items += [(top, Block("text", page=pno, text=t)) for t in split_heading(text)]
         items.sort(key=lambda it: it[0])
-        blocks += [b for _, b in items]
-    blocks = stitch_tables(blocks)
-    doc = Document(path=path, format="pdf", blocks=blocks, pages=n_pages)
-    if warning:
-        doc.warnings.append(warning)
-    return doc
+        blocks.add_all(b for _, b in items)
+    blocks = stitch_tables(list(blocks))
+    return Document(path=path, format="pdf", blocks=blocks, pages=n_pages, warnings=warnings)
 
 
 def stitch_tables(blocks: list[Block]) -> list[Block]:

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import re
 
-from ..document import Block, Cell, Document, ReadError
+from ..document import MAX_TABLE_CELLS, Block, BlockLimit, Cell, Document, ReadError, table_size_problem
 from .encoding import decode_bytes
 
 LONG_LINE = 200
+MAX_LINES = 1_000_000  # a report has a few thousand lines; millions of short lines would only fill memory
 _MARKER = re.compile(r"(?<![第])(?=[一二三四五六七八九十]{1,2}、)")
 _HEADING_END = re.compile(r"情况|事项|措施|概述")
 # where a heading glued to a flattened table ends when it has no closing word: the table's first header cell
@@ -69,9 +70,25 @@ def split_long_line(line: str) -> list[str]:
     A heading glued to the text after it (二、主动公开政府信息情况第二十条…) is split after the heading's last word
     (情况, 事项, 措施) when that comes within the first 40 characters.
     """
-    pieces = []
-    for seg in _MARKER.split(line):
-        for part in re.split(r"\s{2,}|(?<=[。；！？])\s+", seg):
+    return list(iter_long_line(line))
+
+
+def _segments(line: str, pattern: re.Pattern):
+    """`pattern.split(line)` lazily: a 30 MB line of `一、一、…` must not become a list of 15 million strings."""
+    start = 0
+    for m in pattern.finditer(line):
+        yield line[start:m.start()]
+        start = m.end()
+    yield line[start:]
+
+
+_GAP = re.compile(r"\s{2,}|(?<=[。；！？])\s+")
+
+
+def iter_long_line(line: str):
+    """The pieces of `split_long_line`, one at a time."""
+    for seg in _segments(line, _MARKER):
+        for part in _segments(seg, _GAP):
             part = part.strip()
             if not part:
                 continue
@@ -79,23 +96,37 @@ def split_long_line(line: str) -> list[str]:
                 cuts = [c for c in (_HEADING_END.search(part, 0, 40), _glued_table_start(part)) if c]
                 m = min(cuts, key=lambda c: c.end()) if cuts else None
                 if m:
-                    pieces.append(part[: m.end()].strip())
+                    yield part[: m.end()].strip()
                     rest = part[m.end():].strip()
                     if rest:
-                        pieces.append(rest)
+                        yield rest
                     continue
                 # headings followed by a space: 一、总体情况 2023年…
                 head, _, rest = part.partition(" ")
                 if len(head) <= 40 and rest and len(part) > 40:
-                    pieces += [head, rest.strip()]
+                    yield head
+                    yield rest.strip()
                     continue
-            pieces.append(part)
-    return pieces
+            yield part
 
 
 def parse_text(text: str, path: str, fmt: str = "txt") -> Document:
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    blocks: list[Block] = []
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    n_lines = text.count("\n") + 1
+    if n_lines > MAX_LINES:
+        raise ReadError(f"document too large: {n_lines} lines (the limit is {MAX_LINES}; an annual report has a few "
+                        f"thousand)")
+    lines = text.split("\n")
+    blocks = BlockLimit()
+    warnings: list[str] = []
+
+    def add_table(rows):
+        problem = table_size_problem(rows)
+        if problem:
+            warnings.append(problem)
+        else:
+            blocks.add(Block("table", rows=rows))
+
     i = 0
     n = len(lines)
     while i < n:
@@ -103,28 +134,31 @@ def parse_text(text: str, path: str, fmt: str = "txt") -> Document:
         if line.startswith("\t"):
             rows, i = _read_tab_table(lines, i)
             if rows:
-                blocks.append(Block("table", rows=rows))
+                add_table(rows)
             continue
         if _is_pipe_row(line):
             rows = []
+            n_cells = 0
             while i < n and _is_pipe_row(lines[i]):
-                if not _PIPE_RULE.match(lines[i]):
+                n_cells += lines[i].count("|")
+                if not _PIPE_RULE.match(lines[i]) and n_cells <= MAX_TABLE_CELLS:
                     cells = _pipe_cells(lines[i])
                     if cells:
                         rows.append(cells)
                 i += 1
-            if rows:
-                blocks.append(Block("table", rows=rows))
+            if n_cells > MAX_TABLE_CELLS:  # not even split into cells: millions of them would fill memory
+                warnings.append(f"table too large: {n_cells} cells (the limit is {MAX_TABLE_CELLS}); it was left out")
+            elif rows:
+                add_table(rows)
             continue
         stripped = line.strip().replace("\u3000", " ").strip()
         if stripped:
             if len(stripped) > LONG_LINE:
-                for piece in split_long_line(stripped):
-                    blocks.append(Block("text", text=piece))
+                blocks.add_all(Block("text", text=piece) for piece in iter_long_line(stripped))
             else:
-                blocks += [Block("text", text=t) for t in split_heading(stripped)]
+                blocks.add_all(Block("text", text=t) for t in split_heading(stripped))
         i += 1
-    return Document(path=path, format=fmt, blocks=blocks)
+    return Document(path=path, format=fmt, blocks=list(blocks), warnings=warnings)
 
 
 def _read_tab_table(lines: list[str], i: int) -> tuple[list[list[Cell]], int]:
@@ -159,7 +193,10 @@ def _read_tab_table(lines: list[str], i: int) -> tuple[list[list[Cell]], int]:
 
 
 def read_text(path: str, data: bytes) -> Document:
-    text = decode_bytes(data, path)
+    notes: list[str] = []
+    text = decode_bytes(data, path, notes=notes)
     if not text.strip():
         raise ReadError("empty document: the file holds no text")
-    return parse_text(text, path)
+    doc = parse_text(text, path)
+    doc.warnings[:0] = notes
+    return doc
