@@ -420,6 +420,7 @@ def test_gbk_page_without_charset_decodes_to_the_right_headings(tmp_path):
     texts = [b.text for b in doc.blocks if b.kind == "text"]
     assert "一、总体情况" in texts and "六、其他需要报告的事项" in texts
     assert not any("\ufffd" in t for t in texts)
+    assert doc.warnings == []  # one encoding, not "mixed": 平潭通 in GBK is also valid UTF-8 (ƽ̶ͨ), but not Chinese
     utf8 = read_document(str(RAW / "pingtan-2025.html"))
     assert [b.to_dict() for b in doc.blocks] == [b.to_dict() for b in utf8.blocks]
 
@@ -453,6 +454,9 @@ def test_utf16_and_mixed_text_decode_exactly(tmp_path):
     assert decode_bytes(data, "x.txt").split("\n") == ["行政许可 | 1478 | 236 | 294954 |",
                                                        "二、主动公开政府信息情况，本年度共收到申请。",
                                                        "行政处罚 | 5665 | 0 | 672382 |"]
+    # in a mixed file, a GBK line that is also valid UTF-8 is read as the Chinese it is
+    data = b"\n".join(["一、总体情况，本年度共收到申请。".encode(), "平潭通".encode("gbk"), "二、主动公开".encode("gbk")])
+    assert decode_bytes(data, "x.txt").split("\n") == ["一、总体情况，本年度共收到申请。", "平潭通", "二、主动公开"]
     # a few undecodable bytes are replaced and reported; the report is not dropped
     notes = []
     broken = (RAW / "suizhou-2020.txt").read_bytes().replace("二、".encode("utf-8"), b"\xff\xfe" + "二、".encode(), 1)

@@ -18,28 +18,45 @@ def _cjk_share(text: str) -> float:
     return len(_CJK.findall(text)) / max(1, len(text))
 
 
-_ASCII = bytes(range(128))
+def _mostly_cjk(text: str) -> bool:
+    """True when most non-ASCII characters of `text` are CJK: what a Chinese line decoded with the right encoding
+    looks like. GBK bytes that happen to be valid UTF-8 (平潭通 is C6BD CCB6 CDA8: ƽ̶ͨ) decode to Latin, Greek or
+    combining marks instead."""
+    non_ascii = sum(1 for ch in text if ord(ch) > 127)
+    return non_ascii > 0 and len(_CJK.findall(text)) * 2 >= non_ascii
 
 
-def _non_ascii(raw: bytes) -> int:
-    return len(raw.translate(None, _ASCII))
+def _decode_line(raw: bytes) -> tuple[str, str] | None:
+    """(text, encoding) of one line: UTF-8 unless only GB18030 reads it as Chinese; None when neither decodes it."""
+    try:
+        utf8 = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        utf8 = None
+    if utf8 is not None and (raw.isascii() or _mostly_cjk(utf8)):
+        return utf8, "utf-8"
+    try:
+        gbk = raw.decode("gb18030")
+    except UnicodeDecodeError:
+        gbk = None
+    if gbk is not None and (utf8 is None or _mostly_cjk(gbk)):
+        return gbk, "gb18030"
+    return (utf8, "utf-8") if utf8 is not None else None
 
 
 def _mixed_lines(data: bytes) -> bool:
-    """True when some lines are UTF-8 (with enough non-ASCII bytes not to be so by chance) and others are not:
-    a UTF-8 page with a GBK footer pasted in, or the reverse. A whole-file GB18030 decode of such bytes can succeed
-    and turn the UTF-8 lines into plausible-looking garbage, so they are decoded line by line instead."""
-    utf8 = other = 0
+    """True when some lines are Chinese in UTF-8 and others are not UTF-8: a UTF-8 page with a GBK footer pasted in,
+    or the reverse. A whole-file GB18030 decode of such bytes can succeed and turn the UTF-8 lines into
+    plausible-looking garbage, so they are decoded line by line instead."""
+    utf8 = other = False
     for raw in data.split(b"\n"):
-        n = _non_ascii(raw)
-        if not n:
+        if raw.isascii():
             continue
         try:
-            raw.decode("utf-8")
+            text = raw.decode("utf-8")
         except UnicodeDecodeError:
-            other += 1
+            other = True
         else:
-            utf8 += n >= 9
+            utf8 = utf8 or len(_CJK.findall(text)) >= 3 and _mostly_cjk(text)
         if utf8 and other:
             return True
     return False
@@ -102,21 +119,18 @@ def decode_bytes(data: bytes, path: str, declared: str | None = None, notes: lis
     lines = []
     bad = gbk = utf8 = 0
     for raw in data.split(b"\n"):
-        for enc in ("utf-8", "gb18030"):
-            try:
-                lines.append(raw.decode(enc))
-            except UnicodeDecodeError:
-                continue
-            if _non_ascii(raw):
-                gbk += enc == "gb18030"
-                utf8 += enc == "utf-8"
-            break
-        else:
+        decoded = _decode_line(raw)
+        if decoded is None:
             bad += 1
             lines.append(raw.decode("utf-8", errors="replace"))
+            continue
+        lines.append(decoded[0])
+        if not raw.isascii():
+            gbk += decoded[1] == "gb18030"
+            utf8 += decoded[1] == "utf-8"
     text = "\n".join(lines)
     if bad > max(3, len(lines) // 10) or _cjk_share(text) < 0.02:
-        raise ReadError(f"undecodable text: no encoding (UTF-8, UTF-16, GB18030) reads it", stage="read")
+        raise ReadError("undecodable text: no encoding (UTF-8, UTF-16, GB18030) reads it", stage="read")
     if notes is not None:
         notes.append(f"mixed encodings: {utf8} line(s) read as UTF-8, {gbk} as GB18030"
                      + (f", {bad} undecodable line(s) with bad bytes replaced by U+FFFD" if bad else ""))
