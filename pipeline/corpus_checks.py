@@ -70,7 +70,7 @@ def add_cross_year_checks(report_paths: list[str]) -> int:
         if key and year:
             groups[key].setdefault(year, []).append(p)
     added = 0
-    from .extract import write_atomic
+    from .extract import dump_json, write_atomic
 
     for by_year in groups.values():
         for year, paths in by_year.items():
@@ -82,6 +82,6 @@ def add_cross_year_checks(report_paths: list[str]) -> int:
                     new = [c for c in new if (c["rule"], tuple(c["cells"]), c["where"]["previous_report"]) not in seen]
                     if new:
                         reports[p]["checks"] += new
-                        write_atomic(Path(p), json.dumps(reports[p], ensure_ascii=False, indent=1))
+                        write_atomic(Path(p), dump_json(reports[p], indent=1))
                         added += len(new)
     return added

@@ -59,15 +59,38 @@ def find_inputs(paths: list[str]) -> tuple[list[Path], list[dict]]:
     return files, missing
 
 
-def output_name(path: Path, taken: set[str]) -> str:
-    """`<file name>.json`, made safe (no directory parts) and unique within the batch."""
-    base = path.name.replace(os.sep, "_").replace("\x00", "") or "document"
+MAX_NAME_BYTES = 240  # file systems hold 255 bytes a name; room is left for the `.tmp-` prefix of write_atomic
+_ESCAPED_BYTE = re.compile(r"[\udc80-\udcff]")
+
+
+def printable(text: str) -> str:
+    """A file name as text that can be written as UTF-8: bytes that were not UTF-8 (kept by Python as lone
+    surrogates) are shown as `\\xff`, the way a shell or Python shows them."""
+    return _ESCAPED_BYTE.sub(lambda m: "\\x%02x" % (ord(m.group()) - 0xDC00), text)
+
+
+def dump_json(obj, indent: int | None = None) -> str:
+    """JSON text (UTF-8 characters kept) in which such bytes read `\\xff` too."""
+    text = json.dumps(obj, ensure_ascii=False, indent=indent)
+    return _ESCAPED_BYTE.sub(lambda m: "\\\\x%02x" % (ord(m.group()) - 0xDC00), text)
+
+
+def _cut_to_bytes(text: str, limit: int) -> str:
+    data = text.encode("utf-8")
+    return text if len(data) <= limit else data[:limit].decode("utf-8", "ignore")
+
+
+def output_name(path: Path, taken: set[str], suffix: str = ".json") -> str:
+    """`<file name><suffix>`, made safe (no directory parts, no bytes that are not UTF-8, at most MAX_NAME_BYTES)
+    and unique within the batch; a name cut short or taken already gets a hash of the full path."""
+    base = printable(path.name).replace(os.sep, "_").replace("\x00", "") or "document"
     if base.startswith("."):
         base = "_" + base
-    name = base[:200] + ".json"
-    if name in taken:
-        digest = hashlib.sha1(str(path.resolve()).encode("utf-8", "surrogateescape")).hexdigest()[:8]
-        name = f"{base[:190]}.{digest}.json"
+    room = MAX_NAME_BYTES - len(suffix.encode())
+    name = base + suffix
+    if len(base.encode("utf-8")) > room or name in taken:
+        digest = hashlib.sha1(os.fsencode(path.resolve())).hexdigest()[:8]
+        name = f"{_cut_to_bytes(base, room - 9)}.{digest}{suffix}"
     taken.add(name)
     return name
 
@@ -163,7 +186,7 @@ def process_job(job: Job, mode: str, models, pdf_options: PdfOptions | None = No
         else:
             payload = predict_one(doc, models)
             payload["provenance"] = {"sha256": doc.sha256, "models": models.fingerprint}
-        text = json.dumps(payload, ensure_ascii=False, indent=1)
+        text = dump_json(payload, indent=1)
         return Outcome(job.index, payload=text, seconds=time.perf_counter() - started)
     except ReadError as e:
         error = {"file": str(source), "stage": e.stage, "message": str(e)}
@@ -384,7 +407,7 @@ def run_batch(inputs: list[str], out_dir: str, models_dir: str | None = "models"
                 source = path
             name = output_name(source, taken)
         elif mode == "read":
-            name = output_name(path, taken)[: -len(".json")] + DOC_SUFFIX
+            name = output_name(path, taken, DOC_SUFFIX)
         else:
             name = output_name(path, taken)
         jobs.append(Job(i, path, name))
@@ -433,7 +456,10 @@ def run_batch(inputs: list[str], out_dir: str, models_dir: str | None = "models"
                 result.written.append(str(out / job.name))
         if len(done) < len(jobs):  # interrupted: record what was done so far, then stop
             _write_errors(out, result.errors)
-    _remove_stale_outputs(out, result, mode)
+    failed_names = [jobs[i].name for i, o in done.items() if o.error is not None]
+    if mode == "predict":  # documents the read stage could not read have no document JSON, only an old report
+        failed_names += [output_name(Path(e["file"]), set()) for e in result.errors if e.get("stage") != "input"]
+    _remove_stale_outputs(out, result, failed_names)
     if mode != "read" and len(result.written) > 1:
         from .corpus_checks import add_cross_year_checks
 
@@ -443,7 +469,7 @@ def run_batch(inputs: list[str], out_dir: str, models_dir: str | None = "models"
 
 
 def _write_errors(out: Path, errors: list[dict]) -> None:
-    write_atomic(out / "errors.jsonl", "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in errors))
+    write_atomic(out / "errors.jsonl", "".join(dump_json(e) + "\n" for e in errors))
 
 
 def _find_documents(paths: list[str]) -> tuple[list[Path], list[dict]]:
@@ -468,12 +494,10 @@ def _earlier_errors(paths: list[str]) -> list[dict]:
     return out
 
 
-def _remove_stale_outputs(out: Path, result: BatchResult, mode: str) -> None:
+def _remove_stale_outputs(out: Path, result: BatchResult, stale_names: list[str]) -> None:
     """A document that failed this time must not keep an older run's output as if it were current."""
     written = {Path(w).name for w in result.written}
-    suffix = DOC_SUFFIX if mode == "read" else ".json"
-    for e in result.errors:
-        name = Path(e["file"]).name
-        stale = out / (name + suffix)
-        if stale.name not in written and stale.exists():
+    for name in stale_names:
+        stale = out / name
+        if name not in written and (stale.exists() or stale.is_symlink()):
             stale.unlink()
