@@ -12,7 +12,8 @@ def _extract(args) -> int:
     from .extract import run_batch
     from .readers import PdfOptions
 
-    opts = PdfOptions(camelot_flavor=args.camelot_flavor)
+    opts = PdfOptions(camelot_flavor=args.camelot_flavor, tables=args.pdf_tables,
+                      min_ruling_lines=args.min_ruling_lines)
     scheduler = args.scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
     workers = args.workers if args.workers is not None else (os.cpu_count() or 1)
     try:
@@ -30,6 +31,16 @@ def _extract(args) -> int:
         print(f"{len(result.written)} report(s) written to {args.out}{skipped}, {len(result.errors)} failure(s) "
               f"recorded in {args.out}/errors.jsonl", file=sys.stderr)
     return 1 if result.errors and not args.keep_going else 0
+
+
+def _pdf_options(p) -> None:
+    p.add_argument("--pdf-tables", default="rulings", choices=["rulings", "camelot"],
+                   help="ruled PDF tables from the PDF's own lines (default; camelot only on scanned pages with an "
+                        "OCR text layer) or from camelot on every ruled page (about 20 times slower)")
+    p.add_argument("--camelot-flavor", default="lattice", choices=["lattice", "stream", "network", "hybrid"],
+                   help="camelot's flavour where camelot reads a page (default lattice)")
+    p.add_argument("--min-ruling-lines", type=int, default=6, metavar="N",
+                   help="a PDF page with fewer ruling lines holds no ruled table (default 6)")
 
 
 def _batch_options(p) -> None:
@@ -170,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="files or directories (walked)")
     p.add_argument("--out", required=True, help="output directory")
     p.add_argument("--models", default="models", help="directory of trained models (default: models)")
-    p.add_argument("--camelot-flavor", default="lattice", choices=["lattice", "stream", "network", "hybrid"])
+    _pdf_options(p)
     p.add_argument("--quiet", action="store_true")
     p.add_argument("--verbose", action="store_true", help="print tracebacks of internal errors")
     p.add_argument("--keep-going", action="store_true",
@@ -183,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("read", help="read files into document JSON (the DVC extract stage)")
     p.add_argument("inputs", nargs="+", metavar="INPUT")
     p.add_argument("--out", required=True)
-    p.add_argument("--camelot-flavor", default="lattice", choices=["lattice", "stream", "network", "hybrid"])
+    _pdf_options(p)
     p.add_argument("--quiet", action="store_true")
     p.add_argument("--verbose", action="store_true")
     p.add_argument("--keep-going", action="store_true")
@@ -194,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("inputs", nargs="+", metavar="DOCUMENTS")
     p.add_argument("--out", required=True)
     p.add_argument("--models", default="models")
-    p.add_argument("--camelot-flavor", default="lattice")
+    _pdf_options(p)
     p.add_argument("--quiet", action="store_true")
     p.add_argument("--verbose", action="store_true")
     p.add_argument("--keep-going", action="store_true")

@@ -11,7 +11,6 @@ row's cells; the caller keeps a cut only when the table's own sums leave exactly
 """
 from __future__ import annotations
 
-import itertools
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
@@ -79,61 +78,79 @@ def looks_numeric(raw: str | None) -> bool:
     return bool(re.match(r"^[+\-]?\d[\d.]*(万元|元|万|件|个|项|条)?$", t))
 
 
-def _cuts(digits: str, k: int, max_len: int):
-    """Every way to cut `digits` into k numbers without leading zeros (a lone 0 is fine).
+def split_run(run: str, k: int, max_len: int = 9, sums: list[tuple[int, int]] = ()):
+    """Every way to read a run of digits (spaces are known cell boundaries) as k counts without leading zeros
+    (a lone 0 is fine).
 
-    Only lengths that leave the rest cuttable are tried: without that bound a 200-digit run cut into 15 cells
-    explores 9^15 dead branches (a hang), with it every branch tried can still succeed."""
-    n = len(digits)
-    if n < k or n > k * max_len:
-        return
-    if k == 1:
-        if n == 1 or digits[0] != "0":
-            yield [int(digits)]
-        return
-    for length in range(max(1, n - (k - 1) * max_len), min(max_len, n - k + 1) + 1):
-        head = digits[:length]
-        if length > 1 and head[0] == "0":
-            break
-        for rest in _cuts(digits[length:], k - 1, max_len):
-            yield [int(head)] + rest
-
-
-def split_run(run: str, k: int, max_len: int = 9):
-    """Every way to read a run of digits (spaces are known cell boundaries) as k counts.
-
-    Returns a list of candidate rows, or None when there are too many to consider.
+    `sums` lists the row's own sums as (start, end): cells start … end-2 add up to cell end-1 (table 3: (0, 7);
+    table 4: (0, 5), (5, 10), (10, 15)). Only readings that obey them are listed, and the search never enters a
+    branch that cannot obey them: a sum cell is not chosen but read off (it must print the sum of its group), and
+    a cell longer than its group's total cannot be. Returns the list of readings, or None when there are more than
+    MAX_SPLITS to consider.
     """
-    pieces = [p for p in re.split(r"\s+", run.strip()) if p]
-    if not pieces or any(not p.isdigit() for p in pieces):
+    text = run.strip()
+    if not text or not re.fullmatch(r"\d+(?:\s+\d+)*", text):
         return []
+    pieces = text.split()
     if len(pieces) > k:
         return []
-    results = []
-    count = 0
-    # distribute k numbers over the pieces, at least one each
-    for sizes in _compositions(k, len(pieces)):
-        if any(not size <= len(piece) <= size * max_len for piece, size in zip(pieces, sizes)):
-            continue  # some piece cannot hold that many cells: no need to list the others' cuts
-        per_piece = []
-        for piece, size in zip(pieces, sizes):
-            options = list(itertools.islice(_cuts(piece, size, max_len), MAX_SPLITS))
-            if not options:
+    digits = "".join(pieces)
+    n = len(digits)
+    if n < k or n > k * max_len:
+        return []
+    stops, at = [], 0  # positions where a space was printed: a cell may end there, never cross it
+    for piece in pieces[:-1]:
+        at += len(piece)
+        stops.append(at)
+    next_stop = [n] * (n + 1)  # the first printed boundary after pos (or the end)
+    stops_after = [0] * (n + 1)  # how many printed boundaries lie after pos
+    for pos in range(n - 1, -1, -1):
+        after = pos + 1
+        next_stop[pos] = after if after in stops else next_stop[after]
+        stops_after[pos] = stops_after[after] + (1 if after in stops else 0)
+    group_start = {end - 1: start for start, end in sums if 0 <= start < end - 1 < k}  # sum cell -> first cell
+    results: list[list[int]] = []
+    cells: list[int] = []
+    budget = [MAX_SPLITS * 4]  # branches explored: the work is bounded whatever the input
+
+    def fits(pos: int, cell: int) -> bool:
+        left, cells_left = n - pos, k - cell
+        if cells_left == 0:
+            return left == 0
+        return cells_left <= left <= cells_left * max_len and stops_after[pos] + 1 <= cells_left
+
+    def walk(pos: int, cell: int) -> bool:
+        """False stops the whole search (too many readings or too much work)."""
+        budget[0] -= 1
+        if budget[0] < 0:
+            return False
+        if cell == k:
+            results.append(list(cells))
+            return len(results) <= MAX_SPLITS
+        longest = min(max_len, next_stop[pos] - pos)
+        if cell in group_start:
+            total = sum(cells[group_start[cell]:cell])
+            word = str(total)
+            end = pos + len(word)
+            if len(word) > longest or not digits.startswith(word, pos) or not fits(end, cell + 1):
+                return True  # a dead branch: the sum cell does not print the sum
+            cells.append(total)
+            ok = walk(end, cell + 1)
+            cells.pop()
+            return ok
+        for length in range(1, longest + 1):
+            if length > 1 and digits[pos] == "0":
                 break
-            per_piece.append(options)
-        else:
-            for combo in itertools.product(*per_piece):
-                results.append([v for part in combo for v in part])
-                count += 1
-                if count > MAX_SPLITS:
-                    return None
+            end = pos + length
+            if not fits(end, cell + 1):
+                continue
+            cells.append(int(digits[pos:end]))
+            ok = walk(end, cell + 1)
+            cells.pop()
+            if not ok:
+                return False
+        return True
+
+    if not walk(0, 0):
+        return None
     return results
-
-
-def _compositions(total: int, parts: int):
-    if parts == 1:
-        yield [total]
-        return
-    for first in range(1, total - parts + 2):
-        for rest in _compositions(total - first, parts - 1):
-            yield [first] + rest

@@ -316,17 +316,22 @@ def _direct_values(rec: RowRecord, columns: list[str], table: str):
     return vals, [parse_value(v, schema.value_kind(table, c)) for v, c in zip(vals, columns)]
 
 
-def _run_candidates(rec: RowRecord, k: int, check=None):
-    """Readings of a run of digits as k counts that pass `check` (the row's own sum), or None if too many."""
+def _run_candidates(rec: RowRecord, k: int, check=None, sums=()):
+    """Readings of a run of digits as k counts that obey the row's own sums (`sums`, see cells.split_run) and pass
+    `check`, or None if there are too many to consider."""
     run = rec.values[0]
     if not re.fullmatch(r"[\d ]+", run):
         return []
-    cands = split_run(run, k)
+    cands = split_run(run, k, sums=sums)
     if cands is None:
         return None
     if len(cands) > 1 and check is not None:
         cands = [c for c in cands if check(c)]
     return cands
+
+
+REQUESTS_ROW_SUMS = [(0, 7)]  # the six applicant columns add up to 总计
+REVIEW_ROW_SUMS = [(0, 5), (5, 10), (10, 15)]  # each group of four results adds up to its 总计
 
 
 def _requests_row_ok(vals):
@@ -391,7 +396,8 @@ def build_table(table: str, template: str, records, predictions) -> TableResult:
         if rec.run:
             check = _requests_row_ok if table == "requests" else (_review_ok if table == "review_litigation" and
                                                                    len(columns) == 5 else None)
-            cands = _run_candidates(rec, len(columns), check)
+            sums = REQUESTS_ROW_SUMS if table == "requests" else (REVIEW_ROW_SUMS[:1] if check is not None else ())
+            cands = _run_candidates(rec, len(columns), check, sums)
             pending_runs[row] = (rec, p, cands)
             continue
         res.notes.append(f"row {row}: {len(rec.values)} cells printed where the template has {len(columns)}; "
@@ -457,7 +463,7 @@ def _review_from_unlabelled(records, predictions, chosen):
             n = len(vals[0].split()) if " " in vals[0] else None
             if n not in (None, 15):
                 continue
-            cands = _run_candidates(rec, 15, _review_ok)
+            cands = _run_candidates(rec, 15, _review_ok, REVIEW_ROW_SUMS)
             if cands is None or len(cands) != 1:
                 if rec.section == 4 and len(re.sub(r"\D", "", vals[0])) >= 15:
                     # the table is printed but its digits cannot be cut in one way: found, with null cells

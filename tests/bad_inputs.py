@@ -152,6 +152,18 @@ def encrypt_font_strings(pdf: bytes, password: str = "") -> bytes:
     return _rebuild_xref(fixed)
 
 
+def unmapped_glyphs_pdf(pdf: bytes) -> bytes:
+    """The report PDF with its CJK font made anonymous: no known font name, an unknown character collection and
+    Identity-H codes, so nothing tells a reader which character a glyph is (byte lengths kept, the xref stays
+    valid)."""
+    swaps = [(b"(Adobe)", b"(Xdobe)"), (b"(GB1)", b"(XB1)"), (b"STSong-Light", b"XXXXXX-Light"),
+             (b"UniGB-UCS2-H", b"Identity-H  ")]
+    for old, new in swaps:
+        assert old in pdf and len(old) == len(new)
+        pdf = pdf.replace(old, new)
+    return pdf
+
+
 def _docx_with(path: Path, edit) -> Path:
     """The fixture report DOCX rewritten member by member: `edit(name, bytes)` returns the new bytes (or None to
     keep them); it is called once more with name None to add members (returns {name: bytes})."""
@@ -352,8 +364,9 @@ def build_bad_inputs(d: Path) -> dict[str, str]:
         encrypt_font_strings((d / "encrypted-empty.pdf").read_bytes()))
     make_report_pdf(d / "encrypted-secret.pdf", encrypt_user_password="secret")
     put("encrypted-secret.pdf", "encrypted PDF, user password 'secret'")
-    make_report_pdf(d / "glyphs-without-unicode.pdf", encrypt_user_password="")
-    put("glyphs-without-unicode.pdf", "PDF whose CJK font lost its Unicode mapping (text layer reads as (cid:N))")
+    put("glyphs-without-unicode.pdf", "PDF whose CJK font lost its Unicode mapping (text layer reads as (cid:N))",
+        unmapped_glyphs_pdf(make_report_pdf(d / "glyphs-base.pdf").read_bytes()))
+    (d / "glyphs-base.pdf").unlink()
     make_scanned_pdf(d / "scanned.pdf")
     put("scanned.pdf", "image-only PDF (a scan)")
     make_long_report_pdf(d / "long-491-pages.pdf", filler_pages=490)

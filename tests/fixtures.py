@@ -1,6 +1,7 @@
 """Builders of small real documents for the tests: PDFs with reportlab, DOCX with python-docx, HTML and text."""
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 REQUEST_ROWS_2021 = [
@@ -223,3 +224,37 @@ def report_html(charset_meta: bool = True) -> str:
 <td>其他结果</td><td>尚未审结</td><td>总计</td></tr><tr>{review}</tr></table>
 <p>五、存在的主要问题及改进情况</p><p>{PROSE_5}</p><p>六、其他需要报告的事项</p><p>{PROSE_6}</p>
 <div class="footer">附件下载</div><div>版权所有：示例区人民政府</div></body></html>"""
+
+
+def make_ocr_scan_pdf(source: Path, path: Path, dpi: int = 150) -> Path:
+    """`source` as a scanner with OCR makes it: every page a picture (its ruling lines only pixels) under an
+    invisible text layer that puts each character where the picture shows it (a "双层PDF")."""
+    import pdfplumber
+    import pypdfium2 as pdfium
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    font = _cjk_font()
+    doc = pdfium.PdfDocument(str(source))
+    plumber = pdfplumber.open(str(source))
+    c = canvas.Canvas(str(path))
+    for i in range(len(doc)):
+        page = doc[i]
+        width, height = page.get_size()
+        c.setPageSize((width, height))
+        image = page.render(scale=dpi / 72).to_pil()
+        buf = io.BytesIO()
+        image.save(buf, "PNG")
+        c.drawImage(ImageReader(io.BytesIO(buf.getvalue())), 0, 0, width=width, height=height)
+        text = c.beginText()
+        text.setTextRenderMode(3)  # invisible: OCR text sits under the picture
+        for ch in plumber.pages[i].chars:
+            text.setFont(font, ch["size"])
+            text.setTextOrigin(ch["x0"], height - ch["bottom"] + 0.2 * ch["size"])
+            text.textOut(ch["text"])
+        c.drawText(text)
+        c.showPage()
+    c.save()
+    plumber.close()
+    doc.close()
+    return path

@@ -56,10 +56,10 @@ def _cli(*args, env=None):
 def test_worker_processes_give_the_same_bytes_as_one_process(tmp_path):
     src = _inputs(tmp_path)
     one = run_batch([str(src)], str(tmp_path / "one"), "models", workers=0)
-    two = run_batch([str(src)], str(tmp_path / "two"), "models", workers=2)
+    run_batch([str(src)], str(tmp_path / "two"), "models", workers=2)
     assert len(one.written) == 5 and [e["file"] for e in one.errors] == [str(src / "empty.txt")]
     assert _outputs(tmp_path / "one") == _outputs(tmp_path / "two")
-    again = run_batch([str(src)], str(tmp_path / "again"), "models", workers=2)
+    run_batch([str(src)], str(tmp_path / "again"), "models", workers=2)
     assert _outputs(tmp_path / "again") == _outputs(tmp_path / "two")
     report = json.loads((tmp_path / "two" / "made.pdf.json").read_text(encoding="utf-8"))
     assert report["tables"]["requests"]["rows"]["total"]["total"] == 21

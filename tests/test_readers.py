@@ -1,5 +1,8 @@
+import re
+
 import pytest
 
+from conftest import EXTERNAL
 from fixtures import make_image_only_pdf, make_report_docx, make_report_pdf, report_html
 from pipeline.document import ReadError, expand_spans
 from pipeline.readers import read_document
@@ -17,10 +20,22 @@ def test_tab_table_with_placeholders_and_wrapped_cells():
                     ["", "（三）不予公开", "1.属于国家秘密", "3"]]
 
 
-def test_pipe_rows_drop_trailing_padding():
-    doc = parse_text("行政许可 | 1478 | 236 | 294954 |\n2.重复申请 | 2 | 0 | ||\n", "x.txt")
+def test_pipe_rows_keep_blank_cells_and_drop_only_the_closing_pipe():
+    doc = parse_text("行政许可 | 1478 | 236 | 294954 |\n2.重复申请 | 2 | 0 | ||\n | | 12 |\n", "x.txt")
     rows = [[c.text for c in r] for r in doc.blocks[0].rows]
-    assert rows == [["行政许可", "1478", "236", "294954"], ["2.重复申请", "2", "0"]]
+    # blank cells at the end may be zeros printed blank: the table stage trims padding once it knows the width
+    assert rows == [["行政许可", "1478", "236", "294954"], ["2.重复申请", "2", "0", "", ""], ["", "", "12"]]
+
+
+def test_blank_last_cells_of_a_pipe_row_read_as_zeros(models):
+    from pipeline.report import build_report
+
+    text = ("示例县2020年政府信息公开工作年度报告\n一、总体情况\n本县推进公开。\n二、主动公开政府信息情况\n"
+            "第二十条第（八）项 | | |\n信息内容 | 上一年项目数量 | 本年增/减 |\n行政事业性收费 | 198 | |\n"
+            "三、收到和处理政府信息公开申请情况\n四、政府信息公开行政复议、行政诉讼情况\n五、存在的主要问题及改进情况\n"
+            "六、其他需要报告的事项\n无。\n")
+    report = build_report(parse_text(text, "x.txt"), models.row_labeler)
+    assert report["tables"]["active_disclosure"]["rows"]["fees"] == {"prev_items": 198, "change": 0}
 
 
 def test_flattened_report_line_is_split_before_headings():
@@ -107,3 +122,36 @@ def test_encrypted_pdf_with_empty_user_password_is_read(tmp_path):
     doc = read_document(str(path))
     assert any(b.kind == "table" for b in doc.blocks)
     assert "一、总体情况" in [b.text for b in doc.blocks if b.kind == "text"]
+
+
+def test_a_scan_with_an_ocr_text_layer_has_its_tables_read_by_camelot(tmp_path, models):
+    """The page is a picture (its rulings are pixels) under invisible OCR text: camelot's lattice finds the
+    table in the rendered page, and every number comes back as in the original."""
+    from fixtures import make_ocr_scan_pdf, make_report_pdf
+    from pipeline.extract import extract_one
+
+    original = make_report_pdf(tmp_path / "original.pdf")
+    scan = make_ocr_scan_pdf(original, tmp_path / "scan.pdf")
+    doc = read_document(str(scan))
+    assert sum(b.kind == "table" for b in doc.blocks) >= 3
+    got, want = extract_one(scan, models), extract_one(original, models)
+    for table in ("active_disclosure", "requests", "review_litigation"):
+        assert got["tables"][table]["status"] == "found"
+        assert got["tables"][table]["rows"] == want["tables"][table]["rows"]
+
+
+@pytest.mark.skipif(not EXTERNAL.exists(), reason="../shared/corpus/external is absent")
+def test_ruled_tables_read_from_the_pdf_lines_match_camelot_on_the_corpus_pdfs():
+    """The reader of ruling lines (PDFium + pdfplumber's table geometry) against camelot's lattice on every ruled
+    page of the real PDFs: the same grids, cell for cell, spans included."""
+    from pipeline.readers.pdf import PdfOptions
+
+    def grids(doc):
+        return [[[(re.sub(r"\s+", "", c.text), c.rowspan, c.colspan) for c in r] for r in b.rows]
+                for b in doc.blocks if b.kind == "table"]
+
+    for pdf in sorted(EXTERNAL.glob("*.pdf")):
+        by_lines = read_document(str(pdf))
+        by_camelot = read_document(str(pdf), PdfOptions(tables="camelot"))
+        assert grids(by_lines) == grids(by_camelot), pdf.name
+        assert len(grids(by_lines)) >= 3

@@ -1,12 +1,24 @@
-"""PDF with a text layer: pdfplumber for text (with doubled glyphs removed), camelot for tables.
+"""PDF with a text layer: PDFium reads each page once; pdfplumber's layout code turns its characters into lines and
+its ruling lines into table cells; camelot reads the tables of pages whose rulings are only pixels.
 
-The text layer is read once. camelot's lattice flavour runs only on pages whose drawing holds ruling lines; pages
-that print a table without rulings keep it as text lines, which the table stage reads as loose rows. Tables that
-continue on the next page are stitched back together, and page furniture (page numbers like `- 3 -` or `— 3 —`)
-is kept out of both prose and table cells.
+1. pdf_layer.py reads every page with PDFium (pypdfium2): characters with their boxes, ruling lines (path objects),
+   and the share of the page under pictures.
+2. Ruled tables: pdfplumber's table geometry (merge_edges → edges_to_intersections → intersections_to_cells →
+   cells_to_tables) builds cells from the ruling lines; a cell that covers several rows or columns of the table's
+   grid becomes a rowspan/colspan, and each cell takes the characters whose centre lies inside it.
+3. Text: the other characters, doubled glyphs removed (pdfplumber's dedupe_chars), grouped into lines by
+   pdfplumber's TextMap; page furniture (page numbers like `- 3 -` or `— 3 —`) is kept out of prose and cells.
+4. A page that carries a text layer over a picture (a scan with OCR text) has no ruling lines to read: camelot's
+   lattice flavour finds the table rulings in the rendered page. Pages that print a table with no rulings at all
+   keep it as text lines, which the table stage reads as loose rows.
+5. Tables that continue on the next page are stitched back together.
+
+`PdfOptions.tables = "camelot"` reads every ruled page with camelot instead (the reference the ruling reader was
+checked against; about twenty times slower).
 """
 from __future__ import annotations
 
+import bisect
 import io
 import logging
 import re
@@ -22,17 +34,17 @@ PAGE_NUMBER = re.compile(r"^\s*([-—–－_~·•]+\s*\d{1,4}\s*[-—–－_~·
 
 @dataclass
 class PdfOptions:
-    camelot_flavor: str = "lattice"
-    min_ruling_lines: int = 6
-    line_scale: int = 40
-    max_pages: int = 1000  # ~45 s of reading; an annual report has a few dozen pages
-    max_table_pages: int = 100  # camelot costs ~0.4 s a ruled page; later ruled pages keep their text lines
+    camelot_flavor: str = "lattice"  # camelot's flavour for the pages it reads
+    min_ruling_lines: int = 6  # fewer ruling lines on a page do not make a table
+    line_scale: int = 40  # camelot lattice: the shortest line it detects, as a fraction of the page
+    max_pages: int = 1000  # an annual report has a few dozen pages
+    max_table_pages: int = 100  # camelot costs ~0.2 s a page; later pages keep their text lines
+    tables: str = "rulings"  # "rulings": from the PDF's ruling lines; "camelot": camelot on every ruled page
+    min_image_share: float = 0.3  # a page this much under pictures may hold a table drawn in pixels (camelot)
 
 
-# pdfminer prints a glyph whose font has no Unicode mapping as `(cid:123)`: not text anyone can read
-_CID = re.compile(r"\(cid:\d+\)")
-MAX_CID_SHARE = 0.3
-
+MAX_UNMAPPED_SHARE = 0.3  # more glyphs than this without a Unicode mapping: the text layer cannot be read
+SNAP = 3.0  # pt: ruling lines this close are one line (pdfplumber's snap and join tolerances)
 _PAGE_NUMBER_TAIL = re.compile(r"\s+[-—–－]\s*\d{1,4}\s*[-—–－]\s*$")
 
 
@@ -40,30 +52,160 @@ def is_page_number(text: str) -> bool:
     return bool(PAGE_NUMBER.match(text)) and len(text.strip()) <= 12
 
 
-def _open(path: str, data: bytes):
-    import pdfplumber
-    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
-    from pdfminer.pdfparser import PDFSyntaxError
-    from pdfminer.psparser import PSException
+def _cell_text(text: str) -> str:
+    text = _PAGE_NUMBER_TAIL.sub("", clean_cell_text(text))
+    return "" if is_page_number(text) else text
 
-    try:
-        try:
-            pdf = pdfplumber.open(io.BytesIO(data))
-            _ = pdf.pages  # forces the page tree to be parsed
-            return pdf
-        except Exception as wrapped:  # pdfplumber wraps pdfminer's errors in PdfminerException
-            inner = wrapped.args[0] if wrapped.args and isinstance(wrapped.args[0], Exception) else None
-            raise (inner or wrapped)
-    except (PDFPasswordIncorrect, PDFEncryptionError) as e:
-        raise ReadError(f"encrypted PDF: cannot be opened without a password ({type(e).__name__})")
-    except (PDFSyntaxError, PSException) as e:
-        raise ReadError(f"corrupt PDF: {e}".splitlines()[0][:200])
-    except Exception as e:  # pdfminer raises a zoo of errors on truncated or broken files
-        msg = str(e).splitlines()[0][:160] if str(e) else type(e).__name__
-        if "password" in msg.lower() or "encrypt" in msg.lower():
-            raise ReadError(f"encrypted PDF: {msg}")
-        raise ReadError(f"corrupt or truncated PDF: {msg}")
 
+# ---------------------------------------------------------------- ruled tables from the PDF's own lines
+
+def _cluster(values: list[float], tolerance: float = SNAP) -> list[float]:
+    out: list[float] = []
+    for v in sorted(values):
+        if not out or v - out[-1] > tolerance:
+            out.append(v)
+    return out
+
+
+def _index(stops: list[float], v: float) -> int:
+    """The grid line nearest to v."""
+    i = bisect.bisect_left(stops, v)
+    if i == len(stops) or (i > 0 and v - stops[i - 1] < stops[i] - v):
+        i -= 1
+    return i
+
+
+@dataclass
+class RuledTable:
+    bbox: tuple[float, float, float, float]  # x0, top, x1, bottom
+    rows: list[list[Cell]]
+
+
+def ruled_tables(edges: list[dict], chars: list[dict], min_lines: int) -> tuple[list[RuledTable], list[dict]]:
+    """The page's tables, built by pdfplumber's table geometry from its ruling lines, and the characters that are
+    not inside any of them."""
+    from pdfplumber.table import cells_to_tables, edges_to_intersections, intersections_to_cells, merge_edges
+    from pdfplumber.utils import collate_line, filter_edges
+
+    if len(edges) < min_lines:
+        return [], chars
+    merged = _close_open_ends(filter_edges(merge_edges(edges, SNAP, SNAP, SNAP, SNAP), min_length=SNAP))
+    groups = cells_to_tables(intersections_to_cells(edges_to_intersections(merged, SNAP, SNAP)))
+    tables = []
+    free = list(chars)
+    for boxes in groups:
+        xs = _cluster([v for b in boxes for v in (b[0], b[2])])
+        ys = _cluster([v for b in boxes for v in (b[1], b[3])])
+        if len(xs) < 3 or len(ys) < 2:
+            continue  # one column (a frame around text, a box) is not a table
+        origin: dict[tuple[int, int], tuple[int, int, int, int]] = {}
+        for b in boxes:
+            c0, c1 = _index(xs, b[0]), _index(xs, b[2])
+            r0, r1 = _index(ys, b[1]), _index(ys, b[3])
+            if c1 <= c0 or r1 <= r0:
+                continue
+            for r in range(r0, r1):
+                for c in range(c0, c1):
+                    origin.setdefault((r, c), (r0, c0, r1, c1))
+        x0, x1, top, bottom = xs[0], xs[-1], ys[0], ys[-1]
+        inside: dict[tuple[int, int], list[dict]] = {}
+        rest = []
+        for ch in free:
+            cx, cy = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
+            if not (x0 <= cx <= x1 and top <= cy <= bottom):
+                rest.append(ch)
+                continue
+            r = min(max(bisect.bisect_right(ys, cy) - 1, 0), len(ys) - 2)
+            c = min(max(bisect.bisect_right(xs, cx) - 1, 0), len(xs) - 2)
+            cell = origin.get((r, c))
+            if cell is None:
+                rest.append(ch)  # in a hole of the grid: not in a cell
+                continue
+            inside.setdefault(cell[:2], []).append(ch)
+        free = rest
+        rows = []
+        for r in range(len(ys) - 1):
+            row = []
+            c = 0
+            while c < len(xs) - 1:
+                o = origin.get((r, c))
+                if o is None:
+                    row.append(Cell(""))  # a hole in the grid: an empty position keeps the columns aligned
+                    c += 1
+                    continue
+                r0, c0, r1, c1 = o
+                if (r0, c0) == (r, c):
+                    text = _lines_text(inside.get((r0, c0), []), collate_line)
+                    row.append(Cell(_cell_text(text), r1 - r0, c1 - c0))
+                c = c1 if c0 <= c else c + 1
+            rows.append(row)
+        tables.append(RuledTable((x0, top, x1, bottom), rows))
+    return tables, free
+
+
+def _close_open_ends(edges: list[dict]) -> list[dict]:
+    """A ruled table whose last row has no bottom line (it goes on over the page) or whose first row has no top line:
+    where three or more column lines end at one height and row lines cross them, a line at that height closes the
+    table."""
+    vertical = [e for e in edges if e["orientation"] == "v"]
+    horizontal = [e for e in edges if e["orientation"] == "h"]
+    added = []
+    for side in ("bottom", "top"):
+        ends: list[list[dict]] = []
+        for e in sorted(vertical, key=lambda e: e[side]):
+            if ends and e[side] - ends[-1][-1][side] <= SNAP:
+                ends[-1].append(e)
+            else:
+                ends.append([e])
+        for group in ends:
+            if len(group) < 3:
+                continue
+            y = sum(e[side] for e in group) / len(group)
+            x0, x1 = min(e["x0"] for e in group), max(e["x0"] for e in group)
+            def crosses(h):
+                return sum(1 for v in group if h["x0"] - SNAP <= v["x0"] <= h["x1"] + SNAP
+                           and v["top"] - SNAP <= h["top"] <= v["bottom"] + SNAP) >= 2
+
+            if not any(crosses(h) for h in horizontal):
+                continue  # column lines with no row line across them: not a ruled table
+            if any(abs(h["top"] - y) <= SNAP and h["x0"] <= x0 + SNAP and h["x1"] >= x1 - SNAP for h in horizontal):
+                continue  # closed already
+            added.append({"x0": x0, "x1": x1, "top": y, "bottom": y, "width": x1 - x0, "height": 0.0,
+                          "orientation": "h", "object_type": "line"})
+    return edges + added
+
+
+def _lines_text(chars: list[dict], collate_line) -> str:
+    """The characters of one cell as text: lines top to bottom (pdfplumber's collate_line within a line)."""
+    if not chars:
+        return ""
+    lines: list[list[dict]] = []
+    for ch in sorted(chars, key=lambda c: (c["top"] + c["bottom"]) / 2):
+        mid = (ch["top"] + ch["bottom"]) / 2
+        if lines:
+            last = lines[-1][-1]
+            if mid - (last["top"] + last["bottom"]) / 2 <= max(1.5, 0.4 * (last["bottom"] - last["top"])):
+                lines[-1].append(ch)
+                continue
+        lines.append([ch])
+    return "\n".join(collate_line(line, tolerance=max(1.5, 0.3 * line[0]["size"])) for line in lines)
+
+
+def _text_lines(chars: list[dict]) -> list[tuple[float, float, str]]:
+    """The page's free text as (top, bottom, text) lines, by pdfplumber's TextMap."""
+    from pdfplumber.utils.text import chars_to_textmap
+
+    if not chars:
+        return []
+    out = []
+    for line in chars_to_textmap(chars).extract_text_lines(strip=True, return_chars=False):
+        text = clean_cell_text(line["text"])
+        if text:
+            out.append((line["top"], line["bottom"], text))
+    return out
+
+
+# ---------------------------------------------------------------- camelot, for rulings drawn in pixels
 
 def _camelot_cells_to_rows(table) -> list[list[Cell]]:
     """camelot's cell grid, with merged cells (missing inner edges) turned back into rowspan/colspan."""
@@ -89,143 +231,192 @@ def _camelot_cells_to_rows(table) -> list[list[Cell]]:
                 for cc in range(c, c + colspan):
                     if (rr, cc) != (r, c):
                         covered.add((rr, cc))
-            text = _PAGE_NUMBER_TAIL.sub("", clean_cell_text(_strip_cids(text)))
-            row.append(Cell("" if is_page_number(text) else text, rowspan, colspan))
+            row.append(Cell(_cell_text(re.sub(r"\(cid:\d+\)", "", text)), rowspan, colspan))
         rows.append(row)
     return rows
 
 
-def _page_lines(page) -> list[tuple[float, float, str]]:
-    """The page's text lines as (top, bottom, text), doubled glyphs removed."""
-    page = page.dedupe_chars()
-    out = []
-    for line in page.extract_text_lines(return_chars=False, keep_blank_chars=False):
-        text = clean_cell_text(line["text"])
-        if text:
-            out.append((line["top"], line["bottom"], text))
-    return out
-
-
-def _cid_share(page_lines) -> float:
-    """The share of the text layer printed as `(cid:N)` placeholders (glyphs without a Unicode mapping)."""
-    total = cids = 0
-    for _, lines in page_lines:
-        for _, _, text in lines:
-            total += len(text)
-            cids += sum(len(m) for m in _CID.findall(text))
-    return cids / total if total else 0.0
-
-
-def _strip_cids(text: str) -> str:
-    return _CID.sub("", text).strip() if "(cid:" in text else text
-
-
-def _has_rulings(page, opts: PdfOptions) -> bool:
-    """True when the page draws enough ruling lines to hold a ruled table (camelot's lattice flavour reads it)."""
-    rulings = len(page.lines) + sum(1 for r in page.rects if min(r["width"], r["height"]) < 3)
-    return rulings >= opts.min_ruling_lines or len(page.rects) >= opts.min_ruling_lines * 2
-
-
-def _read_tables(path: str, data: bytes, pages: list[int], opts: PdfOptions) -> dict[int, list]:
+def camelot_tables(data: bytes, pages: list[int], opts: PdfOptions, heights: dict[int, float]) -> dict:
+    """{page: [RuledTable]} read by camelot on the given pages (1-based)."""
     if not pages:
         return {}
-    import camelot
-
-    logging.getLogger("camelot").setLevel(logging.ERROR)
     import tempfile
     import warnings
 
+    import camelot
+
+    logging.getLogger("camelot").setLevel(logging.ERROR)
     with tempfile.NamedTemporaryFile(suffix=".pdf") as tmp:
         tmp.write(data)
         tmp.flush()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             kwargs = {"line_scale": opts.line_scale} if opts.camelot_flavor == "lattice" else {}
-            tables = camelot.read_pdf(tmp.name, pages=",".join(map(str, pages)), flavor=opts.camelot_flavor,
-                                      **kwargs)
+            found = camelot.read_pdf(tmp.name, pages=",".join(map(str, pages)), flavor=opts.camelot_flavor,
+                                     **kwargs)
     by_page: dict[int, list] = {}
-    for t in tables:
+    for t in found:
         if t.shape[1] < 2:
             continue
-        by_page.setdefault(int(t.page), []).append(t)
+        page = int(t.page)
+        x1, y1, x2, y2 = t._bbox
+        h = heights[page]
+        by_page.setdefault(page, []).append(RuledTable((x1, h - y2, x2, h - y1), _camelot_cells_to_rows(t)))
     return by_page
 
 
+# ---------------------------------------------------------------- pdfplumber, for text PDFium cannot measure
+
+class _PlumberPages:
+    """pdfplumber (pdfminer) opened once, for the pages whose text PDFium could not measure."""
+
+    def __init__(self, data: bytes):
+        import pdfplumber
+
+        try:
+            self.pdf = pdfplumber.open(io.BytesIO(data))
+        except Exception:
+            self.pdf = None
+
+    def chars(self, index: int, fallback: list[dict]) -> list[dict]:
+        if self.pdf is None:
+            return fallback
+        try:
+            page = self.pdf.pages[index]
+            chars = [c for c in page.chars if c.get("upright", True) and c["text"].strip()
+                     and not c["text"].startswith("(cid:")]
+            page.close()
+        except Exception:
+            return fallback
+        return chars if len(chars) >= len(fallback) else fallback
+
+    def close(self):
+        if self.pdf is not None:
+            self.pdf.close()
+
+
+def _ranges(numbers: list[int]) -> str:
+    out, start = [], None
+    for k, n in enumerate(numbers):
+        if start is None:
+            start = n
+        if k + 1 == len(numbers) or numbers[k + 1] != n + 1:
+            out.append(str(start) if start == n else f"{start}-{n}")
+            start = None
+    return ", ".join(out)
+
+
+# ---------------------------------------------------------------- the document
+
+@dataclass
+class _Page:
+    number: int
+    height: float
+    lines: list  # (top, bottom, text) outside tables
+    tables: list  # RuledTable
+    all_lines: list | None = None  # every line, tables included (for camelot's pages, whose tables replace them)
+
+
 def read_pdf(path: str, data: bytes, opts: PdfOptions | None = None) -> Document:
+    from .pdf_layer import open_pdf, read_page
+
     opts = opts or PdfOptions()
     if not data.lstrip()[:5].startswith(b"%PDF"):
         raise ReadError("not a PDF: the file does not start with %PDF")
-    pdf = _open(path, data)
+    pdf = open_pdf(data)
     try:
-        try:
-            n_pages = len(pdf.pages)
-        except Exception as e:
-            raise ReadError(f"corrupt PDF: page tree unreadable ({type(e).__name__}: {str(e)[:120]})")
+        n_pages = len(pdf)
         if n_pages == 0:
             raise ReadError("corrupt PDF: no pages")
         if n_pages > opts.max_pages:
             raise ReadError(f"PDF too long: {n_pages} pages (the limit is {opts.max_pages}; an annual report has a "
                             f"few dozen)")
-        page_lines = []
-        table_pages = []
-        n_chars = 0
-        try:
-            for page in pdf.pages:
-                lines = _page_lines(page)
-                n_chars += sum(len(t) for _, _, t in lines)
-                page_lines.append((page.height, lines))
-                if _has_rulings(page, opts):
-                    table_pages.append(page.page_number)
-                page.close()  # drop the page's parsed layout: memory stays flat however many pages there are
-        except ReadError:
-            raise
-        except Exception as e:
-            raise ReadError(f"corrupt PDF: text layer unreadable ({type(e).__name__}: {str(e)[:120]})")
-        if n_chars == 0:
-            raise ReadError(f"scanned PDF: no text layer on any of its {n_pages} pages (OCR is needed)")
-        cid_share = _cid_share(page_lines)
-        if cid_share > MAX_CID_SHARE:
-            raise ReadError(f"unreadable PDF text layer: {cid_share:.0%} of its characters are glyphs without a "
-                            f"Unicode mapping (cid); the text cannot be read without OCR")
+        from pdfplumber.utils import dedupe_chars
+
+        pages: list[_Page] = []
+        camelot_pages: list[int] = []
+        fallback_pages: list[int] = []
+        plumber = None
+        n_chars = unmapped = 0
+        for i in range(n_pages):
+            try:
+                layer = read_page(pdf, i)
+            except ReadError:
+                raise
+            except Exception as e:
+                raise ReadError(f"corrupt PDF: page {i + 1} unreadable ({type(e).__name__}: {str(e)[:120]})")
+            raw_chars = layer.chars
+            if layer.unmeasured_text:
+                plumber = plumber or _PlumberPages(data)
+                raw_chars = plumber.chars(i, layer.chars)
+                fallback_pages.append(layer.number)
+            chars = dedupe_chars(raw_chars, tolerance=1, extra_attrs=("size",))
+            n_chars += len(chars)
+            unmapped += layer.unmapped
+            if opts.tables == "camelot":
+                tables, free = [], chars
+                if len(layer.edges) >= opts.min_ruling_lines:
+                    camelot_pages.append(layer.number)
+            else:
+                tables, free = ruled_tables(layer.edges, chars, opts.min_ruling_lines)
+                if not tables and chars and layer.image_share >= opts.min_image_share:
+                    camelot_pages.append(layer.number)  # text over a picture: the rulings are pixels
+            page = _Page(layer.number, layer.height, _text_lines(free), tables)
+            if layer.number in camelot_pages:
+                page.all_lines = page.lines
+            pages.append(page)
     finally:
         pdf.close()
-    try:
-        tables = _read_tables(path, data, table_pages[: opts.max_table_pages], opts)
-    except Exception as e:  # camelot failing on one file must not lose its text
-        tables = {}
-        warning = f"camelot failed, tables read from text lines: {type(e).__name__}: {str(e)[:120]}"
-    else:
-        warning = None
-
-    warnings = [warning] if warning else []
-    if len(table_pages) > opts.max_table_pages:
-        warnings.append(f"ruled tables read on the first {opts.max_table_pages} of {len(table_pages)} ruled pages; "
-                        f"the others kept as text lines")
-    if cid_share:
-        warnings.append(f"{cid_share:.1%} of the text layer are glyphs without a Unicode mapping (cid); left out")
+        if plumber is not None:
+            plumber.close()
+    if n_chars == 0:
+        if unmapped:
+            raise ReadError(f"unreadable PDF text layer: all {unmapped} glyphs lack a Unicode mapping (cid); the "
+                            f"text cannot be read without OCR")
+        raise ReadError(f"scanned PDF: no text layer on any of its {n_pages} pages (OCR is needed)")
+    share = unmapped / (unmapped + n_chars)
+    if share > MAX_UNMAPPED_SHARE:
+        raise ReadError(f"unreadable PDF text layer: {share:.0%} of its characters are glyphs without a Unicode "
+                        f"mapping (cid); the text cannot be read without OCR")
+    warnings = []
+    if fallback_pages:
+        warnings.append(f"text of page(s) {_ranges(fallback_pages)} read by pdfplumber: PDFium could not measure "
+                        f"some of their text (a font the file does not embed)")
+    if share:
+        warnings.append(f"{share:.1%} of the text layer are glyphs without a Unicode mapping (cid); left out")
+    if camelot_pages:
+        chosen = camelot_pages[: opts.max_table_pages]
+        if len(camelot_pages) > len(chosen):
+            warnings.append(f"camelot read the first {len(chosen)} of {len(camelot_pages)} pages it was given; "
+                            f"the others kept as text lines")
+        try:
+            found = camelot_tables(data, chosen, opts, {p.number: p.height for p in pages})
+        except Exception as e:  # camelot failing on one file must not lose its text
+            found = {}
+            warnings.append(f"camelot failed, tables read from text lines: {type(e).__name__}: {str(e)[:120]}")
+        for p in pages:
+            if p.number in found:
+                p.tables = found[p.number]
     blocks = BlockLimit()
-    for pno, (height, lines) in enumerate(page_lines, start=1):
+    for p in pages:
         items = []  # (top, block)
         spans = []
-        for t in tables.get(pno, []):
-            x1, y1, x2, y2 = t._bbox
-            top, bottom = height - y2, height - y1
-            spans.append((top, bottom))
-            rows = _camelot_cells_to_rows(t)
-            problem = table_size_problem(rows)
+        for t in p.tables:
+            problem = table_size_problem(t.rows)
             if problem:
                 warnings.append(problem)
                 continue
-            items.append((top, Block("table", page=pno, rows=rows)))
+            spans.append((t.bbox[1], t.bbox[3]))
+            items.append((t.bbox[1], Block("table", page=p.number, rows=t.rows)))
+        lines = p.lines
         for k, (top, bottom, text) in enumerate(lines):
             mid = (top + bottom) / 2
-            if any(a - 1 <= mid <= b + 1 for a, b in spans):
-                continue
-            text = _strip_cids(text)
+            if p.all_lines is not None and any(a - 1 <= mid <= b + 1 for a, b in spans):
+                continue  # camelot's table holds this line
             if not text or is_page_number(text) or (k in (0, len(lines) - 1) and text.strip().isdigit()
                                                     and len(text) <= 4):
                 continue
-            items += [(top, Block("text", page=pno, text=t)) for t in split_heading(text)]
+            items += [(top, Block("text", page=p.number, text=t)) for t in split_heading(text)]
         items.sort(key=lambda it: it[0])
         blocks.add_all(b for _, b in items)
     blocks = stitch_tables(list(blocks))

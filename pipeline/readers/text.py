@@ -28,10 +28,16 @@ def _is_pipe_row(line: str) -> bool:
 
 
 def _pipe_cells(line: str) -> list[Cell]:
-    parts = [p.strip() for p in line.strip().split("|")]
-    if line.strip().startswith("|"):
+    """Cells of a pipe row. A pipe at the very start of the line opens the row (markdown); a line that starts with
+    blanks before its first pipe begins with a blank cell. Blank cells at the end are kept (they may be zeros printed
+    blank); the padding some renderers add to a row is trimmed later, where the table's width is known."""
+    body = line.rstrip("\r\n")
+    parts = [p.strip() for p in body.split("|")]
+    if body.startswith("|"):
         parts = parts[1:]
-    while parts and parts[-1] == "":
+    if body.rstrip().endswith("|"):
+        parts = parts[:-1]
+    while parts and not any(parts) and len(parts) > 1:
         parts.pop()
     return [Cell(p) for p in parts]
 

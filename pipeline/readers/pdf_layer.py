@@ -1,0 +1,245 @@
+"""What a PDF page holds, read once with PDFium (pypdfium2): its characters with their boxes, its ruling lines,
+and how much of it is covered by pictures.
+
+PDFium parses a page about ten times faster than pdfminer, so this is the only pass over the file's content. The
+characters and edges come out as the dictionaries pdfplumber's own layout code works on (`x0`, `x1`, `top`,
+`bottom`, … with the top of the page at 0), and pdf.py hands them to pdfplumber to group characters into lines
+and ruling lines into table cells.
+
+Ruling lines are the page's path objects that draw a horizontal or vertical stroke, or a filled rectangle thin
+enough to be a line; the four sides of a larger filled or stroked rectangle (a shaded or framed cell) count too.
+White or fully transparent paint is not a line anyone sees and is left out.
+"""
+from __future__ import annotations
+
+import ctypes
+from dataclasses import dataclass, field
+
+from ..document import ReadError
+
+THIN = 2.0  # a filled rectangle this thin (pt) is drawn as a line
+MIN_EDGE = 3.0  # shorter strokes are glyph parts or dots, not rulings
+MAX_PATH_SEGMENTS = 20_000  # a path this complex is a drawing, not a table; it is skipped
+MAX_OBJECTS = 200_000  # objects looked at on one page (a hostile page cannot keep the reader busy)
+
+
+@dataclass
+class PageLayer:
+    number: int  # 1-based
+    width: float
+    height: float
+    chars: list[dict] = field(default_factory=list)
+    edges: list[dict] = field(default_factory=list)
+    unmapped: int = 0  # glyphs whose font gives no Unicode character (what pdfminer prints as (cid:N))
+    image_share: float = 0.0  # share of the page's area under pictures
+    # text objects PDFium could give no box (a font it cannot measure, e.g. a CJK font the file does not embed):
+    # their characters are missing from `chars`, so another reader must read the page's text
+    unmeasured_text: int = 0
+
+
+def open_pdf(data: bytes):
+    """A PdfDocument, or a ReadError saying why the file cannot be read."""
+    import pypdfium2 as pdfium
+
+    if b"%%EOF" not in data[-2048:]:
+        raise ReadError("corrupt or truncated PDF: the file ends without its %%EOF marker (cut short?)")
+    try:
+        return pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as e:
+        msg = str(e)
+        if "password" in msg.lower():
+            raise ReadError("encrypted PDF: cannot be opened without a password")
+        if "security" in msg.lower():
+            raise ReadError(f"encrypted PDF: unsupported security handler ({msg[:120]})")
+        raise ReadError(f"corrupt PDF: {msg[:160]}")
+
+
+def _matrix_product(m, n):
+    """m then n, for matrices (a, b, c, d, e, f) as PDF writes them."""
+    a, b, c, d, e, f = m
+    A, B, C, D, E, F = n
+    return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
+
+
+def _apply(m, x, y):
+    a, b, c, d, e, f = m
+    return a * x + c * y + e, b * x + d * y + f
+
+
+def _visible(raw, getter) -> bool:
+    r, g, b, a = ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint()
+    if not getter(raw, r, g, b, a):
+        return True
+    return a.value > 0 and not (r.value > 245 and g.value > 245 and b.value > 245)
+
+
+def _edge(x0, top0, x1, top1, page_number) -> dict | None:
+    """A horizontal or vertical edge in pdfplumber's shape, or None for a slanted or tiny stroke."""
+    if abs(top0 - top1) <= 0.5 and abs(x1 - x0) >= MIN_EDGE:
+        x0, x1 = sorted((x0, x1))
+        top = (top0 + top1) / 2
+        return {"x0": x0, "x1": x1, "top": top, "bottom": top, "width": x1 - x0, "height": 0.0,
+                "orientation": "h", "object_type": "line", "page_number": page_number}
+    if abs(x0 - x1) <= 0.5 and abs(top1 - top0) >= MIN_EDGE:
+        top0, top1 = sorted((top0, top1))
+        x = (x0 + x1) / 2
+        return {"x0": x, "x1": x, "top": top0, "bottom": top1, "width": 0.0, "height": top1 - top0,
+                "orientation": "v", "object_type": "line", "page_number": page_number}
+    return None
+
+
+def _rect_edges(xs, tops, page_number, filled: bool) -> list[dict]:
+    x0, x1, t0, t1 = min(xs), max(xs), min(tops), max(tops)
+    w, h = x1 - x0, t1 - t0
+    if filled and h <= THIN and w >= MIN_EDGE:
+        e = _edge(x0, (t0 + t1) / 2, x1, (t0 + t1) / 2, page_number)
+        return [e] if e else []
+    if filled and w <= THIN and h >= MIN_EDGE:
+        e = _edge((x0 + x1) / 2, t0, (x0 + x1) / 2, t1, page_number)
+        return [e] if e else []
+    out = [_edge(x0, t0, x1, t0, page_number), _edge(x0, t1, x1, t1, page_number),
+           _edge(x0, t0, x0, t1, page_number), _edge(x1, t0, x1, t1, page_number)]
+    return [e for e in out if e]
+
+
+def _path_edges(obj, matrix, height, page_number) -> list[dict]:
+    import pypdfium2.raw as R
+
+    raw = obj.raw
+    fill, stroke = ctypes.c_int(), ctypes.c_int()
+    if not R.FPDFPath_GetDrawMode(raw, fill, stroke):
+        return []
+    filled = bool(fill.value) and _visible(raw, R.FPDFPageObj_GetFillColor)
+    stroked = bool(stroke.value) and _visible(raw, R.FPDFPageObj_GetStrokeColor)
+    if not (filled or stroked):
+        return []
+    n = R.FPDFPath_CountSegments(raw)
+    if n <= 0 or n > MAX_PATH_SEGMENTS:
+        return []
+    x, y = ctypes.c_float(), ctypes.c_float()
+    subpaths: list[list[tuple[float, float]]] = []
+    curved = []
+    for k in range(n):
+        seg = R.FPDFPath_GetPathSegment(raw, k)
+        R.FPDFPathSegment_GetPoint(seg, x, y)
+        px, py = _apply(matrix, x.value, y.value)
+        point = (px, height - py)
+        kind = R.FPDFPathSegment_GetType(seg)
+        if kind == R.FPDF_SEGMENT_MOVETO or not subpaths:
+            subpaths.append([point])
+            curved.append(False)
+        else:
+            subpaths[-1].append(point)
+            curved[-1] = curved[-1] or kind == R.FPDF_SEGMENT_BEZIERTO
+        if R.FPDFPathSegment_GetClose(seg) and subpaths[-1][0] != point:
+            subpaths[-1].append(subpaths[-1][0])
+    edges = []
+    for pts, is_curved in zip(subpaths, curved):
+        if is_curved or len(pts) < 2:
+            continue
+        xs = [p[0] for p in pts]
+        tops = [p[1] for p in pts]
+        axis_aligned = all(abs(a[0] - b[0]) <= 0.5 or abs(a[1] - b[1]) <= 0.5 for a, b in zip(pts, pts[1:]))
+        if filled and len(pts) >= 4 and axis_aligned:
+            edges += _rect_edges(xs, tops, page_number, filled=True)  # a rectangle: a line if thin, else 4 sides
+        elif stroked:
+            for a, b in zip(pts, pts[1:]):
+                e = _edge(a[0], a[1], b[0], b[1], page_number)
+                if e:
+                    edges.append(e)
+    return edges
+
+
+def _chars(page, number: int, height: float) -> tuple[list[dict], int]:
+    import pypdfium2.raw as R
+
+    textpage = page.get_textpage()
+    try:
+        raw = textpage.raw
+        n = R.FPDFText_CountChars(raw)
+        chars = []
+        unmapped = 0
+        rect = R.FS_RECTF()
+        tm = R.FS_MATRIX()
+        left, right, low, high = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
+        for i in range(n):
+            if R.FPDFText_IsGenerated(raw, i) == 1:
+                continue  # spaces and line breaks PDFium adds between words and lines
+            code = R.FPDFText_GetUnicode(raw, i)
+            if R.FPDFText_HasUnicodeMapError(raw, i) == 1:
+                unmapped += 1
+                continue
+            if code in (0, 0xFFFE, 0xFFFF) or 0xD800 <= code <= 0xDFFF:
+                if code == 0 or code >= 0xFFFE:
+                    unmapped += 1
+                continue
+            text = chr(code)
+            if text in "\r\n":
+                continue
+            if not R.FPDFText_GetLooseCharBox(raw, i, rect):
+                continue
+            x0, x1, y0, y1 = rect.left, rect.right, rect.bottom, rect.top
+            size = R.FPDFText_GetFontSize(raw, i)
+            if R.FPDFText_GetMatrix(raw, i, tm):
+                size *= abs(tm.a * tm.d - tm.b * tm.c) ** 0.5  # the size as printed, not in text space
+            if size > 0 and (abs(x1 - x0) > 2.5 * size or abs(y1 - y0) > 2.5 * size) \
+                    and R.FPDFText_GetCharBox(raw, i, left, right, low, high):
+                # PDFium gives some glyphs (a tall label printed one character a line) a box many times their size:
+                # the glyph's own outline, widened to the font size around its centre, stands in for it
+                cx, cy = (left.value + right.value) / 2, (low.value + high.value) / 2
+                half = size / 2
+                x0, x1 = min(left.value, cx - half), max(right.value, cx + half)
+                y0, y1 = cy - half, cy + half
+            if x1 < x0:
+                x0, x1 = x1, x0
+            if y1 < y0:
+                y0, y1 = y1, y0
+            top, bottom = height - y1, height - y0
+            chars.append({"text": text, "x0": x0, "x1": x1, "top": top, "bottom": bottom, "width": x1 - x0,
+                          "height": bottom - top, "size": round(size, 2), "upright": True, "object_type": "char",
+                          "page_number": number, "doctop": top})
+        return chars, unmapped
+    finally:
+        textpage.close()
+
+
+def read_page(pdf, index: int, want_edges: bool = True) -> PageLayer:
+    """Characters, ruling lines and picture cover of page `index` (0-based)."""
+    import pypdfium2.raw as R
+
+    page = pdf[index]
+    try:
+        width, height = page.get_size()
+        left, bottom, right, top = page.get_mediabox()
+        layer = PageLayer(index + 1, width, height)
+        layer.chars, layer.unmapped = _chars(page, index + 1, top)
+        image_area = 0.0
+        forms: list[tuple[int, tuple]] = []  # (level, matrix of the form's content), innermost last
+        seen = 0
+        for obj in page.get_objects(max_depth=4):
+            seen += 1
+            if seen > MAX_OBJECTS:
+                break
+            level = obj.level
+            while forms and forms[-1][0] >= level:
+                forms.pop()
+            parent = forms[-1][1] if forms else (1, 0, 0, 1, 0, 0)
+            kind = obj.type
+            if kind == R.FPDF_PAGEOBJ_FORM:
+                m = obj.get_matrix()
+                forms.append((level, _matrix_product((m.a, m.b, m.c, m.d, m.e, m.f), parent)))
+            elif kind == R.FPDF_PAGEOBJ_PATH and want_edges:
+                m = obj.get_matrix()
+                matrix = _matrix_product((m.a, m.b, m.c, m.d, m.e, m.f), parent)
+                layer.edges += _path_edges(obj, matrix, top, index + 1)
+            elif kind == R.FPDF_PAGEOBJ_TEXT:
+                x0, y0, x1, y1 = obj.get_bounds()
+                if x1 - x0 < 0.01 and y1 - y0 < 0.01:
+                    layer.unmeasured_text += 1
+            elif kind == R.FPDF_PAGEOBJ_IMAGE and level == 0:
+                x0, y0, x1, y1 = obj.get_bounds()
+                image_area += max(0.0, min(x1, right) - max(x0, left)) * max(0.0, min(y1, top) - max(y0, bottom))
+        layer.image_share = min(1.0, image_area / max(1.0, width * height))
+        return layer
+    finally:
+        page.close()
