@@ -84,9 +84,10 @@ def split_run(run: str, k: int, max_len: int = 9, sums: list[tuple[int, int]] = 
 
     `sums` lists the row's own sums as (start, end): cells start … end-2 add up to cell end-1 (table 3: (0, 7);
     table 4: (0, 5), (5, 10), (10, 15)). Only readings that obey them are listed, and the search never enters a
-    branch that cannot obey them: a sum cell is not chosen but read off (it must print the sum of its group), and
-    a cell longer than its group's total cannot be. Returns the list of readings, or None when there are more than
-    MAX_SPLITS to consider.
+    branch that cannot obey them: a sum cell is not chosen but read off (it must print the sum of its group); when
+    the row ends with a sum cell, each length of the run's last digits fixes that total and no cell of its group
+    may exceed it; and a place, cell and partial sum already found to lead nowhere is not explored again. Returns
+    the list of readings, or None when there are more than MAX_SPLITS of them or the search grows past a bound.
     """
     text = run.strip()
     if not text or not re.fullmatch(r"\d+(?:\s+\d+)*", text):
@@ -109,15 +110,29 @@ def split_run(run: str, k: int, max_len: int = 9, sums: list[tuple[int, int]] = 
         next_stop[pos] = after if after in stops else next_stop[after]
         stops_after[pos] = stops_after[after] + (1 if after in stops else 0)
     group_start = {end - 1: start for start, end in sums if 0 <= start < end - 1 < k}  # sum cell -> first cell
+    open_group = {}  # cell -> first cell of the group it belongs to (its partial sum shapes what can follow)
+    for last, start in group_start.items():
+        for c in range(start, last + 1):
+            open_group[c] = start
     results: list[list[int]] = []
     cells: list[int] = []
     budget = [MAX_SPLITS * 4]  # branches explored: the work is bounded whatever the input
+    dead: set[tuple] = set()  # (position, cell, partial sum of its group) from which no reading was found
+    # When the row ends with a sum cell (table 3's 总计, table 4's last 总计), that cell is the run's last digits:
+    # each length it may have fixes its value, and every cell of its group is at most that value.
+    last_total: list[int | None] = [None]
+    last_group = group_start.get(k - 1)
+
+    stop_set = set(stops)
+    span = [n, k]  # the digits and cells still to be cut: all of them, or all but the last total once it is fixed
 
     def fits(pos: int, cell: int) -> bool:
-        left, cells_left = n - pos, k - cell
-        if cells_left == 0:
-            return left == 0
-        return cells_left <= left <= cells_left * max_len and stops_after[pos] + 1 <= cells_left
+        end, last = span
+        left, cells_left = end - pos, last - cell
+        if cells_left <= 0:
+            return left == 0 and cells_left == 0
+        pieces = stops_after[pos] - stops_after[end] - (1 if end in stop_set and end > pos else 0) + 1
+        return cells_left <= left <= cells_left * max_len and pieces <= cells_left
 
     def walk(pos: int, cell: int) -> bool:
         """False stops the whole search (too many readings or too much work)."""
@@ -127,29 +142,61 @@ def split_run(run: str, k: int, max_len: int = 9, sums: list[tuple[int, int]] = 
         if cell == k:
             results.append(list(cells))
             return len(results) <= MAX_SPLITS
-        longest = min(max_len, next_stop[pos] - pos)
-        if cell in group_start:
-            total = sum(cells[group_start[cell]:cell])
-            word = str(total)
+        start = open_group.get(cell)
+        key = (pos, cell, sum(cells[start:cell]) if start is not None else None)
+        if key in dead:
+            return True
+        found = len(results)
+        longest = min(max_len, next_stop[pos] - pos, span[0] - pos)
+        bound = last_total[0] if last_group is not None and start == last_group else None
+        if cell == k - 1 and last_total[0] is not None:
+            if pos == span[0] and key[2] == last_total[0]:  # the total printed last
+                cells.append(key[2])
+                ok = walk(n, k)
+                cells.pop()
+                if not ok:
+                    return False
+        elif cell in group_start:
+            word = str(key[2])
             end = pos + len(word)
-            if len(word) > longest or not digits.startswith(word, pos) or not fits(end, cell + 1):
-                return True  # a dead branch: the sum cell does not print the sum
-            cells.append(total)
-            ok = walk(end, cell + 1)
-            cells.pop()
-            return ok
-        for length in range(1, longest + 1):
-            if length > 1 and digits[pos] == "0":
-                break
-            end = pos + length
-            if not fits(end, cell + 1):
-                continue
-            cells.append(int(digits[pos:end]))
-            ok = walk(end, cell + 1)
-            cells.pop()
-            if not ok:
-                return False
+            if len(word) <= longest and digits.startswith(word, pos) and fits(end, cell + 1):
+                cells.append(key[2])
+                ok = walk(end, cell + 1)
+                cells.pop()
+                if not ok:
+                    return False
+        else:
+            if bound is not None:
+                longest = min(longest, len(str(bound)))
+            for length in range(1, longest + 1):
+                if length > 1 and digits[pos] == "0":
+                    break
+                end = pos + length
+                value = int(digits[pos:end])
+                if bound is not None and key[2] + value > bound:
+                    break  # longer cells are larger still
+                if not fits(end, cell + 1):
+                    continue
+                cells.append(value)
+                ok = walk(end, cell + 1)
+                cells.pop()
+                if not ok:
+                    return False
+        if len(results) == found:
+            dead.add(key)  # the same place, cell and partial sum reached again leads nowhere either
         return True
+
+    if last_group is not None:
+        for length in range(1, min(max_len, n) + 1):
+            suffix = digits[n - length:]
+            if (length > 1 and suffix[0] == "0") or stops_after[n - length] > 0:
+                continue  # a leading zero, or a printed boundary inside the last cell
+            last_total[0] = int(suffix)
+            span[:] = [n - length, k - 1]
+            dead.clear()
+            if not walk(0, 0):
+                return None
+        return results
 
     if not walk(0, 0):
         return None

@@ -70,9 +70,15 @@ def printable(text: str) -> str:
 
 
 def dump_json(obj, indent: int | None = None) -> str:
-    """JSON text (UTF-8 characters kept) in which such bytes read `\\xff` too."""
-    text = json.dumps(obj, ensure_ascii=False, indent=indent)
-    return _ESCAPED_BYTE.sub(lambda m: "\\\\x%02x" % (ord(m.group()) - 0xDC00), text)
+    """JSON text (UTF-8 characters kept, `indent` 2 or none) by orjson, ten times faster than the json module; a
+    file name holding bytes that are not UTF-8 goes through json, and those bytes read `\\xff` too."""
+    import orjson
+
+    try:
+        return orjson.dumps(obj, option=(orjson.OPT_INDENT_2 if indent else 0) | orjson.OPT_SERIALIZE_NUMPY).decode()
+    except (TypeError, orjson.JSONEncodeError):
+        text = json.dumps(obj, ensure_ascii=False, indent=2 if indent else None)
+        return _ESCAPED_BYTE.sub(lambda m: "\\\\x%02x" % (ord(m.group()) - 0xDC00), text)
 
 
 def _cut_to_bytes(text: str, limit: int) -> str:
@@ -233,6 +239,30 @@ def _limited_job(job: Job, mode: str, models, pdf_options, seconds, verbose=Fals
 
 # --- worker processes -------------------------------------------------------------------------------------------
 _WORKER_MODELS = None
+_WARM_REPORT = ("示例县2024年政府信息公开工作年度报告\n一、总体情况\n全年共收到政府信息公开申请3件，行政复议1件。\n"
+                "二、主动公开政府信息情况\n规章 | 0 | 0 | 0 |\n三、收到和处理政府信息公开申请情况\n"
+                "一、本年新收政府信息公开申请数量 | 3 | 0 | 0 | 0 | 0 | 0 | 3 |\n四、政府信息公开行政复议、行政诉讼情况\n"
+                "五、存在的主要问题及改进情况\n六、其他需要报告的事项\n无。\n")
+_warm = False
+
+
+def warm_up(models) -> None:
+    """Import and initialise everything a report needs once (spaCy, the compiled schema, the PDF libraries),
+    by reading a tiny report in memory: done before worker processes are forked, they inherit it instead of each
+    paying a second of imports."""
+    global _warm
+    if _warm:
+        return
+    import pdfplumber.table  # noqa: F401  (imported here so forked workers inherit the modules)
+    import pypdfium2  # noqa: F401
+
+    from .readers.text import parse_text
+
+    try:
+        predict_one(parse_text(_WARM_REPORT, "warm-up.txt"), models)
+    except ReadError:
+        pass
+    _warm = True
 
 
 def _init_worker(models_dir, mode):
@@ -243,6 +273,8 @@ def _init_worker(models_dir, mode):
 
     threadpool_limits(1)
     _WORKER_MODELS = load_models(models_dir) if mode != "read" else None
+    if _WORKER_MODELS is not None:
+        warm_up(_WORKER_MODELS)  # a no-op in a forked worker: the parent warmed up before forking
 
 
 def _worker_task(job: Job, mode: str, pdf_options, seconds, verbose) -> Outcome:
@@ -427,6 +459,8 @@ def run_batch(inputs: list[str], out_dir: str, models_dir: str | None = "models"
     if scheduler is not None:
         outcomes = _run_on_dask(todo, mode, models, pdf_options, time_limit_s, scheduler, verbose)
     elif workers and workers > 0:
+        if models is not None and todo:
+            warm_up(models)
         outcomes = _run_in_pool(todo, mode, models_dir, pdf_options, time_limit_s, workers, verbose)
     else:
         outcomes = _run_in_process(todo, mode, models, pdf_options, time_limit_s, verbose)

@@ -68,7 +68,16 @@ class SectionModel:
         return cls(pipe)
 
     def probabilities(self, texts: list[str]) -> np.ndarray:
-        return self.pipeline.predict_proba(texts)
+        """Class probabilities of each text, one batch for the texts not seen before: headings, table labels and
+        site junk recur in report after report, so most short blocks are looked up, not computed."""
+        cache = self.__dict__.setdefault("_cache", {})
+        todo = list(dict.fromkeys(t for t in texts if t not in cache))
+        if todo:
+            if len(cache) > 100_000:
+                cache.clear()
+            for t, row in zip(todo, self.pipeline.predict_proba(todo)):
+                cache[t] = row
+        return np.array([cache[t] for t in texts]) if texts else np.zeros((0, len(self.classes)))
 
     def heading_scores(self, texts: list[str]) -> list[list[float]]:
         """Per block, six scores on the scale of the keyword scorer (6 × probability of each heading)."""

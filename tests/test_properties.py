@@ -151,6 +151,57 @@ def test_split_run_cuts_are_exact_and_bounded(pieces, k):
     assert len({tuple(c) for c in cands}) == len(cands)
 
 
+def _every_reading(run: str, k: int, sums) -> list[list[int]]:
+    """All cuts of the run into k cells, filtered afterwards: the definition split_run must agree with."""
+    import itertools
+
+    pieces = run.split()
+    digits = "".join(pieces)
+    stops, at = set(), 0
+    for p in pieces[:-1]:
+        at += len(p)
+        stops.add(at)
+    out = []
+    for cuts in itertools.combinations(range(1, len(digits)), k - 1):
+        if not stops <= set(cuts):
+            continue
+        bounds = [0, *cuts, len(digits)]
+        texts = [digits[bounds[i]:bounds[i + 1]] for i in range(k)]
+        if any(len(t) > 9 or (len(t) > 1 and t[0] == "0") for t in texts):
+            continue
+        values = [int(t) for t in texts]
+        if all(values[e - 1] == sum(values[s:e - 1]) for s, e in sums):
+            out.append(values)
+    return out
+
+
+ROW_SUMS = {5: [(0, 5)], 7: [(0, 7)], 15: [(0, 5), (5, 10), (10, 15)]}
+
+
+@FAST
+@given(st.sampled_from([5, 7, 15]), st.data())
+def test_split_run_with_row_sums_lists_exactly_the_readings_that_obey_them(k, data):
+    """The pruned search of split_run against the plain definition, on rows made to obey their sums (the digits
+    run together, a space left here and there) and on arbitrary digits."""
+    sums = ROW_SUMS[k]
+    if data.draw(st.booleans()):
+        values = []
+        for s, e in sums:
+            part = data.draw(st.lists(st.sampled_from([0, 0, 1, 2, 5, 13, 120, 7]), min_size=e - s - 1,
+                                      max_size=e - s - 1))
+            values += part + [sum(part)]
+        run = "".join(map(str, values))
+    else:
+        run = data.draw(st.text(alphabet="0123456789", min_size=k, max_size=k + 8))
+    cut = data.draw(st.integers(0, len(run)))
+    if 0 < cut < len(run):
+        run = run[:cut] + " " + run[cut:]
+    assume(len(run.replace(" ", "")) <= 22)
+    with within():
+        got = split_run(run, k, sums=sums)
+    assert got is not None and sorted(got) == sorted(_every_reading(run, k, sums))
+
+
 spans = st.integers(1, 4)
 grid = st.lists(st.lists(st.builds(Cell, cell_text, spans, spans), min_size=0, max_size=8), min_size=1, max_size=12)
 
