@@ -168,6 +168,12 @@ def split_run(run: str, k: int, max_len: int = 9, sums: list[tuple[int, int]] = 
         else:
             if bound is not None:
                 longest = min(longest, len(str(bound)))
+                free, left, need = span[1] - cell, span[0] - pos, bound - key[2]
+                chunk = -(-left // free)  # some cell still to come has at least this many digits
+                if need < 0 or (chunk >= 2 and need < 10 ** (chunk - 1)) \
+                        or need > free * (10 ** min(left - free + 1, max_len, len(str(bound))) - 1):
+                    dead.add(key)  # what is left of the total cannot be made of what is left of the digits
+                    return True
             for length in range(1, longest + 1):
                 if length > 1 and digits[pos] == "0":
                     break
