@@ -8,7 +8,6 @@ with the other report named, and nothing printed is changed.
 """
 from __future__ import annotations
 
-import json
 import re
 from collections import defaultdict
 from pathlib import Path
@@ -56,13 +55,26 @@ def cross_year_checks(prev: dict, cur: dict) -> list[dict]:
     return out
 
 
+def _distinct(paths: list[str], reports: dict) -> list[str]:
+    """One report per content: the same file saved twice (copies, mirrors) is compared with once."""
+    seen, out = set(), []
+    for p in paths:
+        digest = (reports[p].get("provenance") or {}).get("sha256") or p
+        if digest not in seen:
+            seen.add(digest)
+            out.append(p)
+    return out
+
+
 def add_cross_year_checks(report_paths: list[str]) -> int:
     """Add cross-year checks to the reports of consecutive years of one body; returns how many were added."""
+    import orjson
+
     reports = {}
     for p in report_paths:
         try:
-            reports[p] = json.loads(Path(p).read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError):
+            reports[p] = orjson.loads(Path(p).read_bytes())
+        except (OSError, orjson.JSONDecodeError):
             continue
     groups = defaultdict(dict)
     for p, r in reports.items():
@@ -74,7 +86,7 @@ def add_cross_year_checks(report_paths: list[str]) -> int:
 
     for by_year in groups.values():
         for year, paths in by_year.items():
-            for prev_path in by_year.get(year - 1, []):
+            for prev_path in _distinct(by_year.get(year - 1, []), reports):
                 for p in paths:
                     new = cross_year_checks(reports[prev_path], reports[p])
                     seen = {(c["rule"], tuple(c["cells"]), c["where"].get("previous_report"))
