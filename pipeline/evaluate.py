@@ -1,8 +1,9 @@
 """Score report JSON against gold labels: cells, table status, template, section headings and boundaries.
 
-Metrics are computed per document and aggregated overall, per input format and per table field; they are written
+Metrics are computed per document and aggregated overall, per input format, per layout family, per fold and per
+field (every table row and every column in `metrics.json`, every row × column in `fields.csv`); they are written
 as `metrics.json` (for `dvc metrics`), a per-cell error table (`errors.csv`), a table-status confusion matrix
-(`confusion_status.csv`, for `dvc plots`), and logged to MLflow when a tracking store is given.
+(`confusion_status.csv`, for `dvc plots`); the track stage logs them to MLflow.
 """
 from __future__ import annotations
 
@@ -38,10 +39,10 @@ def score_report(pred: dict, gold: dict) -> dict:
                 got = (pt.get("rows") or {}).get(row, {}).get(col) if pt["status"] == "found" else None
                 ok = got is not None and value is not None and abs(float(got) - float(value)) < 1e-6
                 ok = ok or (got is None and value is None and pt["status"] == "found")
-                c["cells"][1] += 1
-                c["cells"][0] += int(ok)
-                c[f"cells:{table}"][1] += 1
-                c[f"cells:{table}"][0] += int(ok)
+                for key in ("cells", f"cells:{table}", f"field:{table}.{row}.{col}", f"row:{table}.{row}",
+                            f"column:{table}.{col}"):
+                    c[key][1] += 1
+                    c[key][0] += int(ok)
                 if not ok:
                     raw = ((pt.get("cells") or {}).get(row, {}).get(col) or {}).get("raw")
                     errors.append({"document": gold["document"], "format": fmt, "table": table, "row": row,
@@ -80,13 +81,19 @@ def aggregate(scored: list[dict]) -> dict:
     def rates(counts):
         out = {}
         for k, (ok, n) in sorted(counts.items()):
-            if k.startswith("status:"):
+            if k.startswith(("status:", "field:", "row:", "column:")):
                 continue
             out[f"{k.replace(':', '_')}_accuracy"] = round(ok / n, 6) if n else None
             out[f"{k.replace(':', '_')}_n"] = n
         return out
 
     metrics = {"documents": len(scored), **rates(total)}
+    # per field: every table row and every column, over all documents (fields.csv has each row × column)
+    for kind in ("row", "column"):
+        metrics[f"by_{kind}"] = {k.split(":", 1)[1]: {"accuracy": round(ok / n, 6), "n": n}
+                                 for k, (ok, n) in sorted(total.items()) if k.startswith(kind + ":")}
+    metrics["_fields"] = {k.split(":", 1)[1]: (ok, n) for k, (ok, n) in sorted(total.items())
+                          if k.startswith("field:")}
     metrics["by_format"] = {fmt: rates(c) for fmt, c in sorted(by_format.items())}
     if set(by_fold) != {"synthetic"}:
         # real reports: "heldout" were never seen in training; "train" were (the section model learns from them)
@@ -121,6 +128,14 @@ def evaluate_dir(reports_dir: str, labels_dir: str) -> tuple[dict, list[dict], l
 def write_outputs(metrics: dict, errors: list[dict], out_dir: str) -> None:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    fields = metrics.pop("_fields", {})
+    with open(out / "fields.csv", "w", encoding="utf-8-sig", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["table", "row", "column", "correct", "cells", "accuracy"])
+        for key, (ok, n) in fields.items():
+            table, rest = key.split(".", 1)
+            row, col = rest.rsplit(".", 1)
+            w.writerow([table, row, col, ok, n, round(ok / n, 6) if n else ""])
     (out / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=1), encoding="utf-8")
     with open(out / "errors.csv", "w", encoding="utf-8-sig", newline="") as f:
         w = csv.DictWriter(f, fieldnames=["document", "format", "table", "row", "column", "gold", "predicted", "raw"])
