@@ -43,6 +43,11 @@ def score_report(pred: dict, gold: dict) -> dict:
                             f"column:{table}.{col}"):
                     c[key][1] += 1
                     c[key][0] += int(ok)
+                # a wrong number that looks right is the worst error: counted apart from unreadable (null) cells
+                c["cells_wrong"][1] += 1
+                c["cells_wrong"][0] += int(not ok and got is not None)
+                c["cells_null"][1] += 1
+                c["cells_null"][0] += int(not ok and got is None)
                 if not ok:
                     raw = ((pt.get("cells") or {}).get(row, {}).get(col) or {}).get("raw")
                     errors.append({"document": gold["document"], "format": fmt, "table": table, "row": row,
@@ -82,6 +87,10 @@ def aggregate(scored: list[dict]) -> dict:
         out = {}
         for k, (ok, n) in sorted(counts.items()):
             if k.startswith(("status:", "field:", "row:", "column:")):
+                continue
+            if k in ("cells_wrong", "cells_null"):
+                out[f"{k}_rate"] = round(ok / n, 6) if n else None
+                out[k] = ok
                 continue
             out[f"{k.replace(':', '_')}_accuracy"] = round(ok / n, 6) if n else None
             out[f"{k.replace(':', '_')}_n"] = n

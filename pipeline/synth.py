@@ -1,12 +1,24 @@
 """Synthetic labelled reports in every layout family seen in the wild, for training and for separate scoring.
 
-A report is drawn at random (template 2019 or 2021, numbers that obey the tables' own sums, prose sentences taken
-from the real corpus, heading wordings and label variants, blank / `/` / `—` cells for zeros, extra local rows,
-missing tables, website junk around the text) and rendered in one layout family:
+A report is drawn at random: template 2019 or 2021, numbers that obey the tables' own sums, prose sentences taken
+from the real corpus (some of sections 2-4 printed before their table, some after), heading wordings (reworded,
+with typos, other numbering), label variants (notes in brackets, numbering styles, letter spacing, traditional
+characters), blank / `/` / `—` cells for zeros, extra local rows, captions such as （单位：件）, missing tables and
+website junk around the text. Tables that a publisher prints as a grid take the official merged-cell layout
+(tall labels that span rows, headers that span columns), with header cells letter-spaced or wrapped and, in some
+reports, the tall label 三、本年度办理结果 printed one character a line. The report is rendered in one layout
+family:
 
-html (official merged cells), pdf_bordered (reportlab, several pages, tables split at page breaks, page numbers),
-docx (merged cells), txt_tab (one cell per line, tab indents), txt_pipe (pipe rows), txt_flat (the whole report on
-one line, cells run together). Each document gets a gold file in the format of LABELS.md.
+- html: the official merged cells; some pages in Word's markup (<p><span> in every cell), some with table 3 split in
+  two tables, GBK pages with and without a charset;
+- pdf_bordered: reportlab, ruled grid with merged cells, tables split at page breaks, page numbers and a running
+  page header on some;
+- pdf_borderless: the same without rulings (or with only the top and bottom rules of a three-line table);
+- docx: python-docx with merged cells (gridSpan / vMerge);
+- txt_tab (one cell per line, tab indents), txt_pipe (pipe rows), txt_flat (the whole report on one line, cells
+  run together).
+
+Each document gets a gold file in the format of LABELS.md.
 """
 from __future__ import annotations
 
@@ -19,25 +31,40 @@ from pathlib import Path
 from . import schema
 from .sections import is_junk
 
-FAMILIES = ["html", "pdf_bordered", "docx", "txt_tab", "txt_pipe", "txt_flat"]
-EXT = {"html": "html", "pdf_bordered": "pdf", "docx": "docx", "txt_tab": "txt", "txt_pipe": "txt", "txt_flat": "txt"}
+FAMILIES = ["html", "pdf_bordered", "docx", "txt_tab", "txt_pipe", "txt_flat", "pdf_borderless"]
+EXT = {"html": "html", "pdf_bordered": "pdf", "pdf_borderless": "pdf", "docx": "docx", "txt_tab": "txt",
+       "txt_pipe": "txt", "txt_flat": "txt"}
 HEADINGS = {
-    1: ["一、总体情况", "一、总体情况", "一、 总体情况", "一、概述"],
-    2: ["二、主动公开政府信息情况", "二、行政机关主动公开政府信息情况", "二、主动公开政府信息"],
-    3: ["三、收到和处理政府信息公开申请情况", "三、行政机关收到和处理政府信息公开申请情况", "三、收到和处理政府信息公开申请"],
-    4: ["四、政府信息公开行政复议、行政诉讼情况", "四、因政府信息公开工作被申请行政复议、提起行政诉讼情况",
-        "四、政府信息公开行政复议和行政诉讼情况"],
-    5: ["五、存在的主要问题及改进情况", "五、政府信息公开工作存在的主要问题及改进情况", "五、存在的主要问题及改进措施",
-        "五、存在的问题及改进情况"],
-    6: ["六、其他需要报告的事项", "六、其他需要报告的事项", "六、其它需要报告的事项"],
+    1: ["一、总体情况", "一、总体情况", "一、 总体情况", "一、概述", "一、总体概况", "一.总体情况", "一、总体情况："],
+    2: ["二、主动公开政府信息情况", "二、主动公开政府信息情况", "二、行政机关主动公开政府信息情况",
+        "二、主动公开政府信息", "二、主动公开情况", "二.主动公开政府信息情况"],
+    3: ["三、收到和处理政府信息公开申请情况", "三、收到和处理政府信息公开申请情况",
+        "三、行政机关收到和处理政府信息公开申请情况", "三、收到和处理政府信息公开申请", "三、收到和处理政府信息公开申情况",
+        "三、收到和处理政府信息公开申请的情况"],
+    4: ["四、政府信息公开行政复议、行政诉讼情况", "四、政府信息公开行政复议、行政诉讼情况",
+        "四、因政府信息公开工作被申请行政复议、提起行政诉讼情况", "四、政府信息公开行政复议和行政诉讼情况",
+        "四、行政复议、行政诉讼情况", "四、政府信息公开行政复议、行政诉讼的情况"],
+    5: ["五、存在的主要问题及改进情况", "五、存在的主要问题及改进情况", "五、政府信息公开工作存在的主要问题及改进情况",
+        "五、存在的主要问题及改进措施", "五、存在的问题及改进情况", "五、存在的主要问题和改进情况", "五、存在的不足及改进措施"],
+    6: ["六、其他需要报告的事项", "六、其他需要报告的事项", "六、其它需要报告的事项", "六、其他需要报告事项",
+        "六、其他需要报告的事项："],
 }
 BODIES = ["示例市", "青山县", "江北区人民政府", "东湖市交通运输局", "南平县教育局", "西城区卫生健康委员会", "北川市自然资源局"]
 JUNK_BEFORE = ["首页 > 政务公开 > 政府信息公开年报", "字体：[大 中 小]", "发布时间：2024-01-20 来源：本站", "打印本页 | 关闭窗口"]
 JUNK_AFTER = ["附件下载", "相关链接", "版权所有：示例市人民政府办公室", "网站标识码：3500000000", "扫一扫在手机上查看当前页面"]
+CAPTIONS = {"unit": ["（单位：件）", "单位：件", "（本表数据单位：件）"],
+            "title": {"active_disclosure": "表1 主动公开政府信息情况", "requests": "表2 收到和处理政府信息公开申请情况",
+                      "review_litigation": "表3 政府信息公开行政复议、行政诉讼情况"}}
 EXTRA_ROWS = ["其他主动公开文件", "行政确认", "行政奖励", "行政给付"]
 ZERO_MARKS = ["0", "0", "0", "", "/", "—", "-"]
 TRAD = str.maketrans("开计处请数结转办复议诉讼维纠审总业构组织务规范许罚强费采购项门关会权护类执询据为时现废发决认书证",
                      "開計處請數結轉辦復議訴訟維糾審總業構組織務規範許罰強費採購項門關會權護類執詢據為時現廢發決認書證")
+TABLE_OF_SECTION = {2: "active_disclosure", 3: "requests", 4: "review_litigation"}
+
+
+def page_headers() -> set[str]:
+    """The running page headers some synthetic PDFs print: junk, in no section (the section model learns them)."""
+    return {f"{b}{y}年政府信息公开工作年度报告" for b in BODIES for y in range(2019, 2026)}
 
 
 @dataclass
@@ -48,13 +75,14 @@ class SynthReport:
     year: int
     body: str
     headings: dict[int, str]
-    prose: dict[int, list[str]]
+    prose: dict[int, list[str]]  # the section's prose in printed order (captions included)
     tables: dict  # gold tables in LABELS.md shape
-    printed: dict = field(default_factory=dict)  # table -> row -> list of printed strings
+    before_table: dict[int, int] = field(default_factory=dict)  # how many prose items come before the table
     extras: list = field(default_factory=list)
     junk_before: list = field(default_factory=list)
     junk_after: list = field(default_factory=list)
     label_variant: str = "plain"
+    style: dict = field(default_factory=dict)
 
 
 def corpus_sentences(raw_dir: str | Path) -> list[str]:
@@ -127,8 +155,9 @@ def draw_report(rng: random.Random, name: str, family: str, sentences: list[str]
     template = rng.choice(["2019", "2021"])
     year = rng.choice([2019, 2020]) if template == "2019" else rng.choice([2021, 2022, 2023, 2024, 2025])
     headings = {sid: rng.choice(v) for sid, v in HEADINGS.items()}
-    prose = {sid: rng.sample(sentences, k=min(len(sentences), n))
-             for sid, n in {1: rng.randint(2, 6), 2: 0, 3: 0, 4: 0, 5: rng.randint(1, 4), 6: rng.randint(1, 2)}.items()}
+    counts = {1: rng.randint(2, 6), 2: rng.choice([0, 0, 1, 2]), 3: rng.choice([0, 0, 1, 2]), 4: rng.choice([0, 1]),
+              5: rng.randint(1, 4), 6: rng.randint(1, 2)}
+    prose = {sid: rng.sample(sentences, k=min(len(sentences), n)) for sid, n in counts.items()}
     tables = {}
     missing = {t for t in schema.TABLES if rng.random() < 0.08}
     if "active_disclosure" not in missing:
@@ -141,12 +170,32 @@ def draw_report(rng: random.Random, name: str, family: str, sentences: list[str]
         tables["review_litigation"] = {"status": "found", "rows": _review_values(rng)}
     for t in missing:
         tables[t] = {"status": "missing"}
-        prose[schema.fields()["tables"][t]["section"]] = ["本年度无相关数据。"]
-    rep = SynthReport(name, family, template, year, rng.choice(BODIES), headings, prose, tables)
+    style = {
+        "caption": rng.choice([None, None, "unit", "title"]),
+        "header": rng.choice(["plain", "plain", "spaced", "wrapped"]),
+        "tall": rng.choice(["plain", "plain", "vertical"]),
+        "split": rng.random() < 0.4,
+        "word_markup": rng.random() < 0.5,
+        "three_line": rng.random() < 0.5,
+        "page_header": rng.random() < 0.3,
+    }
+    before = {}
+    for sid, table in TABLE_OF_SECTION.items():
+        if table in missing:
+            prose[sid] = ["本年度无相关数据。"]
+            before[sid] = 1
+            continue
+        before[sid] = rng.randint(0, len(prose[sid]))
+        if style["caption"]:
+            caption = (rng.choice(CAPTIONS["unit"]) if style["caption"] == "unit" or table == "active_disclosure"
+                       else CAPTIONS["title"][table])
+            prose[sid].insert(before[sid], caption)
+            before[sid] += 1
+    rep = SynthReport(name, family, template, year, rng.choice(BODIES), headings, prose, tables, before,
+                      style=style)
     if "active_disclosure" not in missing and rng.random() < 0.3:
         label = rng.choice(EXTRA_ROWS)
-        ncols = 3 if template == "2019" else 3
-        values = [rng.randint(0, 500) for _ in range(ncols)]
+        values = [rng.randint(0, 500) for _ in range(3)]
         rep.extras.append((label, values))
         tables["active_disclosure"]["extra_rows"].append({"label": label, "values": values})
     rep.junk_before = rng.sample(JUNK_BEFORE, k=rng.randint(0, 3)) if family in ("html", "txt_pipe", "txt_flat") else []
@@ -191,10 +240,24 @@ def _cell(value, rng: random.Random, zero_style: str, kind: str = "count") -> st
     return str(value)
 
 
-def table_rows(rep: SynthReport, rng: random.Random) -> dict[str, list[list[str]]]:
-    """Each found table as rows of printed strings (labels, then values), in the official order."""
+@dataclass
+class PrintedRow:
+    """One printed row of a table: its label path (merged parents first) and its value cells."""
+    path: list[str]
+    values: list[str]
+    header: bool = False
+
+
+def printed_tables(rep: SynthReport, rng: random.Random) -> dict[str, list[PrintedRow]]:
+    """Each found table as printed rows, in the official order (headers as rows with header=True)."""
     zero = rng.choice(ZERO_MARKS) if rep.family not in ("txt_flat",) else "0"
-    v = rep.label_variant
+    printed: dict[str, str] = {}
+
+    def printed_label(text: str) -> str:  # one printed form per label, so a parent reads the same on every row
+        if text not in printed:
+            printed[text] = _label(text, rep.label_variant, rng)
+        return printed[text]
+
     out = {}
     if rep.tables["active_disclosure"]["status"] == "found":
         spec = schema.fields()["tables"]["active_disclosure"]["templates"][rep.template]
@@ -203,32 +266,63 @@ def table_rows(rep: SynthReport, rng: random.Random) -> dict[str, list[list[str]
         for row, rs in spec["rows"].items():
             if rs["group"] != group:
                 group = rs["group"]
-                rows.append([group])
-                rows.append(["信息内容"] + [spec["columns"][c] for c in rs["columns"]])
+                rows.append(PrintedRow([group], [], header=True))
+                rows.append(PrintedRow(["信息内容"], [spec["columns"][c] for c in rs["columns"]], header=True))
             vals = rep.tables["active_disclosure"]["rows"][row]
-            rows.append([_label(rs["label"], v, rng)] + [_cell(vals[c], rng, zero, schema.value_kind("", c))
-                                                         for c in rs["columns"]])
+            rows.append(PrintedRow([printed_label(rs["label"])],
+                                   [_cell(vals[c], rng, zero, schema.value_kind("", c)) for c in rs["columns"]]))
             if row == "normative_docs":
                 for label, values in rep.extras:
-                    rows.append([label] + [str(x) for x in values])
+                    rows.append(PrintedRow([label], [str(x) for x in values]))
         out["active_disclosure"] = rows
     if rep.tables["requests"]["status"] == "found":
-        rows = [["（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", "申请人情况"],
-                ["自然人", "法人或其他组织", "总计"],
-                ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]]
+        rows = []
         for row in schema.row_ids("requests", rep.template):
-            parts = schema.row_label("requests", row).split("／")
             vals = rep.tables["requests"]["rows"][row]
-            rows.append([_label(p, v, rng) for p in parts] +
-                        [_cell(vals[c], rng, zero) for c in schema.column_ids("requests", rep.template, row)])
+            rows.append(PrintedRow([printed_label(p) for p in _request_path(row)],
+                                   [_cell(vals[c], rng, zero) for c in schema.column_ids("requests", rep.template, row)]))
         out["requests"] = rows
     if rep.tables["review_litigation"]["status"] == "found":
-        heads = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
         vals = rep.tables["review_litigation"]["rows"]
         values = [_cell(vals[r][c], rng, zero) for r in ("review", "litigation_direct", "litigation_after_review")
                   for c in ("upheld", "corrected", "other", "pending", "total")]
-        out["review_litigation"] = [["行政复议", "行政诉讼"], heads + ["未经复议直接起诉", "复议后起诉"], heads * 2, values]
+        out["review_litigation"] = [PrintedRow([], values)]
     return out
+
+
+RESULTS = "三、本年度办理结果"
+
+
+def _request_path(row: str) -> list[str]:
+    """The label path of a table-3 row in the official layout: 三、本年度办理结果 spans the outcome rows (（一）…
+    （七）总计), and each category (（三）不予公开 …) spans its numbered items."""
+    parts = schema.row_label("requests", row).split("／")
+    if row in ("new_received", "carried_over", "carried_forward"):
+        return parts[-1:]
+    if parts[0] != RESULTS:
+        parts = [RESULTS] + parts
+    return parts
+
+
+def flat_rows(table: str, rows: list[PrintedRow]) -> list[tuple[list[str], list[str]]]:
+    """(labels, values) of each row as text renderings print them: table 3 under its three header rows, table 4
+    under its two; a merged parent is printed on its first row only, later rows hold "" in its place."""
+    if table == "requests":
+        out = [(["（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", "申请人情况"], []),
+               (["自然人", "法人或其他组织", "总计"], []),
+               (["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"], [])]
+        prev: list[str] = []
+        for r in rows:
+            shown = [("" if d < len(r.path) - 1 and prev[:d + 1] == r.path[:d + 1] else part)
+                     for d, part in enumerate(r.path)]
+            prev = r.path
+            out.append((shown, r.values))
+        return out
+    if table == "review_litigation":
+        heads = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+        return [(["行政复议", "行政诉讼"], []), (heads + ["未经复议直接起诉", "复议后起诉"], []), (heads * 2, []),
+                ([], rows[0].values)]
+    return [((r.path + r.values, []) if r.header else (r.path, r.values)) for r in rows]
 
 
 def _is_value(s: str) -> bool:
@@ -242,16 +336,97 @@ def _split(row: list[str]) -> tuple[list[str], list[str]]:
     return row[:k], row[k:]
 
 
+# ------------------------------------------------------------------ the official merged-cell layout
+
+@dataclass
+class GridCell:
+    text: str
+    row: int
+    col: int
+    rowspan: int = 1
+    colspan: int = 1
+    tall: bool = False  # a label spanning many rows (may be printed one character a line)
+
+
+def _header_text(text: str, style: str) -> str:
+    """A header cell as printed: letter-spaced (自 然 人) or wrapped inside the cell (法人或其\\n他组织)."""
+    if style == "spaced" and len(text) <= 5:
+        return " ".join(text)
+    if style == "wrapped" and len(text) >= 4:
+        cut = (len(text) + 1) // 2
+        return text[:cut] + "\n" + text[cut:]
+    return text
+
+
+def official_grid(table: str, rows: list[PrintedRow], header_style: str) -> tuple[list[GridCell], int, int]:
+    """The table as the official template lays it out: cells with their spans, the number of rows and columns."""
+    cells: list[GridCell] = []
+    h = lambda t: _header_text(t, header_style)  # noqa: E731
+    if table == "requests":
+        cells += [GridCell("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", 0, 0, 3, 3),
+                  GridCell(h("申请人情况"), 0, 3, 1, 7), GridCell(h("自然人"), 1, 3, 2, 1),
+                  GridCell(h("法人或其他组织"), 1, 4, 1, 5), GridCell(h("总计"), 1, 9, 2, 1)]
+        cells += [GridCell(h(t), 2, 4 + k) for k, t in enumerate(["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"])]
+        r0 = 3
+        paths = [r.path for r in rows]
+        for i, r in enumerate(rows):
+            row = r0 + i
+            path = r.path
+            for depth, part in enumerate(path):
+                last = depth == len(path) - 1
+                if not last and i > 0 and paths[i - 1][:depth + 1] == path[:depth + 1]:
+                    continue  # covered by the parent cell above
+                span = 1
+                if not last:
+                    while i + span < len(rows) and paths[i + span][:depth + 1] == path[:depth + 1]:
+                        span += 1
+                colspan = 3 - depth if last else 1
+                cells.append(GridCell(part, row, depth, span, colspan, tall=depth == 0 and span > 4))
+            for k, value in enumerate(r.values):
+                cells.append(GridCell(value, row, 3 + k))
+        return cells, r0 + len(rows), 10
+    if table == "review_litigation":
+        heads = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+        cells += [GridCell(h("行政复议"), 0, 0, 1, 5), GridCell(h("行政诉讼"), 0, 5, 1, 10)]
+        cells += [GridCell(h(t), 1, k, 2, 1) for k, t in enumerate(heads)]
+        cells += [GridCell(h("未经复议直接起诉"), 1, 5, 1, 5), GridCell(h("复议后起诉"), 1, 10, 1, 5)]
+        cells += [GridCell(h(t), 2, 5 + k) for k, t in enumerate(heads * 2)]
+        cells += [GridCell(v, 3, k) for k, v in enumerate(rows[0].values)]
+        return cells, 4, 15
+    width = 4
+    for i, r in enumerate(rows):
+        texts = r.path + r.values
+        if r.header and not r.values:
+            cells.append(GridCell(texts[0], i, 0, 1, width))
+            continue
+        if r.header:
+            texts = [texts[0]] + [h(t) for t in texts[1:]]
+        for k, t in enumerate(texts):
+            colspan = width - k if k == len(texts) - 1 else 1
+            cells.append(GridCell(t, i, k, 1, colspan))
+    return cells, len(rows), width
+
+
+def _grid_rows(cells: list[GridCell], n_rows: int) -> list[list[GridCell]]:
+    by_row: list[list[GridCell]] = [[] for _ in range(n_rows)]
+    for c in cells:
+        by_row[c.row].append(c)
+    return [sorted(r, key=lambda c: c.col) for r in by_row]
+
+
 # ------------------------------------------------------------------ renderers
 
 def _sections_in_order(rep: SynthReport, tables: dict):
-    """(kind, payload) items in document order: ('h', heading), ('p', sentence), ('t', (table, rows))."""
+    """(kind, payload) items in document order: ('h', heading), ('p', sentence), ('t', table name)."""
     for sid in range(1, 7):
         yield "h", rep.headings[sid]
-        table = {2: "active_disclosure", 3: "requests", 4: "review_litigation"}.get(sid)
-        if table and table in tables:
-            yield "t", (table, tables[table])
-        for s in rep.prose[sid]:
+        table = TABLE_OF_SECTION.get(sid)
+        cut = rep.before_table.get(sid, 0) if table in tables else len(rep.prose[sid])
+        for s in rep.prose[sid][:cut]:
+            yield "p", s
+        if table in tables:
+            yield "t", table
+        for s in rep.prose[sid][cut:]:
             yield "p", s
 
 
@@ -259,12 +434,8 @@ def render_txt_tab(rep, tables) -> str:
     lines = [f"{rep.body}{rep.year}年政府信息公开工作年度报告", ""]
     for kind, x in _sections_in_order(rep, tables):
         if kind == "t":
-            table, rows = x
-            for row in rows:
-                labels, values = _split(row)
-                if table == "requests" and len(labels) < 3 and values:
-                    labels = [""] * (3 - len(labels)) + labels if labels[0].startswith("（") else labels
-                lines += ["\t" + c for c in labels + values]
+            for labels, values in flat_rows(x, tables[x]):
+                lines += ["\t" + c for c in labels + values]  # a merged parent's place is a bare tab
                 lines.append("")
             lines.append("")
         else:
@@ -276,7 +447,8 @@ def render_txt_pipe(rep, tables) -> str:
     lines = list(rep.junk_before) + [f"{rep.body}{rep.year}年政府信息公开工作年度报告"]
     for kind, x in _sections_in_order(rep, tables):
         if kind == "t":
-            for row in x[1]:
+            for labels, values in flat_rows(x, tables[x]):
+                row = [c for c in labels if c] + values
                 pad = "|" * random.Random(len(row)).randint(0, 2) + (" |" if len(row) == 1 else "")
                 lines.append(" | ".join(row) + " |" + pad)
         else:
@@ -288,79 +460,68 @@ def render_txt_flat(rep, tables) -> str:
     parts = [f"{rep.body}{rep.year}年政府信息公开工作年度报告"]
     for kind, x in _sections_in_order(rep, tables):
         if kind == "t":
-            parts.append("".join("".join(r) for r in x[1]))
+            parts.append("".join("".join(labels + values) for labels, values in flat_rows(x, tables[x])))
         else:
             parts.append(x)
     return " ".join(rep.junk_before) + " " + "".join(parts) + " " + " ".join(rep.junk_after) + "\n"
 
 
-def render_html(rep, tables) -> str:
+def render_html(rep, tables, rng: random.Random) -> str:
     from html import escape
 
     body = [f"<div class='nav'>{' | '.join(escape(j) for j in rep.junk_before)}</div>",
             f"<h1>{escape(rep.body)}{rep.year}年政府信息公开工作年度报告</h1>"]
+    heading_tag = rng.choice(["<p><strong>{}</strong></p>", "<h3>{}</h3>", "<p style='text-indent:2em'><b>{}</b></p>"])
     for kind, x in _sections_in_order(rep, tables):
         if kind == "h":
-            body.append(f"<p><strong>{escape(x)}</strong></p>")
+            body.append(heading_tag.format(escape(x)))
         elif kind == "p":
             body.append(f"<p>{escape(x)}</p>")
         else:
-            table, rows = x
-            body.append(_html_table(table, rows))
+            body.append(_html_table(x, tables[x], rep.style, rng))
     body.append("".join(f"<div>{escape(j)}</div>" for j in rep.junk_after))
     return ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>年报</title></head><body>"
             + "\n".join(body) + "</body></html>")
 
 
-def _html_table(table: str, rows: list[list[str]]) -> str:
+def _html_text(cell: GridCell, style: dict) -> str:
     from html import escape
 
-    out = ["<table border='1'>"]
-    if table == "requests":
-        head, body = rows[:3], rows[3:]
-        out.append(f"<tr><td rowspan='2' colspan='3'>{escape(head[0][0])}</td><td rowspan='2'>自然人</td>"
-                   f"<td colspan='5'>法人或其他组织</td><td rowspan='2'>总计</td></tr>")
-        out.append("<tr>" + "".join(f"<td>{escape(h)}</td>" for h in head[2]) + "</tr>")
-        prev_parents: list[str] = []
-        spans = _parent_spans(body)
-        for i, row in enumerate(body):
-            labels, values = _split(row)
-            cells = []
-            if len(labels) == 1:
-                cells.append(f"<td colspan='3'>{escape(labels[0])}</td>")
-            else:
-                for depth, lab in enumerate(labels[:-1]):
-                    if depth < len(prev_parents) and prev_parents[depth] == lab:
-                        continue
-                    cells.append(f"<td rowspan='{spans[(i, depth)]}'>{escape(lab)}</td>")
-                colspan = 3 - len(labels) + 1
-                cells.append(f"<td colspan='{colspan}'>{escape(labels[-1])}</td>" if colspan > 1
-                             else f"<td>{escape(labels[-1])}</td>")
-            prev_parents = labels[:-1]
-            cells += [f"<td>{escape(v) if v else '&nbsp;'}</td>" for v in values]
-            out.append("<tr>" + "".join(cells) + "</tr>")
-    else:
-        width = max(len(r) for r in rows)
-        for row in rows:
-            cells = [f"<td>{escape(c) if c else '&nbsp;'}</td>" for c in row]
-            if len(row) < width:
-                cells[-1] = cells[-1].replace("<td>", f"<td colspan='{width - len(row) + 1}'>", 1)
-            out.append("<tr>" + "".join(cells) + "</tr>")
+    if not cell.text:
+        return "&nbsp;"
+    if cell.tall and style["tall"] == "vertical":
+        chars = [ch for ch in cell.text if not ch.isspace()]
+        return "".join(f"<p>{escape(ch)}</p>" for ch in chars) if style["word_markup"] else \
+            "<br>".join(escape(ch) for ch in chars)
+    lines = [escape(t) for t in cell.text.split("\n")]
+    if style["word_markup"]:
+        return "".join(f"<p class='MsoNormal' align='center'><span style='font-size:10.5pt'>{t}</span></p>"
+                       for t in lines)
+    return "<br>".join(lines)
+
+
+def _html_table(table: str, rows: list[PrintedRow], style: dict, rng: random.Random) -> str:
+    cells, n_rows, _ = official_grid(table, rows, style["header"])
+    grid_rows = _grid_rows(cells, n_rows)
+    # some sites cut a long table in two (a page break of the Word original): the second part has no header
+    cut = rng.randint(8, n_rows - 4) if table == "requests" and style["split"] and n_rows > 14 else None
+    out = ["<table border='1' cellspacing='0'>"]
+    for i, row in enumerate(grid_rows):
+        if i == cut:
+            out.append("</table>\n<p>&nbsp;</p>\n<table border='1' cellspacing='0'>")
+        tds = []
+        for c in row:
+            rowspan = min(c.rowspan, cut - i) if cut is not None and i < cut else c.rowspan
+            attrs = (f" rowspan='{rowspan}'" if rowspan > 1 else "") + (f" colspan='{c.colspan}'" if c.colspan > 1 else "")
+            tds.append(f"<td{attrs}>{_html_text(c, style)}</td>")
+        if cut is not None and i == cut:
+            # a parent label cut by the split is printed again at the top of the second table
+            for c in cells:
+                if c.row < cut < c.row + c.rowspan and c.col < 3:
+                    tds.insert(0, f"<td rowspan='{c.row + c.rowspan - cut}'>{_html_text(c, style)}</td>")
+        out.append("<tr>" + "".join(tds) + "</tr>")
     out.append("</table>")
     return "\n".join(out)
-
-
-def _parent_spans(body: list[list[str]]) -> dict[tuple[int, int], int]:
-    spans = {}
-    labels = [_split(r)[0] for r in body]
-    for i, lab in enumerate(labels):
-        for depth in range(len(lab) - 1):
-            n = 1
-            while (i + n < len(labels) and len(labels[i + n]) > depth + 1
-                   and labels[i + n][depth] == lab[depth]):
-                n += 1
-            spans[(i, depth)] = n
-    return spans
 
 
 def render_docx(rep, tables, path: Path) -> None:
@@ -372,23 +533,22 @@ def render_docx(rep, tables, path: Path) -> None:
         if kind in ("h", "p"):
             d.add_paragraph(x)
             continue
-        table, rows = x
-        width = max(len(r) for r in rows) if table != "requests" else 10
-        t = d.add_table(rows=len(rows), cols=width)
-        for r, row in enumerate(rows):
-            if table == "requests" and r >= 3:
-                labels, values = _split(row)
-                for k, lab in enumerate(labels):
-                    t.cell(r, k).text = lab
-                for k, val in enumerate(values):
-                    t.cell(r, 3 + k).text = val
-            else:
-                for k, val in enumerate(row):
-                    t.cell(r, k).text = val
+        cells, n_rows, n_cols = official_grid(x, tables[x], rep.style["header"])
+        t = d.add_table(rows=n_rows, cols=n_cols)
+        t.style = "Table Grid"
+        for c in cells:
+            target = t.cell(c.row, c.col)
+            if c.rowspan > 1 or c.colspan > 1:
+                target = target.merge(t.cell(c.row + c.rowspan - 1, c.col + c.colspan - 1))
+            lines = ([ch for ch in c.text if not ch.isspace()] if c.tall and rep.style["tall"] == "vertical"
+                     else c.text.split("\n"))
+            target.text = lines[0] if lines else ""
+            for line in lines[1:]:
+                target.add_paragraph(line)
     d.save(str(path))
 
 
-def render_pdf(rep, tables, path: Path) -> None:
+def render_pdf(rep, tables, path: Path, ruled: bool = True) -> None:
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
@@ -400,36 +560,44 @@ def render_pdf(rep, tables, path: Path) -> None:
     font = "STSong-Light"
     st = ParagraphStyle("n", fontName=font, fontSize=10.5, leading=18)
     small = ParagraphStyle("s", fontName=font, fontSize=6.5, leading=8)
+    widths = {"requests": [46, 56, 104] + [34] * 7, "review_litigation": [30] * 15,
+              "active_disclosure": [150, 90, 90, 90]}
     story = [Paragraph(f"{rep.body}{rep.year}年政府信息公开工作年度报告", st)]
     for kind, x in _sections_in_order(rep, tables):
         if kind in ("h", "p"):
             story.append(Paragraph(x, st))
             continue
-        table, rows = x
-        if table == "requests":
-            grid = [["", "", ""] + ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]]
-            for row in rows[3:]:
-                labels, values = _split(row)
-                labels = ([""] * (3 - len(labels)) + labels) if len(labels) < 3 and labels[0].startswith("（") \
-                    else labels + [""] * (3 - len(labels))
-                grid.append([Paragraph(l, small) if l else "" for l in labels] + values)
-            widths = [50, 60, 110] + [32] * 7
-        elif table == "review_litigation":
-            grid = [rows[0][:1] + [""] * 4 + rows[0][1:] + [""] * 9, rows[2], rows[3]]
-            widths = [30] * 15
-        else:
-            w = 4
-            grid = [[Paragraph(c, small) if i == 0 else c for i, c in enumerate(r)] + [""] * (w - len(r)) for r in rows]
-            widths = [150, 90, 90, 90]
-        t = Table(grid, colWidths=widths)
-        t.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), font, 6.5), ("GRID", (0, 0), (-1, -1), 0.6, colors.black)]))
+        cells, n_rows, n_cols = official_grid(x, tables[x], rep.style["header"])
+        grid = [[""] * n_cols for _ in range(n_rows)]
+        commands = [("FONT", (0, 0), (-1, -1), font, 6.5), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]
+        for c in cells:
+            text = c.text
+            if c.tall and rep.style["tall"] == "vertical":
+                text = "<br/>".join(ch for ch in text if not ch.isspace())
+            else:
+                text = text.replace("\n", "<br/>")
+            grid[c.row][c.col] = Paragraph(text, small) if text and not _is_value(c.text) else c.text
+            if c.rowspan > 1 or c.colspan > 1:
+                commands.append(("SPAN", (c.col, c.row), (c.col + c.colspan - 1, c.row + c.rowspan - 1)))
+        if ruled:
+            commands.append(("GRID", (0, 0), (-1, -1), 0.6, colors.black))
+        elif rep.style["three_line"]:
+            head = {"requests": 2, "review_litigation": 2}.get(x, 0)
+            commands += [("LINEABOVE", (0, 0), (-1, 0), 1.0, colors.black),
+                         ("LINEBELOW", (0, head), (-1, head), 0.6, colors.black),
+                         ("LINEBELOW", (0, -1), (-1, -1), 1.0, colors.black)]
+        t = Table(grid, colWidths=widths[x], repeatRows=0)
+        t.setStyle(TableStyle(commands))
         story.append(t)
 
-    def number(canvas, doc):
+    def furniture(canvas, doc):
         canvas.setFont(font, 10)
         canvas.drawCentredString(A4[0] / 2, 30, random.Random(doc.page).choice(["- {} -", "— {} —"]).format(doc.page))
+        if rep.style["page_header"] and doc.page > 1:
+            canvas.setFont(font, 9)
+            canvas.drawCentredString(A4[0] / 2, A4[1] - 40, f"{rep.body}{rep.year}年政府信息公开工作年度报告")
 
-    SimpleDocTemplate(str(path), pagesize=A4).build(story, onFirstPage=number, onLaterPages=number)
+    SimpleDocTemplate(str(path), pagesize=A4).build(story, onFirstPage=furniture, onLaterPages=furniture)
 
 
 def generate(out_dir: str | Path, n: int, seed: int, raw_dir: str | Path, families: list[str] | None = None) -> list:
@@ -444,10 +612,10 @@ def generate(out_dir: str | Path, n: int, seed: int, raw_dir: str | Path, famili
         family = families[i % len(families)]
         name = f"synth-{i:04d}-{family}.{EXT[family]}"
         rep = draw_report(rng, name, family, sentences)
-        tables = table_rows(rep, rng)
+        tables = printed_tables(rep, rng)
         path = out / "docs" / name
         if family == "html":
-            page = render_html(rep, tables)
+            page = render_html(rep, tables, rng)
             if rng.random() < 0.5:  # GBK pages, half of them with no charset declared
                 page = page.replace("<meta charset='utf-8'>", rng.choice(["", "<meta charset='gb2312'>"]))
                 path.write_bytes(page.encode("gb18030"))
@@ -461,8 +629,8 @@ def generate(out_dir: str | Path, n: int, seed: int, raw_dir: str | Path, famili
             path.write_text(render_txt_flat(rep, tables), encoding="utf-8")
         elif family == "docx":
             render_docx(rep, tables, path)
-        elif family == "pdf_bordered":
-            render_pdf(rep, tables, path)
+        elif family in ("pdf_bordered", "pdf_borderless"):
+            render_pdf(rep, tables, path, ruled=family == "pdf_bordered")
         gold = gold_of(rep, name)
         (out / "labels" / f"{name}.gold.json").write_text(json.dumps(gold, ensure_ascii=False, indent=1),
                                                           encoding="utf-8")

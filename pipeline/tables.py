@@ -113,6 +113,16 @@ def _carry_parents(records: list[RowRecord]) -> list[RowRecord]:
     return records
 
 
+_CAPTION_NUMBER = re.compile(r"(?:附?表|单位[：:]?)\s*\d{1,2}(?!\d)")
+
+
+def _is_caption(text: str) -> bool:
+    """A short line printed above a table that is no part of it: （单位：件）, 表2 收到和处理政府信息公开申请情况."""
+    t = normalise(text)
+    t = re.sub(r"单位[：:]?件", "", t)
+    return len(t) <= 40 and not re.search(r"\d", _CAPTION_NUMBER.sub("", t)) and not _CUT.search(t)
+
+
 def looks_tabular_text(text: str) -> bool:
     """Text that may be (part of) a table printed as text: no full stop. It counts as table text only if the run of
     such blocks it belongs to yields row records."""
@@ -131,6 +141,9 @@ def records_from_text(text: str, block_index: int = -1, page=None, section=None)
             run, end = run[:-1].rstrip(), end - 1
         if not re.search(r"\d", run):
             continue
+        if _CAPTION_NUMBER.fullmatch(text[max(label_start, m.start() - 3):m.start()].lstrip() + run) or \
+                re.search(r"(?:附?表)\s*$", text[label_start:m.start()]) and len(run) <= 2:
+            continue  # `表2`: a table's number in a caption, not a cell
         label = _clean_label(text[label_start:m.start()])
         if not label and records and label_start == m.start() and run[0] in "+-":
             # `19-23`: a signed cell right after another cell; the sign is a known boundary
@@ -155,25 +168,36 @@ def _cells_are_spaced(records: list[RowRecord]) -> bool:
     return spaced > 0 and spaced >= packed
 
 
+_HEADER_END = re.compile(r"(?:总计|自然人|其他|申请人情况)(?=[一二三四][、.．]|[（(][一二三四五六七][）)])"
+                         r"|附?表\s*\d{1,2}[^一二三四（(]{0,30}?情况")
+_MEANINGFUL = re.compile(r"[\u4e00-\u9fff0-9A-Za-z]")
+
+
 def _clean_label(label: str) -> str:
+    """A label read from flowing table text, without the column headers printed before it: the text is cut after
+    the last header phrase (信息内容, 本年新制作数量 … or a header row's last word right before a numbered row)
+    that leaves a label of two or more characters, so `（七）总计（单位：件）` keeps its note instead of
+    becoming `）`."""
     label = label.strip()
-    cut = None
-    for m in _CUT.finditer(normalise(label)):
-        cut = m
-    if cut is not None:
+    flat = normalise(label)
+    ends = sorted({m.end() for m in _CUT.finditer(flat)} | {m.end() for m in _HEADER_END.finditer(flat)},
+                  reverse=True)
+    for n in ends:
+        if len(_MEANINGFUL.findall(flat[n:])) < 2:
+            continue
         # map the cut back to the unnormalised label by counting non-space characters
-        n = cut.end()
         i = 0
         count = 0
         while i < len(label) and count < n:
             if not label[i].isspace():
                 count += 1
             i += 1
-        label = label[i:].strip()
+        return label[i:].strip()
     return label
 
 
-def collect_records(blocks: list[Block], assignment: list[int | None], junk: list[bool]):
+def collect_records(blocks: list[Block], assignment: list[int | None], junk: list[bool],
+                    headings: set[int] = frozenset()):
     """Records from every table block and from the table-like text of sections 2-4.
 
     Returns the records and the indices of the text blocks that were read as table text (not prose).
@@ -183,11 +207,15 @@ def collect_records(blocks: list[Block], assignment: list[int | None], junk: lis
     table_text: set[int] = set()
 
     def flush():
+        while len(buffer) > 1 and _is_caption(buffer[0][1].text):
+            buffer.pop(0)  # a caption before the table (（单位：件）, 表2 …) is prose, not a row
         if not buffer:
             return
         text = "".join(b.text for _, b in buffer)
         i0, b0 = buffer[0]
         found = records_from_text(text, i0, b0.page, assignment[i0])
+        if len(found) == 1 and len(_MEANINGFUL.findall(found[0].label)) < 2:
+            found = []  # `表2 收到和处理…`: a caption with a number in it, not a table row
         if found:
             records.extend(found)
             table_text.update(i for i, _ in buffer)
@@ -200,7 +228,7 @@ def collect_records(blocks: list[Block], assignment: list[int | None], junk: lis
         if b.kind == "table":
             flush()
             records.extend(records_from_grid(b.rows, i, b.page, sec))
-        elif sec in (2, 3, 4) and looks_tabular_text(b.text):
+        elif sec in (2, 3, 4) and looks_tabular_text(b.text) and i not in headings:
             if buffer and assignment[buffer[-1][0]] != sec:
                 flush()
             buffer.append((i, b))
@@ -479,7 +507,7 @@ def _review_from_unlabelled(records, predictions, chosen):
         else:
             fitted = _fit_values(vals, 15)
             if fitted is None:
-                if rec.section == 4 and 10 <= len(vals) <= 20 and any(v.strip() for v in vals):
+                if rec.section == 4 and 3 <= len(vals) <= 20 and any(v.strip() for v in vals):
                     why = f"{len(vals)} cells printed where the table has 15; unreadable"
                     for row in ("review", "litigation_direct", "litigation_after_review"):
                         chosen.setdefault(row, (RowRecord(rec.parts, [" | ".join(vals)], False, rec.block,
@@ -550,7 +578,7 @@ def _requests_columns_ok(grid: dict, outcome: list[str]) -> bool:
 
 
 def extract_tables(blocks, sections, labeler: RowLabeler, year: int | None):
-    records, table_text = collect_records(blocks, sections.assignment, sections.junk)
+    records, table_text = collect_records(blocks, sections.assignment, sections.junk, set(sections.headings.values()))
     predictions = label_records(records, labeler)
     table_texts = [b.text for i, b in enumerate(blocks) if b.kind == "text" and sections.assignment[i] in (2, 3, 4)
                    and looks_tabular_text(b.text)]

@@ -39,14 +39,14 @@ def train_section_model(params: dict, synthetic_dir: str, out_dir: str = "models
     of the training fold (labeling.fold_of); the held-out fold is only ever scored."""
     from .labeling import fold_of
     from .section_model import SectionModel, training_blocks
-    from .synth import JUNK_AFTER, JUNK_BEFORE
+    from .synth import JUNK_AFTER, JUNK_BEFORE, page_headers
 
     t0 = time.time()
     syn = Path(synthetic_dir) / "train"
     sources = [(syn / "docs", syn / "labels")]
     if labels_dir:
         sources.append((list(docs_dirs), Path(labels_dir)))
-    texts, labels = training_blocks(sources, set(JUNK_BEFORE) | set(JUNK_AFTER),
+    texts, labels = training_blocks(sources, set(JUNK_BEFORE) | set(JUNK_AFTER) | page_headers(),
                                     keep=lambda g: not g["document"].startswith("synth-") and fold_of(g) == "train"
                                     or g["document"].startswith("synth-"))
     if not texts:

@@ -39,8 +39,10 @@ def test_synthetic_reports_in_every_family_are_read_back(tmp_path):
             for row, cols in gt.get("rows", {}).items():
                 for col, value in cols.items():
                     got = pred["tables"][table]["rows"][row][col]
-                    # a cell is read exactly, or reported unreadable (flattened text): never another number
-                    assert got == value or (got is None and "txt_flat" in name), (name, table, row, col)
+                    # a cell is read exactly, or reported unreadable (flattened text, or a table printed without
+                    # rulings whose zeros are blank, so its columns cannot all be placed): never another number
+                    assert got == value or (got is None and ("txt_flat" in name or "borderless" in name)), \
+                        (name, table, row, col)
 
 
 def test_section_model_trained_on_synthetic_finds_real_headings(tmp_path):

@@ -217,8 +217,8 @@ def _lines_text(chars: list[dict], collate_line) -> str:
     return "\n".join(collate_line(line, tolerance=max(1.5, 0.3 * line[0]["size"])) for line in lines)
 
 
-def _text_lines(chars: list[dict]) -> list[tuple[float, float, str]]:
-    """The page's free text as (top, bottom, text) lines, by pdfplumber's TextMap."""
+def _text_lines(chars: list[dict]) -> list[tuple[float, float, str, float, float]]:
+    """The page's free text as (top, bottom, text, x0, x1) lines, by pdfplumber's TextMap."""
     from pdfplumber.utils.text import chars_to_textmap
 
     if not chars:
@@ -227,8 +227,166 @@ def _text_lines(chars: list[dict]) -> list[tuple[float, float, str]]:
     for line in chars_to_textmap(chars).extract_text_lines(strip=True, return_chars=False):
         text = clean_cell_text(line["text"])
         if text:
-            out.append((line["top"], line["bottom"], text))
+            out.append((line["top"], line["bottom"], text, line["x0"], line["x1"]))
     return out
+
+
+# ---------------------------------------------------------------- tables printed without rulings
+
+_VALUE_WORD = re.compile(r"^(?:[+\-－]?\d[\d,，.]*(?:万元|元)?|[/／—–\-－]{1,2})$")
+_NUMBERED_HEADING = re.compile(r"^[一二三四五六七八九十]{1,2}[、.．]")
+MAX_HEADER_LINES = 8
+_HEADER_WORDS = re.compile(r"^第二十条|信息内容|[（(]?本列数据|申请人情况|^行政复议|^结果")
+_CAPTION = re.compile(r"^[（(]?(?:本表数据)?单位[：:]|^附?表\s*[\d一二三四五六]")
+
+
+def _word_lines(words: list[dict]) -> list[list[dict]]:
+    """Words grouped into printed lines (by their vertical centre), top to bottom, each line left to right."""
+    lines: list[list[dict]] = []
+    for w in sorted(words, key=lambda w: ((w["top"] + w["bottom"]) / 2, w["x0"])):
+        mid = (w["top"] + w["bottom"]) / 2
+        if lines:
+            last = lines[-1]
+            ref = sum((x["top"] + x["bottom"]) / 2 for x in last) / len(last)
+            if abs(mid - ref) <= max(1.5, 0.35 * (w["bottom"] - w["top"])):
+                last.append(w)
+                continue
+        lines.append([w])
+    return [sorted(line, key=lambda w: w["x0"]) for line in lines]
+
+
+def _values_of(line: list[dict]) -> list[dict]:
+    """The value words that end a line (a row of a table printed without rulings), or [] for any other line."""
+    k = len(line)
+    while k > 0 and _VALUE_WORD.match(line[k - 1]["text"]):
+        k -= 1
+    values = line[k:]
+    if not values or (k == 0 and len(values) < 2) or "。" in "".join(w["text"] for w in line[:k]):
+        return []
+    return values
+
+
+def _intervals(spans: list[tuple[float, float]], gap: float = 1.5) -> list[tuple[float, float]]:
+    out: list[list[float]] = []
+    for a, b in sorted(spans):
+        if out and a <= out[-1][1] + gap:
+            out[-1][1] = max(out[-1][1], b)
+        else:
+            out.append([a, b])
+    return [(a, b) for a, b in out]
+
+
+def loose_tables(chars: list[dict]) -> tuple[list[RuledTable], list[dict]]:
+    """Tables printed without ruling lines, rebuilt from word positions, and the characters outside them.
+
+    A row of such a table is a line that ends with numbers (or blank marks such as / and —); three or more of them
+    in a row, with only label or header lines between, make a table. Value columns are where the value words of
+    the table lie (their spans, merged where they overlap); a cell left empty prints nothing and reads as blank.
+    Lines without values between rows are wrapped labels, given to the nearest row; the lines right above the first
+    row that are not prose or a heading are the table's header."""
+    from pdfplumber.utils import extract_words
+
+    if not chars:
+        return [], chars
+    words = extract_words(chars, x_tolerance=2, y_tolerance=2, keep_blank_chars=False)
+    lines = [line for line in _word_lines(words) if not is_page_number(" ".join(w["text"] for w in line))]
+    values = [_values_of(line) for line in lines]
+    data = [i for i, v in enumerate(values) if v]
+    regions: list[list[int]] = []
+    for i in data:
+        between = range(regions[-1][-1] + 1, i) if regions else range(0)
+        if regions and all(_may_be_in_table(lines[j]) for j in between) and i - regions[-1][-1] <= 6:
+            regions[-1].append(i)
+        else:
+            regions.append([i])
+    tables = []
+    used: set[int] = set()
+    for region in regions:
+        if len(region) < 3 and max(len(values[i]) for i in region) < 5:
+            continue  # too little to be a table (a table 4 prints a single row of 15 numbers)
+        first, last = region[0], region[-1]
+        top_line = first
+        while top_line > 0 and first - top_line < MAX_HEADER_LINES and _may_be_in_table(lines[top_line - 1]) \
+                and lines[top_line - 1][0]["bottom"] > lines[top_line][0]["top"] - 30:
+            top_line -= 1
+        columns = _intervals([(w["x0"], w["x1"]) for i in region for w in values[i]])
+        label_right = columns[0][0]
+        members = list(range(top_line, last + 1))
+        row_of: dict[int, int] = {}
+        centre = {i: sum((w["top"] + w["bottom"]) / 2 for w in lines[i]) / len(lines[i]) for i in members}
+        pitch = sorted(centre[b] - centre[a] for a, b in zip(region, region[1:]))
+        pitch = pitch[len(pitch) // 2] if pitch else 2 * (lines[first][0]["bottom"] - lines[first][0]["top"])
+        header = [i for i in members if (i < first and (_is_header_line(lines[i], label_right)
+                                                         or centre[first] - centre[i] > 0.75 * pitch))
+                  or (i not in region and i > first and _is_header_line(lines[i], label_right))]
+        for i in members:
+            if i in region:
+                row_of[i] = i
+            elif i not in header:
+                row_of[i] = min(region, key=lambda r: (abs(centre[r] - centre[i]), -r))
+        rows = []
+        for r in sorted(region + header):
+            if r in header:
+                rows.append(_header_cells(lines[r], columns, label_right))
+                continue
+            label_words = [w for i in members if row_of.get(i) == r for w in lines[i]
+                           if w["x1"] <= label_right + 1 and (i != r or w not in values[r])]
+            parts = []
+            for a, b in _intervals([(w["x0"], w["x1"]) for w in label_words], gap=4):
+                ws = sorted((w for w in label_words if a <= w["x0"] and w["x1"] <= b),
+                            key=lambda w: ((w["top"] + w["bottom"]) / 2, w["x0"]))
+                parts.append(Cell(_cell_text("".join(w["text"] for w in ws))))
+            cells = [""] * len(columns)
+            for w in values[r]:
+                cx = (w["x0"] + w["x1"]) / 2
+                k = min(range(len(columns)), key=lambda c: 0 if columns[c][0] <= cx <= columns[c][1]
+                        else min(abs(cx - columns[c][0]), abs(cx - columns[c][1])))
+                cells[k] = (cells[k] + " " + w["text"]).strip()
+            rows.append(parts + [Cell(t) for t in cells])
+        inside = {id(w) for i in members if (i in row_of or i in header) for w in lines[i]}
+        used |= inside
+        x0 = min(w["x0"] for i in members for w in lines[i])
+        x1 = max(w["x1"] for i in members for w in lines[i])
+        tables.append(RuledTable((x0, min(w["top"] for w in lines[top_line]), x1,
+                                  max(w["bottom"] for w in lines[last])), rows))
+    if not tables:
+        return [], chars
+    boxes = [(w["x0"], w["top"], w["x1"], w["bottom"]) for line in lines for w in line if id(w) in used]
+    free = [ch for ch in chars if not any(b[0] - 0.5 <= (ch["x0"] + ch["x1"]) / 2 <= b[2] + 0.5 and
+                                          b[1] - 0.5 <= (ch["top"] + ch["bottom"]) / 2 <= b[3] + 0.5 for b in boxes)]
+    return tables, free
+
+
+def _may_be_in_table(line: list[dict]) -> bool:
+    """A line that can sit inside or on top of a table printed without rulings: a wrapped label or a header, not
+    prose (a full stop), a numbered section heading or a page number."""
+    from ..sections import keyword_scores
+
+    text = "".join(w["text"] for w in line)
+    if "。" in text or is_page_number(" ".join(w["text"] for w in line)) or _CAPTION.match(text):
+        return False
+    return not (_NUMBERED_HEADING.match(text) and not _values_of(line) and max(keyword_scores(text)) >= 1.5)
+
+
+def _is_header_line(line: list[dict], label_right: float) -> bool:
+    """Inside a table: a header line (第二十条第（五）项, 信息内容 | 本年处理决定数量) rather than a wrapped label."""
+    text = "".join(w["text"] for w in line)
+    return any(w["x0"] >= label_right - 1 for w in line) or bool(_HEADER_WORDS.search(text))
+
+
+def _header_cells(line: list[dict], columns, label_right: float) -> list[Cell]:
+    """A header line: its label-side words as one cell, then each value column's words (a word between columns
+    goes to the nearest)."""
+    left = "".join(w["text"] for w in line if w["x1"] <= label_right + 1)
+    texts = [""] * len(columns)
+    for w in line:
+        if w["x1"] <= label_right + 1:
+            continue
+        cx = (w["x0"] + w["x1"]) / 2
+        k = min(range(len(columns)), key=lambda c: abs(cx - (columns[c][0] + columns[c][1]) / 2))
+        texts[k] += w["text"]
+    # only the cells that print something: a header row padded with empty cells would read as a row of zeros
+    return [Cell(t) for t in [_cell_text(left)] + [_cell_text(t) for t in texts] if t]
 
 
 # ---------------------------------------------------------------- camelot, for rulings drawn in pixels
@@ -314,7 +472,7 @@ class _PlumberPages:
             page.close()
         except Exception:
             return fallback
-        return chars if len(chars) >= len(fallback) else fallback
+        return chars if len(chars) >= sum(1 for c in fallback if c["text"].strip()) else fallback
 
     def close(self):
         if self.pdf is not None:
@@ -341,6 +499,7 @@ class _Page:
     lines: list  # (top, bottom, text) outside tables
     tables: list  # RuledTable
     all_lines: list | None = None  # every line, tables included (for camelot's pages, whose tables replace them)
+    chars: list | None = None  # the characters of a page given to camelot, until it has read it
 
 
 def read_pdf(path: str, data: bytes, opts: PdfOptions | None = None) -> Document:
@@ -385,9 +544,13 @@ def read_pdf(path: str, data: bytes, opts: PdfOptions | None = None) -> Document
                 tables, free = ruled_tables(layer.edges, chars, opts.min_ruling_lines)
                 if not tables and chars and layer.image_share >= opts.min_image_share:
                     camelot_pages.append(layer.number)  # text over a picture: the rulings are pixels
+                else:
+                    loose, free = loose_tables(free)
+                    tables += loose
             page = _Page(layer.number, layer.height, _text_lines(free), tables)
             if layer.number in camelot_pages:
                 page.all_lines = page.lines
+                page.chars = free  # read without rulings if camelot finds no table there
             pages.append(page)
     finally:
         pdf.close()
@@ -421,9 +584,16 @@ def read_pdf(path: str, data: bytes, opts: PdfOptions | None = None) -> Document
         for p in pages:
             if p.number in found:
                 p.tables = found[p.number]
+            elif p.chars is not None:
+                p.tables, free = loose_tables(p.chars)
+                if p.tables:
+                    p.lines, p.all_lines = _text_lines(free), None
+            p.chars = None
     blocks = BlockLimit()
+    previous = None  # the last text line kept, with its geometry: a paragraph may go on in the next line
+    furniture = _running_lines(pages)
     for p in pages:
-        items = []  # (top, block)
+        items = []  # (top, block, line geometry or None)
         spans = []
         for t in p.tables:
             problem = table_size_problem(t.rows)
@@ -431,20 +601,67 @@ def read_pdf(path: str, data: bytes, opts: PdfOptions | None = None) -> Document
                 warnings.append(problem)
                 continue
             spans.append((t.bbox[1], t.bbox[3]))
-            items.append((t.bbox[1], Block("table", page=p.number, rows=t.rows)))
+            items.append((t.bbox[1], Block("table", page=p.number, rows=t.rows), None))
         lines = p.lines
-        for k, (top, bottom, text) in enumerate(lines):
+        right = max((ln[4] for ln in lines), default=0.0)
+        left = min((ln[3] for ln in lines), default=0.0)
+        for k, (top, bottom, text, x0, x1) in enumerate(lines):
             mid = (top + bottom) / 2
             if p.all_lines is not None and any(a - 1 <= mid <= b + 1 for a, b in spans):
                 continue  # camelot's table holds this line
             if not text or is_page_number(text) or (k in (0, len(lines) - 1) and text.strip().isdigit()
                                                     and len(text) <= 4):
                 continue
-            items += [(top, Block("text", page=p.number, text=t)) for t in split_heading(text)]
+            if (p.number, k) in furniture:
+                continue  # a running page header or footer
+            items.append((top, Block("text", page=p.number, text=text),
+                          {"x0": x0, "x1": x1, "size": bottom - top, "full": x1 >= right - 1.5 * (bottom - top),
+                           "flush_left": x0 <= left + 0.6 * (bottom - top)}))
         items.sort(key=lambda it: it[0])
-        blocks.add_all(b for _, b in items)
+        for _, block, geom in items:
+            if block.kind == "table":
+                previous = None
+                blocks.add(block)
+                continue
+            if previous is not None and _continues(previous, block.text, geom):
+                previous[0].text += block.text
+                previous[1].update(full=geom["full"])
+                continue
+            parts = split_heading(block.text)
+            for t in parts:
+                blocks.add(Block("text", page=block.page, text=t))
+            previous = (blocks[-1], dict(geom)) if len(parts) == 1 else None
     blocks = stitch_tables(list(blocks))
     return Document(path=path, format="pdf", blocks=blocks, pages=n_pages, warnings=warnings)
+
+
+def _running_lines(pages: list) -> set[tuple[int, int]]:
+    """(page, line) of running page headers and footers: a first or last line of a page that is printed the same
+    (digits aside) as the first or last line of another page. The first page keeps its own (it is often the
+    report's title)."""
+    seen: dict[str, list[tuple[int, int]]] = {}
+    for p in pages:
+        ends = {0, len(p.lines) - 1} if p.lines else set()
+        for k in ends:
+            key = re.sub(r"\d+", "#", re.sub(r"\s+", "", p.lines[k][2]))
+            if 4 <= len(key) <= 60:
+                seen.setdefault(key, []).append((p.number, k))
+    out = set()
+    for places in seen.values():
+        if len({page for page, _ in places}) >= 2:
+            out |= {(page, k) for page, k in places if page != pages[0].number}
+    return out
+
+
+_NEW_ITEM = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,2}\s*[、.．]|[（(]\s*[一二三四五六七八九十\d]{1,2}\s*[）)]|\d{1,2}\s*[、.．](?!\d))")
+
+
+def _continues(previous, text: str, geom: dict) -> bool:
+    """A text line that goes on with the paragraph of the line before it: that line ran to the right margin with no
+    full stop, and this one starts at the left margin and is not a new numbered item or heading."""
+    block, last = previous
+    return (last["full"] and geom["flush_left"] and not block.text.endswith(("。", "！", "？", "；", "：", ":"))
+            and not _NEW_ITEM.match(text) and len(block.text) >= 8)
 
 
 def stitch_tables(blocks: list[Block]) -> list[Block]:

@@ -16,10 +16,38 @@ from .encoding import decode_bytes
 
 LONG_LINE = 200
 MAX_LINES = 1_000_000  # a report has a few thousand lines; millions of short lines would only fill memory
-_MARKER = re.compile(r"(?<![第])(?=[一二三四五六七八九十]{1,2}、)")
-_HEADING_END = re.compile(r"情况|事项|措施|概述")
+_MARKER = re.compile(r"(?<![第])(?=[一二三四五六七八九十]{1,2}、)|(?<=[。；！？\s])(?=[一二三四五六][.．](?![\d]))")
+_HEADING_END = re.compile(r"情况：?|事项：?|措施|概述|概况")
+# where a table starts right after a sentence (本年度主动公开情况如下：第二十条第（一）项…), or prose starts right after
+# a table's last cell run (…0000000二是提升依申请公开答复质量…。): the two are cut apart
+_PROSE_TABLE = re.compile(r"(?<=[^\s\d])(?=第二十条第[（(]一[）)]|[（(]本列数据的|行政复议\s*行政诉讼结果|申请人情况自然人)")
+# The wordings of the six headings (and the usual variants): a heading glued to the text after it is cut where its
+# wording ends, even when it lacks its closing word (三、收到和处理政府信息公开申请区社会事业局…).
+_HEADING_STEM = re.compile(
+    r"[一二三四五六][、.．]\s*(?:"
+    r"总体情况|总体概况|概述|基本情况"
+    r"|(?:行政机关)?主动公开政府信息(?:工作)?|主动公开"
+    r"|(?:行政机关)?收到和处理政府信息公开申请|政府信息公开申请|依申请公开"
+    r"|(?:因)?政府信息公开(?:工作)?(?:被申请)?行政复议[、和及]\s*(?:提起)?行政诉讼|行政复议[、和及]行政诉讼"
+    r"|(?:政府信息公开工作)?存在的(?:主要)?(?:问题|不足)(?:及|和)改进|主要问题(?:及|和)改进"
+    r"|其[他它]需要报告(?:的)?事项|其[他它]事项)"
+    r"(?:的情况|工作情况|情况|措施|事项)?[：:]?")
+_TABLE_TAIL = re.compile(r"(?<=\d)(?=[\u4e00-\u9fff“《][^\d。]{8,}?。)")
+_IN_TABLE = re.compile(r"第二十条|信息内容|申请人情况|行政复议行政诉讼|本年新收|结转下年度|结果维持")
+
+
+def _table_then_prose(part: str):
+    """Cut a table's text from prose glued after its last cell: only where the text before holds a table (its
+    header words and many digits), so a number in a sentence (发布信息14条) never cuts it."""
+    start = 0
+    for m in _TABLE_TAIL.finditer(part):
+        head = part[start:m.start()]
+        if _IN_TABLE.search(head) and sum(ch.isdigit() for ch in head) >= 6:
+            yield head
+            start = m.start()
+    yield part[start:]
 # where a heading glued to a flattened table ends when it has no closing word: the table's first header cell
-_TABLE_START = re.compile(r"第二十条|[（(]本列数据|行政复议行政诉讼|申请人情况|信息内容|\d")
+_TABLE_START = re.compile(r"第二十条|[（(]本列数据|行政复议行政诉讼|申请人情况|信息内容|附?表\s*\d|[（(]?单位[：:]|\d")
 _PIPE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}")
 
 
@@ -94,13 +122,15 @@ _GAP = re.compile(r"\s{2,}|(?<=[。；！？])\s+")
 def iter_long_line(line: str):
     """The pieces of `split_long_line`, one at a time."""
     for seg in _segments(line, _MARKER):
-        for part in _segments(seg, _GAP):
+        for part in (p for piece in _segments(seg, _GAP) for q in _segments(piece, _PROSE_TABLE)
+                     for p in _table_then_prose(q)):
             part = part.strip()
             if not part:
                 continue
-            if re.match(r"[一二三四五六七八九十]{1,2}、", part):
+            if re.match(r"[一二三四五六七八九十]{1,2}[、.．]", part):
+                stem = _HEADING_STEM.match(part)
                 cuts = [c for c in (_HEADING_END.search(part, 0, 40), _glued_table_start(part)) if c]
-                m = min(cuts, key=lambda c: c.end()) if cuts else None
+                m = stem if stem and len(part) > stem.end() else (min(cuts, key=lambda c: c.end()) if cuts else None)
                 if m:
                     yield part[: m.end()].strip()
                     rest = part[m.end():].strip()
