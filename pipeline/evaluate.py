@@ -27,6 +27,13 @@ def score_report(pred: dict, gold: dict) -> dict:
     family = m.group(1) if m else fmt
     c["template"][1] += 1
     c["template"][0] += int(pred["meta"]["template"] == gold["meta"]["template"])
+    from .corpus_checks import body_key
+
+    c["meta_year"][1] += 1
+    c["meta_year"][0] += int(pred["meta"].get("year") == gold["meta"].get("year"))
+    c["meta_body"][1] += 1  # the body named alike once 人民政府 / 办公室 and blanks are set aside
+    c["meta_body"][0] += int(body_key(pred["meta"].get("body")) is not None
+                             and body_key(pred["meta"].get("body")) == body_key(gold["meta"].get("body")))
     for table, gt in gold["tables"].items():
         pt = pred["tables"].get(table, {"status": "missing"})
         c["table_status"][1] += 1

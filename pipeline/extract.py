@@ -114,7 +114,7 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
-_TITLE = re.compile(r"信息公开\s*(工作)?\s*年\s*度?\s*报\s*告")
+_TITLE = re.compile(r"信息公开\s*(工作)?\s*(年\s*度)?\s*(工作)?\s*报\s*告")
 
 
 def check_is_report(report: dict, doc) -> None:

@@ -35,7 +35,19 @@ def _code_fingerprint() -> str:
 
 PIPELINE_VERSION = f"0.2.0+{_code_fingerprint()}"
 SNIPPET = 15
-_TITLE = re.compile(r"(20\d{2})\s*年\s*度?\s*(?:政府|政务)?信息公开(?:工作)?\s*年\s*度?\s*报\s*告")
+# 青铜峡市2020年政府信息公开工作年度报告 · 2023年淮安市洪泽区人民政府政府信息公开工作年度报告 ·
+# 北京市东城区人民政府2022年度政府信息公开工作报告
+_TITLE_PARTS = re.compile(r"(?P<pre>[^。；，]{0,40}?)(?P<year>20\d{2})\s*年\s*度?(?P<mid>[^。；，\d]{0,40}?)"
+                          r"(?:政府|政务)?信息公开(?:工作)?(?:年度)?(?:工作)?报告")
+_BODY_NOISE = re.compile(r"^(?:.*(?:信息公开|年报|正文|首页|当前位置|窗口|本页|本站|[]】|>]))?"
+                         r"(?:标题[:：]|关于|[（(]?[一二三四五六七八九十\d]+[)）、.]?)*|(?:的|关于)$")
+
+
+def _clean_body(text: str | None) -> str | None:
+    body = _BODY_NOISE.sub("", text or "").strip(" ：:·-—")
+    return body if len(body) >= 2 else None
+
+
 _PERIOD = re.compile(r"(20\d{2})\s*年\s*1\s*月\s*1\s*日")
 _BODY_BY = re.compile(r"本报告由(.{2,30}?)(?:办公室|办公厅)")
 _ANY_YEAR = re.compile(r"(20\d{2})\s*年")
@@ -52,23 +64,56 @@ def extract_meta(doc: Document, headings: dict[int, int]) -> dict:
     year = None
     body = None
     lines = [_compact(t) for t in head_blocks]
-    for i, line in enumerate(lines):
-        m = _TITLE.search(line)
-        if m:
-            year = int(m.group(1))
-            before = re.sub(r"^(标题[:：])", "", line[: m.start()])
-            if not before and i > 0 and len(lines[i - 1]) <= 30:
-                before = lines[i - 1]
-            body = before or None
+    found = None
+    for k in range(1, 4):  # a title may be printed over two or three lines (…政府信息公开工作 / 年度报告)
+        for i in range(len(lines)):
+            joined = "".join(lines[i:i + k])
+            for m in _TITLE_PARTS.finditer(joined):
+                before = joined[:m.start("year")]
+                if before.count("《") <= before.count("》"):  # not the title of a document the report cites
+                    found = (i, m)
+                    break
+            if found:
+                break
+        if found:
             break
+    if found:
+        i, m = found
+        year = int(m.group("year"))
+        pre, mid = _clean_body(m.group("pre")), _clean_body(m.group("mid"))
+        body = mid or pre  # 2023年淮安市洪泽区人民政府政府信息公开…: the body sits between year and 政府信息公开
+        if body is None and i > 0 and len(lines[i - 1]) <= 30 and not _ANY_YEAR.search(lines[i - 1]):
+            body = _clean_body(lines[i - 1])  # the body on its own line above the title
     if year is None:
         m = _PERIOD.search(_compact(head)) or _ANY_YEAR.search(_compact(head))
         if m:
             year = int(m.group(1))
     m = _BODY_BY.search(_compact(head))
-    if m and (body is None or (m.group(1).endswith(body) and len(m.group(1)) > len(body))):
-        body = m.group(1)
+    if m and body is None:
+        body = m.group(1)  # 本报告由淮安市洪泽区人民政府办公室…编制
+    if body is None:
+        body = _most_named_place(doc)
     return {"body": body, "year": year}
+
+
+_PLACE = re.compile(r"[\u4e00-\u9fff]{2,5}?(?:自治州|自治县|市|县|区|州|旗)")
+_NOT_A_PLACE = re.compile(r"^(?:我|全|本|各|该|市|县|区|城|地|社|小|辖|园|新|老|景|街|管|片|库|专|示范|开发|县市|市县|州市|省市)")
+
+
+def _most_named_place(doc: Document) -> str | None:
+    """With no title naming the body: the city, county or district the report names most (at least three times),
+    e.g. 随州市 in a report that begins 本报告根据《条例》…"""
+    counts: dict[str, int] = {}
+    for b in doc.blocks[:400]:
+        if b.kind != "text":
+            continue
+        for name in _PLACE.findall(_compact(b.text)):
+            if not _NOT_A_PLACE.match(name) and not name.endswith(("地区", "社区", "园区", "城区", "辖区", "景区", "片区")):
+                counts[name] = counts.get(name, 0) + 1
+    if not counts:
+        return None
+    name, n = max(counts.items(), key=lambda kv: (kv[1], len(kv[0])))
+    return name if n >= 3 else None
 
 
 def _sections_json(doc: Document, secs, table_text: set[int]) -> list[dict]:
