@@ -62,9 +62,7 @@ def _load_params(path: str) -> dict:
 
 
 def _train(args) -> int:
-    from .train import train_row_labeler
-
-    from .train import train_section_model
+    from .train import train_column_labeler, train_row_labeler, train_section_model
 
     from .labeling import validate_dir
 
@@ -77,6 +75,7 @@ def _train(args) -> int:
         return 1
     all_params = _load_params(args.params)
     metrics = train_row_labeler(all_params.get("train", {}), args.out)
+    metrics.update(train_column_labeler(all_params.get("train", {}), args.out))
     metrics.update(train_section_model(all_params.get("sections", {}), args.synthetic, args.out, args.labels,
                                        args.docs))
     from pathlib import Path

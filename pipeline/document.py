@@ -39,11 +39,16 @@ class Block:
     rows: list[list[Cell]] = field(default_factory=list)
     # For text blocks that hold a table flattened into prose (cells run together with no separator).
     flattened: bool = False
+    # For tables rebuilt from word positions (a PDF table printed without rulings): its header cells are not
+    # placed over their columns, so they name no column
+    loose: bool = False
 
     def to_dict(self) -> dict:
         d = {"kind": self.kind, "page": self.page}
         if self.kind == "table":
             d["rows"] = [[{"text": c.text, "rowspan": c.rowspan, "colspan": c.colspan} for c in r] for r in self.rows]
+            if self.loose:
+                d["loose"] = True
         else:
             d["text"] = self.text
         return d
@@ -159,7 +164,7 @@ class Document:
         for b in d["blocks"]:
             if b["kind"] == "table":
                 rows = [[Cell(c["text"], c.get("rowspan", 1), c.get("colspan", 1)) for c in r] for r in b["rows"]]
-                blocks.append(Block("table", page=b.get("page"), rows=rows))
+                blocks.append(Block("table", page=b.get("page"), rows=rows, loose=bool(b.get("loose"))))
             else:
                 blocks.append(Block("text", text=b["text"], page=b.get("page")))
         return cls(path=d["path"], format=d["format"], blocks=blocks, pages=d.get("pages"),

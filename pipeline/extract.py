@@ -133,7 +133,7 @@ def extract_one(path: Path, models, pdf_options: PdfOptions | None = None) -> di
 
 def predict_one(doc, models) -> dict:
     """The report JSON of a document already read (the predict stage: models applied, checks run, validated)."""
-    report = build_report(doc, models.row_labeler, models.section_model)
+    report = build_report(doc, models.row_labeler, models.section_model, models.column_labeler)
     check_is_report(report, doc)
     try:
         validate_report(report)

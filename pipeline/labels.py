@@ -196,3 +196,77 @@ def default_labeler() -> RowLabeler:
         X, y = training_examples()
         _DEFAULT = RowLabeler.train(X, y)
     return _DEFAULT
+
+
+# ---------------------------------------------------------------- column headers
+
+HEADER_NOTES = ["（单位：件）", "(件)", "（个）", "（单位：万元）", "(万元)", "（项）", "（含下属单位）"]
+LABEL_COLUMN_HEADERS = ["信息内容", "项目", "序号", "内容", "指标", "类别", "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）",
+                        "申请人情况", "备注", "说明", "单位：件", "小计", "法人或其他组织小计", "法人或其他组织／小计", "其中：法人",
+                        "第二十条第（一）项", "第二十条第（五）项"]
+COLUMN_WORDING = {  # wordings publishers print instead of the template's, per canonical column
+    "active_disclosure:new_made": ["本年新制作数量", "本年度新制作数量", "新制作数量"],
+    "active_disclosure:new_published": ["本年新公开数量", "本年度新公开数量", "新公开数量"],
+    "active_disclosure:total_published": ["对外公开总数量", "对外公开总量", "公开总数量"],
+    "active_disclosure:prev_items": ["上一年项目数量", "上年项目数量", "上一年项目数"],
+    "active_disclosure:change": ["本年增/减", "本年增减", "本年增／减", "增/减"],
+    "active_disclosure:decisions": ["处理决定数量", "本年处理决定数量", "本年度处理决定数量"],
+    "active_disclosure:items": ["采购项目数量", "政府集中采购项目数量"],
+    "active_disclosure:issued": ["本年制发件数", "本年度制发件数", "制发件数"],
+    "active_disclosure:repealed": ["本年废止件数", "本年度废止件数", "废止件数"],
+    "active_disclosure:in_force": ["现行有效件数", "现行有效数", "有效件数"],
+    "active_disclosure:amount_wan": ["采购总金额（万元）", "本年收费金额（单位：万元）", "收费金额（万元）", "本年收费金额"],
+}
+
+
+def column_classes() -> dict[str, list[str]]:
+    """Each canonical column as `table:column` (table 4: `review_litigation:row.column`, its columns being the
+    row groups of the official layout) with the header path the template prints above it."""
+    out: dict[str, list[str]] = {}
+    f = schema.fields()["tables"]
+    for tpl in schema.TEMPLATES:
+        for col, label in f["active_disclosure"]["templates"][tpl]["columns"].items():
+            out.setdefault(f"active_disclosure:{col}", [label])
+    for col, label in f["requests"]["columns"].items():
+        out[f"requests:{col}"] = ["申请人情况／" + label, label]
+    for row, spec in f["review_litigation"]["rows"].items():
+        for col, label in f["review_litigation"]["columns"].items():
+            out[f"review_litigation:{row}.{col}"] = [spec["label"] + "／" + label]
+    return out
+
+
+def column_training_examples(seed: int = 0, per_column: int = 40):
+    rng = random.Random(seed)
+    X, y = [], []
+    for cls, paths in column_classes().items():
+        wordings = COLUMN_WORDING.get(cls, [])
+        for _ in range(per_column):
+            path = rng.choice(paths).split("／")
+            if wordings and rng.random() < 0.5:
+                path = path[:-1] + [rng.choice(wordings)]
+            if rng.random() < 0.2:
+                path[-1] += rng.choice(HEADER_NOTES)
+            keep = path if len(path) == 1 or rng.random() < 0.7 else path[-2:]
+            X.append(rng.choice(["／", "", " "]).join(_noise(p, rng) for p in keep))
+            y.append(cls)
+    for text in LABEL_COLUMN_HEADERS:
+        for _ in range(8):
+            X.append(_noise(text, rng))
+            y.append("none")
+    return X, y
+
+
+class ColumnLabeler(RowLabeler):
+    """A column's header path (the header cells stacked above it, merged parents first) to `table:column`, or
+    "none" for headers that are not a canonical column. The same character n-gram model as the row labeler."""
+
+
+_DEFAULT_COLUMNS: ColumnLabeler | None = None
+
+
+def default_column_labeler() -> ColumnLabeler:
+    global _DEFAULT_COLUMNS
+    if _DEFAULT_COLUMNS is None:
+        X, y = column_training_examples()
+        _DEFAULT_COLUMNS = ColumnLabeler.train(X, y)
+    return _DEFAULT_COLUMNS

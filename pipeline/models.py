@@ -1,7 +1,7 @@
-"""Loading the trained models once per process: the row labeler and the section model.
+"""Loading the trained models once per process: the row labeler, the column labeler and the section model.
 
-`models/row_labeler.joblib` and `models/section_model.joblib` are written by the train stage
-(`python -m pipeline train`). Without the row labeler file it is trained in memory from generated label variants
+`models/row_labeler.joblib`, `models/column_labeler.joblib` and `models/section_model.joblib` are written by the
+train stage (`python -m pipeline train`). Without the row labeler file it is trained in memory from generated label variants
 (a few seconds); without the section model the keyword scorer of sections.py finds the headings. Extraction so works
 on a fresh checkout too, and says in each report which models it used.
 """
@@ -11,10 +11,11 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .labels import RowLabeler, default_labeler
+from .labels import ColumnLabeler, RowLabeler, default_column_labeler, default_labeler
 from .section_model import SectionModel
 
 ROW_LABELER_FILE = "row_labeler.joblib"
+COLUMN_LABELER_FILE = "column_labeler.joblib"
 SECTION_MODEL_FILE = "section_model.joblib"
 
 
@@ -22,6 +23,7 @@ SECTION_MODEL_FILE = "section_model.joblib"
 class Models:
     row_labeler: RowLabeler
     section_model: SectionModel | None = None
+    column_labeler: ColumnLabeler | None = None
     source: str = "built-in"
     fingerprint: str = "built-in"  # hash of the model files: outputs made with other models are out of date
 
@@ -36,11 +38,14 @@ def load_models(models_dir: str | None = "models") -> Models:
     base = Path(models_dir) if models_dir else None
     labeler_path = base / ROW_LABELER_FILE if base else None
     section_path = base / SECTION_MODEL_FILE if base else None
+    column_path = base / COLUMN_LABELER_FILE if base else None
     labeler = RowLabeler.load(labeler_path) if labeler_path and labeler_path.exists() else default_labeler()
+    columns = ColumnLabeler.load(column_path) if column_path and column_path.exists() else default_column_labeler()
     section = SectionModel.load(section_path) if section_path and section_path.exists() else None
     source = "trained" if labeler_path and labeler_path.exists() else "built-in"
-    models = Models(labeler, section, source + ("+section-model" if section else "+keyword-sections"),
-                    _fingerprint([p for p in (labeler_path, section_path) if p and p.exists()]))
+    models = Models(labeler, section, columns,
+                    source=source + ("+section-model" if section else "+keyword-sections"),
+                    fingerprint=_fingerprint([p for p in (labeler_path, section_path, column_path) if p and p.exists()]))
     _CACHE[key] = models
     return models
 

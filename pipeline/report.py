@@ -136,11 +136,12 @@ def _sections_json(doc: Document, secs, table_text: set[int]) -> list[dict]:
     return out
 
 
-def build_report(doc: Document, labeler: RowLabeler | None = None, section_model=None) -> dict:
+def build_report(doc: Document, labeler: RowLabeler | None = None, section_model=None, column_labeler=None) -> dict:
     labeler = labeler or default_labeler()
     secs = segment(doc.blocks, section_model)
     meta = extract_meta(doc, secs.headings)
-    template, template_conf, results, table_text = extract_tables(doc.blocks, secs, labeler, meta["year"])
+    template, template_conf, results, table_text = extract_tables(doc.blocks, secs, labeler, meta["year"],
+                                                                  column_labeler)
     tables = {}
     sources = {}
     for name, res in results.items():

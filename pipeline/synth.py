@@ -178,6 +178,7 @@ def draw_report(rng: random.Random, name: str, family: str, sentences: list[str]
         "word_markup": rng.random() < 0.5,
         "three_line": rng.random() < 0.5,
         "page_header": rng.random() < 0.3,
+        "remarks": rng.random() < 0.2,
     }
     before = {}
     for sid, table in TABLE_OF_SECTION.items():
@@ -358,8 +359,24 @@ def _header_text(text: str, style: str) -> str:
     return text
 
 
-def official_grid(table: str, rows: list[PrintedRow], header_style: str) -> tuple[list[GridCell], int, int]:
-    """The table as the official template lays it out: cells with their spans, the number of rows and columns."""
+REMARKS = ["含转办件", "已办结", "含依申请转主动公开", "详见附件", "本单位"]
+
+
+def official_grid(table: str, rows: list[PrintedRow], header_style: str,
+                  remarks: random.Random | None = None) -> tuple[list[GridCell], int, int]:
+    """The table as the official template lays it out: cells with their spans, the number of rows and columns.
+    With `remarks`, table 3 gets a 备注 column on the right (some publishers add one), a few of its cells
+    holding a note."""
+    cells, n_rows, n_cols = _official_grid(table, rows, header_style)
+    if remarks is not None and table == "requests":
+        cells.append(GridCell("备注", 0, n_cols, 3, 1))
+        for r in range(3, n_rows):
+            cells.append(GridCell(remarks.choice(REMARKS) if remarks.random() < 0.15 else "", r, n_cols))
+        n_cols += 1
+    return cells, n_rows, n_cols
+
+
+def _official_grid(table: str, rows: list[PrintedRow], header_style: str) -> tuple[list[GridCell], int, int]:
     cells: list[GridCell] = []
     h = lambda t: _header_text(t, header_style)  # noqa: E731
     if table == "requests":
@@ -501,7 +518,7 @@ def _html_text(cell: GridCell, style: dict) -> str:
 
 
 def _html_table(table: str, rows: list[PrintedRow], style: dict, rng: random.Random) -> str:
-    cells, n_rows, _ = official_grid(table, rows, style["header"])
+    cells, n_rows, _ = official_grid(table, rows, style["header"], rng if style["remarks"] else None)
     grid_rows = _grid_rows(cells, n_rows)
     # some sites cut a long table in two (a page break of the Word original): the second part has no header
     cut = rng.randint(8, n_rows - 4) if table == "requests" and style["split"] and n_rows > 14 else None
@@ -516,9 +533,8 @@ def _html_table(table: str, rows: list[PrintedRow], style: dict, rng: random.Ran
             tds.append(f"<td{attrs}>{_html_text(c, style)}</td>")
         if cut is not None and i == cut:
             # a parent label cut by the split is printed again at the top of the second table
-            for c in cells:
-                if c.row < cut < c.row + c.rowspan and c.col < 3:
-                    tds.insert(0, f"<td rowspan='{c.row + c.rowspan - cut}'>{_html_text(c, style)}</td>")
+            parents = sorted((c for c in cells if c.row < cut < c.row + c.rowspan and c.col < 3), key=lambda c: c.col)
+            tds[:0] = [f"<td rowspan='{c.row + c.rowspan - cut}'>{_html_text(c, style)}</td>" for c in parents]
         out.append("<tr>" + "".join(tds) + "</tr>")
     out.append("</table>")
     return "\n".join(out)
@@ -533,7 +549,8 @@ def render_docx(rep, tables, path: Path) -> None:
         if kind in ("h", "p"):
             d.add_paragraph(x)
             continue
-        cells, n_rows, n_cols = official_grid(x, tables[x], rep.style["header"])
+        cells, n_rows, n_cols = official_grid(x, tables[x], rep.style["header"],
+                                              random.Random(rep.name) if rep.style["remarks"] else None)
         t = d.add_table(rows=n_rows, cols=n_cols)
         t.style = "Table Grid"
         for c in cells:
@@ -561,13 +578,15 @@ def render_pdf(rep, tables, path: Path, ruled: bool = True) -> None:
     st = ParagraphStyle("n", fontName=font, fontSize=10.5, leading=18)
     small = ParagraphStyle("s", fontName=font, fontSize=6.5, leading=8)
     widths = {"requests": [46, 56, 104] + [34] * 7, "review_litigation": [30] * 15,
-              "active_disclosure": [150, 90, 90, 90]}
+              "active_disclosure": [150, 90, 90, 90], "requests+remarks": [40, 50, 96] + [30] * 7 + [44]}
     story = [Paragraph(f"{rep.body}{rep.year}年政府信息公开工作年度报告", st)]
     for kind, x in _sections_in_order(rep, tables):
         if kind in ("h", "p"):
             story.append(Paragraph(x, st))
             continue
-        cells, n_rows, n_cols = official_grid(x, tables[x], rep.style["header"])
+        remarks = ruled and rep.style["remarks"]
+        cells, n_rows, n_cols = official_grid(x, tables[x], rep.style["header"],
+                                              random.Random(rep.name) if remarks else None)
         grid = [[""] * n_cols for _ in range(n_rows)]
         commands = [("FONT", (0, 0), (-1, -1), font, 6.5), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]
         for c in cells:
@@ -586,7 +605,7 @@ def render_pdf(rep, tables, path: Path, ruled: bool = True) -> None:
             commands += [("LINEABOVE", (0, 0), (-1, 0), 1.0, colors.black),
                          ("LINEBELOW", (0, head), (-1, head), 0.6, colors.black),
                          ("LINEBELOW", (0, -1), (-1, -1), 1.0, colors.black)]
-        t = Table(grid, colWidths=widths[x], repeatRows=0)
+        t = Table(grid, colWidths=widths[x + ("+remarks" if n_cols == 11 else "")], repeatRows=0)
         t.setStyle(TableStyle(commands))
         story.append(t)
 

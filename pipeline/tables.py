@@ -48,6 +48,7 @@ class RowRecord:
     page: int | None = None
     section: int | None = None
     unreadable: str | None = None  # why the printed row cannot be read (its cells are then null)
+    headers: list[str] | None = None  # for a grid row: the header path printed above each of its value cells
 
     @property
     def label(self) -> str:
@@ -56,32 +57,71 @@ class RowRecord:
 
 # ---------------------------------------------------------------- step 1: records
 
-def records_from_grid(rows, block_index: int = -1, page=None, section=None) -> list[RowRecord]:
+def records_from_grid(rows, block_index: int = -1, page=None, section=None, headers: bool = True,
+                      carried: dict | None = None) -> list[RowRecord]:
+    """Row records of a grid; with `headers`, each record carries the header path above each of its value cells
+    (not for a table rebuilt from word positions, whose header cells do not sit over their columns).
+
+    `carried` holds the header band of the table before (a table cut in two continues without its header): a
+    grid of the same width that starts with data uses it, and the band this grid ends with is left in it."""
+    headers_wanted = headers
     dense = expand_spans(rows)
     origins = span_origins(rows)
+    width = max((len(r) for r in dense), default=0)
     records = []
     last_labels: dict[int, str] = {}
+    band: dict[int, list[str]] = {}  # the header cells stacked above each column, in the current header band
+    if carried is not None and carried.get("width") == width:
+        band = dict(carried.get("band", {}))
+    band_open = False
     for r, row in enumerate(dense):
         cells = []  # (column, text, from_above)
         seen = set()
         for c, text in enumerate(row):
-            o = origins.get((r, c), (r, c))
+            o = origins.get((r, c))
+            if o is None:
+                continue  # past the end of a short row: no cell was printed there (not a blank one)
             if o in seen:
                 continue
             seen.add(o)
             origin_text = dense[o[0]][o[1]] or ""
             cells.append((c, origin_text, o[0] < r))
+        # the label ends at the last text cell that still has a number after it: text after the numbers (a 备注
+        # column) is a cell of the row, not its label
         label_end = -1
-        for k, (c, text, above) in enumerate(cells):
-            if text.strip() and not looks_numeric(text):
+        number_after = False
+        for k in range(len(cells) - 1, -1, -1):
+            c, text, above = cells[k]
+            if not text.strip():
+                continue
+            if looks_numeric(text):
+                number_after = number_after or not is_blank(text)
+            elif number_after or label_end < 0:
                 label_end = k
+                if number_after:
+                    break
+        if not number_after:
+            label_end = max((k for k, (_, t, _) in enumerate(cells) if t.strip() and not looks_numeric(t)), default=-1)
         labels = []
         for k, (c, text, above) in enumerate(cells[: label_end + 1]):
             if text.strip():
                 labels.append((c, text.strip()))
             elif c in last_labels:
                 labels.append((c, last_labels[c]))  # a blank placeholder under a merged label
-        values = [text for c, text, above in cells[label_end + 1:] if not above]
+        value_cells = [(c, text) for c, text, above in cells[label_end + 1:] if not above]
+        values = [text for _, text in value_cells]
+        if not any(v.strip() for v in values) and any(t.strip() for _, t, _ in cells):
+            # a header row (信息内容 | 本年制发件数 …): a new band of headers starts after rows of data
+            if not band_open:
+                band, band_open = {}, True
+            for c in range(width):
+                o = origins.get((r, c), (r, c))
+                text = (dense[o[0]][o[1]] or "").strip()
+                spans_row = all(origins.get((r, cc), (r, cc)) == o for cc in range(width))
+                if text and not spans_row and (not band.get(c) or band[c][-1] != text):
+                    band.setdefault(c, []).append(text)
+        elif values:
+            band_open = False
         if labels:
             first_col = labels[0][0]
             for c in list(last_labels):
@@ -91,7 +131,12 @@ def records_from_grid(rows, block_index: int = -1, page=None, section=None) -> l
                 last_labels[c] = t
         if not labels and not any(v.strip() for v in values):
             continue
-        records.append(RowRecord([t for _, t in labels], values, False, block_index, page, section))
+        headers = ["／".join(band.get(c, [])) for c, _ in value_cells] if headers_wanted and band and any(values) \
+            else None
+        records.append(RowRecord([t for _, t in labels], values, False, block_index, page, section,
+                                 headers=headers))
+    if carried is not None:
+        carried.update(width=width, band=band)
     return _carry_parents(records)
 
 
@@ -205,6 +250,7 @@ def collect_records(blocks: list[Block], assignment: list[int | None], junk: lis
     records: list[RowRecord] = []
     buffer: list[tuple[int, Block]] = []
     table_text: set[int] = set()
+    carried: dict = {}  # the header band of the last table of the section, for a table that continues it
 
     def flush():
         while len(buffer) > 1 and _is_caption(buffer[0][1].text):
@@ -227,7 +273,10 @@ def collect_records(blocks: list[Block], assignment: list[int | None], junk: lis
         sec = assignment[i]
         if b.kind == "table":
             flush()
-            records.extend(records_from_grid(b.rows, i, b.page, sec))
+            if carried.get("section") != sec:
+                carried.clear()
+            carried["section"] = sec
+            records.extend(records_from_grid(b.rows, i, b.page, sec, headers=not b.loose, carried=carried))
         elif sec in (2, 3, 4) and looks_tabular_text(b.text) and i not in headings:
             if buffer and assignment[buffer[-1][0]] != sec:
                 flush()
@@ -328,8 +377,72 @@ def _fit_values(values: list[str], k: int) -> list[str] | None:
     return vals if len(vals) == k else None
 
 
-def _direct_values(rec: RowRecord, columns: list[str], table: str):
-    """Values of a record whose cells are known; None when the cell count does not fit the row."""
+MIN_COLUMN_CONFIDENCE = 0.8
+
+
+def _header_order(rec: RowRecord, columns: list[str], table: str, row: str, column_labeler) -> list[int] | None:
+    """The value cell under each canonical column of `row`, read from the header printed above the cells (the
+    column labeler), or None when the headers do not name every column once with confidence: then the template's
+    order is used. A column the headers name as something else (小计, 备注) is left out."""
+    if column_labeler is None or not rec.headers or len(rec.headers) != len(rec.values):
+        return None
+    if table == "review_litigation" and row == "*":  # the whole row of 15 under its two header rows
+        wanted = [f"review_litigation:{r}.{c}" for r in ("review", "litigation_direct", "litigation_after_review")
+                  for c in REVIEW_COLUMNS]
+        allowed = wanted
+    elif table == "review_litigation":
+        wanted = [f"review_litigation:{row}.{c}" for c in columns]
+        allowed = [f"review_litigation:{r}.{c}" for r in ("review", "litigation_direct", "litigation_after_review")
+                   for c in columns]
+    else:
+        wanted = [f"{table}:{c}" for c in columns]
+        allowed = [f"{table}:{c}" for c in _all_columns(table)]
+    found: dict[str, int] = {}
+    for k, header in enumerate(rec.headers):
+        if not header:
+            return None
+        cls, p = column_labeler.predict_within(header, allowed + ["none"])
+        if p < MIN_COLUMN_CONFIDENCE:
+            return None
+        if cls in wanted:
+            if cls in found:
+                return None  # two cells under one column
+            found[cls] = k
+    if set(found) != set(wanted):
+        return None
+    return [found[w] for w in wanted]
+
+
+def _sums_hold(table: str, values: list) -> bool:
+    """The row's own sums (table 3: 总计 = the six applicants; table 4: each 总计 = its four results), where the
+    row has them; a row without a sum rule holds."""
+    if table == "requests" and len(values) == 7:
+        return None not in values and values[6] == sum(values[:6])
+    if table == "review_litigation" and len(values) % 5 == 0:
+        return None not in values and all(values[g + 4] == sum(values[g:g + 4]) for g in range(0, len(values), 5))
+    return True
+
+
+def _all_columns(table: str) -> list[str]:
+    out = []
+    for tpl in schema.TEMPLATES:
+        for r in schema.row_ids(table, tpl):
+            for c in schema.column_ids(table, tpl, r):
+                if c not in out:
+                    out.append(c)
+    return out
+
+
+def _direct_values(rec: RowRecord, columns: list[str], table: str, row: str = "", column_labeler=None):
+    """Values of a record whose cells are known; None when the cell count does not fit the row. Where the headers
+    above the cells name each column, the cells are taken under their headers, else in the template's order."""
+    order = _header_order(rec, columns, table, row, column_labeler) if not rec.run else None
+    if order is not None:
+        vals = [rec.values[k] for k in order]
+        parsed = [parse_value(v, schema.value_kind(table, c)) for v, c in zip(vals, columns)]
+        if _sums_hold(table, parsed):
+            return vals, parsed
+        # the headers' reading breaks the row's own sum: they are not trusted, the template's order is tried
     if rec.run:
         run = rec.values[0]
         pieces = run.split()
@@ -370,7 +483,7 @@ def _review_ok(vals):
     return all(vals[g * 5 + 4] == sum(vals[g * 5:g * 5 + 4]) for g in range(len(vals) // 5))
 
 
-def build_table(table: str, template: str, records, predictions) -> TableResult:
+def build_table(table: str, template: str, records, predictions, column_labeler=None) -> TableResult:
     res = TableResult(table)
     row_ids = schema.row_ids(table, template)
     chosen: dict[str, tuple[RowRecord, float]] = {}
@@ -392,7 +505,7 @@ def build_table(table: str, template: str, records, predictions) -> TableResult:
         elif cls == "extra" and rec.section == SECTION_OF_TABLE[table] and rec.parts:
             res.extra_rows.append({"label": rec.label, "values": _extra_values(rec), "raw": rec.values})
     if table == "review_litigation":
-        used = _review_from_unlabelled(records, predictions, chosen)
+        used = _review_from_unlabelled(records, predictions, chosen, column_labeler)
         if used is not None:
             res.extra_rows = [e for e in res.extra_rows if e["raw"] is not used.values]
     if not chosen:
@@ -414,7 +527,7 @@ def build_table(table: str, template: str, records, predictions) -> TableResult:
             for c in columns:
                 res.cells[row][c]["raw"] = rec.values[0] if rec.values else None
             continue
-        direct = _direct_values(rec, columns, table)
+        direct = _direct_values(rec, columns, table, row, column_labeler)
         if direct is not None:
             raws, vals = direct
             for c, raw, v in zip(columns, raws, vals):
@@ -474,7 +587,10 @@ def _extra_values(rec: RowRecord):
     return [parse_value(v, "money" if "." in v or "元" in v else "signed") for v in rec.values if v.strip()]
 
 
-def _review_from_unlabelled(records, predictions, chosen):
+REVIEW_COLUMNS = ["upheld", "corrected", "other", "pending", "total"]
+
+
+def _review_from_unlabelled(records, predictions, chosen, column_labeler=None):
     """Table 4 printed as one row of 15 numbers under its two header rows (the official layout)."""
     if all(r in chosen for r in ("review", "litigation_direct", "litigation_after_review")):
         return
@@ -505,7 +621,10 @@ def _review_from_unlabelled(records, predictions, chosen):
             vals = [str(v) for v in cands[0]]
             conf = 0.95 if n is None else 1.0
         else:
-            fitted = _fit_values(vals, 15)
+            order = _header_order(rec, REVIEW_COLUMNS * 3, "review_litigation", "*", column_labeler)
+            if order is not None and not _sums_hold("review_litigation", [parse_value(vals[k]) for k in order]):
+                order = None  # the headers' reading breaks the table's sums: not trusted
+            fitted = [vals[k] for k in order] if order is not None else _fit_values(vals, 15)
             if fitted is None:
                 if rec.section == 4 and 3 <= len(vals) <= 20 and any(v.strip() for v in vals):
                     why = f"{len(vals)} cells printed where the table has 15; unreadable"
@@ -577,11 +696,11 @@ def _requests_columns_ok(grid: dict, outcome: list[str]) -> bool:
     return True
 
 
-def extract_tables(blocks, sections, labeler: RowLabeler, year: int | None):
+def extract_tables(blocks, sections, labeler: RowLabeler, year: int | None, column_labeler=None):
     records, table_text = collect_records(blocks, sections.assignment, sections.junk, set(sections.headings.values()))
     predictions = label_records(records, labeler)
     table_texts = [b.text for i, b in enumerate(blocks) if b.kind == "text" and sections.assignment[i] in (2, 3, 4)
                    and looks_tabular_text(b.text)]
     template, template_conf = detect_template(records, predictions, year, table_texts)
-    results = {t: build_table(t, template, records, predictions) for t in schema.TABLES}
+    results = {t: build_table(t, template, records, predictions, column_labeler) for t in schema.TABLES}
     return template, template_conf, results, table_text

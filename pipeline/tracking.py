@@ -58,11 +58,12 @@ def _flatten(prefix: str, d: dict, out: dict) -> dict:
 
 def log_pipeline_run(params: dict, models_dir: str, metrics_dir: str, labels_dir: str, out_file: str) -> str:
     """One MLflow run for one `dvc repro`: every parameter, the training and evaluation metrics (overall and per
-    format), the evaluation artifacts, and the row labeler registered as `row-labeler`."""
+    format), the evaluation artifacts, and the models registered as `row-labeler`, `column-labeler` and
+    `section-model`."""
     import json
 
     from .labels import RowLabeler
-    from .models import ROW_LABELER_FILE, SECTION_MODEL_FILE
+    from .models import COLUMN_LABELER_FILE, ROW_LABELER_FILE, SECTION_MODEL_FILE
 
     mlflow, run = start_run("pipeline")
     with run:
@@ -90,14 +91,15 @@ def log_pipeline_run(params: dict, models_dir: str, metrics_dir: str, labels_dir
                                      input_example=["四、政府信息公开行政复议、行政诉讼情况"],
                                      skops_trusted_types=["pipeline.section_model._heads",
                                                           "pipeline.section_model._cues"])
-        labeler_path = Path(models_dir) / ROW_LABELER_FILE
-        if labeler_path.exists():
-            import mlflow.sklearn
+        for file, name, example in ((ROW_LABELER_FILE, "row-labeler", "（三）不予公开／1.属于国家秘密"),
+                                    (COLUMN_LABELER_FILE, "column-labeler", "法人或其他组织／商业企业")):
+            path = Path(models_dir) / file
+            if path.exists():
+                import mlflow.sklearn
 
-            mlflow.sklearn.log_model(RowLabeler.load(labeler_path).pipeline, name="row_labeler",
-                                     registered_model_name="row-labeler",
-                                     input_example=["（三）不予公开／1.属于国家秘密"],
-                                     skops_trusted_types=["pipeline.labels.normalise_label"])
+                mlflow.sklearn.log_model(RowLabeler.load(path).pipeline, name=name.replace("-", "_"),
+                                         registered_model_name=name, input_example=[example],
+                                         skops_trusted_types=["pipeline.labels.normalise_label"])
         run_id = run.info.run_id
     Path(out_file).parent.mkdir(parents=True, exist_ok=True)
     Path(out_file).write_text(json.dumps({"run_id": run_id, "tracking_uri": mlflow.get_tracking_uri(),

@@ -105,6 +105,7 @@ def _index(stops: list[float], v: float) -> int:
 class RuledTable:
     bbox: tuple[float, float, float, float]  # x0, top, x1, bottom
     rows: list[list[Cell]]
+    loose: bool = False  # rebuilt from word positions (no rulings)
 
 
 def ruled_tables(edges: list[dict], chars: list[dict], min_lines: int) -> tuple[list[RuledTable], list[dict]]:
@@ -348,7 +349,7 @@ def loose_tables(chars: list[dict]) -> tuple[list[RuledTable], list[dict]]:
         x0 = min(w["x0"] for i in members for w in lines[i])
         x1 = max(w["x1"] for i in members for w in lines[i])
         tables.append(RuledTable((x0, min(w["top"] for w in lines[top_line]), x1,
-                                  max(w["bottom"] for w in lines[last])), rows))
+                                  max(w["bottom"] for w in lines[last])), rows, loose=True))
     if not tables:
         return [], chars
     boxes = [(w["x0"], w["top"], w["x1"], w["bottom"]) for line in lines for w in line if id(w) in used]
@@ -601,7 +602,7 @@ def read_pdf(path: str, data: bytes, opts: PdfOptions | None = None) -> Document
                 warnings.append(problem)
                 continue
             spans.append((t.bbox[1], t.bbox[3]))
-            items.append((t.bbox[1], Block("table", page=p.number, rows=t.rows), None))
+            items.append((t.bbox[1], Block("table", page=p.number, rows=t.rows, loose=t.loose), None))
         lines = p.lines
         right = max((ln[4] for ln in lines), default=0.0)
         left = min((ln[3] for ln in lines), default=0.0)
@@ -672,6 +673,7 @@ def stitch_tables(blocks: list[Block]) -> list[Block]:
         if (b.kind == "table" and prev is not None and prev.kind == "table" and prev.page is not None
                 and b.page == prev.page + 1 and _width(prev) == _width(b)):
             prev.rows = prev.rows + b.rows
+            prev.loose = prev.loose or b.loose
             continue
         out.append(b)
     return out
