@@ -73,15 +73,56 @@ def _train(args) -> int:
         print("label files have errors: fix them (python -m pipeline validate-labels) before training",
               file=sys.stderr)
         return 1
+    import os
+    from contextlib import nullcontext
+
+    from joblib import Parallel, delayed, parallel_config
+
     all_params = _load_params(args.params)
-    metrics = train_row_labeler(all_params.get("train", {}), args.out)
-    metrics.update(train_column_labeler(all_params.get("train", {}), args.out))
-    metrics.update(train_section_model(all_params.get("sections", {}), args.synthetic, args.out, args.labels,
-                                       args.docs))
+    scheduler = args.scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
+    jobs = [delayed(train_row_labeler)(all_params.get("train", {}), args.out),
+            delayed(train_column_labeler)(all_params.get("train", {}), args.out),
+            delayed(train_section_model)(all_params.get("sections", {}), args.synthetic, args.out, args.labels,
+                                         args.docs)]
+    # the three models are independent fits: joblib runs them side by side, in local worker processes or, given a
+    # scheduler, on a Dask cluster through joblib's Dask backend (the workers must see the same files)
+    if scheduler:
+        from distributed import Client
+
+        client = Client(scheduler)
+        context = parallel_config(backend="dask")
+    else:
+        client, context = None, nullcontext()
+    try:
+        with context:
+            results = Parallel(n_jobs=args.jobs if not scheduler else -1)(jobs)
+    finally:
+        if client is not None:
+            client.close()
+    metrics = {}
+    for part in results:
+        metrics.update(part)
     from pathlib import Path
 
     Path(args.out, "train_metrics.json").write_text(json.dumps(metrics, indent=1), encoding="utf-8")
     print(json.dumps(metrics, ensure_ascii=False))
+    return 0
+
+
+def _compare_labelers(args) -> int:
+    from pathlib import Path
+
+    from .compare_labelers import compare, flat_metrics
+
+    params = _load_params(args.params)
+    result = compare(params.get("train", {}), args.labels, args.docs,
+                     epochs=int(params.get("compare", {}).get("spacy_epochs", 8)))
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({**flat_metrics(result), "detail": result}, ensure_ascii=False, indent=1),
+                   encoding="utf-8")
+    print(json.dumps(result["models"], ensure_ascii=False))
+    print(f"chosen: {result['chosen']} ({result['why']})")
     return 0
 
 
@@ -217,6 +258,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--synthetic", default="data/synthetic", help="labelled synthetic reports (synthesize stage)")
     p.add_argument("--labels", default="data/labels", help="gold labels of real reports (training fold is used)")
     p.add_argument("--docs", nargs="*", default=["data/raw", "../shared/corpus/external"])
+    p.add_argument("--jobs", type=int, default=2, help="models trained side by side (joblib worker processes)")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="train on a Dask cluster through joblib's Dask backend (default: $DASK_SCHEDULER_ADDRESS)")
     p.set_defaults(func=_train)
 
     p = sub.add_parser("evaluate", help="score report JSON against gold labels")
@@ -236,6 +280,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("labels", nargs="?", default="data/labels")
     p.add_argument("--docs", nargs="*", default=["data/raw", "../shared/corpus/external"])
     p.set_defaults(func=_validate_labels)
+
+    p = sub.add_parser("compare-labelers", help="measure scikit-learn char n-grams against spaCy textcat for row labels")
+    p.add_argument("--params", default="params.yaml")
+    p.add_argument("--labels", default="data/labels")
+    p.add_argument("--docs", nargs="+", default=["data/raw", "../shared/corpus/external"])
+    p.add_argument("--out", default="metrics/labelers.json")
+    p.set_defaults(func=_compare_labelers)
 
     p = sub.add_parser("synthesize", help="write labelled synthetic reports in every layout family")
     p.add_argument("--params", default="params.yaml")

@@ -71,7 +71,8 @@ def log_pipeline_run(params: dict, models_dir: str, metrics_dir: str, labels_dir
         mlflow.log_params(_flatten("", params, {}))
         scalars = {}
         for prefix, name in (("", Path(models_dir) / "train_metrics.json"), ("", Path(metrics_dir) / "metrics.json"),
-                             ("synthetic", Path(metrics_dir) / "synthetic" / "metrics.json")):
+                             ("synthetic", Path(metrics_dir) / "synthetic" / "metrics.json"),
+                             ("", Path(metrics_dir) / "labelers.json")):
             if name.exists():
                 _flatten(prefix, json.loads(name.read_text(encoding="utf-8")), scalars)
         mlflow.log_metrics({k.replace(":", "_").replace("->", "_to_"): float(v) for k, v in scalars.items()

@@ -6,7 +6,6 @@ draw of generated variants (another seed) and is a synthetic figure, never mixed
 """
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
@@ -27,10 +26,8 @@ def train_row_labeler(params: dict, out_dir: str = "models") -> dict:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     model.save(out / ROW_LABELER_FILE)
-    metrics = {"row_labeler_synthetic_heldout_accuracy": round(heldout, 6), "train_examples": len(X),
-               "train_seconds": round(train_seconds, 3), "classes": len(set(y))}
-    (out / "train_metrics.json").write_text(json.dumps(metrics, indent=1), encoding="utf-8")
-    return metrics
+    return {"row_labeler_synthetic_heldout_accuracy": round(heldout, 6), "train_examples": len(X),
+            "train_seconds": round(train_seconds, 3), "classes": len(set(y))}
 
 
 def train_column_labeler(params: dict, out_dir: str = "models") -> dict:

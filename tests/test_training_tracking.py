@@ -52,3 +52,50 @@ def test_pipeline_run_is_logged_to_mlflow(tmp_path, monkeypatch, labels_dir):
     assert len(versions) == 1
     artifacts = [a.path for a in client.list_artifacts(run_id, "evaluation")]
     assert "evaluation/metrics.json" in artifacts
+
+
+def test_column_labeler_reads_header_paths_and_a_remarks_column_is_not_a_column(tmp_path):
+    from pipeline.labels import ColumnLabeler
+    from pipeline.train import train_column_labeler
+
+    metrics = train_column_labeler({"seed": 2, "per_column": 20}, str(tmp_path))
+    assert metrics["column_labeler_synthetic_heldout_accuracy"] > 0.95
+    model = ColumnLabeler.load(tmp_path / "column_labeler.joblib")
+    got = [c for c, _ in model.predict(["申请人情况／法人或其他组织／科研机构", "自 然 人", "现行有效件数",
+                                        "行政诉讼／复议后起诉／尚未审结", "备注", "本年收费金额（单位：万元）"])]
+    assert got == ["requests:research", "requests:natural_person", "active_disclosure:in_force",
+                   "review_litigation:litigation_after_review.pending", "none", "active_disclosure:amount_wan"]
+
+
+def test_header_paths_put_cells_under_their_columns_when_the_template_order_would_not(models):
+    """A table 3 whose publisher added a 备注 column and printed 总计 before the applicants: the template's order
+    cannot read it; the headers can, and the row's sum confirms the reading."""
+    from pipeline.document import Cell
+    from pipeline.tables import build_table, label_records, records_from_grid
+
+    head = ["（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", "总计", "自然人", "商业企业", "科研机构",
+            "社会公益组织", "法律服务机构", "其他", "备注"]
+    rows = [[Cell(h) for h in head], [Cell(x) for x in ["一、本年新收政府信息公开申请数量", "12", "9", "1", "0", "2", "0",
+                                                       "0", "含转办件"]]]
+    records = records_from_grid(rows, 0, None, 3)
+    preds = label_records(records, models.row_labeler)
+    with_headers = build_table("requests", "2021", records, preds, models.column_labeler)
+    assert with_headers.rows["new_received"] == {"natural_person": 9, "commercial": 1, "research": 0,
+                                                 "social_org": 2, "legal_service": 0, "other_org": 0, "total": 12}
+    by_position = build_table("requests", "2021", records, preds, None)
+    assert all(v is None for v in by_position.rows["new_received"].values())  # unreadable, never shifted numbers
+
+
+def test_row_labeler_comparison_measures_both_models_on_real_printed_labels(labels_dir):
+    from conftest import EXTERNAL, ROOT
+    from pipeline.compare_labelers import compare, real_label_set
+
+    docs = [str(ROOT / "data" / "raw"), str(EXTERNAL)]
+    real = real_label_set(str(labels_dir), docs)
+    assert len(real) >= 50 and all(cls.split(":")[0] in ("active_disclosure", "requests") for _, cls, _ in real)
+    assert ("四、结转下年度继续办理", "requests:carried_forward") in {(t, c) for t, c, _ in real}
+    result = compare({"per_row": 10, "seed": 0}, str(labels_dir), docs, epochs=2)
+    for name in ("sklearn_char_ngrams", "spacy_textcat_bow"):
+        m = result["models"][name]
+        assert 0.5 < m["synthetic_heldout_accuracy"] <= 1 and 0.5 < m["real_label_accuracy"] <= 1
+    assert result["chosen"] in result["models"]
