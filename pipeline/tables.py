@@ -164,15 +164,23 @@ _CAPTION_NUMBER = re.compile(r"(?:附?表|单位[：:]?)\s*\d{1,2}(?!\d)")
 def _is_caption(text: str) -> bool:
     """A short line printed above a table that is no part of it: （单位：件）, 表2 收到和处理政府信息公开申请情况."""
     t = normalise(text)
+    if len(t) > 40:
+        return False
+    if re.match(r"[（(]?附?表\s*\d{1,2}(?!\d)", t):
+        return not re.search(r"\d", _CAPTION_NUMBER.sub("", t, count=1))  # 表3 政府信息公开行政复议、行政诉讼情况
     t = re.sub(r"单位[：:]?件", "", t)
-    return len(t) <= 40 and not re.search(r"\d", _CAPTION_NUMBER.sub("", t)) and not _CUT.search(t)
+    return not re.search(r"\d", _CAPTION_NUMBER.sub("", t)) and not _CUT.search(t)
+
+
+_STARTS_TABLE = re.compile(r"^\s*(?:第二十条第|[（(]本列数据的|申请人情况|行政复议\s*行政诉讼|信息内容)")
 
 
 def looks_tabular_text(text: str) -> bool:
-    """Text that may be (part of) a table printed as text: no full stop. It counts as table text only if the run of
-    such blocks it belongs to yields row records."""
+    """Text that may be (part of) a table printed as text: no full stop, or the start of a table's header (prose
+    glued after a flattened table's last cell does not hide the table). It counts as table text only if the run
+    of such blocks it belongs to yields row records."""
     t = text.strip()
-    return "。" not in t and not t.endswith(("：", ":"))
+    return bool(_STARTS_TABLE.match(t)) or ("。" not in t and not t.endswith(("：", ":")))
 
 
 def records_from_text(text: str, block_index: int = -1, page=None, section=None) -> list[RowRecord]:

@@ -42,7 +42,7 @@ def test_repro_retrain_on_new_label_and_experiment(tmp_path):
     runs = client.search_runs([exp.experiment_id])
     assert len(runs) == 1
     assert runs[0].data.metrics["section_heading_accuracy"] > 0.9
-    assert {v.name for v in client.search_model_versions("")} == {"row-labeler", "section-model"}
+    assert {v.name for v in client.search_model_versions("")} == {"row-labeler", "column-labeler", "section-model"}
     assert (repo / "data" / "processed" / "tables.xlsx").exists()
 
     # a newly labelled report: label it, (here it needs no correction), re-run
