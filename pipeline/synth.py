@@ -179,6 +179,7 @@ def draw_report(rng: random.Random, name: str, family: str, sentences: list[str]
         "three_line": rng.random() < 0.5,
         "page_header": rng.random() < 0.3,
         "remarks": rng.random() < 0.2,
+        "review_vertical": rng.random() < 0.25,  # table 4 as three rows (行政复议, 未经复议直接起诉, 复议后起诉) of five
     }
     before = {}
     for sid, table in TABLE_OF_SECTION.items():
@@ -305,7 +306,11 @@ def _request_path(row: str) -> list[str]:
     return parts
 
 
-def flat_rows(table: str, rows: list[PrintedRow]) -> list[tuple[list[str], list[str]]]:
+REVIEW_ROWS = [["行政复议"], ["行政诉讼", "未经复议直接起诉"], ["行政诉讼", "复议后起诉"]]
+REVIEW_HEADS = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+
+
+def flat_rows(table: str, rows: list[PrintedRow], vertical: bool = False) -> list[tuple[list[str], list[str]]]:
     """(labels, values) of each row as text renderings print them: table 3 under its three header rows, table 4
     under its two; a merged parent is printed on its first row only, later rows hold "" in its place."""
     if table == "requests":
@@ -319,8 +324,11 @@ def flat_rows(table: str, rows: list[PrintedRow]) -> list[tuple[list[str], list[
             prev = r.path
             out.append((shown, r.values))
         return out
+    if table == "review_litigation" and vertical:
+        return [(["类别"] + REVIEW_HEADS, [])] + [(label, rows[0].values[5 * g:5 * g + 5])
+                                                 for g, label in enumerate(REVIEW_ROWS)]
     if table == "review_litigation":
-        heads = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+        heads = REVIEW_HEADS
         return [(["行政复议", "行政诉讼"], []), (heads + ["未经复议直接起诉", "复议后起诉"], []), (heads * 2, []),
                 ([], rows[0].values)]
     return [((r.path + r.values, []) if r.header else (r.path, r.values)) for r in rows]
@@ -363,11 +371,11 @@ REMARKS = ["含转办件", "已办结", "含依申请转主动公开", "详见�
 
 
 def official_grid(table: str, rows: list[PrintedRow], header_style: str,
-                  remarks: random.Random | None = None) -> tuple[list[GridCell], int, int]:
+                  remarks: random.Random | None = None, vertical: bool = False) -> tuple[list[GridCell], int, int]:
     """The table as the official template lays it out: cells with their spans, the number of rows and columns.
     With `remarks`, table 3 gets a 备注 column on the right (some publishers add one), a few of its cells
     holding a note."""
-    cells, n_rows, n_cols = _official_grid(table, rows, header_style)
+    cells, n_rows, n_cols = _official_grid(table, rows, header_style, vertical)
     if remarks is not None and table == "requests":
         cells.append(GridCell("备注", 0, n_cols, 3, 1))
         for r in range(3, n_rows):
@@ -376,8 +384,17 @@ def official_grid(table: str, rows: list[PrintedRow], header_style: str,
     return cells, n_rows, n_cols
 
 
-def _official_grid(table: str, rows: list[PrintedRow], header_style: str) -> tuple[list[GridCell], int, int]:
+def _official_grid(table: str, rows: list[PrintedRow], header_style: str,
+                   vertical: bool = False) -> tuple[list[GridCell], int, int]:
     cells: list[GridCell] = []
+    if table == "review_litigation" and vertical:  # three rows of five, the kind of case as the row label
+        cells += [GridCell("类别", 0, 0, 1, 2)] + [GridCell(_header_text(t, header_style), 0, 2 + k)
+                                                 for k, t in enumerate(REVIEW_HEADS)]
+        cells += [GridCell("行政复议", 1, 0, 1, 2), GridCell("行政诉讼", 2, 0, 2, 1),
+                  GridCell("未经复议直接起诉", 2, 1), GridCell("复议后起诉", 3, 1)]
+        for g in range(3):
+            cells += [GridCell(v, 1 + g, 2 + k) for k, v in enumerate(rows[0].values[5 * g:5 * g + 5])]
+        return cells, 4, 7
     h = lambda t: _header_text(t, header_style)  # noqa: E731
     if table == "requests":
         cells += [GridCell("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", 0, 0, 3, 3),
@@ -451,7 +468,7 @@ def render_txt_tab(rep, tables) -> str:
     lines = [f"{rep.body}{rep.year}年政府信息公开工作年度报告", ""]
     for kind, x in _sections_in_order(rep, tables):
         if kind == "t":
-            for labels, values in flat_rows(x, tables[x]):
+            for labels, values in flat_rows(x, tables[x], rep.style["review_vertical"]):
                 lines += ["\t" + c for c in labels + values]  # a merged parent's place is a bare tab
                 lines.append("")
             lines.append("")
@@ -464,7 +481,7 @@ def render_txt_pipe(rep, tables) -> str:
     lines = list(rep.junk_before) + [f"{rep.body}{rep.year}年政府信息公开工作年度报告"]
     for kind, x in _sections_in_order(rep, tables):
         if kind == "t":
-            for labels, values in flat_rows(x, tables[x]):
+            for labels, values in flat_rows(x, tables[x], rep.style["review_vertical"]):
                 row = [c for c in labels if c] + values
                 pad = "|" * random.Random(len(row)).randint(0, 2) + (" |" if len(row) == 1 else "")
                 lines.append(" | ".join(row) + " |" + pad)
@@ -518,7 +535,8 @@ def _html_text(cell: GridCell, style: dict) -> str:
 
 
 def _html_table(table: str, rows: list[PrintedRow], style: dict, rng: random.Random) -> str:
-    cells, n_rows, _ = official_grid(table, rows, style["header"], rng if style["remarks"] else None)
+    cells, n_rows, _ = official_grid(table, rows, style["header"], rng if style["remarks"] else None,
+                                     style["review_vertical"])
     grid_rows = _grid_rows(cells, n_rows)
     # some sites cut a long table in two (a page break of the Word original): the second part has no header
     cut = rng.randint(8, n_rows - 4) if table == "requests" and style["split"] and n_rows > 14 else None
@@ -550,7 +568,8 @@ def render_docx(rep, tables, path: Path) -> None:
             d.add_paragraph(x)
             continue
         cells, n_rows, n_cols = official_grid(x, tables[x], rep.style["header"],
-                                              random.Random(rep.name) if rep.style["remarks"] else None)
+                                              random.Random(rep.name) if rep.style["remarks"] else None,
+                                              rep.style["review_vertical"])
         t = d.add_table(rows=n_rows, cols=n_cols)
         t.style = "Table Grid"
         for c in cells:
@@ -578,7 +597,8 @@ def render_pdf(rep, tables, path: Path, ruled: bool = True) -> None:
     st = ParagraphStyle("n", fontName=font, fontSize=10.5, leading=18)
     small = ParagraphStyle("s", fontName=font, fontSize=6.5, leading=8)
     widths = {"requests": [46, 56, 104] + [34] * 7, "review_litigation": [30] * 15,
-              "active_disclosure": [150, 90, 90, 90], "requests+remarks": [40, 50, 96] + [30] * 7 + [44]}
+              "active_disclosure": [150, 90, 90, 90], "requests+remarks": [40, 50, 96] + [30] * 7 + [44],
+              "review_litigation+vertical": [60, 110] + [56] * 5}
     story = [Paragraph(f"{rep.body}{rep.year}年政府信息公开工作年度报告", st)]
     for kind, x in _sections_in_order(rep, tables):
         if kind in ("h", "p"):
@@ -586,7 +606,8 @@ def render_pdf(rep, tables, path: Path, ruled: bool = True) -> None:
             continue
         remarks = ruled and rep.style["remarks"]
         cells, n_rows, n_cols = official_grid(x, tables[x], rep.style["header"],
-                                              random.Random(rep.name) if remarks else None)
+                                              random.Random(rep.name) if remarks else None,
+                                              rep.style["review_vertical"])
         grid = [[""] * n_cols for _ in range(n_rows)]
         commands = [("FONT", (0, 0), (-1, -1), font, 6.5), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]
         for c in cells:
@@ -605,7 +626,8 @@ def render_pdf(rep, tables, path: Path, ruled: bool = True) -> None:
             commands += [("LINEABOVE", (0, 0), (-1, 0), 1.0, colors.black),
                          ("LINEBELOW", (0, head), (-1, head), 0.6, colors.black),
                          ("LINEBELOW", (0, -1), (-1, -1), 1.0, colors.black)]
-        t = Table(grid, colWidths=widths[x + ("+remarks" if n_cols == 11 else "")], repeatRows=0)
+        key = x + ("+remarks" if n_cols == 11 else "+vertical" if x == "review_litigation" and n_cols == 7 else "")
+        t = Table(grid, colWidths=widths[key], repeatRows=0)
         t.setStyle(TableStyle(commands))
         story.append(t)
 

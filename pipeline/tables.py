@@ -49,6 +49,7 @@ class RowRecord:
     section: int | None = None
     unreadable: str | None = None  # why the printed row cannot be read (its cells are then null)
     headers: list[str] | None = None  # for a grid row: the header path printed above each of its value cells
+    after_data: bool = False  # a grid row of blank cells below rows with printed values: zeros, not a header
 
     @property
     def label(self) -> str:
@@ -62,8 +63,9 @@ def records_from_grid(rows, block_index: int = -1, page=None, section=None, head
     """Row records of a grid; with `headers`, each record carries the header path above each of its value cells
     (not for a table rebuilt from word positions, whose header cells do not sit over their columns).
 
-    `carried` holds the header band of the table before (a table cut in two continues without its header): a
-    grid of the same width that starts with data uses it, and the band this grid ends with is left in it."""
+    `carried` holds the header band of the table before (a table cut in two continues without its header), its
+    columns counted from the right: a grid that starts with data uses it, and the band this grid ends with is left
+    in it."""
     headers_wanted = headers
     dense = expand_spans(rows)
     origins = span_origins(rows)
@@ -71,9 +73,12 @@ def records_from_grid(rows, block_index: int = -1, page=None, section=None, head
     records = []
     last_labels: dict[int, str] = {}
     band: dict[int, list[str]] = {}  # the header cells stacked above each column, in the current header band
-    if carried is not None and carried.get("width") == width:
-        band = dict(carried.get("band", {}))
+    if carried is not None and carried.get("from_right"):
+        # aligned from the right: a part on the next page may split its label columns differently
+        band = {c: list(carried["from_right"][width - c]) for c in range(width) if width - c in carried["from_right"]}
     band_open = False
+    seen_values = False  # a row with a printed value came before (rows of blanks after it are zeros)
+    last_value_cols: set[int] = set()
     for r, row in enumerate(dense):
         cells = []  # (column, text, from_above)
         seen = set()
@@ -90,18 +95,20 @@ def records_from_grid(rows, block_index: int = -1, page=None, section=None, head
         # column) is a cell of the row, not its label
         label_end = -1
         number_after = False
+        remark_cols = {c for c, texts in band.items() if texts and _REMARK_HEADER.match(texts[-1])}
         for k in range(len(cells) - 1, -1, -1):
             c, text, above = cells[k]
-            if not text.strip():
+            if not text.strip() or c in remark_cols:
                 continue
             if looks_numeric(text):
-                number_after = number_after or not is_blank(text)
+                number_after = True  # a number or a printed blank mark (/, —)
             elif number_after or label_end < 0:
                 label_end = k
                 if number_after:
                     break
         if not number_after:
-            label_end = max((k for k, (_, t, _) in enumerate(cells) if t.strip() and not looks_numeric(t)), default=-1)
+            label_end = max((k for k, (c, t, _) in enumerate(cells) if t.strip() and not looks_numeric(t)
+                             and c not in remark_cols), default=-1)
         labels = []
         for k, (c, text, above) in enumerate(cells[: label_end + 1]):
             if text.strip():
@@ -110,8 +117,11 @@ def records_from_grid(rows, block_index: int = -1, page=None, section=None, head
                 labels.append((c, last_labels[c]))  # a blank placeholder under a merged label
         value_cells = [(c, text) for c, text, above in cells[label_end + 1:] if not above]
         values = [text for _, text in value_cells]
-        if not any(v.strip() for v in values) and any(t.strip() for _, t, _ in cells):
-            # a header row (信息内容 | 本年制发件数 …): a new band of headers starts after rows of data
+        texts_over_values = sum(1 for c, t, _ in cells if t.strip() and c in last_value_cols)
+        if not any(v.strip() for v in values) and any(t.strip() for _, t, _ in cells) and \
+                (not seen_values or texts_over_values >= 1):
+            # a header row (信息内容 | 本年制发件数 …): a new band of headers starts after rows of data. After data,
+            # a row of blank cells under labels only (行政诉讼 | 未经复议直接起诉 |  |  …) is a row of zeros, not a header
             if not band_open:
                 band, band_open = {}, True
             for c in range(width):
@@ -120,8 +130,10 @@ def records_from_grid(rows, block_index: int = -1, page=None, section=None, head
                 spans_row = all(origins.get((r, cc), (r, cc)) == o for cc in range(width))
                 if text and not spans_row and (not band.get(c) or band[c][-1] != text):
                     band.setdefault(c, []).append(text)
-        elif values:
+        elif any(v.strip() for v in values):
             band_open = False
+            seen_values = True
+            last_value_cols = {c for c, v in value_cells if v.strip()}
         if labels:
             first_col = labels[0][0]
             for c in list(last_labels):
@@ -134,12 +146,13 @@ def records_from_grid(rows, block_index: int = -1, page=None, section=None, head
         headers = ["／".join(band.get(c, [])) for c, _ in value_cells] if headers_wanted and band and any(values) \
             else None
         records.append(RowRecord([t for _, t in labels], values, False, block_index, page, section,
-                                 headers=headers))
+                                 headers=headers, after_data=seen_values and not any(v.strip() for v in values)))
     if carried is not None:
-        carried.update(width=width, band=band)
+        carried["from_right"] = {width - c: texts for c, texts in band.items()}
     return _carry_parents(records)
 
 
+_REMARK_HEADER = re.compile(r"^(?:备\s*注|说\s*明|附\s*注)$")
 _PART_SPLIT = re.compile(r"(?=[（(][一二三四五六七八九十][）)])|(?<=[\u4e00-\u9fff）)])(?=\d[.．、])")
 _SUBNUM = re.compile(r"^\s*[(（]?\s*(\d)\s*[).．、）]")
 
@@ -371,7 +384,15 @@ def _label_contexts(parts: list[str]) -> list[str]:
     full = "／".join(parts)
     if full != own:
         contexts.append(full)
+    # a short bracket may hold what tells the row apart (行政诉讼（未经复议直接起诉）), not only a note to drop:
+    # tried last, only when the labels above leave the model unsure
+    for text in list(contexts):
+        if _BRACKETED.search(text):
+            contexts.append(_BRACKETED.sub(lambda m: " " + m.group(1) + " ", text))
     return contexts
+
+
+_BRACKETED = re.compile(r"[（(]([^（）()]{5,12})[）)]")
 
 
 # ---------------------------------------------------------------- step 3: values
@@ -498,7 +519,7 @@ def build_table(table: str, template: str, records, predictions, column_labeler=
     for rec, (cls, p) in zip(records, predictions):
         if not rec.values:
             continue  # a header row: labels only
-        if not any(v.strip() for v in rec.values) and _is_header_like(rec):
+        if not any(v.strip() for v in rec.values) and _is_header_like(rec) and not (rec.after_data and p >= 0.9):
             continue  # a header row padded with empty cells, not a row of zeros
         if cls.startswith(table + ":") and p >= MIN_LABEL_CONFIDENCE:
             row = cls.split(":", 1)[1]

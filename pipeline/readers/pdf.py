@@ -236,7 +236,7 @@ def _text_lines(chars: list[dict]) -> list[tuple[float, float, str, float, float
 
 _VALUE_WORD = re.compile(r"^(?:[+\-－]?\d[\d,，.]*(?:万元|元)?|[/／—–\-－]{1,2})$")
 _NUMBERED_HEADING = re.compile(r"^[一二三四五六七八九十]{1,2}[、.．]")
-MAX_HEADER_LINES = 8
+MAX_HEADER_LINES = 12
 _HEADER_WORDS = re.compile(r"^第二十条|信息内容|[（(]?本列数据|申请人情况|^行政复议|^结果")
 _CAPTION = re.compile(r"^[（(]?(?:本表数据)?单位[：:]|^附?表\s*[\d一二三四五六]")
 
@@ -311,6 +311,7 @@ def loose_tables(chars: list[dict]) -> tuple[list[RuledTable], list[dict]]:
                 and lines[top_line - 1][0]["bottom"] > lines[top_line][0]["top"] - 30:
             top_line -= 1
         columns = _intervals([(w["x0"], w["x1"]) for i in region for w in values[i]])
+        columns = _columns_from_header(columns, [lines[i] for i in range(top_line, first)])
         label_right = columns[0][0]
         members = list(range(top_line, last + 1))
         row_of: dict[int, int] = {}
@@ -356,6 +357,25 @@ def loose_tables(chars: list[dict]) -> tuple[list[RuledTable], list[dict]]:
     free = [ch for ch in chars if not any(b[0] - 0.5 <= (ch["x0"] + ch["x1"]) / 2 <= b[2] + 0.5 and
                                           b[1] - 0.5 <= (ch["top"] + ch["bottom"]) / 2 <= b[3] + 0.5 for b in boxes)]
     return tables, free
+
+
+def _columns_from_header(columns: list[tuple[float, float]], header: list[list[dict]]) -> list[tuple[float, float]]:
+    """Value columns found where values are printed, completed from the header: a column whose cells are all blank
+    (zeros printed as nothing) shows only as a header word over no value. Only a header line whose words each
+    stand over at most one known column is used, and only right of the first value column's start."""
+    if not columns:
+        return columns
+    for line in header:
+        words = [w for w in line if w["x0"] >= columns[0][0] - 2]
+        if len(words) < 2:
+            continue
+        overlaps = [[c for c in columns if w["x0"] <= c[1] and c[0] <= w["x1"]] for w in words]
+        if any(len(o) > 1 for o in overlaps):
+            continue  # a word spanning columns (法人或其他组织) does not mark one
+        new = [(w["x0"], w["x1"]) for w, o in zip(words, overlaps) if not o]
+        if new and len(words) >= len(columns):
+            columns = sorted(columns + new)
+    return columns
 
 
 def _may_be_in_table(line: list[dict]) -> bool:
@@ -632,8 +652,33 @@ def read_pdf(path: str, data: bytes, opts: PdfOptions | None = None) -> Document
             for t in parts:
                 blocks.add(Block("text", page=block.page, text=t))
             previous = (blocks[-1], dict(geom)) if len(parts) == 1 else None
-    blocks = stitch_tables(list(blocks))
+    blocks = stitch_tables(_header_before_page_break(list(blocks)))
     return Document(path=path, format="pdf", blocks=blocks, pages=n_pages, warnings=warnings)
+
+
+def _header_before_page_break(blocks: list[Block]) -> list[Block]:
+    """A table whose header rows end one page and whose rows begin the next: the header lines left at the foot of
+    the page (short lines, no full stop, not a heading) go to the top of the table, not into the prose."""
+    out: list[Block] = []
+    for b in blocks:
+        if b.kind == "table" and b.page is not None:
+            k = len(out)
+            while k > 0 and out[k - 1].kind == "text" and out[k - 1].page == b.page - 1 and len(out) - k < 12 \
+                    and _orphan_header_line(out[k - 1].text):
+                k -= 1
+            if k < len(out) and (k == 0 or out[k - 1].kind == "text"):
+                b.rows = [[Cell(line.text)] for line in out[k:]] + b.rows
+                del out[k:]
+        out.append(b)
+    return out
+
+
+def _orphan_header_line(text: str) -> bool:
+    from ..sections import keyword_scores
+
+    t = text.strip()
+    return (0 < len(t) <= 60 and "。" not in t and not t.endswith(("：", ":")) and not _NUMBERED_HEADING.match(t)
+            and max(keyword_scores(t)) < 1.5 and (bool(_HEADER_WORDS.search(t)) or len(t) <= 20))
 
 
 def _running_lines(pages: list) -> set[tuple[int, int]]:
