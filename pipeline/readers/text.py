@@ -16,7 +16,8 @@ from .encoding import decode_bytes
 
 LONG_LINE = 200
 MAX_LINES = 1_000_000  # a report has a few thousand lines; millions of short lines would only fill memory
-_MARKER = re.compile(r"(?<![第])(?=[一二三四五六七八九十]{1,2}、)|(?<=[。；！？\s])(?=[一二三四五六][.．](?![\d]))")
+_MARKER = re.compile(r"(?<![第])(?=[一二三四五六七八九十]{1,2}、)|(?<=[。；！？\s])(?=[一二三四五六][.．](?![\d]))"
+                     r"|(?=[一二三四五六][.．]\s*(?:总体|概述|主动公开|收到和处理|政府信息公开行政复议|存在的|其[他它]需要))")
 _HEADING_END = re.compile(r"情况：?|事项：?|措施|概述|概况")
 # where a table starts right after a sentence (本年度主动公开情况如下：第二十条第（一）项…), or prose starts right after
 # a table's last cell run (…0000000二是提升依申请公开答复质量…。): the two are cut apart
