@@ -170,8 +170,13 @@ class RowLabeler:
     def predict_within(self, text: str, allowed: list[str]) -> tuple[str, float]:
         """Best class among `allowed` (e.g. the rows of one table), with its share of their probability."""
         probs = self._proba(text)
-        classes = self.__dict__.get("_classes") or self.__dict__.setdefault("_classes", list(self.pipeline.classes_))
-        idx = [classes.index(a) for a in allowed if a in classes]
+        index = self.__dict__.setdefault("_index", {})
+        key = tuple(allowed)
+        idx = index.get(key)
+        if idx is None:
+            position = {c: k for k, c in enumerate(self.pipeline.classes_)}
+            idx = index[key] = [position[a] for a in allowed if a in position]
+        classes = self.pipeline.classes_
         if not idx:
             return "extra", 0.0
         sub = probs[idx]

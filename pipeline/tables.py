@@ -12,6 +12,7 @@
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from dataclasses import dataclass, field
@@ -452,6 +453,7 @@ def _sums_hold(table: str, values: list) -> bool:
     return True
 
 
+@functools.lru_cache(maxsize=8)
 def _all_columns(table: str) -> list[str]:
     out = []
     for tpl in schema.TEMPLATES:

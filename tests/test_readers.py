@@ -155,3 +155,18 @@ def test_ruled_tables_read_from_the_pdf_lines_match_camelot_on_the_corpus_pdfs()
         by_camelot = read_document(str(pdf), PdfOptions(tables="camelot"))
         assert grids(by_lines) == grids(by_camelot), pdf.name
         assert len(grids(by_lines)) >= 3
+
+
+def test_html_content_after_the_page_end_and_past_libxml2s_depth_is_kept():
+    """libxml2's own tree (the fast path) drops text after </body> or </html> and below 256 levels of nesting;
+    such pages are built by hand instead, so nothing printed is lost."""
+    from pipeline.readers.html import parse_html
+
+    after = "<html><body><p>一、总体情况</p></body></html><p>二、主动公开政府信息情况</p><table><tr><td>规章</td><td>1</td></tr></table>"
+    blocks = parse_html(after, "x.html").blocks
+    assert [b.text for b in blocks if b.kind == "text"] == ["一、总体情况", "二、主动公开政府信息情况"]
+    assert [[c.text for c in r] for b in blocks if b.kind == "table" for r in b.rows] == [["规章", "1"]]
+    deep = "<html><body><p>一、总体情况</p>" + "<div>" * 400 + "<p>深处的文字</p>" + "</div>" * 400 + "</body></html>"
+    assert "深处的文字" in [b.text for b in parse_html(deep, "x.html").blocks]
+    plain = "<html><body><p>一、总体情况</p><p>正文。</p></body></html>\n<!-- counter -->\n"
+    assert [b.text for b in parse_html(plain, "x.html").blocks] == ["一、总体情况", "正文。"]

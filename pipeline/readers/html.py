@@ -207,14 +207,42 @@ class _OneTree:
         return self.builder.close()
 
 
-def parse_html(text: str, path: str) -> Document:
+_AFTER_END = re.compile(r"</\s*(?:body|html)\s*>", re.I)
+_ONLY_CLOSING = re.compile(r"(?s)\s*(?:</?\s*(?:body|html)[^>]*>|<!--.*?-->|\s)*")
+
+
+def _native_tree(data: bytes):
+    """libxml2's own tree (fast, in C), or None when it would lose content: text after </body> or </html> (which
+    its tree builder drops) or nesting deeper than its limit."""
+    parser = etree.HTMLParser(encoding="utf-8", recover=True, no_network=True, remove_comments=True,
+                              remove_pis=True, huge_tree=False)
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError:
+        return None
+    if any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log):
+        return None
+    return root
+
+
+def _one_tree(data: bytes):
     parser = etree.HTMLParser(target=_OneTree(), encoding="utf-8", recover=True, no_network=True,
                               remove_comments=True, remove_pis=True, huge_tree=False)
     try:
-        parser.feed(text.replace("\x00", "").encode("utf-8", "replace"))
-        root = parser.close()
+        parser.feed(data)
+        return parser.close()
     except etree.XMLSyntaxError:  # nothing the parser could recover
-        root = None
+        return None
+
+
+def parse_html(text: str, path: str) -> Document:
+    data = _NOT_XML.sub(" ", text.replace("\x00", "")).encode("utf-8", "replace")
+    root = None
+    end = _AFTER_END.search(text)
+    if end is None or _ONLY_CLOSING.fullmatch(text, end.start()):
+        root = _native_tree(data)
+    if root is None:
+        root = _one_tree(data)  # content after the page's end, or nested past libxml2's limit: built by hand
     walker = _Walker()
     if root is not None:
         body = root.find("body")
