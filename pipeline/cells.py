@@ -11,6 +11,7 @@ row's cells; the caller keeps a cut only when the table's own sums leave exactly
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
@@ -26,6 +27,12 @@ MAX_SPLITS = 200_000
 def normalise(raw: str | None) -> str:
     if raw is None:
         return ""
+    return _normalise(raw) if len(raw) <= 200 else _normalise.__wrapped__(raw)
+
+
+@functools.lru_cache(maxsize=65536)
+def _normalise(raw: str) -> str:
+    """Cell text compared as printed: NFKC, blanks and thousands separators removed (cached: cells recur)."""
     t = unicodedata.normalize("NFKC", raw)
     t = t.replace("\u00a0", " ").strip()
     t = re.sub(r"(?<=\d)[,，](?=\d{3}\b)", "", t)

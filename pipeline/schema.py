@@ -16,20 +16,25 @@ def fields() -> dict:
         return json.load(f)
 
 
-def row_ids(table: str, template: str) -> list[str]:
+# The lookups below are cached (they run for every row of every report) and return tuples, which no caller can
+# change by accident.
+@lru_cache(maxsize=None)
+def row_ids(table: str, template: str) -> tuple[str, ...]:
     t = fields()["tables"][table]
     if table == "active_disclosure":
-        return list(t["templates"][template]["rows"])
-    return [r for r, spec in t["rows"].items() if template in spec.get("templates", TEMPLATES)]
+        return tuple(t["templates"][template]["rows"])
+    return tuple(r for r, spec in t["rows"].items() if template in spec.get("templates", TEMPLATES))
 
 
-def column_ids(table: str, template: str, row: str) -> list[str]:
+@lru_cache(maxsize=None)
+def column_ids(table: str, template: str, row: str) -> tuple[str, ...]:
     t = fields()["tables"][table]
     if table == "active_disclosure":
-        return list(t["templates"][template]["rows"][row]["columns"])
-    return list(t["columns"])
+        return tuple(t["templates"][template]["rows"][row]["columns"])
+    return tuple(t["columns"])
 
 
+@lru_cache(maxsize=None)
 def row_label(table: str, row: str, template: str = "2021") -> str:
     t = fields()["tables"][table]
     if table == "active_disclosure":
@@ -38,13 +43,14 @@ def row_label(table: str, row: str, template: str = "2021") -> str:
     return t["rows"][row]["label"]
 
 
-def all_rows(table: str) -> list[str]:
+@lru_cache(maxsize=None)
+def all_rows(table: str) -> tuple[str, ...]:
     out = []
     for tpl in TEMPLATES:
         for r in row_ids(table, tpl):
             if r not in out:
                 out.append(r)
-    return out
+    return tuple(out)
 
 
 def section_titles() -> dict[int, str]:

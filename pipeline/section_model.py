@@ -71,10 +71,10 @@ class SectionModel:
         """Class probabilities of each text, one batch for the texts not seen before: headings, table labels and
         site junk recur in report after report, so most short blocks are looked up, not computed."""
         cache = self.__dict__.setdefault("_cache", {})
+        if len(cache) > 100_000:
+            cache.clear()  # bounded memory; cleared before the lookup below, never in the middle of it
         todo = list(dict.fromkeys(t for t in texts if t not in cache))
         if todo:
-            if len(cache) > 100_000:
-                cache.clear()
             for t, row in zip(todo, self.pipeline.predict_proba(todo)):
                 cache[t] = row
         return np.array([cache[t] for t in texts]) if texts else np.zeros((0, len(self.classes)))

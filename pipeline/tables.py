@@ -454,14 +454,14 @@ def _sums_hold(table: str, values: list) -> bool:
 
 
 @functools.lru_cache(maxsize=8)
-def _all_columns(table: str) -> list[str]:
+def _all_columns(table: str) -> tuple[str, ...]:
     out = []
     for tpl in schema.TEMPLATES:
         for r in schema.row_ids(table, tpl):
             for c in schema.column_ids(table, tpl, r):
                 if c not in out:
                     out.append(c)
-    return out
+    return tuple(out)
 
 
 def _direct_values(rec: RowRecord, columns: list[str], table: str, row: str = "", column_labeler=None):

@@ -99,3 +99,17 @@ def test_row_labeler_comparison_measures_both_models_on_real_printed_labels(labe
         m = result["models"][name]
         assert 0.5 < m["synthetic_heldout_accuracy"] <= 1 and 0.5 < m["real_label_accuracy"] <= 1
     assert result["chosen"] in result["models"]
+
+
+def test_section_model_cache_overflow_never_loses_a_lookup():
+    """The cache of block probabilities is bounded: when it is full it is emptied before a lookup, not between
+    finding what is cached and reading it back (a 20 MB page filled it and the next report failed)."""
+    from pipeline.section_model import SectionModel
+
+    headings = ["一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况", "四、行政复议、行政诉讼情况",
+                "五、存在的主要问题及改进情况", "六、其他需要报告的事项"]
+    model = SectionModel.train((headings + ["正文。", "首页"]) * 3, ["h1", "h2", "h3", "h4", "h5", "h6", "other", "junk"] * 3)
+    model.probabilities(["一、总体情况"])
+    model.__dict__["_cache"].update({f"filler {i}": None for i in range(100_001)})
+    scores = model.heading_scores(["一、总体情况", "从未见过的一行"])
+    assert len(scores) == 2 and scores[0][0] > scores[1][0]

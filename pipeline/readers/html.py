@@ -51,6 +51,8 @@ def _tag(el) -> str | None:
 def _strings(el, br: str | None = None) -> list[str]:
     """The text pieces inside `el` in document order (not its tail), without script or style text; `br` (when given)
     stands for each <br>."""
+    if len(el) == 0:  # no child elements: the cell's own text (most cells)
+        return [el.text] if el.text and _tag(el) not in _NO_TEXT else []
     out = []
     walk = etree.iterwalk(el, events=("start", "end"))
     for event, node in walk:
