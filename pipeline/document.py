@@ -121,8 +121,8 @@ class BlockLimit(list):
             self.add(b)
 
 
-def expand_spans(rows: list[list[Cell]]) -> list[list[str | None]]:
-    origins = span_origins(rows)
+def expand_spans(rows: list[list[Cell]], origins: dict | None = None) -> list[list[str | None]]:
+    origins = span_origins(rows) if origins is None else origins
     by_row: dict[int, set[tuple[int, int]]] = {}
     for o in origins.values():
         by_row.setdefault(o[0], set()).add(o)

@@ -169,6 +169,7 @@ class Outcome:
     payload: str | None = None  # the output JSON text
     error: dict | None = None
     seconds: float = 0.0
+    written: bool = False  # a worker process wrote the output itself (payload not sent back)
 
 
 def process_job(job: Job, mode: str, models, pdf_options: PdfOptions | None = None, data: bytes | None = None,
@@ -277,8 +278,14 @@ def _init_worker(models_dir, mode):
         warm_up(_WORKER_MODELS)  # a no-op in a forked worker: the parent warmed up before forking
 
 
-def _worker_task(job: Job, mode: str, pdf_options, seconds, verbose) -> Outcome:
-    return _limited_job(job, mode, _WORKER_MODELS, pdf_options, seconds, verbose)
+def _worker_task(job: Job, mode: str, pdf_options, seconds, verbose, out_dir: str | None = None) -> Outcome:
+    """In a worker process: one report, its output written here (atomically) so that only a few bytes go back
+    to the parent, which stays free to schedule the next reports."""
+    outcome = _limited_job(job, mode, _WORKER_MODELS, pdf_options, seconds, verbose)
+    if out_dir is not None and outcome.payload is not None:
+        write_atomic(Path(out_dir) / job.name, outcome.payload)
+        outcome.payload, outcome.written = None, True
+    return outcome
 
 
 def _run_in_process(jobs, mode, models, pdf_options, seconds, verbose):
@@ -286,7 +293,7 @@ def _run_in_process(jobs, mode, models, pdf_options, seconds, verbose):
         yield _limited_job(job, mode, models, pdf_options, seconds, verbose)
 
 
-def _run_in_pool(jobs, mode, models_dir, pdf_options, seconds, workers, verbose):
+def _run_in_pool(jobs, mode, models_dir, pdf_options, seconds, workers, verbose, out_dir=None):
     """Worker processes (pebble: a worker stuck past its time limit is killed and replaced, the batch goes on)."""
     import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, TimeoutError as FutureTimeout, wait
@@ -302,10 +309,10 @@ def _run_in_pool(jobs, mode, models_dir, pdf_options, seconds, workers, verbose)
         def submit():
             job = next(queue, None)
             if job is not None:
-                pending[pool.schedule(_worker_task, args=(job, mode, pdf_options, seconds, verbose),
+                pending[pool.schedule(_worker_task, args=(job, mode, pdf_options, seconds, verbose, out_dir),
                                       timeout=hard_limit)] = job
 
-        for _ in range(workers * 2):  # a short queue: memory stays bounded however many files there are
+        for _ in range(workers * 8):  # a short queue: memory stays bounded however many files there are
             submit()
         while pending:
             done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
@@ -461,7 +468,7 @@ def run_batch(inputs: list[str], out_dir: str, models_dir: str | None = "models"
     elif workers and workers > 0:
         if models is not None and todo:
             warm_up(models)
-        outcomes = _run_in_pool(todo, mode, models_dir, pdf_options, time_limit_s, workers, verbose)
+        outcomes = _run_in_pool(todo, mode, models_dir, pdf_options, time_limit_s, workers, verbose, str(out))
     else:
         outcomes = _run_in_process(todo, mode, models, pdf_options, time_limit_s, verbose)
 
@@ -475,7 +482,7 @@ def run_batch(inputs: list[str], out_dir: str, models_dir: str | None = "models"
             job = jobs[outcome.index]
             if outcome.payload is not None:
                 write_atomic(out / job.name, outcome.payload)
-            else:
+            elif not outcome.written:
                 failed += 1
             done[outcome.index] = outcome
             bar.update(1)

@@ -168,10 +168,21 @@ class RowLabeler:
         return probs
 
     def predict_within(self, text: str, allowed: list[str]) -> tuple[str, float]:
-        """Best class among `allowed` (e.g. the rows of one table), with its share of their probability."""
+        """Best class among `allowed` (e.g. the rows of one table), with its share of their probability
+        (memoised: a table's header paths are asked for on every one of its rows)."""
+        key = tuple(allowed)
+        answers = self.__dict__.setdefault("_answers", {})
+        answer = answers.get((text, key))
+        if answer is None:
+            if len(answers) > 100_000:
+                answers.clear()
+            answer = answers[(text, key)] = self._predict_within(text, key)
+        return answer
+
+    def _predict_within(self, text: str, key: tuple[str, ...]) -> tuple[str, float]:
         probs = self._proba(text)
         index = self.__dict__.setdefault("_index", {})
-        key = tuple(allowed)
+        allowed = key
         idx = index.get(key)
         if idx is None:
             position = {c: k for k, c in enumerate(self.pipeline.classes_)}

@@ -68,8 +68,8 @@ def records_from_grid(rows, block_index: int = -1, page=None, section=None, head
     columns counted from the right: a grid that starts with data uses it, and the band this grid ends with is left
     in it."""
     headers_wanted = headers
-    dense = expand_spans(rows)
     origins = span_origins(rows)
+    dense = expand_spans(rows, origins)
     width = max((len(r) for r in dense), default=0)
     records = []
     last_labels: dict[int, str] = {}
