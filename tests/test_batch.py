@@ -127,6 +127,12 @@ def test_the_command_line_shows_progress_and_runs_workers(tmp_path):
     assert rerun.returncode == 0 and "(5 already up to date)" in rerun.stderr
 
 
+def _this_checkout() -> dict:
+    """The environment for a driver script and the Dask workers it starts: this checkout's package first, whatever
+    copy pip installed."""
+    return dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p))
+
+
 DASK_DRIVER = r"""
 import os, subprocess, sys
 from distributed import LocalCluster
@@ -149,7 +155,7 @@ def test_a_real_dask_cluster_gives_the_same_outputs(tmp_path):
     driver = tmp_path / "driver.py"
     driver.write_text(DASK_DRIVER, encoding="utf-8")
     run = subprocess.run([sys.executable, str(driver), str(src), str(tmp_path / "flag"), str(tmp_path / "env")],
-                         cwd=ROOT, capture_output=True, text=True, timeout=900)
+                         cwd=ROOT, capture_output=True, text=True, timeout=900, env=_this_checkout())
     assert run.returncode == 0, run.stderr[-2000:]
     local = _outputs(tmp_path / "local")
     assert _outputs(tmp_path / "flag") == local
@@ -181,6 +187,7 @@ def test_training_runs_on_a_real_dask_cluster_through_joblib(tmp_path):
     driver = tmp_path / "train_driver.py"
     driver.write_text(TRAIN_DRIVER, encoding="utf-8")
     run = subprocess.run([sys.executable, str(driver), str(tmp_path / "syn"), str(tmp_path / "dask")], cwd=ROOT,
+                         env=_this_checkout(),
                          capture_output=True, text=True, timeout=900)
     assert run.returncode == 0, run.stderr[-2000:]
     for name in ("row_labeler.joblib", "column_labeler.joblib", "section_model.joblib"):

@@ -48,25 +48,18 @@ def _tag(el) -> str | None:
     return el.tag.lower() if isinstance(el.tag, str) else None
 
 
-def _strings(el, br: str | None = None) -> list[str]:
-    """The text pieces inside `el` in document order (not its tail), without script or style text; `br` (when given)
-    stands for each <br>."""
-    if len(el) == 0:  # no child elements: the cell's own text (most cells)
-        return [el.text] if el.text and _tag(el) not in _NO_TEXT else []
-    out = []
-    walk = etree.iterwalk(el, events=("start", "end"))
-    for event, node in walk:
-        name = _tag(node)
-        if event == "start":
-            if name in _NO_TEXT or name is None:
-                walk.skip_subtree()
-            elif name == "br" and br is not None:
-                out.append(br)
-            elif node.text:
-                out.append(node.text)
-        elif node is not el and node.tail:
-            out.append(node.tail)
-    return out
+def _prepare(root) -> None:
+    """Once per page, in C: elements whose text a browser does not show are removed (their tails kept), and each
+    <br> becomes a line break in the text after it, so a cell's text is lxml's itertext."""
+    etree.strip_elements(root, *_NO_TEXT, with_tail=False)
+    for br in root.iter("br"):
+        br.tail = "\n" + (br.tail or "")
+
+
+def _strings(el) -> list[str]:
+    """The text pieces inside `el` in document order (not its tail), in C: script and style text were removed by
+    _prepare, and each <br> reads as a line break."""
+    return list(el.itertext())
 
 
 def _is_layout_table(table) -> bool:
@@ -89,7 +82,7 @@ def _table_rows(table) -> list[list[Cell]]:
         row = []
         for td in tr:
             if _tag(td) in ("td", "th"):
-                text = clean_cell_text("".join(_strings(td, br="\n")))
+                text = clean_cell_text("".join(_strings(td)))
                 row.append(Cell(text, _int_attr(td, "rowspan"), _int_attr(td, "colspan")))
         if row:
             rows.append(row)
@@ -247,6 +240,7 @@ def parse_html(text: str, path: str) -> Document:
         root = _one_tree(data)  # content after the page's end, or nested past libxml2's limit: built by hand
     walker = _Walker()
     if root is not None:
+        _prepare(root)
         body = root.find("body")
         walker.walk(body if body is not None else root)
         walker.flush()
