@@ -55,10 +55,15 @@ def _batch_options(p) -> None:
 
 
 def _load_params(path: str) -> dict:
-    import yaml
+    """params.yaml, checked (params.py): a wrong key or value stops the stage with what to fix."""
+    from .params import ParamsError, load
 
-    with open(path, encoding="utf-8") as f:
-        return yaml.safe_load(f) or {}
+    try:
+        return load(path)
+    except ParamsError as e:
+        for problem in e.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        raise SystemExit(2)
 
 
 def _train(args) -> int:

@@ -68,3 +68,31 @@ def test_one_report_in_two_formats_shares_a_fold():
         a, b = (json.loads((ROOT / "data" / "labels" / f"pingtan-{year}.{ext}.gold.json").read_text(encoding="utf-8"))
                 for ext in ("txt", "html"))
         assert fold_of(a) == fold_of(b)
+
+
+def test_params_are_checked_with_messages_that_say_what_to_fix(tmp_path):
+    import subprocess
+    import sys
+
+    import yaml
+
+    from conftest import ROOT
+    from pipeline.params import check
+
+    assert check(yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))) == []
+    problems = check({"train": {"C": "ten", "ngram": 3, "per_row": 0}, "synth": {"families": ["html", "pdf_bordred"]},
+                      "extrac": {}, "extract": {"pdf_tables": "camlot"}})
+    assert problems == [
+        "params.yaml: train.C must be a number above 0, not 'ten'",
+        "params.yaml: train.ngram is not a parameter (did you mean ngram_max?)",
+        "params.yaml: train.per_row must be 1 or more, not 0",
+        "params.yaml: synth.families has 'pdf_bordred', not a layout family (did you mean pdf_bordered?)",
+        "params.yaml: extrac is not a section of the parameters (did you mean extract?)",
+        "params.yaml: extract.pdf_tables must be one of rulings, camelot, not 'camlot'",
+    ]
+    bad = tmp_path / "params.yaml"
+    bad.write_text("train:\n  C: -1\n", encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "pipeline", "train", "--params", str(bad), "--out", str(tmp_path / "m")],
+                         cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 2 and f"error: {bad}: train.C must be above 0, not -1" in run.stderr
+    assert not (tmp_path / "m").exists()
