@@ -32,6 +32,7 @@ def test_repro_retrain_on_new_label_and_experiment(tmp_path):
     os.symlink(ROOT.parent / "shared", tmp_path / "shared")
     params = yaml.safe_load((repo / "params.yaml").read_text(encoding="utf-8"))
     params["synth"].update({"n": 12, "n_heldout": 6})  # a smaller synthetic corpus keeps the test short
+    params["compare"]["spacy_epochs"] = 1  # so does one pass of spaCy in the labeler comparison
     (repo / "params.yaml").write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
     env = dict(os.environ, MLFLOW_TRACKING_URI=f"sqlite:///{tmp_path / 'mlflow.db'}", PYTHONPATH=str(repo))
     _run("git init -q && git add -A && git -c user.email=t@t -c user.name=t commit -qm init", repo, env)
