@@ -17,6 +17,7 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 
 BLANKS = {"", "/", "／", "—", "——", "-", "－", "–", "无", "\\", "、", "--", "---", "— —", "－－", "─", "一"}
+_BLANK_MARKS = frozenset(BLANKS - {"一"})  # 一 alone is also a numeral of labels (一、本年新收…), so it is no value
 _UNIT = re.compile(r"(件|个|项|条|次|宗|家|人次)$")
 _INT = re.compile(r"^\d{1,12}$")
 _SIGNED = re.compile(r"^([+\-])?\d{1,12}$")
@@ -77,12 +78,13 @@ def parse_value(raw: str | None, kind: str = "count") -> int | float | None:
     return None
 
 
+_NUMBER_LIKE = re.compile(r"^[+\-]?\d[\d.]*(万元|元|万|件|个|项|条)?$")
+
+
 def looks_numeric(raw: str | None) -> bool:
     """True for a cell that prints a number (or a blank marker): used to tell values from labels."""
     t = normalise(raw)
-    if t in BLANKS - {"一"}:
-        return True
-    return bool(re.match(r"^[+\-]?\d[\d.]*(万元|元|万|件|个|项|条)?$", t))
+    return t in _BLANK_MARKS or _NUMBER_LIKE.match(t) is not None
 
 
 def split_run(run: str, k: int, max_len: int = 9, sums: list[tuple[int, int]] = ()):

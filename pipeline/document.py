@@ -99,6 +99,13 @@ def table_size_problem(rows: list[list[Cell]]) -> str | None:
     cells = sum(len(r) for r in rows)
     if cells > MAX_TABLE_CELLS:
         return f"table too large: {cells} cells (the limit is {MAX_TABLE_CELLS}); it was left out"
+    # the grid cannot be wider than a row's own columns plus every cell that spans down into rows below: when even
+    # that bound keeps it small (every real table), the expansion need not be built to know it fits
+    tall = sum(max(c.colspan, 1) for row in rows for c in row if c.rowspan > 1)
+    widest = max((sum(max(c.colspan, 1) for c in row) for row in rows), default=0)
+    area = sum(max(c.rowspan, 1) * max(c.colspan, 1) for row in rows for c in row)
+    if area <= MAX_TABLE_CELLS and len(rows) * (widest + tall) <= MAX_TABLE_CELLS:
+        return None
     try:
         span_origins(rows)
     except TableTooLarge as e:

@@ -78,6 +78,7 @@ def records_from_grid(rows, block_index: int = -1, page=None, section=None, head
         # aligned from the right: a part on the next page may split its label columns differently
         band = {c: list(carried["from_right"][width - c]) for c in range(width) if width - c in carried["from_right"]}
     band_open = False
+    remark_cols = _remark_columns(band)  # columns whose header is 备注/说明: their text is no label
     seen_values = False  # a row with a printed value came before (rows of blanks after it are zeros)
     last_value_cols: set[int] = set()
     for r, row in enumerate(dense):
@@ -96,7 +97,6 @@ def records_from_grid(rows, block_index: int = -1, page=None, section=None, head
         # column) is a cell of the row, not its label
         label_end = -1
         number_after = False
-        remark_cols = {c for c, texts in band.items() if texts and _REMARK_HEADER.match(texts[-1])}
         for k in range(len(cells) - 1, -1, -1):
             c, text, above = cells[k]
             if not text.strip() or c in remark_cols:
@@ -125,12 +125,13 @@ def records_from_grid(rows, block_index: int = -1, page=None, section=None, head
             # a row of blank cells under labels only (行政诉讼 | 未经复议直接起诉 |  |  …) is a row of zeros, not a header
             if not band_open:
                 band, band_open = {}, True
-            for c in range(width):
-                o = origins.get((r, c), (r, c))
+            row_origins = [origins.get((r, c), (r, c)) for c in range(width)]
+            one_cell = len(set(row_origins)) == 1  # a caption spanning the whole row is no column's header
+            for c, o in enumerate(row_origins):
                 text = (dense[o[0]][o[1]] or "").strip()
-                spans_row = all(origins.get((r, cc), (r, cc)) == o for cc in range(width))
-                if text and not spans_row and (not band.get(c) or band[c][-1] != text):
+                if text and not one_cell and (not band.get(c) or band[c][-1] != text):
                     band.setdefault(c, []).append(text)
+            remark_cols = _remark_columns(band)
         elif any(v.strip() for v in values):
             band_open = False
             seen_values = True
@@ -154,6 +155,10 @@ def records_from_grid(rows, block_index: int = -1, page=None, section=None, head
 
 
 _REMARK_HEADER = re.compile(r"^(?:备\s*注|说\s*明|附\s*注)$")
+
+
+def _remark_columns(band: dict[int, list[str]]) -> set[int]:
+    return {c for c, texts in band.items() if texts and _REMARK_HEADER.match(texts[-1])}
 _PART_SPLIT = re.compile(r"(?=[（(][一二三四五六七八九十][）)])|(?<=[\u4e00-\u9fff）)])(?=\d[.．、])")
 _SUBNUM = re.compile(r"^\s*[(（]?\s*(\d)\s*[).．、）]")
 

@@ -56,10 +56,13 @@ def _prepare(root) -> None:
         br.tail = "\n" + (br.tail or "")
 
 
-def _strings(el) -> list[str]:
-    """The text pieces inside `el` in document order (not its tail), in C: script and style text were removed by
-    _prepare, and each <br> reads as a line break."""
-    return list(el.itertext())
+_STRING = etree.XPath("string()", smart_strings=False)
+
+
+def _text(el) -> str:
+    """The text inside `el` (not its tail), joined in C: script and style text were removed by _prepare, and each
+    <br> reads as a line break."""
+    return _STRING(el)
 
 
 def _is_layout_table(table) -> bool:
@@ -71,7 +74,11 @@ def _is_layout_table(table) -> bool:
     if len(cells) > MAX_TABLE_CELLS:
         return False  # a grid far too large to be a layout; left out as too large
     # a page laid out in a table: a cell holds the report's prose, not a value or a label
-    return any(sum(len(s.strip()) for s in _strings(c)) > 300 for c in cells)
+    for c in cells:
+        text = _text(c)
+        if len(text) > 300 and sum(len(s.strip()) for s in c.itertext()) > 300:
+            return True
+    return False
 
 
 def _table_rows(table) -> list[list[Cell]]:
@@ -82,7 +89,7 @@ def _table_rows(table) -> list[list[Cell]]:
         row = []
         for td in tr:
             if _tag(td) in ("td", "th"):
-                text = clean_cell_text("".join(_strings(td)))
+                text = clean_cell_text(_text(td))
                 row.append(Cell(text, _int_attr(td, "rowspan"), _int_attr(td, "colspan")))
         if row:
             rows.append(row)
