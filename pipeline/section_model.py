@@ -21,6 +21,7 @@ from .sections import MARKER, normalise
 
 CLASSES = ["h1", "h2", "h3", "h4", "h5", "h6", "junk", "other"]
 HEAD = 40
+PREDICT_BATCH = 4096  # texts per call of the classifier
 
 
 def block_head(text: str) -> str:
@@ -74,24 +75,27 @@ class SectionModel:
         if len(cache) > 100_000:
             cache.clear()  # bounded memory; cleared before the lookup below, never in the middle of it
         todo = list(dict.fromkeys(t for t in texts if t not in cache))
-        if todo:
-            for t, row in zip(todo, self.pipeline.predict_proba(todo)):
+        for start in range(0, len(todo), PREDICT_BATCH):  # in batches: the n-gram matrix of a huge page stays small
+            chunk = todo[start:start + PREDICT_BATCH]
+            for t, row in zip(chunk, self.pipeline.predict_proba(chunk)):
                 cache[t] = row
         return np.array([cache[t] for t in texts]) if texts else np.zeros((0, len(self.classes)))
 
-    def heading_scores(self, texts: list[str]) -> list[list[float]]:
-        """Per block, six scores on the scale of the keyword scorer (6 × probability of each heading)."""
+    def heading_scores(self, texts: list[str], probs: np.ndarray | None = None) -> list[list[float]]:
+        """Per block, six scores on the scale of the keyword scorer (6 × probability of each heading); `probs`,
+        when given, are the texts' probabilities already computed."""
         if not texts:
             return []
-        probs = self.probabilities(texts)
+        probs = self.probabilities(texts) if probs is None else probs
         idx = [self.classes.index(f"h{s}") for s in range(1, 7)]
         return [[6.0 * float(row[i]) for i in idx] for row in probs]
 
-    def junk_probability(self, texts: list[str]) -> list[float]:
+    def junk_probability(self, texts: list[str], probs: np.ndarray | None = None) -> list[float]:
         if not texts or "junk" not in self.classes:
             return [0.0] * len(texts)
         j = self.classes.index("junk")
-        return [float(p[j]) for p in self.probabilities(texts)]
+        probs = self.probabilities(texts) if probs is None else probs
+        return [float(p[j]) for p in probs]
 
     def save(self, path) -> None:
         joblib.dump(self.pipeline, path)

@@ -114,12 +114,14 @@ def segment(blocks: list[Block], model=None, threshold: float = 1.5) -> Sections
     if model is not None:
         idx = [i for i, b in enumerate(blocks) if b.kind == "text" and could_be_heading(b.text)]
         short = [i for i, b in enumerate(blocks) if b.kind == "text" and len(b.text) <= 40]
-        model.probabilities([blocks[i].text for i in sorted(set(idx) | set(short))])  # one batch for both uses
-        batch = model.heading_scores([blocks[i].text for i in idx])
+        both = sorted(set(idx) | set(short))
+        probs = dict(zip(both, model.probabilities([blocks[i].text for i in both])))  # one batch for both uses
+        batch = model.heading_scores([blocks[i].text for i in idx], [probs[i] for i in idx])
         scores = [[0.0] * 6 for _ in blocks]
         for i, row in zip(idx, batch):
             scores[i] = row
-        model_junk = {i for i, p in zip(short, model.junk_probability([blocks[i].text for i in short])) if p > 0.6}
+        junk = model.junk_probability([blocks[i].text for i in short], [probs[i] for i in short])
+        model_junk = {i for i, p in zip(short, junk) if p > 0.6}
     else:
         scores = [keyword_scores(b.text) if b.kind == "text" else [0.0] * 6 for b in blocks]
         model_junk = set()
