@@ -114,6 +114,15 @@ def _train(args) -> int:
     return 0
 
 
+def _crossfit(args) -> int:
+    from .crossfit import crossfit
+
+    summary = crossfit(_load_params(args.params), args.documents, args.labels, args.synthetic, args.models, args.out,
+                       args.docs)
+    print(json.dumps(summary, ensure_ascii=False))
+    return 0
+
+
 def _compare_labelers(args) -> int:
     from pathlib import Path
 
@@ -267,6 +276,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="train on a Dask cluster through joblib's Dask backend (default: $DASK_SCHEDULER_ADDRESS)")
     p.set_defaults(func=_train)
+
+    p = sub.add_parser("crossfit", help="predict each labelled real report with a section model trained without "
+                                        "its fold (every real report scored by models that never saw it)")
+    p.add_argument("--params", default="params.yaml")
+    p.add_argument("--documents", default="data/interim/documents", help="document JSON (the read stage's output)")
+    p.add_argument("--labels", default="data/labels")
+    p.add_argument("--synthetic", default="data/synthetic")
+    p.add_argument("--models", default="models", help="trained row and column labelers (used as they are)")
+    p.add_argument("--docs", nargs="*", default=["data/raw", "../shared/corpus/external"])
+    p.add_argument("--out", default="data/interim/crossfit_reports")
+    p.set_defaults(func=_crossfit)
 
     p = sub.add_parser("evaluate", help="score report JSON against gold labels")
     p.add_argument("--reports", required=True)

@@ -48,9 +48,10 @@ def train_column_labeler(params: dict, out_dir: str = "models") -> dict:
 
 
 def train_section_model(params: dict, synthetic_dir: str, out_dir: str = "models", labels_dir: str | None = None,
-                        docs_dirs: list[str] = ()) -> dict:
+                        docs_dirs: list[str] = (), exclude_fold: str = "heldout") -> dict:
     """Train the section model on the blocks of the synthetic training reports and of the real labelled reports
-    of the training fold (labeling.fold_of); the held-out fold is only ever scored."""
+    outside `exclude_fold` (labeling.fold_of): the models of `models/` never see the held-out fold; the cross-fit
+    stage (crossfit.py) trains one without each fold in turn."""
     from .labeling import fold_of
     from .section_model import SectionModel, training_blocks
     from .synth import JUNK_AFTER, JUNK_BEFORE, page_headers
@@ -61,8 +62,7 @@ def train_section_model(params: dict, synthetic_dir: str, out_dir: str = "models
     if labels_dir:
         sources.append((list(docs_dirs), Path(labels_dir)))
     texts, labels = training_blocks(sources, set(JUNK_BEFORE) | set(JUNK_AFTER) | page_headers(),
-                                    keep=lambda g: not g["document"].startswith("synth-") and fold_of(g) == "train"
-                                    or g["document"].startswith("synth-"))
+                                    keep=lambda g: g["document"].startswith("synth-") or fold_of(g) != exclude_fold)
     if not texts:
         raise SystemExit(f"no labelled synthetic reports under {synthetic_dir}: run `python -m pipeline synthesize`")
     model = SectionModel.train(texts, labels, C=float(params.get("C", 5.0)))

@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # this checkout's package, installed or not
 FORMATS = {"html": (".html", ".htm"), "txt": (".txt",), "docx": (".docx",), "pdf": (".pdf",),
            "pdf_synthetic": (".pdf",)}
 

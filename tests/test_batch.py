@@ -200,3 +200,23 @@ def test_training_runs_on_a_real_dask_cluster_through_joblib(tmp_path):
     metrics = [json.loads((tmp_path / d / "train_metrics.json").read_text(encoding="utf-8")) for d in ("local", "dask")]
     keys = [k for k in metrics[0] if "seconds" not in k]
     assert {k: metrics[0][k] for k in keys} == {k: metrics[1][k] for k in keys}
+
+
+def test_benchmark_script_runs_from_a_plain_checkout(tmp_path):
+    """The benchmark (not a timed test: only that it runs and counts what it ran) works without the package being
+    installed, as a user runs it: `python scripts/benchmark.py FILES`."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    out = tmp_path / "bench.json"
+    raw = ROOT / "data" / "raw"
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "benchmark.py"), str(raw / "gejiu-2020.txt"),
+                           str(raw / "pingtan-2023.html"), "--repeat", "2",
+                           "--models", str(tmp_path / "no-models"), "--json", str(out)],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    figures = json.loads(out.read_text(encoding="utf-8"))
+    assert set(figures["formats"]) == {"txt", "html"}
+    for row in figures["formats"].values():
+        assert row["files"] == 2
+        for workers in ("workers_1", "workers_2"):
+            assert row[workers]["failed"] == 0 and row[workers]["reports_per_s"] > 0
+            assert row[workers]["peak_mb_per_worker"] > 0

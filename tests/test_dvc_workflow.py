@@ -1,5 +1,6 @@
 """The user's daily workflow on a real DVC pipeline and a real MLflow store, in a copy of the repository:
 `dvc repro`, adding a labelled report and re-running, and `dvc exp run -S`."""
+import json
 import os
 import shutil
 import subprocess
@@ -45,6 +46,12 @@ def test_repro_retrain_on_new_label_and_experiment(tmp_path):
     assert runs[0].data.metrics["section_heading_accuracy"] > 0.9
     assert {v.name for v in client.search_model_versions("")} == {"row-labeler", "column-labeler", "section-model"}
     assert (repo / "data" / "processed" / "tables.xlsx").exists()
+    # every labelled real report is also scored by a section model trained without its fold
+    crossfit = json.loads((repo / "metrics" / "crossfit" / "metrics.json").read_text(encoding="utf-8"))
+    labelled = len(list((repo / "data" / "labels").glob("*.gold.json")))
+    assert crossfit["documents"] == labelled and crossfit["documents_without_output"] == 0
+    assert set(crossfit["by_fold"]) == {"heldout", "train"}
+    assert runs[0].data.metrics["crossfit.section_heading_accuracy"] > 0.9
 
     # a newly labelled report: label it, (here it needs no correction), re-run
     shutil.copy(repo / "data" / "raw" / "qingtongxia-2020.txt", repo / "data" / "raw" / "qingtongxia-copy.txt")
