@@ -33,7 +33,9 @@ class PageLayer:
     unmapped: int = 0  # glyphs whose font gives no Unicode character (what pdfminer prints as (cid:N))
     image_share: float = 0.0  # share of the page's area under pictures
     # text objects PDFium could give no box (a font it cannot measure, e.g. a CJK font the file does not embed):
-    # their characters are missing from `chars`, so another reader must read the page's text
+    # their characters are missing from `chars`, so another reader must read the page's text. PDFium gives such an
+    # object no text either (a 。 of reportlab's non-embedded STSong reads as ''), so it cannot be told from the
+    # empty strings some writers draw in blank cells: both send the page to pdfplumber
     unmeasured_text: int = 0
 
 
