@@ -170,3 +170,48 @@ def test_html_content_after_the_page_end_and_past_libxml2s_depth_is_kept():
     assert "深处的文字" in [b.text for b in parse_html(deep, "x.html").blocks]
     plain = "<html><body><p>一、总体情况</p><p>正文。</p></body></html>\n<!-- counter -->\n"
     assert [b.text for b in parse_html(plain, "x.html").blocks] == ["一、总体情况", "正文。"]
+
+
+def test_docx_content_controls_line_breaks_tabs_and_tracked_changes(tmp_path):
+    """What Word shows is what is read: a table inside a content control (w:sdt) is still a table, a line break
+    inside a paragraph starts a new line (the heading stays a heading), a tab in a run separates words, deleted
+    text and the old place of moved text are left out."""
+    import copy
+
+    import docx
+    from docx.oxml.ns import qn
+    from lxml import etree
+
+    path = make_report_docx(tmp_path / "plain.docx")
+    plain = read_document(str(path))
+    d = docx.Document(str(path))
+    body = d.element.body
+    tables = body.findall(qn("w:tbl"))
+    # wrap table 2 in a block-level content control
+    sdt = etree.SubElement(body, qn("w:sdt"))
+    content = etree.SubElement(sdt, qn("w:sdtContent"))
+    tables[0].addprevious(sdt)
+    content.append(tables[0])
+    # the first heading followed by a line break and prose in one paragraph; a tab; a deletion; a move
+    heading = next(p for p in d.paragraphs if p.text == "一、总体情况")
+    run = heading.add_run()
+    run._r.append(etree.Element(qn("w:br")))
+    run2 = heading.add_run("本机关全年主动公开信息")
+    run2._r.append(etree.Element(qn("w:tab")))
+    t = etree.SubElement(run2._r, qn("w:t"))
+    t.text = "120条。"
+    deleted = etree.SubElement(heading._p, qn("w:del"))
+    dr = etree.SubElement(deleted, qn("w:r"))
+    etree.SubElement(dr, qn("w:delText")).text = "删去的999条"
+    moved = etree.SubElement(heading._p, qn("w:moveFrom"))
+    mr = etree.SubElement(moved, qn("w:r"))
+    etree.SubElement(mr, qn("w:t")).text = "移走的888条"
+    changed = tmp_path / "changed.docx"
+    d.save(str(changed))
+
+    doc = read_document(str(changed))
+    texts = [b.text for b in doc.blocks if b.kind == "text"]
+    assert "一、总体情况" in texts
+    assert "本机关全年主动公开信息 120条。" in texts  # the tab kept the number apart from the words
+    assert not any("999" in t or "888" in t for t in texts)
+    assert [b.rows for b in doc.blocks if b.kind == "table"] == [b.rows for b in plain.blocks if b.kind == "table"]

@@ -1,4 +1,5 @@
-"""Word documents (.docx) through python-docx, paragraphs and tables in body order, merged cells as spans.
+"""Word documents (.docx) through python-docx, paragraphs and tables in body order (also inside content controls),
+merged cells as spans, text as Word shows it (line breaks and tabs kept, deleted and moved-away text left out).
 
 Horizontal merges come from w:gridSpan, vertical merges from w:vMerge (restart … continue). The archive is checked
 before it is opened: a zip whose members would expand past a bound (a zip bomb) is refused.
@@ -39,11 +40,45 @@ def _w(tag: str) -> str:
     return "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}" + tag
 
 
+_T, _TAB, _BR, _CR = _w("t"), _w("tab"), _w("br"), _w("cr")
+_MOVED_AWAY = _w("moveFrom")  # a tracked move's old place: its text is printed at the new place (w:moveTo)
+_WRAPPERS = {_w("sdt"), _w("sdtContent"), _w("customXml"), _w("smartTag")}  # content controls around blocks
+
+
+def _para_text(p) -> str:
+    """A paragraph's text as Word shows it: runs' text, tabs as spaces, line breaks as line breaks; deleted text
+    (w:delText) and the old place of moved text are not shown."""
+    out = []
+    moved = p.find(".//" + _MOVED_AWAY) is not None
+    for el in p.iter(_T, _TAB, _BR, _CR):
+        if moved and next(el.iterancestors(_MOVED_AWAY), None) is not None:
+            continue
+        if el.tag == _T:
+            out.append(el.text or "")
+        elif el.tag == _TAB:
+            if el.getparent() is not None and el.getparent().tag == _w("r"):  # a tab in a run, not a tab stop
+                out.append(" ")
+        else:
+            out.append("\n")
+    return "".join(out)
+
+
+def _body_blocks(body):
+    """The paragraphs and tables of the body in order, also those inside content controls (w:sdt) and custom XML
+    wrappers, which Word shows like any other."""
+    stack = [iter(body.iterchildren())]
+    while stack:
+        el = next(stack[-1], None)
+        if el is None:
+            stack.pop()
+        elif el.tag in _WRAPPERS:
+            stack.append(iter(el.iterchildren()))
+        elif el.tag in (_w("p"), _w("tbl")):
+            yield el
+
+
 def _tc_text(tc) -> str:
-    paras = []
-    for p in tc.iter(_w("p")):
-        paras.append("".join(t.text or "" for t in p.iter(_w("t"))))
-    return clean_cell_text("\n".join(paras))
+    return clean_cell_text("\n".join(_para_text(p) for p in tc.iter(_w("p"))))
 
 
 def _table_rows(tbl) -> list[list[Cell]]:
@@ -101,15 +136,16 @@ def read_docx(path: str, data: bytes) -> Document:
         raise ReadError(f"corrupt DOCX: {type(e).__name__}: {msg}")
     blocks = BlockLimit()
     warnings: list[str] = []
-    for el in d.element.body.iterchildren():
+    for el in _body_blocks(d.element.body):
         if el.tag == _w("p"):
-            text = clean_cell_text("".join(t.text or "" for t in el.iter(_w("t"))))
-            if not text:
-                continue
-            if len(text) > LONG_LINE:
-                blocks.add_all(Block("text", text=p) for p in iter_long_line(text))
-            else:
-                blocks.add_all(Block("text", text=t) for t in split_heading(text))
+            for line in _para_text(el).split("\n"):  # a line break in a paragraph starts a new line of text
+                text = clean_cell_text(line)
+                if not text:
+                    continue
+                if len(text) > LONG_LINE:
+                    blocks.add_all(Block("text", text=p) for p in iter_long_line(text))
+                else:
+                    blocks.add_all(Block("text", text=t) for t in split_heading(text))
         elif el.tag == _w("tbl"):
             n_cells = sum(1 for _ in el.iter(_w("tc")))
             if n_cells > MAX_TABLE_CELLS:
