@@ -18,6 +18,7 @@ import random
 import time
 from pathlib import Path
 
+
 def real_label_set(labels_dir: str, docs_dirs: list[str]) -> list[tuple[str, str, str]]:
     """(printed label, `table:row`, document) for the rows of real reports whose numbers match one gold row."""
     from .cells import parse_value
@@ -54,10 +55,10 @@ def real_label_set(labels_dir: str, docs_dirs: list[str]) -> list[tuple[str, str
 
 def _sklearn(X, y, params):
     from .labels import RowLabeler
+    from .train import labeler_from_params
 
     t0 = time.perf_counter()
-    model = RowLabeler.train(X, y, C=float(params.get("C", 10.0)), ngram_max=int(params.get("ngram_max", 3)),
-                             seed=int(params.get("seed", 0)))
+    model = labeler_from_params(RowLabeler, X, y, params)
     seconds = time.perf_counter() - t0
     return (lambda texts: [c for c, _ in model.predict(texts)]), seconds
 

@@ -7,6 +7,7 @@ local rows and "header" cells). Classes are `table:row`, `extra` and `header`.
 """
 from __future__ import annotations
 
+import functools
 import random
 import re
 from dataclasses import dataclass
@@ -202,16 +203,10 @@ class RowLabeler:
         return cls(joblib.load(path))
 
 
-_DEFAULT: RowLabeler | None = None
-
-
+@functools.lru_cache(maxsize=1)
 def default_labeler() -> RowLabeler:
-    """The model trained on generated variants only; used when no trained model file is given."""
-    global _DEFAULT
-    if _DEFAULT is None:
-        X, y = training_examples()
-        _DEFAULT = RowLabeler.train(X, y)
-    return _DEFAULT
+    """The model trained on generated variants only (once per process); used when no trained model file is given."""
+    return RowLabeler.train(*training_examples())
 
 
 # ---------------------------------------------------------------- column headers
@@ -277,12 +272,7 @@ class ColumnLabeler(RowLabeler):
     "none" for headers that are not a canonical column. The same character n-gram model as the row labeler."""
 
 
-_DEFAULT_COLUMNS: ColumnLabeler | None = None
-
-
+@functools.lru_cache(maxsize=1)
 def default_column_labeler() -> ColumnLabeler:
-    global _DEFAULT_COLUMNS
-    if _DEFAULT_COLUMNS is None:
-        X, y = column_training_examples()
-        _DEFAULT_COLUMNS = ColumnLabeler.train(X, y)
-    return _DEFAULT_COLUMNS
+    """The column labeler trained on generated header variants (once per process), when no model file is given."""
+    return ColumnLabeler.train(*column_training_examples())

@@ -1,8 +1,8 @@
 """Loading the trained models once per process: the row labeler, the column labeler and the section model.
 
 `models/row_labeler.joblib`, `models/column_labeler.joblib` and `models/section_model.joblib` are written by the
-train stage (`python -m pipeline train`). Without the row labeler file it is trained in memory from generated label variants
-(a few seconds); without the section model the keyword scorer of sections.py finds the headings. Extraction so works
+train stage (`python -m pipeline train`). Without a labeler file the labeler is trained in memory from generated
+variants (a few seconds); without the section model the keyword scorer of sections.py finds the headings. Extraction so works
 on a fresh checkout too, and says in each report which models it used.
 """
 from __future__ import annotations

@@ -53,6 +53,18 @@ def all_rows(table: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=None)
+def all_columns(table: str) -> tuple[str, ...]:
+    """Every column of `table` in either template, in first-seen order."""
+    out = []
+    for tpl in TEMPLATES:
+        for r in row_ids(table, tpl):
+            for c in column_ids(table, tpl, r):
+                if c not in out:
+                    out.append(c)
+    return tuple(out)
+
+
 def section_titles() -> dict[int, str]:
     return {s["id"]: s["label"] for s in fields()["sections"]}
 

@@ -12,7 +12,6 @@
 """
 from __future__ import annotations
 
-import functools
 import itertools
 import re
 from dataclasses import dataclass, field
@@ -159,6 +158,8 @@ _REMARK_HEADER = re.compile(r"^(?:备\s*注|说\s*明|附\s*注)$")
 
 def _remark_columns(band: dict[int, list[str]]) -> set[int]:
     return {c for c, texts in band.items() if texts and _REMARK_HEADER.match(texts[-1])}
+
+
 _PART_SPLIT = re.compile(r"(?=[（(][一二三四五六七八九十][）)])|(?<=[\u4e00-\u9fff）)])(?=\d[.．、])")
 _SUBNUM = re.compile(r"^\s*[(（]?\s*(\d)\s*[).．、）]")
 
@@ -431,7 +432,7 @@ def _header_order(rec: RowRecord, columns: list[str], table: str, row: str, colu
                    for c in columns]
     else:
         wanted = [f"{table}:{c}" for c in columns]
-        allowed = [f"{table}:{c}" for c in _all_columns(table)]
+        allowed = [f"{table}:{c}" for c in schema.all_columns(table)]
     found: dict[str, int] = {}
     for k, header in enumerate(rec.headers):
         if not header:
@@ -446,27 +447,6 @@ def _header_order(rec: RowRecord, columns: list[str], table: str, row: str, colu
     if set(found) != set(wanted):
         return None
     return [found[w] for w in wanted]
-
-
-def _sums_hold(table: str, values: list) -> bool:
-    """The row's own sums (table 3: 总计 = the six applicants; table 4: each 总计 = its four results), where the
-    row has them; a row without a sum rule holds."""
-    if table == "requests" and len(values) == 7:
-        return None not in values and values[6] == sum(values[:6])
-    if table == "review_litigation" and len(values) % 5 == 0:
-        return None not in values and all(values[g + 4] == sum(values[g:g + 4]) for g in range(0, len(values), 5))
-    return True
-
-
-@functools.lru_cache(maxsize=8)
-def _all_columns(table: str) -> tuple[str, ...]:
-    out = []
-    for tpl in schema.TEMPLATES:
-        for r in schema.row_ids(table, tpl):
-            for c in schema.column_ids(table, tpl, r):
-                if c not in out:
-                    out.append(c)
-    return tuple(out)
 
 
 def _direct_values(rec: RowRecord, columns: list[str], table: str, row: str = "", column_labeler=None):
@@ -517,6 +497,16 @@ def _requests_row_ok(vals):
 
 def _review_ok(vals):
     return all(vals[g * 5 + 4] == sum(vals[g * 5:g * 5 + 4]) for g in range(len(vals) // 5))
+
+
+def _sums_hold(table: str, values: list) -> bool:
+    """The row's own sums (table 3: 总计 = the six applicants; table 4: each 总计 = its four results), where the
+    row has them; a row without a sum rule holds."""
+    if table == "requests" and len(values) == 7:
+        return None not in values and _requests_row_ok(values)
+    if table == "review_litigation" and len(values) % 5 == 0:
+        return None not in values and _review_ok(values)
+    return True
 
 
 def build_table(table: str, template: str, records, predictions, column_labeler=None) -> TableResult:

@@ -13,37 +13,41 @@ from .labels import ColumnLabeler, RowLabeler, column_training_examples, trainin
 from .models import COLUMN_LABELER_FILE, ROW_LABELER_FILE, SECTION_MODEL_FILE
 
 
-def train_row_labeler(params: dict, out_dir: str = "models") -> dict:
+def labeler_from_params(model_cls, X, y, params: dict):
+    """A row or column labeler fitted with the `train` parameters (also used by the labeler comparison)."""
+    return model_cls.train(X, y, C=float(params.get("C", 10.0)), ngram_max=int(params.get("ngram_max", 3)),
+                           seed=int(params.get("seed", 0)))
+
+
+def _fit_on_variants(model_cls, examples, per: int, params: dict, out_dir: str, file: str):
+    """Fit a labeler on generated variants (`examples(seed, per)`), score it on a fresh draw (another seed: a
+    synthetic figure) and save it. Returns (X, y, held-out accuracy, seconds of generating and fitting)."""
     t0 = time.time()
     seed = int(params.get("seed", 0))
-    X, y = training_examples(seed=seed, per_row=int(params.get("per_row", 60)))
-    model = RowLabeler.train(X, y, C=float(params.get("C", 10.0)), ngram_max=int(params.get("ngram_max", 3)),
-                             seed=seed)
-    train_seconds = time.time() - t0
-    Xh, yh = training_examples(seed=seed + 1000, per_row=10)
+    X, y = examples(seed, per)
+    model = labeler_from_params(model_cls, X, y, params)
+    seconds = time.time() - t0
+    Xh, yh = examples(seed + 1000, 10)
     pred = [c for c, _ in model.predict(Xh)]
     heldout = sum(int(a == b) for a, b in zip(pred, yh)) / len(yh)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    model.save(out / ROW_LABELER_FILE)
+    model.save(out / file)
+    return X, y, heldout, seconds
+
+
+def train_row_labeler(params: dict, out_dir: str = "models") -> dict:
+    X, y, heldout, seconds = _fit_on_variants(RowLabeler, training_examples, int(params.get("per_row", 60)),
+                                              params, out_dir, ROW_LABELER_FILE)
     return {"row_labeler_synthetic_heldout_accuracy": round(heldout, 6), "train_examples": len(X),
-            "train_seconds": round(train_seconds, 3), "classes": len(set(y))}
+            "train_seconds": round(seconds, 3), "classes": len(set(y))}
 
 
 def train_column_labeler(params: dict, out_dir: str = "models") -> dict:
     """The column labeler, from header variants generated from fields.json; scored on a fresh draw (synthetic)."""
-    t0 = time.time()
-    seed = int(params.get("seed", 0))
-    X, y = column_training_examples(seed=seed, per_column=int(params.get("per_column", 40)))
-    model = ColumnLabeler.train(X, y, C=float(params.get("C", 10.0)), ngram_max=int(params.get("ngram_max", 3)),
-                                seed=seed)
-    seconds = time.time() - t0
-    Xh, yh = column_training_examples(seed=seed + 1000, per_column=10)
-    pred = [c for c, _ in model.predict(Xh)]
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    model.save(out / COLUMN_LABELER_FILE)
-    return {"column_labeler_synthetic_heldout_accuracy": round(sum(int(a == b) for a, b in zip(pred, yh)) / len(yh), 6),
+    X, _, heldout, seconds = _fit_on_variants(ColumnLabeler, column_training_examples,
+                                              int(params.get("per_column", 40)), params, out_dir, COLUMN_LABELER_FILE)
+    return {"column_labeler_synthetic_heldout_accuracy": round(heldout, 6),
             "column_labeler_train_examples": len(X), "column_labeler_train_seconds": round(seconds, 3)}
 
 

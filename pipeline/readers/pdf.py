@@ -663,8 +663,8 @@ def _header_before_page_break(blocks: list[Block]) -> list[Block]:
     for b in blocks:
         if b.kind == "table" and b.page is not None:
             k = len(out)
-            while k > 0 and out[k - 1].kind == "text" and out[k - 1].page == b.page - 1 and len(out) - k < 12 \
-                    and _orphan_header_line(out[k - 1].text):
+            while k > 0 and out[k - 1].kind == "text" and out[k - 1].page == b.page - 1 \
+                    and len(out) - k < MAX_HEADER_LINES and _orphan_header_line(out[k - 1].text):
                 k -= 1
             if k < len(out) and (k == 0 or out[k - 1].kind == "text"):
                 b.rows = [[Cell(line.text)] for line in out[k:]] + b.rows
