@@ -16,63 +16,50 @@ def _outcome_rows(template: str) -> list[str]:
             if r not in ("new_received", "carried_over", "total", "carried_forward")]
 
 
-def _check(rule, table, cells, expected, found, where=None):
-    entry = {"rule": rule, "ok": expected == found, "cells": [f"{table}.{r}.{c}" for r, c in cells],
-             "expected": expected, "found": found}
-    if where:
-        entry["where"] = where
-    return entry
-
-
-def _skipped(rule, table, cells, missing):
-    return {"rule": rule, "ok": None, "cells": [f"{table}.{r}.{c}" for r, c in cells], "expected": None,
-            "found": None, "skipped": f"unreadable cell {missing}"}
+def equations(table: str, template: str) -> list[tuple[str, list[tuple[str, str]], list[tuple[str, str]]]]:
+    """The rules of a table as equations (rule, expected cells, found cells): the sum of the first cells must equal
+    the sum of the second. Table 3: for every column, new + carried over = total + carried forward
+    (requests.balance) and total = every outcome row (requests.total_row); for every row, total = the six applicant
+    columns (requests.total_column). Table 4: for every row, total = the four results."""
+    out = []
+    if table == "requests":
+        outcome = _outcome_rows(template)
+        for col in schema.fields()["tables"]["requests"]["columns"]:
+            out.append(("requests.balance", [("new_received", col), ("carried_over", col)],
+                        [("total", col), ("carried_forward", col)]))
+            out.append(("requests.total_row", [("total", col)], [(r, col) for r in outcome]))
+        for row in schema.row_ids("requests", template):
+            out.append(("requests.total_column", [(row, "total")], [(row, c) for c in APPLICANT_COLUMNS]))
+    elif table == "review_litigation":
+        for row in schema.row_ids("review_litigation", template):
+            out.append(("review_litigation.total", [(row, "total")], [(row, c) for c in REVIEW_PARTS]))
+    return out
 
 
 def _sum(rows, cells):
     vals = [rows.get(r, {}).get(c) for r, c in cells]
-    if any(v is None for v in vals):
-        missing = [f"{r}.{c}" for (r, c), v in zip(cells, vals) if v is None][0]
-        return None, missing
-    return sum(vals), None
+    return None if any(v is None for v in vals) else sum(vals)
 
 
 def table_checks(tables: dict, template: str, sources: dict | None = None) -> list[dict]:
     out = []
-    req = tables.get("requests", {})
-    if req.get("status") == "found":
-        rows = req["rows"]
-        outcome = _outcome_rows(template)
-        for col in schema.fields()["tables"]["requests"]["columns"]:
-            left = [("new_received", col), ("carried_over", col)]
-            right = [("total", col), ("carried_forward", col)]
-            a, ma = _sum(rows, left)
-            b, mb = _sum(rows, right)
-            out.append(_skipped("requests.balance", "requests", left + right, ma or mb) if a is None or b is None
-                       else _check("requests.balance", "requests", left + right, a, b))
-            parts = [(r, col) for r in outcome]
-            s, m = _sum(rows, parts)
-            t, mt = _sum(rows, [("total", col)])
-            out.append(_skipped("requests.total_row", "requests", parts + [("total", col)], m or mt)
-                       if s is None or t is None else
-                       _check("requests.total_row", "requests", parts + [("total", col)], t, s))
-        for row in schema.row_ids("requests", template):
-            parts = [(row, c) for c in APPLICANT_COLUMNS]
-            s, m = _sum(rows, parts)
-            t, mt = _sum(rows, [(row, "total")])
-            out.append(_skipped("requests.total_column", "requests", parts + [(row, "total")], m or mt)
-                       if s is None or t is None else
-                       _check("requests.total_column", "requests", parts + [(row, "total")], t, s))
-    rl = tables.get("review_litigation", {})
-    if rl.get("status") == "found":
-        rows = rl["rows"]
-        for row in schema.row_ids("review_litigation", template):
-            parts = [(row, c) for c in REVIEW_PARTS]
-            s, m = _sum(rows, parts)
-            t, mt = _sum(rows, [(row, "total")])
-            out.append(_skipped("review_litigation.total", "review_litigation", parts + [(row, "total")], m or mt)
-                       if s is None or t is None else
-                       _check("review_litigation.total", "review_litigation", parts + [(row, "total")], t, s))
+    for table in ("requests", "review_litigation"):
+        entry = tables.get(table, {})
+        if entry.get("status") != "found":
+            continue
+        rows = entry["rows"]
+        for rule, expected_cells, found_cells in equations(table, template):
+            # listed as printed in the rule: a balance left to right, a total after its parts
+            cells = expected_cells + found_cells if rule == "requests.balance" else found_cells + expected_cells
+            expected, found = _sum(rows, expected_cells), _sum(rows, found_cells)
+            names = [f"{table}.{r}.{c}" for r, c in cells]
+            if expected is None or found is None:
+                missing = next(f"{r}.{c}" for r, c in cells if rows.get(r, {}).get(c) is None)
+                out.append({"rule": rule, "ok": None, "cells": names, "expected": None, "found": None,
+                            "skipped": f"unreadable cell {missing}"})
+            else:
+                out.append({"rule": rule, "ok": expected == found, "cells": names, "expected": expected,
+                            "found": found})
     if sources:
         for entry in out:
             first = entry["cells"][0].split(".")

@@ -45,8 +45,8 @@ def real_label_set(labels_dir: str, docs_dirs: list[str]) -> list[tuple[str, str
                 matches = []
                 for row, cols in spec["rows"].items():
                     want = list(cols.values())
-                    vals = _fit_values(rec.values, len(want))
-                    if vals is not None and [parse_value(v) for v in vals] == want and any(want):
+                    order = _fit_values(rec.values, len(want))
+                    if order is not None and [parse_value(rec.values[k]) for k in order] == want and any(want):
                         matches.append(row)
                 if len(matches) == 1:
                     out.append(("／".join(rec.parts), f"{table}:{matches[0]}", gold["document"]))

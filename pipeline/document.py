@@ -29,6 +29,26 @@ class Cell:
     text: str
     rowspan: int = 1
     colspan: int = 1
+    # a cell read by OCR from pixels: how sure the reading is (0-1), the next most likely readings as
+    # [(text, probability)], and whether the cell holds any ink at all (a blank cell without ink is truly empty)
+    confidence: float | None = None
+    alternatives: list | None = None
+    source: str | None = None  # "ocr" for a cell read from pixels; None for a text layer or markup
+    ink: bool | None = None
+
+    def to_dict(self) -> dict:
+        d = {"text": self.text, "rowspan": self.rowspan, "colspan": self.colspan}
+        if self.source is not None:
+            d.update(source=self.source, confidence=self.confidence, ink=self.ink)
+            if self.alternatives:
+                d["alternatives"] = [list(a) for a in self.alternatives]
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Cell":
+        alternatives = d.get("alternatives")
+        return cls(d["text"], d.get("rowspan", 1), d.get("colspan", 1), d.get("confidence"),
+                   [tuple(a) for a in alternatives] if alternatives else None, d.get("source"), d.get("ink"))
 
 
 @dataclass
@@ -46,7 +66,7 @@ class Block:
     def to_dict(self) -> dict:
         d = {"kind": self.kind, "page": self.page}
         if self.kind == "table":
-            d["rows"] = [[{"text": c.text, "rowspan": c.rowspan, "colspan": c.colspan} for c in r] for r in self.rows]
+            d["rows"] = [[c.to_dict() for c in r] for r in self.rows]
             if self.loose:
                 d["loose"] = True
         else:
@@ -128,16 +148,21 @@ class BlockLimit(list):
             self.add(b)
 
 
-def expand_spans(rows: list[list[Cell]], origins: dict | None = None) -> list[list[str | None]]:
-    origins = span_origins(rows) if origins is None else origins
+def origin_cells(rows: list[list[Cell]], origins: dict) -> dict[tuple[int, int], Cell]:
+    """The Cell printed at each origin position (row, column) of the grid."""
     by_row: dict[int, set[tuple[int, int]]] = {}
     for o in origins.values():
         by_row.setdefault(o[0], set()).add(o)
-    texts = {}
+    out = {}
     for r, row in enumerate(rows):
-        positions = sorted(by_row.get(r, ()))
-        for (rr, cc), cell in zip(positions, row):
-            texts[(rr, cc)] = cell.text
+        for position, cell in zip(sorted(by_row.get(r, ())), row):
+            out[position] = cell
+    return out
+
+
+def expand_spans(rows: list[list[Cell]], origins: dict | None = None) -> list[list[str | None]]:
+    origins = span_origins(rows) if origins is None else origins
+    texts = {o: cell.text for o, cell in origin_cells(rows, origins).items()}
     width = max((c + 1 for (_, c) in origins), default=0)
     out = []
     for r in range(len(rows)):
@@ -157,22 +182,24 @@ class Document:
     pages: int | None = None
     warnings: list[str] = field(default_factory=list)
     sha256: str | None = None  # of the file's bytes: with the pipeline version, the key of an up-to-date output
+    ocr_pages: list[int] = field(default_factory=list)  # pages (or pictures: 1 for an image file) read by OCR
 
     def text_blocks(self):
         return [b for b in self.blocks if b.kind == "text"]
 
     def to_dict(self) -> dict:
         return {"path": self.path, "format": self.format, "pages": self.pages, "warnings": self.warnings,
-                "sha256": self.sha256, "blocks": [b.to_dict() for b in self.blocks]}
+                "sha256": self.sha256, "ocr_pages": self.ocr_pages, "blocks": [b.to_dict() for b in self.blocks]}
 
     @classmethod
     def from_dict(cls, d: dict) -> "Document":
         blocks = []
         for b in d["blocks"]:
             if b["kind"] == "table":
-                rows = [[Cell(c["text"], c.get("rowspan", 1), c.get("colspan", 1)) for c in r] for r in b["rows"]]
+                rows = [[Cell.from_dict(c) for c in r] for r in b["rows"]]
                 blocks.append(Block("table", page=b.get("page"), rows=rows, loose=bool(b.get("loose"))))
             else:
                 blocks.append(Block("text", text=b["text"], page=b.get("page")))
         return cls(path=d["path"], format=d["format"], blocks=blocks, pages=d.get("pages"),
-                   warnings=list(d.get("warnings", [])), sha256=d.get("sha256"))
+                   warnings=list(d.get("warnings", [])), sha256=d.get("sha256"),
+                   ocr_pages=list(d.get("ocr_pages", [])))

@@ -128,12 +128,13 @@ def check_is_report(report: dict, doc) -> None:
 
 
 def extract_one(path: Path, models, pdf_options: PdfOptions | None = None) -> dict:
-    return predict_one(read_document(str(path), pdf_options), models)
+    return predict_one(read_document(str(path), pdf_options), models, pdf_options)
 
 
-def predict_one(doc, models) -> dict:
+def predict_one(doc, models, pdf_options: PdfOptions | None = None) -> dict:
     """The report JSON of a document already read (the predict stage: models applied, checks run, validated)."""
-    report = build_report(doc, models.row_labeler, models.section_model, models.column_labeler)
+    report = build_report(doc, models.row_labeler, models.section_model, models.column_labeler,
+                          ocr_options=pdf_options.ocr if pdf_options is not None else None)
     check_is_report(report, doc)
     try:
         validate_report(report)
@@ -191,7 +192,7 @@ def process_job(job: Job, mode: str, models, pdf_options: PdfOptions | None = No
         if mode == "read":
             payload = doc.to_dict()
         else:
-            payload = predict_one(doc, models)
+            payload = predict_one(doc, models, pdf_options)
             payload["provenance"] = {"sha256": doc.sha256, "models": models.fingerprint}
         text = dump_json(payload, indent=1)
         return Outcome(job.index, payload=text, seconds=time.perf_counter() - started)

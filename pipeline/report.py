@@ -136,12 +136,13 @@ def _sections_json(doc: Document, secs, table_text: set[int]) -> list[dict]:
     return out
 
 
-def build_report(doc: Document, labeler: RowLabeler | None = None, section_model=None, column_labeler=None) -> dict:
+def build_report(doc: Document, labeler: RowLabeler | None = None, section_model=None, column_labeler=None,
+                 ocr_options=None) -> dict:
     labeler = labeler or default_labeler()
     secs = segment(doc.blocks, section_model)
     meta = extract_meta(doc, secs.headings)
     template, template_conf, results, table_text = extract_tables(doc.blocks, secs, labeler, meta["year"],
-                                                                  column_labeler)
+                                                                  column_labeler, ocr_options)
     tables = {}
     sources = {}
     for name, res in results.items():
@@ -159,7 +160,7 @@ def build_report(doc: Document, labeler: RowLabeler | None = None, section_model
         "meta": {"body": meta["body"], "year": meta["year"], "template": template,
                  "template_confidence": round(template_conf, 4)},
         "source": {"format": doc.format, "pages": doc.pages, "blocks": len(doc.blocks),
-                   "junk_blocks": sum(secs.junk), "warnings": doc.warnings},
+                   "junk_blocks": sum(secs.junk), "warnings": doc.warnings, "ocr_pages": doc.ocr_pages},
         "sections": _sections_json(doc, secs, table_text),
         "tables": tables,
         "checks": checks.table_checks(tables, template, sources),

@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 
 from . import schema
 from .cells import is_blank, looks_numeric, normalise, parse_value, split_run
-from .document import Block, expand_spans, span_origins
+from .document import Block, expand_spans, origin_cells, span_origins
 from .labels import HEADER_EXAMPLES, RowLabeler
+from .ocr_guard import verify_ocr_table
 
 SECTION_OF_TABLE = {"active_disclosure": 2, "requests": 3, "review_litigation": 4}
 TABLE_OF_SECTION = {v: k for k, v in SECTION_OF_TABLE.items()}
@@ -50,6 +51,7 @@ class RowRecord:
     unreadable: str | None = None  # why the printed row cannot be read (its cells are then null)
     headers: list[str] | None = None  # for a grid row: the header path printed above each of its value cells
     after_data: bool = False  # a grid row of blank cells below rows with printed values: zeros, not a header
+    ocr: list | None = None  # for a grid row read by OCR: the Cell behind each of `values` (confidence, readings)
 
     @property
     def label(self) -> str:
@@ -69,6 +71,8 @@ def records_from_grid(rows, block_index: int = -1, page=None, section=None, head
     headers_wanted = headers
     origins = span_origins(rows)
     dense = expand_spans(rows, origins)
+    printed = origin_cells(rows, origins)
+    read_by_ocr = any(cell.source == "ocr" for cell in printed.values())
     width = max((len(r) for r in dense), default=0)
     records = []
     last_labels: dict[int, str] = {}
@@ -116,6 +120,7 @@ def records_from_grid(rows, block_index: int = -1, page=None, section=None, head
             elif c in last_labels:
                 labels.append((c, last_labels[c]))  # a blank placeholder under a merged label
         value_cells = [(c, text) for c, text, above in cells[label_end + 1:] if not above]
+        ocr_cells = [printed.get(origins.get((r, c))) for c, _ in value_cells] if read_by_ocr else None
         values = [text for _, text in value_cells]
         texts_over_values = sum(1 for c, t, _ in cells if t.strip() and c in last_value_cols)
         if not any(v.strip() for v in values) and any(t.strip() for _, t, _ in cells) and \
@@ -147,7 +152,8 @@ def records_from_grid(rows, block_index: int = -1, page=None, section=None, head
         headers = ["／".join(band.get(c, [])) for c, _ in value_cells] if headers_wanted and band and any(values) \
             else None
         records.append(RowRecord([t for _, t in labels], values, False, block_index, page, section,
-                                 headers=headers, after_data=seen_values and not any(v.strip() for v in values)))
+                                 headers=headers, after_data=seen_values and not any(v.strip() for v in values),
+                                 ocr=ocr_cells))
     if carried is not None:
         carried["from_right"] = {width - c: texts for c, texts in band.items()}
     return _carry_parents(records)
@@ -326,6 +332,7 @@ class TableResult:
     extra_rows: list = field(default_factory=list)
     notes: list = field(default_factory=list)
     source: dict = field(default_factory=dict)  # row -> {"block", "page"}
+    ocr: dict = field(default_factory=dict)  # (row, column) -> the Cell read by OCR behind it
 
 
 def detect_template(records: list[RowRecord], predictions, year: int | None,
@@ -404,13 +411,15 @@ _BRACKETED = re.compile(r"[（(]([^（）()]{5,12})[）)]")
 
 # ---------------------------------------------------------------- step 3: values
 
-def _fit_values(values: list[str], k: int) -> list[str] | None:
-    vals = list(values)
-    while len(vals) > k and is_blank(vals[-1]) and not vals[-1].strip():
-        vals.pop()
-    while len(vals) > k and not vals[0].strip():
-        vals.pop(0)
-    return vals if len(vals) == k else None
+def _fit_values(values: list[str], k: int) -> list[int] | None:
+    """The positions of the k cells of a row printed with blank cells around them (empty padding cells at either
+    end are dropped), or None when the row does not come to k cells."""
+    first, last = 0, len(values)
+    while last - first > k and is_blank(values[last - 1]) and not values[last - 1].strip():
+        last -= 1
+    while last - first > k and not values[first].strip():
+        first += 1
+    return list(range(first, last)) if last - first == k else None
 
 
 MIN_COLUMN_CONFIDENCE = 0.8
@@ -450,27 +459,38 @@ def _header_order(rec: RowRecord, columns: list[str], table: str, row: str, colu
 
 
 def _direct_values(rec: RowRecord, columns: list[str], table: str, row: str = "", column_labeler=None):
-    """Values of a record whose cells are known; None when the cell count does not fit the row. Where the headers
-    above the cells name each column, the cells are taken under their headers, else in the template's order."""
+    """Values of a record whose cells are known: (printed texts, values, positions in rec.values), or None when the
+    cell count does not fit the row. Where the headers above the cells name each column, the cells are taken under
+    their headers, else in the template's order."""
     order = _header_order(rec, columns, table, row, column_labeler) if not rec.run else None
     if order is not None:
         vals = [rec.values[k] for k in order]
-        parsed = [parse_value(v, schema.value_kind(table, c)) for v, c in zip(vals, columns)]
+        parsed = [_cell_value(rec, k, schema.value_kind(table, c)) for k, c in zip(order, columns)]
         if _sums_hold(table, parsed):
-            return vals, parsed
+            return vals, parsed, order
         # the headers' reading breaks the row's own sum: they are not trusted, the template's order is tried
     if rec.run:
         run = rec.values[0]
         pieces = run.split()
         if len(columns) == 1 and len(pieces) == 1:
-            return [run], [parse_value(run, schema.value_kind(table, columns[0]))]
+            return [run], [parse_value(run, schema.value_kind(table, columns[0]))], None
         if len(pieces) == len(columns):
-            return pieces, [parse_value(p, schema.value_kind(table, c)) for p, c in zip(pieces, columns)]
+            return pieces, [parse_value(p, schema.value_kind(table, c)) for p, c in zip(pieces, columns)], None
         return None
-    vals = _fit_values(rec.values, len(columns))
-    if vals is None:
+    order = _fit_values(rec.values, len(columns))
+    if order is None:
         return None
-    return vals, [parse_value(v, schema.value_kind(table, c)) for v, c in zip(vals, columns)]
+    return ([rec.values[k] for k in order], [_cell_value(rec, k, schema.value_kind(table, c))
+                                            for k, c in zip(order, columns)], order)
+
+
+def _cell_value(rec: RowRecord, k: int, kind: str):
+    """The value of the record's k-th cell. A cell read by OCR that holds ink but no reading is unreadable, never
+    a blank: only a cell without ink reads as 0."""
+    cell = rec.ocr[k] if rec.ocr else None
+    if cell is not None and cell.source == "ocr" and cell.ink and not rec.values[k].strip():
+        return None
+    return parse_value(rec.values[k], kind)
 
 
 def _run_candidates(rec: RowRecord, k: int, check=None, sums=()):
@@ -555,10 +575,15 @@ def build_table(table: str, template: str, records, predictions, column_labeler=
             continue
         direct = _direct_values(rec, columns, table, row, column_labeler)
         if direct is not None:
-            raws, vals = direct
-            for c, raw, v in zip(columns, raws, vals):
+            raws, vals, order = direct
+            for k, (c, raw, v) in enumerate(zip(columns, raws, vals)):
                 res.rows[row][c] = v
                 res.cells[row][c] = {"raw": raw, "confidence": round(p if v is not None else 0.0, 4)}
+                ocr = rec.ocr[order[k]] if rec.ocr and order is not None else None
+                if ocr is not None and ocr.source == "ocr":
+                    res.cells[row][c].update(source="ocr", confidence=round(min(p, ocr.confidence or 0.0)
+                                                                             if v is not None else 0.0, 4))
+                    res.ocr[(row, c)] = ocr
             continue
         if rec.run:
             check = _requests_row_ok if table == "requests" else (_review_ok if table == "review_litigation" and
@@ -585,7 +610,8 @@ def _split_other_parent(res: TableResult, chosen_other):
     subs = ("other.no_correction", "other.unpaid_fee", "other.other")
     if any(res.cells[s][c]["raw"] is not None for s in subs for c in res.cells[s]):
         return
-    if direct is not None and all(v == 0 for v in direct[1]):
+    if direct is not None and all(v == 0 for v in direct[1]) and not (rec.ocr and any(
+            c is not None and (c.confidence or 0) < 0.9 for c in rec.ocr)):
         for s in subs:
             for (c, raw) in zip(res.rows[s], direct[0]):
                 res.rows[s][c] = 0
@@ -646,11 +672,13 @@ def _review_from_unlabelled(records, predictions, chosen, column_labeler=None):
                 continue
             vals = [str(v) for v in cands[0]]
             conf = 0.95 if n is None else 1.0
+            order = None
         else:
             order = _header_order(rec, REVIEW_COLUMNS * 3, "review_litigation", "*", column_labeler)
             if order is not None and not _sums_hold("review_litigation", [parse_value(vals[k]) for k in order]):
                 order = None  # the headers' reading breaks the table's sums: not trusted
-            fitted = [vals[k] for k in order] if order is not None else _fit_values(vals, 15)
+            order = order if order is not None else _fit_values(vals, 15)
+            fitted = [vals[k] for k in order] if order is not None else None
             if fitted is None:
                 if rec.section == 4 and 3 <= len(vals) <= 20 and any(v.strip() for v in vals):
                     why = f"{len(vals)} cells printed where the table has 15; unreadable"
@@ -661,9 +689,10 @@ def _review_from_unlabelled(records, predictions, chosen, column_labeler=None):
                 continue
             vals = fitted
             conf = 1.0
+        ocr = [rec.ocr[k] for k in order] if rec.ocr and order is not None else None
         for g, row in enumerate(("review", "litigation_direct", "litigation_after_review")):
             piece = RowRecord(["行政复议" if g == 0 else "行政诉讼"], vals[g * 5:(g + 1) * 5], False, rec.block,
-                              rec.page, rec.section)
+                              rec.page, rec.section, ocr=ocr[g * 5:(g + 1) * 5] if ocr else None)
             chosen.setdefault(row, (piece, conf))
         return rec
     return None
@@ -722,11 +751,15 @@ def _requests_columns_ok(grid: dict, outcome: list[str]) -> bool:
     return True
 
 
-def extract_tables(blocks, sections, labeler: RowLabeler, year: int | None, column_labeler=None):
+def extract_tables(blocks, sections, labeler: RowLabeler, year: int | None, column_labeler=None, ocr_options=None):
     records, table_text = collect_records(blocks, sections.assignment, sections.junk, set(sections.headings.values()))
     predictions = label_records(records, labeler)
     table_texts = [b.text for i, b in enumerate(blocks) if b.kind == "text" and sections.assignment[i] in (2, 3, 4)
                    and looks_tabular_text(b.text)]
     template, template_conf = detect_template(records, predictions, year, table_texts)
     results = {t: build_table(t, template, records, predictions, column_labeler) for t in schema.TABLES}
+    for t, res in results.items():
+        if res.ocr:
+            verify_ocr_table(res, t, template, *((ocr_options.min_confidence, ocr_options.very_sure)
+                                                 if ocr_options is not None else ()))
     return template, template_conf, results, table_text

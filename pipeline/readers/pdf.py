@@ -18,14 +18,15 @@ checked against; about twenty times slower).
 """
 from __future__ import annotations
 
-import bisect
 import io
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..document import Block, BlockLimit, Cell, Document, ReadError, table_size_problem
 from .html import clean_cell_text
+from .ocr import OcrOptions, OcrUnavailable
+from .ruling_grid import table_grids
 from .text import split_heading
 
 PAGE_NUMBER = re.compile(r"^\s*([-—–－_~·•]+\s*\d{1,4}\s*[-—–－_~·•]+|第\s*\d{1,4}\s*页(\s*[,，/]?\s*共\s*\d+\s*页)?"
@@ -41,10 +42,10 @@ class PdfOptions:
     max_table_pages: int = 100  # camelot costs ~0.2 s a page; later pages keep their text lines
     tables: str = "rulings"  # "rulings": from the PDF's ruling lines; "camelot": camelot on every ruled page
     min_image_share: float = 0.3  # a page this much under pictures may hold a table drawn in pixels (camelot)
+    ocr: OcrOptions = field(default_factory=OcrOptions)  # when and how pages and pictures are OCR'd
 
 
 MAX_UNMAPPED_SHARE = 0.3  # more glyphs than this without a Unicode mapping: the text layer cannot be read
-SNAP = 3.0  # pt: ruling lines this close are one line (pdfplumber's snap and join tolerances)
 _PAGE_NUMBER_TAIL = re.compile(r"\s+[-—–－]\s*\d{1,4}\s*[-—–－]\s*$")
 
 
@@ -85,22 +86,6 @@ def dedupe_chars(chars: list[dict], tolerance: float = 1.0) -> list[dict]:
 
 # ---------------------------------------------------------------- ruled tables from the PDF's own lines
 
-def _cluster(values: list[float], tolerance: float = SNAP) -> list[float]:
-    out: list[float] = []
-    for v in sorted(values):
-        if not out or v - out[-1] > tolerance:
-            out.append(v)
-    return out
-
-
-def _index(stops: list[float], v: float) -> int:
-    """The grid line nearest to v."""
-    i = bisect.bisect_left(stops, v)
-    if i == len(stops) or (i > 0 and v - stops[i - 1] < stops[i] - v):
-        i -= 1
-    return i
-
-
 @dataclass
 class RuledTable:
     bbox: tuple[float, float, float, float]  # x0, top, x1, bottom
@@ -109,97 +94,25 @@ class RuledTable:
 
 
 def ruled_tables(edges: list[dict], chars: list[dict], min_lines: int) -> tuple[list[RuledTable], list[dict]]:
-    """The page's tables, built by pdfplumber's table geometry from its ruling lines, and the characters that are
-    not inside any of them."""
-    from pdfplumber.table import cells_to_tables, edges_to_intersections, intersections_to_cells, merge_edges
-    from pdfplumber.utils import collate_line, filter_edges
+    """The page's tables, built by pdfplumber's table geometry from its ruling lines (ruling_grid.py), and the
+    characters that are not inside any of them. Each cell takes the characters whose centre lies inside it."""
+    from pdfplumber.utils import collate_line
 
-    if len(edges) < min_lines:
-        return [], chars
-    merged = _close_open_ends(filter_edges(merge_edges(edges, SNAP, SNAP, SNAP, SNAP), min_length=SNAP))
-    groups = cells_to_tables(intersections_to_cells(edges_to_intersections(merged, SNAP, SNAP)))
     tables = []
     free = list(chars)
-    for boxes in groups:
-        xs = _cluster([v for b in boxes for v in (b[0], b[2])])
-        ys = _cluster([v for b in boxes for v in (b[1], b[3])])
-        if len(xs) < 3 or len(ys) < 2:
-            continue  # one column (a frame around text, a box) is not a table
-        origin: dict[tuple[int, int], tuple[int, int, int, int]] = {}
-        for b in boxes:
-            c0, c1 = _index(xs, b[0]), _index(xs, b[2])
-            r0, r1 = _index(ys, b[1]), _index(ys, b[3])
-            if c1 <= c0 or r1 <= r0:
-                continue
-            for r in range(r0, r1):
-                for c in range(c0, c1):
-                    origin.setdefault((r, c), (r0, c0, r1, c1))
-        x0, x1, top, bottom = xs[0], xs[-1], ys[0], ys[-1]
-        inside: dict[tuple[int, int], list[dict]] = {}
+    for grid in table_grids(edges, min_lines):
+        inside: dict[tuple[int, int, int, int], list[dict]] = {}
         rest = []
         for ch in free:
-            cx, cy = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
-            if not (x0 <= cx <= x1 and top <= cy <= bottom):
-                rest.append(ch)
-                continue
-            r = min(max(bisect.bisect_right(ys, cy) - 1, 0), len(ys) - 2)
-            c = min(max(bisect.bisect_right(xs, cx) - 1, 0), len(xs) - 2)
-            cell = origin.get((r, c))
+            cell = grid.cell_at((ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2)
             if cell is None:
-                rest.append(ch)  # in a hole of the grid: not in a cell
-                continue
-            inside.setdefault(cell[:2], []).append(ch)
-        free = rest
-        rows = []
-        for r in range(len(ys) - 1):
-            row = []
-            c = 0
-            while c < len(xs) - 1:
-                o = origin.get((r, c))
-                if o is None:
-                    row.append(Cell(""))  # a hole in the grid: an empty position keeps the columns aligned
-                    c += 1
-                    continue
-                r0, c0, r1, c1 = o
-                if (r0, c0) == (r, c):
-                    text = _lines_text(inside.get((r0, c0), []), collate_line)
-                    row.append(Cell(_cell_text(text), r1 - r0, c1 - c0))
-                c = c1 if c0 <= c else c + 1
-            rows.append(row)
-        tables.append(RuledTable((x0, top, x1, bottom), rows))
-    return tables, free
-
-
-def _close_open_ends(edges: list[dict]) -> list[dict]:
-    """A ruled table whose last row has no bottom line (it goes on over the page) or whose first row has no top line:
-    where three or more column lines end at one height and row lines cross them, a line at that height closes the
-    table."""
-    vertical = [e for e in edges if e["orientation"] == "v"]
-    horizontal = [e for e in edges if e["orientation"] == "h"]
-    added = []
-    for side in ("bottom", "top"):
-        ends: list[list[dict]] = []
-        for e in sorted(vertical, key=lambda e: e[side]):
-            if ends and e[side] - ends[-1][-1][side] <= SNAP:
-                ends[-1].append(e)
+                rest.append(ch)  # outside the table, or in a hole of its grid
             else:
-                ends.append([e])
-        for group in ends:
-            if len(group) < 3:
-                continue
-            y = sum(e[side] for e in group) / len(group)
-            x0, x1 = min(e["x0"] for e in group), max(e["x0"] for e in group)
-            def crosses(h):
-                return sum(1 for v in group if h["x0"] - SNAP <= v["x0"] <= h["x1"] + SNAP
-                           and v["top"] - SNAP <= h["top"] <= v["bottom"] + SNAP) >= 2
-
-            if not any(crosses(h) for h in horizontal):
-                continue  # column lines with no row line across them: not a ruled table
-            if any(abs(h["top"] - y) <= SNAP and h["x0"] <= x0 + SNAP and h["x1"] >= x1 - SNAP for h in horizontal):
-                continue  # closed already
-            added.append({"x0": x0, "x1": x1, "top": y, "bottom": y, "width": x1 - x0, "height": 0.0,
-                          "orientation": "h", "object_type": "line"})
-    return edges + added
+                inside.setdefault(cell, []).append(ch)
+        free = rest
+        rows = grid.rows(lambda cell: Cell(_cell_text(_lines_text(inside.get(cell, []), collate_line))))
+        tables.append(RuledTable(grid.bbox, rows))
+    return tables, free
 
 
 def _lines_text(chars: list[dict], collate_line) -> str:
@@ -511,6 +424,78 @@ def _ranges(numbers: list[int]) -> str:
     return ", ".join(out)
 
 
+# ---------------------------------------------------------------- OCR, for pages and pictures without usable text
+
+SCAN_IMAGE_SHARE = 0.5  # a page this much under a picture, its text invisible, is a scan with an OCR layer
+
+
+def _ocr_plan(layer, chars: list[dict], ocr: OcrOptions) -> str | None:
+    """"page" when the page has no usable text layer (OCR reads all of it), "pictures" when its text layer is
+    good but large pictures carry no text over them (one may be a table pasted as a picture), else None."""
+    if ocr.mode == "off":
+        return None
+    if ocr.mode == "force":
+        return "page"
+    visible = sum(1 for c in chars if c["text"].strip())
+    if not visible:
+        drawn = layer.image_share > 0 or layer.unmapped or layer.text_objects or layer.edges or layer.drawings
+        return "page" if drawn else None  # a scan, glyphs without Unicode, outlines; an empty page is left alone
+    if layer.unmapped > MAX_UNMAPPED_SHARE * (layer.unmapped + visible):
+        return "page"  # most glyphs cannot be mapped to characters
+    if layer.image_share >= SCAN_IMAGE_SHARE and layer.invisible_text >= 0.5 * max(1, layer.text_objects):
+        return "page"  # a scan with another program's OCR layer: evidence, not truth; read the pixels
+    for x0, top, x1, bottom in layer.pictures:
+        over = sum(1 for c in chars if x0 <= (c["x0"] + c["x1"]) / 2 <= x1 and top <= (c["top"] + c["bottom"]) / 2
+                   <= bottom)
+        if over <= 5:
+            return "pictures"
+    return None
+
+
+def _ocr_page(pdf, index: int, layer, ocr: OcrOptions) -> "_Page":
+    """A page with no usable text layer, read by OCR as a whole: its text lines and ruled tables."""
+    from .ocr import read_picture, render_page
+
+    grey, scale = render_page(pdf, index, ocr.dpi)
+    found = read_picture(grey, scale, ocr)
+    lines = [ln for ln in found.lines if not is_page_number(ln[2])]
+    tables = [RuledTable(bbox, [[_ocr_cell_text(c) for c in row] for row in rows]) for bbox, rows in found.tables]
+    return _Page(layer.number, layer.height, lines, tables)
+
+
+def _ocr_cell_text(cell: Cell) -> Cell:
+    cell.text = _cell_text(cell.text)
+    return cell
+
+
+def _ocr_pictures(pdf, index: int, layer, chars: list[dict], ocr: OcrOptions, warnings: list[str]):
+    """The large pictures of a page with a good text layer that hold a ruled table (a table pasted as a picture),
+    read by OCR: their lines and tables, placed where the picture is. Pictures without a table are left alone."""
+    from .ocr import OcrResult, read_picture, render_page
+
+    try:
+        grey, scale = render_page(pdf, index, ocr.dpi)
+        lines, tables = [], []
+        for x0, top, x1, bottom in layer.pictures:
+            over = sum(1 for c in chars if x0 <= (c["x0"] + c["x1"]) / 2 <= x1
+                       and top <= (c["top"] + c["bottom"]) / 2 <= bottom)
+            if over > 5:
+                continue  # text printed over the picture (a background): the text layer reads it
+            px0, py0 = max(0, int((x0 - layer.left) * scale)), max(0, int(top * scale))
+            px1, py1 = min(grey.shape[1], int((x1 - layer.left) * scale)), min(grey.shape[0], int(bottom * scale))
+            if px1 - px0 < 20 or py1 - py0 < 20:
+                continue
+            found = read_picture(grey[py0:py1, px0:px1], scale, ocr, tables_only=True)
+            dx, dy = px0 / scale, py0 / scale
+            lines += [(t + dy, b + dy, text, a + dx, z + dx) for t, b, text, a, z in found.lines]
+            tables += [((a + dx, t + dy, z + dx, b + dy), [[_ocr_cell_text(c) for c in row] for row in rows])
+                       for (a, t, z, b), rows in found.tables]
+    except OcrUnavailable as e:
+        warnings.append(f"page {layer.number}: its pictures were not read: {e}")
+        return None
+    return OcrResult(lines, tables) if tables else None
+
+
 # ---------------------------------------------------------------- the document
 
 @dataclass
@@ -538,6 +523,10 @@ def read_pdf(path: str, data: bytes, opts: PdfOptions | None = None) -> Document
             raise ReadError(f"PDF too long: {n_pages} pages (the limit is {opts.max_pages}; an annual report has a "
                             f"few dozen)")
         pages: list[_Page] = []
+        warnings: list[str] = []
+        ocr_pages: list[int] = []  # pages read by OCR as a whole (no usable text layer)
+        ocr_pictures: list[int] = []  # pages whose pictures were read by OCR beside their text layer
+        ocr_skipped: list[int] = []
         camelot_pages: list[int] = []
         fallback_pages: list[int] = []
         plumber = None
@@ -555,6 +544,14 @@ def read_pdf(path: str, data: bytes, opts: PdfOptions | None = None) -> Document
                 raw_chars = plumber.chars(i, layer.chars)
                 fallback_pages.append(layer.number)
             chars = dedupe_chars(raw_chars)
+            plan = _ocr_plan(layer, chars, opts.ocr)
+            if plan == "page" and len(ocr_pages) >= opts.ocr.max_pages:
+                ocr_skipped.append(layer.number)
+                plan = None
+            if plan == "page":
+                pages.append(_ocr_page(pdf, i, layer, opts.ocr))
+                ocr_pages.append(layer.number)
+                continue
             n_chars += len(chars)
             unmapped += layer.unmapped
             if opts.tables == "camelot":
@@ -563,12 +560,18 @@ def read_pdf(path: str, data: bytes, opts: PdfOptions | None = None) -> Document
                     camelot_pages.append(layer.number)
             else:
                 tables, free = ruled_tables(layer.edges, chars, opts.min_ruling_lines)
-                if not tables and chars and layer.image_share >= opts.min_image_share:
+                if not tables and chars and layer.image_share >= opts.min_image_share and opts.ocr.mode == "off":
                     camelot_pages.append(layer.number)  # text over a picture: the rulings are pixels
                 else:
                     loose, free = loose_tables(free)
                     tables += loose
             page = _Page(layer.number, layer.height, _text_lines(free), tables)
+            if plan == "pictures":
+                found = _ocr_pictures(pdf, i, layer, chars, opts.ocr, warnings)
+                if found:
+                    page.lines = sorted(page.lines + found.lines)
+                    page.tables += [RuledTable(bbox, rows) for bbox, rows in found.tables]
+                    ocr_pictures.append(layer.number)
             if layer.number in camelot_pages:
                 page.all_lines = page.lines
                 page.chars = free  # read without rulings if camelot finds no table there
@@ -577,16 +580,22 @@ def read_pdf(path: str, data: bytes, opts: PdfOptions | None = None) -> Document
         pdf.close()
         if plumber is not None:
             plumber.close()
-    if n_chars == 0:
+    if ocr_skipped:
+        warnings.append(f"page(s) {_ranges(ocr_skipped)} need OCR but only {opts.ocr.max_pages} pages of a "
+                        f"document are OCR'd: they were left out")
+    if n_chars == 0 and not ocr_pages:
+        hint = "OCR is off (--ocr auto reads it)" if opts.ocr.mode == "off" else "OCR found nothing"
         if unmapped:
-            raise ReadError(f"unreadable PDF text layer: all {unmapped} glyphs lack a Unicode mapping (cid); the "
-                            f"text cannot be read without OCR")
-        raise ReadError(f"scanned PDF: no text layer on any of its {n_pages} pages (OCR is needed)")
+            raise ReadError(f"unreadable PDF text layer: all {unmapped} glyphs lack a Unicode mapping (cid); {hint}")
+        raise ReadError(f"scanned PDF: no text layer on any of its {n_pages} pages; {hint}")
+    if ocr_pages and not any(p.lines or p.tables for p in pages):
+        raise ReadError(f"scanned PDF: OCR found no text on any of its {n_pages} pages (blank pages?)")
+    if n_chars == 0:
+        n_chars = 1  # every page with text was OCR'd: no text layer share to judge
     share = unmapped / (unmapped + n_chars)
     if share > MAX_UNMAPPED_SHARE:
         raise ReadError(f"unreadable PDF text layer: {share:.0%} of its characters are glyphs without a Unicode "
                         f"mapping (cid); the text cannot be read without OCR")
-    warnings = []
     if fallback_pages:
         warnings.append(f"text of page(s) {_ranges(fallback_pages)} read by pdfplumber: PDFium could not measure "
                         f"some of their text (a font the file does not embed)")
@@ -653,7 +662,12 @@ def read_pdf(path: str, data: bytes, opts: PdfOptions | None = None) -> Document
                 blocks.add(Block("text", page=block.page, text=t))
             previous = (blocks[-1], dict(geom)) if len(parts) == 1 else None
     blocks = stitch_tables(_header_before_page_break(list(blocks)))
-    return Document(path=path, format="pdf", blocks=blocks, pages=n_pages, warnings=warnings)
+    if ocr_pages:
+        warnings.append(f"page(s) {_ranges(ocr_pages)} read by OCR (no usable text layer)")
+    if ocr_pictures:
+        warnings.append(f"pictures on page(s) {_ranges(ocr_pictures)} read by OCR")
+    return Document(path=path, format="pdf", blocks=blocks, pages=n_pages, warnings=warnings,
+                    ocr_pages=sorted(set(ocr_pages) | set(ocr_pictures)))
 
 
 def _header_before_page_break(blocks: list[Block]) -> list[Block]:

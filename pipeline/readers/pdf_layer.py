@@ -20,7 +20,9 @@ from ..document import ReadError
 THIN = 2.0  # a filled rectangle this thin (pt) is drawn as a line
 MIN_EDGE = 3.0  # shorter strokes are glyph parts or dots, not rulings
 MAX_PATH_SEGMENTS = 20_000  # a path this complex is a drawing, not a table; it is skipped
-MAX_OBJECTS = 200_000  # objects looked at on one page (a hostile page cannot keep the reader busy)
+MAX_OBJECTS = 200_000
+MIN_PICTURE_SHARE = 0.04  # a picture this share of the page or larger may print a table or text (OCR reads it)
+MAX_PICTURES = 20  # pictures kept per page  # objects looked at on one page (a hostile page cannot keep the reader busy)
 
 
 @dataclass
@@ -37,6 +39,11 @@ class PageLayer:
     # object no text either (a 。 of reportlab's non-embedded STSong reads as ''), so it cannot be told from the
     # empty strings some writers draw in blank cells: both send the page to pdfplumber
     unmeasured_text: int = 0
+    text_objects: int = 0
+    drawings: int = 0  # path objects (ruling lines, shapes, or text drawn as outlines)
+    invisible_text: int = 0  # text objects drawn invisible (render mode 3): an OCR layer laid over a scan
+    pictures: list = field(default_factory=list)  # (x0, top, x1, bottom) of the page's larger pictures, in pt
+    left: float = 0.0  # the media box's left edge: x of the rendered page's first pixel column
 
 
 def open_pdf(data: bytes):
@@ -214,6 +221,7 @@ def read_page(pdf, index: int, want_edges: bool = True) -> PageLayer:
         width, height = page.get_size()
         left, bottom, right, top = page.get_mediabox()
         layer = PageLayer(index + 1, width, height)
+        layer.left = left
         layer.chars, layer.unmapped = _chars(page, index + 1, top)
         image_area = 0.0
         forms: list[tuple[int, tuple]] = []  # (level, matrix of the form's content), innermost last
@@ -231,16 +239,24 @@ def read_page(pdf, index: int, want_edges: bool = True) -> PageLayer:
                 m = obj.get_matrix()
                 forms.append((level, _matrix_product((m.a, m.b, m.c, m.d, m.e, m.f), parent)))
             elif kind == R.FPDF_PAGEOBJ_PATH and want_edges:
+                layer.drawings += 1
                 m = obj.get_matrix()
                 matrix = _matrix_product((m.a, m.b, m.c, m.d, m.e, m.f), parent)
                 layer.edges += _path_edges(obj, matrix, top, index + 1)
             elif kind == R.FPDF_PAGEOBJ_TEXT:
+                layer.text_objects += 1
+                if R.FPDFTextObj_GetTextRenderMode(obj.raw) == R.FPDF_TEXTRENDERMODE_INVISIBLE:
+                    layer.invisible_text += 1
                 x0, y0, x1, y1 = obj.get_bounds()
                 if x1 - x0 < 0.01 and y1 - y0 < 0.01:
                     layer.unmeasured_text += 1
             elif kind == R.FPDF_PAGEOBJ_IMAGE and level == 0:
                 x0, y0, x1, y1 = obj.get_bounds()
-                image_area += max(0.0, min(x1, right) - max(x0, left)) * max(0.0, min(y1, top) - max(y0, bottom))
+                x0, x1, y0, y1 = max(x0, left), min(x1, right), max(y0, bottom), min(y1, top)
+                area = max(0.0, x1 - x0) * max(0.0, y1 - y0)
+                image_area += area
+                if area >= MIN_PICTURE_SHARE * width * height and len(layer.pictures) < MAX_PICTURES:
+                    layer.pictures.append((x0, top - y1, x1, top - y0))
         layer.image_share = min(1.0, image_area / max(1.0, width * height))
         return layer
     finally:

@@ -1,0 +1,167 @@
+"""Numbers read from pixels are taken only when they are sure, or when the table's own sums confirm them.
+
+A cell of a table read by OCR (readers/ocr.py) comes with its reading's confidence and the next most likely
+readings. After the table is built:
+
+1. A cell is doubtful when its reading is less sure than `min_confidence`, or when it holds ink that reads as no
+   number. Its candidates are the numbers among its readings.
+2. The table's sums (checks.equations: table 3's balance, total row and total column, table 4's totals) choose
+   among the candidates: an equation whose other cells are all known fixes its one doubtful cell when the value it
+   needs is one of that cell's readings; what is left is searched as a whole, and a group of doubtful cells is
+   taken only when exactly one combination of their readings makes every sum hold.
+3. A doubtful cell the sums do not settle is null, its printed reading kept as `raw`: never a guess. A table
+   without sums (主动公开) has nothing to confirm a doubtful cell, so it is null.
+4. A sum that still fails over cells read by OCR: its cells that are not `very_sure` are null (one of them is
+   misread, and which one cannot be told); when every cell of it is very sure, the numbers are kept as printed and
+   the check reports the failure (reports do print sums that do not add up).
+
+Every OCR'd cell says `source: "ocr"` and its confidence; a cell the sums settled says `checked: "sums"`.
+"""
+from __future__ import annotations
+
+import itertools
+
+from . import schema
+from .cells import parse_value
+from .checks import equations
+
+MAX_COMBINATIONS = 20_000
+
+
+def _candidates(table: str, column: str, cell) -> list:
+    kind = schema.value_kind(table, column)
+    out = []
+    readings = [(cell.text, cell.confidence or 0.0)] + [tuple(a) for a in (cell.alternatives or [])]
+    for text, _ in readings:
+        if cell.ink and not str(text).strip():
+            continue
+        v = parse_value(text, kind)
+        if v is not None and v not in out:
+            out.append(v)
+    return out
+
+
+def verify_ocr_table(res, table: str, template: str, min_confidence: float = 0.9,
+                     very_sure: float = 0.98) -> None:
+    """Check the OCR'd cells of one built table (tables.TableResult) in place."""
+    if not res.ocr or res.status != "found":
+        return
+    rows = res.rows
+    eqs = [(rule, a, b) for rule, a, b in equations(table, template)
+           if all(r in rows and c in rows[r] for r, c in a + b)]
+    doubtful = {}
+    for key, cell in res.ocr.items():
+        row, col = key
+        if row not in rows or col not in rows[row]:
+            continue
+        if rows[row][col] is None or (cell.confidence or 0.0) < min_confidence:
+            doubtful[key] = _candidates(table, col, cell)
+    settled: dict = {}
+    if doubtful:
+        settled = _settle(rows, eqs, doubtful)
+    for key, options in doubtful.items():
+        row, col = key
+        entry = res.cells[row][col]
+        if key in settled:
+            rows[row][col] = settled[key]
+            entry["confidence"] = round(max(min_confidence, entry.get("confidence", 0.0)), 4)
+            entry["checked"] = "sums"
+        else:
+            rows[row][col] = None
+            entry["confidence"] = 0.0
+            why = "no reading" if not options else ("not confirmed by the table's sums" if any(
+                key in a + b for _, a, b in eqs) else "no sum to confirm it")
+            res.notes.append(f"{row}.{col}: OCR read {entry.get('raw')!r} unsure; {why}: null")
+    # sums that still fail over OCR'd cells: the unsure cells in them cannot be trusted
+    for rule, a, b in eqs:
+        cells = a + b
+        values = [rows[r][c] for r, c in cells]
+        if None in values or sum(values[:len(a)]) == sum(values[len(a):]):
+            continue
+        read = [(r, c) for r, c in cells if (r, c) in res.ocr]
+        shaky = [(r, c) for r, c in read if (res.ocr[(r, c)].confidence or 0.0) < very_sure
+                 or res.cells[r][c].get("checked") == "sums"]
+        for r, c in shaky:
+            rows[r][c] = None
+            res.cells[r][c]["confidence"] = 0.0
+            res.notes.append(f"{r}.{c}: OCR read {res.cells[r][c].get('raw')!r}, and {rule} fails over it: null")
+
+
+def _groups(cells: list, eqs) -> list[list]:
+    """The cells split into groups that share a sum (connected through the equations)."""
+    parent = {k: k for k in cells}
+
+    def root(k):
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    for a, b in eqs:
+        members = [k for k in a + b if k in parent]
+        for k in members[1:]:
+            parent[root(k)] = root(members[0])
+    out: dict = {}
+    for k in cells:
+        out.setdefault(root(k), []).append(k)
+    return list(out.values())
+
+
+def _settle(rows: dict, eqs, doubtful: dict) -> dict:
+    """The doubtful cells whose value the sums leave in exactly one way: {(row, column): value}."""
+    known = {(r, c): v for r, cols in rows.items() for c, v in cols.items() if (r, c) not in doubtful}
+    open_cells = {k: list(v) for k, v in doubtful.items() if v}
+    settled: dict = {}
+    touching = [(a, b) for _, a, b in eqs if any(k in doubtful for k in a + b)]
+
+    def value(k):
+        return settled.get(k, known.get(k))
+
+    changed = True
+    while changed:  # an equation with one open cell and every other cell known fixes that cell
+        changed = False
+        for a, b in touching:
+            cells = a + b
+            unknown = [k for k in cells if value(k) is None]
+            if len(unknown) != 1 or unknown[0] not in open_cells:
+                continue
+            k = unknown[0]
+            rest_a = sum(value(x) for x in a if x != k)
+            rest_b = sum(value(x) for x in b if x != k)
+            need = rest_b - rest_a if k in a else rest_a - rest_b
+            if need in open_cells[k]:
+                settled[k] = need
+                del open_cells[k]
+                changed = True
+            else:
+                open_cells.pop(k)  # none of its readings fits: it stays unknown (null)
+                changed = True
+    # what is left: every combination of the open cells' readings, one group of cells tied by sums at a time
+    relevant = [(a, b) for a, b in touching if any(k in open_cells for k in a + b)]
+    for group in _groups(list(open_cells), relevant):
+        sizes = 1
+        for k in group:
+            sizes *= len(open_cells[k])
+        if sizes > MAX_COMBINATIONS:
+            continue
+        held = [(a, b) for a, b in relevant if any(k in group for k in a + b)]
+        solutions = []
+        for combo in itertools.product(*(open_cells[k] for k in group)):
+            trial = dict(zip(group, combo))
+            ok, checked = True, set()
+            for a, b in held:
+                vals_a = [trial.get(k, value(k)) for k in a]
+                vals_b = [trial.get(k, value(k)) for k in b]
+                if None in vals_a or None in vals_b:
+                    continue
+                checked |= {k for k in a + b if k in trial}
+                if sum(vals_a) != sum(vals_b):
+                    ok = False
+                    break
+            if ok and checked == set(group):  # every cell of the group held by a sum that could be checked
+                solutions.append(trial)
+                if len(solutions) > 1:
+                    break
+        if len(solutions) == 1:
+            settled.update(solutions[0])
+    return settled

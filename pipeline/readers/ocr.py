@@ -1,0 +1,567 @@
+"""OCR: pages and pictures that carry no usable text, read with RapidOCR (PP-OCRv4 Chinese detection and
+recognition as ONNX models shipped inside the `rapidocr-onnxruntime` wheel: offline, on the CPU).
+
+A picture (a rendered scan page, an image file, a picture in a Word file or a web page) becomes what a PDF page's
+text layer gives the PDF reader: text lines with their position, and tables as grids of cells with spans.
+
+1. Deskew: the angle that makes the rows of ink sharpest (the variance of the row sums of a small copy, searched
+   over ±`MAX_SKEW` degrees) is turned back.
+2. Ruling lines: OpenCV morphology (an opening with long thin kernels, as camelot's lattice flavour does) finds
+   the horizontal and vertical strokes; each stroke becomes an edge, and pdfplumber's table geometry
+   (ruling_grid.py) builds the cells, merged cells kept as spans, as for a PDF's own lines.
+3. Cells are read one by one from their crops, ruling lines removed: a cell with no ink (no mark bigger than
+   speckle noise) is blank; the ink is cut into text lines by its row profile, and each line is recognised by the
+   PP-OCRv4 recogniser, tightly framed. Whole-page text detection misses lone digits in a grid, so the detector is
+   used only for the text outside tables.
+4. Each reading keeps its confidence (the least sure character, and the least sure place where a character may
+   have been dropped) and its next most likely readings (from the recogniser's per-frame probabilities), so the
+   table stage can let the table's sums choose among them, and never takes a doubtful number as read.
+5. The text outside the tables: the detector finds its lines, the recogniser reads them.
+
+Tables printed without rulings are not rebuilt here: their lines come out as text, as the lines of a born-digital
+page without rulings do.
+"""
+from __future__ import annotations
+
+import math
+import os
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from ..document import Cell, ReadError
+from .ruling_grid import table_grids
+
+MAX_SKEW = 3.0  # degrees searched either way
+SKEW_STEP = 0.1
+LINE_SCALE = 40  # a ruling line is at least 1/LINE_SCALE of the picture's width or height (camelot's line_scale)
+MIN_RULINGS = 6  # fewer ruling strokes make no table
+MIN_MARK_PT = 2.2  # ink smaller than this (in points, both ways) is speckle, not a character or a dash
+MAX_PIXELS = 60_000_000  # a picture larger than this (after scaling) is refused: ~ an A4 page at 900 dpi
+NUMERIC_CHARS = "0123456789.,-/—－"
+_NUMERIC_LOOKALIKE = str.maketrans({"O": "0", "o": "0", "D": "0", "〇": "0", "l": "1", "I": "1", "|": "1",
+                                    "丨": "1", "S": "5", "B": "8", "。": ".", "，": ",", "．": ".", "一": "—",
+                                    "_": "—", "~": "—", "Z": "2", "z": "2"})
+_NUMERIC_LOOKALIKE_MAP = {chr(k): v for k, v in _NUMERIC_LOOKALIKE.items()}
+_NUMERIC_TEXT = re.compile(r"^[+\-－]?\s*[\d.,，]+\s*$|^[/／—–\-－]{1,2}$")
+
+
+class OcrUnavailable(ReadError):
+    """The OCR engine is not installed: the message says what to install."""
+
+
+@dataclass
+class OcrOptions:
+    mode: str = "auto"  # auto: pages and pictures without usable text | force: every page | off: never
+    dpi: int = 200  # PDF pages are rendered at this resolution for OCR
+    min_confidence: float = 0.9  # a number read less sure than this is doubtful: the table's sums must confirm it
+    very_sure: float = 0.98  # a sum that fails keeps only cells read at least this sure (as printed)
+    threads: int = 0  # ONNX Runtime threads per process (0: its default, all cores)
+    max_pages: int = 100  # pages OCR'd in one document; later pages are reported, not read
+
+
+@dataclass
+class Reading:
+    """What the recogniser read in one text line: the best text, how sure it is, and the next readings."""
+    text: str
+    confidence: float
+    alternatives: list[tuple[str, float]] = field(default_factory=list)  # (text, probability), best first
+
+
+@dataclass
+class OcrResult:
+    """A picture read by OCR, in the units of `scale` (pixels per point) turned back into points."""
+    lines: list[tuple[float, float, str, float, float]]  # (top, bottom, text, x0, x1), top to bottom
+    tables: list[tuple[tuple[float, float, float, float], list[list[Cell]]]]  # (bbox, rows)
+    skew: float = 0.0
+    seconds: float = 0.0
+
+
+def install_hint() -> str:
+    return ("OCR engine not installed: `pip install rapidocr-onnxruntime` (or `pip install -e .` in the project), "
+            "which brings PP-OCRv4's models inside the wheel")
+
+
+@lru_cache(maxsize=4)
+def engine(threads: int = 0):
+    """The RapidOCR engine, loaded once per process (and per thread setting)."""
+    try:
+        import cv2  # noqa: F401
+        from rapidocr_onnxruntime import RapidOCR
+    except ImportError as e:
+        raise OcrUnavailable(f"{install_hint()} ({e})")
+    kwargs = {"intra_op_num_threads": threads} if threads > 0 else {}
+    return RapidOCR(**kwargs)
+
+
+def available() -> bool:
+    try:
+        engine()
+        return True
+    except OcrUnavailable:
+        return False
+
+
+# ---------------------------------------------------------------- pictures
+
+def to_grey(image):
+    """A numpy picture (grey, BGR, BGRA or palette already expanded) as 8-bit grey."""
+    import cv2
+    import numpy as np
+
+    img = np.asarray(image)
+    if img.dtype != np.uint8:
+        img = np.clip(img, 0, 255).astype(np.uint8)
+    if img.ndim == 3 and img.shape[2] == 1:
+        img = img[:, :, 0]
+    if img.ndim == 3 and img.shape[2] == 4:
+        alpha = img[:, :, 3:4].astype(np.float32) / 255.0  # transparent parts are paper, not ink
+        img = (img[:, :, :3] * alpha + 255 * (1 - alpha)).astype(np.uint8)
+    if img.ndim == 3:
+        img = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
+    return img
+
+
+def decode_image(data: bytes):
+    """An image file's bytes (PNG, JPEG, TIFF, BMP, GIF, WebP) as grey pixels, or a ReadError."""
+    import numpy as np
+    from PIL import Image, ImageOps
+    import io
+
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    try:
+        with Image.open(io.BytesIO(data)) as im:
+            im = ImageOps.exif_transpose(im)
+            if im.mode in ("RGBA", "LA", "P"):
+                im = im.convert("RGBA")
+                white = Image.new("RGBA", im.size, (255, 255, 255, 255))
+                im = Image.alpha_composite(white, im)
+            return np.asarray(im.convert("L"))
+    except Image.DecompressionBombError:
+        raise ReadError(f"image too large: more than {MAX_PIXELS} pixels")
+    except Exception as e:
+        raise ReadError(f"unreadable image: {type(e).__name__}: {str(e)[:120]}")
+
+
+def deskew(grey):
+    """The picture turned so that its lines are level, and the angle (degrees) it was turned by."""
+    import cv2
+    import numpy as np
+
+    h, w = grey.shape
+    f = min(1.0, 800 / max(w, 1))
+    small = cv2.resize(grey, (max(1, int(w * f)), max(1, int(h * f))), interpolation=cv2.INTER_AREA)
+    _, ink = cv2.threshold(small, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    sh, sw = ink.shape
+    centre = (sw / 2, sh / 2)
+
+    def sharpness(angle):
+        m = cv2.getRotationMatrix2D(centre, angle, 1.0)
+        turned = cv2.warpAffine(ink, m, (sw, sh), flags=cv2.INTER_NEAREST, borderValue=0)
+        return float(np.var(turned.sum(axis=1, dtype=np.float64)))
+
+    angles = np.arange(-MAX_SKEW, MAX_SKEW + 1e-9, SKEW_STEP)
+    scores = [sharpness(a) for a in angles]
+    best = float(angles[int(np.argmax(scores))])
+    fine = np.arange(best - SKEW_STEP, best + SKEW_STEP + 1e-9, SKEW_STEP / 4)
+    best = float(fine[int(np.argmax([sharpness(a) for a in fine]))])
+    if abs(best) < 0.05:
+        return grey, 0.0
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), best, 1.0)
+    return cv2.warpAffine(grey, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=255), round(best, 2)
+
+
+def binarise(grey, scale: float):
+    """Ink as 1, paper as 0: a threshold local to each neighbourhood (grey paper, shading, uneven light), and never
+    lighter than the page's own ink/paper split would allow (so pale noise on white stays paper)."""
+    import cv2
+    import numpy as np
+
+    block = max(15, int(12 * scale) | 1)
+    local = cv2.adaptiveThreshold(grey, 1, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY_INV, block, 12)
+    otsu, _ = cv2.threshold(grey, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    global_ink = (grey < min(otsu + 25, 235)).astype(np.uint8)
+    return local & global_ink
+
+
+def ruling_masks(ink, scale: float):
+    """Horizontal and vertical ruling strokes (masks) of a binarised picture."""
+    import cv2
+
+    h, w = ink.shape
+    bridge = max(3, int(1.5 * scale))  # close the small gaps noise and blur leave in a printed line
+    hk = max(int(w / LINE_SCALE), int(20 * scale))
+    vk = max(int(h / LINE_SCALE), int(12 * scale))
+    horizontal = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (bridge, 1)))
+    horizontal = cv2.morphologyEx(horizontal, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (hk, 1)))
+    vertical = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, bridge)))
+    vertical = cv2.morphologyEx(vertical, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, vk)))
+    return horizontal, vertical
+
+
+def _edges(mask, orientation: str, max_thickness: float) -> list[dict]:
+    """Each stroke of a ruling mask as a pdfplumber edge (in pixels)."""
+    import cv2
+
+    n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    out = []
+    for k in range(1, n):
+        x, y, w, h, _ = stats[k]
+        if orientation == "h":
+            if h > max_thickness * 3 and h > w / 8:
+                continue  # a block of ink, not a line
+            top = y + h / 2
+            out.append({"x0": float(x), "x1": float(x + w), "top": top, "bottom": top, "width": float(w),
+                        "height": 0.0, "orientation": "h", "object_type": "line"})
+        else:
+            if w > max_thickness * 3 and w > h / 8:
+                continue
+            x_mid = x + w / 2
+            out.append({"x0": x_mid, "x1": x_mid, "top": float(y), "bottom": float(y + h), "width": 0.0,
+                        "height": float(h), "orientation": "v", "object_type": "line"})
+    return out
+
+
+# ---------------------------------------------------------------- recognition
+
+@dataclass
+class _Line:
+    """A line of ink to recognise: its crop and where it sits (pixels)."""
+    crop: object
+    box: tuple[int, int, int, int]  # x0, top, x1, bottom
+
+
+def _charset():
+    rec = engine_rec()
+    return rec.postprocess_op.character
+
+
+def engine_rec():
+    return engine(_THREADS[0]).text_rec
+
+
+_THREADS = [0]
+
+
+def _logits(crops) -> list:
+    """The recogniser's per-frame character probabilities for each crop (grey), batched by width."""
+    import cv2
+    import numpy as np
+
+    rec = engine_rec()
+    _, height, base_width = rec.rec_image_shape
+    out = [None] * len(crops)
+    order = sorted(range(len(crops)), key=lambda i: crops[i].shape[1] / max(1, crops[i].shape[0]))
+    batch = 8
+    for start in range(0, len(order), batch):
+        idx = order[start:start + batch]
+        ratios = [crops[i].shape[1] / max(1, crops[i].shape[0]) for i in idx]
+        max_ratio = max(base_width / height, *ratios)
+        imgs = [rec.resize_norm_img(cv2.cvtColor(crops[i], cv2.COLOR_GRAY2BGR), max_ratio)[np.newaxis, :]
+                for i in idx]
+        preds = rec.session(np.concatenate(imgs).astype(np.float32))[0]
+        for k, i in enumerate(idx):
+            frames = int(math.ceil(preds.shape[1] * min(1.0, ratios[k] / max_ratio))) + 2
+            out[i] = preds[k, :min(frames, preds.shape[1])]
+    return out
+
+
+@lru_cache(maxsize=1)
+def _numeric_classes():
+    """A matrix that folds the recogniser's characters into number classes (blank, the digits and number marks):
+    a digit's probability includes its look-alikes (0 and O, 1 and l), which are no doubt about the number."""
+    import numpy as np
+
+    chars = _charset()
+    classes = ["blank"] + list(NUMERIC_CHARS)
+    where = {c: k for k, c in enumerate(classes)}
+    fold = np.zeros((len(chars), len(classes)), dtype=np.float32)
+    fold[0, 0] = 1.0
+    for i, c in enumerate(chars):
+        target = c if c in where else _NUMERIC_LOOKALIKE_MAP.get(c)
+        if i and target in where:
+            fold[i, where[target]] = 1.0
+    return fold, classes
+
+
+def _decode(probs, fold=None) -> Reading:
+    """Greedy CTC decoding of one line's frames (folded into number classes by `fold` when given), with the confidence of the least sure character or dropped character and up to four other readings."""
+    import numpy as np
+
+    if fold is None:
+        chars = _charset()
+        p = probs
+    else:
+        # folded into number classes, the probabilities are not renormalised: mass the recogniser gave to other
+        # characters (a 0 it half took for a 6, or for a Chinese character) stays doubt
+        matrix, chars = fold
+        p = probs @ matrix
+    index = np.arange(p.shape[1])
+    best = p.argmax(axis=1)
+    text = []
+    conf = []
+    options = []  # per emitted character: [(char, prob)] best first
+    gaps = []  # frames of blanks between characters: the chance that a character was dropped there
+    prev = 0
+    run_max: dict = {}
+    segments = []  # (kind, frames)
+    for t, k in enumerate(best):
+        if k != prev or k == 0:
+            segments.append([int(k), [t]])
+        else:
+            segments[-1][1].append(t)
+        prev = k
+    for k, frames in segments:
+        frame_probs = p[frames]
+        if k == 0:
+            nonblank = frame_probs[:, 1:].max() if frame_probs.shape[1] > 1 else 0.0
+            gaps.append((len(text), float(nonblank), int(frame_probs[:, 1:].max(axis=0).argmax()) + 1
+                         if frame_probs.shape[1] > 1 else 0))
+            continue
+        peak = frame_probs.max(axis=0)
+        ranked = np.argsort(-peak)[:3]
+        ch = chars[index[k]]
+        text.append(ch)
+        conf.append(float(peak[k]))
+        options.append([(chars[index[j]], float(peak[j])) for j in ranked if j != 0 and peak[j] >= 0.02])
+    if not text:
+        return Reading("", 0.0)
+    worst_drop = max((g[1] for g in gaps), default=0.0)
+    confidence = min(min(conf), 1.0 - worst_drop)
+    readings = {"".join(text): float(np.prod(conf))}
+    for i, opts in enumerate(options):
+        for ch, q in opts:
+            if ch != text[i]:
+                alt = text[:i] + [ch] + text[i + 1:]
+                readings["".join(alt)] = max(readings.get("".join(alt), 0.0), float(np.prod(conf)) / conf[i] * q)
+    for pos, q, j in gaps:
+        if q >= 0.05:
+            alt = text[:pos] + [chars[index[j]]] + text[pos:]
+            readings["".join(alt)] = max(readings.get("".join(alt), 0.0), float(np.prod(conf)) * q)
+    ranked_readings = sorted(readings.items(), key=lambda kv: -kv[1])
+    top = "".join(text)
+    return Reading(top, round(confidence, 4), [(t, round(q, 4)) for t, q in ranked_readings if t != top][:4])
+
+
+def recognise(crops) -> list[tuple[Reading, object]]:
+    """Read each crop (one line of text, grey): the free reading, and the recogniser's frame probabilities for a
+    second, restricted reading (`as_number`)."""
+    if not crops:
+        return []
+    return [(_decode(probs), probs) for probs in _logits(crops)]
+
+
+def as_number(probs) -> Reading:
+    """The reading of a line known to hold a number: only digits and number marks are considered."""
+    return _decode(probs, _numeric_classes())
+
+
+def _looks_numeric(text: str) -> bool:
+    t = text.translate(_NUMERIC_LOOKALIKE).replace(" ", "")
+    return bool(t) and bool(_NUMERIC_TEXT.match(t))
+
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def _may_be_number(text: str) -> bool:
+    """A free reading that could be a misread number: no Chinese character, and at least half of it digits or
+    their look-alikes (1Q5, O, l2)."""
+    t = text.replace(" ", "").replace("\n", "")
+    if not t or _CJK.search(t):
+        return False
+    digits = sum(1 for ch in t.translate(_NUMERIC_LOOKALIKE) if ch.isdigit())
+    return digits * 2 >= len(t) or len(t) <= 2
+
+
+# ---------------------------------------------------------------- cells
+
+def _ink_components(ink, scale: float):
+    """Connected marks of a crop that are bigger than speckle (stats rows: x, y, w, h, area)."""
+    import cv2
+
+    n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    least = MIN_MARK_PT * scale
+    return [tuple(int(v) for v in stats[k]) for k in range(1, n) if max(stats[k][2], stats[k][3]) >= least]
+
+
+def _text_lines(marks, scale: float) -> list[tuple[int, int, int, int]]:
+    """Marks grouped into lines by their rows: (x0, top, x1, bottom) each, top to bottom."""
+    bands: list[list[int]] = []
+    for x, y, w, h, _ in sorted(marks, key=lambda m: m[1]):
+        if bands and y <= bands[-1][3] - 0.25 * min(h, bands[-1][3] - bands[-1][1]) + 0.5 * scale:
+            b = bands[-1]
+            b[0], b[1], b[2], b[3] = min(b[0], x), min(b[1], y), max(b[2], x + w), max(b[3], y + h)
+        else:
+            bands.append([x, y, x + w, y + h])
+    # a band that is only a small mark (a stray dot or a comma left over) belongs to the line it touches
+    merged: list[list[int]] = []
+    for b in bands:
+        if merged and (b[3] - b[1]) < 2.5 * scale and b[1] - merged[-1][3] < 1.5 * scale:
+            m = merged[-1]
+            m[0], m[1], m[2], m[3] = min(m[0], b[0]), min(m[1], b[1]), max(m[2], b[2]), max(m[3], b[3])
+        else:
+            merged.append(b)
+    return [tuple(b) for b in merged]
+
+
+def _frame(grey, box, scale: float):
+    """A tight crop of one line with a margin of paper around it (the recogniser reads framed lines best)."""
+    import cv2
+
+    x0, y0, x1, y1 = box
+    h = y1 - y0
+    crop = grey[y0:y1, x0:x1]
+    m = max(2, int(0.25 * h))
+    return cv2.copyMakeBorder(crop, m, m, m, m, cv2.BORDER_CONSTANT, value=255)
+
+
+def read_cells(grey, ink, lines_mask, grid, scale: float) -> dict:
+    """{cell: (text, confidence, alternatives, ink)} for every cell of a grid (pixels), read crop by crop."""
+    import numpy as np
+
+    pad = max(2, int(0.6 * scale))
+    clean = grey.copy()
+    clean[lines_mask > 0] = 255
+    work = []  # (cell, line index, box)
+    results: dict = {}
+    crops, boxes = [], []
+    for cell in grid.cells():
+        x0, y0, x1, y1 = (int(round(v)) for v in grid.box(cell))
+        x0, y0, x1, y1 = x0 + pad, y0 + pad, x1 - pad, y1 - pad
+        if x1 - x0 < 2 or y1 - y0 < 2:
+            results[cell] = ("", 1.0, [], False)
+            continue
+        cell_ink = ink[y0:y1, x0:x1] & (lines_mask[y0:y1, x0:x1] == 0)
+        marks = _ink_components(cell_ink.astype(np.uint8), scale)
+        if not marks:
+            results[cell] = ("", 1.0, [], False)  # no ink: a blank cell
+            continue
+        for k, (lx0, ly0, lx1, ly1) in enumerate(_text_lines(marks, scale)):
+            box = (x0 + lx0, y0 + ly0, x0 + lx1, y0 + ly1)
+            work.append((cell, k))
+            crops.append(_frame(clean, box, scale))
+            boxes.append(box)
+    readings = recognise(crops)
+    by_cell: dict = {}
+    for (cell, _), reading in zip(work, readings):
+        by_cell.setdefault(cell, []).append(reading)
+    numeric_columns = _numeric_columns(by_cell)
+    for cell, parts in by_cell.items():
+        if len(parts) <= 2 and cell[1] in numeric_columns and all(_may_be_number(r.text) for r, _ in parts):
+            parts = [(as_number(probs), probs) for _, probs in parts]  # a number, perhaps wrapped over two lines
+        text = "\n".join(r.text for r, _ in parts)
+        conf = min(r.confidence for r, _ in parts)
+        alternatives = parts[0][0].alternatives if len(parts) == 1 else []
+        results[cell] = (text, conf, alternatives, True)
+    return results
+
+
+def _numeric_columns(by_cell: dict) -> set[int]:
+    """Grid columns whose one-column cells mostly read as numbers: their cells are value cells."""
+    votes: dict[int, list[int]] = {}
+    for (r0, c0, r1, c1), parts in by_cell.items():
+        if c1 - c0 == 1:
+            v = votes.setdefault(c0, [0, 0])
+            v[0 if all(_looks_numeric(r.text) for r, _ in parts) else 1] += 1
+    return {c for c, (numeric, other) in votes.items() if numeric >= 2 and numeric > other}
+
+
+# ---------------------------------------------------------------- a whole picture
+
+def read_picture(grey, scale: float, options: OcrOptions | None = None, min_rulings: int = MIN_RULINGS,
+                 tables_only: bool = False) -> OcrResult:
+    """Text lines and ruled tables of a picture whose resolution is `scale` pixels per point. With `tables_only`,
+    a picture without a ruled table is not read further (a photo, a logo, a seal)."""
+    import time
+
+    import cv2
+    import numpy as np
+
+    options = options or OcrOptions()
+    _THREADS[0] = options.threads
+    started = time.perf_counter()
+    engine(options.threads)  # a clear error before any work when the engine is missing
+    if grey.size > MAX_PIXELS:
+        raise ReadError(f"picture too large for OCR: {grey.shape[1]}x{grey.shape[0]} pixels")
+    grey, skew = deskew(grey)
+    ink = binarise(grey, scale)
+    horizontal, vertical = ruling_masks(ink, scale)
+    thickness = max(2.0, 1.2 * scale)
+    edges = _edges(horizontal, "h", thickness) + _edges(vertical, "v", thickness)
+    lines_mask = cv2.dilate(horizontal | vertical, np.ones((3, 3), np.uint8), iterations=max(1, int(0.4 * scale)))
+    tables = []
+    covered = np.zeros(grey.shape, np.uint8)
+    for grid in table_grids(edges, min_rulings, snap=max(3.0, 3.0 * scale)):
+        x0, y0, x1, y1 = grid.bbox
+        if (x1 - x0) < 30 * scale or (y1 - y0) < 10 * scale:
+            continue  # a frame around a word or a stamp's border, not a table
+        read = read_cells(grey, ink, lines_mask, grid, scale)
+
+        def cell_of(cell, read=read):
+            text, conf, alternatives, has_ink = read.get(cell, ("", 1.0, [], False))
+            return Cell(text, confidence=round(conf, 4), alternatives=alternatives or None, source="ocr",
+                        ink=has_ink)
+
+        rows = grid.rows(cell_of)
+        tables.append(((x0 / scale, y0 / scale, x1 / scale, y1 / scale), rows))
+        covered[int(y0):int(y1) + 1, int(x0):int(x1) + 1] = 1
+    if tables_only and not tables:
+        return OcrResult([], [], skew, round(time.perf_counter() - started, 3))
+    lines = _prose_lines(grey, covered, scale)
+    return OcrResult(lines, tables, skew, round(time.perf_counter() - started, 3))
+
+
+def _prose_lines(grey, covered, scale: float) -> list[tuple[float, float, str, float, float]]:
+    """The text outside the tables: the detector's boxes, read by the recogniser, joined into printed lines."""
+    import cv2
+    import numpy as np
+
+    page = grey.copy()
+    page[covered > 0] = 255
+    if not (page < 128).any():
+        return []
+    found, _ = engine(_THREADS[0])(cv2.cvtColor(page, cv2.COLOR_GRAY2BGR), use_cls=False)
+    boxes = []
+    for box, text, score in found or []:
+        pts = np.asarray(box, dtype=float)
+        x0, y0, x1, y1 = pts[:, 0].min(), pts[:, 1].min(), pts[:, 0].max(), pts[:, 1].max()
+        text = text.strip()
+        if text:
+            boxes.append((y0, y1, x0, x1, text, float(score)))
+    lines: list[list] = []
+    for y0, y1, x0, x1, text, score in sorted(boxes, key=lambda b: ((b[0] + b[1]) / 2, b[2])):
+        mid = (y0 + y1) / 2
+        if lines:
+            last = lines[-1]
+            if abs(mid - (last[0] + last[1]) / 2) <= 0.35 * max(y1 - y0, last[1] - last[0]):
+                last[0], last[1] = min(last[0], y0), max(last[1], y1)
+                last[4].append((x0, x1, text))
+                continue
+        lines.append([y0, y1, x0, x1, [(x0, x1, text)]])
+    out = []
+    for y0, y1, _, _, parts in lines:
+        parts.sort()
+        text = ""
+        for k, (x0, x1, t) in enumerate(parts):
+            if k and x0 - parts[k - 1][1] > 1.0 * (y1 - y0):
+                text += " "
+            text += t
+        out.append((y0 / scale, y1 / scale, text, parts[0][0] / scale, max(p[1] for p in parts) / scale))
+    return out
+
+
+def render_page(pdf, index: int, dpi: int):
+    """A PDF page rendered by PDFium as grey pixels, and its scale (pixels per point)."""
+    page = pdf[index]
+    try:
+        bitmap = page.render(scale=dpi / 72, grayscale=True)
+        grey = to_grey(bitmap.to_numpy())
+        return grey, dpi / 72
+    finally:
+        page.close()
+
+
+def threads_for_workers() -> int:
+    """One ONNX Runtime thread per process when batch workers already use every core."""
+    return int(os.environ.get("GOVREPORT_OCR_THREADS", "0") or 0)
