@@ -10,10 +10,8 @@ def _extract(args) -> int:
     import os
 
     from .extract import run_batch
-    from .readers import PdfOptions
 
-    opts = PdfOptions(camelot_flavor=args.camelot_flavor, tables=args.pdf_tables,
-                      min_ruling_lines=args.min_ruling_lines)
+    opts = read_options(args)
     scheduler = args.scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
     workers = args.workers if args.workers is not None else (os.cpu_count() or 1)
     try:
@@ -33,10 +31,44 @@ def _extract(args) -> int:
     return 1 if result.errors and not args.keep_going else 0
 
 
+def read_options(args):
+    """The reading options (PdfOptions with its OCR options) from the command line."""
+    from .readers import PdfOptions
+    from .readers.ocr import OcrOptions
+
+    ocr = OcrOptions(mode=args.ocr, dpi=args.ocr_dpi, min_confidence=args.ocr_min_confidence,
+                     very_sure=args.ocr_very_sure, threads=args.ocr_threads)
+    return PdfOptions(camelot_flavor=args.camelot_flavor, tables=args.pdf_tables,
+                      min_ruling_lines=args.min_ruling_lines, ocr=ocr)
+
+
+def _ocr_options(p) -> None:
+    from .readers.ocr import OcrOptions
+
+    d = OcrOptions()
+    p.add_argument("--ocr", default=d.mode, choices=["auto", "off", "force"],
+                   help="OCR (RapidOCR, offline): auto reads pages without a usable text layer, image files and "
+                        "pictures that hold tables; force reads every PDF page from its pixels; off never "
+                        f"(default {d.mode})")
+    p.add_argument("--ocr-dpi", type=int, default=d.dpi, metavar="DPI",
+                   help=f"resolution PDF pages are rendered at for OCR (default {d.dpi})")
+    p.add_argument("--ocr-min-confidence", type=float, default=d.min_confidence, metavar="P",
+                   help="an OCR'd number less sure than this is taken only when the table's sums confirm it, else "
+                        f"null (default {d.min_confidence})")
+    p.add_argument("--ocr-very-sure", type=float, default=d.very_sure, metavar="P",
+                   help="where a sum fails over OCR'd cells, those read less sure than this are null "
+                        f"(default {d.very_sure})")
+    p.add_argument("--ocr-threads", type=int, default=d.threads, metavar="N",
+                   help="ONNX Runtime threads per process (default 0: one per worker when several workers run, "
+                        "else all cores)")
+
+
 def _pdf_options(p) -> None:
+    _ocr_options(p)
     p.add_argument("--pdf-tables", default="rulings", choices=["rulings", "camelot"],
-                   help="ruled PDF tables from the PDF's own lines (default; camelot only on scanned pages with an "
-                        "OCR text layer) or from camelot on every ruled page (about 20 times slower)")
+                   help="ruled PDF tables from the PDF's own lines (default; with --ocr off, camelot reads scanned "
+                        "pages that carry an OCR text layer) or from camelot on every ruled page (about 20 times "
+                        "slower)")
     p.add_argument("--camelot-flavor", default="lattice", choices=["lattice", "stream", "network", "hybrid"],
                    help="camelot's flavour where camelot reads a page (default lattice)")
     p.add_argument("--min-ruling-lines", type=int, default=6, metavar="N",
@@ -226,6 +258,10 @@ def _export(args) -> int:
     return 0
 
 
+# where the labelled documents are: the bundled corpus, and the large real files used from their place beside the checkout
+DOC_DIRS = ["data/raw", "../shared/corpus/external", "../shared/corpus/scans"]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipeline",
                                      description="政府信息公开工作年度报告 → structured data")
@@ -271,7 +307,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", default="models")
     p.add_argument("--synthetic", default="data/synthetic", help="labelled synthetic reports (synthesize stage)")
     p.add_argument("--labels", default="data/labels", help="gold labels of real reports (training fold is used)")
-    p.add_argument("--docs", nargs="*", default=["data/raw", "../shared/corpus/external"])
+    p.add_argument("--docs", nargs="*", default=DOC_DIRS)
     p.add_argument("--jobs", type=int, default=2, help="models trained side by side (joblib worker processes)")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="train on a Dask cluster through joblib's Dask backend (default: $DASK_SCHEDULER_ADDRESS)")
@@ -284,7 +320,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--labels", default="data/labels")
     p.add_argument("--synthetic", default="data/synthetic")
     p.add_argument("--models", default="models", help="trained row and column labelers (used as they are)")
-    p.add_argument("--docs", nargs="*", default=["data/raw", "../shared/corpus/external"])
+    p.add_argument("--docs", nargs="*", default=DOC_DIRS)
     p.add_argument("--out", default="data/interim/crossfit_reports")
     p.set_defaults(func=_crossfit)
 
@@ -303,13 +339,13 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("validate-labels", help="check gold label files before training uses them")
     p.add_argument("labels", nargs="?", default="data/labels")
-    p.add_argument("--docs", nargs="*", default=["data/raw", "../shared/corpus/external"])
+    p.add_argument("--docs", nargs="*", default=DOC_DIRS)
     p.set_defaults(func=_validate_labels)
 
     p = sub.add_parser("compare-labelers", help="measure scikit-learn char n-grams against spaCy textcat for row labels")
     p.add_argument("--params", default="params.yaml")
     p.add_argument("--labels", default="data/labels")
-    p.add_argument("--docs", nargs="+", default=["data/raw", "../shared/corpus/external"])
+    p.add_argument("--docs", nargs="+", default=DOC_DIRS)
     p.add_argument("--out", default="metrics/labelers.json")
     p.set_defaults(func=_compare_labelers)
 

@@ -23,6 +23,7 @@ _INT = re.compile(r"^\d{1,12}$")
 _SIGNED = re.compile(r"^([+\-])?\d{1,12}$")
 _MONEY = re.compile(r"^(\d{1,15}(?:\.\d+)?)(万元|万|元)?$")
 MAX_SPLITS = 200_000
+UNREADABLE = "\ufffd"  # a value cell that holds ink no reader could read (OCR): a value, never a blank or a label
 
 
 def normalise(raw: str | None) -> str:
@@ -84,7 +85,7 @@ _NUMBER_LIKE = re.compile(r"^[+\-]?\d[\d.]*(万元|元|万|件|个|项|条)?$")
 def looks_numeric(raw: str | None) -> bool:
     """True for a cell that prints a number (or a blank marker): used to tell values from labels."""
     t = normalise(raw)
-    return t in _BLANK_MARKS or _NUMBER_LIKE.match(t) is not None
+    return t in _BLANK_MARKS or t == UNREADABLE or _NUMBER_LIKE.match(t) is not None
 
 
 def split_run(run: str, k: int, max_len: int = 9, sums: list[tuple[int, int]] = ()):

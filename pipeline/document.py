@@ -182,14 +182,16 @@ class Document:
     pages: int | None = None
     warnings: list[str] = field(default_factory=list)
     sha256: str | None = None  # of the file's bytes: with the pipeline version, the key of an up-to-date output
-    ocr_pages: list[int] = field(default_factory=list)  # pages (or pictures: 1 for an image file) read by OCR
+    ocr_pages: list[int] = field(default_factory=list)  # pages read by OCR, wholly or their pictures
+    ocr_pictures: int = 0  # pictures of a Word file or web page read by OCR
 
     def text_blocks(self):
         return [b for b in self.blocks if b.kind == "text"]
 
     def to_dict(self) -> dict:
         return {"path": self.path, "format": self.format, "pages": self.pages, "warnings": self.warnings,
-                "sha256": self.sha256, "ocr_pages": self.ocr_pages, "blocks": [b.to_dict() for b in self.blocks]}
+                "sha256": self.sha256, "ocr_pages": self.ocr_pages,
+                "ocr_pictures": self.ocr_pictures, "blocks": [b.to_dict() for b in self.blocks]}
 
     @classmethod
     def from_dict(cls, d: dict) -> "Document":
@@ -202,4 +204,4 @@ class Document:
                 blocks.append(Block("text", text=b["text"], page=b.get("page")))
         return cls(path=d["path"], format=d["format"], blocks=blocks, pages=d.get("pages"),
                    warnings=list(d.get("warnings", [])), sha256=d.get("sha256"),
-                   ocr_pages=list(d.get("ocr_pages", [])))
+                   ocr_pages=list(d.get("ocr_pages", [])), ocr_pictures=int(d.get("ocr_pictures", 0)))

@@ -6,6 +6,7 @@ never leaves a half-written file.
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -48,7 +49,8 @@ def find_inputs(paths: list[str]) -> tuple[list[Path], list[dict]]:
         path = Path(p)
         if path.is_dir():
             for root, dirs, names in os.walk(path):
-                dirs.sort()
+                # a web page saved with its files (page.html + page_files/): the pictures belong to the page
+                dirs[:] = sorted(d for d in dirs if not _page_files_folder(d, names))
                 for n in sorted(names):
                     if n.lower().endswith(SUPPORTED_EXTENSIONS) and not n.startswith("."):
                         files.append(Path(root) / n)
@@ -57,6 +59,17 @@ def find_inputs(paths: list[str]) -> tuple[list[Path], list[dict]]:
         else:
             missing.append({"file": str(p), "stage": "input", "message": "no such file or directory"})
     return files, missing
+
+
+_FILES_FOLDER = re.compile(r"^(.+?)[._](?:files|files_)$|^(.+?)\.fld$", re.I)
+
+
+def _page_files_folder(folder: str, names: list[str]) -> bool:
+    """A folder that holds the pictures of a web page saved beside it (page.html + page_files/ or page.files/)."""
+    m = _FILES_FOLDER.match(folder)
+    stem = m and (m.group(1) or m.group(2))
+    return bool(stem) and any(n.lower() in (f"{stem.lower()}.html", f"{stem.lower()}.htm", f"{stem.lower()}.mht")
+                              for n in names)
 
 
 MAX_NAME_BYTES = 240  # file systems hold 255 bytes a name; room is left for the `.tmp-` prefix of write_atomic
@@ -193,7 +206,8 @@ def process_job(job: Job, mode: str, models, pdf_options: PdfOptions | None = No
             payload = doc.to_dict()
         else:
             payload = predict_one(doc, models, pdf_options)
-            payload["provenance"] = {"sha256": doc.sha256, "models": models.fingerprint}
+            payload["provenance"] = {"sha256": doc.sha256, "models": models.fingerprint,
+                                     "options": options_key(pdf_options)}
         text = dump_json(payload, indent=1)
         return Outcome(job.index, payload=text, seconds=time.perf_counter() - started)
     except ReadError as e:
@@ -396,14 +410,36 @@ def _run_on_dask(jobs, mode, models, pdf_options, seconds, scheduler, verbose):
             client.close()
 
 
-def is_up_to_date(output: Path, sha256: str, models_fingerprint: str) -> bool:
-    """An earlier output of the same bytes, made by this pipeline version with these models."""
+def read_options_of(params: dict) -> PdfOptions:
+    """The reading options a params.yaml sets (its extract and ocr sections), for stages run from Python."""
+    from .readers.ocr import OcrOptions
+
+    extract, ocr = params.get("extract", {}), params.get("ocr", {})
+    defaults = PdfOptions()
+    return PdfOptions(camelot_flavor=extract.get("camelot_flavor", defaults.camelot_flavor),
+                      tables=extract.get("pdf_tables", defaults.tables),
+                      min_ruling_lines=int(extract.get("min_ruling_lines", defaults.min_ruling_lines)),
+                      ocr=OcrOptions(**{k: v for k, v in ocr.items() if k in OcrOptions.__dataclass_fields__}))
+
+
+def options_key(pdf_options: PdfOptions | None) -> str:
+    """A short hash of the reading options that change what a report holds (OCR mode, resolution, thresholds, PDF
+    table reader); worker and thread counts are left out, they change nothing."""
+
+    opts = dataclasses.asdict(pdf_options or PdfOptions())
+    opts["ocr"].pop("threads", None)
+    return hashlib.sha256(json.dumps(opts, sort_keys=True).encode()).hexdigest()[:12]
+
+
+def is_up_to_date(output: Path, sha256: str, models_fingerprint: str, options: str | None = None) -> bool:
+    """An earlier output of the same bytes, made by this pipeline version with these models and options."""
     try:
         report = json.loads(output.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
     return (report.get("pipeline_version") == PIPELINE_VERSION
-            and report.get("provenance") == {"sha256": sha256, "models": models_fingerprint})
+            and report.get("provenance") == {"sha256": sha256, "models": models_fingerprint,
+                                             "options": options or options_key(None)})
 
 
 def file_sha256(path: Path) -> str | None:
@@ -429,6 +465,11 @@ def run_batch(inputs: list[str], out_dir: str, models_dir: str | None = "models"
     and these models is kept, not redone. Outputs and errors come out in input order whatever the worker count."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    pdf_options = pdf_options or PdfOptions()
+    if pdf_options.ocr.threads == 0 and scheduler is None and workers and workers > 1:
+        # worker processes share the cores: one ONNX Runtime thread each, not all cores each
+        pdf_options = dataclasses.replace(pdf_options, ocr=dataclasses.replace(
+            pdf_options.ocr, threads=max(1, (os.cpu_count() or 1) // workers)))
     if mode == "predict":
         files, missing = _find_documents(inputs)
     else:
@@ -458,7 +499,7 @@ def run_batch(inputs: list[str], out_dir: str, models_dir: str | None = "models"
         todo = []
         for job in jobs:
             digest = file_sha256(job.path)
-            if digest and is_up_to_date(out / job.name, digest, models.fingerprint):
+            if digest and is_up_to_date(out / job.name, digest, models.fingerprint, options_key(pdf_options)):
                 done[job.index] = Outcome(job.index)
                 result.skipped.append(str(out / job.name))
             else:

@@ -10,7 +10,8 @@ readings. After the table is built:
    needs is one of that cell's readings; what is left is searched as a whole, and a group of doubtful cells is
    taken only when exactly one combination of their readings makes every sum hold.
 3. A doubtful cell the sums do not settle is null, its printed reading kept as `raw`: never a guess. A table
-   without sums (主动公开) has nothing to confirm a doubtful cell, so it is null.
+   without sums (主动公开) has nothing to confirm a doubtful cell, so it is null, and its cells must be read with
+   the higher confidence `unchecked` to count as sure.
 4. A sum that still fails over cells read by OCR: its cells that are not `very_sure` are null (one of them is
    misread, and which one cannot be told); when every cell of it is very sure, the numbers are kept as printed and
    the check reports the failure (reports do print sums that do not add up).
@@ -22,7 +23,7 @@ from __future__ import annotations
 import itertools
 
 from . import schema
-from .cells import parse_value
+from .cells import UNREADABLE, parse_value
 from .checks import equations
 
 MAX_COMBINATIONS = 20_000
@@ -32,9 +33,9 @@ def _candidates(table: str, column: str, cell) -> list:
     kind = schema.value_kind(table, column)
     out = []
     readings = [(cell.text, cell.confidence or 0.0)] + [tuple(a) for a in (cell.alternatives or [])]
-    for text, _ in readings:
-        if cell.ink and not str(text).strip():
-            continue
+    for k, (text, _) in enumerate(readings):
+        if k == 0 and cell.ink and (not str(text).strip() or text == UNREADABLE):
+            continue  # ink that read as nothing; an alternative "" says the ink may be noise on a blank cell
         v = parse_value(text, kind)
         if v is not None and v not in out:
             out.append(v)
@@ -42,19 +43,22 @@ def _candidates(table: str, column: str, cell) -> list:
 
 
 def verify_ocr_table(res, table: str, template: str, min_confidence: float = 0.9,
-                     very_sure: float = 0.98) -> None:
-    """Check the OCR'd cells of one built table (tables.TableResult) in place."""
+                     very_sure: float = 0.98, unchecked: float = 0.95) -> None:
+    """Check the OCR'd cells of one built table (tables.TableResult) in place. `unchecked`: the confidence a cell
+    that no sum covers (主动公开) must have to be taken as read."""
     if not res.ocr or res.status != "found":
         return
     rows = res.rows
     eqs = [(rule, a, b) for rule, a, b in equations(table, template)
            if all(r in rows and c in rows[r] for r, c in a + b)]
+    covered = {k for _, a, b in eqs for k in a + b}
     doubtful = {}
     for key, cell in res.ocr.items():
         row, col = key
         if row not in rows or col not in rows[row]:
             continue
-        if rows[row][col] is None or (cell.confidence or 0.0) < min_confidence:
+        least = min_confidence if key in covered else max(min_confidence, unchecked)
+        if rows[row][col] is None or (cell.confidence or 0.0) < least:
             doubtful[key] = _candidates(table, col, cell)
     settled: dict = {}
     if doubtful:

@@ -17,6 +17,12 @@ SPEC: dict[str, dict[str, tuple]] = {
         "camelot_flavor": ("choice", ("lattice", "stream", "network", "hybrid")),
         "min_ruling_lines": ("int", _AT_LEAST_1),
     },
+    "ocr": {
+        "mode": ("choice", ("auto", "off", "force")),
+        "dpi": ("int", (lambda v: 72 <= v <= 600, "from 72 to 600")),
+        "min_confidence": ("number", (lambda v: 0 <= v <= 1, "from 0 to 1")),
+        "very_sure": ("number", (lambda v: 0 <= v <= 1, "from 0 to 1")),
+    },
     "train": {
         "C": ("number", _POSITIVE),
         "ngram_max": ("int", (lambda v: 1 <= v <= 6, "from 1 to 6")),

@@ -16,7 +16,9 @@ family:
 - pdf_borderless: the same without rulings (or with only the top and bottom rules of a three-line table);
 - docx: python-docx with merged cells (gridSpan / vMerge);
 - txt_tab (one cell per line, tab indents), txt_pipe (pipe rows), txt_flat (the whole report on one line, cells
-  run together).
+  run together);
+- scan: the ruled PDF printed with an embedded CJK font and scanned (synth_scan.py): rotated, blurred, grey,
+  noisy, stamped, JPEG-compressed pages with no text layer, or with another program's garbled OCR layer.
 
 Each document gets a gold file in the format of LABELS.md.
 """
@@ -31,9 +33,9 @@ from pathlib import Path
 from . import schema
 from .sections import is_junk
 
-FAMILIES = ["html", "pdf_bordered", "docx", "txt_tab", "txt_pipe", "txt_flat", "pdf_borderless"]
+FAMILIES = ["html", "pdf_bordered", "docx", "txt_tab", "txt_pipe", "txt_flat", "pdf_borderless", "scan"]
 EXT = {"html": "html", "pdf_bordered": "pdf", "pdf_borderless": "pdf", "docx": "docx", "txt_tab": "txt",
-       "txt_pipe": "txt", "txt_flat": "txt"}
+       "txt_pipe": "txt", "txt_flat": "txt", "scan": "pdf"}
 HEADINGS = {
     1: ["一、总体情况", "一、总体情况", "一、 总体情况", "一、概述", "一、总体概况", "一.总体情况", "一、总体情况："],
     2: ["二、主动公开政府信息情况", "二、主动公开政府信息情况", "二、行政机关主动公开政府信息情况",
@@ -584,7 +586,9 @@ def render_docx(rep, tables, path: Path) -> None:
     d.save(str(path))
 
 
-def render_pdf(rep, tables, path: Path, ruled: bool = True) -> None:
+def render_pdf(rep, tables, path: Path, ruled: bool = True, font: str | None = None, table_size: float = 6.5) -> None:
+    """The report as a PDF by reportlab: `font` a registered font name (default: the non-embedded CID font
+    STSong-Light, as some writers leave CJK fonts out), table text at `table_size` points (widths scale with it)."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
@@ -592,10 +596,11 @@ def render_pdf(rep, tables, path: Path, ruled: bool = True) -> None:
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    font = "STSong-Light"
+    if font is None:
+        pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+        font = "STSong-Light"
     st = ParagraphStyle("n", fontName=font, fontSize=10.5, leading=18)
-    small = ParagraphStyle("s", fontName=font, fontSize=6.5, leading=8)
+    small = ParagraphStyle("s", fontName=font, fontSize=table_size, leading=table_size * 1.25)
     widths = {"requests": [46, 56, 104] + [34] * 7, "review_litigation": [30] * 15,
               "active_disclosure": [150, 90, 90, 90], "requests+remarks": [40, 50, 96] + [30] * 7 + [44],
               "review_litigation+vertical": [60, 110] + [56] * 5}
@@ -609,7 +614,7 @@ def render_pdf(rep, tables, path: Path, ruled: bool = True) -> None:
                                               random.Random(rep.name) if remarks else None,
                                               rep.style["review_vertical"])
         grid = [[""] * n_cols for _ in range(n_rows)]
-        commands = [("FONT", (0, 0), (-1, -1), font, 6.5), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]
+        commands = [("FONT", (0, 0), (-1, -1), font, table_size), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]
         for c in cells:
             text = c.text
             if c.tall and rep.style["tall"] == "vertical":
@@ -672,6 +677,10 @@ def generate(out_dir: str | Path, n: int, seed: int, raw_dir: str | Path, famili
             render_docx(rep, tables, path)
         elif family in ("pdf_bordered", "pdf_borderless"):
             render_pdf(rep, tables, path, ruled=family == "pdf_bordered")
+        elif family == "scan":
+            from .synth_scan import render_scan
+
+            render_scan(rep, tables, path, rng)
         gold = gold_of(rep, name)
         (out / "labels" / f"{name}.gold.json").write_text(json.dumps(gold, ensure_ascii=False, indent=1),
                                                           encoding="utf-8")

@@ -14,13 +14,15 @@ import io
 from ..document import Document, ReadError
 from .docx import read_docx
 from .html import read_html
+from .image import read_image
 from .pdf import PdfOptions, read_pdf
 from .text import read_text
 
 MAX_BYTES = 200 * 1024 * 1024
 MAX_TEXT_BYTES = 64 * 1024 * 1024  # HTML and text: a report page is a few MB even with a website's markup around it
 _EXT = {".pdf": "pdf", ".html": "html", ".htm": "html", ".shtml": "html", ".xhtml": "html", ".docx": "docx",
-        ".txt": "txt", ".text": "txt", ".md": "txt"}
+        ".txt": "txt", ".text": "txt", ".md": "txt", ".png": "image", ".jpg": "image", ".jpeg": "image",
+        ".tif": "image", ".tiff": "image", ".bmp": "image", ".gif": "image", ".webp": "image"}
 SUPPORTED_EXTENSIONS = tuple(_EXT)
 _HTML_SNIFF = re.compile(rb"<\s*(!doctype\s+html|html|head|body|meta|div|p|table|title)[\s>/]", re.I)
 
@@ -39,7 +41,9 @@ def sniff_format(data: bytes) -> str | None:
         return "docx" if "word/document.xml" in names else "zip"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         return "ole"  # legacy .doc/.xls
-    if head[:8] in (b"\x89PNG\r\n\x1a\n",) or head[:3] == b"\xff\xd8\xff" or head[:4] in (b"GIF8", b"RIFF"):
+    if head[:8] == b"\x89PNG\r\n\x1a\n" or head[:3] == b"\xff\xd8\xff" or head[:4] in (b"GIF8", b"II*\x00",
+                                                                                     b"MM\x00*") \
+            or (head[:2] == b"BM" and head[6:10] == b"\x00" * 4) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP"):
         return "image"
     if _HTML_SNIFF.search(head.lower().replace(b"\x00", b"")):
         return "html"
@@ -72,19 +76,21 @@ def read_bytes(path: str, data: bytes, pdf_options: PdfOptions | None = None) ->
     actual = sniff_format(data)
     if actual == "ole":
         raise ReadError("unsupported format: legacy Word/Excel binary (.doc/.xls); save it as .docx or PDF")
-    if actual == "image":
-        raise ReadError("unsupported format: an image, not a document with text (OCR is needed)")
     if actual == "zip":
         raise ReadError("unsupported format: a zip archive that is not a Word document")
     if claimed == "pdf" and actual != "pdf":
         raise ReadError(f"not a PDF: the file has a .pdf name but holds {actual.upper()} content")
+    if claimed == "image" and actual != "image":
+        raise ReadError(f"not an image: the file has a {ext} name but holds {actual.upper()} content")
     if claimed == "docx" and actual != "docx":
         raise ReadError(f"not a Word document: the file has a .docx name but holds {actual.upper()} content")
     if actual in ("html", "txt") and len(data) > MAX_TEXT_BYTES:
         raise ReadError(f"file too large: {len(data) // (1024 * 1024)} MB of {actual.upper()} exceeds "
                         f"{MAX_TEXT_BYTES // (1024 * 1024)} MB")
-    reader = {"pdf": lambda: read_pdf(path, data, pdf_options), "docx": lambda: read_docx(path, data),
-              "html": lambda: read_html(path, data), "txt": lambda: read_text(path, data)}[actual]
+    ocr = (pdf_options or PdfOptions()).ocr
+    reader = {"pdf": lambda: read_pdf(path, data, pdf_options), "docx": lambda: read_docx(path, data, ocr),
+              "image": lambda: read_image(path, data, ocr),
+              "html": lambda: read_html(path, data, ocr), "txt": lambda: read_text(path, data)}[actual]
     doc = reader()
     doc.sha256 = hashlib.sha256(data).hexdigest()
     if claimed and claimed != actual and not (claimed == "txt" and actual == "html"):

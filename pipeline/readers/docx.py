@@ -11,6 +11,7 @@ import zipfile
 
 from ..document import MAX_TABLE_CELLS, Block, BlockLimit, Cell, Document, ReadError, table_size_problem
 from .html import clean_cell_text
+from .image import PictureReader
 from .text import LONG_LINE, iter_long_line, split_heading
 
 MAX_UNCOMPRESSED = 200 * 1024 * 1024
@@ -123,7 +124,42 @@ def _table_rows(tbl) -> list[list[Cell]]:
     return out
 
 
-def read_docx(path: str, data: bytes) -> Document:
+_A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+_R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_WP = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
+_V = "{urn:schemas-microsoft-com:vml}"
+EMU_PER_PT = 12700
+
+
+def _pictures(p) -> list[tuple[str, float | None]]:
+    """The pictures of a paragraph: (relationship id, width shown in points or None), drawings and legacy VML."""
+    out = []
+    for drawing in p.iter(_w("drawing")):
+        extent = next(drawing.iter(_WP + "extent"), None)
+        try:
+            width = int(extent.get("cx")) / EMU_PER_PT if extent is not None else None
+        except (TypeError, ValueError):
+            width = None
+        for blip in drawing.iter(_A + "blip"):
+            if blip.get(_R + "embed"):
+                out.append((blip.get(_R + "embed"), width))
+    for data in p.iter(_V + "imagedata"):
+        if data.get(_R + "id"):
+            out.append((data.get(_R + "id"), None))
+    return out
+
+
+def _picture_blocks(document, p, pictures) -> list[Block]:
+    """Blocks read by OCR from the pictures of a paragraph (a table or a page pasted as a picture)."""
+    out = []
+    for rid, width in _pictures(p):
+        part = document.part.related_parts.get(rid)
+        if part is not None and getattr(part, "blob", None) and pictures.active:
+            out += pictures.blocks(part.blob, width)  # an external (linked) picture has no blob: never fetched
+    return out
+
+
+def read_docx(path: str, data: bytes, ocr=None) -> Document:
     _check_archive(data)
     import docx
 
@@ -136,8 +172,12 @@ def read_docx(path: str, data: bytes) -> Document:
         raise ReadError(f"corrupt DOCX: {type(e).__name__}: {msg}")
     blocks = BlockLimit()
     warnings: list[str] = []
+    pictures = PictureReader(ocr)
     for el in _body_blocks(d.element.body):
         if el.tag == _w("p"):
+            if pictures.active and (el.find(".//" + _w("drawing")) is not None
+                                    or el.find(".//" + _V + "imagedata") is not None):
+                blocks.add_all(_picture_blocks(d, el, pictures))
             for line in _para_text(el).split("\n"):  # a line break in a paragraph starts a new line of text
                 text = clean_cell_text(line)
                 if not text:
@@ -159,4 +199,5 @@ def read_docx(path: str, data: bytes) -> Document:
                 blocks.add(Block("table", rows=rows))
     if not blocks:
         raise ReadError("empty document: the Word file holds no text")
-    return Document(path=path, format="docx", blocks=list(blocks), warnings=warnings)
+    warnings += pictures.summary()
+    return Document(path=path, format="docx", blocks=list(blocks), warnings=warnings, ocr_pictures=pictures.read)

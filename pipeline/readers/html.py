@@ -10,6 +10,7 @@ C structures, so that a page of tens of megabytes costs little more memory than 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from lxml import etree
 
@@ -97,10 +98,12 @@ def _table_rows(table) -> list[list[Cell]]:
 
 
 class _Walker:
-    def __init__(self):
+    def __init__(self, pictures=None, folder: Path | None = None):
         self.blocks = BlockLimit()
         self.buf: list[str] = []
         self.warnings: list[str] = []
+        self.pictures = pictures  # image.PictureReader, when the page's pictures are to be read by OCR
+        self.folder = folder  # the page's folder: its pictures are read from there (page_files/…), never fetched
 
     def text(self, s: str | None):
         if s:
@@ -131,6 +134,14 @@ class _Walker:
                 elif name == "br":
                     self.buf.append("\n")
                     blocks_open.append(None)
+                elif name == "img" and self.pictures is not None and self.pictures.active:
+                    data = local_picture(el.get("src"), self.folder)
+                    if data:
+                        found = self.pictures.blocks(data, _css_width_pt(el))
+                        if found:
+                            self.flush()
+                            self.blocks.add_all(found)
+                    blocks_open.append(None)
                 elif name == "table" and el is not root and not _is_layout_table(el):
                     walk.skip_subtree()
                     self.flush()
@@ -159,8 +170,59 @@ class _Walker:
                     self.text(el.tail)
 
 
+MAX_PICTURE_BYTES = 20 * 1024 * 1024
+
+
+def local_picture(src: str | None, folder: Path | None) -> bytes | None:
+    """The bytes of a picture the page shows, when the page was saved with its files: a relative path inside the
+    page's own folder (page_files/image001.png), or a data: URI. Nothing is fetched: an http(s), protocol-relative
+    or file: address, an absolute path, a path that leaves the folder (..), a link or a special file gives None."""
+    import base64
+    from urllib.parse import unquote, urlsplit
+
+    if not src:
+        return None
+    src = src.strip()
+    if src[:5].lower() == "data:":
+        head, _, payload = src.partition(",")
+        if not head.lower().startswith("data:image/") or ";base64" not in head.lower():
+            return None
+        if len(payload) > MAX_PICTURE_BYTES * 4 // 3 + 4:
+            return None
+        try:
+            return base64.b64decode(payload, validate=False)
+        except ValueError:
+            return None
+    if folder is None:
+        return None
+    parts = urlsplit(src)
+    if parts.scheme or parts.netloc or src.startswith(("/", "\\")):
+        return None
+    relative = unquote(parts.path).replace("\\", "/")
+    if not relative or relative.startswith("/"):
+        return None
+    try:
+        base = folder.resolve()
+        target = (base / relative).resolve()
+        if base not in target.parents or not target.is_file() or target.stat().st_size > MAX_PICTURE_BYTES:
+            return None
+        return target.read_bytes()
+    except (OSError, RuntimeError, ValueError):
+        return None
+
+
+def _css_width_pt(el) -> float | None:
+    """The width a picture is shown at (its width attribute, CSS pixels), in points."""
+    try:
+        width = float(re.sub(r"px$", "", str(el.get("width", "")).strip()))
+    except ValueError:
+        return None
+    return width * 0.75 if width > 0 else None
+
+
 _TAG_NAME = re.compile(r"[a-z][a-z0-9_.\-]*")
 _SPANS = ("rowspan", "colspan")
+_PICTURE_ATTRIBUTES = ("src", "width")
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")  # lxml's tree refuses them
 
 
@@ -188,7 +250,8 @@ class _OneTree:
             self.seen.add(tag)
         elif not self.stack:
             self.start("html", {})
-        self.builder.start(tag, {k.lower(): _NOT_XML.sub("", v) for k, v in attrib.items() if k.lower() in _SPANS})
+        kept = _SPANS + _PICTURE_ATTRIBUTES if tag == "img" else _SPANS
+        self.builder.start(tag, {k.lower(): _NOT_XML.sub("", v) for k, v in attrib.items() if k.lower() in kept})
         self.stack.append(tag)
 
     def end(self, tag):
@@ -237,7 +300,7 @@ def _one_tree(data: bytes):
         return None
 
 
-def parse_html(text: str, path: str) -> Document:
+def parse_html(text: str, path: str, ocr=None) -> Document:
     data = _NOT_XML.sub(" ", text.replace("\x00", "")).encode("utf-8", "replace")
     root = None
     end = _AFTER_END.search(text)
@@ -245,21 +308,28 @@ def parse_html(text: str, path: str) -> Document:
         root = _native_tree(data)
     if root is None:
         root = _one_tree(data)  # content after the page's end, or nested past libxml2's limit: built by hand
-    walker = _Walker()
+    pictures = None
+    if ocr is not None and ocr.mode != "off":
+        from .image import PictureReader
+
+        pictures = PictureReader(ocr)
+    walker = _Walker(pictures, Path(path).parent if path else None)
     if root is not None:
         _prepare(root)
         body = root.find("body")
         walker.walk(body if body is not None else root)
         walker.flush()
-    return Document(path=path, format="html", blocks=list(walker.blocks), warnings=walker.warnings)
+    warnings = walker.warnings + (pictures.summary() if pictures is not None else [])
+    return Document(path=path, format="html", blocks=list(walker.blocks), warnings=warnings,
+                    ocr_pictures=pictures.read if pictures is not None else 0)
 
 
-def read_html(path: str, data: bytes) -> Document:
+def read_html(path: str, data: bytes, ocr=None) -> Document:
     notes: list[str] = []
     text = decode_bytes(data, path, notes=notes)
     if not text.strip():
         raise ReadError("empty document: the page holds no text")
-    doc = parse_html(text, path)
+    doc = parse_html(text, path, ocr)
     doc.warnings[:0] = notes
     if not doc.blocks:
         raise ReadError("empty document: the page holds no visible text")

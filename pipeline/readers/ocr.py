@@ -29,6 +29,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from ..cells import UNREADABLE
 from ..document import Cell, ReadError
 from .ruling_grid import table_grids
 
@@ -36,10 +37,14 @@ MAX_SKEW = 3.0  # degrees searched either way
 SKEW_STEP = 0.1
 LINE_SCALE = 40  # a ruling line is at least 1/LINE_SCALE of the picture's width or height (camelot's line_scale)
 MIN_RULINGS = 6  # fewer ruling strokes make no table
-MIN_MARK_PT = 2.2  # ink smaller than this (in points, both ways) is speckle, not a character or a dash
+MIN_MARK_PT = 2.2  # ink smaller than this (in points, both ways) is speckle, not a character
+MIN_DASH_PT = 1.5  # a flat mark this wide (a minus sign, a dash standing for nothing) is ink too
+RESIDUE_PT = 1.0  # a mark this thin along a cell's edge is left over from the ruling line
+DASH_CONFIDENCE = 0.97  # a lone short flat stroke read by its shape as a dash (a blank mark)
 MAX_PIXELS = 60_000_000  # a picture larger than this (after scaling) is refused: ~ an A4 page at 900 dpi
 NUMERIC_CHARS = "0123456789.,-/—－"
-_NUMERIC_LOOKALIKE = str.maketrans({"O": "0", "o": "0", "D": "0", "〇": "0", "l": "1", "I": "1", "|": "1",
+_NUMERIC_LOOKALIKE = str.maketrans({"O": "0", "o": "0", "D": "0", "〇": "0", "口": "0", "Q": "0", "l": "1", "I": "1",
+                                    "|": "1",
                                     "丨": "1", "S": "5", "B": "8", "。": ".", "，": ",", "．": ".", "一": "—",
                                     "_": "—", "~": "—", "Z": "2", "z": "2"})
 _NUMERIC_LOOKALIKE_MAP = {chr(k): v for k, v in _NUMERIC_LOOKALIKE.items()}
@@ -104,8 +109,12 @@ def available() -> bool:
 
 # ---------------------------------------------------------------- pictures
 
+RED_MARGIN = 60  # a pixel whose red exceeds its green and blue by this much is seal ink, not text
+
+
 def to_grey(image):
-    """A numpy picture (grey, BGR, BGRA or palette already expanded) as 8-bit grey."""
+    """A numpy picture (grey, BGR or BGRA) as 8-bit grey. Red ink (a seal stamped over the text, a red rule) is
+    taken out as paper: Chinese documents print their text black, and a seal over it would hide digits."""
     import cv2
     import numpy as np
 
@@ -118,29 +127,12 @@ def to_grey(image):
         alpha = img[:, :, 3:4].astype(np.float32) / 255.0  # transparent parts are paper, not ink
         img = (img[:, :, :3] * alpha + 255 * (1 - alpha)).astype(np.uint8)
     if img.ndim == 3:
+        b, g, r = (img[:, :, k].astype(np.int16) for k in range(3))
+        red = (r - np.maximum(g, b)) > RED_MARGIN
         img = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
+        if red.any():
+            img[red] = 255
     return img
-
-
-def decode_image(data: bytes):
-    """An image file's bytes (PNG, JPEG, TIFF, BMP, GIF, WebP) as grey pixels, or a ReadError."""
-    import numpy as np
-    from PIL import Image, ImageOps
-    import io
-
-    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
-    try:
-        with Image.open(io.BytesIO(data)) as im:
-            im = ImageOps.exif_transpose(im)
-            if im.mode in ("RGBA", "LA", "P"):
-                im = im.convert("RGBA")
-                white = Image.new("RGBA", im.size, (255, 255, 255, 255))
-                im = Image.alpha_composite(white, im)
-            return np.asarray(im.convert("L"))
-    except Image.DecompressionBombError:
-        raise ReadError(f"image too large: more than {MAX_PIXELS} pixels")
-    except Exception as e:
-        raise ReadError(f"unreadable image: {type(e).__name__}: {str(e)[:120]}")
 
 
 def deskew(grey):
@@ -169,6 +161,20 @@ def deskew(grey):
         return grey, 0.0
     m = cv2.getRotationMatrix2D((w / 2, h / 2), best, 1.0)
     return cv2.warpAffine(grey, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=255), round(best, 2)
+
+
+def flatten(grey, scale: float):
+    """The paper made white: each pixel divided by the paper's own tone around it (a closing with a kernel wider
+    than any stroke removes the ink and leaves the paper), so grey, yellowed or unevenly lit scans read like clean
+    prints, and white margins added around a crop do not frame it with an edge the recogniser would see."""
+    import cv2
+    import numpy as np
+
+    k = max(9, int(6 * scale) | 1)
+    paper = cv2.morphologyEx(grey, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+    paper = cv2.GaussianBlur(paper, (0, 0), k / 2)
+    flat = grey.astype(np.float32) * 255.0 / np.maximum(paper.astype(np.float32), 1.0)
+    return np.clip(flat, 0, 255).astype(np.uint8)
 
 
 def binarise(grey, scale: float):
@@ -367,22 +373,31 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 def _may_be_number(text: str) -> bool:
     """A free reading that could be a misread number: no Chinese character, and at least half of it digits or
     their look-alikes (1Q5, O, l2)."""
-    t = text.replace(" ", "").replace("\n", "")
+    t = text.replace(" ", "").replace("\n", "").translate(_NUMERIC_LOOKALIKE)
     if not t or _CJK.search(t):
         return False
-    digits = sum(1 for ch in t.translate(_NUMERIC_LOOKALIKE) if ch.isdigit())
+    digits = sum(1 for ch in t if ch.isdigit())
     return digits * 2 >= len(t) or len(t) <= 2
 
 
 # ---------------------------------------------------------------- cells
 
 def _ink_components(ink, scale: float):
-    """Connected marks of a crop that are bigger than speckle (stats rows: x, y, w, h, area)."""
+    """Connected marks of a cell's crop that are bigger than speckle (stats rows: x, y, w, h, area); a thin mark
+    along the crop's edge is what is left of a ruling line, not ink in the cell."""
     import cv2
 
     n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    least = MIN_MARK_PT * scale
-    return [tuple(int(v) for v in stats[k]) for k in range(1, n) if max(stats[k][2], stats[k][3]) >= least]
+    least, dash, thin = MIN_MARK_PT * scale, MIN_DASH_PT * scale, RESIDUE_PT * scale
+    height, width = ink.shape
+    out = []
+    for k in range(1, n):
+        x, y, w, h, area = (int(v) for v in stats[k])
+        if (y == 0 or y + h == height) and h <= thin or (x == 0 or x + w == width) and w <= thin:
+            continue  # a sliver of a ruling line
+        if max(w, h) >= least or (w >= dash and w >= 1.4 * h):
+            out.append((x, y, w, h, area))
+    return out
 
 
 def _text_lines(marks, scale: float) -> list[tuple[int, int, int, int]]:
@@ -405,54 +420,192 @@ def _text_lines(marks, scale: float) -> list[tuple[int, int, int, int]]:
     return [tuple(b) for b in merged]
 
 
-def _frame(grey, box, scale: float):
-    """A tight crop of one line with a margin of paper around it (the recogniser reads framed lines best)."""
+def _frame(grey, box, margin: float = 0.25):
+    """A tight crop of one line with a margin of paper around it (the recogniser reads framed lines best). The
+    picture is flattened (white paper), so the added margin makes no edge."""
     import cv2
 
     x0, y0, x1, y1 = box
     h = y1 - y0
     crop = grey[y0:y1, x0:x1]
-    m = max(2, int(0.25 * h))
+    m = max(2, int(margin * h))
     return cv2.copyMakeBorder(crop, m, m, m, m, cv2.BORDER_CONSTANT, value=255)
 
 
-def read_cells(grey, ink, lines_mask, grid, scale: float) -> dict:
-    """{cell: (text, confidence, alternatives, ink)} for every cell of a grid (pixels), read crop by crop."""
+def _line_boxes(ink, lines_mask, grid, scale: float) -> tuple[dict, dict, set, dict]:
+    """For every cell of a grid: its lines of ink as boxes (pixels), or no box for a blank cell; each cell's inner
+    box; the line boxes that begin with a small flat mark (a minus sign, perhaps); and each cell's marks."""
     import numpy as np
 
-    pad = max(2, int(0.6 * scale))
-    clean = grey.copy()
-    clean[lines_mask > 0] = 255
-    work = []  # (cell, line index, box)
-    results: dict = {}
-    crops, boxes = [], []
+    pad = max(2, int(round(1.0 * scale)))
+    boxes: dict = {}
+    inner: dict = {}
+    signed: set = set()
+    marks_of: dict = {}
     for cell in grid.cells():
         x0, y0, x1, y1 = (int(round(v)) for v in grid.box(cell))
         x0, y0, x1, y1 = x0 + pad, y0 + pad, x1 - pad, y1 - pad
+        inner[cell] = (x0, y0, x1, y1)
         if x1 - x0 < 2 or y1 - y0 < 2:
-            results[cell] = ("", 1.0, [], False)
+            boxes[cell] = []
             continue
-        cell_ink = ink[y0:y1, x0:x1] & (lines_mask[y0:y1, x0:x1] == 0)
-        marks = _ink_components(cell_ink.astype(np.uint8), scale)
-        if not marks:
+        cell_ink = (ink[y0:y1, x0:x1] & (lines_mask[y0:y1, x0:x1] == 0)).astype(np.uint8)
+        marks = _ink_components(cell_ink, scale)
+        marks_of[cell] = marks
+        boxes[cell] = []
+        for line in _text_lines(marks, scale):
+            a, b, c, d = _with_signs(line, cell_ink)
+            boxes[cell].append((x0 + a, y0 + b, x0 + c, y0 + d))
+            if a < line[0]:
+                signed.add(boxes[cell][-1])
+    return boxes, inner, signed, marks_of
+
+
+def _is_dash(marks, height: int, scale: float) -> bool:
+    """A cell whose only ink is one short flat stroke at text size: a dash standing for nothing (-, —, －). Read by
+    its shape: a recogniser shown a lone dash invents characters (日, 8, ：)."""
+    if len(marks) != 1:
+        return False
+    _, _, w, h, _ = marks[0]
+    return h <= max(0.3 * height, 1.2 * scale) and w >= 1.4 * h and w <= 3.0 * height
+
+
+def _with_signs(line, cell_ink):
+    """A line's box widened to a minus sign just before it: a flat mark too small to count as ink on its own (a
+    blurred minus is a few pixels), level with the middle of the line and close to its first character."""
+    import cv2
+
+    x0, y0, x1, y1 = line
+    h = y1 - y0
+    n, _, stats, _ = cv2.connectedComponentsWithStats(cell_ink, connectivity=8)
+    for k in range(1, n):
+        x, y, w, hh, _ = (int(v) for v in stats[k])
+        mid = y + hh / 2
+        if (x + w <= x0 and x0 - (x + w) <= 0.6 * h and w >= 0.25 * h and w >= 1.2 * hh
+                and y0 + 0.3 * h <= mid <= y0 + 0.75 * h):
+            x0 = min(x0, x)
+    return x0, y0, x1, y1
+
+
+def _shape_doubt(mark, text: str) -> str | None:
+    """For a cell holding one mark read as 7, 1 or /: the other of these its shape suggests, when the shape
+    contradicts the reading (a slash with no top bar is no 7; a slanted stroke is no 1; a bar along the top is no
+    slash). The recogniser confuses them when a glyph stands alone; `mark` is the mark's ink (rows × columns)."""
+    import numpy as np
+
+    if text not in ("7", "1", "/") or not mark.any():
+        return None
+    rows, cols = np.flatnonzero(mark.any(axis=1)), np.flatnonzero(mark.any(axis=0))
+    mark = mark[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+    h, w = mark.shape
+    if h < 4:
+        return None
+    band = max(1, h // 5)
+    top_cover = float(mark[:band].any(axis=0).mean())  # share of the mark's width inked along its top
+    cols = np.arange(w)
+
+    def centre(rows):
+        weight = rows.sum(axis=0)
+        return float((weight * cols).sum() / weight.sum()) if weight.sum() else w / 2
+
+    slant = (centre(mark[: max(1, h // 4)]) - centre(mark[-max(1, h // 4):])) / h  # > 0 leans like /
+    if text == "7" and top_cover < 0.5:
+        return "/"
+    if text == "/" and top_cover >= 0.7 and w > 0.4 * h:
+        return "7"
+    if text == "1" and slant > 0.25:
+        return "/"
+    if text == "/" and abs(slant) < 0.08:
+        return "1"
+    return None
+
+
+def _to_line_height(box, height: int, limits):
+    """A line box at least `height` tall (centred, inside the cell): a lone dash or dot framed at the height of
+    the table's text, not blown up to a glyph's size."""
+    x0, y0, x1, y1 = box
+    if y1 - y0 >= height:
+        return box
+    mid = (y0 + y1) // 2
+    top = max(limits[1], mid - height // 2)
+    return x0, top, x1, min(limits[3], top + height)
+
+
+def read_cells(grey, ink, lines_mask, grid, scale: float) -> dict:
+    """{cell: (text, confidence, alternatives, ink)} for every cell of a grid (pixels), read crop by crop.
+
+    A number is read twice, framed two ways (tight, and with a wider margin at a smaller size): when the two
+    readings disagree the cell is doubtful, whatever either says of itself."""
+    import numpy as np
+
+    clean = grey.copy()
+    clean[lines_mask > 0] = 255
+    boxes, inner, signed, marks_of = _line_boxes(ink, lines_mask, grid, scale)
+    # the height of the table's text: the median line, leaving out flat marks (dashes) that may fill a table
+    heights = [b[3] - b[1] for bs in boxes.values() for b in bs if b[3] - b[1] >= MIN_MARK_PT * scale]
+    height = int(np.median(heights)) if heights else int(6 * scale)
+    work, crops = [], []
+    results: dict = {}
+    marked: set = set()  # cells whose number is printed after a small flat mark
+    for cell, bs in boxes.items():
+        if not bs:
             results[cell] = ("", 1.0, [], False)  # no ink: a blank cell
             continue
-        for k, (lx0, ly0, lx1, ly1) in enumerate(_text_lines(marks, scale)):
-            box = (x0 + lx0, y0 + ly0, x0 + lx1, y0 + ly1)
-            work.append((cell, k))
-            crops.append(_frame(clean, box, scale))
-            boxes.append(box)
+        if _is_dash(marks_of[cell], height, scale):
+            results[cell] = ("—", DASH_CONFIDENCE, [], True)
+            continue
+        for box in bs:
+            if box in signed:
+                marked.add(cell)
+            box = _to_line_height(box, int(0.8 * height), inner[cell])
+            work.append((cell, box))
+            crops.append(_frame(clean, box))
     readings = recognise(crops)
     by_cell: dict = {}
-    for (cell, _), reading in zip(work, readings):
-        by_cell.setdefault(cell, []).append(reading)
-    numeric_columns = _numeric_columns(by_cell)
+    for (cell, box), reading in zip(work, readings):
+        by_cell.setdefault(cell, []).append((reading, box))
+    dashes = {c: [(Reading("—", DASH_CONFIDENCE), None)] for c, r in results.items() if r[0] == "—"}
+    numeric_columns = _numeric_columns({**{c: [r for r, _ in v] for c, v in by_cell.items()}, **dashes})
+    numbers = [c for c, parts in by_cell.items() if len(parts) <= 2 and c[1] in numeric_columns
+               and all(_may_be_number(r.text) for (r, _), _ in parts)]
+    second = recognise([_frame(clean, box, 0.6) for c in numbers for _, box in by_cell[c]])
+    k = 0
     for cell, parts in by_cell.items():
-        if len(parts) <= 2 and cell[1] in numeric_columns and all(_may_be_number(r.text) for r, _ in parts):
-            parts = [(as_number(probs), probs) for _, probs in parts]  # a number, perhaps wrapped over two lines
-        text = "\n".join(r.text for r, _ in parts)
-        conf = min(r.confidence for r, _ in parts)
-        alternatives = parts[0][0].alternatives if len(parts) == 1 else []
+        if cell in numbers:  # a number, perhaps wrapped over two lines
+            first = [as_number(probs) for (_, probs), _ in parts]
+            again = [as_number(probs) for _, probs in second[k:k + len(parts)]]
+            k += len(parts)
+            text = "\n".join(r.text for r in first)
+            conf = min(r.confidence for r in first)
+            if not text.strip():
+                text, conf = UNREADABLE, 0.0  # ink that reads as no number: a value cell, unreadable
+            if [r.text for r in again] != [r.text for r in first]:
+                conf = min(conf, 0.5)  # the two framings read different numbers
+            alternatives = first[0].alternatives if len(first) == 1 else []
+            if len(first) == 1 and again[0].text != first[0].text and again[0].text:
+                alternatives = [(again[0].text, again[0].confidence)] + [a for a in alternatives
+                                                                         if a[0] != again[0].text]
+            if cell in marked and len(first) == 1 and first[0].text[:1].isdigit():
+                # a mark before the digits that the recogniser did not read: a minus sign cannot be ruled out
+                conf = min(conf, 0.3)
+                alternatives = [("-" + first[0].text, 0.5)] + alternatives
+            if len(first) == 1:
+                x0, y0, x1, y1 = parts[0][1]
+                other = _shape_doubt(ink[y0:y1, x0:x1] & (lines_mask[y0:y1, x0:x1] == 0), first[0].text)
+                if other is not None:  # the mark's shape says otherwise: doubtful, the other reading offered
+                    conf = min(conf, 0.3)
+                    alternatives = [(other, 0.5)] + [a for a in alternatives if a[0] != other]
+        elif cell[1] in numeric_columns and cell[3] - cell[1] == 1 and len(parts) <= 2 \
+                and all(r.confidence < 0.5 for (r, _), _ in parts):
+            # a mark in a column of numbers that reads as nothing sure (noise, a blot): unreadable, not a label;
+            # maybe blank, maybe a number the sums may recognise among its readings
+            text, conf = UNREADABLE, 0.0
+            alternatives = [("", 0.5)] + [(n.text, n.confidence) for n in
+                                          (as_number(probs) for (_, probs), _ in parts[:1]) if n.text]
+        else:
+            text = "\n".join(r.text for (r, _), _ in parts)
+            conf = min(r.confidence for (r, _), _ in parts)
+            alternatives = parts[0][0][0].alternatives if len(parts) == 1 else []
         results[cell] = (text, conf, alternatives, True)
     return results
 
@@ -485,6 +638,7 @@ def read_picture(grey, scale: float, options: OcrOptions | None = None, min_ruli
     if grey.size > MAX_PIXELS:
         raise ReadError(f"picture too large for OCR: {grey.shape[1]}x{grey.shape[0]} pixels")
     grey, skew = deskew(grey)
+    grey = flatten(grey, scale)
     ink = binarise(grey, scale)
     horizontal, vertical = ruling_masks(ink, scale)
     thickness = max(2.0, 1.2 * scale)
@@ -555,7 +709,7 @@ def render_page(pdf, index: int, dpi: int):
     """A PDF page rendered by PDFium as grey pixels, and its scale (pixels per point)."""
     page = pdf[index]
     try:
-        bitmap = page.render(scale=dpi / 72, grayscale=True)
+        bitmap = page.render(scale=dpi / 72)  # in colour: red seal ink is taken out (to_grey)
         grey = to_grey(bitmap.to_numpy())
         return grey, dpi / 72
     finally:

@@ -452,18 +452,18 @@ def _ocr_plan(layer, chars: list[dict], ocr: OcrOptions) -> str | None:
     return None
 
 
-def _ocr_page(pdf, index: int, layer, ocr: OcrOptions) -> "_Page":
+def _ocr_page(pdf, index: int, layer, ocr: OcrOptions) -> "PrintedPage":
     """A page with no usable text layer, read by OCR as a whole: its text lines and ruled tables."""
     from .ocr import read_picture, render_page
 
     grey, scale = render_page(pdf, index, ocr.dpi)
     found = read_picture(grey, scale, ocr)
     lines = [ln for ln in found.lines if not is_page_number(ln[2])]
-    tables = [RuledTable(bbox, [[_ocr_cell_text(c) for c in row] for row in rows]) for bbox, rows in found.tables]
-    return _Page(layer.number, layer.height, lines, tables)
+    tables = [RuledTable(bbox, [[ocr_cell_text(c) for c in row] for row in rows]) for bbox, rows in found.tables]
+    return PrintedPage(layer.number, layer.height, lines, tables)
 
 
-def _ocr_cell_text(cell: Cell) -> Cell:
+def ocr_cell_text(cell: Cell) -> Cell:
     cell.text = _cell_text(cell.text)
     return cell
 
@@ -488,7 +488,7 @@ def _ocr_pictures(pdf, index: int, layer, chars: list[dict], ocr: OcrOptions, wa
             found = read_picture(grey[py0:py1, px0:px1], scale, ocr, tables_only=True)
             dx, dy = px0 / scale, py0 / scale
             lines += [(t + dy, b + dy, text, a + dx, z + dx) for t, b, text, a, z in found.lines]
-            tables += [((a + dx, t + dy, z + dx, b + dy), [[_ocr_cell_text(c) for c in row] for row in rows])
+            tables += [((a + dx, t + dy, z + dx, b + dy), [[ocr_cell_text(c) for c in row] for row in rows])
                        for (a, t, z, b), rows in found.tables]
     except OcrUnavailable as e:
         warnings.append(f"page {layer.number}: its pictures were not read: {e}")
@@ -499,7 +499,7 @@ def _ocr_pictures(pdf, index: int, layer, chars: list[dict], ocr: OcrOptions, wa
 # ---------------------------------------------------------------- the document
 
 @dataclass
-class _Page:
+class PrintedPage:
     number: int
     height: float
     lines: list  # (top, bottom, text) outside tables
@@ -522,7 +522,7 @@ def read_pdf(path: str, data: bytes, opts: PdfOptions | None = None) -> Document
         if n_pages > opts.max_pages:
             raise ReadError(f"PDF too long: {n_pages} pages (the limit is {opts.max_pages}; an annual report has a "
                             f"few dozen)")
-        pages: list[_Page] = []
+        pages: list[PrintedPage] = []
         warnings: list[str] = []
         ocr_pages: list[int] = []  # pages read by OCR as a whole (no usable text layer)
         ocr_pictures: list[int] = []  # pages whose pictures were read by OCR beside their text layer
@@ -565,7 +565,7 @@ def read_pdf(path: str, data: bytes, opts: PdfOptions | None = None) -> Document
                 else:
                     loose, free = loose_tables(free)
                     tables += loose
-            page = _Page(layer.number, layer.height, _text_lines(free), tables)
+            page = PrintedPage(layer.number, layer.height, _text_lines(free), tables)
             if plan == "pictures":
                 found = _ocr_pictures(pdf, i, layer, chars, opts.ocr, warnings)
                 if found:
@@ -619,6 +619,19 @@ def read_pdf(path: str, data: bytes, opts: PdfOptions | None = None) -> Document
                 if p.tables:
                     p.lines, p.all_lines = _text_lines(free), None
             p.chars = None
+    blocks = page_blocks(pages, warnings)
+    if ocr_pages:
+        warnings.append(f"page(s) {_ranges(ocr_pages)} read by OCR (no usable text layer)")
+    if ocr_pictures:
+        warnings.append(f"pictures on page(s) {_ranges(ocr_pictures)} read by OCR")
+    return Document(path=path, format="pdf", blocks=blocks, pages=n_pages, warnings=warnings,
+                    ocr_pages=sorted(set(ocr_pages) | set(ocr_pictures)))
+
+
+def page_blocks(pages: list["PrintedPage"], warnings: list[str]) -> list[Block]:
+    """The blocks of a document's pages in reading order: each page's tables and text lines by their top, wrapped
+    lines joined into paragraphs, page numbers and running headers dropped, tables continued over a page break
+    stitched. Shared by every reader of printed pages (PDF, OCR'd pictures)."""
     blocks = BlockLimit()
     previous = None  # the last text line kept, with its geometry: a paragraph may go on in the next line
     furniture = _running_lines(pages)
@@ -661,13 +674,7 @@ def read_pdf(path: str, data: bytes, opts: PdfOptions | None = None) -> Document
             for t in parts:
                 blocks.add(Block("text", page=block.page, text=t))
             previous = (blocks[-1], dict(geom)) if len(parts) == 1 else None
-    blocks = stitch_tables(_header_before_page_break(list(blocks)))
-    if ocr_pages:
-        warnings.append(f"page(s) {_ranges(ocr_pages)} read by OCR (no usable text layer)")
-    if ocr_pictures:
-        warnings.append(f"pictures on page(s) {_ranges(ocr_pictures)} read by OCR")
-    return Document(path=path, format="pdf", blocks=blocks, pages=n_pages, warnings=warnings,
-                    ocr_pages=sorted(set(ocr_pages) | set(ocr_pictures)))
+    return stitch_tables(_header_before_page_break(list(blocks)))
 
 
 def _header_before_page_break(blocks: list[Block]) -> list[Block]:
