@@ -40,6 +40,7 @@ MIN_RULINGS = 6  # fewer ruling strokes make no table
 MIN_MARK_PT = 2.2  # ink smaller than this (in points, both ways) is speckle, not a character
 MIN_DASH_PT = 1.5  # a flat mark this wide (a minus sign, a dash standing for nothing) is ink too
 RESIDUE_PT = 1.0  # a mark this thin along a cell's edge is left over from the ruling line
+STRAY_PT = 3.5  # a mark smaller than this standing apart from the text is a speck
 DASH_CONFIDENCE = 0.97  # a lone short flat stroke read by its shape as a dash (a blank mark)
 MAX_PIXELS = 60_000_000  # a picture larger than this (after scaling) is refused: ~ an A4 page at 900 dpi
 NUMERIC_CHARS = "0123456789.,-/—－"
@@ -332,6 +333,10 @@ def _decode(probs, fold=None) -> Reading:
         options.append([(chars[index[j]], float(peak[j])) for j in ranked if j != 0 and peak[j] >= 0.02])
     if not text:
         return Reading("", 0.0)
+    if fold is not None:
+        # for a number, only a dropped character that would change its value is doubt: a digit anywhere, a
+        # decimal point between digits of a number that has none, a sign before it; a stray mark after it is not
+        gaps = [g for g in gaps if _changes_number(text, g[0], chars[index[g[2]]])]
     worst_drop = max((g[1] for g in gaps), default=0.0)
     confidence = min(min(conf), 1.0 - worst_drop)
     readings = {"".join(text): float(np.prod(conf))}
@@ -347,6 +352,17 @@ def _decode(probs, fold=None) -> Reading:
     ranked_readings = sorted(readings.items(), key=lambda kv: -kv[1])
     top = "".join(text)
     return Reading(top, round(confidence, 4), [(t, round(q, 4)) for t, q in ranked_readings if t != top][:4])
+
+
+def _changes_number(text: list[str], pos: int, ch: str) -> bool:
+    """Whether inserting `ch` at `pos` into a number's characters would make another number."""
+    if ch.isdigit():
+        return True
+    if ch == "." and "." not in text:
+        return 0 < pos < len(text) and text[pos - 1].isdigit() and text[pos].isdigit()
+    if ch in "-—－":
+        return pos == 0 and bool(text) and text[0].isdigit()
+    return False
 
 
 def recognise(crops) -> list[tuple[Reading, object]]:
@@ -400,6 +416,22 @@ def _ink_components(ink, scale: float):
     return out
 
 
+def _without_stray_specks(marks, scale: float):
+    """A cell's marks less the small specks that stand apart from its text (dust beside a number): a small mark
+    more than two points from every glyph-sized mark is dropped, where the cell has glyph-sized marks at all."""
+    small = STRAY_PT * scale
+    big = [m for m in marks if max(m[2], m[3]) >= small]
+    if not big:
+        return marks
+
+    def gap(a, b):
+        dx = max(0, max(a[0], b[0]) - min(a[0] + a[2], b[0] + b[2]))
+        dy = max(0, max(a[1], b[1]) - min(a[1] + a[3], b[1] + b[3]))
+        return max(dx, dy)
+
+    return [m for m in marks if max(m[2], m[3]) >= small or min(gap(m, b) for b in big) <= 2.0 * scale]
+
+
 def _text_lines(marks, scale: float) -> list[tuple[int, int, int, int]]:
     """Marks grouped into lines by their rows: (x0, top, x1, bottom) each, top to bottom."""
     bands: list[list[int]] = []
@@ -450,7 +482,7 @@ def _line_boxes(ink, lines_mask, grid, scale: float) -> tuple[dict, dict, set, d
             boxes[cell] = []
             continue
         cell_ink = (ink[y0:y1, x0:x1] & (lines_mask[y0:y1, x0:x1] == 0)).astype(np.uint8)
-        marks = _ink_components(cell_ink, scale)
+        marks = _without_stray_specks(_ink_components(cell_ink, scale), scale)
         marks_of[cell] = marks
         boxes[cell] = []
         for line in _text_lines(marks, scale):
@@ -611,13 +643,22 @@ def read_cells(grey, ink, lines_mask, grid, scale: float) -> dict:
 
 
 def _numeric_columns(by_cell: dict) -> set[int]:
-    """Grid columns whose one-column cells mostly read as numbers: their cells are value cells."""
+    """Grid columns whose one-column cells are mostly numbers: their cells are value cells. Header and label text
+    (Chinese) above the values does not outvote them: at least two numbers, and numbers in most of the cells that
+    hold no Chinese and in a third of all."""
     votes: dict[int, list[int]] = {}
     for (r0, c0, r1, c1), parts in by_cell.items():
         if c1 - c0 == 1:
-            v = votes.setdefault(c0, [0, 0])
-            v[0 if all(_looks_numeric(r.text) for r, _ in parts) else 1] += 1
-    return {c for c, (numeric, other) in votes.items() if numeric >= 2 and numeric > other}
+            v = votes.setdefault(c0, [0, 0, 0])  # numbers, other cells without Chinese, cells with Chinese
+            texts = [r.text for r, _ in parts]
+            if all(_looks_numeric(t) for t in texts):
+                v[0] += 1
+            elif any(_CJK.search(t) for t in texts):
+                v[2] += 1
+            else:
+                v[1] += 1
+    return {c for c, (numeric, other, chinese) in votes.items()
+            if numeric >= 2 and numeric >= other and 3 * numeric >= numeric + other + chinese}
 
 
 # ---------------------------------------------------------------- a whole picture
