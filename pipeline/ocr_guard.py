@@ -62,7 +62,7 @@ def verify_ocr_table(res, table: str, template: str, min_confidence: float = 0.9
             doubtful[key] = _candidates(table, col, cell)
     settled: dict = {}
     if doubtful:
-        settled = _settle(rows, eqs, doubtful)
+        settled = _settle(rows, eqs, doubtful, {k: res.ocr[k].confidence or 0.0 for k in doubtful})
     for key, options in doubtful.items():
         row, col = key
         entry = res.cells[row][col]
@@ -111,61 +111,67 @@ def _groups(cells: list, eqs) -> list[list]:
     return list(out.values())
 
 
-def _settle(rows: dict, eqs, doubtful: dict) -> dict:
-    """The doubtful cells whose value the sums leave in exactly one way: {(row, column): value}."""
+def _settle(rows: dict, eqs, doubtful: dict, confidence: dict) -> dict:
+    """The doubtful cells whose value the sums leave in exactly one way: {(row, column): value}.
+
+    Each doubtful cell may take one of its readings. Every sum first strikes out the readings that no choice of
+    its other cells could make hold (propagated until nothing changes); then, within each group of cells tied by
+    sums, the remaining combinations are listed: a cell is settled when every combination that makes all its sums
+    hold gives it the same value, and at least one does. A group with no such combination settles nothing, and so
+    does a group with more cells read as probably wrong (confidence under 0.5) than sums that hold it: in a table
+    read that badly, wrong readings could add up by chance."""
     known = {(r, c): v for r, cols in rows.items() for c, v in cols.items() if (r, c) not in doubtful}
-    open_cells = {k: list(v) for k, v in doubtful.items() if v}
-    settled: dict = {}
-    touching = [(a, b) for _, a, b in eqs if any(k in doubtful for k in a + b)]
-
-    def value(k):
-        return settled.get(k, known.get(k))
-
+    domains = {k: set(v) for k, v in doubtful.items() if v}
+    # unknown cells make their sums unusable: unreadable with no reading at all, or null for another reason
+    dead = {k for k, v in doubtful.items() if not v} | {k for k, v in known.items() if v is None}
+    usable = [(a, b) for _, a, b in eqs if any(k in domains for k in a + b) and not any(k in dead for k in a + b)]
+    failed: set = set()  # cells of a sum that no choice of readings can make hold
     changed = True
-    while changed:  # an equation with one open cell and every other cell known fixes that cell
+    while changed:
         changed = False
-        for a, b in touching:
-            cells = a + b
-            unknown = [k for k in cells if value(k) is None]
-            if len(unknown) != 1 or unknown[0] not in open_cells:
+        for a, b in usable:
+            if any(k in failed for k in a + b):
                 continue
-            k = unknown[0]
-            rest_a = sum(value(x) for x in a if x != k)
-            rest_b = sum(value(x) for x in b if x != k)
-            need = rest_b - rest_a if k in a else rest_a - rest_b
-            if need in open_cells[k]:
-                settled[k] = need
-                del open_cells[k]
-                changed = True
-            else:
-                open_cells.pop(k)  # none of its readings fits: it stays unknown (null)
-                changed = True
-    # what is left: every combination of the open cells' readings, one group of cells tied by sums at a time
-    relevant = [(a, b) for a, b in touching if any(k in open_cells for k in a + b)]
-    for group in _groups(list(open_cells), relevant):
+            for k in [x for x in a + b if x in domains]:
+                offset = sum(known[x] for x in a if x not in domains) - sum(known[x] for x in b if x not in domains)
+                reachable = {0}
+                for x in a + b:
+                    if x == k or x not in domains:
+                        continue
+                    sign = 1 if x in a else -1
+                    reachable = {r + sign * v for r in reachable for v in domains[x]}
+                    if len(reachable) > MAX_COMBINATIONS:
+                        break
+                else:
+                    sign = 1 if k in a else -1
+                    keep = {v for v in domains[k] if -(offset + sign * v) in reachable}
+                    if keep != domains[k]:
+                        domains[k] = keep
+                        changed = True
+                    if not keep:
+                        failed |= {x for x in a + b if x in domains}
+                        break
+    settled: dict = {}
+    for group in _groups(list(domains), usable):
+        if any(k in failed for k in group):
+            continue
         sizes = 1
         for k in group:
-            sizes *= len(open_cells[k])
+            sizes *= len(domains[k])
         if sizes > MAX_COMBINATIONS:
             continue
-        held = [(a, b) for a, b in relevant if any(k in group for k in a + b)]
-        solutions = []
-        for combo in itertools.product(*(open_cells[k] for k in group)):
-            trial = dict(zip(group, combo))
-            ok, checked = True, set()
-            for a, b in held:
-                vals_a = [trial.get(k, value(k)) for k in a]
-                vals_b = [trial.get(k, value(k)) for k in b]
-                if None in vals_a or None in vals_b:
-                    continue
-                checked |= {k for k in a + b if k in trial}
-                if sum(vals_a) != sum(vals_b):
-                    ok = False
-                    break
-            if ok and checked == set(group):  # every cell of the group held by a sum that could be checked
-                solutions.append(trial)
-                if len(solutions) > 1:
-                    break
-        if len(solutions) == 1:
-            settled.update(solutions[0])
+        held = [(a, b) for a, b in usable if any(k in group for k in a + b)]
+        if sum(1 for k in group if confidence.get(k, 0.0) < 0.5) > len(held):
+            continue  # more cells read as probably wrong than sums to hold them: agreement could be a coincidence
+        order = sorted(group)
+        seen: dict = {}  # cell -> the set of values it takes in the combinations that hold
+        for combo in itertools.product(*(sorted(domains[k]) for k in order)):
+            trial = dict(zip(order, combo))
+            if all(sum(trial.get(k, known.get(k, 0)) for k in a) == sum(trial.get(k, known.get(k, 0)) for k in b)
+                   for a, b in held):
+                for k, v in trial.items():
+                    seen.setdefault(k, set()).add(v)
+        for k, values in seen.items():
+            if len(values) == 1:
+                settled[k] = next(iter(values))
     return settled

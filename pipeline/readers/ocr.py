@@ -493,6 +493,27 @@ def _line_boxes(ink, lines_mask, grid, scale: float) -> tuple[dict, dict, set, d
     return boxes, inner, signed, marks_of
 
 
+def _is_slash(mark) -> bool:
+    """A mark (ink, rows × columns, cropped to it) that is one thin stroke leaning like /: a slash standing for
+    nothing. Read by its shape: a recogniser shown a lone slash reads 7, 2 or 1. A 7 has a bar along its top, a 1
+    stands upright, and any other digit has a row crossed by more than one short run of ink."""
+    import numpy as np
+
+    h, w = mark.shape
+    if h < 6 or not (0.2 * h <= w <= 0.9 * h):
+        return False
+    cols = np.arange(w)
+    rows = [np.flatnonzero(mark[y]) for y in range(h)]
+    if any(len(r) == 0 for r in rows[1:-1]):
+        return False  # a gap: more than one stroke
+    for r in rows:
+        if len(r) and (r[-1] - r[0] + 1 > max(0.5 * w, 0.3 * h) or len(r) != r[-1] - r[0] + 1):
+            return False  # a long or broken run across a row: a bar or a loop, not a thin stroke
+    top = float(np.mean([r.mean() for r in rows[: max(1, h // 4)] if len(r)]))
+    bottom = float(np.mean([r.mean() for r in rows[-max(1, h // 4):] if len(r)]))
+    return (top - bottom) >= 0.25 * h and float(mark[: max(1, h // 5)].any(axis=0).mean()) < 0.6
+
+
 def _is_dash(marks, height: int, scale: float) -> bool:
     """A cell whose only ink is one short flat stroke at text size: a dash standing for nothing (-, —, －). Read by
     its shape: a recogniser shown a lone dash invents characters (日, 8, ：)."""
@@ -586,6 +607,13 @@ def read_cells(grey, ink, lines_mask, grid, scale: float) -> dict:
         if _is_dash(marks_of[cell], height, scale):
             results[cell] = ("—", DASH_CONFIDENCE, [], True)
             continue
+        if len(marks_of[cell]) == 1 and marks_of[cell][0][3] >= 0.6 * height:
+            x, y, w, h, _ = marks_of[cell][0]
+            ix0, iy0 = inner[cell][:2]
+            mark = (ink[iy0 + y:iy0 + y + h, ix0 + x:ix0 + x + w] & (lines_mask[iy0 + y:iy0 + y + h, ix0 + x:ix0 + x + w] == 0))
+            if _is_slash(mark.astype(bool)):
+                results[cell] = ("/", DASH_CONFIDENCE, [], True)
+                continue
         for box in bs:
             if box in signed:
                 marked.add(cell)
@@ -596,7 +624,7 @@ def read_cells(grey, ink, lines_mask, grid, scale: float) -> dict:
     by_cell: dict = {}
     for (cell, box), reading in zip(work, readings):
         by_cell.setdefault(cell, []).append((reading, box))
-    dashes = {c: [(Reading("—", DASH_CONFIDENCE), None)] for c, r in results.items() if r[0] == "—"}
+    dashes = {c: [(Reading(r[0], DASH_CONFIDENCE), None)] for c, r in results.items() if r[0] in ("—", "/")}
     numeric_columns = _numeric_columns({**{c: [r for r, _ in v] for c, v in by_cell.items()}, **dashes})
     numbers = [c for c, parts in by_cell.items() if len(parts) <= 2 and c[1] in numeric_columns
                and all(_may_be_number(r.text) for (r, _), _ in parts)]
