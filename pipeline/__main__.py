@@ -98,7 +98,18 @@ def _load_params(path: str) -> dict:
         raise SystemExit(2)
 
 
+def _use_read_cache(args) -> None:
+    """Training stages read the labelled documents through readers.read_cached (worker processes too)."""
+    import os
+
+    from .readers import READ_CACHE_ENV
+
+    if getattr(args, "read_cache", None):
+        os.environ[READ_CACHE_ENV] = args.read_cache
+
+
 def _train(args) -> int:
+    _use_read_cache(args)
     from .train import train_column_labeler, train_row_labeler, train_section_model
 
     from .labeling import validate_dir
@@ -147,6 +158,7 @@ def _train(args) -> int:
 
 
 def _crossfit(args) -> int:
+    _use_read_cache(args)
     from .crossfit import crossfit
 
     summary = crossfit(_load_params(args.params), args.documents, args.labels, args.synthetic, args.models, args.out,
@@ -156,6 +168,7 @@ def _crossfit(args) -> int:
 
 
 def _compare_labelers(args) -> int:
+    _use_read_cache(args)
     from pathlib import Path
 
     from .compare_labelers import compare, flat_metrics
@@ -311,6 +324,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--jobs", type=int, default=2, help="models trained side by side (joblib worker processes)")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="train on a Dask cluster through joblib's Dask backend (default: $DASK_SCHEDULER_ADDRESS)")
+    p.add_argument("--read-cache", default="data/interim/read_cache", metavar="DIR",
+                   help="keep each labelled document as read (scans are OCR'd once, not at every training); '' for "
+                        "none (default data/interim/read_cache)")
     p.set_defaults(func=_train)
 
     p = sub.add_parser("crossfit", help="predict each labelled real report with a section model trained without "
@@ -322,6 +338,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--models", default="models", help="trained row and column labelers (used as they are)")
     p.add_argument("--docs", nargs="*", default=DOC_DIRS)
     p.add_argument("--out", default="data/interim/crossfit_reports")
+    p.add_argument("--read-cache", default="data/interim/read_cache", metavar="DIR",
+                   help="keep each labelled document as read (scans are OCR'd once, not at every training); '' for "
+                        "none (default data/interim/read_cache)")
     p.set_defaults(func=_crossfit)
 
     p = sub.add_parser("evaluate", help="score report JSON against gold labels")
@@ -347,6 +366,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--labels", default="data/labels")
     p.add_argument("--docs", nargs="+", default=DOC_DIRS)
     p.add_argument("--out", default="metrics/labelers.json")
+    p.add_argument("--read-cache", default="data/interim/read_cache", metavar="DIR",
+                   help="keep each labelled document as read (scans are OCR'd once, not at every training); '' for "
+                        "none (default data/interim/read_cache)")
     p.set_defaults(func=_compare_labelers)
 
     p = sub.add_parser("synthesize", help="write labelled synthetic reports in every layout family")

@@ -23,7 +23,7 @@ def real_label_set(labels_dir: str, docs_dirs: list[str]) -> list[tuple[str, str
     """(printed label, `table:row`, document) for the rows of real reports whose numbers match one gold row."""
     from .cells import parse_value
     from .labeling import find_document, fold_of
-    from .readers import read_document
+    from .readers import read_cached
     from .sections import segment
     from .tables import SECTION_OF_TABLE, _fit_values, collect_records
 
@@ -33,7 +33,7 @@ def real_label_set(labels_dir: str, docs_dirs: list[str]) -> list[tuple[str, str
         path = find_document(gold["document"], docs_dirs)
         if path is None or fold_of(gold) == "synthetic":
             continue
-        doc = read_document(str(path))
+        doc = read_cached(path)
         secs = segment(doc.blocks)
         records, _ = collect_records(doc.blocks, secs.assignment, secs.junk, set(secs.headings.values()))
         for table, spec in gold["tables"].items():

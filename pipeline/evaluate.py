@@ -10,12 +10,15 @@ from __future__ import annotations
 import csv
 import json
 import re
+import unicodedata
 from collections import defaultdict
 from pathlib import Path
 
 
 def _flat(text: str | None) -> str:
-    return re.sub(r"\s+", "", text or "")
+    """Text compared as printed: blanks are not significant, nor is the width of a character (NFKC: a full-width
+    ， and a half-width , are one comma, as OCR and typesetting choose either)."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
 
 
 def score_report(pred: dict, gold: dict) -> dict:

@@ -107,9 +107,9 @@ class SectionModel:
 
 def labelled_blocks(doc_path: Path, gold: dict, junk_texts: set[str] | None = None):
     """(text, class) for every text block of a labelled document, read by the project's readers."""
-    from .readers import read_document
+    from .readers import read_cached
 
-    doc = read_document(str(doc_path))
+    doc = read_cached(doc_path)
     headings = [(s["id"], normalise(s["heading"])) for s in gold["sections"] if s.get("heading")]
     junk = {normalise(j) for j in (junk_texts or set())}
     out = []

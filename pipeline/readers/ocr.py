@@ -40,6 +40,7 @@ MIN_RULINGS = 6  # fewer ruling strokes make no table
 MIN_MARK_PT = 2.2  # ink smaller than this (in points, both ways) is speckle, not a character
 MIN_DASH_PT = 1.5  # a flat mark this wide (a minus sign, a dash standing for nothing) is ink too
 RESIDUE_PT = 1.0  # a mark this thin along a cell's edge is left over from the ruling line
+PROSE_MIN_CONFIDENCE = 0.3  # a text box read less sure than this is noise (a seal, a blot), not text
 STRAY_PT = 3.5  # a mark smaller than this standing apart from the text is a speck
 DASH_CONFIDENCE = 0.97  # a lone short flat stroke read by its shape as a dash (a blank mark)
 MAX_PIXELS = 60_000_000  # a picture larger than this (after scaling) is refused: ~ an A4 page at 900 dpi
@@ -744,14 +745,21 @@ def _prose_lines(grey, covered, scale: float) -> list[tuple[float, float, str, f
     page[covered > 0] = 255
     if not (page < 128).any():
         return []
-    found, _ = engine(_THREADS[0])(cv2.cvtColor(page, cv2.COLOR_GRAY2BGR), use_cls=False)
-    boxes = []
-    for box, text, score in found or []:
+    found, _ = engine(_THREADS[0])(cv2.cvtColor(page, cv2.COLOR_GRAY2BGR), use_cls=False, use_rec=False)
+    # each box read again from a loose crop of the page's own pixels: the detector's tight box cuts small marks
+    # at its ends (the 、 of 一、总体情况)
+    spans = []
+    for box in found or []:
         pts = np.asarray(box, dtype=float)
         x0, y0, x1, y1 = pts[:, 0].min(), pts[:, 1].min(), pts[:, 0].max(), pts[:, 1].max()
-        text = text.strip()
-        if text:
-            boxes.append((y0, y1, x0, x1, text, float(score)))
+        m = max(3, int(0.15 * (y1 - y0)))
+        spans.append((x0, y0, x1, y1, (max(0, int(y0) - m), int(y1) + m, max(0, int(x0) - m), int(x1) + m)))
+    readings = recognise([page[a:b, c:d] for *_, (a, b, c, d) in spans])
+    boxes = []
+    for (x0, y0, x1, y1, _), (reading, _) in zip(spans, readings):
+        text = reading.text.strip()
+        if text and reading.confidence >= PROSE_MIN_CONFIDENCE:
+            boxes.append((y0, y1, x0, x1, text, reading.confidence))
     lines: list[list] = []
     for y0, y1, x0, x1, text, score in sorted(boxes, key=lambda b: ((b[0] + b[1]) / 2, b[2])):
         mid = (y0 + y1) / 2
