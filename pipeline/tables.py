@@ -568,6 +568,9 @@ def build_table(table: str, template: str, records, predictions, column_labeler=
             continue
         rec, p = chosen[row]
         res.source[row] = {"block": rec.block, "page": rec.page, "label": rec.label}
+        if rec.ocr and any(c is not None and c.source == "ocr" for c in rec.ocr):
+            for c in columns:  # read from pixels, whatever becomes of the row
+                res.cells[row][c]["source"] = "ocr"
         if rec.unreadable:
             res.notes.append(f"row {row}: {rec.unreadable}")
             for c in columns:
@@ -667,7 +670,7 @@ def _review_from_unlabelled(records, predictions, chosen, column_labeler=None):
                     why = f"cells run together ({vals[0]!r}) with {n} readings; unreadable"
                     for row in ("review", "litigation_direct", "litigation_after_review"):
                         chosen.setdefault(row, (RowRecord(rec.parts, [vals[0]], False, rec.block, rec.page,
-                                                          rec.section, unreadable=why), 0.0))
+                                                          rec.section, unreadable=why, ocr=rec.ocr), 0.0))
                     return rec
                 continue
             vals = [str(v) for v in cands[0]]
@@ -684,7 +687,8 @@ def _review_from_unlabelled(records, predictions, chosen, column_labeler=None):
                     why = f"{len(vals)} cells printed where the table has 15; unreadable"
                     for row in ("review", "litigation_direct", "litigation_after_review"):
                         chosen.setdefault(row, (RowRecord(rec.parts, [" | ".join(vals)], False, rec.block,
-                                                          rec.page, rec.section, unreadable=why), 0.0))
+                                                          rec.page, rec.section, unreadable=why, ocr=rec.ocr),
+                                                0.0))
                     return rec
                 continue
             vals = fitted

@@ -29,7 +29,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ..cells import UNREADABLE
+from ..cells import BLANKS, UNREADABLE
 from ..document import Cell, ReadError
 from .ruling_grid import table_grids
 
@@ -40,6 +40,9 @@ MIN_RULINGS = 6  # fewer ruling strokes make no table
 MIN_MARK_PT = 2.2  # ink smaller than this (in points, both ways) is speckle, not a character
 MIN_DASH_PT = 1.5  # a flat mark this wide (a minus sign, a dash standing for nothing) is ink too
 RESIDUE_PT = 1.0  # a mark this thin along a cell's edge is left over from the ruling line
+# the recogniser reads the small enumeration comma 、 as a middle dot · between Chinese characters, where Chinese
+# prose has no middle dot (四·因政府信息公开… is 四、因政府信息公开…)
+_DOT_FOR_COMMA = re.compile(r"(?<=[\u4e00-\u9fff])[·•](?=[\u4e00-\u9fff])|丶")  # and the radical 丶, a 、 in text
 PROSE_MIN_CONFIDENCE = 0.3  # a text box read less sure than this is noise (a seal, a blot), not text
 STRAY_PT = 3.5  # a mark smaller than this standing apart from the text is a speck
 DASH_CONFIDENCE = 0.97  # a lone short flat stroke read by its shape as a dash (a blank mark)
@@ -521,7 +524,7 @@ def _is_dash(marks, height: int, scale: float) -> bool:
     if len(marks) != 1:
         return False
     _, _, w, h, _ = marks[0]
-    return h <= max(0.3 * height, 1.2 * scale) and w >= 1.4 * h and w <= 3.0 * height
+    return h <= max(0.35 * height, 1.2 * scale) and w >= 1.15 * h and w <= 3.0 * height
 
 
 def _with_signs(line, cell_ink):
@@ -627,7 +630,9 @@ def read_cells(grey, ink, lines_mask, grid, scale: float) -> dict:
         by_cell.setdefault(cell, []).append((reading, box))
     dashes = {c: [(Reading(r[0], DASH_CONFIDENCE), None)] for c, r in results.items() if r[0] in ("—", "/")}
     numeric_columns = _numeric_columns({**{c: [r for r, _ in v] for c, v in by_cell.items()}, **dashes})
-    numbers = [c for c, parts in by_cell.items() if len(parts) <= 2 and c[1] in numeric_columns
+    numeric_rows = _numeric_rows({**{c: [r for r, _ in v] for c, v in by_cell.items()}, **dashes})
+    numbers = [c for c, parts in by_cell.items() if len(parts) <= 2 and (c[1] in numeric_columns or c[0] in
+                                                                         numeric_rows)
                and all(_may_be_number(r.text) for (r, _), _ in parts)]
     second = recognise([_frame(clean, box, 0.6) for c in numbers for _, box in by_cell[c]])
     k = 0
@@ -656,19 +661,31 @@ def read_cells(grey, ink, lines_mask, grid, scale: float) -> dict:
                 if other is not None:  # the mark's shape says otherwise: doubtful, the other reading offered
                     conf = min(conf, 0.3)
                     alternatives = [(other, 0.5)] + [a for a in alternatives if a[0] != other]
-        elif cell[1] in numeric_columns and cell[3] - cell[1] == 1 and len(parts) <= 2 \
-                and all(r.confidence < 0.5 for (r, _), _ in parts):
-            # a mark in a column of numbers that reads as nothing sure (noise, a blot): unreadable, not a label;
-            # maybe blank, maybe a number the sums may recognise among its readings
+        elif (cell[1] in numeric_columns or cell[0] in numeric_rows) and cell[3] - cell[1] == 1 and len(parts) <= 2 \
+                and (all(r.confidence < 0.5 for (r, _), _ in parts)
+                     or (len(parts) == 1 and len(parts[0][0][0].text) <= 2 and parts[0][0][0].text not in BLANKS)):
+            # a mark among numbers that reads as nothing sure, or as a character or two that are no number (a
+            # blot read as 图): unreadable, not a label; maybe blank, maybe a number the sums may recognise
             text, conf = UNREADABLE, 0.0
             alternatives = [("", 0.5)] + [(n.text, n.confidence) for n in
                                           (as_number(probs) for (_, probs), _ in parts[:1]) if n.text]
         else:
-            text = "\n".join(r.text for (r, _), _ in parts)
+            text = _DOT_FOR_COMMA.sub("、", "\n".join(r.text for (r, _), _ in parts))
             conf = min(r.confidence for (r, _), _ in parts)
             alternatives = parts[0][0][0].alternatives if len(parts) == 1 else []
         results[cell] = (text, conf, alternatives, True)
     return results
+
+
+def _numeric_rows(by_cell: dict) -> set[int]:
+    """Grid rows of values (table 4 prints its 15 numbers in one row under two header rows): one-row cells of which
+    at least four read as numbers and more than half do."""
+    votes: dict[int, list[int]] = {}
+    for (r0, c0, r1, c1), parts in by_cell.items():
+        if r1 - r0 == 1:
+            v = votes.setdefault(r0, [0, 0])
+            v[0 if all(_looks_numeric(r.text) for r, _ in parts) else 1] += 1
+    return {r for r, (numeric, other) in votes.items() if numeric >= 4 and numeric > other}
 
 
 def _numeric_columns(by_cell: dict) -> set[int]:
@@ -757,7 +774,7 @@ def _prose_lines(grey, covered, scale: float) -> list[tuple[float, float, str, f
     readings = recognise([page[a:b, c:d] for *_, (a, b, c, d) in spans])
     boxes = []
     for (x0, y0, x1, y1, _), (reading, _) in zip(spans, readings):
-        text = reading.text.strip()
+        text = _DOT_FOR_COMMA.sub("、", reading.text.strip())
         if text and reading.confidence >= PROSE_MIN_CONFIDENCE:
             boxes.append((y0, y1, x0, x1, text, reading.confidence))
     lines: list[list] = []

@@ -452,11 +452,20 @@ def _ocr_plan(layer, chars: list[dict], ocr: OcrOptions) -> str | None:
     return None
 
 
+MAX_OCR_DPI = 400  # a finer scan is read at this resolution (time and memory grow with its square)
+
+
+def ocr_dpi(layer, ocr: OcrOptions) -> int:
+    """The resolution a page is rendered at for OCR: the set one, or the scan's own where it is finer (a 300 dpi
+    scan is not read from a 200 dpi copy), at most MAX_OCR_DPI."""
+    return int(min(MAX_OCR_DPI, max(ocr.dpi, round(layer.picture_dpi))))
+
+
 def _ocr_page(pdf, index: int, layer, ocr: OcrOptions) -> "PrintedPage":
     """A page with no usable text layer, read by OCR as a whole: its text lines and ruled tables."""
     from .ocr import read_picture, render_page
 
-    grey, scale = render_page(pdf, index, ocr.dpi)
+    grey, scale = render_page(pdf, index, ocr_dpi(layer, ocr))
     found = read_picture(grey, scale, ocr)
     lines = [ln for ln in found.lines if not is_page_number(ln[2])]
     tables = [RuledTable(bbox, [[ocr_cell_text(c) for c in row] for row in rows]) for bbox, rows in found.tables]
@@ -474,7 +483,7 @@ def _ocr_pictures(pdf, index: int, layer, chars: list[dict], ocr: OcrOptions, wa
     from .ocr import OcrResult, read_picture, render_page
 
     try:
-        grey, scale = render_page(pdf, index, ocr.dpi)
+        grey, scale = render_page(pdf, index, ocr_dpi(layer, ocr))
         lines, tables = [], []
         for x0, top, x1, bottom in layer.pictures:
             over = sum(1 for c in chars if x0 <= (c["x0"] + c["x1"]) / 2 <= x1

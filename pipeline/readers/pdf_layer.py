@@ -44,6 +44,7 @@ class PageLayer:
     invisible_text: int = 0  # text objects drawn invisible (render mode 3): an OCR layer laid over a scan
     pictures: list = field(default_factory=list)  # (x0, top, x1, bottom) of the page's larger pictures, in pt
     left: float = 0.0  # the media box's left edge: x of the rendered page's first pixel column
+    picture_dpi: float = 0.0  # the resolution of the page's sharpest large picture (a scan's own dpi)
 
 
 def open_pdf(data: bytes):
@@ -257,6 +258,12 @@ def read_page(pdf, index: int, want_edges: bool = True) -> PageLayer:
                 image_area += area
                 if area >= MIN_PICTURE_SHARE * width * height and len(layer.pictures) < MAX_PICTURES:
                     layer.pictures.append((x0, top - y1, x1, top - y0))
+                    try:
+                        px_width = obj.get_px_size()[0]
+                    except Exception:
+                        px_width = 0
+                    if x1 > x0 and px_width:
+                        layer.picture_dpi = max(layer.picture_dpi, px_width / ((x1 - x0) / 72))
         layer.image_share = min(1.0, image_area / max(1.0, width * height))
         return layer
     finally:

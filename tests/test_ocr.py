@@ -1,0 +1,315 @@
+"""OCR with the real engine (RapidOCR) on scans the tests make themselves: generated reports printed with a real
+CJK font and scanned (pipeline/synth_scan.py), pages saved as image files, tables pasted as pictures into Word
+files and web pages. Nothing is mocked: every number is read from pixels, and checked against what was printed.
+"""
+from __future__ import annotations
+
+import io
+import json
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from fixtures import make_report_pdf
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+def _cells(report: dict, gold: dict):
+    """(gold value, read value) of every cell of every table the gold file has found."""
+    for table, gt in gold["tables"].items():
+        if gt["status"] != "found":
+            continue
+        rows = report["tables"][table].get("rows") or {}
+        for row, cols in gt["rows"].items():
+            for col, value in cols.items():
+                yield table, row, col, value, rows.get(row, {}).get(col)
+
+
+def _score(report: dict, gold: dict) -> tuple[int, int, list]:
+    exact = total = 0
+    wrong = []
+    for table, row, col, value, got in _cells(report, gold):
+        total += 1
+        if got is not None and abs(float(got) - float(value)) < 1e-6:
+            exact += 1
+        elif got is not None:
+            wrong.append((table, row, col, value, got))
+    return exact, total, wrong
+
+
+@pytest.fixture(scope="module")
+def scanned_reports(tmp_path_factory):
+    """Three generated reports (both templates drawn at random) printed and scanned, with their gold labels."""
+    from pipeline import synth, synth_scan
+
+    synth_scan.cjk_fonts()  # a clear error naming the font packages when the machine has none
+    out = tmp_path_factory.mktemp("scans")
+    synth.generate(out, 3, 20261202, ROOT / "data" / "raw", ["scan"])
+    return out
+
+
+def test_scanned_reports_are_read_from_pixels_with_no_wrong_number(scanned_reports, models):
+    from pipeline.extract import extract_one
+
+    exact = total = 0
+    for gold_path in sorted((scanned_reports / "labels").glob("*.gold.json")):
+        gold = json.loads(gold_path.read_text(encoding="utf-8"))
+        report = extract_one(scanned_reports / "docs" / gold["document"], models)
+        e, t, wrong = _score(report, gold)
+        assert wrong == [], (gold["document"], wrong)  # a cell OCR cannot be sure of is null, never a guess
+        exact, total = exact + e, total + t
+        assert report["source"]["ocr_pages"] == list(range(1, report["source"]["pages"] + 1))
+        assert report["meta"]["year"] == gold["meta"]["year"]
+        for table, gt in gold["tables"].items():
+            assert report["tables"][table]["status"] == gt["status"], (gold["document"], table)
+            for row in (report["tables"][table].get("cells") or {}).values():
+                for cell in row.values():
+                    assert cell.get("source") == "ocr" or cell["raw"] is None
+        found = [s["heading"] for s in report["sections"]]
+        assert sum(h is not None for h in found) >= 5
+    assert total > 300 and exact >= 0.85 * total, (exact, total)
+
+
+def test_a_born_digital_report_scanned_reads_as_the_original(tmp_path, models):
+    """The fixture report (every sum holds, table 3 in 6-point type) printed and scanned at 300 dpi with heavy noise:
+    every cell read is as in the original, most are read, and the OCR'd cells say so."""
+    from pipeline.extract import extract_one
+    from pipeline.synth_scan import scan_pdf
+
+    original = make_report_pdf(tmp_path / "original.pdf")
+    scan = tmp_path / "scan.pdf"
+    scan_pdf(original, scan, random.Random(3), ocr_layer=True, dpi=300)
+    got, want = extract_one(scan, models), extract_one(original, models)
+    for table in ("active_disclosure", "requests", "review_litigation"):
+        assert got["tables"][table]["status"] == "found"
+        for row, cols in want["tables"][table]["rows"].items():
+            for col, value in cols.items():
+                assert got["tables"][table]["rows"][row][col] in (value, None), (table, row, col)
+    exact = sum(got["tables"][t]["rows"][r][c] == v for t in want["tables"] for r, cols in
+                want["tables"][t]["rows"].items() for c, v in cols.items())
+    total = sum(len(cols) for t in want["tables"] for cols in want["tables"][t]["rows"].values())
+    assert exact >= 0.7 * total, (exact, total)
+    assert any("read by OCR" in w for w in got["source"]["warnings"])
+    for row, cols in got["tables"]["requests"]["rows"].items():
+        for col, value in cols.items():
+            cell = got["tables"]["requests"]["cells"][row][col]
+            assert cell["source"] == "ocr"
+            assert (0 < cell["confidence"] <= 1) if value is not None else cell["confidence"] == 0
+
+
+def _page_pictures(pdf: Path, dpi: int = 200):
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(str(pdf))
+    try:
+        return [doc[i].render(scale=dpi / 72).to_pil() for i in range(len(doc))]
+    finally:
+        doc.close()
+
+
+def test_image_files_are_read_as_pages(tmp_path, models):
+    """The fixture report's pages as a multi-page TIFF and as one PNG per page: the TIFF is read whole; a PNG of
+    the page holding table 3's start is read as a picture of a page."""
+    from pipeline.extract import extract_one
+
+    pages = _page_pictures(make_report_pdf(tmp_path / "original.pdf"))
+    tiff = tmp_path / "report.tif"
+    pages[0].save(tiff, save_all=True, append_images=pages[1:], dpi=(200, 200))
+    report = extract_one(tiff, models)
+    assert report["source"]["format"] == "image"
+    assert report["source"]["ocr_pages"] == list(range(1, len(pages) + 1))
+    want = extract_one(tmp_path / "original.pdf", models)
+    rows, expected = report["tables"]["requests"]["rows"], want["tables"]["requests"]["rows"]
+    assert all(rows[r][c] in (v, None) for r, cols in expected.items() for c, v in cols.items())
+    assert sum(rows[r][c] == v for r, cols in expected.items() for c, v in cols.items()) >= 0.97 * 175
+    assert [s["heading"] for s in report["sections"]] == [s["heading"] for s in want["sections"]]
+
+
+def _table_picture(tmp_path: Path) -> bytes:
+    """Table 4 of the fixture report as a PNG cropped from its page (what a publisher pastes into Word)."""
+    from pipeline.readers.pdf import PdfOptions  # noqa: F401 (the reader locates the table)
+    from pipeline.readers import read_document
+
+    pdf = make_report_pdf(tmp_path / "source.pdf")
+    doc = read_document(str(pdf))
+    page = [b for b in doc.blocks if b.kind == "table"][-1].page
+    picture = _page_pictures(pdf)[page - 1]
+    import pdfplumber
+
+    with pdfplumber.open(str(pdf)) as p:
+        words = p.pages[page - 1].extract_words()
+    top = min(w["top"] for w in words if w["text"].startswith("行政复议")) - 8
+    buf = io.BytesIO()
+    picture.crop((0, int(top * 200 / 72), picture.width, int((top + 70) * 200 / 72))).save(buf, "PNG")
+    return buf.getvalue()
+
+
+REVIEW_ROWS = {"review": {"upheld": 1, "corrected": 0, "other": 0, "pending": 1, "total": 2},
+               "litigation_direct": {"upheld": 3, "corrected": 1, "other": 0, "pending": 0, "total": 4},
+               "litigation_after_review": {"upheld": 0, "corrected": 0, "other": 0, "pending": 0, "total": 0}}
+HEADINGS = ["一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
+            "四、政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题及改进情况", "六、其他需要报告的事项"]
+
+
+def test_a_table_pasted_as_a_picture_into_word_is_read(tmp_path, models):
+    import docx
+    from docx.shared import Pt
+
+    from pipeline.extract import extract_one
+
+    picture = tmp_path / "table4.png"
+    picture.write_bytes(_table_picture(tmp_path))
+    d = docx.Document()
+    d.add_paragraph("示例县人民政府2024年政府信息公开工作年度报告")
+    for k, heading in enumerate(HEADINGS, start=1):
+        d.add_paragraph(heading)
+        d.add_paragraph("本年度各项工作有序推进。")
+        if k == 4:
+            d.add_picture(str(picture), width=Pt(450))
+    d.save(tmp_path / "report.docx")
+    report = extract_one(tmp_path / "report.docx", models)
+    assert report["source"]["ocr_pictures"] == 1
+    assert report["tables"]["review_litigation"]["status"] == "found"
+    assert report["tables"]["review_litigation"]["rows"] == REVIEW_ROWS
+
+
+def test_pictures_of_a_web_page_saved_with_its_files_are_read_and_nothing_else_is(tmp_path, models):
+    """page.html + page_files/: the picture where table 4 should be is read; a path out of the page's folder and
+    a web address are never opened (a planted file outside and a symbolic link prove it)."""
+    from pipeline.extract import run_batch
+
+    site = tmp_path / "site"
+    (site / "page_files").mkdir(parents=True)
+    (site / "page_files" / "image001.png").write_bytes(_table_picture(tmp_path))
+    secret = tmp_path / "outside.png"
+    secret.write_bytes(_table_picture(tmp_path))
+    (site / "page_files" / "link.png").symlink_to(secret)
+    body = "".join(f"<p>{h}</p><p>本年度各项工作有序推进。</p>"
+                   + ('<p><img src="page_files/image001.png" width="600"></p>'
+                      '<p><img src="../outside.png"><img src="page_files/link.png">'
+                      '<img src="http://127.0.0.1:9/x.png"><img src="/etc/passwd"></p>' if k == 4 else "")
+                   for k, h in enumerate(HEADINGS, start=1))
+    (site / "page.html").write_text(f"<html><head><meta charset='utf-8'></head><body><h1>示例县2024年政府信息公开"
+                                    f"工作年度报告</h1>{body}</body></html>", encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_batch([str(site)], str(out), None, workers=0)
+    assert result.errors == []
+    assert [Path(p).name for p in result.written] == ["page.html.json"]  # the page's pictures are no inputs
+    report = json.loads((out / "page.html.json").read_text(encoding="utf-8"))
+    assert report["source"]["ocr_pictures"] == 1  # the one inside the folder; not the link, not ../, not http
+    assert report["tables"]["review_litigation"]["rows"] == REVIEW_ROWS
+
+
+def test_ocr_off_refuses_a_scan_and_names_the_switch(tmp_path):
+    from pipeline.document import ReadError
+    from pipeline.readers import PdfOptions, read_document
+    from pipeline.readers.ocr import OcrOptions
+    from pipeline.synth_scan import scan_pdf
+
+    scan = tmp_path / "scan.pdf"
+    scan_pdf(make_report_pdf(tmp_path / "original.pdf"), scan, random.Random(1), ocr_layer=False, dpi=100)
+    with pytest.raises(ReadError) as e:
+        read_document(str(scan), PdfOptions(ocr=OcrOptions(mode="off")))
+    assert "scanned PDF" in str(e.value) and "--ocr auto" in str(e.value)
+
+
+def test_without_the_engine_a_scan_fails_with_what_to_install(tmp_path):
+    """A machine without rapidocr-onnxruntime: the scan is one clear error naming the package; a born-digital
+    report beside it is still read."""
+    from pipeline.synth_scan import scan_pdf
+
+    scan = tmp_path / "in" / "scan.pdf"
+    scan.parent.mkdir()
+    scan_pdf(make_report_pdf(tmp_path / "original.pdf"), scan, random.Random(2), ocr_layer=False, dpi=100)
+    make_report_pdf(tmp_path / "in" / "good.pdf")
+    code = ("import sys; sys.modules['rapidocr_onnxruntime'] = None\n"
+            "from pipeline.__main__ import main\n"
+            f"sys.exit(main(['extract', {str(tmp_path / 'in')!r}, '--out', {str(tmp_path / 'out')!r}, "
+            "'--workers', '0', '--models', '', '--quiet']))")
+    run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 1, run.stderr
+    errors = [json.loads(line) for line in (tmp_path / "out" / "errors.jsonl").read_text().splitlines()]
+    assert [Path(e["file"]).name for e in errors] == ["scan.pdf"]
+    assert "pip install rapidocr-onnxruntime" in errors[0]["message"]
+    assert (tmp_path / "out" / "good.pdf.json").exists()
+
+
+# ------------------------------------------------------------------ the guard: numbers from pixels, never a guess
+
+def _ocr_table(values: dict, confidence: dict | None = None, alternatives: dict | None = None, ink=None):
+    """Table 4 built by the table stage from an OCR'd grid with the given readings (raw texts)."""
+    from pipeline.document import Cell
+    from pipeline.tables import TableResult
+
+    res = TableResult("review_litigation", status="found")
+    for row, cols in values.items():
+        res.rows[row], res.cells[row] = {}, {}
+        for col, raw in cols.items():
+            conf = (confidence or {}).get((row, col), 0.99)
+            cell = Cell(raw, confidence=conf, alternatives=(alternatives or {}).get((row, col)), source="ocr",
+                        ink=(ink or {}).get((row, col), bool(raw)))
+            from pipeline.cells import parse_value
+
+            res.rows[row][col] = parse_value(raw) if not (cell.ink and not raw) else None
+            res.cells[row][col] = {"raw": raw, "confidence": conf, "source": "ocr"}
+            res.ocr[(row, col)] = cell
+    return res
+
+
+def _review(*rows):
+    cols = ("upheld", "corrected", "other", "pending", "total")
+    return {name: dict(zip(cols, row)) for name, row in zip(("review", "litigation_direct",
+                                                             "litigation_after_review"), rows)}
+
+
+def test_an_unsure_reading_is_kept_only_when_the_sums_confirm_it():
+    from pipeline.ocr_guard import verify_ocr_table
+
+    res = _ocr_table(_review(["1", "0", "0", "1", "2"], ["3", "1", "0", "0", "4"], ["", "", "", "", ""]),
+                     confidence={("review", "pending"): 0.6, ("litigation_direct", "upheld"): 0.5},
+                     alternatives={("litigation_direct", "upheld"): [("8", 0.3)]})
+    verify_ocr_table(res, "review_litigation", "2021")
+    assert res.rows["review"]["pending"] == 1 and res.cells["review"]["pending"]["checked"] == "sums"
+    assert res.rows["litigation_direct"]["upheld"] == 3  # 8 would break the row's total: 3 is the one reading
+
+
+def test_two_readings_the_sums_cannot_tell_apart_leave_the_cell_null():
+    from pipeline.ocr_guard import verify_ocr_table
+
+    # upheld read 3 (unsure, maybe 8) and total read 4 (unsure, maybe 9): 3+1=4 and 8+1=9 both hold
+    res = _ocr_table(_review(["1", "0", "0", "1", "2"], ["3", "1", "0", "0", "4"], ["", "", "", "", ""]),
+                     confidence={("litigation_direct", "upheld"): 0.6, ("litigation_direct", "total"): 0.6},
+                     alternatives={("litigation_direct", "upheld"): [("8", 0.3)],
+                                   ("litigation_direct", "total"): [("9", 0.3)]})
+    verify_ocr_table(res, "review_litigation", "2021")
+    assert res.rows["litigation_direct"]["upheld"] is None and res.rows["litigation_direct"]["total"] is None
+    assert res.cells["litigation_direct"]["upheld"]["raw"] == "3"  # the printed reading is kept as evidence
+    assert res.rows["litigation_direct"]["corrected"] == 1  # a sure reading stays
+
+
+def test_ink_that_reads_as_nothing_is_never_a_zero_unless_the_sums_say_so():
+    from pipeline.ocr_guard import verify_ocr_table
+
+    # pending of row 1: ink, no reading (maybe a speck on a blank cell: alternative ""); the total confirms 0
+    res = _ocr_table(_review(["1", "0", "0", "", "1"], ["3", "1", "0", "", "5"], ["", "", "", "", ""]),
+                     ink={("review", "pending"): True, ("litigation_direct", "pending"): True},
+                     alternatives={("review", "pending"): [("", 0.5)], ("litigation_direct", "pending"): [("", 0.5)]},
+                     confidence={("review", "pending"): 0.0, ("litigation_direct", "pending"): 0.0})
+    verify_ocr_table(res, "review_litigation", "2021")
+    assert res.rows["review"]["pending"] == 0  # 1+0+0+0 = 1: the sum says the ink was noise
+    assert res.rows["litigation_direct"]["pending"] is None  # 3+1+0+0 != 5: no reading fits, null
+
+
+def test_a_sum_that_fails_over_unsure_cells_nulls_them_and_keeps_the_very_sure():
+    from pipeline.ocr_guard import verify_ocr_table
+
+    res = _ocr_table(_review(["1", "0", "0", "1", "3"], ["3", "1", "0", "0", "4"], ["", "", "", "", ""]),
+                     confidence={("review", "upheld"): 0.95})
+    verify_ocr_table(res, "review_litigation", "2021")
+    assert res.rows["review"]["upheld"] is None  # 0.95: read, but a failing sum runs over it
+    assert res.rows["review"]["total"] == 3  # very sure: kept as printed; the check reports the failing sum
