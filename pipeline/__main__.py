@@ -37,7 +37,7 @@ def read_options(args):
     from .readers.ocr import OcrOptions
 
     ocr = OcrOptions(mode=args.ocr, dpi=args.ocr_dpi, min_confidence=args.ocr_min_confidence,
-                     very_sure=args.ocr_very_sure, threads=args.ocr_threads)
+                     very_sure=args.ocr_very_sure, threads=args.ocr_threads, engine=args.ocr_engine)
     return PdfOptions(camelot_flavor=args.camelot_flavor, tables=args.pdf_tables,
                       min_ruling_lines=args.min_ruling_lines, ocr=ocr)
 
@@ -58,6 +58,9 @@ def _ocr_options(p) -> None:
     p.add_argument("--ocr-very-sure", type=float, default=d.very_sure, metavar="P",
                    help="where a sum fails over OCR'd cells, those read less sure than this are null "
                         f"(default {d.very_sure})")
+    p.add_argument("--ocr-engine", default=d.engine, choices=["rapidocr", "tesseract"],
+                   help="the recogniser: rapidocr (PP-OCRv4, default) or tesseract (Debian's tesseract-ocr with "
+                        "chi_sim: the baseline it is measured against, scripts/benchmark.py --ocr)")
     p.add_argument("--ocr-threads", type=int, default=d.threads, metavar="N",
                    help="ONNX Runtime threads per process (default 0: one per worker when several workers run, "
                         "else all cores)")

@@ -136,8 +136,13 @@ def check_is_report(report: dict, doc) -> None:
     tables = sum(1 for t in report["tables"].values() if t["status"] == "found")
     titled = any(_TITLE.search(b.text) for b in doc.blocks[:60] if b.kind == "text")
     if headings + tables < NOT_A_REPORT_MIN_SIGNALS and not titled:
+        how = ""
+        if doc.ocr_pages and doc.format == "pdf":
+            how = f" in the text OCR read from its pages (its own text layer is unusable or absent)"
+        elif doc.format == "image":
+            how = " in the text OCR read from the picture"
         raise NotAReport(f"not a government information-disclosure annual report: found {headings} of the six "
-                         f"section headings and {tables} of the three tables", stage="classify")
+                         f"section headings and {tables} of the three tables{how}", stage="classify")
 
 
 def extract_one(path: Path, models, pdf_options: PdfOptions | None = None) -> dict:

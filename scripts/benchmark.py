@@ -3,6 +3,7 @@ tools a user would otherwise run by hand on the same PDFs, and the peak memory o
 
     python scripts/benchmark.py                       # corpus reports and the held-out synthetic ones
     python scripts/benchmark.py --repeat 20 --json metrics/benchmark.json
+    python scripts/benchmark.py --ocr --rounds 3 --json metrics/benchmark_ocr.json   # OCR: RapidOCR vs Tesseract
 
 Every measurement runs in a fresh subprocess, so memory is counted honestly. The pipeline measurement is the
 whole `run_batch` (reading, models, checks, writing JSON, worker processes started and stopped); the one-off start
@@ -108,7 +109,75 @@ def measure_camelot_all_pages(src: str) -> dict:
     return {"seconds": time.perf_counter() - started}
 
 
-def _child(kind: str, src: str, workers: int, models: str) -> None:
+# --- OCR: the project's reader with RapidOCR against the same reader with Tesseract, on the labelled scans -------
+def ocr_inputs() -> tuple[list[Path], Path]:
+    """The labelled scans (the corpus's real scans and the held-out synthetic `scan` family), staged with their
+    gold labels in one folder."""
+    scans = sorted((ROOT.parent / "shared" / "corpus" / "scans").glob("*.pdf"))
+    scans += sorted((ROOT / "data" / "synthetic" / "heldout" / "docs").glob("synth-*-scan.pdf"))
+    labels = tempfile.mkdtemp(prefix="bench-ocr-labels-")
+    for f in scans:
+        for d in (ROOT / "data" / "labels", ROOT.parent / "shared" / "corpus" / "labels",
+                  ROOT / "data" / "synthetic" / "heldout" / "labels"):
+            if (d / f"{f.name}.gold.json").exists():
+                shutil.copy(d / f"{f.name}.gold.json", labels)
+                break
+    return scans, Path(labels)
+
+
+def measure_ocr(engine: str, src: str, labels: str, models: str) -> dict:
+    """One fresh process: every scan read and predicted with one recogniser, on one core (ONNX Runtime and
+    Tesseract's OpenMP held to one thread), then scored against the gold labels."""
+    from pipeline.evaluate import evaluate_dir
+    from pipeline.extract import run_batch, warm_up
+    from pipeline.models import load_models
+    from pipeline.readers import PdfOptions
+    from pipeline.readers.ocr import OcrOptions
+
+    warm_up(load_models(models))
+    out = tempfile.mkdtemp(prefix="bench-ocr-")
+    options = PdfOptions(ocr=OcrOptions(engine=engine, threads=1))
+    started = time.perf_counter()
+    result = run_batch([src], out, models, options, workers=0, resume=False, time_limit_s=None)
+    seconds = time.perf_counter() - started
+    metrics, _, _ = evaluate_dir(out, labels)
+    shutil.rmtree(out)
+    keys = ("cells_accuracy", "cells_wrong", "cells_null", "cells_n", "section_heading_accuracy",
+            "section_boundary_accuracy", "table_status_accuracy")
+    return {"seconds": seconds, "failed": len(result.errors), **{k: metrics.get(k) for k in keys}}
+
+
+def run_ocr_comparison(rounds: int, models: str) -> dict:
+    scans, labels = ocr_inputs()
+    if not scans:
+        return {"skipped": "no labelled scans (../shared/corpus/scans, data/synthetic/heldout)"}
+    pages = pdf_pages(scans)
+    engines = ["rapidocr"] + (["tesseract"] if shutil.which("tesseract") else [])
+    runs: dict[str, list[dict]] = {e: [] for e in engines}
+    with tempfile.TemporaryDirectory(prefix="bench-ocr-src-") as src:
+        for f in scans:
+            shutil.copy(f, src)
+        for _ in range(rounds):  # rounds interleaved: both recognisers see the same machine load
+            for e in engines:
+                runs[e].append(run_child(f"ocr:{e}", Path(src), 0, models, extra=str(labels)))
+    shutil.rmtree(labels)
+    out = {"documents": len(scans), "pages": pages, "rounds": rounds}
+    for e, rs in runs.items():
+        secs = sorted(r["seconds"] for r in rs)
+        out[e] = {k: v for k, v in rs[0].items() if k != "seconds"}
+        out[e].update(seconds_per_page_min=round(secs[0] / pages, 2),
+                      seconds_per_page_median=round(secs[len(secs) // 2] / pages, 2))
+    if "tesseract" not in engines:
+        out["tesseract"] = {"skipped": "tesseract is not installed (Debian: tesseract-ocr tesseract-ocr-chi-sim)"}
+    return out
+
+
+def _child(kind: str, src: str, workers: int, models: str, extra: str = "") -> None:
+    if kind.startswith("ocr:"):
+        result = measure_ocr(kind[4:], src, extra, models)
+        result["peak_mb_main"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+        print(json.dumps(result))
+        return
     fn = {"pipeline": lambda: measure_pipeline(src, workers, models),
           "pdfplumber": lambda: measure_pdfplumber_text(src),
           "camelot": lambda: measure_camelot_all_pages(src)}[kind]
@@ -121,9 +190,10 @@ def _child(kind: str, src: str, workers: int, models: str) -> None:
     print(json.dumps(result))
 
 
-def run_child(kind: str, src: Path, workers: int = 0, models: str = "models") -> dict:
-    cmd = [sys.executable, __file__, "--child", kind, str(src), str(workers), models]
-    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True)
+def run_child(kind: str, src: Path, workers: int = 0, models: str = "models", extra: str = "") -> dict:
+    cmd = [sys.executable, __file__, "--child", kind, str(src), str(workers), models, extra]
+    env = dict(os.environ, OMP_THREAD_LIMIT="1")  # Tesseract's OpenMP on one core, like ONNX Runtime here
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True, env=env)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -133,11 +203,21 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=10, help="copies of each file (default 10)")
     parser.add_argument("--models", default="models")
     parser.add_argument("--json", help="also write the figures to this file")
-    parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
+    parser.add_argument("--ocr", action="store_true",
+                        help="measure OCR instead: seconds a page and accuracy on the labelled scans, RapidOCR "
+                             "against Tesseract in the same run")
+    parser.add_argument("--rounds", type=int, default=1, help="OCR: interleaved rounds (min and median reported)")
+    parser.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        kind, src, workers, models = args.child
-        _child(kind, src, int(workers), models)
+        kind, src, workers, models, extra = args.child
+        _child(kind, src, int(workers), models, extra)
+        return 0
+    if args.ocr:
+        figures = {"cores": os.cpu_count(), "ocr": run_ocr_comparison(args.rounds, args.models)}
+        print(json.dumps(figures, indent=1))
+        if args.json:
+            Path(args.json).write_text(json.dumps(figures, indent=1) + "\n", encoding="utf-8")
         return 0
 
     files = []

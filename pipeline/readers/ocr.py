@@ -43,6 +43,9 @@ RESIDUE_PT = 1.0  # a mark this thin along a cell's edge is left over from the r
 # the recogniser reads the small enumeration comma 、 as a middle dot · between Chinese characters, where Chinese
 # prose has no middle dot (四·因政府信息公开… is 四、因政府信息公开…)
 _DOT_FOR_COMMA = re.compile(r"(?<=[\u4e00-\u9fff])[·•](?=[\u4e00-\u9fff])|丶")  # and the radical 丶, a 、 in text
+DET_MAX_SIDE = 1280
+BATCH_RATIO = 80  # lines × the widest line's width/height in one recogniser batch: bounds its memory
+MAX_LINE_RATIO = 60  # a wider line is read squeezed (a line of 60 characters' width is long for a report)
 PROSE_MIN_CONFIDENCE = 0.3  # a text box read less sure than this is noise (a seal, a blot), not text
 STRAY_PT = 3.5  # a mark smaller than this standing apart from the text is a speck
 DASH_CONFIDENCE = 0.97  # a lone short flat stroke read by its shape as a dash (a blank mark)
@@ -67,6 +70,7 @@ class OcrOptions:
     min_confidence: float = 0.9  # a number read less sure than this is doubtful: the table's sums must confirm it
     very_sure: float = 0.98  # a sum that fails keeps only cells read at least this sure (as printed)
     threads: int = 0  # ONNX Runtime threads per process (0: its default, all cores)
+    engine: str = "rapidocr"  # the recogniser: rapidocr | tesseract (the baseline it is measured against)
     max_pages: int = 100  # pages OCR'd in one document; later pages are reported, not read
 
 
@@ -262,11 +266,16 @@ def _logits(crops) -> list:
     rec = engine_rec()
     _, height, base_width = rec.rec_image_shape
     out = [None] * len(crops)
-    order = sorted(range(len(crops)), key=lambda i: crops[i].shape[1] / max(1, crops[i].shape[0]))
-    batch = 8
-    for start in range(0, len(order), batch):
-        idx = order[start:start + batch]
-        ratios = [crops[i].shape[1] / max(1, crops[i].shape[0]) for i in idx]
+    ratio_of = [min(MAX_LINE_RATIO, c.shape[1] / max(1, c.shape[0])) for c in crops]
+    order = sorted(range(len(crops)), key=lambda i: ratio_of[i])
+    batches: list[list[int]] = []
+    for i in order:  # up to 8 lines a batch, fewer when they are long: every line is padded to the longest
+        if batches and len(batches[-1]) < 8 and (len(batches[-1]) + 1) * max(ratio_of[i], 10) <= BATCH_RATIO:
+            batches[-1].append(i)
+        else:
+            batches.append([i])
+    for idx in batches:
+        ratios = [ratio_of[i] for i in idx]
         max_ratio = max(base_width / height, *ratios)
         imgs = [rec.resize_norm_img(cv2.cvtColor(crops[i], cv2.COLOR_GRAY2BGR), max_ratio)[np.newaxis, :]
                 for i in idx]
@@ -721,7 +730,11 @@ def read_picture(grey, scale: float, options: OcrOptions | None = None, min_ruli
     options = options or OcrOptions()
     _THREADS[0] = options.threads
     started = time.perf_counter()
-    engine(options.threads)  # a clear error before any work when the engine is missing
+    tesseract = options.engine == "tesseract"
+    if tesseract:
+        from . import ocr_tesseract
+    else:
+        engine(options.threads)  # a clear error before any work when the engine is missing
     if grey.size > MAX_PIXELS:
         raise ReadError(f"picture too large for OCR: {grey.shape[1]}x{grey.shape[0]} pixels")
     grey, skew = deskew(grey)
@@ -733,11 +746,18 @@ def read_picture(grey, scale: float, options: OcrOptions | None = None, min_ruli
     lines_mask = cv2.dilate(horizontal | vertical, np.ones((3, 3), np.uint8), iterations=max(1, int(0.4 * scale)))
     tables = []
     covered = np.zeros(grey.shape, np.uint8)
+    if tesseract:  # the baseline gets the same help: the page with its ruling lines taken out
+        clean = grey.copy()
+        clean[lines_mask > 0] = 255
+        words = ocr_tesseract.words(clean)
     for grid in table_grids(edges, min_rulings, snap=max(3.0, 3.0 * scale)):
         x0, y0, x1, y1 = grid.bbox
         if (x1 - x0) < 30 * scale or (y1 - y0) < 10 * scale:
             continue  # a frame around a word or a stamp's border, not a table
-        read = read_cells(grey, ink, lines_mask, grid, scale)
+        if tesseract:
+            read = ocr_tesseract.read_cells(words, _line_boxes(ink, lines_mask, grid, scale)[0], grid)
+        else:
+            read = read_cells(grey, ink, lines_mask, grid, scale)
 
         def cell_of(cell, read=read):
             text, conf, alternatives, has_ink = read.get(cell, ("", 1.0, [], False))
@@ -749,7 +769,7 @@ def read_picture(grey, scale: float, options: OcrOptions | None = None, min_ruli
         covered[int(y0):int(y1) + 1, int(x0):int(x1) + 1] = 1
     if tables_only and not tables:
         return OcrResult([], [], skew, round(time.perf_counter() - started, 3))
-    lines = _prose_lines(grey, covered, scale)
+    lines = ocr_tesseract.prose_lines(words, covered, scale) if tesseract else _prose_lines(grey, covered, scale)
     return OcrResult(lines, tables, skew, round(time.perf_counter() - started, 3))
 
 
@@ -762,12 +782,16 @@ def _prose_lines(grey, covered, scale: float) -> list[tuple[float, float, str, f
     page[covered > 0] = 255
     if not (page < 128).any():
         return []
-    found, _ = engine(_THREADS[0])(cv2.cvtColor(page, cv2.COLOR_GRAY2BGR), use_cls=False, use_rec=False)
+    # the detector sees the page at most DET_MAX_SIDE pixels high or wide: body text stays well above its smallest
+    # size, and its memory (~0.7 GB at 2000 pixels) and time fall with the square
+    f = min(1.0, DET_MAX_SIDE / max(page.shape))
+    small = cv2.resize(page, None, fx=f, fy=f, interpolation=cv2.INTER_AREA) if f < 1.0 else page
+    found, _ = engine(_THREADS[0])(cv2.cvtColor(small, cv2.COLOR_GRAY2BGR), use_cls=False, use_rec=False)
     # each box read again from a loose crop of the page's own pixels: the detector's tight box cuts small marks
     # at its ends (the 、 of 一、总体情况)
     spans = []
     for box in found or []:
-        pts = np.asarray(box, dtype=float)
+        pts = np.asarray(box, dtype=float) / f
         x0, y0, x1, y1 = pts[:, 0].min(), pts[:, 1].min(), pts[:, 0].max(), pts[:, 1].max()
         m = max(3, int(0.15 * (y1 - y0)))
         spans.append((x0, y0, x1, y1, (max(0, int(y0) - m), int(y1) + m, max(0, int(x0) - m), int(x1) + m)))
