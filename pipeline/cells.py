@@ -16,14 +16,14 @@ import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
-BLANKS = {"", "/", "／", "—", "——", "-", "－", "–", "无", "\\", "、", "--", "---", "— —", "－－", "─", "一"}
+from .document import BLANKS, UNREADABLE
+
 _BLANK_MARKS = frozenset(BLANKS - {"一"})  # 一 alone is also a numeral of labels (一、本年新收…), so it is no value
 _UNIT = re.compile(r"(件|个|项|条|次|宗|家|人次)$")
 _INT = re.compile(r"^\d{1,12}$")
 _SIGNED = re.compile(r"^([+\-])?\d{1,12}$")
 _MONEY = re.compile(r"^(\d{1,15}(?:\.\d+)?)(万元|万|元)?$")
 MAX_SPLITS = 200_000
-UNREADABLE = "\ufffd"  # a value cell that holds ink no reader could read (OCR): a value, never a blank or a label
 
 
 def normalise(raw: str | None) -> str:

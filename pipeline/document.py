@@ -11,6 +11,10 @@ from dataclasses import dataclass, field
 # blocks at most and its tables a few hundred cells.
 MAX_BLOCKS = 200_000
 MAX_TABLE_CELLS = 250_000  # grid positions of one table once merged cells are expanded
+# What a value cell may print that is no number: blank marks standing for nothing (read as 0 by cells.py), and the
+# mark a reader puts in a value cell that holds ink it could not read (OCR): a value, never a blank or a label.
+BLANKS = {"", "/", "／", "—", "——", "-", "－", "–", "无", "\\", "、", "--", "---", "— —", "－－", "─", "一"}
+UNREADABLE = "\ufffd"
 
 
 class ReadError(Exception):

@@ -138,7 +138,7 @@ def check_is_report(report: dict, doc) -> None:
     if headings + tables < NOT_A_REPORT_MIN_SIGNALS and not titled:
         how = ""
         if doc.ocr_pages and doc.format == "pdf":
-            how = f" in the text OCR read from its pages (its own text layer is unusable or absent)"
+            how = " in the text OCR read from its pages (its own text layer is unusable or absent)"
         elif doc.format == "image":
             how = " in the text OCR read from the picture"
         raise NotAReport(f"not a government information-disclosure annual report: found {headings} of the six "

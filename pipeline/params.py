@@ -5,7 +5,8 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
-from .synth import FAMILIES
+# the layout families of the synthetic reports (synth.py renders each; synth.families picks among them)
+FAMILIES = ["html", "pdf_bordered", "docx", "txt_tab", "txt_pipe", "txt_flat", "pdf_borderless", "scan"]
 
 # section -> key -> (kind, check, what the check asks for)
 _POSITIVE = (lambda v: v > 0, "above 0")

@@ -12,21 +12,8 @@ import re
 from dataclasses import dataclass, field
 
 from .document import Block
+from .headings import MAX_HEADING_LEN, keyword_scores, normalise
 
-NUMERALS = "一二三四五六七八九十"
-MARKER = re.compile(r"^\s*[（(]?\s*([一二三四五六七八九十]{1,2})\s*[、.．,，)）]\s*")
-# Words that carry each section's title, with weights; the official wording and the variants publishers use.
-KEYWORDS = {
-    1: {"总体情况": 3.0, "总体": 1.5, "概述": 2.0, "基本情况": 1.5, "工作情况": 0.5},
-    2: {"主动公开": 3.0, "政府信息情况": 0.5},
-    3: {"收到和处理": 3.0, "依申请公开": 2.0, "申请情况": 1.5, "公开申请": 1.0},
-    4: {"行政复议": 2.0, "行政诉讼": 2.0, "复议": 0.5, "诉讼": 0.5},
-    5: {"存在的主要问题": 3.0, "存在的问题": 2.5, "主要问题": 1.5, "改进情况": 2.0, "改进措施": 2.0, "问题": 0.5,
-        "改进": 0.5, "不足": 1.0},
-    6: {"其他需要报告": 3.0, "需要报告的事项": 2.0, "其他事项": 1.5, "其他": 0.5, "事项": 0.5},
-}
-# Table rows that look like numbered headings.
-NOT_HEADING = re.compile(r"结转下年度|本年度办理结果|本年新收|上年结转|本年新制作|不予公开|无法提供|不予处理|其他处理|总计")
 JUNK = re.compile(
     r"^(附件|附件下载|相关链接|相关文件|打印|打印本页|关闭|关闭窗口|分享|分享到|扫一扫|您访问的链接|您的浏览器|为了更好的浏览|"
     r"版权所有|主办单位|主办：|承办|网站标识码|.*ICP备|.*公网安备|联系我们|网站地图|字体[:：]|【|发布时间|来源[:：]|浏览次数|"
@@ -34,33 +21,6 @@ JUNK = re.compile(
 )
 DATE_ONLY = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")
 SIGN_OFF = re.compile(r"^[\u4e00-\u9fff（）()]{2,30}(人民政府|政府|办公室|办公厅|委员会|管委会|局|厅|部|委|中心)$")
-MAX_HEADING_LEN = 60
-
-
-def normalise(text: str) -> str:
-    return re.sub(r"\s+", "", text).replace("(", "（").replace(")", "）").replace(",", "，")
-
-
-def keyword_scores(text: str) -> list[float]:
-    """Scores (≥0) for the block being the heading of section 1..6; all zero when it cannot be a heading."""
-    t = normalise(text)
-    if not t or len(t) > MAX_HEADING_LEN or t.endswith(("。", "；")) or NOT_HEADING.search(t):
-        return [0.0] * 6
-    m = MARKER.match(t)
-    numeral = m.group(1) if m else None
-    scores = []
-    for sid in range(1, 7):
-        s = sum(w for k, w in KEYWORDS[sid].items() if k in t)
-        if s == 0:
-            scores.append(0.0)
-            continue
-        if numeral is not None:
-            s += 2.0 if NUMERALS.find(numeral) + 1 == sid else -1.0
-        else:
-            s -= 1.5
-        s -= max(0, len(t) - 30) * 0.05
-        scores.append(max(s, 0.0))
-    return scores
 
 
 @dataclass

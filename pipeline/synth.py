@@ -31,9 +31,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import schema
+from .params import FAMILIES
 from .sections import is_junk
 
-FAMILIES = ["html", "pdf_bordered", "docx", "txt_tab", "txt_pipe", "txt_flat", "pdf_borderless", "scan"]
 EXT = {"html": "html", "pdf_bordered": "pdf", "pdf_borderless": "pdf", "docx": "docx", "txt_tab": "txt",
        "txt_pipe": "txt", "txt_flat": "txt", "scan": "pdf"}
 HEADINGS = {

@@ -6,9 +6,11 @@ draw of generated variants (another seed) and is a synthetic figure, never mixed
 """
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
+from .headings import normalise
 from .labels import ColumnLabeler, RowLabeler, column_training_examples, training_examples
 from .models import COLUMN_LABELER_FILE, ROW_LABELER_FILE, SECTION_MODEL_FILE
 
@@ -57,7 +59,7 @@ def train_section_model(params: dict, synthetic_dir: str, out_dir: str = "models
     outside `exclude_fold` (labeling.fold_of): the models of `models/` never see the held-out fold; the cross-fit
     stage (crossfit.py) trains one without each fold in turn."""
     from .labeling import fold_of
-    from .section_model import SectionModel, training_blocks
+    from .section_model import SectionModel
     from .synth import JUNK_AFTER, JUNK_BEFORE, page_headers
 
     t0 = time.time()
@@ -80,3 +82,67 @@ def train_section_model(params: dict, synthetic_dir: str, out_dir: str = "models
     out.mkdir(parents=True, exist_ok=True)
     model.save(out / SECTION_MODEL_FILE)
     return metrics
+
+
+# ------------------------------------------------------------------ the section model's training blocks
+
+def labelled_blocks(doc_path: Path, gold: dict, junk_texts: set[str] | None = None):
+    """(text, class) for every text block of a labelled document, read by the project's readers."""
+    from .readers import read_cached
+
+    doc = read_cached(doc_path)
+    headings = [(s["id"], normalise(s["heading"])) for s in gold["sections"] if s.get("heading")]
+    junk = {normalise(j) for j in (junk_texts or set())}
+    out = []
+    k = 0
+    for b in doc.blocks:
+        if b.kind != "text":
+            continue
+        t = normalise(b.text)
+        label = "other"
+        if k < len(headings) and t == headings[k][1]:
+            label = f"h{headings[k][0]}"
+            k += 1
+        elif t in junk:
+            label = "junk"
+        out.append((b.text, label))
+    return out
+
+
+def table_label_blocks() -> list[str]:
+    """Table row labels printed as lines (一、本年新收…, 三、本年度办理结果, 四、结转下年度继续办理, （三）不予公开…):
+    numbered like headings but never headings; added to training as "other"."""
+    from . import schema
+
+    out = set()
+    for table in schema.TABLES:
+        for tpl in schema.TEMPLATES:
+            for row in schema.row_ids(table, tpl):
+                for part in schema.row_label(table, row, tpl).split("／"):
+                    out.add(part)
+                    out.add(part + "0000000")
+    return sorted(out)
+
+
+def training_blocks(doc_dirs_and_labels: list[tuple[Path, Path]], junk_texts: set[str], keep=None):
+    """Labelled blocks of every document of the given (documents, labels) pairs; `keep(gold)` filters documents
+    (the real reports of the training fold). `documents` may be a list of folders searched in turn."""
+    from .labeling import find_document
+
+    texts, labels = [], []
+    for text in table_label_blocks() * 5:  # weighted: few, but they decide the hard cases
+        texts.append(text)
+        labels.append("other")
+    for docs, label_dir in doc_dirs_and_labels:
+        dirs = docs if isinstance(docs, (list, tuple)) else [docs]
+        for gold_path in sorted(Path(label_dir).glob("*.gold.json")):
+            gold = json.loads(gold_path.read_text(encoding="utf-8"))
+            if keep is not None and not keep(gold):
+                continue
+            doc_path = find_document(gold["document"], dirs)
+            if doc_path is None:
+                continue
+            for text, label in labelled_blocks(doc_path, gold, junk_texts):
+                texts.append(text)
+                labels.append(label)
+    return texts, labels

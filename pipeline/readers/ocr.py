@@ -29,8 +29,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ..cells import BLANKS, UNREADABLE
-from ..document import Cell, ReadError
+from ..document import BLANKS, UNREADABLE, Cell, ReadError
 from .ruling_grid import table_grids
 
 MAX_SKEW = 3.0  # degrees searched either way
@@ -323,7 +322,6 @@ def _decode(probs, fold=None) -> Reading:
     options = []  # per emitted character: [(char, prob)] best first
     gaps = []  # frames of blanks between characters: the chance that a character was dropped there
     prev = 0
-    run_max: dict = {}
     segments = []  # (kind, frames)
     for t, k in enumerate(best):
         if k != prev or k == 0:
@@ -515,7 +513,6 @@ def _is_slash(mark) -> bool:
     h, w = mark.shape
     if h < 6 or not (0.2 * h <= w <= 0.9 * h):
         return False
-    cols = np.arange(w)
     rows = [np.flatnonzero(mark[y]) for y in range(h)]
     if any(len(r) == 0 for r in rows[1:-1]):
         return False  # a gap: more than one stroke

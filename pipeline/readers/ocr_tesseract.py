@@ -12,7 +12,7 @@ import shutil
 import subprocess
 import tempfile
 
-from ..cells import UNREADABLE
+from ..document import UNREADABLE
 from .ocr import OcrUnavailable
 
 TIMEOUT = 300  # seconds for one page

@@ -294,7 +294,7 @@ def _columns_from_header(columns: list[tuple[float, float]], header: list[list[d
 def _may_be_in_table(line: list[dict]) -> bool:
     """A line that can sit inside or on top of a table printed without rulings: a wrapped label or a header, not
     prose (a full stop), a numbered section heading or a page number."""
-    from ..sections import keyword_scores
+    from ..headings import keyword_scores
 
     text = "".join(w["text"] for w in line)
     if "。" in text or is_page_number(" ".join(w["text"] for w in line)) or _CAPTION.match(text):
@@ -704,7 +704,7 @@ def _header_before_page_break(blocks: list[Block]) -> list[Block]:
 
 
 def _orphan_header_line(text: str) -> bool:
-    from ..sections import keyword_scores
+    from ..headings import keyword_scores
 
     t = text.strip()
     return (0 < len(t) <= 60 and "。" not in t and not t.endswith(("：", ":")) and not _NUMBERED_HEADING.match(t)
