@@ -9,7 +9,7 @@ import sys
 def _extract(args) -> int:
     import os
 
-    from .extract import run_batch
+    from .batch.extract import run_batch
 
     opts = read_options(args)
     scheduler = args.scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
@@ -113,9 +113,9 @@ def _use_read_cache(args) -> None:
 
 def _train(args) -> int:
     _use_read_cache(args)
-    from .train import train_column_labeler, train_row_labeler, train_section_model
+    from .modeling.train import train_column_labeler, train_row_labeler, train_section_model
 
-    from .labeling import validate_dir
+    from .modeling.labeling import validate_dir
 
     problems = validate_dir(args.labels, args.docs)
     if problems.errors:
@@ -162,7 +162,7 @@ def _train(args) -> int:
 
 def _crossfit(args) -> int:
     _use_read_cache(args)
-    from .crossfit import crossfit
+    from .modeling.crossfit import crossfit
 
     summary = crossfit(_load_params(args.params), args.documents, args.labels, args.synthetic, args.models, args.out,
                        args.docs)
@@ -174,7 +174,7 @@ def _compare_labelers(args) -> int:
     _use_read_cache(args)
     from pathlib import Path
 
-    from .compare_labelers import compare, flat_metrics
+    from .modeling.compare_labelers import compare, flat_metrics
 
     params = _load_params(args.params)
     result = compare(params.get("train", {}), args.labels, args.docs,
@@ -189,7 +189,7 @@ def _compare_labelers(args) -> int:
 
 
 def _evaluate(args) -> int:
-    from .evaluate import evaluate_dir, write_outputs
+    from .modeling.evaluate import evaluate_dir, write_outputs
 
     metrics, errors, unmatched = evaluate_dir(args.reports, args.labels)
     write_outputs(metrics, errors, args.out)
@@ -200,7 +200,7 @@ def _evaluate(args) -> int:
 
 
 def _track(args) -> int:
-    from .tracking import log_pipeline_run
+    from .modeling.tracking import log_pipeline_run
 
     run_id = log_pipeline_run(_load_params(args.params), args.models, args.metrics, args.labels, args.out)
     print(f"MLflow run {run_id}")
@@ -211,7 +211,7 @@ def _synthesize(args) -> int:
     import shutil
     from pathlib import Path
 
-    from .synth import generate
+    from .modeling.synth import generate
 
     params = _load_params(args.params).get("synth", {})
     if args.out and __import__("pathlib").Path(args.out).exists():
@@ -228,9 +228,9 @@ def _label(args) -> int:
     from pathlib import Path
 
     from .document import ReadError
-    from .extract import extract_one
-    from .labeling import gold_from_report
-    from .models import load_models
+    from .batch.extract import extract_one
+    from .modeling.labeling import gold_from_report
+    from .extraction.models import load_models
 
     models = load_models(args.models)
     status = 0
@@ -255,7 +255,7 @@ def _label(args) -> int:
 
 
 def _validate_labels(args) -> int:
-    from .labeling import validate_dir
+    from .modeling.labeling import validate_dir
 
     problems = validate_dir(args.labels, args.docs)
     for w in problems.warnings:
@@ -267,7 +267,7 @@ def _validate_labels(args) -> int:
 
 
 def _export(args) -> int:
-    from .export import export
+    from .outputs.export import export
 
     summary = export(args.reports, args.out)
     print(f"{summary['reports']} reports, {summary['cells']} cells exported to {args.out}")

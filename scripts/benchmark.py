@@ -67,10 +67,10 @@ def pdf_pages(paths: list[Path]) -> int:
 
 # --- measurements, each run in its own process -----------------------------------------------------------------
 def measure_pipeline(src: str, workers: int, models: str) -> dict:
-    from pipeline.extract import run_batch
-    from pipeline.models import load_models
+    from pipeline.batch.extract import run_batch
+    from pipeline.extraction.models import load_models
 
-    from pipeline.extract import warm_up
+    from pipeline.batch.extract import warm_up
 
     started = time.perf_counter()
     warm_up(load_models(models))  # once per process, before the workers start (they inherit it)
@@ -128,9 +128,9 @@ def ocr_inputs() -> tuple[list[Path], Path]:
 def measure_ocr(engine: str, src: str, labels: str, models: str) -> dict:
     """One fresh process: every scan read and predicted with one recogniser, on one core (ONNX Runtime and
     Tesseract's OpenMP held to one thread), then scored against the gold labels."""
-    from pipeline.evaluate import evaluate_dir
-    from pipeline.extract import run_batch, warm_up
-    from pipeline.models import load_models
+    from pipeline.modeling.evaluate import evaluate_dir
+    from pipeline.batch.extract import run_batch, warm_up
+    from pipeline.extraction.models import load_models
     from pipeline.readers import PdfOptions
     from pipeline.readers.ocr import OcrOptions
 

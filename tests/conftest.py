@@ -12,7 +12,7 @@ EXTERNAL = SHARED / "external"
 
 @pytest.fixture(scope="session")
 def models():
-    from pipeline.models import load_models
+    from pipeline.extraction.models import load_models
 
     return load_models(None)
 

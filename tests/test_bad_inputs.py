@@ -359,8 +359,8 @@ MEASURE = r'''
 import json, os, resource, sys, time
 from pathlib import Path
 from pipeline.document import ReadError
-from pipeline.extract import extract_one
-from pipeline.models import load_models
+from pipeline.batch.extract import extract_one
+from pipeline.extraction.models import load_models
 
 models = load_models(sys.argv[1])
 results = {}

@@ -13,7 +13,7 @@ import pytest
 
 from conftest import ROOT
 from fixtures import make_report_pdf
-from pipeline.extract import run_batch
+from pipeline.batch.extract import run_batch
 
 CORPUS = ["pingtan-2021.html", "pingtan-2023.txt", "gejiu-2020.txt", "suizhou-2020.txt"]
 
@@ -67,7 +67,7 @@ def test_worker_processes_give_the_same_bytes_as_one_process(tmp_path):
 
 
 def test_a_rerun_redoes_only_what_is_missing_changed_or_out_of_date(tmp_path):
-    from pipeline.train import train_row_labeler
+    from pipeline.modeling.train import train_row_labeler
 
     src = _inputs(tmp_path)
     out = tmp_path / "out"
@@ -178,8 +178,8 @@ if __name__ == "__main__":
 def test_training_runs_on_a_real_dask_cluster_through_joblib(tmp_path):
     """`train --scheduler` fits the three models as joblib tasks on Dask workers; they equal the local ones."""
     pytest.importorskip("distributed")
-    from pipeline.labels import ColumnLabeler, RowLabeler
-    from pipeline.synth import generate
+    from pipeline.extraction.labels import ColumnLabeler, RowLabeler
+    from pipeline.modeling.synth import generate
 
     generate(tmp_path / "syn" / "train", 7, seed=5, raw_dir=ROOT / "data" / "raw")
     local = _cli("train", "--synthetic", str(tmp_path / "syn"), "--out", str(tmp_path / "local"), "--jobs", "1")

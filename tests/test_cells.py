@@ -1,4 +1,4 @@
-from pipeline.cells import parse_value, split_run
+from pipeline.extraction.cells import parse_value, split_run
 
 
 def test_counts_signed_money_and_blanks():

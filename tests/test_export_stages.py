@@ -3,8 +3,8 @@ import json
 import pandas as pd
 
 from conftest import ROOT
-from pipeline.export import export
-from pipeline.extract import run_batch
+from pipeline.outputs.export import export
+from pipeline.batch.extract import run_batch
 
 
 def test_read_then_predict_equals_extract_and_carries_failures(tmp_path):

@@ -6,8 +6,8 @@ import sys
 
 from conftest import EXTERNAL, ROOT
 from fixtures import REVIEW, make_report_docx, make_report_pdf, report_html, request_values
-from pipeline.extract import run_batch
-from pipeline.report import validate_report
+from pipeline.batch.extract import run_batch
+from pipeline.extraction.report import validate_report
 
 
 def _run_cli(*args):

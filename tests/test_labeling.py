@@ -3,7 +3,7 @@ import subprocess
 import sys
 
 from conftest import ROOT
-from pipeline.labeling import fold_of, validate_dir, validate_gold
+from pipeline.modeling.labeling import fold_of, validate_dir, validate_gold
 
 
 def _cli(*args, cwd=ROOT):

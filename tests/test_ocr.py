@@ -54,7 +54,7 @@ def scanned_reports(tmp_path_factory):
 
 
 def test_scanned_reports_are_read_from_pixels_with_no_wrong_number(scanned_reports, models):
-    from pipeline.extract import extract_one
+    from pipeline.batch.extract import extract_one
 
     exact = total = 0
     for gold_path in sorted((scanned_reports / "labels").glob("*.gold.json")):
@@ -78,8 +78,8 @@ def test_scanned_reports_are_read_from_pixels_with_no_wrong_number(scanned_repor
 def test_a_born_digital_report_scanned_reads_as_the_original(tmp_path, models):
     """The fixture report (every sum holds, table 3 in 6-point type) printed and scanned at 300 dpi with heavy noise:
     every cell read is as in the original, most are read, and the OCR'd cells say so."""
-    from pipeline.extract import extract_one
-    from pipeline.synth_scan import scan_pdf
+    from pipeline.batch.extract import extract_one
+    from pipeline.modeling.synth_scan import scan_pdf
 
     original = make_report_pdf(tmp_path / "original.pdf")
     scan = tmp_path / "scan.pdf"
@@ -117,7 +117,7 @@ def _page_pictures(pdf: Path, dpi: int = 200):
 def test_image_files_are_read_as_pages(tmp_path, models):
     """The fixture report's pages as a multi-page TIFF and as one PNG per page: the TIFF is read whole; a PNG of
     the page holding table 3's start is read as a picture of a page."""
-    from pipeline.extract import extract_one
+    from pipeline.batch.extract import extract_one
 
     pages = _page_pictures(make_report_pdf(tmp_path / "original.pdf"))
     tiff = tmp_path / "report.tif"
@@ -162,7 +162,7 @@ def test_a_table_pasted_as_a_picture_into_word_is_read(tmp_path, models):
     import docx
     from docx.shared import Pt
 
-    from pipeline.extract import extract_one
+    from pipeline.batch.extract import extract_one
 
     picture = tmp_path / "table4.png"
     picture.write_bytes(_table_picture(tmp_path))
@@ -183,7 +183,7 @@ def test_a_table_pasted_as_a_picture_into_word_is_read(tmp_path, models):
 def test_pictures_of_a_web_page_saved_with_its_files_are_read_and_nothing_else_is(tmp_path, models):
     """page.html + page_files/: the picture where table 4 should be is read; a path out of the page's folder and
     a web address are never opened (a planted file outside and a symbolic link prove it)."""
-    from pipeline.extract import run_batch
+    from pipeline.batch.extract import run_batch
 
     site = tmp_path / "site"
     (site / "page_files").mkdir(parents=True)
@@ -211,7 +211,7 @@ def test_ocr_off_refuses_a_scan_and_names_the_switch(tmp_path):
     from pipeline.document import ReadError
     from pipeline.readers import PdfOptions, read_document
     from pipeline.readers.ocr import OcrOptions
-    from pipeline.synth_scan import scan_pdf
+    from pipeline.modeling.synth_scan import scan_pdf
 
     scan = tmp_path / "scan.pdf"
     scan_pdf(make_report_pdf(tmp_path / "original.pdf"), scan, random.Random(1), ocr_layer=False, dpi=100)
@@ -223,7 +223,7 @@ def test_ocr_off_refuses_a_scan_and_names_the_switch(tmp_path):
 def test_without_the_engine_a_scan_fails_with_what_to_install(tmp_path):
     """A machine without rapidocr-onnxruntime: the scan is one clear error naming the package; a born-digital
     report beside it is still read."""
-    from pipeline.synth_scan import scan_pdf
+    from pipeline.modeling.synth_scan import scan_pdf
 
     scan = tmp_path / "in" / "scan.pdf"
     scan.parent.mkdir()
@@ -246,7 +246,7 @@ def test_without_the_engine_a_scan_fails_with_what_to_install(tmp_path):
 def _ocr_table(values: dict, confidence: dict | None = None, alternatives: dict | None = None, ink=None):
     """Table 4 built by the table stage from an OCR'd grid with the given readings (raw texts)."""
     from pipeline.document import Cell
-    from pipeline.tables import TableResult
+    from pipeline.extraction.tables import TableResult
 
     res = TableResult("review_litigation", status="found")
     for row, cols in values.items():
@@ -255,7 +255,7 @@ def _ocr_table(values: dict, confidence: dict | None = None, alternatives: dict 
             conf = (confidence or {}).get((row, col), 0.99)
             cell = Cell(raw, confidence=conf, alternatives=(alternatives or {}).get((row, col)), source="ocr",
                         ink=(ink or {}).get((row, col), bool(raw)))
-            from pipeline.cells import parse_value
+            from pipeline.extraction.cells import parse_value
 
             res.rows[row][col] = parse_value(raw) if not (cell.ink and not raw) else None
             res.cells[row][col] = {"raw": raw, "confidence": conf, "source": "ocr"}
@@ -270,7 +270,7 @@ def _review(*rows):
 
 
 def test_an_unsure_reading_is_kept_only_when_the_sums_confirm_it():
-    from pipeline.ocr_guard import verify_ocr_table
+    from pipeline.extraction.ocr_guard import verify_ocr_table
 
     res = _ocr_table(_review(["1", "0", "0", "1", "2"], ["3", "1", "0", "0", "4"], ["", "", "", "", ""]),
                      confidence={("review", "pending"): 0.6, ("litigation_direct", "upheld"): 0.5},
@@ -281,7 +281,7 @@ def test_an_unsure_reading_is_kept_only_when_the_sums_confirm_it():
 
 
 def test_two_readings_the_sums_cannot_tell_apart_leave_the_cell_null():
-    from pipeline.ocr_guard import verify_ocr_table
+    from pipeline.extraction.ocr_guard import verify_ocr_table
 
     # upheld read 3 (unsure, maybe 8) and total read 4 (unsure, maybe 9): 3+1=4 and 8+1=9 both hold
     res = _ocr_table(_review(["1", "0", "0", "1", "2"], ["3", "1", "0", "0", "4"], ["", "", "", "", ""]),
@@ -295,7 +295,7 @@ def test_two_readings_the_sums_cannot_tell_apart_leave_the_cell_null():
 
 
 def test_ink_that_reads_as_nothing_is_never_a_zero_unless_the_sums_say_so():
-    from pipeline.ocr_guard import verify_ocr_table
+    from pipeline.extraction.ocr_guard import verify_ocr_table
 
     # pending of row 1: ink, no reading (maybe a speck on a blank cell: alternative ""); the total confirms 0
     res = _ocr_table(_review(["1", "0", "0", "", "1"], ["3", "1", "0", "", "5"], ["", "", "", "", ""]),
@@ -308,7 +308,7 @@ def test_ink_that_reads_as_nothing_is_never_a_zero_unless_the_sums_say_so():
 
 
 def test_a_sum_that_fails_over_unsure_cells_nulls_them_and_keeps_the_very_sure():
-    from pipeline.ocr_guard import verify_ocr_table
+    from pipeline.extraction.ocr_guard import verify_ocr_table
 
     res = _ocr_table(_review(["1", "0", "0", "1", "3"], ["3", "1", "0", "0", "4"], ["", "", "", "", ""]),
                      confidence={("review", "upheld"): 0.95})

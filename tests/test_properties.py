@@ -11,12 +11,12 @@ from hypothesis import strategies as st
 
 from conftest import ROOT
 from pipeline import schema
-from pipeline.cells import is_blank, looks_numeric, normalise, parse_value, split_run
+from pipeline.extraction.cells import is_blank, looks_numeric, normalise, parse_value, split_run
 from pipeline.document import Cell, ReadError, TableTooLarge, expand_spans, span_origins
 from pipeline.readers.encoding import decode_bytes
 from pipeline.readers.html import parse_html
 from pipeline.readers.text import parse_text, read_text, split_heading, split_long_line
-from pipeline.tables import build_table, records_from_grid, records_from_text
+from pipeline.extraction.tables import build_table, records_from_grid, records_from_text
 
 SECONDS = 20  # any one example; the parsers take milliseconds, so this only catches a hang
 # database=None: nothing is written into the checkout (.hypothesis/)
@@ -274,7 +274,7 @@ _MODELS = []
 
 def _models():
     if not _MODELS:
-        from pipeline.models import load_models
+        from pipeline.extraction.models import load_models
 
         _MODELS.append(load_models(str(ROOT / "models")))
     return _MODELS[0]
@@ -317,7 +317,7 @@ table3 = st.fixed_dictionaries({r: st.lists(st.integers(0, 99999), min_size=7, m
 @SLOW
 @given(values=table3)
 def test_random_table3_round_trips_exactly(layout, values):
-    from pipeline.extract import predict_one
+    from pipeline.batch.extract import predict_one
 
     text, name = _report(values, layout)
     doc = parse_html(text, name) if layout == "html" else parse_text(text, name)

@@ -1,4 +1,4 @@
-from pipeline.prose_figures import find_figures, text_checks
+from pipeline.extraction.prose_figures import find_figures, text_checks
 
 
 def test_prose_figures_are_found_with_their_words():
@@ -24,7 +24,7 @@ def test_text_figures_checked_against_tables_or_offered_when_table_missing():
 def test_cross_year_checks_between_consecutive_reports_of_one_body(tmp_path):
     import json
 
-    from pipeline.corpus_checks import add_cross_year_checks
+    from pipeline.batch.corpus_checks import add_cross_year_checks
 
     def report(year, carried_over, carried_forward, in_force, issued, repealed):
         cols = ["natural_person", "commercial", "research", "social_org", "legal_service", "other_org", "total"]
@@ -59,7 +59,7 @@ def test_cross_year_checks_between_consecutive_reports_of_one_body(tmp_path):
 def test_each_table_rule_fails_on_a_report_made_to_break_it_and_numbers_stay_printed(tmp_path):
     import json
 
-    from pipeline.extract import run_batch
+    from pipeline.batch.extract import run_batch
 
     cols = "| 自然人 | 商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他 | 总计 |"
     from pipeline import schema

@@ -28,7 +28,7 @@ def test_pipe_rows_keep_blank_cells_and_drop_only_the_closing_pipe():
 
 
 def test_blank_last_cells_of_a_pipe_row_read_as_zeros(models):
-    from pipeline.report import build_report
+    from pipeline.extraction.report import build_report
 
     text = ("示例县2020年政府信息公开工作年度报告\n一、总体情况\n本县推进公开。\n二、主动公开政府信息情况\n"
             "第二十条第（八）项 | | |\n信息内容 | 上一年项目数量 | 本年增/减 |\n行政事业性收费 | 198 | |\n"
@@ -129,7 +129,7 @@ def test_with_ocr_off_a_scan_with_an_ocr_text_layer_has_its_tables_read_by_camel
     and camelot's lattice finds the table in the rendered page: every number comes back as in the original (the
     layer here is exact; a real one is not, which is why OCR reads such pages by default)."""
     from fixtures import make_ocr_scan_pdf, make_report_pdf
-    from pipeline.extract import extract_one
+    from pipeline.batch.extract import extract_one
     from pipeline.readers import PdfOptions
     from pipeline.readers.ocr import OcrOptions
 

@@ -6,8 +6,8 @@ import subprocess
 import pytest
 
 from conftest import ROOT
-from pipeline.export import export
-from pipeline.extract import run_batch
+from pipeline.outputs.export import export
+from pipeline.batch.extract import run_batch
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 

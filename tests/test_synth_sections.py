@@ -2,11 +2,12 @@ import json
 import re
 
 from conftest import ROOT
-from pipeline.extract import run_batch
+from pipeline.batch.extract import run_batch
 from pipeline.readers import read_document
-from pipeline.section_model import SectionModel, training_blocks
-from pipeline.sections import segment
-from pipeline.synth import FAMILIES, JUNK_AFTER, JUNK_BEFORE, generate
+from pipeline.extraction.section_model import SectionModel
+from pipeline.modeling.train import training_blocks
+from pipeline.extraction.sections import segment
+from pipeline.modeling.synth import FAMILIES, JUNK_AFTER, JUNK_BEFORE, generate
 
 
 def _check_sums(gold):

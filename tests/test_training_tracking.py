@@ -1,8 +1,8 @@
 import json
 
-from pipeline.evaluate import score_report, write_outputs
-from pipeline.labels import RowLabeler
-from pipeline.train import train_row_labeler
+from pipeline.modeling.evaluate import score_report, write_outputs
+from pipeline.extraction.labels import RowLabeler
+from pipeline.modeling.train import train_row_labeler
 
 
 def test_train_saves_a_model_that_reads_label_variants(tmp_path):
@@ -31,7 +31,7 @@ def test_gold_scores_perfectly_against_itself_and_a_wrong_cell_is_counted(labels
 def test_pipeline_run_is_logged_to_mlflow(tmp_path, monkeypatch, labels_dir):
     import mlflow
 
-    from pipeline.tracking import log_pipeline_run
+    from pipeline.modeling.tracking import log_pipeline_run
 
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
     monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
@@ -55,8 +55,8 @@ def test_pipeline_run_is_logged_to_mlflow(tmp_path, monkeypatch, labels_dir):
 
 
 def test_column_labeler_reads_header_paths_and_a_remarks_column_is_not_a_column(tmp_path):
-    from pipeline.labels import ColumnLabeler
-    from pipeline.train import train_column_labeler
+    from pipeline.extraction.labels import ColumnLabeler
+    from pipeline.modeling.train import train_column_labeler
 
     metrics = train_column_labeler({"seed": 2, "per_column": 20}, str(tmp_path))
     assert metrics["column_labeler_synthetic_heldout_accuracy"] > 0.95
@@ -71,7 +71,7 @@ def test_header_paths_put_cells_under_their_columns_when_the_template_order_woul
     """A table 3 whose publisher added a 备注 column and printed 总计 before the applicants: the template's order
     cannot read it; the headers can, and the row's sum confirms the reading."""
     from pipeline.document import Cell
-    from pipeline.tables import build_table, label_records, records_from_grid
+    from pipeline.extraction.tables import build_table, label_records, records_from_grid
 
     head = ["（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", "总计", "自然人", "商业企业", "科研机构",
             "社会公益组织", "法律服务机构", "其他", "备注"]
@@ -88,7 +88,7 @@ def test_header_paths_put_cells_under_their_columns_when_the_template_order_woul
 
 def test_row_labeler_comparison_measures_both_models_on_real_printed_labels(labels_dir):
     from conftest import EXTERNAL, ROOT
-    from pipeline.compare_labelers import compare, real_label_set
+    from pipeline.modeling.compare_labelers import compare, real_label_set
 
     docs = [str(ROOT / "data" / "raw"), str(EXTERNAL)]
     real = real_label_set(str(labels_dir), docs)
@@ -104,7 +104,7 @@ def test_row_labeler_comparison_measures_both_models_on_real_printed_labels(labe
 def test_section_model_cache_overflow_never_loses_a_lookup():
     """The cache of block probabilities is bounded: when it is full it is emptied before a lookup, not between
     finding what is cached and reading it back (a 20 MB page filled it and the next report failed)."""
-    from pipeline.section_model import SectionModel
+    from pipeline.extraction.section_model import SectionModel
 
     headings = ["一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况", "四、行政复议、行政诉讼情况",
                 "五、存在的主要问题及改进情况", "六、其他需要报告的事项"]

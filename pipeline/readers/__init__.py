@@ -68,12 +68,12 @@ READ_CACHE_ENV = "GOVREPORT_READ_CACHE"
 
 
 def _reader_version() -> str:
-    """A hash of the code that turns a file into a Document (the readers, the document model, cell marks)."""
+    """A hash of the code that turns a file into a Document (the readers, the document model, heading wording)."""
     from pathlib import Path
 
     root = Path(__file__).parent
     h = hashlib.sha256()
-    for f in sorted(root.glob("*.py")) + [root.parent / "document.py", root.parent / "cells.py"]:
+    for f in sorted(root.glob("*.py")) + [root.parent / "document.py", root.parent / "headings.py"]:
         h.update(f.read_bytes())
     return h.hexdigest()[:12]
 

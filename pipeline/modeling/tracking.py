@@ -62,8 +62,8 @@ def log_pipeline_run(params: dict, models_dir: str, metrics_dir: str, labels_dir
     `section-model`."""
     import json
 
-    from .labels import RowLabeler
-    from .models import COLUMN_LABELER_FILE, ROW_LABELER_FILE, SECTION_MODEL_FILE
+    from ..extraction.labels import RowLabeler
+    from ..extraction.models import COLUMN_LABELER_FILE, ROW_LABELER_FILE, SECTION_MODEL_FILE
 
     mlflow, run = start_run("pipeline")
     with run:
@@ -86,13 +86,13 @@ def log_pipeline_run(params: dict, models_dir: str, metrics_dir: str, labels_dir
         if section_path.exists():
             import mlflow.sklearn
 
-            from .section_model import SectionModel
+            from ..extraction.section_model import SectionModel
 
             mlflow.sklearn.log_model(SectionModel.load(section_path).pipeline, name="section_model",
                                      registered_model_name="section-model",
                                      input_example=["四、政府信息公开行政复议、行政诉讼情况"],
-                                     skops_trusted_types=["pipeline.section_model._heads",
-                                                          "pipeline.section_model._cues"])
+                                     skops_trusted_types=["pipeline.extraction.section_model._heads",
+                                                          "pipeline.extraction.section_model._cues"])
         for file, name, example in ((ROW_LABELER_FILE, "row-labeler", "（三）不予公开／1.属于国家秘密"),
                                     (COLUMN_LABELER_FILE, "column-labeler", "法人或其他组织／商业企业")):
             path = Path(models_dir) / file
@@ -101,7 +101,7 @@ def log_pipeline_run(params: dict, models_dir: str, metrics_dir: str, labels_dir
 
                 mlflow.sklearn.log_model(RowLabeler.load(path).pipeline, name=name.replace("-", "_"),
                                          registered_model_name=name, input_example=[example],
-                                         skops_trusted_types=["pipeline.labels.normalise_label"])
+                                         skops_trusted_types=["pipeline.extraction.labels.normalise_label"])
         run_id = run.info.run_id
     Path(out_file).parent.mkdir(parents=True, exist_ok=True)
     Path(out_file).write_text(json.dumps({"run_id": run_id, "tracking_uri": mlflow.get_tracking_uri(),

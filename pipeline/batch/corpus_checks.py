@@ -12,7 +12,7 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
-from .checks import APPLICANT_COLUMNS
+from ..extraction.checks import APPLICANT_COLUMNS
 
 _BODY_NOISE = re.compile(r"[\s（）()]|人民政府办公室$|人民政府$|政府$|管委会$")
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import itertools
 
-from . import schema
+from .. import schema
 from .cells import UNREADABLE, parse_value
 from .checks import equations
 

@@ -5,7 +5,7 @@ listed too, so a reader sees what was verified. A check over a cell that is null
 """
 from __future__ import annotations
 
-from . import schema
+from .. import schema
 
 APPLICANT_COLUMNS = ["natural_person", "commercial", "research", "social_org", "legal_service", "other_org"]
 REVIEW_PARTS = ["upheld", "corrected", "other", "pending"]

@@ -30,9 +30,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import schema
-from .params import FAMILIES
-from .sections import is_junk
+from .. import schema
+from ..params import FAMILIES
+from ..extraction.sections import is_junk
 
 EXT = {"html": "html", "pdf_bordered": "pdf", "pdf_borderless": "pdf", "docx": "docx", "txt_tab": "txt",
        "txt_pipe": "txt", "txt_flat": "txt", "scan": "pdf"}

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .document import Block
-from .headings import MAX_HEADING_LEN, keyword_scores, normalise
+from ..document import Block
+from ..headings import MAX_HEADING_LEN, keyword_scores, normalise
 
 JUNK = re.compile(
     r"^(附件|附件下载|相关链接|相关文件|打印|打印本页|关闭|关闭窗口|分享|分享到|扫一扫|您访问的链接|您的浏览器|为了更好的浏览|"

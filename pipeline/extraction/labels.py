@@ -18,7 +18,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
-from . import schema
+from .. import schema
 
 EXTRA_EXAMPLES = [
     "其他主动公开文件", "其他主动公开文件（含以本单位名义正式签发的主动公开文件）", "行政确认", "行政奖励", "行政征收",

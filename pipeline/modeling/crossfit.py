@@ -12,9 +12,9 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from .extract import DOC_SUFFIX, read_options_of, run_batch
+from ..batch.extract import DOC_SUFFIX, read_options_of, run_batch
 from .labeling import fold_of
-from .models import COLUMN_LABELER_FILE, ROW_LABELER_FILE
+from ..extraction.models import COLUMN_LABELER_FILE, ROW_LABELER_FILE
 from .train import train_section_model
 
 

@@ -21,11 +21,11 @@ from pathlib import Path
 
 def real_label_set(labels_dir: str, docs_dirs: list[str]) -> list[tuple[str, str, str]]:
     """(printed label, `table:row`, document) for the rows of real reports whose numbers match one gold row."""
-    from .cells import parse_value
+    from ..extraction.cells import parse_value
     from .labeling import find_document, fold_of
-    from .readers import read_cached
-    from .sections import segment
-    from .tables import SECTION_OF_TABLE, _fit_values, collect_records
+    from ..readers import read_cached
+    from ..extraction.sections import segment
+    from ..extraction.tables import SECTION_OF_TABLE, _fit_values, collect_records
 
     out = []
     for gold_path in sorted(Path(labels_dir).glob("*.gold.json")):
@@ -54,7 +54,7 @@ def real_label_set(labels_dir: str, docs_dirs: list[str]) -> list[tuple[str, str
 
 
 def _sklearn(X, y, params):
-    from .labels import RowLabeler
+    from ..extraction.labels import RowLabeler
     from .train import labeler_from_params
 
     t0 = time.perf_counter()
@@ -67,7 +67,7 @@ def _spacy(X, y, params, epochs: int):
     import spacy
     from spacy.training import Example
 
-    from .labels import normalise_label
+    from ..extraction.labels import normalise_label
 
     t0 = time.perf_counter()
     classes = sorted(set(y))
@@ -105,7 +105,7 @@ def _score(predict, texts, truth):
 
 
 def compare(params: dict, labels_dir: str, docs_dirs: list[str], epochs: int = 8) -> dict:
-    from .labels import training_examples
+    from ..extraction.labels import training_examples
 
     seed = int(params.get("seed", 0))
     X, y = training_examples(seed=seed, per_row=int(params.get("per_row", 60)))

@@ -10,9 +10,9 @@ import json
 import time
 from pathlib import Path
 
-from .headings import normalise
-from .labels import ColumnLabeler, RowLabeler, column_training_examples, training_examples
-from .models import COLUMN_LABELER_FILE, ROW_LABELER_FILE, SECTION_MODEL_FILE
+from ..headings import normalise
+from ..extraction.labels import ColumnLabeler, RowLabeler, column_training_examples, training_examples
+from ..extraction.models import COLUMN_LABELER_FILE, ROW_LABELER_FILE, SECTION_MODEL_FILE
 
 
 def labeler_from_params(model_cls, X, y, params: dict):
@@ -59,7 +59,7 @@ def train_section_model(params: dict, synthetic_dir: str, out_dir: str = "models
     outside `exclude_fold` (labeling.fold_of): the models of `models/` never see the held-out fold; the cross-fit
     stage (crossfit.py) trains one without each fold in turn."""
     from .labeling import fold_of
-    from .section_model import SectionModel
+    from ..extraction.section_model import SectionModel
     from .synth import JUNK_AFTER, JUNK_BEFORE, page_headers
 
     t0 = time.time()
@@ -88,7 +88,7 @@ def train_section_model(params: dict, synthetic_dir: str, out_dir: str = "models
 
 def labelled_blocks(doc_path: Path, gold: dict, junk_texts: set[str] | None = None):
     """(text, class) for every text block of a labelled document, read by the project's readers."""
-    from .readers import read_cached
+    from ..readers import read_cached
 
     doc = read_cached(doc_path)
     headings = [(s["id"], normalise(s["heading"])) for s in gold["sections"] if s.get("heading")]
@@ -112,7 +112,7 @@ def labelled_blocks(doc_path: Path, gold: dict, junk_texts: set[str] | None = No
 def table_label_blocks() -> list[str]:
     """Table row labels printed as lines (一、本年新收…, 三、本年度办理结果, 四、结转下年度继续办理, （三）不予公开…):
     numbered like headings but never headings; added to training as "other"."""
-    from . import schema
+    from .. import schema
 
     out = set()
     for table in schema.TABLES:

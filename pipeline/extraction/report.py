@@ -12,8 +12,9 @@ from functools import lru_cache
 from pathlib import Path
 
 
-from . import checks, schema
-from .document import Document
+from . import checks
+from .. import schema
+from ..document import Document
 from .labels import RowLabeler, default_labeler
 from .prose_figures import text_checks
 from .sections import segment
@@ -25,7 +26,7 @@ def _code_fingerprint() -> str:
     """A hash of the pipeline's own code and resources: any change to them makes earlier outputs out of date."""
     import hashlib
 
-    root = Path(__file__).parent
+    root = Path(__file__).resolve().parent.parent  # the whole package, every stage
     h = hashlib.sha256()
     for f in sorted(p for p in root.rglob("*") if p.suffix in (".py", ".json") and "__pycache__" not in p.parts):
         h.update(f.relative_to(root).as_posix().encode())

@@ -16,9 +16,9 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
-from . import schema
+from .. import schema
 from .cells import is_blank, looks_numeric, normalise, parse_value, split_run
-from .document import Block, expand_spans, origin_cells, span_origins
+from ..document import Block, expand_spans, origin_cells, span_origins
 from .labels import HEADER_EXAMPLES, RowLabeler
 from .ocr_guard import verify_ocr_table
 

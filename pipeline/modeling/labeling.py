@@ -15,7 +15,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import checks, schema
+from ..extraction import checks
+from .. import schema
 
 REVIEW_CONFIDENCE = 0.8
 

@@ -14,7 +14,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
-from .headings import MARKER, normalise
+from ..headings import MARKER, normalise
 
 CLASSES = ["h1", "h2", "h3", "h4", "h5", "h6", "junk", "other"]
 HEAD = 40

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import schema
+from .. import schema
 
 SHEET_NAMES = {"active_disclosure": "主动公开", "requests": "依申请公开", "review_litigation": "复议诉讼"}
 

@@ -22,10 +22,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .document import Document, ReadError
-from .models import load_models
-from .readers import SUPPORTED_EXTENSIONS, PdfOptions, read_bytes, read_document
-from .report import PIPELINE_VERSION, ReportSchemaError, build_report, validate_report
+from ..document import Document, ReadError
+from ..extraction.models import load_models
+from ..readers import SUPPORTED_EXTENSIONS, PdfOptions, read_bytes, read_document
+from ..extraction.report import PIPELINE_VERSION, ReportSchemaError, build_report, validate_report
 
 NOT_A_REPORT_MIN_SIGNALS = 1
 
@@ -277,7 +277,7 @@ def warm_up(models) -> None:
     import pdfplumber.table  # noqa: F401  (imported here so forked workers inherit the modules)
     import pypdfium2  # noqa: F401
 
-    from .readers.text import parse_text
+    from ..readers.text import parse_text
 
     try:
         predict_one(parse_text(_WARM_REPORT, "warm-up.txt"), models)
@@ -417,7 +417,7 @@ def _run_on_dask(jobs, mode, models, pdf_options, seconds, scheduler, verbose):
 
 def read_options_of(params: dict) -> PdfOptions:
     """The reading options a params.yaml sets (its extract and ocr sections), for stages run from Python."""
-    from .readers.ocr import OcrOptions
+    from ..readers.ocr import OcrOptions
 
     extract, ocr = params.get("extract", {}), params.get("ocr", {})
     defaults = PdfOptions()

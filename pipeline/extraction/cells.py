@@ -16,7 +16,7 @@ import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
-from .document import BLANKS, UNREADABLE
+from ..document import BLANKS, UNREADABLE
 
 _BLANK_MARKS = frozenset(BLANKS - {"一"})  # 一 alone is also a numeral of labels (一、本年新收…), so it is no value
 _UNIT = re.compile(r"(件|个|项|条|次|宗|家|人次)$")
