@@ -48,3 +48,27 @@ def keyword_scores(text: str) -> list[float]:
         s -= max(0, len(t) - 30) * 0.05
         scores.append(max(s, 0.0))
     return scores
+
+
+# How the title of each section begins after its numeral (一、总体情况, 四、因政府信息公开工作被申请行政复议…)
+TITLE_STARTS = {
+    1: ("总体情况", "总体概况", "概述", "基本情况"),
+    2: ("主动公开", "行政机关主动公开"),
+    3: ("收到和处理", "行政机关收到和处理", "依申请公开"),
+    4: ("政府信息公开行政复议", "行政复议", "因政府信息公开", "政府信息公开行政"),
+    5: ("存在的", "政府信息公开工作存在", "主要问题"),
+    6: ("其他需要报告", "其它需要报告", "其他事项"),
+}
+_NUMERAL_GLUED = re.compile(r"^([一二三四五六])(?=[\u4e00-\u9fff])")
+
+
+def restore_heading_comma(line: str) -> str:
+    """A heading line whose 、 after the numeral was lost (OCR drops the small mark): 五存在的主要问题… is
+    五、存在的主要问题…. Only a short line without a full stop whose title begins as that section's titles do."""
+    m = _NUMERAL_GLUED.match(line)
+    if not m or len(line) > 40 or "。" in line:
+        return line
+    sid = NUMERALS.find(m.group(1)) + 1
+    rest = line[1:]
+    return f"{m.group(1)}、{rest}" if rest.startswith(TITLE_STARTS[sid]) else line
+

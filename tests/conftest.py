@@ -8,6 +8,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 SHARED = ROOT.parent / "shared" / "corpus"
 EXTERNAL = SHARED / "external"
+SCANS = SHARED / "scans"
 
 
 @pytest.fixture(scope="session")

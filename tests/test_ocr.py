@@ -45,7 +45,7 @@ def _score(report: dict, gold: dict) -> tuple[int, int, list]:
 @pytest.fixture(scope="module")
 def scanned_reports(tmp_path_factory):
     """Three generated reports (both templates drawn at random) printed and scanned, with their gold labels."""
-    from pipeline import synth, synth_scan
+    from pipeline.modeling import synth, synth_scan
 
     synth_scan.cjk_fonts()  # a clear error naming the font packages when the machine has none
     out = tmp_path_factory.mktemp("scans")

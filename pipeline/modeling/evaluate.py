@@ -26,6 +26,9 @@ def score_report(pred: dict, gold: dict) -> dict:
     c = defaultdict(lambda: [0, 0])
     errors = []
     fmt = Path(gold["document"]).suffix.lstrip(".") or "txt"
+    source = pred.get("source", {})
+    if source.get("ocr_pages") or source.get("ocr_pictures"):
+        fmt += "+ocr"  # read from pixels (a scan, pictures): scored apart from the format's text layer
     m = re.match(r"synth-\d+-(\w+)\.", gold["document"])
     family = m.group(1) if m else fmt
     c["template"][1] += 1

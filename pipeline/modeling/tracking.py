@@ -2,6 +2,8 @@
 by MLFLOW_TRACKING_URI. Every run records the git commit and a hash of the labelled data it used."""
 from __future__ import annotations
 
+import re
+
 import hashlib
 import os
 import subprocess
@@ -76,7 +78,8 @@ def log_pipeline_run(params: dict, models_dir: str, metrics_dir: str, labels_dir
                              ("", Path(metrics_dir) / "labelers.json")):
             if name.exists():
                 _flatten(prefix, json.loads(name.read_text(encoding="utf-8")), scalars)
-        mlflow.log_metrics({k.replace(":", "_").replace("->", "_to_"): float(v) for k, v in scalars.items()
+        # MLflow names hold letters, digits, _ - . / and spaces: by_format.pdf+ocr is logged as by_format.pdf_ocr
+        mlflow.log_metrics({re.sub(r"[^\w\-./ ]", "_", k.replace("->", "_to_")): float(v) for k, v in scalars.items()
                             if isinstance(v, (int, float)) and not isinstance(v, bool)})
         for f in sorted(Path(metrics_dir).rglob("*")):
             if f.is_file() and f.name != Path(out_file).name:

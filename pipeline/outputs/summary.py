@@ -2,7 +2,7 @@
 
 Counts by year and template, check failures by rule, requests and their outcomes over the years (plots drawn with
 matplotlib and inlined as SVG, so the page needs no network), and a review queue of reports that fail checks or hold
-unreadable / low-confidence cells, each linked to its JSON.
+unreadable / low-confidence cells or were read by OCR, each linked to its JSON.
 """
 from __future__ import annotations
 
@@ -72,10 +72,12 @@ def review_queue(reports: list[dict]) -> list[dict]:
                         unreadable += 1
                     elif cell["confidence"] < LOW_CONFIDENCE:
                         low += 1
-        if failing or unreadable or low:
+        source = r.get("source", {})
+        ocr = len(source.get("ocr_pages") or []) + int(source.get("ocr_pictures") or 0)
+        if failing or unreadable or low or ocr:  # numbers read from pixels deserve a look even when all hold
             queue.append({"document": r["document"], "body": r["meta"]["body"], "year": r["meta"]["year"],
-                          "failing": sorted(set(failing)), "unreadable": unreadable, "low": low})
-    return sorted(queue, key=lambda q: (-len(q["failing"]), -q["unreadable"], -q["low"], q["document"]))
+                          "failing": sorted(set(failing)), "unreadable": unreadable, "low": low, "ocr": ocr})
+    return sorted(queue, key=lambda q: (-len(q["failing"]), -q["unreadable"], -q["low"], -q["ocr"], q["document"]))
 
 
 def render(reports: list[dict], reports_dir: str | Path, out_file: str | Path) -> None:
@@ -105,7 +107,7 @@ def render(reports: list[dict], reports_dir: str | Path, out_file: str | Path) -
     rows_queue = "".join(
         f"<tr><td><a href=\"{escape(rel)}/{escape(q['document'])}.json\">{escape(q['document'])}</a></td>"
         f"<td>{escape(q['body'] or '')}</td><td>{q['year'] or ''}</td><td>{escape(', '.join(q['failing']))}</td>"
-        f"<td>{q['unreadable']}</td><td>{q['low']}</td></tr>" for q in queue)
+        f"<td>{q['unreadable']}</td><td>{q['low']}</td><td>{q['ocr'] or ''}</td></tr>" for q in queue)
     page = f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>政府信息公开年报 — corpus summary</title>
 <style>body{{font-family:sans-serif;margin:2em;max-width:70em}} table{{border-collapse:collapse;margin:1em 0}}
@@ -121,9 +123,10 @@ checks; {len(queue)} reports in the review queue.</p>
 <div class="plots"><figure id="plot-failures">{_plot_failures(failures)}</figure>
 <figure id="plot-years">{_plot_years(per_year)}</figure></div>
 <h2>Review queue</h2>
-<p>Reports whose tables break their own arithmetic, or that hold unreadable (null) or low-confidence cells.</p>
+<p>Reports whose tables break their own arithmetic, that hold unreadable (null) or low-confidence cells, or that
+were read by OCR (pages or pictures read from pixels).</p>
 <table id="review"><tr><th>report</th><th>body</th><th>year</th><th>failing checks</th><th>unreadable cells</th>
-<th>low-confidence cells</th></tr>{rows_queue}</table>
+<th>low-confidence cells</th><th>OCR'd pages / pictures</th></tr>{rows_queue}</table>
 </body></html>
 """
     out_file.parent.mkdir(parents=True, exist_ok=True)

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ..document import BLANKS, UNREADABLE, Cell, ReadError
+from ..headings import restore_heading_comma
 from .ruling_grid import table_grids
 
 MAX_SKEW = 3.0  # degrees searched either way
@@ -795,7 +796,7 @@ def _prose_lines(grey, covered, scale: float) -> list[tuple[float, float, str, f
     readings = recognise([page[a:b, c:d] for *_, (a, b, c, d) in spans])
     boxes = []
     for (x0, y0, x1, y1, _), (reading, _) in zip(spans, readings):
-        text = _DOT_FOR_COMMA.sub("、", reading.text.strip())
+        text = restore_heading_comma(_DOT_FOR_COMMA.sub("、", reading.text.strip()))
         if text and reading.confidence >= PROSE_MIN_CONFIDENCE:
             boxes.append((y0, y1, x0, x1, text, reading.confidence))
     lines: list[list] = []
