@@ -224,6 +224,15 @@ def _synthesize(args) -> int:
     return 0
 
 
+def _scan_corpus(args) -> int:
+    from .modeling.synth_scan import scan_corpus
+
+    params = _load_params(args.params).get("scan_corpus", {})
+    made = scan_corpus(args.inputs, args.labels, args.out, int(params.get("seed", 0)))
+    print(f"{len(made)} labelled PDFs printed and scanned into {args.out}")
+    return 0
+
+
 def _label(args) -> int:
     from pathlib import Path
 
@@ -345,6 +354,14 @@ def main(argv: list[str] | None = None) -> int:
                    help="keep each labelled document as read (scans are OCR'd once, not at every training); '' for "
                         "none (default data/interim/read_cache)")
     p.set_defaults(func=_crossfit)
+
+    p = sub.add_parser("scan-corpus", help="print and scan the labelled real PDFs again (a test set of real "
+                                           "layouts read by OCR, scored apart)")
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help="PDFs or directories holding them")
+    p.add_argument("--labels", default="data/labels", help="their gold labels (default data/labels)")
+    p.add_argument("--out", default="data/scanned", help="scans and their labels (default data/scanned)")
+    p.add_argument("--params", default="params.yaml")
+    p.set_defaults(func=_scan_corpus)
 
     p = sub.add_parser("evaluate", help="score report JSON against gold labels")
     p.add_argument("--reports", required=True)

@@ -33,6 +33,7 @@ SPEC: dict[str, dict[str, tuple]] = {
     },
     "compare": {"spacy_epochs": ("int", _AT_LEAST_1)},
     "sections": {"C": ("number", _POSITIVE)},
+    "scan_corpus": {"seed": ("int", _ANY)},
     "synth": {
         "n": ("int", _AT_LEAST_1),
         "n_heldout": ("int", _AT_LEAST_1),

@@ -40,6 +40,10 @@ TRAD = str.maketrans("开计处请数结转办复议诉讼维纠审总业构组�
                      "開計處請數結轉辦復議訴訟維糾審總業構組織務規範許罰強費採購項門關會權護類執詢據為時現廢發決認書證")
 NOTES = ["（设区的市、自治州人民政府应提供相关数据）", "(指2020年办件量)", "（含行政确认等）", "(单位:件)", "（注1）",
          "（区分处理的，只计这一情形，不计其他情形）", "(本单位)", "（无）"]
+# characters OCR reads as their look-alikes in scanned row labels (seen on the corpus's scans and the synthetic ones)
+OCR_LOOKALIKES = {"申": "电車", "予": "子于序手", "开": "丌丽", "秘": "移", "复": "夏", "处": "外", "理": "埋",
+                  "请": "清", "诉": "沂", "审": "宙", "结": "给", "转": "砖", "补": "朴", "务": "条", "费": "贵",
+                  "类": "粪", "总": "怠", "法": "注", "、": "·丶", "（": "(", "）": ")", "一": "—", "三": "二"}
 ARABIC = "123456789"
 CN = "一二三四五六七八九"
 
@@ -84,6 +88,10 @@ def _noise(text: str, rng: random.Random) -> str:
     elif r < 0.6 and len(text) > 6:
         i = rng.randrange(2, len(text) - 2)
         text = text[:i] + "\n" + text[i:]
+    elif r < 0.7:  # read from a scan: a character or two taken for a look-alike
+        spots = [i for i, ch in enumerate(text) if ch in OCR_LOOKALIKES]
+        for i in rng.sample(spots, k=min(len(spots), rng.choice([1, 1, 2]))):
+            text = text[:i] + rng.choice(OCR_LOOKALIKES[text[i]]) + text[i + 1:]
     return text.replace("\n", "")
 
 

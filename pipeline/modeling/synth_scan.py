@@ -165,3 +165,38 @@ def render_scan(rep, tables, path: Path, rng: random.Random) -> None:
         clean = Path(tmp) / "clean.pdf"
         render_pdf(rep, tables, clean, ruled=True, font=rng.choice(fonts), table_size=rng.choice([7.5, 8.0, 9.0]))
         scan_pdf(clean, path, rng)
+
+
+def scan_corpus(inputs: list[str], labels_dir: str, out_dir: str, seed: int = 0) -> list[str]:
+    """Every labelled born-digital PDF among `inputs` printed and scanned again (a test set of real layouts read
+    from pixels): `out_dir/docs/<name>-scanned.pdf` with its gold label as `out_dir/labels/…gold.json` (the same
+    label, the new document name). Each gets its own draw of resolution and damage from `seed` and its name.
+    Scanned copies are scored apart from the real reports."""
+    import json
+    import shutil
+    import zlib
+
+    out = Path(out_dir)
+    if out.exists():
+        shutil.rmtree(out)
+    (out / "docs").mkdir(parents=True)
+    (out / "labels").mkdir(parents=True)
+    made = []
+    for path in sorted(p for d in inputs if Path(d).exists()
+                       for p in (Path(d).rglob("*.pdf") if Path(d).is_dir() else [Path(d)])):
+        gold_path = Path(labels_dir) / f"{path.name}.gold.json"
+        if not gold_path.exists():
+            continue
+        with open(path, "rb") as f:
+            head = f.read(4096)
+        if b"/Image" in head and b"/Font" not in head:
+            continue  # already a scan
+        name = f"{path.stem}-scanned.pdf"
+        scan_pdf(path, out / "docs" / name, random.Random(seed * 7919 + zlib.crc32(path.name.encode())),
+                 ocr_layer=False)
+        gold = json.loads(gold_path.read_text(encoding="utf-8"))
+        gold["document"] = name
+        (out / "labels" / f"{name}.gold.json").write_text(json.dumps(gold, ensure_ascii=False, indent=1),
+                                                          encoding="utf-8")
+        made.append(name)
+    return made

@@ -75,6 +75,7 @@ def log_pipeline_run(params: dict, models_dir: str, metrics_dir: str, labels_dir
         for prefix, name in (("", Path(models_dir) / "train_metrics.json"), ("", Path(metrics_dir) / "metrics.json"),
                              ("synthetic", Path(metrics_dir) / "synthetic" / "metrics.json"),
                              ("crossfit", Path(metrics_dir) / "crossfit" / "metrics.json"),
+                             ("scanned", Path(metrics_dir) / "scanned" / "metrics.json"),
                              ("", Path(metrics_dir) / "labelers.json")):
             if name.exists():
                 _flatten(prefix, json.loads(name.read_text(encoding="utf-8")), scalars)
