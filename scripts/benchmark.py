@@ -111,14 +111,15 @@ def measure_camelot_all_pages(src: str) -> dict:
 
 # --- OCR: the project's reader with RapidOCR against the same reader with Tesseract, on the labelled scans -------
 def ocr_inputs() -> tuple[list[Path], Path]:
-    """The labelled scans (the corpus's real scans and the held-out synthetic `scan` family), staged with their
-    gold labels in one folder."""
+    """The labelled scans (the corpus's real scans, the real PDFs scanned again by the scan_corpus stage, and the
+    held-out synthetic `scan` family), with their gold labels gathered in one folder."""
     scans = sorted((ROOT.parent / "shared" / "corpus" / "scans").glob("*.pdf"))
+    scans += sorted((ROOT / "data" / "scanned" / "docs").glob("*.pdf"))  # the scan_corpus stage's
     scans += sorted((ROOT / "data" / "synthetic" / "heldout" / "docs").glob("synth-*-scan.pdf"))
     labels = tempfile.mkdtemp(prefix="bench-ocr-labels-")
     for f in scans:
         for d in (ROOT / "data" / "labels", ROOT.parent / "shared" / "corpus" / "labels",
-                  ROOT / "data" / "synthetic" / "heldout" / "labels"):
+                  ROOT / "data" / "scanned" / "labels", ROOT / "data" / "synthetic" / "heldout" / "labels"):
             if (d / f"{f.name}.gold.json").exists():
                 shutil.copy(d / f"{f.name}.gold.json", labels)
                 break

@@ -20,13 +20,12 @@ Every OCR'd cell says `source: "ocr"` and its confidence; a cell the sums settle
 """
 from __future__ import annotations
 
-import itertools
 
 from .. import schema
 from .cells import UNREADABLE, parse_value
 from .checks import equations
 
-MAX_COMBINATIONS = 20_000
+MAX_COMBINATIONS = 20_000  # readings a sum may combine when it narrows the readings of its cells
 
 
 def _candidates(table: str, column: str, cell) -> list:
@@ -111,29 +110,15 @@ def _groups(cells: list, eqs) -> list[list]:
     return list(out.values())
 
 
-def _settle(rows: dict, eqs, doubtful: dict, confidence: dict) -> dict:
-    """The doubtful cells whose value the sums leave in exactly one way: {(row, column): value}.
-
-    Each doubtful cell may take one of its readings. Every sum first strikes out the readings that no choice of
-    its other cells could make hold (propagated until nothing changes); then, within each group of cells tied by
-    sums, the remaining combinations are listed: a cell is settled when every combination that makes all its sums
-    hold gives it the same value, and at least one does. A group with no such combination settles nothing, and so
-    does a group with more cells read as probably wrong (confidence under 0.5) than sums that hold it: in a table
-    read that badly, wrong readings could add up by chance."""
-    known = {(r, c): v for r, cols in rows.items() for c, v in cols.items() if (r, c) not in doubtful}
-    domains = {k: set(v) for k, v in doubtful.items() if v}
-    # unknown cells make their sums unusable: unreadable with no reading at all, or null for another reason
-    dead = {k for k, v in doubtful.items() if not v} | {k for k, v in known.items() if v is None}
-    usable = [(a, b) for _, a, b in eqs if any(k in domains for k in a + b) and not any(k in dead for k in a + b)]
-    failed: set = set()  # cells of a sum that no choice of readings can make hold
+def _narrow(domains: dict, usable: list, known: dict) -> set:
+    """Strike out, in place, every reading that no choice of a sum's other cells could make hold, until nothing
+    changes. Returns the open cells of a sum left with no possible reading (set() when none)."""
     changed = True
     while changed:
         changed = False
         for a, b in usable:
-            if any(k in failed for k in a + b):
-                continue
+            offset = sum(known[x] for x in a if x not in domains) - sum(known[x] for x in b if x not in domains)
             for k in [x for x in a + b if x in domains]:
-                offset = sum(known[x] for x in a if x not in domains) - sum(known[x] for x in b if x not in domains)
                 reachable = {0}
                 for x in a + b:
                     if x == k or x not in domains:
@@ -145,33 +130,98 @@ def _settle(rows: dict, eqs, doubtful: dict, confidence: dict) -> dict:
                 else:
                     sign = 1 if k in a else -1
                     keep = {v for v in domains[k] if -(offset + sign * v) in reachable}
+                    if not keep:
+                        return {x for x in a + b if x in domains}
                     if keep != domains[k]:
                         domains[k] = keep
                         changed = True
-                    if not keep:
-                        failed |= {x for x in a + b if x in domains}
-                        break
+    return set()
+
+
+def _settle(rows: dict, eqs, doubtful: dict, confidence: dict) -> dict:
+    """The doubtful cells whose value the sums leave in exactly one way: {(row, column): value}.
+
+    Each doubtful cell may take one of its readings. Every sum first strikes out the readings that no choice of
+    its other cells could make hold (propagated until nothing changes); then, within each group of cells tied by
+    sums, the remaining combinations are listed: a cell is settled when every combination that makes all its sums
+    hold gives it the same value, and at least one does. A sum that no choice of readings can make hold leaves its
+    unsure cells null, and the narrowing starts again without it. A group with no combination settles nothing, and so
+    does a group with more cells read as probably wrong (confidence under 0.5) than sums that hold it: in a table
+    read that badly, wrong readings could add up by chance."""
+    known = {(r, c): v for r, cols in rows.items() for c, v in cols.items() if (r, c) not in doubtful}
+    # unknown cells make their sums unusable: unreadable with no reading at all, or null for another reason
+    unknown = {k for k, v in doubtful.items() if not v} | {k for k, v in known.items() if v is None}
+    failed: set = set()  # cells of a sum that no choice of their readings can make hold: left null, and unknown
+    while True:
+        domains = {k: set(v) for k, v in doubtful.items() if v and k not in failed}
+        usable = [(a, b) for _, a, b in eqs if any(k in domains for k in a + b)
+                  and not any(k in unknown or k in failed for k in a + b)]
+        broken = _narrow(domains, usable, known)
+        if not broken:
+            break
+        failed |= broken  # narrowed again from the start without them: what they narrowed no longer holds
     settled: dict = {}
     for group in _groups(list(domains), usable):
-        if any(k in failed for k in group):
-            continue
-        sizes = 1
-        for k in group:
-            sizes *= len(domains[k])
-        if sizes > MAX_COMBINATIONS:
-            continue
         held = [(a, b) for a, b in usable if any(k in group for k in a + b)]
         if sum(1 for k in group if confidence.get(k, 0.0) < 0.5) > len(held):
             continue  # more cells read as probably wrong than sums to hold them: agreement could be a coincidence
-        order = sorted(group)
-        seen: dict = {}  # cell -> the set of values it takes in the combinations that hold
-        for combo in itertools.product(*(sorted(domains[k]) for k in order)):
-            trial = dict(zip(order, combo))
-            if all(sum(trial.get(k, known.get(k, 0)) for k in a) == sum(trial.get(k, known.get(k, 0)) for k in b)
-                   for a, b in held):
-                for k, v in trial.items():
-                    seen.setdefault(k, set()).add(v)
+        seen = _values_in_all_solutions(group, domains, held, known)
+        if seen is None:
+            continue  # too many combinations to list them all: nothing is settled
         for k, values in seen.items():
             if len(values) == 1:
                 settled[k] = next(iter(values))
     return settled
+
+
+MAX_NODES = 200_000  # steps of the search for the combinations that hold, per group of cells
+
+
+def _values_in_all_solutions(group: list, domains: dict, held: list, known: dict) -> dict | None:
+    """{cell: the set of values it takes} over every combination of readings that makes all `held` sums hold
+    ({} when none does), or None when listing them would take more than MAX_NODES steps. A depth-first search:
+    the cells with fewest readings first, each sum checked as soon as its last cell is chosen."""
+    order = sorted(group, key=lambda k: (len(domains[k]), k))
+    position = {k: i for i, k in enumerate(order)}
+    # each sum is checked when the latest of its open cells is chosen
+    checks: dict[int, list] = {}
+    for a, b in held:
+        last = max(position[k] for k in a + b if k in position)
+        checks.setdefault(last, []).append((a, b))
+    values = [sorted(domains[k]) for k in order]
+    trial: dict = {}
+    seen: dict = {k: set() for k in order}
+    nodes = 0
+
+    def value(k):
+        return trial[k] if k in trial else known.get(k, 0)
+
+    def search(i: int) -> bool:
+        nonlocal nodes
+        if i == len(order):
+            for k in order:
+                seen[k].add(trial[k])
+            return True
+        for v in values[i]:
+            nodes += 1
+            if nodes > MAX_NODES:
+                return False
+            trial[order[i]] = v
+            if all(sum(value(k) for k in a) == sum(value(k) for k in b) for a, b in checks.get(i, ())):
+                if not search(i + 1) and nodes > MAX_NODES:
+                    return False
+        del trial[order[i]]
+        return True
+
+    import sys
+
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, len(order) + 100))
+    try:
+        search(0)
+    finally:
+        sys.setrecursionlimit(limit)
+    if nodes > MAX_NODES:
+        return None
+    return {k: v for k, v in seen.items() if v}
+

@@ -638,8 +638,12 @@ def read_cells(grey, ink, lines_mask, grid, scale: float) -> dict:
     dashes = {c: [(Reading(r[0], DASH_CONFIDENCE), None)] for c, r in results.items() if r[0] in ("—", "/")}
     numeric_columns = _numeric_columns({**{c: [r for r, _ in v] for c, v in by_cell.items()}, **dashes})
     numeric_rows = _numeric_rows({**{c: [r for r, _ in v] for c, v in by_cell.items()}, **dashes})
-    numbers = [c for c, parts in by_cell.items() if len(parts) <= 2 and (c[1] in numeric_columns or c[0] in
-                                                                         numeric_rows)
+    label_columns = _label_columns({c: [r for r, _ in v] for c, v in by_cell.items()})
+
+    def among_values(c) -> bool:  # a cell in a column of values, or in a row of values outside the labels
+        return c[1] in numeric_columns or (c[0] in numeric_rows and c[1] not in label_columns)
+
+    numbers = [c for c, parts in by_cell.items() if len(parts) <= 2 and among_values(c)
                and all(_may_be_number(r.text) for (r, _), _ in parts)]
     second = recognise([_frame(clean, box, 0.6) for c in numbers for _, box in by_cell[c]])
     k = 0
@@ -668,9 +672,10 @@ def read_cells(grey, ink, lines_mask, grid, scale: float) -> dict:
                 if other is not None:  # the mark's shape says otherwise: doubtful, the other reading offered
                     conf = min(conf, 0.3)
                     alternatives = [(other, 0.5)] + [a for a in alternatives if a[0] != other]
-        elif (cell[1] in numeric_columns or cell[0] in numeric_rows) and cell[3] - cell[1] == 1 and len(parts) <= 2 \
+        elif among_values(cell) and cell[2] - cell[0] == 1 and len(parts) <= 2 \
                 and (all(r.confidence < 0.5 for (r, _), _ in parts)
-                     or (len(parts) == 1 and len(parts[0][0][0].text) <= 2 and parts[0][0][0].text not in BLANKS)):
+                     or (len(parts) == 1 and len(parts[0][0][0].text) <= 2 and parts[0][0][0].text not in BLANKS
+                         and parts[0][0][0].confidence < 0.8)):
             # a mark among numbers that reads as nothing sure, or as a character or two that are no number (a
             # blot read as 图): unreadable, not a label; maybe blank, maybe a number the sums may recognise
             text, conf = UNREADABLE, 0.0
@@ -682,6 +687,16 @@ def read_cells(grey, ink, lines_mask, grid, scale: float) -> dict:
             alternatives = parts[0][0][0].alternatives if len(parts) == 1 else []
         results[cell] = (text, conf, alternatives, True)
     return results
+
+
+def _label_columns(by_cell: dict) -> set[int]:
+    """Grid columns whose one-column cells mostly read as Chinese text: label columns, never values."""
+    votes: dict[int, list[int]] = {}
+    for (r0, c0, r1, c1), parts in by_cell.items():
+        if c1 - c0 == 1:
+            v = votes.setdefault(c0, [0, 0])
+            v[0 if any(_CJK.search(r.text) for r, _ in parts) else 1] += 1
+    return {c for c, (chinese, other) in votes.items() if chinese > other}
 
 
 def _numeric_rows(by_cell: dict) -> set[int]:
