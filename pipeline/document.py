@@ -66,6 +66,8 @@ class Block:
     # For tables rebuilt from word positions (a PDF table printed without rulings): its header cells are not
     # placed over their columns, so they name no column
     loose: bool = False
+    # a text block read by OCR: numbers in it (a table printed without rulings, read as lines) are no surer than OCR
+    ocr: bool = False
 
     def to_dict(self) -> dict:
         d = {"kind": self.kind, "page": self.page}
@@ -75,6 +77,8 @@ class Block:
                 d["loose"] = True
         else:
             d["text"] = self.text
+            if self.ocr:
+                d["ocr"] = True
         return d
 
     def dense_rows(self) -> list[list[str]]:
@@ -205,7 +209,7 @@ class Document:
                 rows = [[Cell.from_dict(c) for c in r] for r in b["rows"]]
                 blocks.append(Block("table", page=b.get("page"), rows=rows, loose=bool(b.get("loose"))))
             else:
-                blocks.append(Block("text", text=b["text"], page=b.get("page")))
+                blocks.append(Block("text", text=b["text"], page=b.get("page"), ocr=bool(b.get("ocr"))))
         return cls(path=d["path"], format=d["format"], blocks=blocks, pages=d.get("pages"),
                    warnings=list(d.get("warnings", [])), sha256=d.get("sha256"),
                    ocr_pages=list(d.get("ocr_pages", [])), ocr_pictures=int(d.get("ocr_pictures", 0)))

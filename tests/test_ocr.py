@@ -315,3 +315,21 @@ def test_a_sum_that_fails_over_unsure_cells_nulls_them_and_keeps_the_very_sure()
     verify_ocr_table(res, "review_litigation", "2021")
     assert res.rows["review"]["upheld"] is None  # 0.95: read, but a failing sum runs over it
     assert res.rows["review"]["total"] == 3  # very sure: kept as printed; the check reports the failing sum
+
+
+def test_an_unsure_reading_where_no_sum_reaches_is_null():
+    """主动公开 has no sums: an unsure number there has nothing to confirm it, whatever it reads."""
+    from pipeline.document import Cell
+    from pipeline.extraction.ocr_guard import verify_ocr_table
+    from pipeline.extraction.tables import TableResult
+
+    res = TableResult("active_disclosure", status="found")
+    res.rows = {"fees": {"amount_wan": 4791721}, "penalty": {"decisions": 12}}
+    res.cells = {"fees": {"amount_wan": {"raw": "4791721", "confidence": 0.5, "source": "ocr"}},
+                 "penalty": {"decisions": {"raw": "12", "confidence": 0.99, "source": "ocr"}}}
+    res.ocr = {("fees", "amount_wan"): Cell("4791721", confidence=0.5, source="ocr", ink=True),
+               ("penalty", "decisions"): Cell("12", confidence=0.99, source="ocr", ink=True)}
+    verify_ocr_table(res, "active_disclosure", "2021")
+    assert res.rows["fees"]["amount_wan"] is None and "checked" not in res.cells["fees"]["amount_wan"]
+    assert res.rows["penalty"]["decisions"] == 12  # sure enough to stand without a sum
+

@@ -161,7 +161,8 @@ def _settle(rows: dict, eqs, doubtful: dict, confidence: dict) -> dict:
             break
         failed |= broken  # narrowed again from the start without them: what they narrowed no longer holds
     settled: dict = {}
-    for group in _groups(list(domains), usable):
+    held_cells = {k for a, b in usable for k in a + b}  # a cell no usable sum holds is never settled
+    for group in _groups([k for k in domains if k in held_cells], usable):
         held = [(a, b) for a, b in usable if any(k in group for k in a + b)]
         if sum(1 for k in group if confidence.get(k, 0.0) < 0.5) > len(held):
             continue  # more cells read as probably wrong than sums to hold them: agreement could be a coincidence

@@ -52,6 +52,7 @@ class RowRecord:
     headers: list[str] | None = None  # for a grid row: the header path printed above each of its value cells
     after_data: bool = False  # a grid row of blank cells below rows with printed values: zeros, not a header
     ocr: list | None = None  # for a grid row read by OCR: the Cell behind each of `values` (confidence, readings)
+    ocr_text: bool = False  # read from text lines that OCR read (a table without rulings): no number in it is sure
 
     @property
     def label(self) -> str:
@@ -296,6 +297,9 @@ def collect_records(blocks: list[Block], assignment: list[int | None], junk: lis
         found = records_from_text(text, i0, b0.page, assignment[i0])
         if len(found) == 1 and len(_MEANINGFUL.findall(found[0].label)) < 2:
             found = []  # `表2 收到和处理…`: a caption with a number in it, not a table row
+        if any(b.ocr for _, b in buffer):
+            for rec in found:
+                rec.ocr_text = True
         if found:
             records.extend(found)
             table_text.update(i for i, _ in buffer)
@@ -603,7 +607,29 @@ def build_table(table: str, template: str, records, predictions, column_labeler=
         _resolve_runs(res, table, template, pending_runs)
     if table == "requests" and template == "2021" and "other" in chosen:
         _split_other_parent(res, chosen["other"])
+    _mark_ocr_text(res, chosen)
     return res
+
+
+OCR_TEXT_CONFIDENCE = 0.5  # a number read from OCR'd text lines: OCR gave it no confidence of its own
+
+
+def _mark_ocr_text(res: TableResult, chosen: dict) -> None:
+    """Rows read from text lines that OCR read (a scanned table printed without rulings): each number is an
+    unsure OCR reading, which only the table's sums can confirm (ocr_guard.py)."""
+    from ..document import Cell
+
+    for row, (rec, _) in chosen.items():
+        if not rec.ocr_text or row not in res.rows:
+            continue
+        for c, value in res.rows[row].items():
+            if (row, c) in res.ocr:
+                continue
+            entry = res.cells[row][c]
+            entry["source"] = "ocr"
+            entry["confidence"] = round(min(entry.get("confidence", 0.0), OCR_TEXT_CONFIDENCE), 4)
+            res.ocr[(row, c)] = Cell("" if value is None else str(value), confidence=OCR_TEXT_CONFIDENCE
+                                     if value is not None else 0.0, source="ocr", ink=True)
 
 
 def _split_other_parent(res: TableResult, chosen_other):
@@ -696,7 +722,8 @@ def _review_from_unlabelled(records, predictions, chosen, column_labeler=None):
         ocr = [rec.ocr[k] for k in order] if rec.ocr and order is not None else None
         for g, row in enumerate(("review", "litigation_direct", "litigation_after_review")):
             piece = RowRecord(["行政复议" if g == 0 else "行政诉讼"], vals[g * 5:(g + 1) * 5], False, rec.block,
-                              rec.page, rec.section, ocr=ocr[g * 5:(g + 1) * 5] if ocr else None)
+                              rec.page, rec.section, ocr=ocr[g * 5:(g + 1) * 5] if ocr else None,
+                              ocr_text=rec.ocr_text)
             chosen.setdefault(row, (piece, conf))
         return rec
     return None

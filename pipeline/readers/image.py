@@ -68,7 +68,7 @@ def read_image(path: str, data: bytes, ocr: OcrOptions | None = None) -> Documen
         scale = picture_scale(grey.shape[1], dpi)
         found = read_picture(grey, scale, ocr)
         tables = [RuledTable(bbox, [[ocr_cell_text(c) for c in row] for row in rows]) for bbox, rows in found.tables]
-        pages.append(PrintedPage(number, grey.shape[0] / scale, found.lines, tables))
+        pages.append(PrintedPage(number, grey.shape[0] / scale, found.lines, tables, ocr=True))
     if not any(p.lines or p.tables for p in pages):
         raise ReadError("an image in which OCR found no text")
     blocks = page_blocks(pages, warnings)
@@ -96,7 +96,7 @@ def picture_blocks(data: bytes, ocr: OcrOptions, width_pt: float | None = None, 
         if not found.tables and (len(found.lines) < MIN_TEXT_LINES or chars < MIN_TEXT_CHARS):
             return None
         tables = [RuledTable(bbox, [[ocr_cell_text(c) for c in row] for row in rows]) for bbox, rows in found.tables]
-        blocks = page_blocks([PrintedPage(page or 1, grey.shape[0] / scale, found.lines, tables)], [])
+        blocks = page_blocks([PrintedPage(page or 1, grey.shape[0] / scale, found.lines, tables, ocr=True)], [])
         for b in blocks:
             b.page = page
     return blocks or None

@@ -469,7 +469,7 @@ def _ocr_page(pdf, index: int, layer, ocr: OcrOptions) -> "PrintedPage":
     found = read_picture(grey, scale, ocr)
     lines = [ln for ln in found.lines if not is_page_number(ln[2])]
     tables = [RuledTable(bbox, [[ocr_cell_text(c) for c in row] for row in rows]) for bbox, rows in found.tables]
-    return PrintedPage(layer.number, layer.height, lines, tables)
+    return PrintedPage(layer.number, layer.height, lines, tables, ocr=True)
 
 
 def ocr_cell_text(cell: Cell) -> Cell:
@@ -515,6 +515,7 @@ class PrintedPage:
     tables: list  # RuledTable
     all_lines: list | None = None  # every line, tables included (for camelot's pages, whose tables replace them)
     chars: list | None = None  # the characters of a page given to camelot, until it has read it
+    ocr: bool = False  # its text lines were read by OCR (wholly, or from its pictures)
 
 
 def read_pdf(path: str, data: bytes, opts: PdfOptions | None = None) -> Document:
@@ -580,6 +581,7 @@ def read_pdf(path: str, data: bytes, opts: PdfOptions | None = None) -> Document
                 if found:
                     page.lines = sorted(page.lines + found.lines)
                     page.tables += [RuledTable(bbox, rows) for bbox, rows in found.tables]
+                    page.ocr = True
                     ocr_pictures.append(layer.number)
             if layer.number in camelot_pages:
                 page.all_lines = page.lines
@@ -666,7 +668,7 @@ def page_blocks(pages: list["PrintedPage"], warnings: list[str]) -> list[Block]:
                 continue
             if (p.number, k) in furniture:
                 continue  # a running page header or footer
-            items.append((top, Block("text", page=p.number, text=text),
+            items.append((top, Block("text", page=p.number, text=text, ocr=p.ocr),
                           {"x0": x0, "x1": x1, "size": bottom - top, "full": x1 >= right - 1.5 * (bottom - top),
                            "flush_left": x0 <= left + 0.6 * (bottom - top)}))
         items.sort(key=lambda it: it[0])
@@ -681,7 +683,7 @@ def page_blocks(pages: list["PrintedPage"], warnings: list[str]) -> list[Block]:
                 continue
             parts = split_heading(block.text)
             for t in parts:
-                blocks.add(Block("text", page=block.page, text=t))
+                blocks.add(Block("text", page=block.page, text=t, ocr=block.ocr))
             previous = (blocks[-1], dict(geom)) if len(parts) == 1 else None
     return stitch_tables(_header_before_page_break(list(blocks)))
 
