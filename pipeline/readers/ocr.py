@@ -24,7 +24,6 @@ page without rulings do.
 from __future__ import annotations
 
 import math
-import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -106,14 +105,6 @@ def engine(threads: int = 0):
         raise OcrUnavailable(f"{install_hint()} ({e})")
     kwargs = {"intra_op_num_threads": threads} if threads > 0 else {}
     return RapidOCR(**kwargs)
-
-
-def available() -> bool:
-    try:
-        engine()
-        return True
-    except OcrUnavailable:
-        return False
 
 
 # ---------------------------------------------------------------- pictures
@@ -845,8 +836,3 @@ def render_page(pdf, index: int, dpi: int):
         return grey, dpi / 72
     finally:
         page.close()
-
-
-def threads_for_workers() -> int:
-    """One ONNX Runtime thread per process when batch workers already use every core."""
-    return int(os.environ.get("GOVREPORT_OCR_THREADS", "0") or 0)
