@@ -444,12 +444,16 @@ def _ocr_plan(layer, chars: list[dict], ocr: OcrOptions) -> str | None:
         return "page"  # most glyphs cannot be mapped to characters
     if layer.image_share >= SCAN_IMAGE_SHARE and layer.invisible_text >= 0.5 * max(1, layer.text_objects):
         return "page"  # a scan with another program's OCR layer: evidence, not truth; read the pixels
-    for x0, top, x1, bottom in layer.pictures:
-        over = sum(1 for c in chars if x0 <= (c["x0"] + c["x1"]) / 2 <= x1 and top <= (c["top"] + c["bottom"]) / 2
-                   <= bottom)
-        if over <= 5:
-            return "pictures"
+    if any(not _text_over(picture, chars) for picture in layer.pictures):
+        return "pictures"
     return None
+
+
+def _text_over(picture: tuple, chars: list[dict]) -> bool:
+    """Whether the text layer prints over a picture (a background): then the text layer reads it, not OCR."""
+    x0, top, x1, bottom = picture
+    return sum(1 for c in chars if x0 <= (c["x0"] + c["x1"]) / 2 <= x1
+               and top <= (c["top"] + c["bottom"]) / 2 <= bottom) > 5
 
 
 MAX_OCR_DPI = 400  # a finer scan is read at this resolution (time and memory grow with its square)
@@ -486,9 +490,7 @@ def _ocr_pictures(pdf, index: int, layer, chars: list[dict], ocr: OcrOptions, wa
         grey, scale = render_page(pdf, index, ocr_dpi(layer, ocr))
         lines, tables = [], []
         for x0, top, x1, bottom in layer.pictures:
-            over = sum(1 for c in chars if x0 <= (c["x0"] + c["x1"]) / 2 <= x1
-                       and top <= (c["top"] + c["bottom"]) / 2 <= bottom)
-            if over > 5:
+            if _text_over((x0, top, x1, bottom), chars):
                 continue  # text printed over the picture (a background): the text layer reads it
             px0, py0 = max(0, int((x0 - layer.left) * scale)), max(0, int(top * scale))
             px1, py1 = min(grey.shape[1], int((x1 - layer.left) * scale)), min(grey.shape[0], int(bottom * scale))
