@@ -5,6 +5,7 @@ merged cells as spans). Everything downstream (sections, tables, report) reads o
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 # Bounds that keep one hostile or broken file from exhausting memory or time. An annual report has a few thousand
@@ -15,6 +16,17 @@ MAX_TABLE_CELLS = 250_000  # grid positions of one table once merged cells are e
 # mark a reader puts in a value cell that holds ink it could not read (OCR): a value, never a blank or a label.
 BLANKS = {"", "/", "／", "—", "——", "-", "－", "–", "无", "\\", "、", "--", "---", "— —", "－－", "─", "一"}
 UNREADABLE = "\ufffd"
+# Characters that print nothing: zero-width space/non-joiner/joiner, U+FEFF inside text, word joiner, soft hyphen,
+# and the bidirectional marks, embeddings, overrides and isolates. Web editors and converters leave them inside
+# numbers (1\u200b2) and headings (一、总\u200b体情况); what is read is what is shown, so they are taken out once,
+# where text enters this model (Document.__post_init__), and no later stage has to know of them. (The readers'
+# heading splitters, text.split_heading and iter_long_line, also look past them: they cut text before it is a block.)
+INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
+
+
+def strip_invisible(text: str) -> str:
+    """`text` without the characters that print nothing (INVISIBLE)."""
+    return INVISIBLE.sub("", text) if INVISIBLE.search(text) else text
 
 
 class ReadError(Exception):
@@ -192,6 +204,24 @@ class Document:
     sha256: str | None = None  # of the file's bytes: with the pipeline version, the key of an up-to-date output
     ocr_pages: list[int] = field(default_factory=list)  # pages read by OCR, wholly or their pictures
     ocr_pictures: int = 0  # pictures of a Word file or web page read by OCR
+
+    def __post_init__(self):
+        """Every reader hands its text over here: characters that print nothing (INVISIBLE) are removed from each
+        text block and cell, and a text block that held nothing else is dropped."""
+        kept = []
+        for b in self.blocks:
+            if b.kind == "table":
+                for row in b.rows:
+                    for cell in row:
+                        if INVISIBLE.search(cell.text):
+                            cell.text = INVISIBLE.sub("", cell.text).strip()
+            elif INVISIBLE.search(b.text):
+                b.text = INVISIBLE.sub("", b.text).strip()
+                if not b.text:
+                    continue
+            kept.append(b)
+        if len(kept) < len(self.blocks):
+            self.blocks[:] = kept
 
     def text_blocks(self):
         return [b for b in self.blocks if b.kind == "text"]

@@ -23,7 +23,8 @@ _DROP = {"script", "style", "noscript", "iframe", "object", "embed", "template",
 _BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "section", "article", "header",
           "footer", "nav", "tr", "blockquote", "pre", "dd", "dt", "dl", "center", "aside", "main", "caption",
           "figcaption", "title", "hr", "address"}
-_WS = re.compile(r"[ \t\r\f\v\u00a0\u3000\u2002\u2003\u200b]+")
+# U+200B prints nothing and is no space: the Document takes it out (document.INVISIBLE), so 1\u200b2 reads as 12
+_WS = re.compile(r"[ \t\r\f\v\u00a0\u3000\u2002\u2003]+")
 _CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff（）“”、，。：；])\s+(?=[\u4e00-\u9fff（）“”、，。：；])")
 
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 
-from ..document import MAX_TABLE_CELLS, Block, BlockLimit, Cell, Document, ReadError, table_size_problem
+from ..document import (MAX_TABLE_CELLS, Block, BlockLimit, Cell, Document, ReadError, strip_invisible,
+                        table_size_problem)
 from .encoding import decode_bytes
 
 LONG_LINE = 200
@@ -73,6 +74,7 @@ def _pipe_cells(line: str) -> list[Cell]:
 
 def split_heading(text: str) -> list[str]:
     """`一、总体情况。2020年，…` → [`一、总体情况`, `2020年，…`]: a numbered heading glued to the prose after it."""
+    text = strip_invisible(text) or text  # what is shown (\u200b一、…); marks alone are dropped by the Document
     m = re.match(r"[一二三四五六七八九十]{1,2}、", text)
     if not m or len(text) <= 40:
         return [text]
@@ -122,6 +124,7 @@ _GAP = re.compile(r"\s{2,}|(?<=[。；！？])\s+")
 
 def iter_long_line(line: str):
     """The pieces of `split_long_line`, one at a time."""
+    line = strip_invisible(line)
     for seg in _segments(line, _MARKER):
         for part in (p for piece in _segments(seg, _GAP) for q in _segments(piece, _PROSE_TABLE)
                      for p in _table_then_prose(q)):
@@ -148,7 +151,10 @@ def iter_long_line(line: str):
 
 
 def parse_text(text: str, path: str, fmt: str = "txt") -> Document:
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # the Document drops characters that print nothing anyway; they go first here too, because this reader finds
+    # headings and tables in the characters themselves (一\u200b、总体情况 glued to a crawler's one-line report, a
+    # tab table line that starts with U+FEFF)
+    text = strip_invisible(text).replace("\r\n", "\n").replace("\r", "\n")
     n_lines = text.count("\n") + 1
     if n_lines > MAX_LINES:
         raise ReadError(f"document too large: {n_lines} lines (the limit is {MAX_LINES}; an annual report has a few "
