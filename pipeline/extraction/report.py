@@ -58,13 +58,27 @@ def _compact(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
+# The title's year may be printed in full-width digits (２０２４年) or in Chinese numerals (二〇二四年): both read as
+# 2024. Only digits are folded, not the whole line by NFKC, because the body is cut from the same text and keeps its
+# printed form (（区）, ：).
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+_CN_DIGITS = str.maketrans("〇零○Ｏ一二三四五六七八九", "0000123456789")
+_CN_YEAR = re.compile(r"二[〇零○Ｏ][〇零○Ｏ一二三四五六七八九]{2}(?=年)")
+
+
+def _meta_text(text: str) -> str:
+    """`text` compacted, its years in ASCII digits: what the title and period patterns are matched against."""
+    text = _compact(text).translate(_FULLWIDTH_DIGITS)
+    return _CN_YEAR.sub(lambda m: m.group().translate(_CN_DIGITS), text) if "二" in text else text
+
+
 def extract_meta(doc: Document, headings: dict[int, int]) -> dict:
     first = min(headings.values()) if headings else min(len(doc.blocks), 40)
     head_blocks = [b.text for b in doc.blocks[: max(first, 1) + 1] if b.kind == "text"]
     head = "\n".join(head_blocks)
     year = None
     body = None
-    lines = [_compact(t) for t in head_blocks]
+    lines = [_meta_text(t) for t in head_blocks]
     found = None
     for k in range(1, 4):  # a title may be printed over two or three lines (…政府信息公开工作 / 年度报告)
         for i in range(len(lines)):
@@ -86,7 +100,7 @@ def extract_meta(doc: Document, headings: dict[int, int]) -> dict:
         if body is None and i > 0 and len(lines[i - 1]) <= 30 and not _ANY_YEAR.search(lines[i - 1]):
             body = _clean_body(lines[i - 1])  # the body on its own line above the title
     if year is None:
-        m = _PERIOD.search(_compact(head)) or _ANY_YEAR.search(_compact(head))
+        m = _PERIOD.search(_meta_text(head)) or _ANY_YEAR.search(_meta_text(head))
         if m:
             year = int(m.group(1))
     m = _BODY_BY.search(_compact(head))
