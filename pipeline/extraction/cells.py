@@ -4,6 +4,9 @@
 - signed changes (本年增/减): `+64`, `-124`, `增加3`, `减少2`;
 - money: decimals in 万元; an amount printed in 元 is converted to 万元;
 - a blank cell, `/`, `—`, `-` or `无` standing for nothing is 0;
+- a count printed in Chinese numerals (`三`, `十二`, `〇`, `一百零五`) is that count, when the whole cell is one
+  numeral of standard form below 1000; a lone `一` stays what it always was, a dash-like blank mark (0), since a
+  printed `一` and a dash cannot be told apart. Digit-by-digit forms (`一二`) or anything more are unreadable;
 - anything else is unreadable: the value is None and the raw text is kept.
 
 When a crawler ran a row's cells together (`640020470`), `split_run` lists every way to cut the digits into the
@@ -24,6 +27,38 @@ _INT = re.compile(r"^\d{1,12}$")
 _SIGNED = re.compile(r"^([+\-])?\d{1,12}$")
 _MONEY = re.compile(r"^(\d{1,15}(?:\.\d+)?)(万元|万|元)?$")
 MAX_SPLITS = 200_000
+_CN_DIGIT = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_D = "[一二三四五六七八九]"
+# standard Chinese numerals below 1000: 〇/零, 三, 十二, 二十, 三十五, 一百, 一百零五, 一百一十, 三百二十一
+_CN_NUMERAL = re.compile(rf"^(?:(?P<zero>[〇零])|(?:(?P<h>{_D})百)?(?:(?P<t>{_D})?(?P<ten>十)(?P<u>{_D})?"
+                         rf"|(?P<nought>零)?(?P<unit>{_D}))?)$")
+
+
+def chinese_numeral(text: str) -> int | None:
+    """The value of a whole cell printed as one Chinese numeral of standard form below 1000, else None.
+
+    Only forms with a single reading: 十二 is 12, 二十 is 20, 一百零五 is 105; a tens digit needs 十 (一十 inside
+    hundreds: 一百一十), a units digit after 百 needs 零 or a tens place (二百五 and 一二 are not read)."""
+    m = _CN_NUMERAL.match(text)
+    if not m or not text:
+        return None
+    if m.group("zero"):
+        return 0
+    h, t, ten, nought, unit = (m.group(k) for k in ("h", "t", "ten", "nought", "unit"))
+    if h and unit and not nought:
+        return None  # 二百五: colloquial for 250, or 205? not read
+    if nought and not h:
+        return None  # 零五
+    if not h and t == "一":
+        return None  # 一十二 stands only inside a larger number
+    if h and ten and not t:
+        return None  # 一百十: not the standard form (一百一十)
+    value = 100 * _CN_DIGIT[h] if h else 0
+    if ten:
+        value += 10 * (_CN_DIGIT[t] if t else 1) + (_CN_DIGIT[m.group("u")] if m.group("u") else 0)
+    elif unit:
+        value += _CN_DIGIT[unit]
+    return value
 
 
 def normalise(raw: str | None) -> str:
@@ -76,16 +111,19 @@ def parse_value(raw: str | None, kind: str = "count") -> int | float | None:
         return None
     if _INT.match(t):
         return int(t)
-    return None
+    return chinese_numeral(t)
 
 
 _NUMBER_LIKE = re.compile(r"^[+\-]?\d[\d.]*(万元|元|万|件|个|项|条)?$")
 
 
 def looks_numeric(raw: str | None) -> bool:
-    """True for a cell that prints a number (or a blank marker): used to tell values from labels."""
+    """True for a cell that prints a number (or a blank marker): used to tell values from labels. A Chinese
+    numeral is a value here too (三 under 本年新收); a numbering column left of the labels stays in the label,
+    because the label is found from the right."""
     t = normalise(raw)
-    return t in _BLANK_MARKS or t == UNREADABLE or _NUMBER_LIKE.match(t) is not None
+    return t in _BLANK_MARKS or t == UNREADABLE or _NUMBER_LIKE.match(t) is not None \
+        or (t != "一" and chinese_numeral(_UNIT.sub("", t)) is not None)
 
 
 def split_run(run: str, k: int, max_len: int = 9, sums: list[tuple[int, int]] = ()):
