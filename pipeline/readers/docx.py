@@ -1,6 +1,10 @@
 """Word documents (.docx) through python-docx, paragraphs and tables in body order (also inside content controls),
 merged cells as spans, text as Word shows it (line breaks and tabs kept, deleted and moved-away text left out).
 
+Content pasted as HTML may be kept in its own part of the file and shown where a w:altChunk element points to it:
+an HTML or MHT page, plain text or a whole Word document. It is read by the reader of its format and its blocks
+take the altChunk's place; a chunk that cannot be read (RTF, a link outside the file) is named in the warnings.
+
 Horizontal merges come from w:gridSpan, vertical merges from w:vMerge (restart … continue). The archive is checked
 before it is opened: a zip whose members would expand past a bound (a zip bomb) is refused.
 """
@@ -10,9 +14,10 @@ import io
 import zipfile
 
 from ..document import MAX_TABLE_CELLS, Block, BlockLimit, Cell, Document, ReadError, table_size_problem
-from .html import clean_cell_text
+from .encoding import decode_bytes
+from .html import clean_cell_text, parse_html
 from .image import PictureReader
-from .text import LONG_LINE, iter_long_line, split_heading
+from .text import LONG_LINE, iter_long_line, parse_text, split_heading
 
 MAX_UNCOMPRESSED = 200 * 1024 * 1024
 MAX_RATIO = 200
@@ -44,6 +49,7 @@ def _w(tag: str) -> str:
 _T, _TAB, _BR, _CR = _w("t"), _w("tab"), _w("br"), _w("cr")
 _MOVED_AWAY = _w("moveFrom")  # a tracked move's old place: its text is printed at the new place (w:moveTo)
 _WRAPPERS = {_w("sdt"), _w("sdtContent"), _w("customXml"), _w("smartTag")}  # content controls around blocks
+_ALT_CHUNK = _w("altChunk")  # content kept in another part (HTML, MHT, text, Word) and shown in its place
 
 
 def _para_text(p) -> str:
@@ -74,15 +80,23 @@ def _body_blocks(body):
             stack.pop()
         elif el.tag in _WRAPPERS:
             stack.append(iter(el.iterchildren()))
-        elif el.tag in (_w("p"), _w("tbl")):
+        elif el.tag in (_w("p"), _w("tbl"), _ALT_CHUNK):
             yield el
 
 
-def _tc_text(tc) -> str:
-    return clean_cell_text("\n".join(_para_text(p) for p in tc.iter(_w("p"))))
+def _tc_text(tc, chunks=None) -> str:
+    """A cell's text; an altChunk inside the cell adds its text in its place."""
+    parts = []
+    for el in tc.iter(_w("p"), _ALT_CHUNK):
+        if el.tag == _ALT_CHUNK:
+            if chunks is not None:
+                parts.append(chunks.text(el))
+        else:
+            parts.append(_para_text(el))
+    return clean_cell_text("\n".join(parts))
 
 
-def _table_rows(tbl) -> list[list[Cell]]:
+def _table_rows(tbl, chunks=None) -> list[list[Cell]]:
     """Rows of origin cells; a cell that continues a vertical merge adds to its origin's rowspan instead."""
     grid_rows = []  # each: list of (col, colspan, vmerge, text)
     for tr in tbl.iter(_w("tr")):
@@ -103,7 +117,7 @@ def _table_rows(tbl) -> list[list[Cell]]:
                 vm = pr.find(_w("vMerge"))
                 if vm is not None:
                     vmerge = vm.get(_w("val"), "continue")
-            row.append((col, span, vmerge, _tc_text(tc)))
+            row.append((col, span, vmerge, _tc_text(tc, chunks)))
             col += span
         grid_rows.append(row)
     out: list[list[Cell]] = []
@@ -159,10 +173,134 @@ def _picture_blocks(document, p, pictures) -> list[Block]:
     return out
 
 
-def read_docx(path: str, data: bytes, ocr=None) -> Document:
+MAX_CHUNK_BYTES = 64 * 1024 * 1024  # one altChunk's part: as large as an HTML page or text file may be
+MAX_CHUNK_DEPTH = 2  # a Word document in an altChunk may hold altChunks of its own, this deep
+
+
+class _AltChunks:
+    """The altChunks of one Word file: each chunk's part read by the reader of its format. Nothing outside the file
+    is fetched, and a chunk's web page reads no pictures from the disk (only data: URIs, as the page would)."""
+
+    def __init__(self, document, path: str, ocr, depth: int, warnings: list[str]):
+        self.document, self.path, self.ocr, self.depth, self.warnings = document, path, ocr, depth, warnings
+        self.ocr_pictures = 0
+
+    def _part(self, el):
+        rid = el.get(_R + "id")
+        rel = self.document.part.rels.get(rid) if rid else None
+        if rel is None:
+            self.warnings.append(f"an altChunk names no part of the file ({rid!r}); its content is missing")
+            return None
+        if rel.is_external:
+            self.warnings.append(f"an altChunk links outside the file ({rel.target_ref[:100]}); not fetched, its "
+                                 f"content is missing")
+            return None
+        part = rel.target_part
+        if len(part.blob) > MAX_CHUNK_BYTES:
+            self.warnings.append(f"an altChunk of {len(part.blob) // (1024 * 1024)} MB ({part.partname}) exceeds "
+                                 f"{MAX_CHUNK_BYTES // (1024 * 1024)} MB; it was left out")
+            return None
+        return part
+
+    def _document(self, el) -> Document | None:
+        part = self._part(el)
+        if part is None:
+            return None
+        kind = _chunk_kind(part.content_type, str(part.partname))
+        notes: list[str] = []  # how its bytes were decoded, where that needs saying
+        try:
+            if kind == "html":
+                doc = parse_html(decode_bytes(part.blob, self.path, notes=notes), "", self.ocr)
+            elif kind == "mht":
+                doc = parse_html(_mht_html(part.blob, self.path, notes), "", self.ocr)
+            elif kind == "text":
+                doc = parse_text(decode_bytes(part.blob, self.path, notes=notes), "")
+            elif kind == "docx":
+                if self.depth >= MAX_CHUNK_DEPTH:
+                    raise ReadError(f"Word documents nested in altChunks more than {MAX_CHUNK_DEPTH} deep")
+                doc = read_docx(self.path, part.blob, self.ocr, self.depth + 1)
+            else:
+                self.warnings.append(f"an altChunk of type {part.content_type or 'unknown'} ({part.partname}) was "
+                                     f"not read: only HTML, MHT, plain text and Word content are; its content is "
+                                     f"missing")
+                return None
+        except ReadError as e:
+            self.warnings.append(f"an altChunk ({part.partname}) could not be read: {e}")
+            return None
+        self.ocr_pictures += doc.ocr_pictures
+        self.warnings.extend(f"altChunk {part.partname}: {w}" for w in notes + doc.warnings)
+        return doc
+
+    def blocks(self, el) -> list[Block]:
+        doc = self._document(el)
+        return doc.blocks if doc is not None else []
+
+    def text(self, el) -> str:
+        """The text of a chunk inside a table cell, on one line (its tables' cells separated by spaces)."""
+        doc = self._document(el)
+        if doc is None:
+            return ""
+        return " ".join(b.text if b.kind == "text" else " ".join(c.text for r in b.rows for c in r)
+                        for b in doc.blocks)
+
+
+def _chunk_kind(content_type: str | None, name: str) -> str | None:
+    ct, name = (content_type or "").lower().split(";")[0].strip(), name.lower()
+    if ct in ("text/html", "application/xhtml+xml"):
+        return "html"
+    if ct in ("message/rfc822", "multipart/related", "application/x-mimearchive"):
+        return "mht"
+    if ct == "text/plain":
+        return "text"
+    if "wordprocessingml" in ct:
+        return "docx"
+    for kind, ends in (("html", (".html", ".htm", ".xhtml")), ("mht", (".mht", ".mhtml")), ("text", (".txt",)),
+                       ("docx", (".docx", ".docm", ".dotx"))):
+        if name.endswith(ends) and ct in ("", "application/octet-stream"):
+            return kind
+    return None
+
+
+def _mht_html(data: bytes, path: str, notes: list[str]) -> str:
+    """The web page of an MHT archive (what Word writes for content pasted as HTML): its first HTML part."""
+    import email
+    import email.policy
+
+    message = email.message_from_bytes(data, policy=email.policy.compat32)
+    for part in message.walk():
+        if part.get_content_type() in ("text/html", "application/xhtml+xml"):
+            payload = part.get_payload(decode=True)
+            if payload:
+                return decode_bytes(payload, path, declared=part.get_content_charset(), notes=notes)
+    raise ReadError("an MHT archive without a web page")
+
+
+def _chunks_kept_as_bytes() -> None:
+    """python-docx parses a part by its content type; a Word document in an altChunk has the main document's type
+    but holds a whole .docx archive, and parsing it as XML would fail the file. Through python-docx's own hook
+    (PartFactory.part_class_selector, chained to the selector already set), every altChunk target is kept as
+    bytes, for _AltChunks to read."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.opc.part import Part, PartFactory
+
+    previous = PartFactory.part_class_selector
+    if getattr(previous, "keeps_chunks", False):
+        return
+
+    def select(content_type, reltype):
+        if reltype == RT.A_F_CHUNK:
+            return Part
+        return previous(content_type, reltype) if previous is not None else None
+
+    select.keeps_chunks = True
+    PartFactory.part_class_selector = select
+
+
+def read_docx(path: str, data: bytes, ocr=None, _depth: int = 0) -> Document:
     _check_archive(data)
     import docx
 
+    _chunks_kept_as_bytes()
     try:
         d = docx.Document(io.BytesIO(data))  # python-docx's XML parser neither loads nor expands entities
     except Exception as e:
@@ -173,8 +311,11 @@ def read_docx(path: str, data: bytes, ocr=None) -> Document:
     blocks = BlockLimit()
     warnings: list[str] = []
     pictures = PictureReader(ocr)
+    chunks = _AltChunks(d, path, ocr, _depth, warnings)
     for el in _body_blocks(d.element.body):
-        if el.tag == _w("p"):
+        if el.tag == _ALT_CHUNK:
+            blocks.add_all(chunks.blocks(el))
+        elif el.tag == _w("p"):
             if pictures.active and (el.find(".//" + _w("drawing")) is not None
                                     or el.find(".//" + _V + "imagedata") is not None):
                 blocks.add_all(_picture_blocks(d, el, pictures))
@@ -191,13 +332,15 @@ def read_docx(path: str, data: bytes, ocr=None) -> Document:
             if n_cells > MAX_TABLE_CELLS:
                 warnings.append(f"table too large: {n_cells} cells (the limit is {MAX_TABLE_CELLS}); it was left out")
                 continue
-            rows = _table_rows(el)
+            rows = _table_rows(el, chunks)
             problem = table_size_problem(rows) if rows else None
             if problem:
                 warnings.append(problem)
             elif rows:
                 blocks.add(Block("table", rows=rows))
     if not blocks:
-        raise ReadError("empty document: the Word file holds no text")
+        why = next((w for w in warnings if "altChunk" in w), None)  # the content Word keeps elsewhere, unread
+        raise ReadError("empty document: the Word file holds no text" + (f" ({why})" if why else ""))
     warnings += pictures.summary()
-    return Document(path=path, format="docx", blocks=list(blocks), warnings=warnings, ocr_pictures=pictures.read)
+    return Document(path=path, format="docx", blocks=list(blocks), warnings=warnings,
+                    ocr_pictures=pictures.read + chunks.ocr_pictures)
