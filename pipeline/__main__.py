@@ -6,10 +6,52 @@ import json
 import sys
 
 
+def _usable_options(args) -> int | None:
+    """Check what a batch is given before any work: the models (a folder named with --models must exist, and its
+    model files must load) and the output folder (a directory this user can write). Returns 2 with a message when
+    one is unusable, else None; `args.models` becomes the folder to use ('' for the built-in models)."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    models = getattr(args, "models", None)
+    if models is None:  # not given: models/ when it was trained, else the built-in models
+        args.models = "models" if Path("models").is_dir() else ""
+    elif models and not Path(models).is_dir():
+        print(f"error: --models {models}: no such directory (train the models with `dvc repro`, or pass "
+              f"--models '' for the built-in ones)", file=sys.stderr)
+        return 2
+    if args.mode != "read":
+        from .extraction.models import ModelError, load_models
+
+        try:
+            load_models(args.models or None)
+        except ModelError as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        print(f"error: --out {out}: a file, not a directory", file=sys.stderr)
+        return 2
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=out, prefix=".probe-")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as e:
+        print(f"error: --out {out}: cannot write there ({e.strerror or e})", file=sys.stderr)
+        return 2
+    return None
+
+
 def _extract(args) -> int:
     import os
 
     from .batch.extract import run_batch
+
+    unusable = _usable_options(args)
+    if unusable is not None:
+        return unusable
 
     opts = read_options(args)
     scheduler = args.scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
@@ -17,7 +59,8 @@ def _extract(args) -> int:
     try:
         result = run_batch(args.inputs, args.out, getattr(args, "models", None), opts, verbose=args.verbose,
                            show_progress=not args.quiet, mode=args.mode, workers=workers,
-                           time_limit_s=args.time_limit or None, resume=not args.no_resume, scheduler=scheduler)
+                           time_limit_s=args.time_limit or None, resume=not args.no_resume, scheduler=scheduler,
+                           memory_limit_mb=args.memory_limit)
     except KeyboardInterrupt:
         print(f"\ninterrupted: finished outputs are in {args.out}; run the same command again to resume",
               file=sys.stderr)
@@ -83,6 +126,9 @@ def _batch_options(p) -> None:
                    help="worker processes (default: all cores; 0 runs in this process)")
     p.add_argument("--time-limit", type=float, default=600.0, metavar="SECONDS",
                    help="per-report time limit; a report over it is recorded as failed (default 600, 0: none)")
+    p.add_argument("--memory-limit", type=int, default=None, metavar="MB",
+                   help="memory a worker process may take; a file that needs more is recorded as failed and the batch "
+                        "goes on (default: 3/4 of the machine's memory shared by the workers, at most 6144; 0: none)")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="run on a Dask cluster, e.g. tcp://HOST:8786 (default: $DASK_SCHEDULER_ADDRESS if set)")
     p.add_argument("--no-resume", action="store_true",
@@ -295,7 +341,9 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("extract", help="extract report JSON from files or directories")
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="files or directories (walked)")
     p.add_argument("--out", required=True, help="output directory")
-    p.add_argument("--models", default="models", help="directory of trained models (default: models)")
+    p.add_argument("--models", default=None,
+                   help="directory of trained models (default: models/ when it exists, else the built-in models; "
+                        "'' for the built-in ones)")
     _pdf_options(p)
     p.add_argument("--quiet", action="store_true")
     p.add_argument("--verbose", action="store_true", help="print tracebacks of internal errors")
@@ -319,7 +367,7 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("predict", help="apply the models to document JSON and write report JSON")
     p.add_argument("inputs", nargs="+", metavar="DOCUMENTS")
     p.add_argument("--out", required=True)
-    p.add_argument("--models", default="models")
+    p.add_argument("--models", default=None, help="directory of trained models (default: models/ when it exists)")
     _pdf_options(p)
     p.add_argument("--quiet", action="store_true")
     p.add_argument("--verbose", action="store_true")
@@ -334,6 +382,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--labels", default="data/labels", help="gold labels of real reports (training fold is used)")
     p.add_argument("--docs", nargs="*", default=DOC_DIRS)
     p.add_argument("--jobs", type=int, default=2, help="models trained side by side (joblib worker processes)")
+    p.add_argument("--memory-limit", type=int, default=None, metavar="MB",
+                   help="memory a worker process may take; a file that needs more is recorded as failed and the batch "
+                        "goes on (default: 3/4 of the machine's memory shared by the workers, at most 6144; 0: none)")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="train on a Dask cluster through joblib's Dask backend (default: $DASK_SCHEDULER_ADDRESS)")
     p.add_argument("--read-cache", default="data/interim/read_cache", metavar="DIR",

@@ -44,8 +44,9 @@ def test_cross_year_checks_between_consecutive_reports_of_one_body(tmp_path):
         path = tmp_path / f"{r['document']}.json"
         path.write_text(json.dumps(r, ensure_ascii=False), encoding="utf-8")
         paths.append(str(path))
-    assert add_cross_year_checks(paths) == 8
+    assert add_cross_year_checks(paths) == 1  # the 2023 report gains its checks
     checks = json.loads((tmp_path / "r2023.html.json").read_text(encoding="utf-8"))["checks"]
+    assert len(checks) == 8
     failing = [c for c in checks if c["ok"] is False]
     assert [(c["rule"], c["cells"], c["expected"], c["found"]) for c in failing] == [
         ("years.carried_over", ["requests.carried_over.natural_person"], 3, 2),
@@ -54,6 +55,18 @@ def test_cross_year_checks_between_consecutive_reports_of_one_body(tmp_path):
     assert in_force[0]["ok"] is True and in_force[0]["where"]["previous_report"] == "r2022.html"
     assert json.loads((tmp_path / "r2022.html.json").read_text(encoding="utf-8"))["checks"] == []
     assert add_cross_year_checks(paths) == 0  # a second pass adds nothing twice
+
+    # last year's report changes (re-read, re-labelled): this year's checks follow it, none goes stale
+    a["tables"]["requests"]["rows"]["carried_forward"] = dict(zip(
+        ["natural_person", "commercial", "research", "social_org", "legal_service", "other_org", "total"],
+        [2, 0, 0, 0, 0, 0, 2]))
+    (tmp_path / "r2022.html.json").write_text(json.dumps(a, ensure_ascii=False), encoding="utf-8")
+    assert add_cross_year_checks(paths) == 1
+    checks = json.loads((tmp_path / "r2023.html.json").read_text(encoding="utf-8"))["checks"]
+    assert len(checks) == 8 and all(c["ok"] for c in checks)
+    # and without last year's report in the batch, the checks that named it are gone
+    assert add_cross_year_checks(paths[1:]) == 1
+    assert json.loads((tmp_path / "r2023.html.json").read_text(encoding="utf-8"))["checks"] == []
 
 
 def test_each_table_rule_fails_on_a_report_made_to_break_it_and_numbers_stay_printed(tmp_path):

@@ -30,22 +30,35 @@ def _cell(report, table, row, col):
     return t["rows"].get(row, {}).get(col)
 
 
+def figures(report: dict) -> dict:
+    """The few numbers of a report the cross-year checks read (and what names it): a small index entry, so the
+    checks of a batch of any size never hold the reports themselves."""
+    return {
+        "document": report["document"], "year": report["meta"].get("year"),
+        "key": body_key(report["meta"].get("body")), "template": report["meta"].get("template"),
+        "sha256": (report.get("provenance") or {}).get("sha256"),
+        "carried_forward": {c: _cell(report, "requests", "carried_forward", c) for c in APPLICANT_COLUMNS + ["total"]},
+        "carried_over": {c: _cell(report, "requests", "carried_over", c) for c in APPLICANT_COLUMNS + ["total"]},
+        "active": {(row, col): _cell(report, "active_disclosure", row, col)
+                   for row in ("rules", "normative_docs") for col in ("in_force", "issued", "repealed")},
+        "has_year_checks": any(c["rule"].startswith("years.") for c in report.get("checks", [])),
+    }
+
+
 def cross_year_checks(prev: dict, cur: dict) -> list[dict]:
+    """The checks between last year's report and this year's, from their figures()."""
     out = []
-    other = {"previous_report": prev["document"], "previous_year": prev["meta"]["year"]}
+    other = {"previous_report": prev["document"], "previous_year": prev["year"]}
     for col in APPLICANT_COLUMNS + ["total"]:
-        a = _cell(prev, "requests", "carried_forward", col)
-        b = _cell(cur, "requests", "carried_over", col)
+        a, b = prev["carried_forward"][col], cur["carried_over"][col]
         if a is None or b is None:
             continue
         out.append({"rule": "years.carried_over", "ok": a == b, "cells": [f"requests.carried_over.{col}"],
                     "expected": a, "found": b, "where": other})
-    if prev["meta"]["template"] == "2021" and cur["meta"]["template"] == "2021":
+    if prev["template"] == "2021" and cur["template"] == "2021":
         for row in ("rules", "normative_docs"):
-            last = _cell(prev, "active_disclosure", row, "in_force")
-            issued = _cell(cur, "active_disclosure", row, "issued")
-            repealed = _cell(cur, "active_disclosure", row, "repealed")
-            now = _cell(cur, "active_disclosure", row, "in_force")
+            last = prev["active"][(row, "in_force")]
+            issued, repealed, now = (cur["active"][(row, c)] for c in ("issued", "repealed", "in_force"))
             if None in (last, issued, repealed, now):
                 continue
             out.append({"rule": "years.in_force", "ok": last + issued - repealed == now,
@@ -55,45 +68,45 @@ def cross_year_checks(prev: dict, cur: dict) -> list[dict]:
     return out
 
 
-def _distinct(paths: list[str], reports: dict) -> list[str]:
-    """One report per content: the same file saved twice (copies, mirrors) is compared with once."""
-    seen, out = set(), []
-    for p in paths:
-        digest = (reports[p].get("provenance") or {}).get("sha256") or p
-        if digest not in seen:
-            seen.add(digest)
-            out.append(p)
-    return out
-
-
 def add_cross_year_checks(report_paths: list[str]) -> int:
-    """Add cross-year checks to the reports of consecutive years of one body; returns how many were added."""
+    """Give every report of a batch the cross-year checks its body's previous year calls for, now: the reports
+    are read once to index their figures, then each report whose checks change (a previous year's report was
+    added, changed or removed since it was written) is rewritten. Checks of a resumed run are those of a fresh
+    one. Memory holds the index, never the reports. Returns how many reports were rewritten."""
     import orjson
 
-    reports = {}
+    index: dict[str, dict] = {}
     for p in report_paths:
         try:
-            reports[p] = orjson.loads(Path(p).read_bytes())
+            index[p] = figures(orjson.loads(Path(p).read_bytes()))
+        except (OSError, orjson.JSONDecodeError, KeyError, TypeError, AttributeError):
+            continue
+    by_year: dict = defaultdict(lambda: defaultdict(list))
+    for p, f in index.items():
+        if f["key"] and f["year"]:
+            by_year[f["key"]][f["year"]].append(p)
+    from .extract import dump_json, seal, write_atomic
+
+    rewritten = 0
+    for p, f in index.items():
+        previous = by_year[f["key"]].get(f["year"] - 1, []) if f["key"] and f["year"] else []
+        if not previous and not f["has_year_checks"]:
+            continue
+        new = []
+        seen_content = set()
+        for prev_path in previous:  # one report per content: a file saved twice is compared with once
+            digest = index[prev_path]["sha256"] or prev_path
+            if digest not in seen_content:
+                seen_content.add(digest)
+                new += cross_year_checks(index[prev_path], f)
+        try:
+            report = orjson.loads(Path(p).read_bytes())
         except (OSError, orjson.JSONDecodeError):
             continue
-    groups = defaultdict(dict)
-    for p, r in reports.items():
-        key, year = body_key(r["meta"].get("body")), r["meta"].get("year")
-        if key and year:
-            groups[key].setdefault(year, []).append(p)
-    added = 0
-    from .extract import dump_json, write_atomic
-
-    for by_year in groups.values():
-        for year, paths in by_year.items():
-            for prev_path in _distinct(by_year.get(year - 1, []), reports):
-                for p in paths:
-                    new = cross_year_checks(reports[prev_path], reports[p])
-                    seen = {(c["rule"], tuple(c["cells"]), c["where"].get("previous_report"))
-                            for c in reports[p]["checks"] if c["rule"].startswith("years.")}
-                    new = [c for c in new if (c["rule"], tuple(c["cells"]), c["where"]["previous_report"]) not in seen]
-                    if new:
-                        reports[p]["checks"] += new
-                        write_atomic(Path(p), dump_json(reports[p], indent=1))
-                        added += len(new)
-    return added
+        kept = [c for c in report["checks"] if not c["rule"].startswith("years.")]
+        if kept + new != report["checks"]:
+            report["checks"] = kept + new
+            seal(report)
+            write_atomic(Path(p), dump_json(report, indent=1))
+            rewritten += 1
+    return rewritten

@@ -12,6 +12,7 @@ import json
 import os
 import re
 import signal
+import stat
 import sys
 import tempfile
 import threading
@@ -42,23 +43,52 @@ class BatchResult:
 
 
 def find_inputs(paths: list[str]) -> tuple[list[Path], list[dict]]:
-    """Files named directly, and files with a supported extension found by walking directories (sorted)."""
+    """Files named directly, and files with a supported extension found by walking directories (sorted; folders
+    reached through symbolic links are walked too, each once). A file reached twice (named twice, or through a
+    link) is read once. Anything that is not a regular file (a named pipe, a socket, a device) is recorded as an
+    error without being opened: opening a FIFO would wait for a writer forever."""
     files: list[Path] = []
-    missing = []
+    problems: list[dict] = []
+    seen: set[str] = set()
+
+    def add(path: Path) -> None:
+        try:
+            st = path.stat()
+        except OSError as e:
+            problems.append({"file": printable(str(path)), "stage": "input",
+                             "message": f"cannot read: {e.strerror or e}"})
+            return
+        if not stat.S_ISREG(st.st_mode):
+            kind = ("a named pipe (FIFO)" if stat.S_ISFIFO(st.st_mode) else "a socket" if stat.S_ISSOCK(st.st_mode)
+                    else "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else "not a file")
+            problems.append({"file": printable(str(path)), "stage": "input",
+                             "message": f"not a regular file: {kind}; it was not opened"})
+            return
+        real = os.path.realpath(path)
+        if real not in seen:
+            seen.add(real)
+            files.append(path)
+
     for p in paths:
         path = Path(p)
         if path.is_dir():
-            for root, dirs, names in os.walk(path):
+            walked: set[str] = set()
+            for root, dirs, names in os.walk(path, followlinks=True):
+                real = os.path.realpath(root)
+                if real in walked:  # a link back to a folder already walked (a loop, or two links to one folder)
+                    dirs[:] = []
+                    continue
+                walked.add(real)
                 # a web page saved with its files (page.html + page_files/): the pictures belong to the page
                 dirs[:] = sorted(d for d in dirs if not _page_files_folder(d, names))
                 for n in sorted(names):
                     if n.lower().endswith(SUPPORTED_EXTENSIONS) and not n.startswith("."):
-                        files.append(Path(root) / n)
-        elif path.is_file():
-            files.append(path)
+                        add(Path(root) / n)
+        elif path.exists() or path.is_symlink():
+            add(path)
         else:
-            missing.append({"file": str(p), "stage": "input", "message": "no such file or directory"})
-    return files, missing
+            problems.append({"file": printable(str(p)), "stage": "input", "message": "no such file or directory"})
+    return files, problems
 
 
 _FILES_FOLDER = re.compile(r"^(.+?)[._](?:files|files_)$|^(.+?)\.fld$", re.I)
@@ -114,12 +144,19 @@ def output_name(path: Path, taken: set[str], suffix: str = ".json") -> str:
     return name
 
 
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)  # read once: the mode new files get, as any program's files would under this umask
+
+
 def write_atomic(path: Path, text: str) -> None:
+    """Write a file whole or not at all: to a temporary name beside it, then renamed. The file gets the mode any
+    new file gets under the user's umask (0644 under 022), not the temporary file's private 0600."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
+        os.chmod(tmp, 0o666 & ~_UMASK)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -164,6 +201,16 @@ def predict_one(doc, models, pdf_options: PdfOptions | None = None) -> dict:
 DOC_SUFFIX = ".doc.json"
 DEFAULT_TIME_LIMIT = 600.0  # seconds per report
 KILL_GRACE = 15.0  # a worker still busy this long after its time limit is killed (a hang inside C code)
+MAX_WORKER_MB = 6144  # the automatic memory limit of a worker process never goes above this
+
+
+def default_memory_limit(workers: int) -> int:
+    """MB a worker process may take: three quarters of the machine's memory shared among the workers, at most
+    MAX_WORKER_MB (a 2-core machine with 24 GB: 6 GB each, 12 GB in all, the rest left to everything else)."""
+    import psutil
+
+    total = psutil.virtual_memory().total // (1024 * 1024)
+    return max(1024, min(MAX_WORKER_MB, int(0.75 * total / max(1, workers))))
 WORKER_MAX_TASKS = 200  # a worker process is replaced after this many reports, so memory cannot creep up
 
 
@@ -213,12 +260,15 @@ def process_job(job: Job, mode: str, models, pdf_options: PdfOptions | None = No
             payload = predict_one(doc, models, pdf_options)
             payload["provenance"] = {"sha256": doc.sha256, "models": models.fingerprint,
                                      "options": options_key(pdf_options)}
+            seal(payload)
         text = dump_json(payload, indent=1)
         return Outcome(job.index, payload=text, seconds=time.perf_counter() - started)
     except ReadError as e:
         error = {"file": str(source), "stage": e.stage, "message": str(e)}
     except MemoryError:
-        error = {"file": str(source), "stage": mode, "message": "out of memory"}
+        error = {"file": str(source), "stage": "memory",
+                 "message": "memory limit exceeded: reading it needed more memory than a worker may take "
+                            "(raise it with --memory-limit)"}
     except RecursionError:
         error = {"file": str(source), "stage": mode, "message": "document nested too deeply to read"}
     except Exception as e:  # an unexpected bug must not stop the batch
@@ -286,13 +336,22 @@ def warm_up(models) -> None:
     _warm = True
 
 
-def _init_worker(models_dir, mode):
+def _init_worker(models_dir, mode, memory_limit_mb=None):
     """Runs once in each worker process: models are loaded once per worker (inherited without a copy when forked),
-    and numeric libraries are kept to one thread so N workers use N cores."""
+    numeric libraries are kept to one thread so N workers use N cores, and the process's data memory is capped
+    (RLIMIT_DATA): a file that inflates past it (a PDF whose streams decompress to gigabytes) fails with a memory
+    error, or its worker dies and is replaced; either way the file is recorded and the batch goes on."""
     global _WORKER_MODELS
     from threadpoolctl import threadpool_limits
 
     threadpool_limits(1)
+    if memory_limit_mb:
+        import resource
+
+        limit = int(memory_limit_mb) * 1024 * 1024
+        soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
+        if hard == resource.RLIM_INFINITY or limit <= hard:
+            resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))
     _WORKER_MODELS = load_models(models_dir) if mode != "read" else None
     if _WORKER_MODELS is not None:
         warm_up(_WORKER_MODELS)  # a no-op in a forked worker: the parent warmed up before forking
@@ -313,7 +372,7 @@ def _run_in_process(jobs, mode, models, pdf_options, seconds, verbose):
         yield _limited_job(job, mode, models, pdf_options, seconds, verbose)
 
 
-def _run_in_pool(jobs, mode, models_dir, pdf_options, seconds, workers, verbose, out_dir=None):
+def _run_in_pool(jobs, mode, models_dir, pdf_options, seconds, workers, verbose, out_dir=None, memory_limit_mb=None):
     """Worker processes (pebble: a worker stuck past its time limit is killed and replaced, the batch goes on)."""
     import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, TimeoutError as FutureTimeout, wait
@@ -325,7 +384,7 @@ def _run_in_pool(jobs, mode, models_dir, pdf_options, seconds, workers, verbose,
     queue = iter(jobs)
     pending = {}
     with ProcessPool(max_workers=workers, max_tasks=WORKER_MAX_TASKS, initializer=_init_worker,
-                     initargs=(models_dir, mode), context=context) as pool:
+                     initargs=(models_dir, mode, memory_limit_mb), context=context) as pool:
         def submit():
             job = next(queue, None)
             if job is not None:
@@ -344,9 +403,11 @@ def _run_in_pool(jobs, mode, models_dir, pdf_options, seconds, workers, verbose,
                     yield Outcome(job.index, error={"file": str(job.path), "stage": "timeout",
                                                     "message": str(TimeLimitExceeded(seconds)) + "; worker killed"})
                 except ProcessExpired as e:
-                    yield Outcome(job.index, error={"file": str(job.path), "stage": mode,
-                                                    "message": f"worker process died (exit code {e.exitcode}); "
-                                                               f"out of memory?"})
+                    yield Outcome(job.index, error={"file": str(job.path), "stage": "memory",
+                                                    "message": f"memory limit exceeded or crash: its worker process "
+                                                               f"died (exit code {e.exitcode}) and was replaced; a "
+                                                               f"worker may take {memory_limit_mb} MB "
+                                                               f"(--memory-limit)"})
                 except Exception as e:
                     yield Outcome(job.index, error={"file": str(job.path), "stage": mode,
                                                     "message": f"internal error: {type(e).__name__}: {e}"[:240]})
@@ -436,15 +497,36 @@ def options_key(pdf_options: PdfOptions | None) -> str:
     return hashlib.sha256(json.dumps(opts, sort_keys=True).encode()).hexdigest()[:12]
 
 
+def content_hash(report: dict) -> str:
+    """A hash of a report's content, its own seal left out."""
+    body = dict(report, provenance={k: v for k, v in (report.get("provenance") or {}).items() if k != "content"})
+    return hashlib.sha256(dump_json(body).encode("utf-8")).hexdigest()[:16]
+
+
+def seal(report: dict) -> None:
+    """Record the report's content hash in its provenance: an output edited or damaged afterwards no longer
+    matches it, and a resumed run makes it again instead of trusting it."""
+    report.setdefault("provenance", {})["content"] = content_hash(report)
+
+
 def is_up_to_date(output: Path, sha256: str, models_fingerprint: str, options: str | None = None) -> bool:
     """An earlier output of the same bytes, made by this pipeline version with these models and options."""
     try:
         report = json.loads(output.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    return (report.get("pipeline_version") == PIPELINE_VERSION
-            and report.get("provenance") == {"sha256": sha256, "models": models_fingerprint,
-                                             "options": options or options_key(None)})
+    provenance = report.get("provenance") if isinstance(report, dict) else None
+    if not isinstance(provenance, dict) or report.get("pipeline_version") != PIPELINE_VERSION or \
+            {k: v for k, v in provenance.items() if k != "content"} != {
+                "sha256": sha256, "models": models_fingerprint, "options": options or options_key(None)}:
+        return False
+    if provenance.get("content") != content_hash(report):
+        return False  # edited or damaged since it was written
+    try:  # an output edited or damaged by hand is not trusted: it must still be a valid report
+        validate_report(report)
+    except ReportSchemaError:
+        return False
+    return True
 
 
 def file_sha256(path: Path) -> str | None:
@@ -461,7 +543,7 @@ def file_sha256(path: Path) -> str | None:
 def run_batch(inputs: list[str], out_dir: str, models_dir: str | None = "models",
               pdf_options: PdfOptions | None = None, verbose: bool = False, show_progress: bool = False,
               mode: str = "extract", workers: int = 0, time_limit_s: float | None = DEFAULT_TIME_LIMIT,
-              resume: bool = True, scheduler=None) -> BatchResult:
+              resume: bool = True, scheduler=None, memory_limit_mb: int | None = None) -> BatchResult:
     """mode "extract": files → report JSON; "read": files → document JSON (`<name>.doc.json`, the blocks every
     reader produces); "predict": document JSON → report JSON, carrying the read stage's failures along.
 
@@ -498,6 +580,8 @@ def run_batch(inputs: list[str], out_dir: str, models_dir: str | None = "models"
             name = output_name(path, taken)
         jobs.append(Job(i, path, name))
 
+    # the inputs this run answers for in errors.jsonl: its files, and what it found wrong with the paths given
+    answered = {str(job.path) for job in jobs} | {e["file"] for e in result.errors}
     done: dict[int, Outcome] = {}
     todo = jobs
     if resume and mode == "extract":
@@ -515,7 +599,9 @@ def run_batch(inputs: list[str], out_dir: str, models_dir: str | None = "models"
     elif workers and workers > 0:
         if models is not None and todo:
             warm_up(models)
-        outcomes = _run_in_pool(todo, mode, models_dir, pdf_options, time_limit_s, workers, verbose, str(out))
+        limit = memory_limit_mb if memory_limit_mb is not None else default_memory_limit(workers)
+        outcomes = _run_in_pool(todo, mode, models_dir, pdf_options, time_limit_s, workers, verbose, str(out),
+                                limit or None)
     else:
         outcomes = _run_in_process(todo, mode, models, pdf_options, time_limit_s, verbose)
 
@@ -529,6 +615,7 @@ def run_batch(inputs: list[str], out_dir: str, models_dir: str | None = "models"
             job = jobs[outcome.index]
             if outcome.payload is not None:
                 write_atomic(out / job.name, outcome.payload)
+                outcome.payload, outcome.written = None, True  # written: the batch keeps no report in memory
             elif not outcome.written:
                 failed += 1
             done[outcome.index] = outcome
@@ -543,7 +630,7 @@ def run_batch(inputs: list[str], out_dir: str, models_dir: str | None = "models"
             else:
                 result.written.append(str(out / job.name))
         if len(done) < len(jobs):  # interrupted: record what was done so far, then stop
-            _write_errors(out, result.errors)
+            _write_errors(out, result.errors, answered)
     failed_names = [jobs[i].name for i, o in done.items() if o.error is not None]
     if mode == "predict":  # documents the read stage could not read have no document JSON, only an old report
         failed_names += [output_name(Path(e["file"]), set()) for e in result.errors if e.get("stage") != "input"]
@@ -552,12 +639,28 @@ def run_batch(inputs: list[str], out_dir: str, models_dir: str | None = "models"
         from .corpus_checks import add_cross_year_checks
 
         add_cross_year_checks(result.written)
-    _write_errors(out, result.errors)
+    _write_errors(out, result.errors, answered)
     return result
 
 
-def _write_errors(out: Path, errors: list[dict]) -> None:
-    write_atomic(out / "errors.jsonl", "".join(dump_json(e) + "\n" for e in errors))
+def _write_errors(out: Path, errors: list[dict], inputs: set[str] | None = None) -> None:
+    """OUT/errors.jsonl: one record per input that failed. Records an earlier run (or a run beside this one) left
+    for inputs this run did not take are kept, so no failure is lost; this run's inputs get this run's records."""
+    kept = []
+    if inputs is not None:
+        try:
+            earlier = (out / "errors.jsonl").read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            earlier = []
+        for line in earlier:
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(record, dict) and record.get("file") not in inputs and \
+                    os.path.lexists(str(record.get("file"))):  # an input since removed has nothing to report
+                kept.append(record)
+    write_atomic(out / "errors.jsonl", "".join(dump_json(e) + "\n" for e in kept + errors))
 
 
 def _find_documents(paths: list[str]) -> tuple[list[Path], list[dict]]:

@@ -31,6 +31,19 @@ class Models:
 _CACHE: dict[str, Models] = {}
 
 
+class ModelError(ValueError):
+    """A model file that exists but cannot be loaded (damaged, truncated, from another version)."""
+
+
+def _load(cls, path: Path):
+    try:
+        return cls.load(path)
+    except Exception as e:  # joblib, pickle and zlib raise many kinds: each means the same to a user
+        first = str(e).splitlines()[0][:120] if str(e) else ""
+        raise ModelError(f"{path} is not a readable model ({type(e).__name__}: {first}); retrain with "
+                         f"`dvc repro` or `python -m pipeline train`") from None
+
+
 def load_models(models_dir: str | None = "models") -> Models:
     key = str(Path(models_dir).resolve()) if models_dir else ""
     if key in _CACHE:
@@ -39,9 +52,9 @@ def load_models(models_dir: str | None = "models") -> Models:
     labeler_path = base / ROW_LABELER_FILE if base else None
     section_path = base / SECTION_MODEL_FILE if base else None
     column_path = base / COLUMN_LABELER_FILE if base else None
-    labeler = RowLabeler.load(labeler_path) if labeler_path and labeler_path.exists() else default_labeler()
-    columns = ColumnLabeler.load(column_path) if column_path and column_path.exists() else default_column_labeler()
-    section = SectionModel.load(section_path) if section_path and section_path.exists() else None
+    labeler = _load(RowLabeler, labeler_path) if labeler_path and labeler_path.exists() else default_labeler()
+    columns = _load(ColumnLabeler, column_path) if column_path and column_path.exists() else default_column_labeler()
+    section = _load(SectionModel, section_path) if section_path and section_path.exists() else None
     source = "trained" if labeler_path and labeler_path.exists() else "built-in"
     models = Models(labeler, section, columns,
                     source=source + ("+section-model" if section else "+keyword-sections"),

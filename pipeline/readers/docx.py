@@ -192,8 +192,8 @@ class _AltChunks:
             self.warnings.append(f"an altChunk names no part of the file ({rid!r}); its content is missing")
             return None
         if rel.is_external:
-            self.warnings.append(f"an altChunk links outside the file ({rel.target_ref[:100]}); not fetched, its "
-                                 f"content is missing")
+            # the address is not repeated: it may be a tracking or hostile URL, and outputs carry no link out
+            self.warnings.append(f"an altChunk ({rid}) links outside the file; not fetched, its content is missing")
             return None
         part = rel.target_part
         if len(part.blob) > MAX_CHUNK_BYTES:

@@ -527,6 +527,7 @@ def read_pdf(path: str, data: bytes, opts: PdfOptions | None = None) -> Document
     if not data.lstrip()[:5].startswith(b"%PDF"):
         raise ReadError("not a PDF: the file does not start with %PDF")
     pdf = open_pdf(data)
+    plumber = None  # pdfplumber, opened only for pages PDFium cannot measure (closed in `finally`, whatever fails)
     try:
         n_pages = len(pdf)
         if n_pages == 0:
@@ -541,7 +542,6 @@ def read_pdf(path: str, data: bytes, opts: PdfOptions | None = None) -> Document
         ocr_skipped: list[int] = []
         camelot_pages: list[int] = []
         fallback_pages: list[int] = []
-        plumber = None
         n_chars = unmapped = 0
         for i in range(n_pages):
             try:
