@@ -230,13 +230,6 @@ def _edges(mask, orientation: str, max_thickness: float) -> list[dict]:
 
 # ---------------------------------------------------------------- recognition
 
-@dataclass
-class _Line:
-    """A line of ink to recognise: its crop and where it sits (pixels)."""
-    crop: object
-    box: tuple[int, int, int, int]  # x0, top, x1, bottom
-
-
 def _charset():
     rec = engine_rec()
     return rec.postprocess_op.character
@@ -586,15 +579,14 @@ def _to_line_height(box, height: int, limits):
     return x0, top, x1, min(limits[3], top + height)
 
 
-def read_cells(grey, ink, lines_mask, grid, scale: float) -> dict:
-    """{cell: (text, confidence, alternatives, ink)} for every cell of a grid (pixels), read crop by crop.
+def read_cells(clean, ink, lines_mask, grid, scale: float) -> dict:
+    """{cell: (text, confidence, alternatives, ink)} for every cell of a grid (pixels), read crop by crop from `clean`
+    (the flattened page with its ruling lines whitened).
 
     A number is read twice, framed two ways (tight, and with a wider margin at a smaller size): when the two
     readings disagree the cell is doubtful, whatever either says of itself."""
     import numpy as np
 
-    clean = grey.copy()
-    clean[lines_mask > 0] = 255
     boxes, inner, signed, marks_of = _line_boxes(ink, lines_mask, grid, scale)
     # the height of the table's text: the median line, leaving out flat marks (dashes) that may fill a table
     heights = [b[3] - b[1] for bs in boxes.values() for b in bs if b[3] - b[1] >= MIN_MARK_PT * scale]
@@ -750,9 +742,9 @@ def read_picture(grey, scale: float, options: OcrOptions | None = None, min_ruli
     lines_mask = cv2.dilate(horizontal | vertical, np.ones((3, 3), np.uint8), iterations=max(1, int(0.4 * scale)))
     tables = []
     covered = np.zeros(grey.shape, np.uint8)
-    if tesseract:  # the baseline gets the same help: the page with its ruling lines taken out
-        clean = grey.copy()
-        clean[lines_mask > 0] = 255
+    clean = grey.copy()  # the page with its ruling lines taken out: cells are cropped from it (either recogniser)
+    clean[lines_mask > 0] = 255
+    if tesseract:
         words = ocr_tesseract.words(clean)
     for grid in table_grids(edges, min_rulings, snap=max(3.0, 3.0 * scale)):
         x0, y0, x1, y1 = grid.bbox
@@ -761,7 +753,7 @@ def read_picture(grey, scale: float, options: OcrOptions | None = None, min_ruli
         if tesseract:
             read = ocr_tesseract.read_cells(words, _line_boxes(ink, lines_mask, grid, scale)[0], grid)
         else:
-            read = read_cells(grey, ink, lines_mask, grid, scale)
+            read = read_cells(clean, ink, lines_mask, grid, scale)
 
         def cell_of(cell, read=read):
             text, conf, alternatives, has_ink = read.get(cell, ("", 1.0, [], False))
