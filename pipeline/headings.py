@@ -22,6 +22,10 @@ KEYWORDS = {
 # Table rows that look like numbered headings.
 NOT_HEADING = re.compile(r"结转下年度|本年度办理结果|本年新收|上年结转|本年新制作|不予公开|无法提供|不予处理|其他处理|总计")
 MAX_HEADING_LEN = 60
+# A table's caption (表二：主动公开政府信息情况, 附表3 …) repeats a section's title but is never its heading.
+CAPTION = re.compile(r"^[（(]?附?表\s*[一二三四五六七八九十\d]{1,2}(?![\d])\s*[：:、.．）)\s]?")
+# A sub-heading's marker: （一）… numbers the parts of a section, not the six sections (一、…)
+BRACKET_MARKER = re.compile(r"^\s*[（(]\s*([一二三四五六七八九十]{1,2})\s*[)）]")
 
 
 def normalise(text: str) -> str:
@@ -31,7 +35,7 @@ def normalise(text: str) -> str:
 def keyword_scores(text: str) -> list[float]:
     """Scores (≥0) for the block being the heading of section 1..6; all zero when it cannot be a heading."""
     t = normalise(text)
-    if not t or len(t) > MAX_HEADING_LEN or t.endswith(("。", "；")) or NOT_HEADING.search(t):
+    if not t or len(t) > MAX_HEADING_LEN or t.endswith(("。", "；")) or NOT_HEADING.search(t) or CAPTION.match(t):
         return [0.0] * 6
     m = MARKER.match(t)
     numeral = m.group(1) if m else None

@@ -18,7 +18,7 @@ from ..document import Document
 from .labels import RowLabeler, default_labeler
 from .prose_figures import text_checks
 from .sections import segment
-from .tables import extract_tables
+from .tables import extract_tables, table_blocks
 
 
 
@@ -154,7 +154,7 @@ def _sections_json(doc: Document, secs, table_text: set[int]) -> list[dict]:
 def build_report(doc: Document, labeler: RowLabeler | None = None, section_model=None, column_labeler=None,
                  ocr_options=None) -> dict:
     labeler = labeler or default_labeler()
-    secs = segment(doc.blocks, section_model)
+    secs = segment(doc.blocks, section_model, table_blocks=table_blocks(doc.blocks, labeler))
     meta = extract_meta(doc, secs.headings)
     template, template_conf, results, table_text = extract_tables(doc.blocks, secs, labeler, meta["year"],
                                                                   column_labeler, ocr_options)

@@ -12,13 +12,14 @@ import re
 from dataclasses import dataclass, field
 
 from ..document import Block
-from ..headings import MAX_HEADING_LEN, keyword_scores, normalise
+from ..headings import BRACKET_MARKER, CAPTION, MAX_HEADING_LEN, NUMERALS, keyword_scores, normalise
 
 JUNK = re.compile(
     r"^(附件|附件下载|相关链接|相关文件|打印|打印本页|关闭|关闭窗口|分享|分享到|扫一扫|您访问的链接|您的浏览器|为了更好的浏览|"
     r"版权所有|主办单位|主办：|承办|网站标识码|.*ICP备|.*公网安备|联系我们|网站地图|字体[:：]|【|发布时间|来源[:：]|浏览次数|"
     r"上一篇|下一篇|返回顶部|当前位置|首页|无障碍|文字版|全真版|友情链接|信息来源|访问量)"
 )
+PAGE_NUMBER = re.compile(r"^(?:[—－\-–]\s*\d{1,4}\s*[—－\-–]|第\s*\d{1,4}\s*页(?:\s*[，,/]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4})$")
 DATE_ONLY = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")
 SIGN_OFF = re.compile(r"^[\u4e00-\u9fff（）()]{2,30}(人民政府|政府|办公室|办公厅|委员会|管委会|局|厅|部|委|中心)$")
 
@@ -58,18 +59,63 @@ def decode(scores: list[list[float]], threshold: float) -> dict[int, int]:
 
 def is_junk(text: str) -> bool:
     t = text.strip()
-    return bool(JUNK.match(t) or DATE_ONLY.match(t.replace(" ", "")))
+    return bool(JUNK.match(t) or DATE_ONLY.match(t.replace(" ", "")) or PAGE_NUMBER.match(t))
 
 
 def could_be_heading(text: str) -> bool:
     t = normalise(text)
-    return bool(t) and len(t) <= MAX_HEADING_LEN and not t.endswith(("。", "；"))
+    return bool(t) and len(t) <= MAX_HEADING_LEN and not t.endswith(("。", "；")) and not CAPTION.match(t)
 
 
-def segment(blocks: list[Block], model=None, threshold: float = 1.5) -> Sections:
+TABLE_BONUS = 3.0  # a heading of section 2-4 whose table begins before the next heading
+ORDER_PENALTY = 3.0  # a heading on the wrong side of where a table begins
+SECTION_OF_TABLE_BLOCKS = (2, 3, 4)
+
+
+def _structure(blocks: list[Block], scores: list[list[float]], threshold: float,
+               table_blocks: dict[int, list[int]] | None) -> list[list[float]]:
+    """Scores corrected by the report's structure, which survives any renumbering of its headings:
+    - a sub-heading numbered （一）… heads a part of a section: it can only be the heading of the section its
+      numeral names (（五）存在的主要问题), never of another (（一）主要问题 under a lost 四、 heading);
+    - where the blocks holding each statutory table are known (`table_blocks`: section → blocks with rows of its
+      table), the heading of section 2, 3 or 4 is the candidate after which its table begins before any other
+      candidate, and no heading sits on the wrong side of where a table begins (a report's own outline
+      一、…六、 before its appendix of tables is not the statutory one)."""
+    out = [list(row) for row in scores]
+    for i, b in enumerate(blocks):
+        if b.kind != "text" or not any(out[i]):
+            continue
+        m = BRACKET_MARKER.match(normalise(b.text))
+        if m:
+            own = NUMERALS.find(m.group(1)) + 1
+            out[i] = [sc if sid == own else 0.0 for sid, sc in enumerate(out[i], start=1)]
+    if not table_blocks:
+        return out
+    starts = {s: min(v) for s, v in table_blocks.items() if v}
+    candidates = [i for i, row in enumerate(out) if max(row) >= threshold]
+    for k, i in enumerate(candidates):
+        nxt = candidates[k + 1] if k + 1 < len(candidates) else len(blocks)
+        for sid in range(1, 7):
+            if out[i][sid - 1] <= 0.0:
+                continue
+            sc = out[i][sid - 1]
+            if sid in table_blocks and any(i < j < nxt for j in table_blocks[sid]):
+                sc += TABLE_BONUS
+            for t, start in starts.items():
+                if (sid <= t and i > start) or (sid > t and i < start):
+                    sc -= ORDER_PENALTY
+            out[i][sid - 1] = max(sc, 0.0)
+    return out
+
+
+def segment(blocks: list[Block], model=None, threshold: float = 1.5,
+            table_blocks: dict[int, list[int]] | None = None) -> Sections:
     """Find the six headings and assign every block to a section (or to none).
 
-    `model` is a trained SectionModel (section_model.py); without one the keyword scorer is used.
+    `model` is a trained SectionModel (section_model.py); without one the keyword scorer is used. `table_blocks`
+    (section → blocks holding rows of its statutory table, tables.table_blocks) lets the report's structure
+    correct the headings' wording: see `_structure`. Section 5 (the only one after the tables) printed without its
+    heading begins after the last block of table 4.
     """
     if model is not None:
         idx = [i for i, b in enumerate(blocks) if b.kind == "text" and could_be_heading(b.text)]
@@ -85,10 +131,16 @@ def segment(blocks: list[Block], model=None, threshold: float = 1.5) -> Sections
     else:
         scores = [keyword_scores(b.text) if b.kind == "text" else [0.0] * 6 for b in blocks]
         model_junk = set()
+    scores = _structure(blocks, scores, threshold, table_blocks)
     headings = decode(scores, threshold)
     result = Sections(headings=headings)
     result.confidence = {sid: min(1.0, scores[i][sid - 1] / 6.0) for sid, i in headings.items()}
-    order = sorted((i, sid) for sid, i in headings.items())
+    starts = dict(headings)
+    if 5 not in headings and 4 in headings and table_blocks and table_blocks.get(4):
+        after = max(table_blocks[4]) + 1  # the prose after table 4 is section 5's, its heading lost
+        if after > headings[4] and after < headings.get(6, len(blocks)) and after < len(blocks):
+            starts[5] = after
+    order = sorted((i, sid) for sid, i in starts.items())
     assignment: list[int | None] = [None] * len(blocks)
     junk = [False] * len(blocks)
     for k, (start, sid) in enumerate(order):
@@ -109,7 +161,8 @@ def segment(blocks: list[Block], model=None, threshold: float = 1.5) -> Sections
                 continue
             assignment[j] = sid
             seen_prose = seen_prose or b.kind == "text"
-        assignment[start] = sid
+        if not (junk[start] and sid not in headings):
+            assignment[start] = sid
     result.assignment = assignment
     result.junk = junk
     return result

@@ -305,11 +305,13 @@ def collect_records(blocks: list[Block], assignment: list[int | None], junk: lis
             table_text.update(i for i, _ in buffer)
         buffer.clear()
 
+    grids: set[int] = set()
     for i, b in enumerate(blocks):
         if junk[i]:
             continue
         sec = assignment[i]
         if b.kind == "table":
+            grids.add(i)
             flush()
             if carried.get("section") != sec:
                 carried.clear()
@@ -322,7 +324,71 @@ def collect_records(blocks: list[Block], assignment: list[int | None], junk: lis
         else:
             flush()
     flush()
+    table_text |= _text_around_tables(blocks, assignment, junk, headings, grids | table_text)
     return records, table_text
+
+
+_TABLE_NOTE = re.compile(r"^\s*(?:注|备注|说明)\s*[：:\d]")
+
+
+def _text_around_tables(blocks, assignment, junk, headings, parts: set[int]) -> set[int]:
+    """Text of sections 2-4 that belongs to a table though it holds no row: header words printed above the grid
+    (申请人情况, 自然人 总计), labels a converter printed between the pieces of a cut table, and notes (注：…).
+    Only lines that look like table text, inside the span of the section's table or running up to its first piece."""
+    found: set[int] = set()
+    for sid in (2, 3, 4):
+        mine = sorted(i for i in parts if assignment[i] == sid)
+        if not mine:
+            continue
+        first, last = mine[0], mine[-1]
+
+        def tabular(j):
+            b = blocks[j]
+            return (b.kind == "text" and not junk[j] and j not in headings and assignment[j] == sid
+                    and (looks_tabular_text(b.text) or _TABLE_NOTE.match(b.text)))
+
+        found.update(j for j in range(first + 1, last) if tabular(j))
+        j = first - 1
+        while j >= 0 and tabular(j):  # the header lines right above the first piece
+            found.add(j)
+            j -= 1
+        j = last + 1
+        while j < len(blocks) and blocks[j].kind == "text" and _TABLE_NOTE.match(blocks[j].text) and tabular(j):
+            found.add(j)  # notes right below the last piece
+            j += 1
+    return found
+
+
+ANCHOR_CONFIDENCE = 0.9
+
+
+def table_blocks(blocks: list[Block], labeler: RowLabeler) -> dict[int, list[int]]:
+    """Section → the grid blocks that hold rows of its statutory table, read before the sections are known: a grid
+    with two rows the labeler puts in one table with confidence, or (table 4) a row of 15 numbers, the official
+    layout. The section stage uses them to check its headings against where the tables are."""
+    found: dict[int, list[int]] = {}
+    for i, b in enumerate(blocks):
+        if b.kind != "table":
+            continue
+        votes: dict[int, int] = {}
+        for rec in records_from_grid(b.rows, i, headers=False):
+            filled = [v for v in rec.values if v.strip()]
+            if not filled:
+                continue
+            if not rec.parts and len(filled) == 15 and all(looks_numeric(v) for v in filled):
+                votes[4] = votes.get(4, 0) + 2
+                continue
+            if not rec.parts:
+                continue
+            cls, p = labeler.predict([rec.label])[0]
+            table = cls.split(":", 1)[0]
+            if p >= ANCHOR_CONFIDENCE and table in SECTION_OF_TABLE:
+                sid = SECTION_OF_TABLE[table]
+                votes[sid] = votes.get(sid, 0) + 1
+        for sid, n in votes.items():
+            if n >= 2:
+                found.setdefault(sid, []).append(i)
+    return found
 
 
 # ---------------------------------------------------------------- step 2: labels and template
@@ -533,6 +599,109 @@ def _sums_hold(table: str, values: list) -> bool:
     return True
 
 
+def _fits(rec: RowRecord, table: str, template: str, row: str) -> bool:
+    """The record's printed cells come to the row's cells (a run of digits: it can be cut into them)."""
+    columns = schema.column_ids(table, template, row)
+    if rec.unreadable:
+        return False
+    if rec.run:
+        digits = len(re.sub(r"\D", "", rec.values[0]))
+        pieces = rec.values[0].split()
+        return len(pieces) == len(columns) or (len(pieces) == 1 and digits >= len(columns))
+    return _fit_values(rec.values, len(columns)) is not None
+
+
+def _candidate_rank(rec: RowRecord, p: float, table: str, template: str, row: str):
+    """How good a record is as the one that prints `row`, where the row is printed more than once (a line of prose
+    naming 规范性文件 before the table, the table's own row): complete first, then inside a grid, then holding the
+    row's sums, then the surer label; the order they are printed in decides nothing."""
+    fits = _fits(rec, table, template, row)
+    direct = _direct_values(rec, list(schema.column_ids(table, template, row)), table) if fits else None
+    sums = direct is not None and _sums_hold(table, direct[1]) is True and None not in direct[1]
+    return (fits, not rec.run, sums, p)
+
+
+def _is_orphan(rec: RowRecord, cls: str, p: float, table: str) -> bool:
+    """A row of numbers printed apart from its label (a converter cut the table and printed the label above or
+    below), or under a label too broken to read with confidence: it may fill a gap in the template's order."""
+    filled = [v for v in rec.values if v.strip()]
+    if not filled or not all(looks_numeric(v) for v in filled):
+        return False
+    if not rec.parts:
+        return True
+    return p < MIN_LABEL_CONFIDENCE and (cls.startswith(table + ":") or cls in ("extra", "none"))
+
+
+def _fill_gaps(table: str, template: str, records, predictions, chosen: dict, row_ids) -> set[str]:
+    """Give rows printed apart from their labels the rows the template leaves for them.
+
+    Walking the section's records in printed order, the rows read with a sure label are anchors at their place in
+    the template's order; a run of orphan rows between two anchors fills the rows between them when it has exactly
+    as many rows as the template lists there and none of those was found elsewhere. At either end of the table the
+    run must reach the template's first or last row likewise. The caller checks the result against the table's
+    sums. Returns the rows filled."""
+    section = SECTION_OF_TABLE[table]
+    position = {r: k for k, r in enumerate(row_ids)}
+    complete = {r for r, (rec, p) in chosen.items() if r in position and _fits(rec, table, template, r)}
+    items = []  # ("anchor", template position) or ("orphan", record)
+    for rec, (cls, p) in zip(records, predictions):
+        if rec.section != section or not rec.values:
+            continue
+        row = cls.split(":", 1)[1] if cls.startswith(table + ":") and p >= MIN_LABEL_CONFIDENCE else None
+        if row in complete and chosen[row][0] is rec:
+            items.append(("anchor", position[row]))
+        elif row is None and _is_orphan(rec, cls, p, table):
+            items.append(("orphan", rec))
+    if not any(kind == "orphan" for kind, _ in items) or not any(kind == "anchor" for kind, _ in items):
+        return set()
+    filled: set[str] = set()
+    prev = -1
+    pending: list[RowRecord] = []
+    for kind, what in items + [("anchor", len(row_ids))]:
+        if kind == "orphan":
+            pending.append(what)
+            continue
+        if pending and what > prev:
+            gap = list(row_ids[prev + 1:what])
+            if len(gap) == len(pending) and not any(r in complete for r in gap) and all(
+                    _fit_values(rec.values, len(schema.column_ids(table, template, r))) is not None
+                    for rec, r in zip(pending, gap)):
+                for rec, r in zip(pending, gap):
+                    chosen[r] = (rec, 0.8)
+                    filled.add(r)
+        pending = []
+        prev = max(prev, what)
+    return filled
+
+
+def _check_filled(res: TableResult, table: str, template: str, filled: set[str]) -> None:
+    """Rows given by their place alone stand only where the table's sums confirm them: table 3's column sums
+    (总计 = every outcome row) must be checkable and hold, and each filled row its own; table 4's rows hold their own sums. Table 2 has no sums:
+    its rows are kept where two sure rows bound the gap (see _fill_gaps)."""
+    if not filled:
+        return
+    ok = True
+    if table == "requests":
+        outcome = OUTCOME_ROWS_2021 if template == "2021" else OUTCOME_ROWS_2019
+        grid = {r: list(vals.values()) for r, vals in res.rows.items() if None not in vals.values()}
+        # the sums the filled rows take part in: 总计 = every outcome row, column by column, and each row's own
+        ok = "total" in grid and all(r in grid for r in outcome) and all(
+            grid["total"][col] == sum(grid[r][col] for r in outcome) for col in range(7)) and all(
+            _requests_row_ok(grid[r]) for r in filled)
+    elif table == "review_litigation":
+        ok = all(_sums_hold(table, list(res.rows[r].values())) for r in filled)
+    if ok:
+        res.notes.append(f"rows printed apart from their labels, placed by the template's order and confirmed by "
+                         f"the table's sums: {', '.join(sorted(filled))}")
+        return
+    for r in filled:
+        for c in res.rows[r]:
+            res.rows[r][c] = None
+            res.cells[r][c]["confidence"] = 0.0
+    res.notes.append(f"rows printed apart from their labels ({', '.join(sorted(filled))}) are not confirmed by the "
+                     f"table's sums; their cells are null")
+
+
 def build_table(table: str, template: str, records, predictions, column_labeler=None) -> TableResult:
     res = TableResult(table)
     row_ids = schema.row_ids(table, template)
@@ -549,7 +718,12 @@ def build_table(table: str, template: str, records, predictions, column_labeler=
                     res.extra_rows.append({"label": rec.label, "values": _extra_values(rec), "raw": rec.values})
                 continue
             if row in chosen:
-                res.notes.append(f"row {row} printed again ({rec.label!r}); the first one is kept")
+                kept, kept_p = chosen[row]
+                if _candidate_rank(rec, p, table, template, row) > _candidate_rank(kept, kept_p, table, template, row):
+                    chosen[row] = (rec, p)
+                    kept = rec
+                res.notes.append(f"row {row} printed more than once; the one in {kept.label!r} printed completely "
+                                 f"is kept")
                 continue
             chosen[row] = (rec, p)
         elif cls == "extra" and rec.section == SECTION_OF_TABLE[table] and rec.parts:
@@ -561,6 +735,7 @@ def build_table(table: str, template: str, records, predictions, column_labeler=
     if not chosen:
         res.status = "missing"
         return res
+    filled = _fill_gaps(table, template, records, predictions, chosen, row_ids)
     res.status = "found"
     pending_runs = {}
     for row in row_ids:
@@ -605,6 +780,7 @@ def build_table(table: str, template: str, records, predictions, column_labeler=
             res.cells[row][c]["raw"] = " | ".join(rec.values)
     if pending_runs:
         _resolve_runs(res, table, template, pending_runs)
+    _check_filled(res, table, template, filled)
     if table == "requests" and template == "2021" and "other" in chosen:
         _split_other_parent(res, chosen["other"])
     _mark_ocr_text(res, chosen)

@@ -51,6 +51,8 @@ def _table_then_prose(part: str):
 # where a heading glued to a flattened table ends when it has no closing word: the table's first header cell
 _TABLE_START = re.compile(r"第二十条|[（(]本列数据|行政复议行政诉讼|申请人情况|信息内容|附?表\s*\d|[（(]?单位[：:]|\d")
 _PIPE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}")
+# a converter's markdown heading marker (`## 表二：…`, `# 一、总体情况`): markup, not printed text
+_MD_HEADING = re.compile(r"^#{1,6}\s+")
 
 
 def _is_pipe_row(line: str) -> bool:
@@ -194,7 +196,7 @@ def parse_text(text: str, path: str, fmt: str = "txt") -> Document:
             elif rows:
                 add_table(rows)
             continue
-        stripped = line.strip().replace("\u3000", " ").strip()
+        stripped = _MD_HEADING.sub("", line.strip().replace("\u3000", " ").strip())
         if stripped:
             if len(stripped) > LONG_LINE:
                 blocks.add_all(Block("text", text=piece) for piece in iter_long_line(stripped))
