@@ -378,6 +378,9 @@ def table_blocks(blocks: list[Block], labeler: RowLabeler) -> dict[int, list[int
             if not rec.parts and len(filled) == 15 and all(looks_numeric(v) for v in filled):
                 votes[4] = votes.get(4, 0) + 2
                 continue
+            if not rec.parts and len(rec.values) == 5 and _review_group(rec.values):
+                votes[4] = votes.get(4, 0) + 2  # one kind of case, 结果维持 … 总计, printed as a table of its own
+                continue
             if not rec.parts:
                 continue
             cls, p = labeler.predict([rec.label])[0]
@@ -389,6 +392,12 @@ def table_blocks(blocks: list[Block], labeler: RowLabeler) -> dict[int, list[int
             if n >= 2:
                 found.setdefault(sid, []).append(i)
     return found
+
+
+def _review_group(values: list[str]) -> bool:
+    """Five counts whose last is the sum of the other four (and not all zero): a group of table 4."""
+    nums = [parse_value(v) for v in values]
+    return None not in nums and any(nums) and nums[4] == sum(nums[:4])
 
 
 # ---------------------------------------------------------------- step 2: labels and template
@@ -638,7 +647,8 @@ def _fill_gaps(table: str, template: str, records, predictions, chosen: dict, ro
     Walking the section's records in printed order, the rows read with a sure label are anchors at their place in
     the template's order; a run of orphan rows between two anchors fills the rows between them when it has exactly
     as many rows as the template lists there and none of those was found elsewhere. At either end of the table the
-    run must reach the template's first or last row likewise. The caller checks the result against the table's
+    run must reach the template's first or last row likewise; a table with no sure row at all (table 4 printed as
+    three tables of five under their headers) is filled only when it prints exactly the template's rows. The caller checks the result against the table's
     sums. Returns the rows filled."""
     section = SECTION_OF_TABLE[table]
     position = {r: k for k, r in enumerate(row_ids)}
@@ -652,8 +662,11 @@ def _fill_gaps(table: str, template: str, records, predictions, chosen: dict, ro
             items.append(("anchor", position[row]))
         elif row is None and _is_orphan(rec, cls, p, table):
             items.append(("orphan", rec))
-    if not any(kind == "orphan" for kind, _ in items) or not any(kind == "anchor" for kind, _ in items):
+    orphans = sum(1 for kind, _ in items if kind == "orphan")
+    if not orphans:
         return set()
+    if not any(kind == "anchor" for kind, _ in items) and (orphans != len(row_ids) or table == "active_disclosure"):
+        return set()  # with no sure row at all, only a whole table of rows in order, held by its sums
     filled: set[str] = set()
     prev = -1
     pending: list[RowRecord] = []
@@ -728,6 +741,7 @@ def build_table(table: str, template: str, records, predictions, column_labeler=
             chosen[row] = (rec, p)
         elif cls == "extra" and rec.section == SECTION_OF_TABLE[table] and rec.parts:
             res.extra_rows.append({"label": rec.label, "values": _extra_values(rec), "raw": rec.values})
+    filled = _fill_gaps(table, template, records, predictions, chosen, row_ids)
     if table == "review_litigation":
         used = _review_from_unlabelled(records, predictions, chosen, column_labeler)
         if used is not None:
@@ -735,7 +749,6 @@ def build_table(table: str, template: str, records, predictions, column_labeler=
     if not chosen:
         res.status = "missing"
         return res
-    filled = _fill_gaps(table, template, records, predictions, chosen, row_ids)
     res.status = "found"
     pending_runs = {}
     for row in row_ids:

@@ -17,6 +17,9 @@ family:
 - docx: python-docx with merged cells (gridSpan / vMerge);
 - txt_tab (one cell per line, tab indents), txt_pipe (pipe rows), txt_flat (the whole report on one line, cells
   run together);
+- converter_md (a PDF turned into markdown: `#` headings, renumbered or lost headings, tables cut in pieces, value
+  rows apart from their labels) and narrow (label columns a character or two wide, labels across page breaks):
+  synth_converter.py;
 - scan: the ruled PDF printed with an embedded CJK font and scanned (synth_scan.py): rotated, blurred, grey,
   noisy, stamped, JPEG-compressed pages with no text layer, or with another program's garbled OCR layer.
 
@@ -35,7 +38,7 @@ from ..params import FAMILIES
 from ..extraction.sections import is_junk
 
 EXT = {"html": "html", "pdf_bordered": "pdf", "pdf_borderless": "pdf", "docx": "docx", "txt_tab": "txt",
-       "txt_pipe": "txt", "txt_flat": "txt", "scan": "pdf"}
+       "txt_pipe": "txt", "txt_flat": "txt", "scan": "pdf", "converter_md": "md", "narrow": "pdf"}
 HEADINGS = {
     1: ["一、总体情况", "一、总体情况", "一、 总体情况", "一、概述", "一、总体概况", "一.总体情况", "一、总体情况："],
     2: ["二、主动公开政府信息情况", "二、主动公开政府信息情况", "二、行政机关主动公开政府信息情况",
@@ -190,7 +193,7 @@ def draw_report(rng: random.Random, name: str, family: str, sentences: list[str]
             before[sid] = 1
             continue
         before[sid] = rng.randint(0, len(prose[sid]))
-        if style["caption"]:
+        if style["caption"] and family != "converter_md":  # a converter prints its captions as `## 表二：…`
             caption = (rng.choice(CAPTIONS["unit"]) if style["caption"] == "unit" or table == "active_disclosure"
                        else CAPTIONS["title"][table])
             prose[sid].insert(before[sid], caption)
@@ -208,10 +211,15 @@ def draw_report(rng: random.Random, name: str, family: str, sentences: list[str]
     return rep
 
 
+def _is_caption(text: str) -> bool:
+    return text in CAPTIONS["unit"] or text in CAPTIONS["title"].values()
+
+
 def gold_of(rep: SynthReport, document: str) -> dict:
+    """The gold file; a caption printed right above its table (（单位：件）, 表2 …) is part of the table, not prose."""
     sections = []
     for sid in range(1, 7):
-        texts = rep.prose[sid]
+        texts = [t for t in rep.prose[sid] if not _is_caption(t)]
         flat = "".join(texts).replace(" ", "")
         sections.append({"id": sid, "heading": rep.headings[sid], "start": flat[:15] if flat else None,
                          "end": flat[-15:] if flat else None})
@@ -560,8 +568,10 @@ def _html_table(table: str, rows: list[PrintedRow], style: dict, rng: random.Ran
     return "\n".join(out)
 
 
-def render_docx(rep, tables, path: Path) -> None:
+def render_docx(rep, tables, path: Path, narrow: bool = False) -> None:
+    """The report as a Word file; `narrow`: label columns a character or two wide (synth_converter.py)."""
     import docx
+    from docx.shared import Pt
 
     d = docx.Document()
     d.add_paragraph(f"{rep.body}{rep.year}年政府信息公开工作年度报告")
@@ -574,6 +584,11 @@ def render_docx(rep, tables, path: Path) -> None:
                                               rep.style["review_vertical"])
         t = d.add_table(rows=n_rows, cols=n_cols)
         t.style = "Table Grid"
+        if narrow and x == "requests":
+            t.autofit = False
+            for k, width in enumerate([14, 16, 44][:n_cols]):
+                for cell in t.columns[k].cells:
+                    cell.width = Pt(width)
         for c in cells:
             target = t.cell(c.row, c.col)
             if c.rowspan > 1 or c.colspan > 1:
@@ -586,7 +601,8 @@ def render_docx(rep, tables, path: Path) -> None:
     d.save(str(path))
 
 
-def render_pdf(rep, tables, path: Path, ruled: bool = True, font: str | None = None, table_size: float = 6.5) -> None:
+def render_pdf(rep, tables, path: Path, ruled: bool = True, font: str | None = None, table_size: float = 6.5,
+               widths: dict | None = None) -> None:
     """The report as a PDF by reportlab: `font` a registered font name (default: the non-embedded CID font
     STSong-Light, as some writers leave CJK fonts out), table text at `table_size` points (widths scale with it)."""
     from reportlab.lib import colors
@@ -601,7 +617,8 @@ def render_pdf(rep, tables, path: Path, ruled: bool = True, font: str | None = N
         font = "STSong-Light"
     st = ParagraphStyle("n", fontName=font, fontSize=10.5, leading=18)
     small = ParagraphStyle("s", fontName=font, fontSize=table_size, leading=table_size * 1.25)
-    widths = {"requests": [46, 56, 104] + [34] * 7, "review_litigation": [30] * 15,
+    tight = widths is not None  # narrow columns: little padding, so a character still fits a line
+    widths = widths or {"requests": [46, 56, 104] + [34] * 7, "review_litigation": [30] * 15,
               "active_disclosure": [150, 90, 90, 90], "requests+remarks": [40, 50, 96] + [30] * 7 + [44],
               "review_litigation+vertical": [60, 110] + [56] * 5}
     story = [Paragraph(f"{rep.body}{rep.year}年政府信息公开工作年度报告", st)]
@@ -615,6 +632,8 @@ def render_pdf(rep, tables, path: Path, ruled: bool = True, font: str | None = N
                                               rep.style["review_vertical"])
         grid = [[""] * n_cols for _ in range(n_rows)]
         commands = [("FONT", (0, 0), (-1, -1), font, table_size), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]
+        if tight:
+            commands += [("LEFTPADDING", (0, 0), (-1, -1), 1), ("RIGHTPADDING", (0, 0), (-1, -1), 1)]
         for c in cells:
             text = c.text
             if c.tall and rep.style["tall"] == "vertical":
@@ -656,7 +675,8 @@ def generate(out_dir: str | Path, n: int, seed: int, raw_dir: str | Path, famili
     made = []
     for i in range(n):
         family = families[i % len(families)]
-        name = f"synth-{i:04d}-{family}.{EXT[family]}"
+        ext = "docx" if family == "narrow" and (i // len(families)) % 2 else EXT[family]
+        name = f"synth-{i:04d}-{family}.{ext}"
         rep = draw_report(rng, name, family, sentences)
         tables = printed_tables(rep, rng)
         path = out / "docs" / name
@@ -677,6 +697,14 @@ def generate(out_dir: str | Path, n: int, seed: int, raw_dir: str | Path, famili
             render_docx(rep, tables, path)
         elif family in ("pdf_bordered", "pdf_borderless"):
             render_pdf(rep, tables, path, ruled=family == "pdf_bordered")
+        elif family == "converter_md":
+            from .synth_converter import render_converter_md
+
+            path.write_text(render_converter_md(rep, tables, rng), encoding="utf-8")
+        elif family == "narrow":
+            from .synth_converter import render_narrow
+
+            render_narrow(rep, tables, path, rng)
         elif family == "scan":
             from .synth_scan import render_scan
 
