@@ -49,6 +49,8 @@ def keyword_scores(text: str) -> list[float]:
             s += 2.0 if NUMERALS.find(numeral) + 1 == sid else -1.0
         else:
             s -= 1.5
+        if "，" in t:
+            s -= 3.0  # a comma inside: a line of a wrapped sentence, not a title
         s -= max(0, len(t) - 30) * 0.05
         scores.append(max(s, 0.0))
     return scores

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..document import Block
-from ..headings import BRACKET_MARKER, CAPTION, MAX_HEADING_LEN, NUMERALS, keyword_scores, normalise
+from ..headings import BRACKET_MARKER, CAPTION, MARKER, MAX_HEADING_LEN, NUMERALS, keyword_scores, normalise
 
 JUNK = re.compile(
     r"^(附件|附件下载|相关链接|相关文件|打印|打印本页|关闭|关闭窗口|分享|分享到|扫一扫|您访问的链接|您的浏览器|为了更好的浏览|"
@@ -93,8 +93,10 @@ def _structure(blocks: list[Block], scores: list[list[float]], threshold: float,
         return out
     starts = {s: min(v) for s, v in table_blocks.items() if v}
     candidates = [i for i, row in enumerate(out) if max(row) >= threshold]
-    for k, i in enumerate(candidates):
-        nxt = candidates[k + 1] if k + 1 < len(candidates) else len(blocks)
+    numbered = [i for i in candidates if MARKER.match(normalise(blocks[i].text))]
+    for i in candidates:
+        # the next numbered candidate: a table's own header line (行政复议行政诉讼) does not end a section
+        nxt = next((j for j in numbered if j > i), len(blocks))
         for sid in range(1, 7):
             if out[i][sid - 1] <= 0.0:
                 continue
