@@ -79,7 +79,8 @@ def score_report(pred: dict, gold: dict) -> dict:
     from .labeling import fold_of
 
     fold = "synthetic" if m else fold_of(gold)
-    return {"format": fmt, "family": family, "fold": fold, "counts": {k: v for k, v in c.items()}, "errors": errors}
+    return {"document": gold["document"], "format": fmt, "family": family, "fold": fold,
+            "counts": {k: v for k, v in c.items()}, "errors": errors}
 
 
 def aggregate(scored: list[dict]) -> dict:
@@ -122,6 +123,19 @@ def aggregate(scored: list[dict]) -> dict:
         metrics["by_fold"] = {fold: rates(c) for fold, c in sorted(by_fold.items())}
     if set(by_family) != set(by_format):
         metrics["by_family"] = {fam: rates(c) for fam, c in sorted(by_family.items())}
+    if set(by_fold) != {"synthetic"}:
+        # each real report on its own: its cells, and the misses split into null (unreadable) and wrong numbers
+        metrics["by_document"] = {}
+        for sc in sorted(scored, key=lambda x: x.get("document", "")):
+            c = sc["counts"]
+            ok, n = c.get("cells", (0, 0))
+            metrics["by_document"][sc.get("document", "?")] = {
+                "cells_accuracy": round(ok / n, 6) if n else None, "cells_n": n,
+                "cells_null": c.get("cells_null", (0, 0))[0], "cells_wrong": c.get("cells_wrong", (0, 0))[0],
+                "section_heading_accuracy": round(c["section_heading"][0] / c["section_heading"][1], 6)
+                if c.get("section_heading", (0, 0))[1] else None,
+                "section_boundary_accuracy": round(c["section_boundary"][0] / c["section_boundary"][1], 6)
+                if c.get("section_boundary", (0, 0))[1] else None}
     confusion = defaultdict(int)
     for k, (ok, _) in total.items():
         if k.startswith("status:"):
