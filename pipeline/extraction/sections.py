@@ -69,7 +69,6 @@ def could_be_heading(text: str) -> bool:
 
 TABLE_BONUS = 3.0  # a heading of section 2-4 whose table begins before the next heading
 ORDER_PENALTY = 3.0  # a heading on the wrong side of where a table begins
-SECTION_OF_TABLE_BLOCKS = (2, 3, 4)
 
 
 def _structure(blocks: list[Block], scores: list[list[float]], threshold: float,

@@ -366,29 +366,30 @@ def table_blocks(blocks: list[Block], labeler: RowLabeler) -> dict[int, list[int
     """Section → the grid blocks that hold rows of its statutory table, read before the sections are known: a grid
     with two rows the labeler puts in one table with confidence, or (table 4) a row of 15 numbers, the official
     layout. The section stage uses them to check its headings against where the tables are."""
-    found: dict[int, list[int]] = {}
+    votes: dict[int, dict[int, int]] = {}  # block → section → votes
+    labelled: list[tuple[int, str]] = []  # (block, label) of the rows with a label, asked in one batch
     for i, b in enumerate(blocks):
         if b.kind != "table":
             continue
-        votes: dict[int, int] = {}
+        mine = votes.setdefault(i, {})
         for rec in records_from_grid(b.rows, i, headers=False):
             filled = [v for v in rec.values if v.strip()]
             if not filled:
                 continue
-            if not rec.parts and len(filled) == 15 and all(looks_numeric(v) for v in filled):
-                votes[4] = votes.get(4, 0) + 2
-                continue
-            if not rec.parts and len(rec.values) == 5 and _review_group(rec.values):
-                votes[4] = votes.get(4, 0) + 2  # one kind of case, 结果维持 … 总计, printed as a table of its own
-                continue
-            if not rec.parts:
-                continue
-            cls, p = labeler.predict([rec.label])[0]
-            table = cls.split(":", 1)[0]
-            if p >= ANCHOR_CONFIDENCE and table in SECTION_OF_TABLE:
-                sid = SECTION_OF_TABLE[table]
-                votes[sid] = votes.get(sid, 0) + 1
-        for sid, n in votes.items():
+            if rec.parts:
+                labelled.append((i, rec.label))
+            elif (len(filled) == 15 and all(looks_numeric(v) for v in filled)) or (
+                    len(rec.values) == 5 and _review_group(rec.values)):
+                # the official row of 15, or one kind of case (结果维持 … 总计) printed as a table of its own
+                mine[4] = mine.get(4, 0) + 2
+    for (i, _), (cls, p) in zip(labelled, labeler.predict([label for _, label in labelled])):
+        table = cls.split(":", 1)[0]
+        if p >= ANCHOR_CONFIDENCE and table in SECTION_OF_TABLE:
+            sid = SECTION_OF_TABLE[table]
+            votes[i][sid] = votes[i].get(sid, 0) + 1
+    found: dict[int, list[int]] = {}
+    for i, mine in votes.items():
+        for sid, n in mine.items():
             if n >= 2:
                 found.setdefault(sid, []).append(i)
     return found
@@ -397,7 +398,7 @@ def table_blocks(blocks: list[Block], labeler: RowLabeler) -> dict[int, list[int
 def _review_group(values: list[str]) -> bool:
     """Five counts whose last is the sum of the other four (and not all zero): a group of table 4."""
     nums = [parse_value(v) for v in values]
-    return None not in nums and any(nums) and nums[4] == sum(nums[:4])
+    return any(nums) and _sums_hold("review_litigation", nums)
 
 
 # ---------------------------------------------------------------- step 2: labels and template
@@ -698,8 +699,7 @@ def _check_filled(res: TableResult, table: str, template: str, filled: set[str])
         outcome = OUTCOME_ROWS_2021 if template == "2021" else OUTCOME_ROWS_2019
         grid = {r: list(vals.values()) for r, vals in res.rows.items() if None not in vals.values()}
         # the sums the filled rows take part in: 总计 = every outcome row, column by column, and each row's own
-        ok = "total" in grid and all(r in grid for r in outcome) and all(
-            grid["total"][col] == sum(grid[r][col] for r in outcome) for col in range(7)) and all(
+        ok = "total" in grid and all(r in grid for r in outcome) and _outcomes_add_up(grid, outcome) and all(
             _requests_row_ok(grid[r]) for r in filled)
     elif table == "review_litigation":
         ok = all(_sums_hold(table, list(res.rows[r].values())) for r in filled)
@@ -958,12 +958,18 @@ def _resolve_runs(res: TableResult, table: str, template: str, pending):
             res.cells[row][c] = {"raw": rec.values[0], "confidence": 0.0}
 
 
+def _outcomes_add_up(grid: dict, outcome: list[str]) -> bool:
+    """总计 = every outcome row, column by column, where all of them are known (True while one is missing)."""
+    if "total" not in grid or not all(r in grid for r in outcome):
+        return True
+    return all(grid["total"][col] == sum(grid[r][col] for r in outcome) for col in range(7))
+
+
 def _requests_columns_ok(grid: dict, outcome: list[str]) -> bool:
     """Column sums of table 3 on the rows known so far: total = outcomes; new + carried = total + forward."""
+    if not _outcomes_add_up(grid, outcome):
+        return False
     for col in range(7):
-        if "total" in grid and all(r in grid for r in outcome):
-            if grid["total"][col] != sum(grid[r][col] for r in outcome):
-                return False
         if all(r in grid for r in ("new_received", "carried_over", "total", "carried_forward")):
             if (grid["new_received"][col] + grid["carried_over"][col]
                     != grid["total"][col] + grid["carried_forward"][col]):

@@ -125,17 +125,12 @@ def aggregate(scored: list[dict]) -> dict:
         metrics["by_family"] = {fam: rates(c) for fam, c in sorted(by_family.items())}
     if set(by_fold) != {"synthetic"}:
         # each real report on its own: its cells, and the misses split into null (unreadable) and wrong numbers
+        keys = ("cells_accuracy", "cells_n", "cells_null", "cells_wrong", "section_heading_accuracy",
+                "section_boundary_accuracy")
         metrics["by_document"] = {}
-        for sc in sorted(scored, key=lambda x: x.get("document", "")):
-            c = sc["counts"]
-            ok, n = c.get("cells", (0, 0))
-            metrics["by_document"][sc.get("document", "?")] = {
-                "cells_accuracy": round(ok / n, 6) if n else None, "cells_n": n,
-                "cells_null": c.get("cells_null", (0, 0))[0], "cells_wrong": c.get("cells_wrong", (0, 0))[0],
-                "section_heading_accuracy": round(c["section_heading"][0] / c["section_heading"][1], 6)
-                if c.get("section_heading", (0, 0))[1] else None,
-                "section_boundary_accuracy": round(c["section_boundary"][0] / c["section_boundary"][1], 6)
-                if c.get("section_boundary", (0, 0))[1] else None}
+        for sc in sorted(scored, key=lambda x: x["document"]):
+            doc_rates = rates(sc["counts"])
+            metrics["by_document"][sc["document"]] = {k: doc_rates.get(k) for k in keys}
     confusion = defaultdict(int)
     for k, (ok, _) in total.items():
         if k.startswith("status:"):

@@ -568,8 +568,9 @@ def _html_table(table: str, rows: list[PrintedRow], style: dict, rng: random.Ran
     return "\n".join(out)
 
 
-def render_docx(rep, tables, path: Path, narrow: bool = False) -> None:
-    """The report as a Word file; `narrow`: label columns a character or two wide (synth_converter.py)."""
+def render_docx(rep, tables, path: Path, label_widths: list[float] | None = None) -> None:
+    """The report as a Word file; `label_widths`: the widths in points of table 3's label columns (the narrow
+    family, synth_converter.py), else Word's own."""
     import docx
     from docx.shared import Pt
 
@@ -584,9 +585,9 @@ def render_docx(rep, tables, path: Path, narrow: bool = False) -> None:
                                               rep.style["review_vertical"])
         t = d.add_table(rows=n_rows, cols=n_cols)
         t.style = "Table Grid"
-        if narrow and x == "requests":
+        if label_widths and x == "requests":
             t.autofit = False
-            for k, width in enumerate([14, 16, 44][:n_cols]):
+            for k, width in enumerate(label_widths[:n_cols]):
                 for cell in t.columns[k].cells:
                     cell.width = Pt(width)
         for c in cells:

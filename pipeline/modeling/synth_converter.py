@@ -42,16 +42,14 @@ def _pipe(cells: list[str]) -> str:
 
 
 def _table(rows: list[list[str]]) -> list[str]:
-    """A markdown pipe table: its first row, the rule, the rest."""
-    width = max(len(r) for r in rows)
-    return [_pipe(rows[0]), _pipe(["---"] * len(rows[0]))] + [_pipe(r) for r in rows[1:]] if width else []
+    """A markdown pipe table: its first row (a converter takes it for the head), the rule, the rest."""
+    return [_pipe(rows[0]), _pipe(["---"] * len(rows[0]))] + [_pipe(r) for r in rows[1:]]
 
 
 def _shape_sections(rep, rng: random.Random) -> None:
     """Renumber, lose or add headings the way converted reports print them (the gold follows)."""
     md = rng.random() < 0.6
     mark = (lambda h: rng.choice(["# ", "## "]) + h) if md else (lambda h: h)
-    rep.style["md_marks"] = {}
     if rng.random() < 0.5:
         # the report's own outline first: its headings 二、… are prose of section 1; the statutory sections 2-4
         # follow as an appendix numbered 一、二、三 with their full titles
@@ -87,8 +85,6 @@ def _active_pieces(rep, rows, rng: random.Random) -> list[str]:
                 lines += _table(piece)
                 piece = []
             lines.append(r.path[0])
-        elif r.header:
-            piece.append(r.path + r.values)
         else:
             piece.append(r.path + r.values)
     if piece:
@@ -125,13 +121,7 @@ def _requests_pieces(rep, rows, rng: random.Random) -> list[str]:
                 table_rows.append(list(r.values))
             else:
                 table_rows.append([label] + list(r.values))
-        lines += above
-        if not generic:
-            table_rows.insert(0, list(table_rows[0]))  # the converter takes a piece's first row for its head
-            lines += [_pipe(table_rows[0]), _pipe(["---"] * len(table_rows[0]))] + [_pipe(x) for x in table_rows[2:]]
-        else:
-            lines += _table(table_rows)
-        lines.append("")
+        lines += above + _table(table_rows) + [""]
     return lines
 
 
@@ -171,6 +161,7 @@ def render_converter_md(rep, tables, rng: random.Random) -> str:
     return "\n".join(lines) + "\n"
 
 
+NARROW_DOCX_LABEL_WIDTHS = [14, 16, 44]  # points: table 3's three label columns in a Word file
 NARROW_WIDTHS = {"requests": [14, 20, 60] + [38] * 7, "review_litigation": [33] * 15,
                  "active_disclosure": [40, 110, 110, 110], "requests+remarks": [14, 20, 56] + [36] * 7 + [40],
                  "review_litigation+vertical": [12, 18] + [70] * 5}
@@ -185,6 +176,6 @@ def render_narrow(rep, tables, path: Path, rng: random.Random) -> None:
     extra = rep.prose[1] * rng.randint(0, 3)
     rep.prose[1] = list(rep.prose[1]) + extra[:rng.randint(0, len(extra))]
     if path.suffix == ".docx":
-        render_docx(rep, tables, path, narrow=True)
+        render_docx(rep, tables, path, label_widths=NARROW_DOCX_LABEL_WIDTHS)
     else:
         render_pdf(rep, tables, path, ruled=True, widths=NARROW_WIDTHS, table_size=7.5)
