@@ -735,8 +735,8 @@ def build_table(table: str, template: str, records, predictions, column_labeler=
                 if _candidate_rank(rec, p, table, template, row) > _candidate_rank(kept, kept_p, table, template, row):
                     chosen[row] = (rec, p)
                     kept = rec
-                res.notes.append(f"row {row} printed more than once; the one in {kept.label!r} printed completely "
-                                 f"is kept")
+                res.notes.append(f"row {row} printed more than once; the one in {kept.label!r} is kept (complete "
+                                 f"cells first, then inside a grid, then holding its sums)")
                 continue
             chosen[row] = (rec, p)
         elif cls == "extra" and rec.section == SECTION_OF_TABLE[table] and rec.parts:
