@@ -127,10 +127,11 @@ def aggregate(scored: list[dict]) -> dict:
         # each real report on its own: its cells, and the misses split into null (unreadable) and wrong numbers
         keys = ("cells_accuracy", "cells_n", "cells_null", "cells_wrong", "section_heading_accuracy",
                 "section_boundary_accuracy")
+        no_cells = {"cells_n": 0, "cells_null": 0, "cells_wrong": 0}  # a report whose tables are all missing
         metrics["by_document"] = {}
         for sc in sorted(scored, key=lambda x: x["document"]):
             doc_rates = rates(sc["counts"])
-            metrics["by_document"][sc["document"]] = {k: doc_rates.get(k) for k in keys}
+            metrics["by_document"][sc["document"]] = {k: doc_rates.get(k, no_cells.get(k)) for k in keys}
     confusion = defaultdict(int)
     for k, (ok, _) in total.items():
         if k.startswith("status:"):
