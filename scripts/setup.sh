@@ -3,7 +3,9 @@
 #   bash scripts/setup.sh          what `dvc repro` needs
 #   bash scripts/setup.sh --dev    and what the tests need (pytest, hypothesis, Chromium for the browser test)
 # Debian packages: CJK TrueType fonts (the synthetic `scan` family prints its pages with them before scanning),
-# Tesseract with its Chinese model (the baseline scripts/benchmark.py measures our OCR against; optional).
+# Tesseract with its Chinese model (the baseline scripts/benchmark.py measures our OCR against; optional),
+# LibreOffice's Writer and Calc without a GUI (legacy .doc, Kingsoft .wps, .rtf, .xls and .et files are converted
+# by `soffice --headless`; without it those files fail with a clear error and the rest of a batch is read).
 # OCR itself (RapidOCR, PP-OCRv4 ONNX models inside the wheel) comes from PyPI with the package: nothing is
 # downloaded when it runs.
 set -euo pipefail
@@ -12,18 +14,27 @@ dev=0
 [ "${1:-}" = "--dev" ] && dev=1
 
 packages="fonts-arphic-uming fonts-wqy-microhei tesseract-ocr tesseract-ocr-chi-sim"
+packages="$packages libreoffice-writer-nogui libreoffice-calc-nogui"
 [ "$dev" = 1 ] && packages="$packages chromium"
 missing=""
 for p in $packages; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
+install() {  # all at once; where that fails, one by one, so one missing package does not keep out the others
+  local sudo="$1"
+  $sudo apt-get update -qq >/dev/null 2>&1 || true
+  if ! $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null 2>&1; then
+    for p in $missing; do
+      $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$p" >/dev/null 2>&1 \
+        || echo "warning: could not install Debian package $p"
+    done
+  fi
+}
 if [ -n "$missing" ]; then
   if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing) >/dev/null 2>&1 \
-      || echo "warning: could not install Debian packages:$missing"
+    install ""
   elif command -v sudo >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
-    (sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing) >/dev/null 2>&1 \
-      || echo "warning: could not install Debian packages:$missing"
+    install sudo
   else
     echo "warning: install these Debian packages (or your system's equivalents):$missing"
   fi

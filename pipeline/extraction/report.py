@@ -176,7 +176,8 @@ def build_report(doc: Document, labeler: RowLabeler | None = None, section_model
                  "template_confidence": round(template_conf, 4)},
         "source": {"format": doc.format, "pages": doc.pages, "blocks": len(doc.blocks),
                    "junk_blocks": sum(secs.junk), "warnings": doc.warnings, "ocr_pages": doc.ocr_pages,
-                   "ocr_pictures": doc.ocr_pictures},
+                   "ocr_pictures": doc.ocr_pictures,
+                   **({"prose_absent": True} if doc.format == "spreadsheet" else {})},  # tables only
         "sections": _sections_json(doc, secs, table_text),
         "tables": tables,
         "checks": checks.table_checks(tables, template, sources),
