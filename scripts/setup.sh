@@ -45,3 +45,7 @@ if [ "$dev" = 1 ]; then
 else
   python3 -m pip install --quiet --disable-pip-version-check -e .
 fi
+
+# The built-in labelers (used where no models/ exists yet) are trained once per machine and kept in the cache
+# folder (~/.cache/govreport): done here, so no command pays it.
+python3 -c "from pipeline.extraction.models import load_models; load_models(None)"

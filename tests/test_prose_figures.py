@@ -104,3 +104,37 @@ def test_each_table_rule_fails_on_a_report_made_to_break_it_and_numbers_stay_pri
     assert report["tables"]["review_litigation"]["rows"]["review"]["total"] == 0
     passing = [c for c in report["checks"] if c["ok"] is True]
     assert any(c["rule"] == "requests.balance" and c["cells"][-1].endswith(".commercial") for c in passing)
+
+
+def test_token_patterns_match_what_spacys_matcher_matches():
+    """The patterns of RULES (spaCy's Matcher format) give the same matches applied by _TokenPatterns as by spaCy's
+    own Matcher, on every clause with a number of the corpus prose and of generated statements."""
+    import spacy
+    from spacy.matcher import Matcher
+    from spacy.tokens import Doc
+
+    from conftest import ROOT
+    from pipeline.extraction.prose_figures import MAX_TOKENS, RULES, _matcher, clauses, tokens
+    from pipeline.readers import read_document
+
+    nlp = spacy.blank("xx")
+    matcher = Matcher(nlp.vocab)
+    for rule, (_, patterns) in RULES.items():
+        matcher.add(rule, patterns)
+    texts = ["全年共收到政府信息公开申请77件，行政复议3件。", "受理各类申请 1 2 件", "收到申请12.5件",
+             "接收，申请8件", "行政复议行政诉讼各1件", "收到依申请公开3件、行政复议0起、行政诉讼2宗"]
+    for path in sorted(p for p in (ROOT / "data" / "raw").rglob("*") if p.is_file()):
+        texts += [b.text for b in read_document(str(path)).blocks if b.kind == "text"]
+    compared = found = 0
+    for text in texts:
+        for clause in clauses(text):
+            words = tokens(clause)
+            if not words or not any(w.isdigit() for w in words):
+                continue
+            doc = Doc(nlp.vocab, words=words)
+            expected = sorted(((nlp.vocab.strings[m], s, e) for m, s, e in matcher(doc) if e - s <= MAX_TOKENS),
+                              key=lambda m: (m[1], m[2], m[0]))
+            assert _matcher()(words) == expected, clause
+            compared += 1
+            found += len(expected)
+    assert compared > 100 and found > 20

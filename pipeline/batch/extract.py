@@ -367,9 +367,27 @@ def _worker_task(job: Job, mode: str, pdf_options, seconds, verbose, out_dir: st
     return outcome
 
 
-def _run_in_process(jobs, mode, models, pdf_options, seconds, verbose):
+def _run_in_process(jobs, mode, models, pdf_options, seconds, verbose, memory_limit_mb=None):
+    """In this process. With `memory_limit_mb` (a single report a worker would have run), the data memory is capped
+    as a worker's is while the report runs, and the cap lifted after: a file that inflates fails with a memory
+    error, recorded like any other failure."""
+    import resource
+
+    previous = None
+    if memory_limit_mb:
+        soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
+        limit = int(memory_limit_mb) * 1024 * 1024
+        if hard == resource.RLIM_INFINITY or limit <= hard:
+            previous = (soft, hard)
     for job in jobs:
-        yield _limited_job(job, mode, models, pdf_options, seconds, verbose)
+        if previous:
+            resource.setrlimit(resource.RLIMIT_DATA, (int(memory_limit_mb) * 1024 * 1024, previous[1]))
+        try:
+            outcome = _limited_job(job, mode, models, pdf_options, seconds, verbose)
+        finally:
+            if previous:
+                resource.setrlimit(resource.RLIMIT_DATA, previous)
+        yield outcome
 
 
 def _run_in_pool(jobs, mode, models_dir, pdf_options, seconds, workers, verbose, out_dir=None, memory_limit_mb=None):
@@ -596,14 +614,15 @@ def run_batch(inputs: list[str], out_dir: str, models_dir: str | None = "models"
 
     if scheduler is not None:
         outcomes = _run_on_dask(todo, mode, models, pdf_options, time_limit_s, scheduler, verbose)
-    elif workers and workers > 0:
+    elif workers and workers > 0 and len(todo) > 1:
         if models is not None and todo:
             warm_up(models)
         limit = memory_limit_mb if memory_limit_mb is not None else default_memory_limit(workers)
         outcomes = _run_in_pool(todo, mode, models_dir, pdf_options, time_limit_s, workers, verbose, str(out),
                                 limit or None)
-    else:
-        outcomes = _run_in_process(todo, mode, models, pdf_options, time_limit_s, verbose)
+    else:  # no workers asked for, or one report to do: this process does it (no worker start-up to pay)
+        limit = (memory_limit_mb if memory_limit_mb is not None else default_memory_limit(workers)) if workers else None
+        outcomes = _run_in_process(todo, mode, models, pdf_options, time_limit_s, verbose, limit or None)
 
     from tqdm import tqdm
 

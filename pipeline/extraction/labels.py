@@ -3,22 +3,23 @@
 A character n-gram model (scikit-learn TF-IDF + logistic regression) is trained on label variants generated from
 the canonical labels (numbering styles, brackets, notes, letter spacing, dropped characters, traditional
 characters, parents joined or flattened), plus rows from gold-labelled reports, plus negative examples ("extra"
-local rows and "header" cells). Classes are `table:row`, `extra` and `header`.
+local rows and "header" cells). Classes are `table:row`, `extra` and `header`. Predictions are made from the fitted
+arrays with numpy (linear.py): extraction never imports scikit-learn.
 """
 from __future__ import annotations
 
 import functools
+import hashlib
+import os
 import random
 import re
-from dataclasses import dataclass
+import tempfile
+from pathlib import Path
 
-import joblib
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline
 
 from .. import schema
+from .linear import LinearTextModel
 
 EXTRA_EXAMPLES = [
     "其他主动公开文件", "其他主动公开文件（含以本单位名义正式签发的主动公开文件）", "行政确认", "行政奖励", "行政征收",
@@ -144,25 +145,50 @@ def normalise_label(text: str) -> str:
     return stripped if len(stripped) >= 2 else t
 
 
-@dataclass
 class RowLabeler:
-    pipeline: Pipeline
+    """A fitted label model: `model` (the arrays, applied with numpy) and, where it was trained or loaded from its
+    `.joblib` file, the scikit-learn `pipeline` it came from (training metrics, MLflow)."""
+    FUNCTIONS = {"normalise_label": normalise_label}
+
+    def __init__(self, model: LinearTextModel, pipeline=None, joblib_path: Path | None = None):
+        self.model = model
+        self._pipeline = pipeline
+        self._joblib_path = joblib_path
+
+    @property
+    def pipeline(self):
+        """The scikit-learn pipeline (imports scikit-learn; loaded from the `.joblib` file on first use)."""
+        if self._pipeline is None:
+            if self._joblib_path is None or not Path(self._joblib_path).exists():
+                raise ValueError("this model was loaded from its arrays only; its scikit-learn pipeline is not kept")
+            import joblib
+
+            self._pipeline = joblib.load(self._joblib_path)
+        return self._pipeline
+
+    @property
+    def classes(self):
+        return self.model.classes_
 
     @classmethod
     def train(cls, X, y, C: float = 10.0, ngram_max: int = 3, seed: int = 0) -> "RowLabeler":
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import Pipeline
+
         pipe = Pipeline([
             ("tfidf", TfidfVectorizer(analyzer="char", ngram_range=(1, ngram_max), preprocessor=normalise_label,
                                       sublinear_tf=True, min_df=1)),
             ("clf", LogisticRegression(C=C, max_iter=2000, random_state=seed)),
         ])
         pipe.fit(X, y)
-        return cls(pipe)
+        return cls(LinearTextModel.from_sklearn(pipe, cls.FUNCTIONS), pipe)
 
     def predict(self, texts: list[str]) -> list[tuple[str, float]]:
         if not texts:
             return []
-        probs = self.pipeline.predict_proba(texts)
-        classes = self.pipeline.classes_
+        probs = self.model.predict_proba(texts)
+        classes = self.classes
         best = np.argmax(probs, axis=1)
         return [(classes[i], float(probs[k, i])) for k, i in enumerate(best)]
 
@@ -173,7 +199,7 @@ class RowLabeler:
         if probs is None:
             if len(cache) > 50_000:
                 cache.clear()
-            probs = cache[text] = self.pipeline.predict_proba([text])[0]
+            probs = cache[text] = self.model.predict_proba([text])[0]
         return probs
 
     def predict_within(self, text: str, allowed: list[str]) -> tuple[str, float]:
@@ -194,9 +220,9 @@ class RowLabeler:
         allowed = key
         idx = index.get(key)
         if idx is None:
-            position = {c: k for k, c in enumerate(self.pipeline.classes_)}
+            position = {c: k for k, c in enumerate(self.classes)}
             idx = index[key] = [position[a] for a in allowed if a in position]
-        classes = self.pipeline.classes_
+        classes = self.classes
         if not idx:
             return "extra", 0.0
         sub = probs[idx]
@@ -204,17 +230,74 @@ class RowLabeler:
         return classes[idx[j]], float(sub[j] / max(sub.sum(), 1e-9)) * float(min(1.0, sub.sum() * 2))
 
     def save(self, path) -> None:
+        """`path` (.joblib): the scikit-learn pipeline; beside it, `arrays_path(path)` (.npz): what prediction reads."""
+        import joblib
+
         joblib.dump(self.pipeline, path)
+        self.model.save(arrays_path(path))
 
     @classmethod
     def load(cls, path) -> "RowLabeler":
-        return cls(joblib.load(path))
+        """From the arrays beside `path` (no scikit-learn); from the `.joblib` pipeline itself where they are absent
+        (models saved before the arrays were)."""
+        arrays = arrays_path(path)
+        if arrays.exists():
+            return cls(LinearTextModel.load(arrays, cls.FUNCTIONS), joblib_path=Path(path))
+        import joblib
+
+        pipe = joblib.load(path)
+        return cls(LinearTextModel.from_sklearn(pipe, cls.FUNCTIONS), pipe, Path(path))
+
+
+def arrays_path(path) -> Path:
+    """The numpy arrays of a model saved as `name.joblib`: `name.npz`."""
+    return Path(path).with_suffix(".npz")
+
+
+# ---------------------------------------------------------------- the built-in models, trained once per machine
+
+CACHE_ENV = "GOVREPORT_CACHE"
+
+
+def cache_dir() -> Path:
+    """Where the built-in models are kept: $GOVREPORT_CACHE, else $XDG_CACHE_HOME/govreport, else ~/.cache/govreport."""
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV])
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "govreport"
+
+
+def _builtin(cls, name: str, examples):
+    """A labeler trained on generated variants only, for a checkout without `models/`. Training takes seconds, so
+    the fitted arrays are kept in the cache folder, keyed by the code and the schema that determine them: the first
+    command on a machine trains (`scripts/setup.sh` does it once), every later one loads."""
+    h = hashlib.sha256()
+    for f in (Path(__file__), Path(__file__).with_name("linear.py"), schema.RESOURCES / "fields.json"):
+        h.update(f.read_bytes())
+    path = cache_dir() / f"builtin-{name}-{h.hexdigest()[:16]}.npz"
+    if path.exists():
+        try:
+            return cls(LinearTextModel.load(path, cls.FUNCTIONS))
+        except (OSError, ValueError, KeyError):
+            pass  # damaged: trained again below and replaced
+    model = cls.train(*examples())
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".npz")
+        os.close(fd)
+        model.model.save(tmp)
+        os.replace(tmp, path)
+    except OSError:  # a read-only home: the model is used from memory, trained again by the next command
+        if tmp and os.path.exists(tmp):
+            os.unlink(tmp)
+    return model
 
 
 @functools.lru_cache(maxsize=1)
 def default_labeler() -> RowLabeler:
-    """The model trained on generated variants only (once per process); used when no trained model file is given."""
-    return RowLabeler.train(*training_examples())
+    """The row labeler trained on generated variants only; used when no trained model file is given."""
+    return _builtin(RowLabeler, "row_labeler", training_examples)
 
 
 # ---------------------------------------------------------------- column headers
@@ -282,5 +365,5 @@ class ColumnLabeler(RowLabeler):
 
 @functools.lru_cache(maxsize=1)
 def default_column_labeler() -> ColumnLabeler:
-    """The column labeler trained on generated header variants (once per process), when no model file is given."""
-    return ColumnLabeler.train(*column_training_examples())
+    """The column labeler trained on generated header variants, when no model file is given (cached as above)."""
+    return _builtin(ColumnLabeler, "column_labeler", column_training_examples)

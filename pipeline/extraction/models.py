@@ -1,9 +1,11 @@
 """Loading the trained models once per process: the row labeler, the column labeler and the section model.
 
-`models/row_labeler.joblib`, `models/column_labeler.joblib` and `models/section_model.joblib` are written by the
-train stage (`python -m pipeline train`). Without a labeler file the labeler is trained in memory from generated
-variants (a few seconds); without the section model the keyword scorer of sections.py finds the headings. Extraction so works
-on a fresh checkout too, and says in each report which models it used.
+`models/row_labeler.joblib`, `models/column_labeler.joblib` and `models/section_model.joblib` (scikit-learn
+pipelines) and beside each its arrays (`.npz`, what prediction reads with numpy: no scikit-learn import) are written
+by the train stage (`python -m pipeline train`). Without a labeler file the built-in labeler, trained on generated
+variants, is used (trained once per machine and kept in the cache folder, labels.cache_dir); without the section
+model the keyword scorer of sections.py finds the headings. Extraction so works on a fresh checkout too, and says in
+each report which models it used.
 """
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .labels import ColumnLabeler, RowLabeler, default_column_labeler, default_labeler
+from .labels import ColumnLabeler, RowLabeler, arrays_path, default_column_labeler, default_labeler
 from .section_model import SectionModel
 
 ROW_LABELER_FILE = "row_labeler.joblib"
@@ -67,7 +69,8 @@ def _fingerprint(files: list[Path]) -> str:
     if not files:
         return "built-in"
     h = hashlib.sha256()
-    for f in files:
+    for f in files:  # the arrays a model is applied from, where they exist
+        f = arrays_path(f) if arrays_path(f).exists() else f
         h.update(f.name.encode())
         h.update(f.read_bytes())
     return h.hexdigest()[:16]

@@ -2,19 +2,19 @@
 
 Features that survive format changes: character n-grams of the block's first 40 characters (blanks removed,
 brackets unified), and layout-free cues written as tokens (numbering marker and its numeral, length bucket, closing
-punctuation, share of digits). A logistic regression (scikit-learn) gives the probabilities; sections.py decodes them
-in order 1→6. Its training blocks (train.py) come from labelled documents read by the project's own readers: a block
+punctuation, share of digits). A logistic regression (scikit-learn) gives the probabilities, computed at run time
+from its arrays with numpy (linear.py); sections.py decodes them in order 1→6. Its training blocks (train.py) come from labelled documents read by the project's own readers: a block
 whose text is the gold heading of a section is that heading; synthetic documents also name their junk lines.
 """
 from __future__ import annotations
 
-import joblib
+from pathlib import Path
+
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import FeatureUnion, Pipeline
 
 from ..headings import MARKER, normalise
+from .labels import arrays_path
+from .linear import LinearTextModel
 
 CLASSES = ["h1", "h2", "h3", "h4", "h5", "h6", "junk", "other"]
 HEAD = 40
@@ -46,12 +46,31 @@ def _cues(texts):
 
 
 class SectionModel:
-    def __init__(self, pipeline: Pipeline):
-        self.pipeline = pipeline
-        self.classes = list(pipeline.classes_)
+    """`model`: the arrays applied with numpy; `pipeline`: the scikit-learn pipeline they come from (kept where the
+    model was trained, or loaded from its `.joblib` file when asked for: training metrics, MLflow)."""
+    FUNCTIONS = {"_heads": _heads, "_cues": _cues}
+
+    def __init__(self, model: LinearTextModel, pipeline=None, joblib_path: Path | None = None):
+        self.model = model
+        self.classes = [str(c) for c in model.classes_]
+        self._pipeline = pipeline
+        self._joblib_path = joblib_path
+
+    @property
+    def pipeline(self):
+        if self._pipeline is None:
+            if self._joblib_path is None or not Path(self._joblib_path).exists():
+                raise ValueError("this model was loaded from its arrays only; its scikit-learn pipeline is not kept")
+            import joblib
+
+            self._pipeline = joblib.load(self._joblib_path)
+        return self._pipeline
 
     @classmethod
     def train(cls, texts: list[str], labels: list[str], C: float = 5.0) -> "SectionModel":
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import FeatureUnion, Pipeline
         from sklearn.preprocessing import FunctionTransformer
 
         features = FeatureUnion([
@@ -63,7 +82,7 @@ class SectionModel:
         pipe = Pipeline([("features", features),
                          ("clf", LogisticRegression(C=C, max_iter=3000, class_weight="balanced"))])
         pipe.fit(texts, labels)
-        return cls(pipe)
+        return cls(LinearTextModel.from_sklearn(pipe, cls.FUNCTIONS), pipe)
 
     def probabilities(self, texts: list[str]) -> np.ndarray:
         """Class probabilities of each text, one batch for the texts not seen before: headings, table labels and
@@ -74,7 +93,7 @@ class SectionModel:
         todo = list(dict.fromkeys(t for t in texts if t not in cache))
         for start in range(0, len(todo), PREDICT_BATCH):  # in batches: the n-gram matrix of a huge page stays small
             chunk = todo[start:start + PREDICT_BATCH]
-            for t, row in zip(chunk, self.pipeline.predict_proba(chunk)):
+            for t, row in zip(chunk, self.model.predict_proba(chunk)):
                 cache[t] = row
         return np.array([cache[t] for t in texts]) if texts else np.zeros((0, len(self.classes)))
 
@@ -95,8 +114,18 @@ class SectionModel:
         return [float(p[j]) for p in probs]
 
     def save(self, path) -> None:
+        """`path` (.joblib): the scikit-learn pipeline; beside it (.npz) the arrays that prediction reads."""
+        import joblib
+
         joblib.dump(self.pipeline, path)
+        self.model.save(arrays_path(path))
 
     @classmethod
     def load(cls, path) -> "SectionModel":
-        return cls(joblib.load(path))
+        arrays = arrays_path(path)
+        if arrays.exists():
+            return cls(LinearTextModel.load(arrays, cls.FUNCTIONS), joblib_path=Path(path))
+        import joblib
+
+        pipe = joblib.load(path)
+        return cls(LinearTextModel.from_sklearn(pipe, cls.FUNCTIONS), pipe, Path(path))
