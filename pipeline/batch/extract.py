@@ -27,6 +27,7 @@ from ..document import Document, ReadError
 from ..extraction.models import load_models
 from ..readers import SUPPORTED_EXTENSIONS, PdfOptions, read_bytes, read_document
 from ..extraction.report import PIPELINE_VERSION, ReportSchemaError, build_report, validate_report
+from . import inputs as archives
 
 NOT_A_REPORT_MIN_SIGNALS = 1
 
@@ -46,7 +47,9 @@ def find_inputs(paths: list[str]) -> tuple[list[Path], list[dict]]:
     """Files named directly, and files with a supported extension found by walking directories (sorted; folders
     reached through symbolic links are walked too, each once). A file reached twice (named twice, or through a
     link) is read once. Anything that is not a regular file (a named pipe, a socket, a device) is recorded as an
-    error without being opened: opening a FIFO would wait for a writer forever."""
+    error without being opened: opening a FIFO would wait for a writer forever. A file in a folder with an extension
+    no reader takes is read when its bytes are a format read (a PDF saved as .bin), else recorded as unsupported;
+    hidden files and the systems' own (Thumbs.db, Word's ~$ lock files) are passed over."""
     files: list[Path] = []
     problems: list[dict] = []
     seen: set[str] = set()
@@ -82,8 +85,16 @@ def find_inputs(paths: list[str]) -> tuple[list[Path], list[dict]]:
                 # a web page saved with its files (page.html + page_files/): the pictures belong to the page
                 dirs[:] = sorted(d for d in dirs if not _page_files_folder(d, names))
                 for n in sorted(names):
-                    if n.lower().endswith(SUPPORTED_EXTENSIONS) and not n.startswith("."):
+                    if n.startswith(".") or archives.system_file(n):
+                        continue
+                    if n.lower().endswith(SUPPORTED_EXTENSIONS):
                         add(Path(root) / n)
+                    elif os.path.isfile(Path(root) / n):
+                        refused = archives.unsupported(Path(root) / n)
+                        if refused is None:
+                            add(Path(root) / n)
+                        else:
+                            problems.append(refused)
         elif path.exists() or path.is_symlink():
             add(path)
         else:
@@ -132,7 +143,8 @@ def _cut_to_bytes(text: str, limit: int) -> str:
 def output_name(path: Path, taken: set[str], suffix: str = ".json") -> str:
     """`<file name><suffix>`, made safe (no directory parts, no bytes that are not UTF-8, at most MAX_NAME_BYTES)
     and unique within the batch; a name cut short or taken already gets a hash of the full path."""
-    base = printable(path.name).replace(os.sep, "_").replace("\x00", "") or "document"
+    base = printable(archives.flat_member_name(path) or path.name).replace(os.sep, "_").replace("\x00", "") \
+        or "document"
     if base.startswith("."):
         base = "_" + base
     room = MAX_NAME_BYTES - len(suffix.encode())
@@ -225,8 +237,15 @@ class Job:
     """One input of a batch: its position (outputs and errors are reported in input order whatever finishes first),
     the file, and the name of its output."""
     index: int
-    path: Path
+    path: Path  # a member of an archive: `archive.zip!member` (inputs.member_path)
     name: str
+    archive: Path | None = None  # the archive that holds it, and its name there
+    member: str | None = None
+
+
+def job_bytes(job: Job) -> bytes:
+    """The bytes of an input: its file's, or its member's read from its archive."""
+    return archives.read_member(job.archive, job.member) if job.member is not None else job.path.read_bytes()
 
 
 @dataclass
@@ -250,8 +269,8 @@ def process_job(job: Job, mode: str, models, pdf_options: PdfOptions | None = No
             doc = Document.from_dict(json.loads(data.decode("utf-8") if data is not None else
                                                 job.path.read_text(encoding="utf-8")))
             source = Path(doc.path)
-        elif data is not None:
-            doc = read_bytes(str(job.path), data, pdf_options)
+        elif data is not None or job.member is not None:
+            doc = read_bytes(str(job.path), data if data is not None else job_bytes(job), pdf_options)
         else:
             doc = read_document(str(job.path), pdf_options)
         if mode == "read":
@@ -450,10 +469,14 @@ def _run_on_dask(jobs, mode, models, pdf_options, seconds, scheduler, verbose):
                 if job is None:
                     return
                 try:
-                    data = job.path.read_bytes()
+                    data = job_bytes(job)
                 except OSError as e:
                     ready.append(Outcome(job.index, error={"file": str(job.path), "stage": "read",
                                                            "message": f"cannot read file: {e.strerror}"}))
+                    continue
+                except ReadError as e:
+                    ready.append(Outcome(job.index, error={"file": str(job.path), "stage": e.stage,
+                                                           "message": str(e)}))
                     continue
                 future = client.submit(process_job, job, mode, shared_models, pdf_options, data, verbose,
                                        pure=False, key=f"report-{job.index}-{uuid.uuid4().hex[:8]}")
@@ -547,6 +570,13 @@ def is_up_to_date(output: Path, sha256: str, models_fingerprint: str, options: s
     return True
 
 
+def _member_sha256(job: Job) -> str | None:
+    try:
+        return hashlib.sha256(job_bytes(job)).hexdigest()
+    except (OSError, ReadError):
+        return None
+
+
 def file_sha256(path: Path) -> str | None:
     h = hashlib.sha256()
     try:
@@ -585,7 +615,16 @@ def run_batch(inputs: list[str], out_dir: str, models_dir: str | None = "models"
     models = load_models(models_dir) if mode != "read" else None
     taken: set[str] = set()
     jobs: list[Job] = []
-    for i, path in enumerate(files):
+    entries: list[tuple[Path, Path | None, str | None]] = []  # (input, its archive, its name there)
+    for path in files:
+        kind = archives.archive_kind(path) if mode != "predict" else None
+        if kind is None:
+            entries.append((path, None, None))
+            continue
+        members, problems = archives.expand_archive(path, kind)
+        entries += [(shown, path, member) for shown, member in members]
+        result.errors += problems
+    for i, (path, archive, member) in enumerate(entries):
         if mode == "predict":
             try:
                 source = Path(json.loads(path.read_text(encoding="utf-8"))["path"])
@@ -596,16 +635,16 @@ def run_batch(inputs: list[str], out_dir: str, models_dir: str | None = "models"
             name = output_name(path, taken, DOC_SUFFIX)
         else:
             name = output_name(path, taken)
-        jobs.append(Job(i, path, name))
+        jobs.append(Job(i, path, name, archive, member))
 
     # the inputs this run answers for in errors.jsonl: its files, and what it found wrong with the paths given
-    answered = {str(job.path) for job in jobs} | {e["file"] for e in result.errors}
+    answered = {str(job.path) for job in jobs} | {str(f) for f in files} | {e["file"] for e in result.errors}
     done: dict[int, Outcome] = {}
     todo = jobs
     if resume and mode == "extract":
         todo = []
         for job in jobs:
-            digest = file_sha256(job.path)
+            digest = file_sha256(job.path) if job.member is None else _member_sha256(job)
             if digest and is_up_to_date(out / job.name, digest, models.fingerprint, options_key(pdf_options)):
                 done[job.index] = Outcome(job.index)
                 result.skipped.append(str(out / job.name))
@@ -676,8 +715,10 @@ def _write_errors(out: Path, errors: list[dict], inputs: set[str] | None = None)
                 record = json.loads(line)
             except ValueError:
                 continue
+            where = str(record.get("file")) if isinstance(record, dict) else ""
+            where = (archives.split_member(where) or (where,))[0]  # a member's: its archive
             if isinstance(record, dict) and record.get("file") not in inputs and \
-                    os.path.lexists(str(record.get("file"))):  # an input since removed has nothing to report
+                    os.path.lexists(where):  # an input since removed has nothing to report
                 kept.append(record)
     write_atomic(out / "errors.jsonl", "".join(dump_json(e) + "\n" for e in kept + errors))
 
