@@ -329,6 +329,19 @@ def _export(args) -> int:
     return 0
 
 
+def _review(args) -> int:
+    from pathlib import Path
+
+    from .outputs.review_app import serve
+
+    if not Path(args.reports).is_dir():
+        print(f"error: {args.reports}: no such folder of report JSONs (run `python -m pipeline extract ... --out "
+              f"{args.reports}` first)", file=sys.stderr)
+        return 2
+    serve(args.reports, args.labels, args.docs, args.documents or None, args.host, args.port, args.dvc)
+    return 0
+
+
 # where the labelled documents are: the bundled corpus, and the large real files used from their place beside the checkout
 DOC_DIRS = ["data/raw", "../shared/corpus/external", "../shared/corpus/scans"]
 
@@ -452,6 +465,22 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--reports", default="data/interim/reports")
     p.add_argument("--out", default="data/processed")
     p.set_defaults(func=_export)
+
+    p = sub.add_parser("review", help="check and correct reports in the browser (a local web app); saving writes "
+                                       "gold label files")
+    p.add_argument("reports", nargs="?", default="data/interim/reports", metavar="OUT",
+                   help="folder of report JSONs (default data/interim/reports)")
+    p.add_argument("--labels", default="data/labels", help="where gold files are written (default data/labels)")
+    p.add_argument("--docs", nargs="*", default=DOC_DIRS,
+                   help=f"folders holding the source files, served only from there (default {' '.join(DOC_DIRS)})")
+    p.add_argument("--documents", default="data/interim/documents",
+                   help="the read stage's document JSONs, to show a document's tables as read (default "
+                        "data/interim/documents; '' to read the source again)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    p.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    p.add_argument("--dvc", default="dvc.yaml", help="the pipeline whose retraining a saved label causes "
+                                                   "(default dvc.yaml)")
+    p.set_defaults(func=_review)
 
     p = sub.add_parser("track", help="log params, metrics, artifacts and models of this pipeline run to MLflow")
     p.add_argument("--params", default="params.yaml")

@@ -60,24 +60,34 @@ def _plot_years(per_year: dict[int, dict[str, float]]) -> str:
     return _svg(fig)
 
 
+def queue_entry(report: dict) -> dict | None:
+    """What a report needs a look for (failing checks, unreadable and low-confidence cells, OCR'd pages or
+    pictures), or None when nothing."""
+    r = report
+    failing = [c["rule"] for c in r["checks"] if c["ok"] is False]
+    unreadable = low = 0
+    for t in r["tables"].values():
+        for cols in t.get("cells", {}).values():
+            for cell in cols.values():
+                if cell["confidence"] == 0.0:
+                    unreadable += 1
+                elif cell["confidence"] < LOW_CONFIDENCE:
+                    low += 1
+    source = r.get("source", {})
+    ocr = len(source.get("ocr_pages") or []) + int(source.get("ocr_pictures") or 0)
+    if failing or unreadable or low or ocr:  # numbers read from pixels deserve a look even when all hold
+        return {"document": r["document"], "body": r["meta"]["body"], "year": r["meta"]["year"],
+                "failing": sorted(set(failing)), "unreadable": unreadable, "low": low, "ocr": ocr}
+    return None
+
+
+def queue_order(q: dict) -> tuple:
+    """Most in need first: more failing rules, then more unreadable cells, low-confidence cells, OCR'd pages."""
+    return (-len(q["failing"]), -q["unreadable"], -q["low"], -q["ocr"], q["document"])
+
+
 def review_queue(reports: list[dict]) -> list[dict]:
-    queue = []
-    for r in reports:
-        failing = [c["rule"] for c in r["checks"] if c["ok"] is False]
-        unreadable = low = 0
-        for t in r["tables"].values():
-            for cols in t.get("cells", {}).values():
-                for cell in cols.values():
-                    if cell["confidence"] == 0.0:
-                        unreadable += 1
-                    elif cell["confidence"] < LOW_CONFIDENCE:
-                        low += 1
-        source = r.get("source", {})
-        ocr = len(source.get("ocr_pages") or []) + int(source.get("ocr_pictures") or 0)
-        if failing or unreadable or low or ocr:  # numbers read from pixels deserve a look even when all hold
-            queue.append({"document": r["document"], "body": r["meta"]["body"], "year": r["meta"]["year"],
-                          "failing": sorted(set(failing)), "unreadable": unreadable, "low": low, "ocr": ocr})
-    return sorted(queue, key=lambda q: (-len(q["failing"]), -q["unreadable"], -q["low"], -q["ocr"], q["document"]))
+    return sorted((q for q in map(queue_entry, reports) if q is not None), key=queue_order)
 
 
 def render(reports: list[dict], reports_dir: str | Path, out_file: str | Path) -> None:
