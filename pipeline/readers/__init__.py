@@ -180,7 +180,7 @@ def read_bytes(path: str, data: bytes, pdf_options: PdfOptions | None = None) ->
     elif actual == "ofd":
         from .ofd import read_ofd
 
-        reader = lambda: read_ofd(path, data)  # noqa: E731
+        reader = lambda: read_ofd(path, data, pdf_options)  # noqa: E731
     else:
         reader = {"pdf": lambda: read_pdf(path, data, pdf_options), "docx": lambda: read_docx(path, data, ocr),
                   "image": lambda: read_image(path, data, ocr),
