@@ -109,4 +109,7 @@ def add_cross_year_checks(report_paths: list[str]) -> int:
             seal(report)
             write_atomic(Path(p), dump_json(report, indent=1))
             rewritten += 1
+    from .copies import flag_copies  # copied reports (内容雷同) are a corpus-wide check too
+
+    flag_copies(report_paths)
     return rewritten
