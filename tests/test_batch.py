@@ -203,20 +203,24 @@ def test_training_runs_on_a_real_dask_cluster_through_joblib(tmp_path):
 
 
 def test_benchmark_script_runs_from_a_plain_checkout(tmp_path):
-    """The benchmark (not a timed test: only that it runs and counts what it ran) works without the package being
-    installed, as a user runs it: `python scripts/benchmark.py FILES`."""
+    """The benchmark (not a timed test: only that it runs, pairs each format with its comparators and counts what it
+    ran) works without the package being installed, as a user runs it: `python scripts/benchmark.py FILES`."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     out = tmp_path / "bench.json"
     raw = ROOT / "data" / "raw"
     done = subprocess.run([sys.executable, str(ROOT / "scripts" / "benchmark.py"), str(raw / "gejiu-2020.txt"),
-                           str(raw / "pingtan-2023.html"), "--repeat", "2",
+                           str(raw / "pingtan-2023.html"), "--repeat", "2", "--rounds", "1", "--memory-sizes", "3,6",
                            "--models", str(tmp_path / "no-models"), "--json", str(out)],
-                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     figures = json.loads(out.read_text(encoding="utf-8"))
-    assert set(figures["formats"]) == {"txt", "html"}
-    for row in figures["formats"].values():
-        assert row["files"] == 2
-        for workers in ("workers_1", "workers_2"):
-            assert row[workers]["failed"] == 0 and row[workers]["reports_per_s"] > 0
-            assert row[workers]["peak_mb_per_worker"] > 0
+    assert set(figures["per_report"]) == {"txt", "html"}
+    for row in figures["per_report"].values():
+        assert row["files"] == 2 and row["failed"] == 0 and row["project_seconds"]["min"] > 0
+    assert figures["per_report"]["html"]["lxml_parse_seconds"]["min"] > 0  # the comparator ran in the same round
+    assert figures["workers"]["reports"] == 16
+    for key in ("workers_1", "workers_2", "dask_2_workers"):
+        assert figures["workers"][key]["failed"] == 0 and figures["workers"][key]["reports_per_s_median"] > 0
+    assert {k: v["failed"] for k, v in figures["memory"].items()} == {"3": 0, "6": 0}
+    assert set(figures["targets"]) == {"html_vs_lxml_parse", "text_html_reports_per_s_2_workers",
+                                       "memory_largest_vs_smallest"}

@@ -32,7 +32,9 @@ def test_export_writes_long_and_wide_tables_with_printed_values(tmp_path):
     run_batch(inputs, str(tmp_path / "reports"), None)
     summary = export(tmp_path / "reports", tmp_path / "out")
     assert summary["reports"] == 3
-    cells = pd.read_parquet(tmp_path / "out" / "cells.parquet")
+    cells = pd.read_parquet(tmp_path / "out" / "cells")  # one folder per year
+    assert sorted(p.name for p in (tmp_path / "out" / "cells").iterdir()) == ["year=2020", "year=2021"]
+    assert cells.year.astype(int).tolist().count(2021) == (cells.document == "pingtan-2021.html").sum()
     q = cells[(cells.document == "qingtongxia-2020.txt") & (cells.table == "active_disclosure")
               & (cells.row == "procurement") & (cells.column == "amount_wan")]
     assert q.value.tolist() == [29550.7315] and q.raw.tolist() == ["29550.7315万元"]

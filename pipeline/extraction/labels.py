@@ -185,12 +185,24 @@ class RowLabeler:
         return cls(LinearTextModel.from_sklearn(pipe, cls.FUNCTIONS), pipe)
 
     def predict(self, texts: list[str]) -> list[tuple[str, float]]:
+        """Best class and its probability per text; texts not seen before are computed in one batch, the rest
+        looked up (the same printed labels recur in report after report)."""
         if not texts:
             return []
-        probs = self.model.predict_proba(texts)
+        cache = self.__dict__.setdefault("_cache", {})
+        if len(cache) > 50_000:
+            cache.clear()
+        todo = list(dict.fromkeys(t for t in texts if t not in cache))
+        if todo:
+            for t, row in zip(todo, self.model.predict_proba(todo)):
+                cache[t] = row
         classes = self.classes
-        best = np.argmax(probs, axis=1)
-        return [(classes[i], float(probs[k, i])) for k, i in enumerate(best)]
+        out = []
+        for t in texts:
+            probs = cache[t]
+            i = int(np.argmax(probs))
+            out.append((classes[i], float(probs[i])))
+        return out
 
     def _proba(self, text: str) -> np.ndarray:
         """Class probabilities of one label, memoised: the same printed labels recur in report after report."""

@@ -1,81 +1,129 @@
 """Flat tables of every report: what researchers open in pandas, R or Excel.
 
-- `cells.parquet` / `cells.csv` (UTF-8 with BOM, so Excel shows Chinese text): one row per report × cell, with
-  body, year, template, table, row, column, value, raw text, confidence and source format; extra local rows too.
+- `cells/` (Parquet, one folder per year: `cells/year=2024/part-0.parquet`, Hive-style, so `pd.read_parquet("cells")`
+  or any Parquet reader loads all years or one) and `cells.csv` (UTF-8 with BOM, so Excel shows Chinese text): one
+  row per report × cell, with body, year, template, table, row, column, value, raw text, confidence and source
+  format; extra local rows too.
 - `sections.csv`: one row per report × section, with heading and prose.
 - `checks.csv`: every check of the tables' own arithmetic, passing and failing.
 - `tables.xlsx`: one sheet per statutory table and template, laid out like the official table (one column per
   cell), one row per report.
 - `summary.html`: the corpus summary page (summary.py).
-Printed numbers are exported as printed; nothing is recomputed or repaired.
+Reports are read one at a time and their rows written in chunks (Parquet row groups per year, CSV lines, Excel rows
+in openpyxl's write-only mode): memory does not grow with the corpus. Printed numbers are exported as printed;
+nothing is recomputed or repaired.
 """
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
-
-import pandas as pd
+from typing import Iterator
 
 from .. import schema
 
 SHEET_NAMES = {"active_disclosure": "主动公开", "requests": "依申请公开", "review_litigation": "复议诉讼"}
+CELL_COLUMNS = ["document", "body", "year", "template", "format", "table", "status", "row", "column", "value", "raw",
+                "confidence", "extra"]
+SECTION_COLUMNS = ["document", "body", "year", "section", "heading", "text"]
+CHECK_COLUMNS = ["document", "body", "year", "rule", "ok", "cells", "expected", "found", "skipped"]
+CHUNK = 20_000  # cell rows held before they are written
 
 
-def load_reports(reports_dir: str | Path) -> list[dict]:
-    out = []
+def iter_reports(reports_dir: str | Path) -> Iterator[dict]:
+    """The report JSONs of a folder, one at a time (other JSON files, e.g. documents, are passed over)."""
     for p in sorted(Path(reports_dir).glob("*.json")):
         try:
             report = json.loads(p.read_text(encoding="utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError):
             continue
         if isinstance(report, dict) and "tables" in report and "meta" in report:
-            out.append(report)
-    return out
+            yield report
 
 
-def cell_rows(reports: list[dict]) -> pd.DataFrame:
-    rows = []
-    for r in reports:
-        base = {"document": r["document"], "body": r["meta"]["body"], "year": r["meta"]["year"],
-                "template": r["meta"]["template"], "format": r["source"]["format"]}
-        for table, t in r["tables"].items():
-            if t["status"] != "found":
-                rows.append({**base, "table": table, "status": "missing", "row": None, "column": None,
-                             "value": None, "raw": None, "confidence": None, "extra": False})
-                continue
-            for row, cols in t["rows"].items():
-                for col, value in cols.items():
-                    cell = t["cells"][row][col]
-                    rows.append({**base, "table": table, "status": "found", "row": row, "column": col,
-                                 "value": value, "raw": cell["raw"], "confidence": cell["confidence"], "extra": False})
-            for i, e in enumerate(t.get("extra_rows", [])):
-                for k, value in enumerate(e["values"]):
-                    rows.append({**base, "table": table, "status": "found", "row": f"extra:{e['label']}",
-                                 "column": str(k + 1), "value": value, "raw": None, "confidence": None,
-                                 "extra": True})
-    df = pd.DataFrame(rows, columns=["document", "body", "year", "template", "format", "table", "status", "row",
-                                     "column", "value", "raw", "confidence", "extra"])
-    df["value"] = pd.to_numeric(df["value"], errors="coerce")
-    df["year"] = df["year"].astype("Int64")
-    return df
+def load_reports(reports_dir: str | Path) -> list[dict]:
+    return list(iter_reports(reports_dir))
 
 
-def section_rows(reports: list[dict]) -> pd.DataFrame:
-    return pd.DataFrame([{"document": r["document"], "body": r["meta"]["body"], "year": r["meta"]["year"],
-                          "section": s["id"], "heading": s["heading"], "text": s["text"]}
-                         for r in reports for s in r["sections"]])
+def _number(value):
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
-def check_rows(reports: list[dict]) -> pd.DataFrame:
-    return pd.DataFrame([{"document": r["document"], "body": r["meta"]["body"], "year": r["meta"]["year"],
-                          "rule": c["rule"], "ok": c["ok"], "cells": " ".join(c["cells"]),
-                          "expected": c["expected"], "found": c["found"], "skipped": c.get("skipped")}
-                         for r in reports for c in r["checks"]],
-                        columns=["document", "body", "year", "rule", "ok", "cells", "expected", "found", "skipped"])
+def cell_rows(report: dict) -> Iterator[dict]:
+    r = report
+    base = {"document": r["document"], "body": r["meta"]["body"], "year": r["meta"]["year"],
+            "template": r["meta"]["template"], "format": r["source"]["format"]}
+    for table, t in r["tables"].items():
+        if t["status"] != "found":
+            yield {**base, "table": table, "status": "missing", "row": None, "column": None, "value": None,
+                   "raw": None, "confidence": None, "extra": False}
+            continue
+        for row, cols in t["rows"].items():
+            for col, value in cols.items():
+                cell = t["cells"][row][col]
+                yield {**base, "table": table, "status": "found", "row": row, "column": col, "value": _number(value),
+                       "raw": cell["raw"], "confidence": cell["confidence"], "extra": False}
+        for e in t.get("extra_rows", []):
+            for k, value in enumerate(e["values"]):
+                yield {**base, "table": table, "status": "found", "row": f"extra:{e['label']}", "column": str(k + 1),
+                       "value": _number(value), "raw": None, "confidence": None, "extra": True}
 
 
-def wide_table(reports: list[dict], table: str, template: str) -> pd.DataFrame:
-    """One row per report, one column per cell, headed by the official labels (row label / column label)."""
+def section_rows(report: dict) -> Iterator[dict]:
+    r = report
+    for s in r["sections"]:
+        yield {"document": r["document"], "body": r["meta"]["body"], "year": r["meta"]["year"], "section": s["id"],
+               "heading": s["heading"], "text": s["text"]}
+
+
+def check_rows(report: dict) -> Iterator[dict]:
+    r = report
+    for c in r["checks"]:
+        yield {"document": r["document"], "body": r["meta"]["body"], "year": r["meta"]["year"], "rule": c["rule"],
+               "ok": c["ok"], "cells": " ".join(c["cells"]), "expected": c["expected"], "found": c["found"],
+               "skipped": c.get("skipped")}
+
+
+class CellsByYear:
+    """Cell rows into one Parquet file per year (Hive partitions), written a row group at a time."""
+
+    def __init__(self, folder: Path):
+        import pyarrow as pa
+
+        self.folder = folder
+        self.schema = pa.schema([(c, t) for c, t in zip(
+            CELL_COLUMNS, [pa.string(), pa.string(), pa.int64(), pa.string(), pa.string(), pa.string(), pa.string(),
+                           pa.string(), pa.string(), pa.float64(), pa.string(), pa.float64(), pa.bool_()])
+            if c != "year"])  # the year is the folder's name
+        self.writers: dict = {}
+        self.pending: dict = {}
+
+    def add(self, row: dict) -> None:
+        self.pending.setdefault(row["year"], []).append(row)
+        if sum(map(len, self.pending.values())) >= CHUNK:
+            self.flush()
+
+    def flush(self) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        for year, rows in self.pending.items():
+            writer = self.writers.get(year)
+            if writer is None:
+                part = self.folder / f"year={year if year is not None else '__HIVE_DEFAULT_PARTITION__'}"
+                part.mkdir(parents=True, exist_ok=True)
+                writer = self.writers[year] = pq.ParquetWriter(part / "part-0.parquet", self.schema)
+            writer.write_table(pa.Table.from_pylist(rows, schema=self.schema))
+        self.pending = {}
+
+    def close(self) -> None:
+        self.flush()
+        for writer in self.writers.values():
+            writer.close()
+
+
+def wide_columns(table: str, template: str) -> list[tuple[str, str, str]]:
+    """(row, column, heading) of each cell of a table in the official layout (row label / column label)."""
     spec = schema.fields()["tables"][table]
     columns = []
     for row in schema.row_ids(table, template):
@@ -83,32 +131,65 @@ def wide_table(reports: list[dict], table: str, template: str) -> pd.DataFrame:
             col_label = (spec["templates"][template]["columns"][col] if table == "active_disclosure"
                          else spec["columns"][col])
             columns.append((row, col, f"{schema.row_label(table, row, template)} | {col_label}"))
-    records = []
-    for r in reports:
-        if r["meta"]["template"] != template or r["tables"][table]["status"] != "found":
-            continue
-        rec = {"文件": r["document"], "机关": r["meta"]["body"], "年度": r["meta"]["year"]}
-        for row, col, name in columns:
-            rec[name] = r["tables"][table]["rows"].get(row, {}).get(col)
-        records.append(rec)
-    return pd.DataFrame(records, columns=["文件", "机关", "年度"] + [c[2] for c in columns])
+    return columns
+
+
+def wide_row(report: dict, table: str, columns) -> list:
+    r = report
+    return [r["document"], r["meta"]["body"], r["meta"]["year"]] + [
+        r["tables"][table]["rows"].get(row, {}).get(col) for row, col, _ in columns]
+
+
+def _csv(path: Path, columns: list[str]):
+    f = open(path, "w", encoding="utf-8-sig", newline="")
+    writer = csv.DictWriter(f, fieldnames=columns)
+    writer.writeheader()
+    return f, writer
 
 
 def export(reports_dir: str | Path, out_dir: str | Path) -> dict:
-    reports = load_reports(reports_dir)
+    import shutil
+
+    from openpyxl import Workbook
+
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    cells = cell_rows(reports)
-    cells.to_parquet(out / "cells.parquet", index=False)
-    cells.to_csv(out / "cells.csv", index=False, encoding="utf-8-sig")
-    section_rows(reports).to_csv(out / "sections.csv", index=False, encoding="utf-8-sig")
-    check_rows(reports).to_csv(out / "checks.csv", index=False, encoding="utf-8-sig")
-    with pd.ExcelWriter(out / "tables.xlsx", engine="openpyxl") as xl:
-        for table in schema.TABLES:
-            for template in schema.TEMPLATES:
-                wide_table(reports, table, template).to_excel(
-                    xl, sheet_name=f"{SHEET_NAMES[table]}{template}", index=False)
+    if (out / "cells").exists():
+        shutil.rmtree(out / "cells")
+    (out / "cells.parquet").unlink(missing_ok=True)  # the single file of earlier versions
+    by_year = CellsByYear(out / "cells")
+    files = [_csv(out / "cells.csv", CELL_COLUMNS), _csv(out / "sections.csv", SECTION_COLUMNS),
+             _csv(out / "checks.csv", CHECK_COLUMNS)]
+    (_, cells_csv), (_, sections_csv), (_, checks_csv) = files
+    book = Workbook(write_only=True)
+    sheets = {}
+    for table in schema.TABLES:
+        for template in schema.TEMPLATES:
+            columns = wide_columns(table, template)
+            sheet = book.create_sheet(f"{SHEET_NAMES[table]}{template}")
+            sheet.append(["文件", "机关", "年度"] + [c[2] for c in columns])
+            sheets[(table, template)] = (sheet, columns)
+    reports = cells = 0
+    try:
+        for report in iter_reports(reports_dir):
+            reports += 1
+            for row in cell_rows(report):
+                by_year.add(row)
+                cells_csv.writerow(row)
+                cells += not row["extra"]
+            sections_csv.writerows(section_rows(report))
+            checks_csv.writerows(check_rows(report))
+            template = report["meta"]["template"]
+            for table in schema.TABLES:
+                if (table, template) in sheets and report["tables"][table]["status"] == "found":
+                    sheet, columns = sheets[(table, template)]
+                    sheet.append(wide_row(report, table, columns))
+    finally:
+        by_year.close()
+        for f, _ in files:
+            f.close()
+    book.save(out / "tables.xlsx")
     from .summary import render
 
-    render(reports, reports_dir, out / "summary.html")
-    return {"reports": len(reports), "cells": int((~cells["extra"]).sum())}
+    render(load_reports(reports_dir), reports_dir, out / "summary.html")
+    return {"reports": reports, "cells": cells}
