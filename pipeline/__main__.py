@@ -324,8 +324,16 @@ def _validate_labels(args) -> int:
 def _export(args) -> int:
     from .outputs.export import export
 
+    from pathlib import Path
+
+    from .outputs.database import write_database
+
     summary = export(args.reports, args.out)
     print(f"{summary['reports']} reports, {summary['cells']} cells exported to {args.out}")
+    db = write_database(args.reports, Path(args.out) / "reports.db")
+    print(f"{args.out}/reports.db: {db['reports']} report files ({db['distinct']} distinct reports, "
+          f"{db['fragments']} fragments), {db['cells']} cells; open it with `datasette {args.out}/reports.db "
+          f"--metadata {args.out}/metadata.json`")
     return 0
 
 
@@ -461,7 +469,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", default="data/synthetic")
     p.set_defaults(func=_synthesize)
 
-    p = sub.add_parser("export", help="flat tables (Parquet, CSV, Excel) of every report")
+    p = sub.add_parser("export", help="flat tables (Parquet, CSV, Excel) of every report, the SQLite database "
+                                       "reports.db (with Datasette's metadata.json) and the summary page")
     p.add_argument("--reports", default="data/interim/reports")
     p.add_argument("--out", default="data/processed")
     p.set_defaults(func=_export)
