@@ -117,6 +117,7 @@ def parse_value(raw: str | None, kind: str = "count") -> int | float | None:
 _NUMBER_LIKE = re.compile(r"^[+\-]?\d[\d.]*(万元|元|万|件|个|项|条)?$")
 
 
+@functools.lru_cache(maxsize=65536)  # asked of every cell, often twice; cells recur from report to report
 def looks_numeric(raw: str | None) -> bool:
     """True for a cell that prints a number (or a blank marker): used to tell values from labels. A Chinese
     numeral is a value here too (三 under 本年新收); a numbering column left of the labels stays in the label,

@@ -85,6 +85,9 @@ class _TokenPatterns:
 
         self.rules = {rule: [(re.compile("".join(_token_regex(t) for t in p)), one(p[0]), one(p[-1]))
                              for p in patterns] for rule, patterns in rules.items()}
+        # the literal tokens a pattern cannot match without: a clause lacking one of them is not tried
+        self.required = {rule: [[t["TEXT"] for t in p if isinstance(t["TEXT"], str) and t.get("OP") in (None, "+")]
+                                for p in patterns] for rule, patterns in rules.items()}
 
     def __call__(self, words: list[str]) -> list[tuple[str, int, int]]:
         joined = "".join(w + _SEP for w in words)
@@ -92,8 +95,11 @@ class _TokenPatterns:
         for w in words:
             offsets.append(offsets[-1] + len(w) + 1)
         matches = set()
+        present = set(words)
         for rule, patterns in self.rules.items():
-            for full, first, last in patterns:
+            for (full, first, last), required in zip(patterns, self.required[rule]):
+                if not present.issuperset(required):
+                    continue
                 ends = [e for e in range(1, len(words) + 1)
                         if last is None or last.fullmatch(joined, offsets[e - 1], offsets[e])]
                 for start in range(len(words)):

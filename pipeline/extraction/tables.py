@@ -61,6 +61,22 @@ class RowRecord:
 
 # ---------------------------------------------------------------- step 1: records
 
+_GEOMETRY: list = []  # (rows, geometry) of the last grids seen: table_blocks and collect_records read each grid
+
+
+def _grid_geometry(rows):
+    """Where each printed cell spans (origins), the grid with spans filled in (dense) and the printed cells by
+    origin; kept for the last few grids, since a report's grids are read twice (the same list object, unchanged)."""
+    for seen, geometry in _GEOMETRY:
+        if seen is rows:
+            return geometry
+    origins = span_origins(rows)
+    geometry = (origins, expand_spans(rows, origins), origin_cells(rows, origins))
+    _GEOMETRY.append((rows, geometry))
+    del _GEOMETRY[:-8]
+    return geometry
+
+
 def records_from_grid(rows, block_index: int = -1, page=None, section=None, headers: bool = True,
                       carried: dict | None = None) -> list[RowRecord]:
     """Row records of a grid; with `headers`, each record carries the header path above each of its value cells
@@ -70,9 +86,7 @@ def records_from_grid(rows, block_index: int = -1, page=None, section=None, head
     columns counted from the right: a grid that starts with data uses it, and the band this grid ends with is left
     in it."""
     headers_wanted = headers
-    origins = span_origins(rows)
-    dense = expand_spans(rows, origins)
-    printed = origin_cells(rows, origins)
+    origins, dense, printed = _grid_geometry(rows)
     read_by_ocr = any(cell.source == "ocr" for cell in printed.values())
     width = max((len(r) for r in dense), default=0)
     records = []
