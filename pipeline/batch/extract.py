@@ -83,7 +83,8 @@ def find_inputs(paths: list[str]) -> tuple[list[Path], list[dict]]:
                     continue
                 walked.add(real)
                 # a web page saved with its files (page.html + page_files/): the pictures belong to the page
-                dirs[:] = sorted(d for d in dirs if not _page_files_folder(d, names))
+                # hidden folders (.git, a program's profile) hold no reports, as hidden files are none
+                dirs[:] = sorted(d for d in dirs if not _page_files_folder(d, names) and not d.startswith("."))
                 for n in sorted(names):
                     if n.startswith(".") or archives.system_file(n):
                         continue
