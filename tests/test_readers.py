@@ -219,3 +219,28 @@ def test_docx_content_controls_line_breaks_tabs_and_tracked_changes(tmp_path):
     assert "本机关全年主动公开信息 120条。" in texts  # the tab kept the number apart from the words
     assert not any("999" in t or "888" in t for t in texts)
     assert [b.rows for b in doc.blocks if b.kind == "table"] == [b.rows for b in plain.blocks if b.kind == "table"]
+
+
+def test_empty_glyphs_of_an_embedded_font_keep_the_page_with_pdfium():
+    """LibreOffice's PDFs draw dozens of empty glyphs (no box, no text) in their embedded fonts: they hide no text,
+    so the page is read by PDFium alone, with the same characters pdfplumber (pdfminer) finds on it."""
+    import collections
+
+    import pdfplumber
+    import pypdfium2
+
+    from conftest import ROOT
+    from pipeline.readers.pdf_layer import read_page
+
+    path = ROOT / "data" / "raw" / "pingtan-2021-lo.pdf"
+    pdf = pypdfium2.PdfDocument(str(path))
+    with pdfplumber.open(str(path)) as plumber:
+        for i in range(len(pdf)):
+            layer = read_page(pdf, i)
+            assert layer.unmeasured_text == 0
+            ours = collections.Counter(c["text"] for c in layer.chars if c["text"].strip())
+            theirs = collections.Counter(c["text"] for c in plumber.pages[i].chars if c["text"].strip())
+            assert ours == theirs, i
+    pdf.close()
+    doc = read_document(str(path))
+    assert not any("pdfplumber" in w for w in doc.warnings)

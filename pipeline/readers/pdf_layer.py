@@ -34,10 +34,10 @@ class PageLayer:
     edges: list[dict] = field(default_factory=list)
     unmapped: int = 0  # glyphs whose font gives no Unicode character (what pdfminer prints as (cid:N))
     image_share: float = 0.0  # share of the page's area under pictures
-    # text objects PDFium could give no box (a font it cannot measure, e.g. a CJK font the file does not embed):
-    # their characters are missing from `chars`, so another reader must read the page's text. PDFium gives such an
-    # object no text either (a 。 of reportlab's non-embedded STSong reads as ''), so it cannot be told from the
-    # empty strings some writers draw in blank cells: both send the page to pdfplumber
+    # text objects PDFium could give no box in a font the file does not embed (a CJK font missing from this
+    # machine): their characters are missing from `chars`, so another reader must read the page's text. PDFium
+    # gives such an object no text either (a 。 of reportlab's non-embedded STSong reads as ''). An object without
+    # a box in an embedded font draws nothing (LibreOffice writes such empty glyphs by the dozen): not counted
     unmeasured_text: int = 0
     text_objects: int = 0
     drawings: int = 0  # path objects (ruling lines, shapes, or text drawn as outlines)
@@ -213,6 +213,14 @@ def _chars(page, number: int, height: float) -> tuple[list[dict], int]:
         textpage.close()
 
 
+def _embedded_font(text_object) -> bool:
+    """Whether the text object's font program is in the file (PDFium then has every glyph's outline)."""
+    import pypdfium2.raw as R
+
+    font = R.FPDFTextObj_GetFont(text_object)
+    return bool(font) and R.FPDFFont_GetIsEmbedded(font) == 1
+
+
 def read_page(pdf, index: int, want_edges: bool = True) -> PageLayer:
     """Characters, ruling lines and picture cover of page `index` (0-based)."""
     import pypdfium2.raw as R
@@ -249,7 +257,7 @@ def read_page(pdf, index: int, want_edges: bool = True) -> PageLayer:
                 if R.FPDFTextObj_GetTextRenderMode(obj.raw) == R.FPDF_TEXTRENDERMODE_INVISIBLE:
                     layer.invisible_text += 1
                 x0, y0, x1, y1 = obj.get_bounds()
-                if x1 - x0 < 0.01 and y1 - y0 < 0.01:
+                if x1 - x0 < 0.01 and y1 - y0 < 0.01 and not _embedded_font(obj.raw):
                     layer.unmeasured_text += 1
             elif kind == R.FPDF_PAGEOBJ_IMAGE and level == 0:
                 x0, y0, x1, y1 = obj.get_bounds()
