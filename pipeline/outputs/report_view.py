@@ -19,6 +19,12 @@ TABLE_TITLES = {"active_disclosure": "二、主动公开政府信息情况",
 SEP = "／"
 
 
+def safe_document_name(name) -> bool:
+    """A document name that can name a file directly inside a folder (a gold file, a report page)."""
+    return (isinstance(name, str) and 0 < len(name.encode("utf-8")) <= 230 and name == Path(name).name
+            and not name.startswith(".") and "/" not in name and "\\" not in name and "\x00" not in name)
+
+
 def cell_name(table: str, row: str, col: str) -> str:
     return f"{table}.{row}.{col}"
 

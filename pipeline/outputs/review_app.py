@@ -34,6 +34,7 @@ from .. import schema
 from ..extraction import checks
 from ..modeling.labeling import fold_of, gold_from_report, validate_gold
 from . import report_view
+from .report_view import safe_document_name
 from .summary import queue_entry, queue_order
 
 RESOURCES = Path(__file__).resolve().parent.parent / "resources" / "review"
@@ -49,12 +50,6 @@ def rules_json() -> dict:
             "equations": {tpl: {t: [[rule, [list(c) for c in a], [list(c) for c in b]]
                                     for rule, a, b in checks.equations(t, tpl)]
                                 for t in ("requests", "review_litigation")} for tpl in schema.TEMPLATES}}
-
-
-def safe_document_name(name) -> bool:
-    """A document name that can name a gold file directly inside the labels folder."""
-    return (isinstance(name, str) and 0 < len(name.encode("utf-8")) <= 230 and name == Path(name).name
-            and not name.startswith(".") and "/" not in name and "\\" not in name and "\x00" not in name)
 
 
 def dvc_consequences(labels_dir: Path, dvc_file: Path) -> str:
