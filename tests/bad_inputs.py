@@ -342,6 +342,97 @@ def mixed_encoding_text() -> bytes:
     return b"\n".join(out)
 
 
+def _zip(members: dict[str, bytes], method=zipfile.ZIP_DEFLATED) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", method) as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    return buf.getvalue()
+
+
+def _zeros_zip(path: Path, member: str, size: int, extra: dict[str, bytes] | None = None) -> Path:
+    """A zip with `extra` members and one of `size` zeros, deflated chunk by chunk (a zip bomb of ~size/1000)."""
+    path.write_bytes(_zip(extra or {}))
+    chunk = bytes(16 * 1024 * 1024)
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as z, z.open(member, "w", force_zip64=True) as f:
+        for _ in range(size // len(chunk)):
+            f.write(chunk)
+    return path
+
+
+def encrypted_office(data: bytes, password: str = "secret") -> bytes:
+    """A .docx/.xlsx encrypted with a password, as Office saves it: an OLE2 file holding EncryptedPackage
+    (msoffcrypto-tool, ECMA-376 agile encryption)."""
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    out = io.BytesIO()
+    OOXMLFile(io.BytesIO(data)).encrypt(password, out)
+    return out.getvalue()
+
+
+def password_zip(name: str, data: bytes) -> bytes:
+    """A zip whose one member is marked encrypted (general-purpose flag bit 0 in both headers): Python cannot
+    write ZipCrypto, and what a reader must do is refuse the member, whatever cipher follows."""
+    raw = bytearray(_zip({name: data}, zipfile.ZIP_STORED))
+    local, central = 0, raw.find(b"PK\x01\x02")
+    raw[local + 6] |= 0x01
+    raw[central + 8] |= 0x01
+    return bytes(raw)
+
+
+def xlsx_bytes() -> bytes:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["项目", "数量"])
+    wb.active.append(["本年新收政府信息公开申请数量", 3])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def build_office_bad_inputs(d: Path, put) -> None:
+    """Broken and hostile files of the formats read through LibreOffice, openpyxl, the OFD reader and archives.
+    None needs LibreOffice to be made (a real Word 97 file does: tests/test_formats.py makes those)."""
+    docx = make_report_docx(d / "docx.tmp").read_bytes()
+    (d / "docx.tmp").unlink()
+    pdf = make_report_pdf(d / "pdf.tmp").read_bytes()
+    (d / "pdf.tmp").unlink()
+    put("encrypted.docx", "a password-protected .docx (an OLE2 file holding EncryptedPackage)",
+        encrypted_office(docx))
+    put("encrypted.xlsx", "a password-protected .xlsx", encrypted_office(xlsx_bytes()))
+    put("truncated.doc", "an OLE2 file cut to its first 1500 bytes", encrypted_office(docx)[:1500])
+    put("report-pdf.doc", "the fixture PDF saved with a .doc name", pdf)
+    put("report-docx.zip", "the fixture Word file saved with a .zip name", docx)
+    put("report-pdf.wps", "the fixture PDF saved with a .wps name", pdf)
+    put("corrupt.xlsx", "a workbook whose workbook.xml is not XML",
+        _zip({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook <<", "xl/x": b"1"}))
+    _zeros_zip(d / "zip-bomb.xlsx", "xl/media/zeros.bin", 320 * 1024 * 1024,
+               {"xl/workbook.xml": b"<workbook/>"})
+    put("zip-bomb.xlsx", "a workbook with a member of 320 MB of zeros")
+    put("corrupt.ofd", "an OFD whose OFD.xml is not XML", _zip({"OFD.xml": b"<ofd:OFD <<"}))
+    put("no-pages.ofd", "an OFD naming a Document.xml it does not hold",
+        _zip({"OFD.xml": b'<ofd:OFD xmlns:ofd="http://www.ofdspec.org/2016"><ofd:DocBody><ofd:DocRoot>'
+                         b"Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>"}))
+    _zeros_zip(d / "zip-bomb.ofd", "Doc_0/zeros.bin", 320 * 1024 * 1024, {"OFD.xml": b"<OFD/>"})
+    put("zip-bomb.ofd", "an OFD with a member of 320 MB of zeros")
+    put("corrupt.zip", "a zip signature followed by noise", b"PK\x03\x04" + bytes(range(256)) * 8)
+    _zeros_zip(d / "zip-bomb.zip", "zeros.txt", 320 * 1024 * 1024)
+    put("zip-bomb.zip!zeros.txt", "a zip member of 320 MB of zeros")
+    _zeros_zip(d / "ratio-bomb.zip", "zeros.txt", 112 * 1024 * 1024)
+    put("ratio-bomb.zip!zeros.txt", "a zip member of 112 MB of zeros (1000 times its packed size)")
+    report = (RAW / "qingtongxia-2020.txt").read_bytes()
+    (d / "password.zip").write_bytes(password_zip("report.txt", report))
+    put("password.zip!report.txt", "a zip member marked encrypted")
+    (d / "traversal.zip").write_bytes(_zip({"..\\evil.txt": report}))
+    put("traversal.zip!..\\evil.txt", "a zip member named ..\\evil.txt (path traversal)")
+    (d / "nested.zip").write_bytes(_zip({"inner.zip": _zip({"report.txt": report})}))
+    put("nested.zip!inner.zip", "a zip inside a zip")
+    put("many-members.zip", "a zip of 5001 members", _zip({f"{i}.txt": b"x" for i in range(5001)}))
+    put("archive.7z", "a 7z archive", b"7z\xbc\xaf\x27\x1c\x00\x04" + bytes(64))
+    put("notes.xyz", "a text file with an extension no reader takes", "会议纪要\n")
+
+
 def build_bad_inputs(d: Path) -> dict[str, str]:
     """Write every bad input into `d`; returns {file name: what it is}."""
     d.mkdir(parents=True, exist_ok=True)
@@ -404,4 +495,5 @@ def build_bad_inputs(d: Path) -> dict[str, str]:
     put("pipe-line.txt", "5 MB line of pipes (a 2.5-million-cell table row)", "a" + "|1" * 2_500_000)
     put("news.txt", "a news item, not an annual report",
         "本报讯 3月12日，示例县开展植树节义务植树活动，共植树1200余株。\n活动现场气氛热烈，干部群众积极参与。\n")
+    build_office_bad_inputs(d, put)
     return made
