@@ -43,13 +43,14 @@ class BatchResult:
     skipped: list[str] = field(default_factory=list)  # outputs already up to date (a resumed run)
 
 
-def find_inputs(paths: list[str]) -> tuple[list[Path], list[dict]]:
+def find_inputs(paths: list[str], skip: str | Path | None = None) -> tuple[list[Path], list[dict]]:
     """Files named directly, and files with a supported extension found by walking directories (sorted; folders
     reached through symbolic links are walked too, each once). A file reached twice (named twice, or through a
     link) is read once. Anything that is not a regular file (a named pipe, a socket, a device) is recorded as an
     error without being opened: opening a FIFO would wait for a writer forever. A file in a folder with an extension
     no reader takes is read when its bytes are a format read (a PDF saved as .bin), else recorded as unsupported;
-    hidden files and the systems' own (Thumbs.db, Word's ~$ lock files) are passed over."""
+    hidden files and the systems' own (Thumbs.db, Word's ~$ lock files) are passed over, and so is the folder
+    `skip` (the batch's own output folder, when it lies inside a folder walked)."""
     files: list[Path] = []
     problems: list[dict] = []
     seen: set[str] = set()
@@ -82,6 +83,9 @@ def find_inputs(paths: list[str]) -> tuple[list[Path], list[dict]]:
                     dirs[:] = []
                     continue
                 walked.add(real)
+                if skip is not None and real == os.path.realpath(skip):
+                    dirs[:] = []
+                    continue
                 # a web page saved with its files (page.html + page_files/): the pictures belong to the page
                 # hidden folders (.git, a program's profile) hold no reports, as hidden files are none
                 dirs[:] = sorted(d for d in dirs if not _page_files_folder(d, names) and not d.startswith("."))
@@ -609,7 +613,7 @@ def run_batch(inputs: list[str], out_dir: str, models_dir: str | None = "models"
     if mode == "predict":
         files, missing = _find_documents(inputs)
     else:
-        files, missing = find_inputs(inputs)
+        files, missing = find_inputs(inputs, skip=out)
     result = BatchResult(errors=list(missing))
     if mode == "predict":
         result.errors += _earlier_errors(inputs)
