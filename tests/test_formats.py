@@ -318,3 +318,66 @@ def test_a_folder_file_no_reader_takes_is_recorded_not_skipped(tmp_path, models)
         assert [(Path(e["file"]).name, e["stage"]) for e in result.errors] == [("style.css", "input")]
         assert "unsupported file type .css" in result.errors[0]["message"]
         assert sorted(Path(w).name for w in result.written) == ["download.jsp.json", "qingtongxia-2020.txt.json"]
+
+
+DASK_DRIVER = r"""
+import subprocess, sys
+from distributed import LocalCluster
+
+if __name__ == "__main__":
+    src, out, models = sys.argv[1:4]
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        run = subprocess.run([sys.executable, "-m", "pipeline", "extract", src, "--out", out, "--models", models,
+                              "--quiet", "--scheduler", cluster.scheduler_address])
+        sys.exit(run.returncode)
+"""
+
+
+def test_zip_members_on_a_dask_cluster_match_the_local_run(tmp_path):
+    """The Dask client sends each member's bytes: a cluster's outputs are the local run's, name for name."""
+    pytest.importorskip("distributed")
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    with zipfile.ZipFile(inputs / "reports.zip", "w", zipfile.ZIP_DEFLATED) as z:
+        for name in ("qingtongxia-2020.txt", "pingtan-2023.html", "gejiu-2020.txt"):
+            z.write(RAW / name, f"y/{name}")
+        z.writestr("y/../../escape.txt", "x")
+    local = run_batch([str(inputs)], str(tmp_path / "local"), models_dir=str(MODELS))
+    driver = tmp_path / "driver.py"
+    driver.write_text(DASK_DRIVER, encoding="utf-8")
+    run = subprocess.run([sys.executable, str(driver), str(inputs), str(tmp_path / "dask"), str(MODELS)], cwd=ROOT,
+                         capture_output=True, text=True, timeout=900,
+                         env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert run.returncode == 1, run.stderr[-2000:]  # the traversal member failed; the others were read
+
+    def outputs(d):
+        return {p.name: json.loads(p.read_text(encoding="utf-8")) for p in d.glob("*.json")}
+
+    assert sorted(outputs(tmp_path / "dask")) == sorted(Path(w).name for w in local.written) == [
+        "reports.zip!y_gejiu-2020.txt.json", "reports.zip!y_pingtan-2023.html.json",
+        "reports.zip!y_qingtongxia-2020.txt.json"]
+    assert outputs(tmp_path / "dask") == outputs(tmp_path / "local")
+    errors = (tmp_path / "dask" / "errors.jsonl").read_text(encoding="utf-8")
+    assert errors == (tmp_path / "local" / "errors.jsonl").read_text(encoding="utf-8")
+    assert "reports.zip!y/../../escape.txt" in errors and "unsafe member name" in errors
+
+
+def test_a_conversion_past_its_time_limit_is_stopped_with_its_children(tmp_path, monkeypatch):
+    """A LibreOffice that never finishes (a stand-in program that starts a child and waits: what a hung soffice
+    looks like from outside) is killed with its whole process group, and the file fails with a clear error."""
+    from pipeline.readers import office
+
+    pids = tmp_path / "pids"
+    hang = tmp_path / "soffice"
+    hang.write_text(f"#!/bin/sh\nsleep 300 &\necho $$ $! > {pids}\nwait\n", encoding="utf-8")
+    hang.chmod(0o755)
+    monkeypatch.setenv(office.SOFFICE_ENV, str(hang))
+    with pytest.raises(ReadError, match="did not finish converting"):
+        office.convert(b"{\\rtf1 x}", ".rtf", "docx", "x.rtf", seconds=2)
+    for pid in map(int, pids.read_text().split()):
+        try:
+            os.kill(pid, 0)
+            alive = not Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z"
+        except ProcessLookupError:
+            alive = False
+        assert not alive, pid
