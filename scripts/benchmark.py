@@ -16,7 +16,7 @@ round 2 …), so the project and its comparators see the same machine load; min 
   camelot's lattice tables for PDF; a bare lxml parse for HTML; python-docx for DOCX.
 - `workers`: real text and HTML reports with 1 and 2 worker processes, and on a Dask `LocalCluster` of 2 workers.
 - `memory`: peak memory (the main process and the largest worker) of batches of generated small reports of
-  different sizes (a real text report with its body and year changed), with 2 workers; `--scale N` runs one more.
+  different sizes (a real text report with its body, year and prose changed), with 2 workers; `--scale N` runs one more.
 """
 from __future__ import annotations
 
@@ -83,14 +83,24 @@ def pdf_pages(paths) -> int:
 
 
 def generated_reports(n: int, target: Path) -> Path:
-    """n small text reports made from a real one: body and year changed, so the cross-year checks see n/2 bodies
-    with two years each."""
-    source = (ROOT / "data" / "raw" / "pingtan-2021.txt").read_text(encoding="utf-8")
+    """n small text reports made from a real one: body and year changed (n/2 bodies with two years each, so the
+    cross-year checks run), and a third of the characters of each prose line replaced (seeded by the report's
+    number), so that the reports' prose differs as different bodies' does; headings and table lines are kept."""
+    import random
+
+    source = (ROOT / "data" / "raw" / "qingtongxia-2020.txt").read_text(encoding="utf-8")
     target.mkdir(parents=True)
     for i in range(n):
-        body, year = f"示例{i // 2:06d}县", 2021 + i % 2
-        text = re.sub(r"平潭综合实验区", body, source).replace("2021年", f"{year}年")
-        (target / f"r{i:06d}.txt").write_text(text, encoding="utf-8")
+        rng = random.Random(i)
+        body, year = f"示例{i // 2:06d}县", 2020 + i % 2
+        text = source.replace("青 铜 峡 市", body).replace("青铜峡市", body).replace("2020年", f"{year}年")
+        lines = []
+        for line in text.splitlines():
+            if len(line) > 40 and "\t" not in line:
+                line = "".join(chr(0x4E00 + rng.randrange(0x5000)) if "\u4e00" <= ch <= "\u9fff" and rng.random() < 0.34
+                               else ch for ch in line)
+            lines.append(line)
+        (target / f"r{i:06d}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return target
 
 
