@@ -13,9 +13,9 @@ the reports; MinHash LSH finds the candidate pairs; each report whose flags chan
 from __future__ import annotations
 
 import re
-import zlib
-from collections import defaultdict
 from pathlib import Path
+
+import numpy as np
 
 from .corpus_checks import body_key
 
@@ -33,21 +33,26 @@ def prose_of(report: dict) -> str:
     return _NOT_WORDING.sub("", "".join(s.get("text") or "" for s in report.get("sections", [])))
 
 
-def shingles(text: str, k: int = SHINGLE) -> set[str]:
-    return {text[i:i + k] for i in range(max(len(text) - k + 1, 0))}
-
-
-def _crc32(data: bytes) -> int:
-    """The 32-bit hash of a shingle: zlib's CRC-32 (C, ~10× faster than datasketch's default SHA-1 per shingle, and
-    as good a hash for MinHash, whose permutations do the mixing)."""
-    return zlib.crc32(data)
+def shingle_hashes(text: str, k: int = SHINGLE) -> np.ndarray:
+    """The distinct 32-bit hashes of the text's k-character shingles, computed at once with numpy: a polynomial
+    hash of the k code points (mod 2^64), folded to 32 bits. (Hashing each shingle in Python cost more than the rest
+    of the batch's corpus-wide checks together.)"""
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    n = len(codes) - k + 1
+    if n <= 0:
+        return np.zeros(0, dtype=np.uint32)
+    h = np.zeros(n, dtype=np.uint64)
+    for j in range(k):
+        h = h * np.uint64(1_000_003) + codes[j:j + n]  # wraps around mod 2^64, as meant
+    return np.unique(((h >> np.uint64(32)) ^ h).astype(np.uint32))
 
 
 def minhash(text: str, num_perm: int = NUM_PERM):
+    """datasketch's MinHash of the shingles (its permutations applied to the hashes computed above)."""
     from datasketch import MinHash
 
-    m = MinHash(num_perm=num_perm, seed=1, scheme=SCHEME, hashfunc=_crc32)
-    m.update_batch([s.encode("utf-8") for s in shingles(text)])
+    m = MinHash(num_perm=num_perm, seed=1, scheme=SCHEME, hashfunc=int)
+    m.update_batch(shingle_hashes(text).tolist())
     return m
 
 
@@ -81,102 +86,121 @@ def relation(a: dict, b: dict) -> str | None:
     return None
 
 
-def _minhash_of(sig: dict):
-    from datasketch import MinHash
-
-    return MinHash(num_perm=NUM_PERM, seed=1, hashvalues=sig["hashvalues"], scheme=SCHEME)
-
-
 def similarity(a: dict, b: dict) -> float:
     """The estimated share of shingles two reports' prose has in common (Jaccard: the share of equal minima)."""
-    import numpy as np
-
     return float(np.mean(np.asarray(a["hashvalues"]) == np.asarray(b["hashvalues"])))
+
+
+def _flags_for(sig: dict, others: list[dict], threshold: float) -> list[dict]:
+    """The flags of one report against its LSH candidates: the shares computed at once on their signatures; one
+    flag per other report (a report saved in several formats is named once, by its best match), at most MAX_FLAGS,
+    the closest first."""
+    if not others:
+        return []
+    shares = (np.stack([np.asarray(o["hashvalues"]) for o in others]) == np.asarray(sig["hashvalues"])).mean(axis=1)
+    found: dict[tuple, dict] = {}
+    for o, share in zip(others, shares.tolist()):
+        if share < threshold:
+            continue
+        kind = relation(sig, o)
+        if kind is None and relation(o, sig) == "previous_year":
+            kind = "next_year"
+        if kind is None:
+            continue
+        flag = {"kind": kind, "document": o["document"], "body": o["body"], "year": o["year"],
+                "similarity": round(share, 3)}
+        ident = (kind, o["key"], o["year"])  # the other report, whatever format it came in
+        best = found.get(ident)
+        if best is None or (flag["similarity"], best["document"]) > (best["similarity"], flag["document"]):
+            found[ident] = flag
+    return sorted(found.values(), key=lambda f: (-f["similarity"], f["document"]))[:MAX_FLAGS]
+
+
+def _bands(threshold: float) -> tuple[int, int]:
+    """datasketch's LSH banding (b bands of r rows) for candidates a little below the threshold."""
+    from datasketch import MinHashLSH
+
+    lsh = MinHashLSH(threshold=threshold * 0.9, num_perm=NUM_PERM)
+    return lsh.b, lsh.r
 
 
 def find_copies(signatures: dict[str, dict], threshold: float = THRESHOLD) -> dict[str, list[dict]]:
     """For each report (by path), the reports whose prose it shares at `threshold` or more: its own previous year,
-    another body's of the same year, or (for the earlier report) the next year's that copied it. One flag per
-    other report (a report saved in several formats is named once, by its best match), at most MAX_FLAGS, the
-    closest first. LSH gives the candidates; their shares are computed at once on the signatures' matrix."""
-    import numpy as np
-    from datasketch import MinHashLSH
-
-    paths = list(signatures)
-    if len(paths) < 2:
-        return {}
-    row = {p: i for i, p in enumerate(paths)}
-    matrix = np.stack([np.asarray(signatures[p]["hashvalues"]) for p in paths])
-    lsh = MinHashLSH(threshold=threshold * 0.9, num_perm=NUM_PERM)  # candidates a little below, then measured
-    for path in paths:
-        lsh.insert(path, _minhash_of(signatures[path]))
-    out: dict[str, list[dict]] = {}
-    for path in paths:
-        sig = signatures[path]
-        others = [o for o in lsh.query(_minhash_of(sig)) if o != path]
-        if not others:
-            continue
-        shares = (matrix[[row[o] for o in others]] == matrix[row[path]]).mean(axis=1)
-        found: dict[tuple, dict] = {}
-        for other, share in zip(others, shares.tolist()):
-            if share < threshold:
-                continue
-            o = signatures[other]
-            kind = relation(sig, o)
-            if kind is None and relation(o, sig) == "previous_year":
-                kind = "next_year"
-            if kind is None:
-                continue
-            flag = {"kind": kind, "document": o["document"], "body": o["body"], "year": o["year"],
-                    "similarity": round(share, 3)}
-            ident = (kind, o["key"], o["year"])  # the other report, whatever format it came in
-            best = found.get(ident)
-            if best is None or (flag["similarity"], best["document"]) > (best["similarity"], flag["document"]):
-                found[ident] = flag
-        if found:
-            out[path] = sorted(found.values(), key=lambda f: (-f["similarity"], f["document"]))[:MAX_FLAGS]
+    another body's of the same year, or (for the earlier report) the next year's that copied it. In memory, for a
+    few signatures; flag_copies does the same on disk for a batch."""
+    b, r = _bands(threshold)
+    buckets: dict[tuple, list[str]] = {}
+    for path, sig in signatures.items():
+        for band in range(b):
+            buckets.setdefault((band, bytes(np.asarray(sig["hashvalues"])[band * r:(band + 1) * r])), []).append(path)
+    out = {}
+    for path, sig in signatures.items():
+        candidates = dict.fromkeys(o for band in range(b) for o in buckets[
+            (band, bytes(np.asarray(sig["hashvalues"])[band * r:(band + 1) * r]))] if o != path)
+        flags = _flags_for(sig, [signatures[o] for o in candidates], threshold)
+        if flags:
+            out[path] = flags
     return out
 
 
 def flag_copies(report_paths: list[str], threshold: float = THRESHOLD) -> int:
     """Give every report of a batch its `copies` flags (none: the key is absent), rewriting only the reports whose
-    flags change. Returns how many were rewritten."""
+    flags change. Returns how many were rewritten. The signatures and the LSH bands live in a SQLite file
+    (corpus_checks.DiskIndex), not in memory: a report's candidates are the reports sharing one of its bands."""
     import orjson
 
-    signatures: dict[str, dict] = {}
-    flagged_before = set()
-    for p in report_paths:
-        try:
-            report = orjson.loads(Path(p).read_bytes())
-            sig = signature(report)
-        except (OSError, orjson.JSONDecodeError, KeyError, TypeError, AttributeError):
-            continue
-        if report.get("copies"):
-            flagged_before.add(p)
-        if sig is not None:
-            signatures[p] = sig
-        del report
-    flags = find_copies(signatures, threshold)
+    from .corpus_checks import DiskIndex
     from .extract import dump_json, seal, write_atomic
 
+    b, r = _bands(threshold)
     rewritten = 0
-    for p in report_paths:
-        if p not in flags and p not in flagged_before:
-            continue
-        try:
-            report = orjson.loads(Path(p).read_bytes())
-        except (OSError, orjson.JSONDecodeError):
-            continue
-        if not isinstance(report, dict):
-            continue
-        new = flags.get(p, [])
-        if report.get("copies", []) == new:
-            continue
-        if new:
-            report["copies"] = new
-        else:
-            report.pop("copies", None)
-        seal(report)
-        write_atomic(Path(p), dump_json(report, indent=1))
-        rewritten += 1
+    with DiskIndex("CREATE TABLE sig (n INTEGER PRIMARY KEY, path TEXT, flagged INTEGER, info BLOB, hashvalues BLOB);"
+                   "CREATE TABLE band (band INTEGER, bucket BLOB, n INTEGER);") as index:
+        db = index.db
+        for n, p in enumerate(report_paths):
+            try:
+                report = orjson.loads(Path(p).read_bytes())
+                sig = signature(report)
+            except (OSError, orjson.JSONDecodeError, KeyError, TypeError, AttributeError):
+                continue
+            hashvalues = np.asarray(sig["hashvalues"], dtype=np.uint32) if sig is not None else None
+            info = orjson.dumps({k: v for k, v in sig.items() if k != "hashvalues"}) if sig is not None else None
+            db.execute("INSERT INTO sig VALUES (?, ?, ?, ?, ?)", (n, p, int(bool(report.get("copies"))), info,
+                                                                 hashvalues.tobytes() if sig is not None else None))
+            if sig is not None:
+                db.executemany("INSERT INTO band VALUES (?, ?, ?)",
+                               [(k, hashvalues[k * r:(k + 1) * r].tobytes(), n) for k in range(b)])
+            del report
+        db.execute("CREATE INDEX by_bucket ON band (band, bucket)")
+        db.execute("CREATE INDEX by_report ON band (n)")
+        db.commit()
+
+        def load(row):
+            n, info, blob = row
+            return {**orjson.loads(info), "hashvalues": np.frombuffer(blob, dtype=np.uint32)}
+
+        lookup = db.cursor()
+        for n, p, flagged, info, blob in db.execute("SELECT n, path, flagged, info, hashvalues FROM sig ORDER BY n"):
+            flags = []
+            if info is not None:
+                others = lookup.execute(
+                    "SELECT DISTINCT s.n, s.info, s.hashvalues FROM band a JOIN band o ON o.band = a.band AND "
+                    "o.bucket = a.bucket JOIN sig s ON s.n = o.n WHERE a.n = ? AND o.n != ? ORDER BY s.n",
+                    (n, n)).fetchall()
+                flags = _flags_for(load((n, info, blob)), [load(o) for o in others], threshold)
+            if not flags and not flagged:
+                continue
+            try:
+                report = orjson.loads(Path(p).read_bytes())
+            except (OSError, orjson.JSONDecodeError):
+                continue
+            if not isinstance(report, dict) or report.get("copies", []) == flags:
+                continue
+            if flags:
+                report["copies"] = flags
+            else:
+                report.pop("copies", None)
+            seal(report)
+            write_atomic(Path(p), dump_json(report, indent=1))
+            rewritten += 1
     return rewritten

@@ -9,7 +9,6 @@ with the other report named, and nothing printed is changed.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from pathlib import Path
 
 from ..extraction.checks import APPLICANT_COLUMNS
@@ -39,10 +38,36 @@ def figures(report: dict) -> dict:
         "sha256": (report.get("provenance") or {}).get("sha256"),
         "carried_forward": {c: _cell(report, "requests", "carried_forward", c) for c in APPLICANT_COLUMNS + ["total"]},
         "carried_over": {c: _cell(report, "requests", "carried_over", c) for c in APPLICANT_COLUMNS + ["total"]},
-        "active": {(row, col): _cell(report, "active_disclosure", row, col)
+        "active": {f"{row}.{col}": _cell(report, "active_disclosure", row, col)
                    for row in ("rules", "normative_docs") for col in ("in_force", "issued", "repealed")},
         "has_year_checks": any(c["rule"].startswith("years.") for c in report.get("checks", [])),
     }
+
+
+class DiskIndex:
+    """A SQLite file in a temporary folder holding one small entry per report: what a corpus-wide check needs to
+    know of every report lives on disk, not in memory, so a batch of a million reports checks in the memory of
+    one (SQLite's page cache)."""
+
+    def __init__(self, schema: str):
+        import sqlite3
+        import tempfile
+
+        self.folder = tempfile.TemporaryDirectory(prefix="govreport-index-")
+        self.db = sqlite3.connect(Path(self.folder.name) / "index.sqlite")
+        self.db.execute("PRAGMA journal_mode=OFF")
+        self.db.execute("PRAGMA synchronous=OFF")
+        self.db.executescript(schema)
+
+    def close(self) -> None:
+        self.db.close()
+        self.folder.cleanup()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
 
 def cross_year_checks(prev: dict, cur: dict) -> list[dict]:
@@ -57,8 +82,8 @@ def cross_year_checks(prev: dict, cur: dict) -> list[dict]:
                     "expected": a, "found": b, "where": other})
     if prev["template"] == "2021" and cur["template"] == "2021":
         for row in ("rules", "normative_docs"):
-            last = prev["active"][(row, "in_force")]
-            issued, repealed, now = (cur["active"][(row, c)] for c in ("issued", "repealed", "in_force"))
+            last = prev["active"][f"{row}.in_force"]
+            issued, repealed, now = (cur["active"][f"{row}.{c}"] for c in ("issued", "repealed", "in_force"))
             if None in (last, issued, repealed, now):
                 continue
             out.append({"rule": "years.in_force", "ok": last + issued - repealed == now,
@@ -70,45 +95,51 @@ def cross_year_checks(prev: dict, cur: dict) -> list[dict]:
 
 def add_cross_year_checks(report_paths: list[str]) -> int:
     """Give every report of a batch the cross-year checks its body's previous year calls for, now: the reports
-    are read once to index their figures, then each report whose checks change (a previous year's report was
-    added, changed or removed since it was written) is rewritten. Checks of a resumed run are those of a fresh
-    one. Memory holds the index, never the reports. Returns how many reports were rewritten."""
+    are read once to index their figures (on disk, DiskIndex), then each report whose checks change (a previous
+    year's report was added, changed or removed since it was written) is rewritten. Checks of a resumed run are
+    those of a fresh one. Memory holds neither the reports nor the index. Returns how many reports were rewritten.
+    Then the copied-prose flags (copies.py), the other corpus-wide check."""
     import orjson
 
-    index: dict[str, dict] = {}
-    for p in report_paths:
-        try:
-            index[p] = figures(orjson.loads(Path(p).read_bytes()))
-        except (OSError, orjson.JSONDecodeError, KeyError, TypeError, AttributeError):
-            continue
-    by_year: dict = defaultdict(lambda: defaultdict(list))
-    for p, f in index.items():
-        if f["key"] and f["year"]:
-            by_year[f["key"]][f["year"]].append(p)
     from .extract import dump_json, seal, write_atomic
 
     rewritten = 0
-    for p, f in index.items():
-        previous = by_year[f["key"]].get(f["year"] - 1, []) if f["key"] and f["year"] else []
-        if not previous and not f["has_year_checks"]:
-            continue
-        new = []
-        seen_content = set()
-        for prev_path in previous:  # one report per content: a file saved twice is compared with once
-            digest = index[prev_path]["sha256"] or prev_path
-            if digest not in seen_content:
-                seen_content.add(digest)
-                new += cross_year_checks(index[prev_path], f)
-        try:
-            report = orjson.loads(Path(p).read_bytes())
-        except (OSError, orjson.JSONDecodeError):
-            continue
-        kept = [c for c in report["checks"] if not c["rule"].startswith("years.")]
-        if kept + new != report["checks"]:
-            report["checks"] = kept + new
-            seal(report)
-            write_atomic(Path(p), dump_json(report, indent=1))
-            rewritten += 1
+    with DiskIndex("CREATE TABLE entry (n INTEGER PRIMARY KEY, path TEXT, key TEXT, year INTEGER, sha TEXT, "
+                   "has_year_checks INTEGER, figures BLOB); CREATE INDEX by_body ON entry (key, year);") as index:
+        for n, p in enumerate(report_paths):
+            try:
+                f = figures(orjson.loads(Path(p).read_bytes()))
+            except (OSError, orjson.JSONDecodeError, KeyError, TypeError, AttributeError):
+                continue
+            index.db.execute("INSERT INTO entry VALUES (?, ?, ?, ?, ?, ?, ?)",
+                             (n, p, f["key"], f["year"] if isinstance(f["year"], int) else None, f["sha256"],
+                              int(f["has_year_checks"]), orjson.dumps(f)))
+        index.db.commit()
+        entries = index.db.execute("SELECT path, key, year, has_year_checks, figures FROM entry ORDER BY n")
+        lookup = index.db.cursor()
+        for p, key, year, has_year_checks, blob in entries:
+            previous = lookup.execute("SELECT path, sha, figures FROM entry WHERE key = ? AND year = ? ORDER BY n",
+                                      (key, year - 1)).fetchall() if key and year else []
+            if not previous and not has_year_checks:
+                continue
+            f = orjson.loads(blob)
+            new = []
+            seen_content = set()
+            for prev_path, sha, prev_blob in previous:  # one report per content: a file saved twice is compared once
+                digest = sha or prev_path
+                if digest not in seen_content:
+                    seen_content.add(digest)
+                    new += cross_year_checks(orjson.loads(prev_blob), f)
+            try:
+                report = orjson.loads(Path(p).read_bytes())
+            except (OSError, orjson.JSONDecodeError):
+                continue
+            kept = [c for c in report["checks"] if not c["rule"].startswith("years.")]
+            if kept + new != report["checks"]:
+                report["checks"] = kept + new
+                seal(report)
+                write_atomic(Path(p), dump_json(report, indent=1))
+                rewritten += 1
     from .copies import flag_copies  # copied reports (内容雷同) are a corpus-wide check too
 
     flag_copies(report_paths)

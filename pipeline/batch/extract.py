@@ -644,14 +644,14 @@ def run_batch(inputs: list[str], out_dir: str, models_dir: str | None = "models"
 
     # the inputs this run answers for in errors.jsonl: its files, and what it found wrong with the paths given
     answered = {str(job.path) for job in jobs} | {str(f) for f in files} | {e["file"] for e in result.errors}
-    done: dict[int, Outcome] = {}
+    done: dict[int, dict | None] = {}  # input index → its error, or None: what the batch keeps of a finished report
     todo = jobs
     if resume and mode == "extract":
         todo = []
         for job in jobs:
             digest = file_sha256(job.path) if job.member is None else _member_sha256(job)
             if digest and is_up_to_date(out / job.name, digest, models.fingerprint, options_key(pdf_options)):
-                done[job.index] = Outcome(job.index)
+                done[job.index] = None
                 result.skipped.append(str(out / job.name))
             else:
                 todo.append(job)
@@ -681,20 +681,20 @@ def run_batch(inputs: list[str], out_dir: str, models_dir: str | None = "models"
                 outcome.payload, outcome.written = None, True  # written: the batch keeps no report in memory
             elif not outcome.written:
                 failed += 1
-            done[outcome.index] = outcome
+            done[outcome.index] = outcome.error
             bar.update(1)
             bar.set_postfix(failed=failed, skipped=len(result.skipped), refresh=False)
     finally:
         bar.close()
         for index in sorted(done):
-            outcome, job = done[index], jobs[index]
-            if outcome.error is not None:
-                result.errors.append(outcome.error)
+            error, job = done[index], jobs[index]
+            if error is not None:
+                result.errors.append(error)
             else:
                 result.written.append(str(out / job.name))
         if len(done) < len(jobs):  # interrupted: record what was done so far, then stop
             _write_errors(out, result.errors, answered)
-    failed_names = [jobs[i].name for i, o in done.items() if o.error is not None]
+    failed_names = [jobs[i].name for i, error in done.items() if error is not None]
     if mode == "predict":  # documents the read stage could not read have no document JSON, only an old report
         failed_names += [output_name(Path(e["file"]), set()) for e in result.errors if e.get("stage") != "input"]
     _remove_stale_outputs(out, result, failed_names)
