@@ -44,11 +44,33 @@ def _usable_options(args) -> int | None:
     return None
 
 
+def _nothing_to_read(args) -> bool:
+    """True (with a message) when the inputs hold no file to read: an empty folder, or one of files no reader
+    takes and nothing else; told before any model loads."""
+    from pathlib import Path
+
+    from .batch.extract import DOC_SUFFIX, find_inputs
+
+    if args.mode == "predict":
+        found = [p for p in args.inputs if Path(p).is_file() or any(Path(p).rglob("*" + DOC_SUFFIX))]
+        what = "document JSON (*.doc.json)"
+    else:
+        files, problems = find_inputs(args.inputs, skip=args.out)
+        found = files or problems
+        what = "file to read"
+    if found:
+        return False
+    print(f"error: nothing to read: {', '.join(args.inputs)} hold(s) no {what}", file=sys.stderr)
+    return True
+
+
 def _extract(args) -> int:
     import os
 
     from .batch.extract import run_batch
 
+    if _nothing_to_read(args):
+        return 1
     unusable = _usable_options(args)
     if unusable is not None:
         return unusable
@@ -201,9 +223,32 @@ def _train(args) -> int:
         metrics.update(part)
     from pathlib import Path
 
-    Path(args.out, "train_metrics.json").write_text(json.dumps(metrics, indent=1), encoding="utf-8")
-    print(json.dumps(metrics, ensure_ascii=False))
+    # timings vary from run to run: kept apart (git-ignored), so the committed train_metrics.json is reproducible
+    metrics, timings = split_timings(metrics)
+    Path(args.out, "train_metrics.json").write_text(json.dumps(metrics, indent=1) + "\n", encoding="utf-8")
+    Path(args.out, "train_timings.json").write_text(json.dumps(timings, indent=1) + "\n", encoding="utf-8")
+    print(json.dumps({**metrics, **timings}, ensure_ascii=False))
     return 0
+
+
+def is_timing(key: str) -> bool:
+    return key.endswith("seconds") or key.endswith("ms_per_label")
+
+
+def split_timings(d: dict) -> tuple[dict, dict]:
+    """(d without its timing figures, the timing figures): nested dicts are split alike, their timing keys
+    joined with dots."""
+    kept, timings = {}, {}
+    for k, v in d.items():
+        if isinstance(v, dict):
+            sub_kept, sub_timings = split_timings(v)
+            kept[k] = sub_kept
+            timings.update({f"{k}.{tk}": tv for tk, tv in sub_timings.items()})
+        elif is_timing(str(k)):
+            timings[k] = v
+        else:
+            kept[k] = v
+    return kept, timings
 
 
 def _crossfit(args) -> int:
@@ -227,8 +272,10 @@ def _compare_labelers(args) -> int:
                      epochs=int(params.get("compare", {}).get("spacy_epochs", 8)))
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({**flat_metrics(result), "detail": result}, ensure_ascii=False, indent=1),
-                   encoding="utf-8")
+    kept, timings = split_timings({**flat_metrics(result), "detail": result})
+    out.write_text(json.dumps(kept, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    # the timings (train seconds, ms per label) vary from run to run: kept apart, git-ignored
+    out.with_name(out.stem + "_timings.json").write_text(json.dumps(timings, indent=1) + "\n", encoding="utf-8")
     print(json.dumps(result["models"], ensure_ascii=False))
     print(f"chosen: {result['chosen']} ({result['why']})")
     return 0
@@ -248,8 +295,28 @@ def _evaluate(args) -> int:
 def _track(args) -> int:
     from .modeling.tracking import log_pipeline_run
 
-    run_id = log_pipeline_run(_load_params(args.params), args.models, args.metrics, args.labels, args.out)
+    run_id = log_pipeline_run(_load_params(args.params), args.models, args.metrics, args.labels, args.out,
+                              synthetic_dir=args.synthetic, params_path=args.params)
     print(f"MLflow run {run_id}")
+    return 0
+
+
+def _gather(args) -> int:
+    from .batch.gather import gather
+
+    found = gather(args.sources, args.out)
+    for src, (name, files) in zip(args.sources, found.items()):
+        where = f"{len(files)} file(s) linked into {args.out}/{name}" if files or __import__("os").path.isdir(src) \
+            else f"absent: {args.out}/{name} left empty"
+        print(f"{src}: {where}")
+    return 0
+
+
+def _headline(args) -> int:
+    from .modeling.evaluate import write_headline
+
+    headline = write_headline(args.metrics, args.out)
+    print(f"{args.out}: {len(headline)} figures")
     return 0
 
 
@@ -312,7 +379,7 @@ def _label(args) -> int:
 def _validate_labels(args) -> int:
     from .modeling.labeling import validate_dir
 
-    problems = validate_dir(args.labels, args.docs)
+    problems = validate_dir(args.labels, args.docs, args.documents or None)
     for w in problems.warnings:
         print(f"warning: {w}", file=sys.stderr)
     for e in problems.errors:
@@ -350,58 +417,127 @@ def _review(args) -> int:
     return 0
 
 
-# where the labelled documents are: the bundled corpus, and the large real files used from their place beside the checkout
-DOC_DIRS = ["data/raw", "../shared/corpus/external", "../shared/corpus/scans"]
+# where the labelled documents are: the bundled corpus, and the real files beside the checkout as the DVC `gather`
+# stage links them (data/shared/external, data/shared/scans; empty when ../shared is absent)
+DOC_DIRS = ["data/raw", "data/shared"]
+# the optional folders beside the checkout that `gather` links into data/shared
+SHARED_SOURCES = ["../shared/corpus/external", "../shared/corpus/scans"]
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pipeline",
-                                     description="政府信息公开工作年度报告 → structured data")
-    sub = parser.add_subparsers(dest="command", required=True)
+class _Formatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Every option's default at the end of its help, unless the help already says it (or there is none to say:
+    a flag, or a default worked out at run time)."""
 
-    p = sub.add_parser("extract", help="extract report JSON from files or directories")
+    def _get_help_string(self, action):
+        text = action.help or ""
+        if "default" in text or action.default in (None, False, argparse.SUPPRESS) or action.nargs == 0:
+            return text
+        return super()._get_help_string(action)
+
+
+class _Version(argparse.Action):
+    """--version: the package's version and the pipeline version (a hash of the code, as in every report JSON);
+    worked out only when asked for."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(f"govreport {package_version()} (pipeline {pipeline_version()})")
+        parser.exit()
+
+
+def package_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("gov-disclosure-reports")
+    except PackageNotFoundError:
+        return "unknown (not installed: pip install -e .)"
+
+
+def pipeline_version() -> str:
+    from .extraction.report import PIPELINE_VERSION
+
+    return PIPELINE_VERSION
+
+
+# paths that must exist before any work starts: (command, argument) -> what it names; a missing one is a usage error
+MUST_EXIST = {
+    "extract": ["inputs"], "read": ["inputs"], "predict": ["inputs"], "label": ["files"],
+    "scan-corpus": ["inputs"], "evaluate": ["reports", "labels"], "validate-labels": ["labels"],
+    "export": ["reports"], "crossfit": ["documents", "labels", "synthetic"], "track": ["models", "metrics"],
+    "compare-labelers": ["labels"], "synthesize": ["raw"], "train": ["labels"], "headline": ["metrics"],
+}
+
+
+def _missing_paths(args) -> list[str]:
+    from pathlib import Path
+
+    positional = {"inputs", "files"} | ({"labels"} if args.command == "validate-labels" else set())
+    missing = []
+    for name in MUST_EXIST.get(args.command, []):
+        value = getattr(args, name, None)
+        for v in value if isinstance(value, list) else [value]:
+            if v and not Path(v).exists():
+                missing.append(v if name in positional else f"--{name} {v}")
+    return missing
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m pipeline", formatter_class=_Formatter,
+                                     description="政府信息公开工作年度报告 → structured data (also installed as "
+                                                 "`govreport`)")
+    parser.add_argument("--version", action=_Version,
+                        help="print the package version and the pipeline version (the code hash in every report)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name, help_text):
+        return sub.add_parser(name, help=help_text, description=help_text, formatter_class=_Formatter)
+
+    def common_batch(p, out_help):
+        p.add_argument("--out", required=True, help=out_help)
+        _pdf_options(p)
+        p.add_argument("--quiet", action="store_true", help="no progress bar and no summary on stderr")
+        p.add_argument("--verbose", action="store_true", help="print tracebacks of internal errors")
+        p.add_argument("--keep-going", action="store_true",
+                       help="exit 0 even when some inputs failed (they are still recorded in errors.jsonl)")
+        _batch_options(p)
+
+    models_help = ("directory of trained models (default: models/ when it exists, else the built-in models; '' for "
+                   "the built-in ones)")
+    p = command("extract", "extract report JSON from files or directories (read + predict in one go)")
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="files or directories (walked)")
-    p.add_argument("--out", required=True, help="output directory")
-    p.add_argument("--models", default=None,
-                   help="directory of trained models (default: models/ when it exists, else the built-in models; "
-                        "'' for the built-in ones)")
-    _pdf_options(p)
-    p.add_argument("--quiet", action="store_true")
-    p.add_argument("--verbose", action="store_true", help="print tracebacks of internal errors")
-    p.add_argument("--keep-going", action="store_true",
-                   help="exit 0 even when some inputs failed (they are still recorded in errors.jsonl)")
-    _batch_options(p)
-    p.set_defaults(func=_extract)
+    p.add_argument("--models", default=None, help=models_help)
+    common_batch(p, "output directory: one <input name>.json per input, and errors.jsonl")
+    p.set_defaults(func=_extract, mode="extract")
 
-    p.set_defaults(mode="extract")
-
-    p = sub.add_parser("read", help="read files into document JSON (the DVC extract stage)")
-    p.add_argument("inputs", nargs="+", metavar="INPUT")
-    p.add_argument("--out", required=True)
-    _pdf_options(p)
-    p.add_argument("--quiet", action="store_true")
-    p.add_argument("--verbose", action="store_true")
-    p.add_argument("--keep-going", action="store_true")
-    _batch_options(p)
+    p = command("read", "read files into document JSON (the DVC extract stage)")
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help="files or directories (walked)")
+    common_batch(p, "output directory: one <input name>.doc.json per input, and errors.jsonl")
     p.set_defaults(func=_extract, mode="read")
 
-    p = sub.add_parser("predict", help="apply the models to document JSON and write report JSON")
-    p.add_argument("inputs", nargs="+", metavar="DOCUMENTS")
-    p.add_argument("--out", required=True)
-    p.add_argument("--models", default=None, help="directory of trained models (default: models/ when it exists)")
-    _pdf_options(p)
-    p.add_argument("--quiet", action="store_true")
-    p.add_argument("--verbose", action="store_true")
-    p.add_argument("--keep-going", action="store_true")
-    _batch_options(p)
+    p = command("predict", "apply the models to document JSON and write report JSON (the DVC predict stage)")
+    p.add_argument("inputs", nargs="+", metavar="DOCUMENTS", help="document JSON files or folders (the read "
+                                                                   "stage's output)")
+    p.add_argument("--models", default=None, help=models_help)
+    common_batch(p, "output directory: one report JSON per document, and errors.jsonl")
     p.set_defaults(func=_extract, mode="predict")
 
-    p = sub.add_parser("train", help="train the models from labels and generated data")
-    p.add_argument("--params", default="params.yaml")
-    p.add_argument("--out", default="models")
+    p = command("gather", "link the optional real files kept beside the checkout into one folder (the DVC gather "
+                          "stage); an absent source folder gives an empty sub-folder, not an error")
+    p.add_argument("sources", nargs="*", default=SHARED_SOURCES, metavar="FOLDER",
+                   help="source folders, each linked into OUT/<its name>/")
+    p.add_argument("--out", default="data/shared", help="the folder made (rebuilt from scratch)")
+    p.set_defaults(func=_gather)
+
+    p = command("train", "train the models from labels and generated data")
+    p.add_argument("--params", default="params.yaml", help="the pipeline's parameters (train, sections)")
+    p.add_argument("--out", default="models", help="where the models and train_metrics.json are written")
     p.add_argument("--synthetic", default="data/synthetic", help="labelled synthetic reports (synthesize stage)")
     p.add_argument("--labels", default="data/labels", help="gold labels of real reports (training fold is used)")
-    p.add_argument("--docs", nargs="*", default=DOC_DIRS)
+    p.add_argument("--docs", nargs="*", default=DOC_DIRS, metavar="DIR",
+                   help="folders holding the labelled documents (absent ones are passed over)")
     p.add_argument("--jobs", type=int, default=2, help="models trained side by side (joblib worker processes)")
     p.add_argument("--memory-limit", type=int, default=None, metavar="MB",
                    help="memory a worker process may take; a file that needs more is recorded as failed and the batch "
@@ -410,96 +546,120 @@ def main(argv: list[str] | None = None) -> int:
                    help="train on a Dask cluster through joblib's Dask backend (default: $DASK_SCHEDULER_ADDRESS)")
     p.add_argument("--read-cache", default="data/interim/read_cache", metavar="DIR",
                    help="keep each labelled document as read (scans are OCR'd once, not at every training); '' for "
-                        "none (default data/interim/read_cache)")
+                        "none")
     p.set_defaults(func=_train)
 
-    p = sub.add_parser("crossfit", help="predict each labelled real report with a section model trained without "
-                                        "its fold (every real report scored by models that never saw it)")
-    p.add_argument("--params", default="params.yaml")
+    p = command("crossfit", "predict each labelled real report with a section model trained without its fold "
+                            "(every real report scored by models that never saw it)")
+    p.add_argument("--params", default="params.yaml", help="the pipeline's parameters (sections, ocr)")
     p.add_argument("--documents", default="data/interim/documents", help="document JSON (the read stage's output)")
-    p.add_argument("--labels", default="data/labels")
-    p.add_argument("--synthetic", default="data/synthetic")
+    p.add_argument("--labels", default="data/labels", help="gold labels of real reports")
+    p.add_argument("--synthetic", default="data/synthetic", help="labelled synthetic reports (synthesize stage)")
     p.add_argument("--models", default="models", help="trained row and column labelers (used as they are)")
-    p.add_argument("--docs", nargs="*", default=DOC_DIRS)
-    p.add_argument("--out", default="data/interim/crossfit_reports")
+    p.add_argument("--docs", nargs="*", default=DOC_DIRS, metavar="DIR",
+                   help="folders holding the labelled documents (absent ones are passed over)")
+    p.add_argument("--out", default="data/interim/crossfit_reports", help="where the report JSONs are written")
     p.add_argument("--read-cache", default="data/interim/read_cache", metavar="DIR",
                    help="keep each labelled document as read (scans are OCR'd once, not at every training); '' for "
-                        "none (default data/interim/read_cache)")
+                        "none")
     p.set_defaults(func=_crossfit)
 
-    p = sub.add_parser("scan-corpus", help="print and scan the labelled real PDFs again (a test set of real "
-                                           "layouts read by OCR, scored apart)")
+    p = command("scan-corpus", "print and scan the labelled real PDFs again (a test set of real layouts read by "
+                               "OCR, scored apart)")
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="PDFs or directories holding them")
-    p.add_argument("--labels", default="data/labels", help="their gold labels (default data/labels)")
-    p.add_argument("--out", default="data/scanned", help="scans and their labels (default data/scanned)")
-    p.add_argument("--params", default="params.yaml")
+    p.add_argument("--labels", default="data/labels", help="their gold labels")
+    p.add_argument("--out", default="data/scanned", help="scans and their labels")
+    p.add_argument("--params", default="params.yaml", help="the pipeline's parameters (scan_corpus.seed)")
     p.set_defaults(func=_scan_corpus)
 
-    p = sub.add_parser("evaluate", help="score report JSON against gold labels")
-    p.add_argument("--reports", required=True)
-    p.add_argument("--labels", default="data/labels")
-    p.add_argument("--out", default="metrics")
+    p = command("evaluate", "score report JSON against gold labels")
+    p.add_argument("--reports", required=True, help="folder of report JSONs")
+    p.add_argument("--labels", default="data/labels", help="folder of gold label files (*.gold.json)")
+    p.add_argument("--out", default="metrics", help="where metrics.json, fields.csv, errors.csv and "
+                                                     "confusion_status.csv are written")
     p.set_defaults(func=_evaluate)
 
-    p = sub.add_parser("label", help="pre-fill a gold label file from the current predictions")
-    p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--out", default="data/labels")
-    p.add_argument("--models", default="models")
+    p = command("headline", "the few figures a user compares (metrics/headline.json, the DVC metrics), taken from "
+                            "the full metrics files")
+    p.add_argument("--metrics", default="metrics", help="the evaluate stages' folder (metrics.json, crossfit/, "
+                                                         "synthetic/, scanned/, labelers.json)")
+    p.add_argument("--out", default="metrics/headline.json", help="the headline file written")
+    p.set_defaults(func=_headline)
+
+    p = command("label", "pre-fill a gold label file from the current predictions")
+    p.add_argument("files", nargs="+", metavar="FILE", help="documents to label")
+    p.add_argument("--out", default="data/labels", help="where <file name>.gold.json is written")
+    p.add_argument("--models", default="models", help="trained models (a folder that does not exist: the built-in "
+                                                      "ones)")
     p.add_argument("--force", action="store_true", help="overwrite an existing label file")
     p.set_defaults(func=_label)
 
-    p = sub.add_parser("validate-labels", help="check gold label files before training uses them")
-    p.add_argument("labels", nargs="?", default="data/labels")
-    p.add_argument("--docs", nargs="*", default=DOC_DIRS)
+    p = command("validate-labels", "check gold label files before training uses them")
+    p.add_argument("labels", nargs="?", default="data/labels", help="folder of gold label files (*.gold.json)")
+    p.add_argument("--docs", nargs="*", default=DOC_DIRS, metavar="DIR",
+                   help="folders holding the labelled documents: their text is read to check the section snippets "
+                        "(absent folders are passed over)")
+    p.add_argument("--documents", default="data/interim/documents", metavar="DIR",
+                   help="the read stage's document JSONs, used instead of reading a source again where present")
     p.set_defaults(func=_validate_labels)
 
-    p = sub.add_parser("compare-labelers", help="measure scikit-learn char n-grams against spaCy textcat for row labels")
-    p.add_argument("--params", default="params.yaml")
-    p.add_argument("--labels", default="data/labels")
-    p.add_argument("--docs", nargs="+", default=DOC_DIRS)
-    p.add_argument("--out", default="metrics/labelers.json")
+    p = command("compare-labelers", "measure scikit-learn char n-grams against spaCy textcat for row labels")
+    p.add_argument("--params", default="params.yaml", help="the pipeline's parameters (train, compare)")
+    p.add_argument("--labels", default="data/labels", help="gold labels of real reports")
+    p.add_argument("--docs", nargs="+", default=DOC_DIRS, metavar="DIR",
+                   help="folders holding the labelled documents (absent ones are passed over)")
+    p.add_argument("--out", default="metrics/labelers.json", help="the comparison written")
     p.add_argument("--read-cache", default="data/interim/read_cache", metavar="DIR",
                    help="keep each labelled document as read (scans are OCR'd once, not at every training); '' for "
-                        "none (default data/interim/read_cache)")
+                        "none")
     p.set_defaults(func=_compare_labelers)
 
-    p = sub.add_parser("synthesize", help="write labelled synthetic reports in every layout family")
-    p.add_argument("--params", default="params.yaml")
+    p = command("synthesize", "write labelled synthetic reports in every layout family")
+    p.add_argument("--params", default="params.yaml", help="the pipeline's parameters (synth)")
     p.add_argument("--raw", default="data/raw", help="real reports whose prose the synthetic reports reuse")
-    p.add_argument("--out", default="data/synthetic")
+    p.add_argument("--out", default="data/synthetic", help="where train/ and heldout/ are written (rebuilt)")
     p.set_defaults(func=_synthesize)
 
-    p = sub.add_parser("export", help="flat tables (Parquet, CSV, Excel) of every report, the SQLite database "
-                                       "reports.db (with Datasette's metadata.json) and the summary page")
-    p.add_argument("--reports", default="data/interim/reports")
-    p.add_argument("--out", default="data/processed")
+    p = command("export", "flat tables (Parquet, CSV, Excel) of every report, the SQLite database reports.db (with "
+                          "Datasette's metadata.json) and the summary page")
+    p.add_argument("--reports", default="data/interim/reports", help="folder of report JSONs")
+    p.add_argument("--out", default="data/processed", help="where the exports are written")
     p.set_defaults(func=_export)
 
-    p = sub.add_parser("review", help="check and correct reports in the browser (a local web app); saving writes "
-                                       "gold label files")
+    p = command("review", "check and correct reports in the browser (a local web app); saving writes gold label "
+                          "files")
     p.add_argument("reports", nargs="?", default="data/interim/reports", metavar="OUT",
-                   help="folder of report JSONs (default data/interim/reports)")
-    p.add_argument("--labels", default="data/labels", help="where gold files are written (default data/labels)")
-    p.add_argument("--docs", nargs="*", default=DOC_DIRS,
-                   help=f"folders holding the source files, served only from there (default {' '.join(DOC_DIRS)})")
+                   help="folder of report JSONs")
+    p.add_argument("--labels", default="data/labels", help="where gold files are written")
+    p.add_argument("--docs", nargs="*", default=DOC_DIRS, metavar="DIR",
+                   help="folders holding the source files, served only from there")
     p.add_argument("--documents", default="data/interim/documents",
-                   help="the read stage's document JSONs, to show a document's tables as read (default "
-                        "data/interim/documents; '' to read the source again)")
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
-    p.add_argument("--port", type=int, default=8765, help="port (default 8765)")
-    p.add_argument("--dvc", default="dvc.yaml", help="the pipeline whose retraining a saved label causes "
-                                                   "(default dvc.yaml)")
+                   help="the read stage's document JSONs, to show a document's tables as read ('' to read the "
+                        "source again)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1: this machine only)")
+    p.add_argument("--port", type=int, default=8765, help="port")
+    p.add_argument("--dvc", default="dvc.yaml", help="the pipeline whose retraining a saved label causes")
     p.set_defaults(func=_review)
 
-    p = sub.add_parser("track", help="log params, metrics, artifacts and models of this pipeline run to MLflow")
-    p.add_argument("--params", default="params.yaml")
-    p.add_argument("--models", default="models")
-    p.add_argument("--metrics", default="metrics")
-    p.add_argument("--labels", default="data/labels")
-    p.add_argument("--out", default="metrics/mlflow_run.json")
+    p = command("track", "log params, metrics, artifacts and models of this pipeline run to MLflow "
+                         "($MLFLOW_TRACKING_URI, else sqlite:///mlflow.db)")
+    p.add_argument("--params", default="params.yaml", help="the pipeline's parameters")
+    p.add_argument("--models", default="models", help="the trained models (registered in MLflow)")
+    p.add_argument("--metrics", default="metrics", help="the metrics folder")
+    p.add_argument("--labels", default="data/labels", help="gold labels of real reports (logged as a dataset)")
+    p.add_argument("--synthetic", default="data/synthetic", help="labelled synthetic reports (logged as a dataset)")
+    p.add_argument("--out", default="metrics/mlflow_run.json", help="the run's id and name written")
     p.set_defaults(func=_track)
+    return parser
 
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
     args = parser.parse_args(argv)
+    missing = _missing_paths(args)
+    if missing:  # a usage error, before any model loads
+        sub = parser._subparsers._group_actions[0].choices[args.command]
+        sub.error(f"no such file or directory: {', '.join(missing)}")
     return args.func(args)
 
 

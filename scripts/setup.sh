@@ -15,6 +15,7 @@ dev=0
 
 packages="fonts-arphic-uming fonts-wqy-microhei tesseract-ocr tesseract-ocr-chi-sim"
 packages="$packages libreoffice-writer-nogui libreoffice-calc-nogui"
+command -v npm >/dev/null 2>&1 || packages="$packages npm"  # the Vega libraries of the offline plots page
 [ "$dev" = 1 ] && packages="$packages chromium"
 missing=""
 for p in $packages; do
@@ -40,11 +41,17 @@ if [ -n "$missing" ]; then
   fi
 fi
 
+# requirements.lock pins every dependency (and theirs) to the versions the project was tested with (made by
+# scripts/lock.py): installed as constraints, so nothing drifts to a newer release on its own
 if [ "$dev" = 1 ]; then
-  python3 -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+  python3 -m pip install --quiet --disable-pip-version-check -c requirements.lock -e ".[dev]"
 else
-  python3 -m pip install --quiet --disable-pip-version-check -e .
+  python3 -m pip install --quiet --disable-pip-version-check -c requirements.lock -e .
 fi
+
+# `dvc plots show` renders offline: its page with Vega, Vega-Lite and Vega-Embed inlined (.dvc/offline_plots.html,
+# named by .dvc/config), made from their npm packages (npm pack; 0.8 MB of minified code, so made here, not committed)
+python3 scripts/plots_template.py
 
 # The built-in labelers (used where no models/ exists yet) are trained once per machine and kept in the cache
 # folder (~/.cache/govreport): done here, so no command pays it.

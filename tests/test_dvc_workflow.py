@@ -1,5 +1,6 @@
-"""The user's daily workflow on a real DVC pipeline and a real MLflow store, in a copy of the repository:
-`dvc repro`, adding a labelled report and re-running, and `dvc exp run -S`."""
+"""The user's daily workflow on a real DVC pipeline and a real MLflow store, in a copy of the repository with no
+../shared beside it (as a user's clone): `dvc repro`, again with nothing to do and a clean tree, the headline metrics,
+adding a labelled report and re-running, and `dvc exp run -S` shown in a 160-column terminal."""
 import json
 import os
 import shutil
@@ -11,8 +12,7 @@ import yaml
 
 from conftest import ROOT
 
-pytestmark = pytest.mark.skipif(shutil.which("dvc") is None or not (ROOT.parent / "shared").exists(),
-                                reason="needs dvc and ../shared beside the checkout")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(shutil.which("dvc") is None, reason="needs dvc")]
 
 
 def _run(cmd, cwd, env):
@@ -30,7 +30,7 @@ def test_repro_retrain_on_new_label_and_experiment(tmp_path):
         if (ROOT / f).is_file():
             (repo / f).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(ROOT / f, repo / f)
-    os.symlink(ROOT.parent / "shared", tmp_path / "shared")
+    assert not (tmp_path / "shared").exists()  # the bundled corpus alone
     params = yaml.safe_load((repo / "params.yaml").read_text(encoding="utf-8"))
     params["synth"].update({"n": 12, "n_heldout": 6})  # a smaller synthetic corpus keeps the test short
     params["compare"]["spacy_epochs"] = 1  # so does one pass of spaCy in the labeler comparison
@@ -39,6 +39,21 @@ def test_repro_retrain_on_new_label_and_experiment(tmp_path):
     _run("git init -q && git add -A && git -c user.email=t@t -c user.name=t commit -qm init", repo, env)
 
     _run("dvc repro", repo, env)
+    assert sorted(p.name for p in (repo / "data" / "shared").iterdir()) == [".gathered", "external", "scans"]
+    _run("git add -A && git -c user.email=t@t -c user.name=t commit -qm repro", repo, env)
+    # a second repro with nothing changed reruns nothing (gather runs, its output is the same) and leaves a clean tree
+    again = _run("dvc repro", repo, env)
+    assert [line for line in again.stdout.splitlines() if line.startswith("Running stage")] == [
+        "Running stage 'gather':"], again.stdout
+    assert _run("git status --porcelain", repo, env).stdout == ""
+    status = _run("dvc status", repo, env).stdout
+    assert "changed" not in status.replace("always changed", ""), status
+    # the headline metrics: one small file, a table that fits a terminal
+    shown = _run("dvc metrics show --no-pager --json", repo, env).stdout
+    metrics = json.loads(shown)["workspace"]["data"]
+    assert list(metrics) == ["metrics/headline.json"]
+    flat = [k for figs in metrics["metrics/headline.json"]["data"].values() for k in figs]
+    assert 10 <= len(flat) <= 28
     client = mlflow.tracking.MlflowClient(tracking_uri=env["MLFLOW_TRACKING_URI"])
     exp = client.get_experiment_by_name("gov-disclosure-reports")
     runs = client.search_runs([exp.experiment_id])
@@ -48,8 +63,9 @@ def test_repro_retrain_on_new_label_and_experiment(tmp_path):
     assert (repo / "data" / "processed" / "tables.xlsx").exists()
     # every labelled real report is also scored by a section model trained without its fold
     crossfit = json.loads((repo / "metrics" / "crossfit" / "metrics.json").read_text(encoding="utf-8"))
-    labelled = len(list((repo / "data" / "labels").glob("*.gold.json")))
-    assert crossfit["documents"] == labelled and crossfit["documents_without_output"] == 0
+    golds = [json.loads(p.read_text(encoding="utf-8")) for p in (repo / "data" / "labels").glob("*.gold.json")]
+    labelled = sum(any((repo / "data" / "raw").rglob(g["document"])) for g in golds)  # those without ../shared
+    assert crossfit["documents"] == labelled and crossfit["documents_without_output"] == len(golds) - labelled
     assert set(crossfit["by_fold"]) == {"heldout", "train"}
     assert runs[0].data.metrics["crossfit.section_heading_accuracy"] > 0.9
 
@@ -66,3 +82,7 @@ def test_repro_retrain_on_new_label_and_experiment(tmp_path):
     _run("dvc exp run -S train.C=3", repo, env)
     shown = _run("dvc exp show --no-pager --json", repo, env).stdout
     assert '"C": 3' in shown.replace("3.0", "3")
+    table = _run("dvc exp show --no-pager --only-changed", repo, dict(env, COLUMNS="160")).stdout
+    print(table)
+    assert max(len(line) for line in table.splitlines()) <= 160
+    assert "train.C" in table and "…" not in table

@@ -23,8 +23,16 @@ def test_label_prefills_gold_and_marks_cells_for_review(tmp_path):
     # the run-together 行政规范性文件77132470 cannot be cut: its three cells are null and marked for review
     marked = {r["cell"] for r in gold["review"]}
     assert marked == {f"active_disclosure.normative_docs.{c}" for c in ("issued", "repealed", "in_force")}
+    # a prediction's null is not gold: each null cell is an error until it is filled in or listed as unreadable
     problems = validate_gold(gold, "x")
-    assert problems.errors == [] and len(problems.warnings) == 3
+    assert len(problems.errors) == 3 and all("is null" in e and "unreadable" in e for e in problems.errors)
+    assert len(problems.warnings) == 3  # and they are still marked for review
+    del gold["review"]  # the review list deleted, the null cells untouched: still not gold
+    assert len(validate_gold(gold, "x").errors) == 3
+    gold["unreadable"] = sorted(marked)  # the person says the document prints them unreadably
+    assert validate_gold(gold, "x").errors == []
+    gold["unreadable"].append("requests.total.total")  # a cell that holds a number cannot be listed
+    assert any("unreadable lists requests.total.total" in e for e in validate_gold(gold, "x").errors)
     again = _cli("label", str(ROOT / "data" / "raw" / "pingtan-2023.txt"), "--out", str(tmp_path))
     assert again.returncode == 1 and "exists" in again.stderr
 
@@ -96,3 +104,50 @@ def test_params_are_checked_with_messages_that_say_what_to_fix(tmp_path):
                          cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert run.returncode == 2 and f"error: {bad}: train.C must be above 0, not -1" in run.stderr
     assert not (tmp_path / "m").exists()
+
+
+def test_misspelt_identifiers_get_a_did_you_mean():
+    gold = json.loads((ROOT / "data" / "labels" / "qingtongxia-2020.txt.gold.json").read_text(encoding="utf-8"))
+    bad = json.loads(json.dumps(gold))
+    rows = bad["tables"]["requests"]["rows"]
+    rows["new_recieved"] = rows.pop("new_received")
+    rows["total"]["natural_persn"] = rows["total"].pop("natural_person")
+    bad["tables"]["active_disclosur"] = bad["tables"].pop("active_disclosure")
+    bad["unreadabel"] = []
+    text = "\n".join(validate_gold(bad, "x").errors)
+    assert "tables.requests.rows.new_recieved is not a row of the 2019 template (did you mean 'new_received'?)" in text
+    assert "natural_persn is not a column of this row (did you mean 'natural_person'?)" in text
+    assert "tables.active_disclosur is not a table of fields.json (did you mean 'active_disclosure'?)" in text
+    assert "unknown top-level key 'unreadabel' (did you mean 'unreadable'?)" in text
+
+
+def test_snippets_must_occur_in_the_document(tmp_path):
+    gold = json.loads((ROOT / "data" / "labels" / "qingtongxia-2020.txt.gold.json").read_text(encoding="utf-8"))
+    labels = tmp_path / "labels"
+    labels.mkdir()
+    bad = json.loads(json.dumps(gold))
+    bad["sections"][0]["start"] = "这句话不在报告里"
+    (labels / "qingtongxia-2020.txt.gold.json").write_text(json.dumps(bad, ensure_ascii=False), encoding="utf-8")
+    problems = validate_dir(labels, [ROOT / "data" / "raw"])
+    assert any("sections[id=1].start does not occur in the document: '这句话不在报告里'" in e for e in problems.errors)
+    # the real snippet with its whitespace changed still matches (LABELS.md: whitespace is not significant)
+    good = json.loads(json.dumps(gold))
+    good["sections"][0]["start"] = " ".join(gold["sections"][0]["start"])
+    (labels / "qingtongxia-2020.txt.gold.json").write_text(json.dumps(good, ensure_ascii=False), encoding="utf-8")
+    assert validate_dir(labels, [ROOT / "data" / "raw"]).errors == []
+
+
+def test_every_bundled_gold_file_validates_against_its_document():
+    """The snippets of every gold file whose document has a text layer (the bundled corpus, and the real PDFs of
+    ../shared/corpus/external when present) occur in it; the scans (read by OCR) are left to the slow runs."""
+    from conftest import EXTERNAL
+    from pipeline.modeling.labeling import find_document
+
+    dirs = [ROOT / "data" / "raw", EXTERNAL]
+    problems = validate_dir(ROOT / "data" / "labels", dirs)
+    assert problems.errors == []
+    # every document present was read and its snippets checked; a missing one is named
+    golds = [json.loads(p.read_text(encoding="utf-8")) for p in (ROOT / "data" / "labels").glob("*.gold.json")]
+    absent = sum(find_document(g["document"], dirs) is None for g in golds)
+    assert absent < len(golds)
+    assert len([w for w in problems.warnings if "snippets are not checked" in w]) == absent

@@ -113,3 +113,61 @@ def test_section_model_cache_overflow_never_loses_a_lookup():
     model.__dict__["_cache"].update({f"filler {i}": None for i in range(100_001)})
     scores = model.heading_scores(["一、总体情况", "从未见过的一行"])
     assert len(scores) == 2 and scores[0][0] > scores[1][0]
+
+
+def test_runs_are_named_after_what_changed_and_land_on_training_runs(tmp_path, monkeypatch, labels_dir):
+    """A real local MLflow store (sqlite) and a real git repository: the run is named after the commit and the
+    parameters changed against its params.yaml; the experiment is tagged as model development; the registered
+    versions get the alias `champion`; the labelled real and synthetic sets are the run's datasets."""
+    import shutil
+    import subprocess
+
+    import mlflow
+    import yaml
+
+    from pipeline.modeling.tracking import ALIAS, log_pipeline_run
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    params = {"train": {"C": 10.0, "seed": 0}, "sections": {"C": 5.0}}
+    (repo / "params.yaml").write_text(yaml.safe_dump(params), encoding="utf-8")
+    git = ["git", "-c", "user.email=t@t", "-c", "user.name=t"]
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    subprocess.run(git + ["add", "-A"], cwd=repo, check=True)
+    subprocess.run(git + ["commit", "-qm", "init"], cwd=repo, check=True)
+    commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True).stdout.strip()
+    synthetic = repo / "synthetic" / "train" / "labels"
+    synthetic.mkdir(parents=True)
+    for name in ("qingtongxia-2020.txt", "suizhou-2020.txt"):
+        shutil.copy(labels_dir / f"{name}.gold.json", synthetic / f"{name}.gold.json")
+    monkeypatch.chdir(repo)
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
+    models = tmp_path / "models"
+    train_row_labeler({"per_row": 10}, str(models))
+    metrics_dir = tmp_path / "metrics"
+    write_outputs({"documents": 1, "cells_accuracy": 0.5, "table_status_confusion": {"found->found": 3}}, [],
+                  str(metrics_dir))
+
+    first = log_pipeline_run(params, str(models), str(metrics_dir), str(labels_dir), str(tmp_path / "run.json"),
+                             synthetic_dir=str(repo / "synthetic"))
+    changed = {"train": {"C": 3.0, "seed": 0}, "sections": {"C": 5.0}}  # as `dvc exp run -S train.C=3` sets it
+    (repo / "params.yaml").write_text(yaml.safe_dump(changed), encoding="utf-8")
+    second = log_pipeline_run(changed, str(models), str(metrics_dir), str(labels_dir), str(tmp_path / "run.json"),
+                              synthetic_dir=str(repo / "synthetic"))
+
+    client = mlflow.tracking.MlflowClient(tracking_uri=uri)
+    assert client.get_run(first).info.run_name == f"{commit[:7]} committed params"
+    assert client.get_run(second).info.run_name == f"{commit[:7]} train.C=3.0"
+    assert client.get_run(second).data.tags["params_changed"] == "train.C"
+    experiment = client.get_experiment(client.get_run(first).info.experiment_id)
+    assert experiment.tags["mlflow.experimentKind"] == "custom_model_development"
+    champion = client.get_model_version_by_alias("row-labeler", ALIAS)
+    assert champion.run_id == second and champion.version == "2"
+    inputs = client.get_run(second).inputs.dataset_inputs
+    datasets = {d.dataset.name: d for d in inputs}
+    assert set(datasets) == {"real-labels", "synthetic-train"}
+    profile = json.loads(datasets["real-labels"].dataset.profile)
+    assert profile["num_rows"] == len(list(labels_dir.glob("*.gold.json")))
+    assert json.loads(datasets["synthetic-train"].dataset.profile)["num_rows"] == 2
+    assert json.loads((tmp_path / "run.json").read_text(encoding="utf-8"))["run_id"] == second

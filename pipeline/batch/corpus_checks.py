@@ -3,23 +3,16 @@
 - last year's 结转下年度继续办理 = this year's 上年结转 (table 3, every applicant column);
 - 2021 template: 现行有效件数 this year = last year's + 本年制发 − 本年废止 (规章 and 行政规范性文件).
 
-Reports of one body are grouped by a normalised body name; each check is added to the later year's report JSON,
+Reports of one body are grouped by its normalised key (bodies.body_key: 淮安市洪泽区人民政府 and 洪泽区人民政府 are
+one body); each check is added to the later year's report JSON,
 with the other report named, and nothing printed is changed.
 """
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
+from ..bodies import body_key  # noqa: F401  (the key reports of one body are grouped by; copies.py uses it too)
 from ..extraction.checks import APPLICANT_COLUMNS
-
-_BODY_NOISE = re.compile(r"[\s（）()]|人民政府办公室$|人民政府$|政府$|管委会$")
-
-
-def body_key(body: str | None) -> str | None:
-    if not body:
-        return None
-    return _BODY_NOISE.sub("", body) or None
 
 
 def _cell(report, table, row, col):

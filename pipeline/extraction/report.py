@@ -14,6 +14,7 @@ from pathlib import Path
 
 from . import checks
 from .. import schema
+from ..bodies import body_key
 from ..document import Document
 from .labels import RowLabeler, default_labeler
 from .prose_figures import text_checks
@@ -172,8 +173,8 @@ def build_report(doc: Document, labeler: RowLabeler | None = None, section_model
         sources[name] = res.source
     report = {
         "document": Path(doc.path).name,
-        "meta": {"body": meta["body"], "year": meta["year"], "template": template,
-                 "template_confidence": round(template_conf, 4)},
+        "meta": {"body": meta["body"], "body_key": body_key(meta["body"]), "year": meta["year"],
+                 "template": template, "template_confidence": round(template_conf, 4)},
         "source": {"format": doc.format, "pages": doc.pages, "blocks": len(doc.blocks),
                    "junk_blocks": sum(secs.junk), "warnings": doc.warnings, "ocr_pages": doc.ocr_pages,
                    "ocr_pictures": doc.ocr_pictures,

@@ -180,3 +180,45 @@ def write_outputs(metrics: dict, errors: list[dict], out_dir: str) -> None:
             a, p = key.split("->")
             for _ in range(n):
                 w.writerow([a, p])
+
+
+# metrics/headline.json: the few figures a user compares between runs and experiments (the DVC metrics; the full
+# files stay beside it as outputs). Each set: cells read right, wrong numbers (a wrong number is worse than a null),
+# null share, tables found/missing right, headings, section boundaries.
+HEADLINE_SETS = {
+    # real reports the models never learned from: the held-out fold
+    "heldout": ("metrics.json", ("by_fold", "heldout")),
+    # every real report, each predicted by a section model trained without its fold
+    "crossfit": ("crossfit/metrics.json", ()),
+    "synthetic": ("synthetic/metrics.json", ()),  # held-out synthetic reports, every layout family
+    "scanned": ("scanned/metrics.json", ()),  # the real PDFs printed and scanned, read by OCR
+}
+HEADLINE_FIGURES = {"cells": "cells_accuracy", "wrong": "cells_wrong", "null": "cells_null_rate",
+                    "tables": "table_status_accuracy", "headings": "section_heading_accuracy",
+                    "bounds": "section_boundary_accuracy"}
+
+
+def headline(metrics_dir: str | Path) -> dict:
+    """{set: {figure: value}} from the evaluate stages' metrics files; a set whose file is absent is left out."""
+    root = Path(metrics_dir)
+    out: dict = {}
+    for name, (rel, path) in HEADLINE_SETS.items():
+        f = root / rel
+        if not f.is_file():
+            continue
+        m = json.loads(f.read_text(encoding="utf-8"))
+        for key in path:
+            m = m.get(key, {})
+        if not m:
+            continue
+        out[name] = {short: round(m[key], 4) if isinstance(m[key], float) else m[key]
+                     for short, key in HEADLINE_FIGURES.items() if key in m}
+    return out
+
+
+def write_headline(metrics_dir: str | Path, out_path: str | Path) -> dict:
+    data = headline(metrics_dir)
+    out = Path(out_path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return {f"{k}.{f}": v for k, figs in data.items() for f, v in figs.items()}

@@ -5,13 +5,18 @@ what the pipeline reads today, with a `review` list naming every cell that fails
 has a low confidence or could not be read: the person labelling corrects those and deletes the list.
 
 `python -m pipeline validate-labels DIR` checks every gold file: its shape, its identifiers against fields.json and
-its template, six sections in order, every cell of a found table present; a cell that breaks the table's own sums is
-a warning (gold records what is printed, even a wrong sum). Messages name the file and the place to fix.
+its template (a misspelt one gets a "did you mean"), six sections in order, every cell of a found table present;
+a null cell only where the file lists it in `unreadable` (the document prints it, but it cannot be read: a
+prediction's null left as it was is not gold); the sections' `start`/`end` snippets found in the document's text
+(whitespace aside); a cell that breaks the table's own sums is a warning (gold records what is printed, even a wrong
+sum). Messages name the file and the place to fix.
 """
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,7 +68,26 @@ def _is_number(v) -> bool:
     return v is None or (isinstance(v, (int, float)) and not isinstance(v, bool))
 
 
-def validate_gold(gold: dict, where: str) -> LabelProblems:
+TOP_KEYS = ("document", "meta", "sections", "tables", "review", "unreadable")
+
+
+def did_you_mean(name, choices) -> str:
+    """' (did you mean "x"?)' for the closest known identifier, '' when none is close."""
+    close = difflib.get_close_matches(str(name), [str(c) for c in choices], n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+_SPACE = re.compile(r"\s+")
+
+
+def squeeze(text: str) -> str:
+    """Text with its whitespace removed: snippets are matched so (LABELS.md: whitespace is not significant)."""
+    return _SPACE.sub("", text or "")
+
+
+def validate_gold(gold: dict, where: str, text: str | None = None, text_is_ocr: bool = False) -> LabelProblems:
+    """The problems of one gold file. `text`: the document's text, to check the section snippets against (None: not
+    checked); `text_is_ocr`: that text was read by OCR, so a snippet it lacks is a warning, not an error."""
     p = LabelProblems()
     err = p.errors.append
     for key in ("document", "meta", "sections", "tables"):
@@ -71,9 +95,13 @@ def validate_gold(gold: dict, where: str) -> LabelProblems:
             err(f"{where}: missing top-level key {key!r}")
     if p.errors:
         return p
-    extra = set(gold) - {"document", "meta", "sections", "tables", "review"}
-    if extra:
-        err(f"{where}: unknown top-level keys {sorted(extra)}")
+    for key in sorted(set(gold) - set(TOP_KEYS)):
+        err(f"{where}: unknown top-level key {key!r}{did_you_mean(key, TOP_KEYS)}")
+    unreadable = gold.get("unreadable", [])
+    if not isinstance(unreadable, list) or not all(isinstance(c, str) for c in unreadable):
+        err(f"{where}: unreadable must be a list of cells \"table.row.column\" (found {unreadable!r})")
+        unreadable = []
+    unreadable = set(unreadable)
     meta = gold["meta"]
     template = meta.get("template")
     if template not in schema.TEMPLATES:
@@ -88,6 +116,10 @@ def validate_gold(gold: dict, where: str) -> LabelProblems:
         for k in ("heading", "start", "end"):
             if k not in s:
                 err(f"{where}: sections[id={s.get('id')}] lacks {k!r} (use null when the report has none)")
+    for table in gold["tables"]:
+        if table not in schema.TABLES:
+            err(f"{where}: tables.{table} is not a table of fields.json{did_you_mean(table, schema.TABLES)}")
+    null_cells = set()
     for table in schema.TABLES:
         t = gold["tables"].get(table)
         if t is None:
@@ -104,8 +136,8 @@ def validate_gold(gold: dict, where: str) -> LabelProblems:
         expected = schema.row_ids(table, template)
         for row in rows:
             if row not in expected:
-                err(f"{where}: tables.{table}.rows.{row} is not a row of the {template} template "
-                    f"(rows: {', '.join(expected)})")
+                hint = did_you_mean(row, expected) or f" (rows: {', '.join(expected)})"
+                err(f"{where}: tables.{table}.rows.{row} is not a row of the {template} template{hint}")
         for row in expected:
             if row not in rows:
                 err(f"{where}: tables.{table}.rows.{row} is missing (template {template})")
@@ -113,17 +145,38 @@ def validate_gold(gold: dict, where: str) -> LabelProblems:
             cols = schema.column_ids(table, template, row)
             for col in rows[row]:
                 if col not in cols:
-                    err(f"{where}: tables.{table}.rows.{row}.{col} is not a column of this row "
-                        f"(columns: {', '.join(cols)})")
+                    hint = did_you_mean(col, cols) or f" (columns: {', '.join(cols)})"
+                    err(f"{where}: tables.{table}.rows.{row}.{col} is not a column of this row{hint}")
             for col in cols:
                 if col not in rows[row]:
                     err(f"{where}: tables.{table}.rows.{row}.{col} is missing")
                 elif not _is_number(rows[row][col]):
                     err(f"{where}: tables.{table}.rows.{row}.{col} must be a number or null, "
                         f"not {rows[row][col]!r}")
+                elif rows[row][col] is None:
+                    null_cells.add(f"{table}.{row}.{col}")
+                    if f"{table}.{row}.{col}" not in unreadable:
+                        err(f"{where}: tables.{table}.rows.{row}.{col} is null: write the printed value, or, if the "
+                            f"document prints it but it cannot be read, list \"{table}.{row}.{col}\" in "
+                            f"\"unreadable\"")
         for i, e in enumerate(t.get("extra_rows", [])):
             if not isinstance(e.get("label"), str) or not isinstance(e.get("values"), list):
                 err(f"{where}: tables.{table}.extra_rows[{i}] needs a \"label\" string and a \"values\" list")
+    for cell in sorted(unreadable - null_cells):
+        err(f"{where}: unreadable lists {cell}, which is not a null cell of a found table (remove it from the list, "
+            f"or make the cell null)")
+    if text is not None:
+        body = squeeze(text)
+        for s in gold["sections"]:
+            for key in ("start", "end"):
+                snippet = s.get(key)
+                if isinstance(snippet, str) and squeeze(snippet) and squeeze(snippet) not in body:
+                    message = (f"{where}: sections[id={s.get('id')}].{key} does not occur in the document: "
+                               f"{snippet!r}")
+                    if text_is_ocr:
+                        p.warnings.append(message + " (its text was read by OCR: check by eye)")
+                    else:
+                        err(message + " (copy it from the document)")
     if not p.errors:
         for c in checks.table_checks(gold["tables"], template):
             if c["ok"] is False:
@@ -134,7 +187,39 @@ def validate_gold(gold: dict, where: str) -> LabelProblems:
     return p
 
 
-def validate_dir(labels_dir: str | Path, docs_dirs: list[str | Path] = ()) -> LabelProblems:
+def document_text(document: str, docs_dirs=(), documents_dir: str | Path | None = None) -> tuple[str, bool] | None:
+    """(the text of a labelled document, whether OCR read any of it): from the read stage's document JSON when
+    `documents_dir` holds it, else read from the source file (through the read cache when one is set); None when
+    the document is nowhere to be found."""
+    from ..document import Document, ReadError
+    from ..readers import read_cached
+
+    doc = None
+    if documents_dir:
+        f = Path(documents_dir) / f"{document}.doc.json"
+        if f.is_file():
+            try:
+                doc = Document.from_dict(json.loads(f.read_text(encoding="utf-8")))
+            except (OSError, ValueError, KeyError, TypeError):
+                doc = None
+    if doc is None:
+        path = find_document(document, docs_dirs)
+        if path is None:
+            return None
+        try:
+            doc = read_cached(path)
+        except ReadError:
+            return None
+    parts = []
+    for b in doc.blocks:
+        parts.append(b.text if b.kind == "text" else "".join(c.text for row in b.rows for c in row))
+    return "".join(parts), bool(doc.ocr_pages or doc.ocr_pictures or any(b.ocr for b in doc.blocks))
+
+
+def validate_dir(labels_dir: str | Path, docs_dirs: list[str | Path] = (),
+                 documents_dir: str | Path | None = None) -> LabelProblems:
+    """Every gold file of `labels_dir`; with `docs_dirs`, each one's snippets are checked against its document
+    (read from `documents_dir`'s document JSON where present, else from the source file)."""
     total = LabelProblems()
     files = sorted(Path(labels_dir).glob("*.gold.json"))
     if not files:
@@ -148,12 +233,15 @@ def validate_dir(labels_dir: str | Path, docs_dirs: list[str | Path] = ()) -> La
         if not isinstance(gold, dict):
             total.errors.append(f"{f}: the top level must be an object")
             continue
-        p = validate_gold(gold, str(f))
+        found = None
+        if docs_dirs and isinstance(gold.get("document"), str):
+            found = document_text(gold["document"], docs_dirs, documents_dir)
+        p = validate_gold(gold, str(f), *(found or (None,)))
         if gold.get("document") and f.name != f"{gold['document']}.gold.json":
             p.errors.append(f"{f}: the file must be named after its document: {gold['document']}.gold.json")
-        if docs_dirs and gold.get("document"):
-            if not any(list(Path(d).rglob(gold["document"])) for d in docs_dirs if Path(d).exists()):
-                p.warnings.append(f"{f}: document {gold['document']} not found under {', '.join(map(str, docs_dirs))}")
+        if docs_dirs and gold.get("document") and found is None:
+            p.warnings.append(f"{f}: document {gold['document']} not found (or not readable) under "
+                              f"{', '.join(map(str, docs_dirs))}: its snippets are not checked")
         total.errors += p.errors
         total.warnings += p.warnings
     return total

@@ -31,6 +31,7 @@ import json
 import random
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from .. import schema
@@ -599,7 +600,29 @@ def render_docx(rep, tables, path: Path, label_widths: list[float] | None = None
             target.text = lines[0] if lines else ""
             for line in lines[1:]:
                 target.add_paragraph(line)
+    fixed = datetime(rep.year + 1, 1, 15, 9, 0, 0)  # dates of the file's own: fixed, so the bytes follow the seed
+    d.core_properties.created = d.core_properties.modified = d.core_properties.last_printed = fixed
+    d.core_properties.revision = 1
     d.save(str(path))
+    fixed_zip_times(path)
+
+
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def fixed_zip_times(path: Path) -> None:
+    """Rewrite a zip package (a .docx) with every entry dated ZIP_TIME, in the same order: zip entries carry the
+    time they were written, which would make two generations from one seed differ."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        entries = [(info, z.read(info)) for info in z.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, data in entries:
+            fixed = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
+            fixed.compress_type = info.compress_type
+            fixed.external_attr = info.external_attr
+            z.writestr(fixed, data)
 
 
 def render_pdf(rep, tables, path: Path, ruled: bool = True, font: str | None = None, table_size: float = 6.5,
@@ -663,7 +686,9 @@ def render_pdf(rep, tables, path: Path, ruled: bool = True, font: str | None = N
             canvas.setFont(font, 9)
             canvas.drawCentredString(A4[0] / 2, A4[1] - 40, f"{rep.body}{rep.year}年政府信息公开工作年度报告")
 
-    SimpleDocTemplate(str(path), pagesize=A4).build(story, onFirstPage=furniture, onLaterPages=furniture)
+    # invariant: no creation date and no random document ID, so the bytes follow the seed
+    SimpleDocTemplate(str(path), pagesize=A4, invariant=1).build(story, onFirstPage=furniture,
+                                                                  onLaterPages=furniture)
 
 
 def generate(out_dir: str | Path, n: int, seed: int, raw_dir: str | Path, families: list[str] | None = None) -> list:

@@ -119,7 +119,7 @@ def scan_pdf(source: Path, target: Path, rng: random.Random, ocr_layer: bool | N
     pdf = pdfium.PdfDocument(str(source))
     try:
         width, height = pdf[0].get_size()
-        out = canvas.Canvas(str(target), pagesize=(width, height))
+        out = canvas.Canvas(str(target), pagesize=(width, height), invariant=1)  # no date or random ID
         font = cjk_fonts()[0] if ocr_layer else None
         for i in range(len(pdf)):
             page = pdf[i]

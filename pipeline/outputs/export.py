@@ -21,12 +21,13 @@ from pathlib import Path
 from typing import Iterator
 
 from .. import schema
+from ..bodies import body_key
 
 SHEET_NAMES = {"active_disclosure": "主动公开", "requests": "依申请公开", "review_litigation": "复议诉讼"}
-CELL_COLUMNS = ["document", "body", "year", "template", "format", "table", "status", "row", "column", "value", "raw",
-                "confidence", "extra"]
-SECTION_COLUMNS = ["document", "body", "year", "section", "heading", "text"]
-CHECK_COLUMNS = ["document", "body", "year", "rule", "ok", "cells", "expected", "found", "skipped"]
+CELL_COLUMNS = ["document", "body", "body_key", "year", "template", "format", "table", "status", "row", "column",
+                "value", "raw", "confidence", "extra"]
+SECTION_COLUMNS = ["document", "body", "body_key", "year", "section", "heading", "text"]
+CHECK_COLUMNS = ["document", "body", "body_key", "year", "rule", "ok", "cells", "expected", "found", "skipped"]
 CHUNK = 20_000  # cell rows held before they are written
 
 
@@ -49,9 +50,14 @@ def _number(value):
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
+def _key(report: dict) -> str | None:
+    """The body's normalised key (one series across years); reports written before it was recorded get it now."""
+    return report["meta"].get("body_key") or body_key(report["meta"]["body"])
+
+
 def cell_rows(report: dict) -> Iterator[dict]:
     r = report
-    base = {"document": r["document"], "body": r["meta"]["body"], "year": r["meta"]["year"],
+    base = {"document": r["document"], "body": r["meta"]["body"], "body_key": _key(r), "year": r["meta"]["year"],
             "template": r["meta"]["template"], "format": r["source"]["format"]}
     for table, t in r["tables"].items():
         if t["status"] != "found":
@@ -72,15 +78,15 @@ def cell_rows(report: dict) -> Iterator[dict]:
 def section_rows(report: dict) -> Iterator[dict]:
     r = report
     for s in r["sections"]:
-        yield {"document": r["document"], "body": r["meta"]["body"], "year": r["meta"]["year"], "section": s["id"],
-               "heading": s["heading"], "text": s["text"]}
+        yield {"document": r["document"], "body": r["meta"]["body"], "body_key": _key(r), "year": r["meta"]["year"],
+               "section": s["id"], "heading": s["heading"], "text": s["text"]}
 
 
 def check_rows(report: dict) -> Iterator[dict]:
     r = report
     for c in r["checks"]:
-        yield {"document": r["document"], "body": r["meta"]["body"], "year": r["meta"]["year"], "rule": c["rule"],
-               "ok": c["ok"], "cells": " ".join(c["cells"]), "expected": c["expected"], "found": c["found"],
+        yield {"document": r["document"], "body": r["meta"]["body"], "body_key": _key(r), "year": r["meta"]["year"],
+               "rule": c["rule"], "ok": c["ok"], "cells": " ".join(c["cells"]), "expected": c["expected"], "found": c["found"],
                "skipped": c.get("skipped")}
 
 
@@ -92,8 +98,8 @@ class CellsByYear:
 
         self.folder = folder
         self.schema = pa.schema([(c, t) for c, t in zip(
-            CELL_COLUMNS, [pa.string(), pa.string(), pa.int64(), pa.string(), pa.string(), pa.string(), pa.string(),
-                           pa.string(), pa.string(), pa.float64(), pa.string(), pa.float64(), pa.bool_()])
+            CELL_COLUMNS, [pa.string(), pa.string(), pa.string(), pa.int64(), pa.string(), pa.string(), pa.string(),
+                           pa.string(), pa.string(), pa.string(), pa.float64(), pa.string(), pa.float64(), pa.bool_()])
             if c != "year"])  # the year is the folder's name
         self.writers: dict = {}
         self.pending: dict = {}

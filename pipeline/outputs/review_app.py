@@ -414,8 +414,9 @@ An empty cell is unreadable (null); write 0 for a blank, / or —.</p>
         target = labels_dir / f"{document}.gold.json"
         if target.resolve().parent != labels_dir or not target.name.endswith(".gold.json"):
             abort(400, "the gold file would not be directly inside the labels folder")
-        if not gold.get("review"):
-            gold.pop("review", None)
+        for key in ("review", "unreadable"):  # empty lists are left out of the file
+            if not gold.get(key):
+                gold.pop(key, None)
         problems = validate_gold(gold, str(target))
         if problems.errors:
             return jsonify({"errors": problems.errors, "warnings": problems.warnings}), 422

@@ -121,10 +121,15 @@
         : { status: "missing" };
     }
     const year = parse(document.getElementById("meta-year").value);
+    // a cell left empty here is unreadable in the document (the page says so): listed, as validate-labels asks
+    const unreadable = [];
+    for (const [table, t] of Object.entries(tables))
+      for (const [row, cols] of Object.entries(t.rows || {}))
+        for (const [col, v] of Object.entries(cols)) if (v === null) unreadable.push(`${table}.${row}.${col}`);
     return {
       document: data.document,
       meta: { body: document.getElementById("meta-body").value.trim() || null, year: year === undefined ? null : year, template: template() },
-      sections, tables,
+      sections, tables, unreadable,
     };
   }
   async function save() {
