@@ -37,7 +37,7 @@ def test_every_option_of_every_subcommand_has_help_and_shows_its_default():
         assert run.returncode == 0, run.stderr
         assert "default" in run.stdout, name
     # a default given as a value is printed with its option (argparse's formatter, not retyped by hand)
-    assert "(default: data/labels)" in _cli("evaluate", "--help").stdout.replace("\n", " ").replace("  ", " ")
+    assert "(default: data/labels)" in " ".join(_cli("evaluate", "--help").stdout.split())
     text = " ".join(_cli("train", "--help").stdout.split())
     assert "(default: 2)" in text and "(default: params.yaml)" in text
 
