@@ -66,6 +66,7 @@ def _nothing_to_read(args) -> bool:
 
 def _extract(args) -> int:
     import os
+    import time
 
     from .batch.extract import run_batch
 
@@ -78,9 +79,13 @@ def _extract(args) -> int:
     opts = read_options(args)
     scheduler = args.scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
     workers = args.workers if args.workers is not None else (os.cpu_count() or 1)
+    # the live bar only on a terminal: in a log (DVC, CI, a pipe) its frames would pile up as several bars, so
+    # there it is drawn once, as one line at the end
+    live = not args.quiet and sys.stderr.isatty()
+    started = time.monotonic()
     try:
         result = run_batch(args.inputs, args.out, getattr(args, "models", None), opts, verbose=args.verbose,
-                           show_progress=not args.quiet, mode=args.mode, workers=workers,
+                           show_progress=live, mode=args.mode, workers=workers,
                            time_limit_s=args.time_limit or None, resume=not args.no_resume, scheduler=scheduler,
                            memory_limit_mb=args.memory_limit)
     except KeyboardInterrupt:
@@ -88,10 +93,16 @@ def _extract(args) -> int:
               file=sys.stderr)
         return 130
     if not args.quiet:
+        if not live:
+            done = len(result.written) + len(result.errors)
+            seconds = time.monotonic() - started
+            print(f"{done}/{done} input(s) in {seconds:.1f} s ({done / max(seconds, 1e-9):.1f} report/s), "
+                  f"failed={len(result.errors)}, skipped={len(result.skipped)}", file=sys.stderr)
         for e in result.errors:
             print(f"error: {e['file']}: [{e['stage']}] {e['message']}", file=sys.stderr)
         skipped = f" ({len(result.skipped)} already up to date)" if result.skipped else ""
-        print(f"{len(result.written)} report(s) written to {args.out}{skipped}, {len(result.errors)} failure(s) "
+        what = "document(s)" if args.mode == "read" else "report(s)"
+        print(f"{len(result.written)} {what} written to {args.out}{skipped}, {len(result.errors)} failure(s) "
               f"recorded in {args.out}/errors.jsonl", file=sys.stderr)
     return 1 if result.errors and not args.keep_going else 0
 

@@ -148,6 +148,7 @@ if __name__ == "__main__":
 """
 
 
+@pytest.mark.slow  # slow: a real Dask LocalCluster; run by .ci/run (-m slow)
 def test_a_real_dask_cluster_gives_the_same_outputs(tmp_path):
     pytest.importorskip("distributed")
     src = _inputs(tmp_path)
@@ -175,6 +176,7 @@ if __name__ == "__main__":
 """
 
 
+@pytest.mark.slow  # slow: a real Dask LocalCluster; run by .ci/run (-m slow)
 def test_training_runs_on_a_real_dask_cluster_through_joblib(tmp_path):
     """`train --scheduler` fits the three models as joblib tasks on Dask workers; they equal the local ones."""
     pytest.importorskip("distributed")

@@ -37,7 +37,7 @@ def test_every_option_of_every_subcommand_has_help_and_shows_its_default():
         assert run.returncode == 0, run.stderr
         assert "default" in run.stdout, name
     # a default given as a value is printed with its option (argparse's formatter, not retyped by hand)
-    assert "(default: data/labels)" in _cli("evaluate", "--help").stdout.replace("\n", " ").replace("  ", " ")
+    assert "(default: data/labels)" in " ".join(_cli("evaluate", "--help").stdout.split())
     text = " ".join(_cli("train", "--help").stdout.split())
     assert "(default: 2)" in text and "(default: params.yaml)" in text
 
@@ -93,3 +93,18 @@ def test_headline_is_a_few_figures_per_set(tmp_path):
     full = json.loads((ROOT / "metrics" / "metrics.json").read_text(encoding="utf-8"))
     assert flat["heldout.cells"] == round(full["by_fold"]["heldout"]["cells_accuracy"], 4)
     assert flat["heldout.wrong"] == full["by_fold"]["heldout"]["cells_wrong"]
+
+
+def test_progress_in_a_log_is_one_line_not_a_pile_of_bar_frames(tmp_path):
+    """Captured (as DVC, CI or a pipe do), the progress is told once at the end; on a terminal the bar is live."""
+    src = tmp_path / "in"
+    src.mkdir()
+    for name in ("qingtongxia-2020.txt", "suizhou-2020.txt"):
+        (src / name).write_bytes((ROOT / "data" / "raw" / name).read_bytes())
+    (src / "empty.txt").write_bytes(b"")
+    run = _cli("extract", str(src), "--out", str(tmp_path / "out"), "--workers", "0", "--models", "")
+    assert run.returncode == 1
+    assert "\r" not in run.stderr and "%|" not in run.stderr
+    assert len([line for line in run.stderr.splitlines() if "report/s" in line]) == 1
+    assert "3/3 input(s)" in run.stderr and "failed=1" in run.stderr
+    assert "2 report(s) written" in run.stderr

@@ -82,7 +82,18 @@ def test_repro_retrain_on_new_label_and_experiment(tmp_path):
     _run("dvc exp run -S train.C=3", repo, env)
     shown = _run("dvc exp show --no-pager --json", repo, env).stdout
     assert '"C": 3' in shown.replace("3.0", "3")
-    table = _run("dvc exp show --no-pager --only-changed", repo, dict(env, COLUMNS="160")).stdout
-    print(table)
-    assert max(len(line) for line in table.splitlines()) <= 160
-    assert "train.C" in table and "…" not in table
+    # in a 160-column terminal: the changed parameter and the headline figures it changed, whole; the hashes of
+    # the data it changed are folded into one "…" column at the right, or dropped
+    diff = json.loads(_run("dvc metrics diff HEAD --json", repo, env).stdout or "{}")
+    changed = sorted(diff.get("metrics/headline.json", {}))  # the headline figures the experiment changed
+    for cmd in ("dvc exp show --no-pager --only-changed",
+                "dvc exp show --no-pager --only-changed --drop '(data|models|metrics)/'"):
+        table = _run(cmd, repo, dict(env, COLUMNS="160")).stdout
+        print(table)
+        header = table.splitlines()[1]
+        assert max(len(line) for line in table.splitlines()) <= 160
+        assert "train.C" in header
+        if len(changed) <= 5:  # as many as a 160-column terminal holds beside the parameter
+            assert all(name in header for name in changed), (changed, header)
+            if "--drop" in cmd:
+                assert "…" not in table

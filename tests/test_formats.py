@@ -333,6 +333,7 @@ if __name__ == "__main__":
 """
 
 
+@pytest.mark.slow  # slow: a real Dask LocalCluster; run by .ci/run (-m slow)
 def test_zip_members_on_a_dask_cluster_match_the_local_run(tmp_path):
     """The Dask client sends each member's bytes: a cluster's outputs are the local run's, name for name."""
     pytest.importorskip("distributed")

@@ -53,6 +53,7 @@ def scanned_reports(tmp_path_factory):
     return out
 
 
+@pytest.mark.slow  # slow (about a minute): every labelled scan OCR'd end to end; run by .ci/run (-m slow)
 def test_scanned_reports_are_read_from_pixels_with_no_wrong_number(scanned_reports, models):
     from pipeline.batch.extract import extract_one
 

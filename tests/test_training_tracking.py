@@ -163,7 +163,7 @@ def test_runs_are_named_after_what_changed_and_land_on_training_runs(tmp_path, m
     experiment = client.get_experiment(client.get_run(first).info.experiment_id)
     assert experiment.tags["mlflow.experimentKind"] == "custom_model_development"
     champion = client.get_model_version_by_alias("row-labeler", ALIAS)
-    assert champion.run_id == second and champion.version == "2"
+    assert champion.run_id == second and str(champion.version) == "2"
     inputs = client.get_run(second).inputs.dataset_inputs
     datasets = {d.dataset.name: d for d in inputs}
     assert set(datasets) == {"real-labels", "synthetic-train"}
