@@ -244,3 +244,25 @@ def test_empty_glyphs_of_an_embedded_font_keep_the_page_with_pdfium():
     pdf.close()
     doc = read_document(str(path))
     assert not any("pdfplumber" in w for w in doc.warnings)
+
+
+def test_page_objects_walked_as_pypdfium2_walks_them():
+    """The reader walks a page's objects through PDFium's own calls (no wrapper per object): the same objects, in
+    the same order, at the same form depth as pypdfium2's PdfPage.get_objects, on the corpus PDFs and a scan."""
+    import pypdfium2
+
+    from conftest import ROOT, SCANS
+    from pipeline.readers.pdf_layer import _objects
+
+    paths = sorted((ROOT / "data" / "raw").glob("*.pdf")) + sorted(SCANS.glob("*.pdf"))
+    walked = 0
+    for path in paths:
+        pdf = pypdfium2.PdfDocument(str(path))
+        for page in pdf:
+            ours = [(kind, level) for _, kind, level in _objects(page.raw, max_depth=4)]
+            theirs = [(obj.type, obj.level) for obj in page.get_objects(max_depth=4)]
+            assert ours == theirs
+            walked += len(ours)
+            page.close()
+        pdf.close()
+    assert walked > 1000

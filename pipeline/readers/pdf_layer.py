@@ -112,10 +112,9 @@ def _rect_edges(xs, tops, page_number, filled: bool) -> list[dict]:
     return [e for e in out if e]
 
 
-def _path_edges(obj, matrix, height, page_number) -> list[dict]:
+def _path_edges(raw, matrix, height, page_number) -> list[dict]:
     import pypdfium2.raw as R
 
-    raw = obj.raw
     fill, stroke = ctypes.c_int(), ctypes.c_int()
     if not R.FPDFPath_GetDrawMode(raw, fill, stroke):
         return []
@@ -172,10 +171,15 @@ def _chars(page, number: int, height: float) -> tuple[list[dict], int]:
         rect = R.FS_RECTF()
         tm = R.FS_MATRIX()
         left, right, low, high = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
+        # the page's characters in one call (UTF-16, one unit a character while every character is in the BMP;
+        # otherwise one call each), and IsGenerated asked only of blanks: PDFium adds spaces and line breaks only
+        units = (ctypes.c_ushort * (n + 1))()
+        bulk = n > 0 and R.FPDFText_GetText(raw, 0, n, units) == n + 1 \
+            and not any(0xD800 <= u <= 0xDFFF for u in units[:n])
         for i in range(n):
-            if R.FPDFText_IsGenerated(raw, i) == 1:
+            code = units[i] if bulk else R.FPDFText_GetUnicode(raw, i)
+            if code in (0x20, 0x0D, 0x0A, 0x00) and R.FPDFText_IsGenerated(raw, i) == 1:
                 continue  # spaces and line breaks PDFium adds between words and lines
-            code = R.FPDFText_GetUnicode(raw, i)
             if R.FPDFText_HasUnicodeMapError(raw, i) == 1:
                 unmapped += 1
                 continue
@@ -221,6 +225,27 @@ def _embedded_font(text_object) -> bool:
     return bool(font) and R.FPDFFont_GetIsEmbedded(font) == 1
 
 
+def _objects(page_raw, max_depth: int):
+    """(object, type, level) of every page object, forms descended into up to `max_depth` levels, in the order of
+    pypdfium2's PdfPage.get_objects, through PDFium's own calls (no Python wrapper object per page object: a page
+    of text has hundreds)."""
+    import pypdfium2.raw as R
+
+    def walk(parent, is_form, level):
+        count = R.FPDFFormObj_CountObjects(parent) if is_form else R.FPDFPage_CountObjects(parent)
+        get = R.FPDFFormObj_GetObject if is_form else R.FPDFPage_GetObject
+        for i in range(max(0, count)):
+            obj = get(parent, i)
+            if not obj:
+                continue
+            kind = R.FPDFPageObj_GetType(obj)
+            yield obj, kind, level
+            if kind == R.FPDF_PAGEOBJ_FORM and level < max_depth - 1:
+                yield from walk(obj, True, level + 1)
+
+    yield from walk(page_raw, False, 0)
+
+
 def read_page(pdf, index: int, want_edges: bool = True) -> PageLayer:
     """Characters, ruling lines and picture cover of page `index` (0-based)."""
     import pypdfium2.raw as R
@@ -235,41 +260,48 @@ def read_page(pdf, index: int, want_edges: bool = True) -> PageLayer:
         image_area = 0.0
         forms: list[tuple[int, tuple]] = []  # (level, matrix of the form's content), innermost last
         seen = 0
-        for obj in page.get_objects(max_depth=4):
+        fs_matrix = R.FS_MATRIX()
+        b0, b1, b2, b3 = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
+
+        def bounds(obj):
+            if not R.FPDFPageObj_GetBounds(obj, b0, b1, b2, b3):
+                return 0.0, 0.0, 0.0, 0.0
+            return b0.value, b1.value, b2.value, b3.value
+
+        def matrix_of(obj):
+            if not R.FPDFPageObj_GetMatrix(obj, fs_matrix):
+                return (1, 0, 0, 1, 0, 0)
+            m = fs_matrix
+            return (m.a, m.b, m.c, m.d, m.e, m.f)
+
+        for obj, kind, level in _objects(page.raw, max_depth=4):
             seen += 1
             if seen > MAX_OBJECTS:
                 break
-            level = obj.level
             while forms and forms[-1][0] >= level:
                 forms.pop()
             parent = forms[-1][1] if forms else (1, 0, 0, 1, 0, 0)
-            kind = obj.type
             if kind == R.FPDF_PAGEOBJ_FORM:
-                m = obj.get_matrix()
-                forms.append((level, _matrix_product((m.a, m.b, m.c, m.d, m.e, m.f), parent)))
+                forms.append((level, _matrix_product(matrix_of(obj), parent)))
             elif kind == R.FPDF_PAGEOBJ_PATH and want_edges:
                 layer.drawings += 1
-                m = obj.get_matrix()
-                matrix = _matrix_product((m.a, m.b, m.c, m.d, m.e, m.f), parent)
-                layer.edges += _path_edges(obj, matrix, top, index + 1)
+                layer.edges += _path_edges(obj, _matrix_product(matrix_of(obj), parent), top, index + 1)
             elif kind == R.FPDF_PAGEOBJ_TEXT:
                 layer.text_objects += 1
-                if R.FPDFTextObj_GetTextRenderMode(obj.raw) == R.FPDF_TEXTRENDERMODE_INVISIBLE:
+                if R.FPDFTextObj_GetTextRenderMode(obj) == R.FPDF_TEXTRENDERMODE_INVISIBLE:
                     layer.invisible_text += 1
-                x0, y0, x1, y1 = obj.get_bounds()
-                if x1 - x0 < 0.01 and y1 - y0 < 0.01 and not _embedded_font(obj.raw):
+                x0, y0, x1, y1 = bounds(obj)
+                if x1 - x0 < 0.01 and y1 - y0 < 0.01 and not _embedded_font(obj):
                     layer.unmeasured_text += 1
             elif kind == R.FPDF_PAGEOBJ_IMAGE and level == 0:
-                x0, y0, x1, y1 = obj.get_bounds()
+                x0, y0, x1, y1 = bounds(obj)
                 x0, x1, y0, y1 = max(x0, left), min(x1, right), max(y0, bottom), min(y1, top)
                 area = max(0.0, x1 - x0) * max(0.0, y1 - y0)
                 image_area += area
                 if area >= MIN_PICTURE_SHARE * width * height and len(layer.pictures) < MAX_PICTURES:
                     layer.pictures.append((x0, top - y1, x1, top - y0))
-                    try:
-                        px_width = obj.get_px_size()[0]
-                    except Exception:
-                        px_width = 0
+                    px_w, px_h = ctypes.c_uint(), ctypes.c_uint()
+                    px_width = px_w.value if R.FPDFImageObj_GetImagePixelSize(obj, px_w, px_h) else 0
                     if x1 > x0 and px_width:
                         layer.picture_dpi = max(layer.picture_dpi, px_width / ((x1 - x0) / 72))
         layer.image_share = min(1.0, image_area / max(1.0, width * height))
