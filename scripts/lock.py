@@ -1,5 +1,5 @@
 """Write requirements.lock: every distribution the project needs (its dependencies and the `dev` extra, with all of
-theirs, as installed in this environment) pinned to the installed version. scripts/setup.sh installs with
+theirs, as installed in this environment; read from pyproject.toml, not the installed project's metadata) pinned to the installed version. scripts/setup.sh installs with
 `-c requirements.lock`, so a fresh machine gets the versions the project was tested with.
 
     python3 scripts/lock.py            (after `pip install -e ".[dev]"` in a working environment)
@@ -34,8 +34,15 @@ def _wanted(requirement: str, extras: set[str]) -> bool:
 
 
 def closure() -> dict[str, str]:
+    """The installed distributions pyproject.toml's dependencies (and the dev extra) need, with all of theirs."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     pinned: dict[str, str] = {}
-    todo = [(PROJECT, {"dev"})]
+    todo = []
+    for req in project["dependencies"] + project["optional-dependencies"]["dev"]:
+        extra = re.search(r"\[([^\]]+)\]", req)
+        todo.append((_name(req), {s.strip() for s in extra.group(1).split(",")} if extra else set()))
     while todo:
         name, extras = todo.pop()
         try:

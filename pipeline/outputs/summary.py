@@ -124,7 +124,9 @@ def review_queue(reports: list[dict]) -> list[dict]:
     return sorted((q for q in map(queue_entry, reports) if q is not None), key=queue_order)
 
 
-SOURCE_DIRS = ("data/raw", "../shared/corpus/external", "../shared/corpus/scans")
+# the source files a report page links to: the bundled corpus, the files the DVC gather stage linked, and (outside DVC)
+# the shared corpus beside the checkout
+SOURCE_DIRS = ("data/raw", "data/shared", "../shared/corpus/external", "../shared/corpus/scans")
 
 
 def _find_source(document: str, dirs) -> Path | None:
