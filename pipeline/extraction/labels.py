@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import schema
-from .linear import LinearTextModel
+from .linear import FittedModel, LinearTextModel
 
 EXTRA_EXAMPLES = [
     "其他主动公开文件", "其他主动公开文件（含以本单位名义正式签发的主动公开文件）", "行政确认", "行政奖励", "行政征收",
@@ -145,26 +145,10 @@ def normalise_label(text: str) -> str:
     return stripped if len(stripped) >= 2 else t
 
 
-class RowLabeler:
+class RowLabeler(FittedModel):
     """A fitted label model: `model` (the arrays, applied with numpy) and, where it was trained or loaded from its
     `.joblib` file, the scikit-learn `pipeline` it came from (training metrics, MLflow)."""
     FUNCTIONS = {"normalise_label": normalise_label}
-
-    def __init__(self, model: LinearTextModel, pipeline=None, joblib_path: Path | None = None):
-        self.model = model
-        self._pipeline = pipeline
-        self._joblib_path = joblib_path
-
-    @property
-    def pipeline(self):
-        """The scikit-learn pipeline (imports scikit-learn; loaded from the `.joblib` file on first use)."""
-        if self._pipeline is None:
-            if self._joblib_path is None or not Path(self._joblib_path).exists():
-                raise ValueError("this model was loaded from its arrays only; its scikit-learn pipeline is not kept")
-            import joblib
-
-            self._pipeline = joblib.load(self._joblib_path)
-        return self._pipeline
 
     @property
     def classes(self):
@@ -182,7 +166,7 @@ class RowLabeler:
             ("clf", LogisticRegression(C=C, max_iter=2000, random_state=seed)),
         ])
         pipe.fit(X, y)
-        return cls(LinearTextModel.from_sklearn(pipe, cls.FUNCTIONS), pipe)
+        return cls.fitted(pipe)
 
     def predict(self, texts: list[str]) -> list[tuple[str, float]]:
         """Best class and its probability per text; texts not seen before are computed in one batch, the rest
@@ -240,30 +224,6 @@ class RowLabeler:
         sub = probs[idx]
         j = int(np.argmax(sub))
         return classes[idx[j]], float(sub[j] / max(sub.sum(), 1e-9)) * float(min(1.0, sub.sum() * 2))
-
-    def save(self, path) -> None:
-        """`path` (.joblib): the scikit-learn pipeline; beside it, `arrays_path(path)` (.npz): what prediction reads."""
-        import joblib
-
-        joblib.dump(self.pipeline, path)
-        self.model.save(arrays_path(path))
-
-    @classmethod
-    def load(cls, path) -> "RowLabeler":
-        """From the arrays beside `path` (no scikit-learn); from the `.joblib` pipeline itself where they are absent
-        (models saved before the arrays were)."""
-        arrays = arrays_path(path)
-        if arrays.exists():
-            return cls(LinearTextModel.load(arrays, cls.FUNCTIONS), joblib_path=Path(path))
-        import joblib
-
-        pipe = joblib.load(path)
-        return cls(LinearTextModel.from_sklearn(pipe, cls.FUNCTIONS), pipe, Path(path))
-
-
-def arrays_path(path) -> Path:
-    """The numpy arrays of a model saved as `name.joblib`: `name.npz`."""
-    return Path(path).with_suffix(".npz")
 
 
 # ---------------------------------------------------------------- the built-in models, trained once per machine

@@ -15,6 +15,7 @@ import json
 import math
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 import numpy as np
@@ -193,3 +194,56 @@ class LinearTextModel:
                                               vocabulary={g: j for j, g in enumerate(grams)},
                                               idf=z[f"idf_{i}"] if f"idf_{i}" in z.files else None))
             return cls(vectorizers, z["coef"], z["intercept"], meta["classes"], functions)
+
+
+def arrays_path(path) -> Path:
+    """The numpy arrays of a model saved as `name.joblib`: `name.npz`."""
+    return Path(path).with_suffix(".npz")
+
+
+class FittedModel:
+    """A trained text classifier as the project keeps it: `model`, the arrays applied with numpy, and, where it was
+    trained here or is asked for, the scikit-learn `pipeline` they come from (training metrics, MLflow). Saved as
+    `name.joblib` (the pipeline) with `name.npz` beside it (the arrays, what prediction reads). A subclass names the
+    functions its pipeline refers to in FUNCTIONS."""
+    FUNCTIONS: dict[str, Callable] = {}
+
+    def __init__(self, model: LinearTextModel, pipeline=None, joblib_path: Path | None = None):
+        self.model = model
+        self._pipeline = pipeline
+        self._joblib_path = joblib_path
+
+    @classmethod
+    def fitted(cls, pipeline):
+        """The model of a pipeline just fitted."""
+        return cls(LinearTextModel.from_sklearn(pipeline, cls.FUNCTIONS), pipeline)
+
+    @property
+    def pipeline(self):
+        """The scikit-learn pipeline (imports scikit-learn; loaded from the `.joblib` file on first use)."""
+        if self._pipeline is None:
+            if self._joblib_path is None or not Path(self._joblib_path).exists():
+                raise ValueError("this model was loaded from its arrays only; its scikit-learn pipeline is not kept")
+            import joblib
+
+            self._pipeline = joblib.load(self._joblib_path)
+        return self._pipeline
+
+    def save(self, path) -> None:
+        """`path` (.joblib): the scikit-learn pipeline; beside it, `arrays_path(path)` (.npz): the arrays."""
+        import joblib
+
+        joblib.dump(self.pipeline, path)
+        self.model.save(arrays_path(path))
+
+    @classmethod
+    def load(cls, path):
+        """From the arrays beside `path` (no scikit-learn); from the `.joblib` pipeline itself where they are absent
+        (models saved before the arrays were)."""
+        arrays = arrays_path(path)
+        if arrays.exists():
+            return cls(LinearTextModel.load(arrays, cls.FUNCTIONS), joblib_path=Path(path))
+        import joblib
+
+        pipe = joblib.load(path)
+        return cls(LinearTextModel.from_sklearn(pipe, cls.FUNCTIONS), pipe, Path(path))

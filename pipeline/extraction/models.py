@@ -13,7 +13,8 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .labels import ColumnLabeler, RowLabeler, arrays_path, default_column_labeler, default_labeler
+from .labels import ColumnLabeler, RowLabeler, default_column_labeler, default_labeler
+from .linear import arrays_path
 from .section_model import SectionModel
 
 ROW_LABELER_FILE = "row_labeler.joblib"

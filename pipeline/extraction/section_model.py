@@ -13,8 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from ..headings import MARKER, normalise
-from .labels import arrays_path
-from .linear import LinearTextModel
+from .linear import FittedModel, LinearTextModel
 
 CLASSES = ["h1", "h2", "h3", "h4", "h5", "h6", "junk", "other"]
 HEAD = 40
@@ -45,26 +44,14 @@ def _cues(texts):
     return [block_cues(t) for t in texts]
 
 
-class SectionModel:
+class SectionModel(FittedModel):
     """`model`: the arrays applied with numpy; `pipeline`: the scikit-learn pipeline they come from (kept where the
     model was trained, or loaded from its `.joblib` file when asked for: training metrics, MLflow)."""
     FUNCTIONS = {"_heads": _heads, "_cues": _cues}
 
     def __init__(self, model: LinearTextModel, pipeline=None, joblib_path: Path | None = None):
-        self.model = model
+        super().__init__(model, pipeline, joblib_path)
         self.classes = [str(c) for c in model.classes_]
-        self._pipeline = pipeline
-        self._joblib_path = joblib_path
-
-    @property
-    def pipeline(self):
-        if self._pipeline is None:
-            if self._joblib_path is None or not Path(self._joblib_path).exists():
-                raise ValueError("this model was loaded from its arrays only; its scikit-learn pipeline is not kept")
-            import joblib
-
-            self._pipeline = joblib.load(self._joblib_path)
-        return self._pipeline
 
     @classmethod
     def train(cls, texts: list[str], labels: list[str], C: float = 5.0) -> "SectionModel":
@@ -82,7 +69,7 @@ class SectionModel:
         pipe = Pipeline([("features", features),
                          ("clf", LogisticRegression(C=C, max_iter=3000, class_weight="balanced"))])
         pipe.fit(texts, labels)
-        return cls(LinearTextModel.from_sklearn(pipe, cls.FUNCTIONS), pipe)
+        return cls.fitted(pipe)
 
     def probabilities(self, texts: list[str]) -> np.ndarray:
         """Class probabilities of each text, one batch for the texts not seen before: headings, table labels and
@@ -112,20 +99,3 @@ class SectionModel:
         j = self.classes.index("junk")
         probs = self.probabilities(texts) if probs is None else probs
         return [float(p[j]) for p in probs]
-
-    def save(self, path) -> None:
-        """`path` (.joblib): the scikit-learn pipeline; beside it (.npz) the arrays that prediction reads."""
-        import joblib
-
-        joblib.dump(self.pipeline, path)
-        self.model.save(arrays_path(path))
-
-    @classmethod
-    def load(cls, path) -> "SectionModel":
-        arrays = arrays_path(path)
-        if arrays.exists():
-            return cls(LinearTextModel.load(arrays, cls.FUNCTIONS), joblib_path=Path(path))
-        import joblib
-
-        pipe = joblib.load(path)
-        return cls(LinearTextModel.from_sklearn(pipe, cls.FUNCTIONS), pipe, Path(path))

@@ -29,9 +29,8 @@ import re
 import zipfile
 
 from ..document import Document, ReadError
+from .zipped import open_bounded_zip
 
-MAX_UNCOMPRESSED = 200 * 1024 * 1024
-MAX_RATIO = 200
 MAX_PAGES = 2000
 MAX_OBJECTS = 500_000
 MM = 72 / 25.4  # points per millimetre
@@ -44,15 +43,8 @@ def _local(tag) -> str:
 
 class _Package:
     def __init__(self, data: bytes):
-        try:
-            self.zip = zipfile.ZipFile(io.BytesIO(data))
-            infos = self.zip.infolist()
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as e:
-            raise ReadError(f"corrupt OFD: not a readable zip archive ({e})")
-        total = sum(i.file_size for i in infos)
-        packed = sum(i.compress_size for i in infos) or 1
-        if total > MAX_UNCOMPRESSED or (total > 10 * 1024 * 1024 and total / packed > MAX_RATIO):
-            raise ReadError(f"refused OFD: archive expands to {total // (1024 * 1024)} MB (a zip bomb?)")
+        self.zip = open_bounded_zip(data, "OFD")
+        infos = self.zip.infolist()
         self.names = {i.filename.lstrip("/"): i.filename for i in infos}
 
     @staticmethod
