@@ -149,6 +149,7 @@ class RowLabeler(FittedModel):
     """A fitted label model: `model` (the arrays, applied with numpy) and, where it was trained or loaded from its
     `.joblib` file, the scikit-learn `pipeline` it came from (training metrics, MLflow)."""
     FUNCTIONS = {"normalise_label": normalise_label}
+    CACHE_LIMIT = 50_000
 
     @property
     def classes(self):
@@ -169,34 +170,14 @@ class RowLabeler(FittedModel):
         return cls.fitted(pipe)
 
     def predict(self, texts: list[str]) -> list[tuple[str, float]]:
-        """Best class and its probability per text; texts not seen before are computed in one batch, the rest
-        looked up (the same printed labels recur in report after report)."""
-        if not texts:
-            return []
-        cache = self.__dict__.setdefault("_cache", {})
-        if len(cache) > 50_000:
-            cache.clear()
-        todo = list(dict.fromkeys(t for t in texts if t not in cache))
-        if todo:
-            for t, row in zip(todo, self.model.predict_proba(todo)):
-                cache[t] = row
+        """Best class and its probability per text (memoised: the same printed labels recur in report after
+        report)."""
         classes = self.classes
         out = []
-        for t in texts:
-            probs = cache[t]
+        for probs in self.probabilities(texts):
             i = int(np.argmax(probs))
             out.append((classes[i], float(probs[i])))
         return out
-
-    def _proba(self, text: str) -> np.ndarray:
-        """Class probabilities of one label, memoised: the same printed labels recur in report after report."""
-        cache = self.__dict__.setdefault("_cache", {})
-        probs = cache.get(text)
-        if probs is None:
-            if len(cache) > 50_000:
-                cache.clear()
-            probs = cache[text] = self.model.predict_proba([text])[0]
-        return probs
 
     def predict_within(self, text: str, allowed: list[str]) -> tuple[str, float]:
         """Best class among `allowed` (e.g. the rows of one table), with its share of their probability
@@ -211,7 +192,7 @@ class RowLabeler(FittedModel):
         return answer
 
     def _predict_within(self, text: str, key: tuple[str, ...]) -> tuple[str, float]:
-        probs = self._proba(text)
+        probs = self.probabilities([text])[0]
         index = self.__dict__.setdefault("_index", {})
         allowed = key
         idx = index.get(key)

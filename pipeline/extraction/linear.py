@@ -207,11 +207,26 @@ class FittedModel:
     `name.joblib` (the pipeline) with `name.npz` beside it (the arrays, what prediction reads). A subclass names the
     functions its pipeline refers to in FUNCTIONS."""
     FUNCTIONS: dict[str, Callable] = {}
+    CACHE_LIMIT = 100_000  # texts whose probabilities are kept (bounded memory)
+    PREDICT_BATCH = 4096  # texts per call of the arrays: the n-gram work of a huge page stays small
 
     def __init__(self, model: LinearTextModel, pipeline=None, joblib_path: Path | None = None):
         self.model = model
         self._pipeline = pipeline
         self._joblib_path = joblib_path
+
+    def probabilities(self, texts: list[str]) -> np.ndarray:
+        """Class probabilities of each text, one batch for the texts not seen before: headings, table labels and
+        site junk recur in report after report, so most short texts are looked up, not computed."""
+        cache = self.__dict__.setdefault("_cache", {})
+        if len(cache) > self.CACHE_LIMIT:
+            cache.clear()  # bounded memory; cleared before the lookup below, never in the middle of it
+        todo = list(dict.fromkeys(t for t in texts if t not in cache))
+        for start in range(0, len(todo), self.PREDICT_BATCH):
+            chunk = todo[start:start + self.PREDICT_BATCH]
+            for t, row in zip(chunk, self.model.predict_proba(chunk)):
+                cache[t] = row
+        return np.array([cache[t] for t in texts]) if texts else np.zeros((0, len(self.model.classes_)))
 
     @classmethod
     def fitted(cls, pipeline):

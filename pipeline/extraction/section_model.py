@@ -17,7 +17,6 @@ from .linear import FittedModel, LinearTextModel
 
 CLASSES = ["h1", "h2", "h3", "h4", "h5", "h6", "junk", "other"]
 HEAD = 40
-PREDICT_BATCH = 4096  # texts per call of the classifier
 
 
 def block_head(text: str) -> str:
@@ -70,19 +69,6 @@ class SectionModel(FittedModel):
                          ("clf", LogisticRegression(C=C, max_iter=3000, class_weight="balanced"))])
         pipe.fit(texts, labels)
         return cls.fitted(pipe)
-
-    def probabilities(self, texts: list[str]) -> np.ndarray:
-        """Class probabilities of each text, one batch for the texts not seen before: headings, table labels and
-        site junk recur in report after report, so most short blocks are looked up, not computed."""
-        cache = self.__dict__.setdefault("_cache", {})
-        if len(cache) > 100_000:
-            cache.clear()  # bounded memory; cleared before the lookup below, never in the middle of it
-        todo = list(dict.fromkeys(t for t in texts if t not in cache))
-        for start in range(0, len(todo), PREDICT_BATCH):  # in batches: the n-gram matrix of a huge page stays small
-            chunk = todo[start:start + PREDICT_BATCH]
-            for t, row in zip(chunk, self.model.predict_proba(chunk)):
-                cache[t] = row
-        return np.array([cache[t] for t in texts]) if texts else np.zeros((0, len(self.classes)))
 
     def heading_scores(self, texts: list[str], probs: np.ndarray | None = None) -> list[list[float]]:
         """Per block, six scores on the scale of the keyword scorer (6 × probability of each heading); `probs`,
