@@ -7,8 +7,9 @@ not hide a copy) is cut into character shingles of SHINGLE characters; a MinHash
 is flagged in both reports' `copies` with the other report and the share. The same report saved in two formats is
 one report (same body, same year): it is never flagged as a copy of itself.
 
-Streaming: each report is read once to keep a compact signature (a few identifiers and NUM_PERM integers), never
-the reports; MinHash LSH finds the candidate pairs; each report whose flags change is then rewritten.
+Streaming: each report is read once to keep a compact signature (a few identifiers and NUM_PERM integers) and its
+LSH bands in a SQLite file (CopyIndex), never the reports; the reports sharing a band are the candidate pairs; each
+report whose flags change is then rewritten.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import re
 from pathlib import Path
 
 import numpy as np
+import orjson
 
 from .corpus_checks import body_key
 
@@ -124,6 +126,12 @@ def _bands(threshold: float) -> tuple[int, int]:
     return lsh.b, lsh.r
 
 
+def _band_keys(hashvalues, b: int, r: int) -> list[bytes]:
+    """The LSH bucket of each of the b bands of a signature (r hash values each)."""
+    values = np.asarray(hashvalues, dtype=np.uint32)
+    return [values[k * r:(k + 1) * r].tobytes() for k in range(b)]
+
+
 def find_copies(signatures: dict[str, dict], threshold: float = THRESHOLD) -> dict[str, list[dict]]:
     """For each report (by path), the reports whose prose it shares at `threshold` or more: its own previous year,
     another body's of the same year, or (for the earlier report) the next year's that copied it. In memory, for a
@@ -131,46 +139,49 @@ def find_copies(signatures: dict[str, dict], threshold: float = THRESHOLD) -> di
     b, r = _bands(threshold)
     buckets: dict[tuple, list[str]] = {}
     for path, sig in signatures.items():
-        for band in range(b):
-            buckets.setdefault((band, bytes(np.asarray(sig["hashvalues"])[band * r:(band + 1) * r])), []).append(path)
+        for band, key in enumerate(_band_keys(sig["hashvalues"], b, r)):
+            buckets.setdefault((band, key), []).append(path)
     out = {}
     for path, sig in signatures.items():
-        candidates = dict.fromkeys(o for band in range(b) for o in buckets[
-            (band, bytes(np.asarray(sig["hashvalues"])[band * r:(band + 1) * r]))] if o != path)
+        candidates = dict.fromkeys(o for band, key in enumerate(_band_keys(sig["hashvalues"], b, r))
+                                   for o in buckets[(band, key)] if o != path)
         flags = _flags_for(sig, [signatures[o] for o in candidates], threshold)
         if flags:
             out[path] = flags
     return out
 
 
-def flag_copies(report_paths: list[str], threshold: float = THRESHOLD) -> int:
-    """Give every report of a batch its `copies` flags (none: the key is absent), rewriting only the reports whose
-    flags change. Returns how many were rewritten. The signatures and the LSH bands live in a SQLite file
-    (corpus_checks.DiskIndex), not in memory: a report's candidates are the reports sharing one of its bands."""
-    import orjson
+class CopyIndex:
+    """Copy detection over a batch, on disk: `add` each report as it is read (its signature and LSH bands go into
+    SQLite tables of a corpus_checks.DiskIndex), then `flag` finds each report's candidates (the reports sharing one
+    of its bands), measures them and rewrites the reports whose flags change."""
+    SCHEMA = ("CREATE TABLE sig (n INTEGER PRIMARY KEY, path TEXT, flagged INTEGER, info BLOB, hashvalues BLOB);"
+              "CREATE TABLE band (band INTEGER, bucket BLOB, n INTEGER);")
 
-    from .corpus_checks import DiskIndex
-    from .extract import dump_json, seal, write_atomic
+    def __init__(self, db, threshold: float = THRESHOLD):
+        self.db = db
+        self.threshold = threshold
+        self.b, self.r = _bands(threshold)
 
-    b, r = _bands(threshold)
-    rewritten = 0
-    with DiskIndex("CREATE TABLE sig (n INTEGER PRIMARY KEY, path TEXT, flagged INTEGER, info BLOB, hashvalues BLOB);"
-                   "CREATE TABLE band (band INTEGER, bucket BLOB, n INTEGER);") as index:
-        db = index.db
-        for n, p in enumerate(report_paths):
-            try:
-                report = orjson.loads(Path(p).read_bytes())
-                sig = signature(report)
-            except (OSError, orjson.JSONDecodeError, KeyError, TypeError, AttributeError):
-                continue
-            hashvalues = np.asarray(sig["hashvalues"], dtype=np.uint32) if sig is not None else None
-            info = orjson.dumps({k: v for k, v in sig.items() if k != "hashvalues"}) if sig is not None else None
-            db.execute("INSERT INTO sig VALUES (?, ?, ?, ?, ?)", (n, p, int(bool(report.get("copies"))), info,
-                                                                 hashvalues.tobytes() if sig is not None else None))
-            if sig is not None:
-                db.executemany("INSERT INTO band VALUES (?, ?, ?)",
-                               [(k, hashvalues[k * r:(k + 1) * r].tobytes(), n) for k in range(b)])
-            del report
+    def add(self, n: int, path: str, report: dict) -> None:
+        try:
+            sig = signature(report)
+        except (KeyError, TypeError, AttributeError):
+            return
+        info = orjson.dumps({k: v for k, v in sig.items() if k != "hashvalues"}) if sig is not None else None
+        self.db.execute("INSERT INTO sig VALUES (?, ?, ?, ?, ?)", (
+            n, path, int(bool(report.get("copies"))), info,
+            np.asarray(sig["hashvalues"], dtype=np.uint32).tobytes() if sig is not None else None))
+        if sig is not None:
+            self.db.executemany("INSERT INTO band VALUES (?, ?, ?)",
+                                [(k, key, n) for k, key in enumerate(_band_keys(sig["hashvalues"], self.b, self.r))])
+
+    def flag(self) -> int:
+        """Every indexed report given its `copies` flags (none: the key is absent); returns how many were
+        rewritten."""
+        from .extract import dump_json, seal, write_atomic
+
+        db = self.db
         db.execute("CREATE INDEX by_bucket ON band (band, bucket)")
         db.execute("CREATE INDEX by_report ON band (n)")
         db.commit()
@@ -179,6 +190,7 @@ def flag_copies(report_paths: list[str], threshold: float = THRESHOLD) -> int:
             n, info, blob = row
             return {**orjson.loads(info), "hashvalues": np.frombuffer(blob, dtype=np.uint32)}
 
+        rewritten = 0
         lookup = db.cursor()
         for n, p, flagged, info, blob in db.execute("SELECT n, path, flagged, info, hashvalues FROM sig ORDER BY n"):
             flags = []
@@ -187,7 +199,7 @@ def flag_copies(report_paths: list[str], threshold: float = THRESHOLD) -> int:
                     "SELECT DISTINCT s.n, s.info, s.hashvalues FROM band a JOIN band o ON o.band = a.band AND "
                     "o.bucket = a.bucket JOIN sig s ON s.n = o.n WHERE a.n = ? AND o.n != ? ORDER BY s.n",
                     (n, n)).fetchall()
-                flags = _flags_for(load((n, info, blob)), [load(o) for o in others], threshold)
+                flags = _flags_for(load((n, info, blob)), [load(o) for o in others], self.threshold)
             if not flags and not flagged:
                 continue
             try:
@@ -203,4 +215,20 @@ def flag_copies(report_paths: list[str], threshold: float = THRESHOLD) -> int:
             seal(report)
             write_atomic(Path(p), dump_json(report, indent=1))
             rewritten += 1
-    return rewritten
+        return rewritten
+
+
+def flag_copies(report_paths: list[str], threshold: float = THRESHOLD) -> int:
+    """Give every report of a batch its `copies` flags, on its own (corpus_checks.add_cross_year_checks indexes the
+    copies in the same reading of the reports as the cross-year figures). Returns how many were rewritten."""
+    from .corpus_checks import DiskIndex
+
+    with DiskIndex(CopyIndex.SCHEMA) as index:
+        copies = CopyIndex(index.db, threshold)
+        for n, p in enumerate(report_paths):
+            try:
+                report = orjson.loads(Path(p).read_bytes())
+            except (OSError, orjson.JSONDecodeError):
+                continue
+            copies.add(n, p, report)
+        return copies.flag()

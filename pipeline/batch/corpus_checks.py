@@ -91,18 +91,26 @@ def add_cross_year_checks(report_paths: list[str]) -> int:
     are read once to index their figures (on disk, DiskIndex), then each report whose checks change (a previous
     year's report was added, changed or removed since it was written) is rewritten. Checks of a resumed run are
     those of a fresh one. Memory holds neither the reports nor the index. Returns how many reports were rewritten.
-    Then the copied-prose flags (copies.py), the other corpus-wide check."""
+    The same reading indexes the reports' prose for the copied-prose flags (copies.CopyIndex), set last."""
     import orjson
 
+    from .copies import CopyIndex  # copied reports (内容雷同) are a corpus-wide check too, indexed in the same pass
     from .extract import dump_json, seal, write_atomic
 
     rewritten = 0
     with DiskIndex("CREATE TABLE entry (n INTEGER PRIMARY KEY, path TEXT, key TEXT, year INTEGER, sha TEXT, "
-                   "has_year_checks INTEGER, figures BLOB); CREATE INDEX by_body ON entry (key, year);") as index:
+                   "has_year_checks INTEGER, figures BLOB); CREATE INDEX by_body ON entry (key, year);"
+                   + CopyIndex.SCHEMA) as index:
+        copies = CopyIndex(index.db)
         for n, p in enumerate(report_paths):
             try:
-                f = figures(orjson.loads(Path(p).read_bytes()))
-            except (OSError, orjson.JSONDecodeError, KeyError, TypeError, AttributeError):
+                report = orjson.loads(Path(p).read_bytes())
+            except (OSError, orjson.JSONDecodeError):
+                continue
+            copies.add(n, p, report)
+            try:
+                f = figures(report)
+            except (KeyError, TypeError, AttributeError):
                 continue
             index.db.execute("INSERT INTO entry VALUES (?, ?, ?, ?, ?, ?, ?)",
                              (n, p, f["key"], f["year"] if isinstance(f["year"], int) else None, f["sha256"],
@@ -133,7 +141,5 @@ def add_cross_year_checks(report_paths: list[str]) -> int:
                 seal(report)
                 write_atomic(Path(p), dump_json(report, indent=1))
                 rewritten += 1
-    from .copies import flag_copies  # copied reports (内容雷同) are a corpus-wide check too
-
-    flag_copies(report_paths)
+        copies.flag()
     return rewritten
