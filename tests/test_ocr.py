@@ -247,7 +247,7 @@ def test_without_the_engine_a_scan_fails_with_what_to_install(tmp_path):
 def _ocr_table(values: dict, confidence: dict | None = None, alternatives: dict | None = None, ink=None):
     """Table 4 built by the table stage from an OCR'd grid with the given readings (raw texts)."""
     from pipeline.document import Cell
-    from pipeline.extraction.tables import TableResult
+    from pipeline.extraction.values import TableResult
 
     res = TableResult("review_litigation", status="found")
     for row, cols in values.items():
@@ -322,7 +322,7 @@ def test_an_unsure_reading_where_no_sum_reaches_is_null():
     """主动公开 has no sums: an unsure number there has nothing to confirm it, whatever it reads."""
     from pipeline.document import Cell
     from pipeline.extraction.ocr_guard import verify_ocr_table
-    from pipeline.extraction.tables import TableResult
+    from pipeline.extraction.values import TableResult
 
     res = TableResult("active_disclosure", status="found")
     res.rows = {"fees": {"amount_wan": 4791721}, "penalty": {"decisions": 12}}

@@ -16,7 +16,9 @@ from pipeline.document import Cell, ReadError, TableTooLarge, expand_spans, span
 from pipeline.readers.encoding import decode_bytes
 from pipeline.readers.html import parse_html
 from pipeline.readers.text import parse_text, read_text, split_heading, split_long_line
-from pipeline.extraction.tables import build_table, records_from_grid, records_from_text
+from pipeline.extraction.build import build_table
+from pipeline.extraction.records import records_from_grid
+from pipeline.extraction.text_records import records_from_text
 
 SECONDS = 20  # any one example; the parsers take milliseconds, so this only catches a hang
 # database=None: nothing is written into the checkout (.hypothesis/)

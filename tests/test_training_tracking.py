@@ -71,7 +71,9 @@ def test_header_paths_put_cells_under_their_columns_when_the_template_order_woul
     """A table 3 whose publisher added a 备注 column and printed 总计 before the applicants: the template's order
     cannot read it; the headers can, and the row's sum confirms the reading."""
     from pipeline.document import Cell
-    from pipeline.extraction.tables import build_table, label_records, records_from_grid
+    from pipeline.extraction.build import build_table
+    from pipeline.extraction.records import records_from_grid
+    from pipeline.extraction.template import label_records
 
     head = ["（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", "总计", "自然人", "商业企业", "科研机构",
             "社会公益组织", "法律服务机构", "其他", "备注"]

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from .. import schema
 from .cells import UNREADABLE, parse_value
-from .checks import equations
+from .sums import equations
 
 MAX_COMBINATIONS = 20_000  # readings a sum may combine when it narrows the readings of its cells
 

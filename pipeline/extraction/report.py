@@ -19,7 +19,8 @@ from ..document import Document
 from .labels import RowLabeler, default_labeler
 from .prose_figures import text_checks
 from .sections import segment
-from .tables import extract_tables, table_blocks
+from .document_records import GridRecords, table_blocks
+from .tables import extract_tables
 
 
 
@@ -155,10 +156,11 @@ def _sections_json(doc: Document, secs, table_text: set[int]) -> list[dict]:
 def build_report(doc: Document, labeler: RowLabeler | None = None, section_model=None, column_labeler=None,
                  ocr_options=None) -> dict:
     labeler = labeler or default_labeler()
-    secs = segment(doc.blocks, section_model, table_blocks=table_blocks(doc.blocks, labeler))
+    grids = GridRecords(doc.blocks)  # each grid read into row records once, for the sections and the tables
+    secs = segment(doc.blocks, section_model, table_blocks=table_blocks(doc.blocks, labeler, grids))
     meta = extract_meta(doc, secs.headings)
     template, template_conf, results, table_text = extract_tables(doc.blocks, secs, labeler, meta["year"],
-                                                                  column_labeler, ocr_options)
+                                                                  column_labeler, ocr_options, grids)
     tables = {}
     sources = {}
     for name, res in results.items():

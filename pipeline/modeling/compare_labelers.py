@@ -25,7 +25,9 @@ def real_label_set(labels_dir: str, docs_dirs: list[str]) -> list[tuple[str, str
     from .labeling import find_document, fold_of
     from ..readers import read_cached
     from ..extraction.sections import segment
-    from ..extraction.tables import SECTION_OF_TABLE, _fit_values, collect_records
+    from ..extraction.document_records import collect_records
+    from ..extraction.records import SECTION_OF_TABLE
+    from ..extraction.values import fit_values
 
     out = []
     for gold_path in sorted(Path(labels_dir).glob("*.gold.json")):
@@ -45,7 +47,7 @@ def real_label_set(labels_dir: str, docs_dirs: list[str]) -> list[tuple[str, str
                 matches = []
                 for row, cols in spec["rows"].items():
                     want = list(cols.values())
-                    order = _fit_values(rec.values, len(want))
+                    order = fit_values(rec.values, len(want))
                     if order is not None and [parse_value(rec.values[k]) for k in order] == want and any(want):
                         matches.append(row)
                 if len(matches) == 1:

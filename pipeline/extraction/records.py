@@ -1,0 +1,176 @@
+"""Step 1 of the table stage: row records, the one shape every table layout is read into.
+
+A record is a printed row: its label parts (merged parent labels carried down to their children) and its value
+cells, with where it was printed (block, page, section) and, for a grid, the header path printed above each value
+cell and the OCR'd Cell behind each value. Grids (from HTML, DOCX, PDF, text, OCR) become records here; table text
+(cells run together, loose lines) becomes records in text_records.py; document_records.py reads a document's grids
+and table text into records once, and tells which grids hold which statutory table.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..document import expand_spans, origin_cells, span_origins
+from .cells import looks_numeric
+
+SECTION_OF_TABLE = {"active_disclosure": 2, "requests": 3, "review_litigation": 4}
+TABLE_OF_SECTION = {v: k for k, v in SECTION_OF_TABLE.items()}
+
+
+@dataclass
+class RowRecord:
+    parts: list[str]
+    values: list[str]
+    run: bool = False  # values[0] is a run of digits whose cell boundaries may be lost
+    block: int = -1
+    page: int | None = None
+    section: int | None = None
+    unreadable: str | None = None  # why the printed row cannot be read (its cells are then null)
+    headers: list[str] | None = None  # for a grid row: the header path printed above each of its value cells
+    after_data: bool = False  # a grid row of blank cells below rows with printed values: zeros, not a header
+    ocr: list | None = None  # for a grid row read by OCR: the Cell behind each of `values` (confidence, readings)
+    ocr_text: bool = False  # read from text lines that OCR read (a table without rulings): no number in it is sure
+
+    @property
+    def label(self) -> str:
+        return "／".join(p for p in self.parts if p)
+
+
+
+@dataclass
+class GridGeometry:
+    """Where each printed cell of a grid spans (origins: grid position → the position of the cell covering it),
+    the grid with spans filled in (dense) and the printed cells by origin. Worked out once per grid."""
+    origins: dict
+    dense: list
+    printed: dict
+
+    @classmethod
+    def of(cls, rows) -> "GridGeometry":
+        origins = span_origins(rows)
+        return cls(origins, expand_spans(rows, origins), origin_cells(rows, origins))
+
+
+def records_from_grid(rows, block_index: int = -1, page=None, section=None, headers: bool = True,
+                      carried: dict | None = None, geometry: GridGeometry | None = None) -> list[RowRecord]:
+    """Row records of a grid; with `headers`, each record carries the header path above each of its value cells
+    (not for a table rebuilt from word positions, whose header cells do not sit over their columns).
+
+    `carried` holds the header band of the table before (a table cut in two continues without its header), its
+    columns counted from the right: a grid that starts with data uses it, and the band this grid ends with is left
+    in it. `geometry`: the grid's GridGeometry, when the caller has it already."""
+    headers_wanted = headers
+    geometry = geometry or GridGeometry.of(rows)
+    origins, dense, printed = geometry.origins, geometry.dense, geometry.printed
+    headers_wanted = headers
+    read_by_ocr = any(cell.source == "ocr" for cell in printed.values())
+    width = max((len(r) for r in dense), default=0)
+    records = []
+    last_labels: dict[int, str] = {}
+    band: dict[int, list[str]] = {}  # the header cells stacked above each column, in the current header band
+    if carried is not None and carried.get("from_right"):
+        # aligned from the right: a part on the next page may split its label columns differently
+        band = {c: list(carried["from_right"][width - c]) for c in range(width) if width - c in carried["from_right"]}
+    band_open = False
+    remark_cols = _remark_columns(band)  # columns whose header is 备注/说明: their text is no label
+    seen_values = False  # a row with a printed value came before (rows of blanks after it are zeros)
+    last_value_cols: set[int] = set()
+    for r, row in enumerate(dense):
+        cells = []  # (column, text, from_above)
+        seen = set()
+        for c, text in enumerate(row):
+            o = origins.get((r, c))
+            if o is None:
+                continue  # past the end of a short row: no cell was printed there (not a blank one)
+            if o in seen:
+                continue
+            seen.add(o)
+            origin_text = dense[o[0]][o[1]] or ""
+            cells.append((c, origin_text, o[0] < r))
+        # the label ends at the last text cell that still has a number after it: text after the numbers (a 备注
+        # column) is a cell of the row, not its label
+        label_end = -1
+        number_after = False
+        for k in range(len(cells) - 1, -1, -1):
+            c, text, above = cells[k]
+            if not text.strip() or c in remark_cols:
+                continue
+            if looks_numeric(text):
+                number_after = True  # a number or a printed blank mark (/, —)
+            elif number_after or label_end < 0:
+                label_end = k
+                if number_after:
+                    break
+        if not number_after:
+            label_end = max((k for k, (c, t, _) in enumerate(cells) if t.strip() and not looks_numeric(t)
+                             and c not in remark_cols), default=-1)
+        labels = []
+        for k, (c, text, above) in enumerate(cells[: label_end + 1]):
+            if text.strip():
+                labels.append((c, text.strip()))
+            elif c in last_labels:
+                labels.append((c, last_labels[c]))  # a blank placeholder under a merged label
+        value_cells = [(c, text) for c, text, above in cells[label_end + 1:] if not above]
+        ocr_cells = [printed.get(origins.get((r, c))) for c, _ in value_cells] if read_by_ocr else None
+        values = [text for _, text in value_cells]
+        texts_over_values = sum(1 for c, t, _ in cells if t.strip() and c in last_value_cols)
+        if not any(v.strip() for v in values) and any(t.strip() for _, t, _ in cells) and \
+                (not seen_values or texts_over_values >= 1):
+            # a header row (信息内容 | 本年制发件数 …): a new band of headers starts after rows of data. After data,
+            # a row of blank cells under labels only (行政诉讼 | 未经复议直接起诉 |  |  …) is a row of zeros, not a header
+            if not band_open:
+                band, band_open = {}, True
+            row_origins = [origins.get((r, c), (r, c)) for c in range(width)]
+            one_cell = len(set(row_origins)) == 1  # a caption spanning the whole row is no column's header
+            for c, o in enumerate(row_origins):
+                text = (dense[o[0]][o[1]] or "").strip()
+                if text and not one_cell and (not band.get(c) or band[c][-1] != text):
+                    band.setdefault(c, []).append(text)
+            remark_cols = _remark_columns(band)
+        elif any(v.strip() for v in values):
+            band_open = False
+            seen_values = True
+            last_value_cols = {c for c, v in value_cells if v.strip()}
+        if labels:
+            first_col = labels[0][0]
+            for c in list(last_labels):
+                if c >= first_col:
+                    del last_labels[c]
+            for c, t in labels:
+                last_labels[c] = t
+        if not labels and not any(v.strip() for v in values):
+            continue
+        headers = ["／".join(band.get(c, [])) for c, _ in value_cells] if headers_wanted and band and any(values) \
+            else None
+        records.append(RowRecord([t for _, t in labels], values, False, block_index, page, section,
+                                 headers=headers, after_data=seen_values and not any(v.strip() for v in values),
+                                 ocr=ocr_cells))
+    if carried is not None:
+        carried["from_right"] = {width - c: texts for c, texts in band.items()}
+    return carry_parents(records)
+
+
+_REMARK_HEADER = re.compile(r"^(?:备\s*注|说\s*明|附\s*注)$")
+
+
+def _remark_columns(band: dict[int, list[str]]) -> set[int]:
+    return {c for c, texts in band.items() if texts and _REMARK_HEADER.match(texts[-1])}
+
+
+SUBNUM = re.compile(r"^\s*[(（]?\s*(\d)\s*[).．、）]")
+
+
+def carry_parents(records: list[RowRecord]) -> list[RowRecord]:
+    """A numbered sub-row printed without its parent (`2.重复申请` under （五）不予处理) takes the parent of the
+    numbered row just before it."""
+    prev = None
+    for rec in records:
+        if prev is not None and len(rec.parts) == 1 and len(prev.parts) >= 2:
+            m, p = SUBNUM.match(rec.parts[0]), SUBNUM.match(prev.parts[-1])
+            if m and p and int(m.group(1)) == int(p.group(1)) + 1:
+                rec.parts = prev.parts[:-1] + rec.parts
+        if rec.values:
+            prev = rec
+    return records
+
