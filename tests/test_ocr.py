@@ -334,3 +334,52 @@ def test_an_unsure_reading_where_no_sum_reaches_is_null():
     assert res.rows["fees"]["amount_wan"] is None and "checked" not in res.cells["fees"]["amount_wan"]
     assert res.rows["penalty"]["decisions"] == 12  # sure enough to stand without a sum
 
+
+
+def test_a_blank_cell_read_from_pixels_is_zero_only_where_the_sums_say_so():
+    """No ink found in a cell may be a digit too faint to see (a photo's dark corner): 0 where a sum confirms it,
+    null where none can (主动公开 has no sums)."""
+    from pipeline.document import Cell
+    from pipeline.extraction.ocr_guard import verify_ocr_table
+    from pipeline.extraction.values import TableResult
+
+    res = _ocr_table(_review(["1", "", "0", "0", "1"], ["3", "", "0", "0", "4"], ["", "", "", "", ""]))
+    verify_ocr_table(res, "review_litigation", "2021")
+    assert res.rows["review"]["corrected"] == 0 and res.cells["review"]["corrected"]["checked"] == "sums"
+    assert res.rows["litigation_after_review"]["total"] == 0  # a row of blanks whose sum holds
+    assert res.rows["litigation_direct"]["corrected"] is None  # 3 + 0 + 0 + 0 != 4: the blank hides a 1
+    assert any("litigation_direct.corrected: blank" in n for n in res.notes)
+
+    table2 = TableResult("active_disclosure", status="found")
+    table2.rows = {"penalty": {"decisions": 0}}
+    table2.cells = {"penalty": {"decisions": {"raw": "", "confidence": 0.99, "source": "ocr"}}}
+    table2.ocr = {("penalty", "decisions"): Cell("", confidence=1.0, source="ocr", ink=False)}
+    verify_ocr_table(table2, "active_disclosure", "2021")
+    assert table2.rows["penalty"]["decisions"] is None
+
+
+def test_a_sum_with_an_unreadable_cell_still_bounds_the_cells_read():
+    """total = upheld + corrected + other + pending with `other` unreadable: the parts read cannot add up to more
+    than the total (the unreadable one is a count, never below 0), so a misreading that overshoots is caught."""
+    from pipeline.extraction.ocr_guard import verify_ocr_table
+
+    res = _ocr_table(_review(["7", "5", "", "0", "10"], ["1", "0", "0", "0", "1"], ["", "", "", "", ""]),
+                     confidence={("review", "upheld"): 0.95, ("review", "other"): 0.0},
+                     ink={("review", "other"): True})
+    verify_ocr_table(res, "review_litigation", "2021")
+    assert res.rows["review"]["upheld"] is None  # 7 + 5 > 10: not very sure, so null
+    assert res.rows["review"]["corrected"] == 5 and res.rows["review"]["total"] == 10  # read very surely: kept
+
+
+def test_a_sum_no_reading_of_its_unsure_cell_can_make_hold_distrusts_the_rest():
+    """75 read as 5 (0.95: sure enough to be read, not very sure): its row's total 80 is sure; `corrected` is unsure,
+    read 3 or 8. No reading makes 5 + x = 80, so the sum fails whatever `corrected` is: the 5 is null too."""
+    from pipeline.extraction.ocr_guard import verify_ocr_table
+
+    res = _ocr_table(_review(["5", "3", "0", "0", "80"], ["1", "0", "0", "0", "1"], ["", "", "", "", ""]),
+                     confidence={("review", "upheld"): 0.95, ("review", "corrected"): 0.6},
+                     alternatives={("review", "corrected"): [("8", 0.3)]})
+    verify_ocr_table(res, "review_litigation", "2021")
+    assert res.rows["review"]["corrected"] is None
+    assert res.rows["review"]["upheld"] is None
+    assert res.rows["review"]["total"] == 80

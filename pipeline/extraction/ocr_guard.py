@@ -3,18 +3,21 @@
 A cell of a table read by OCR (readers/ocr.py) comes with its reading's confidence and the next most likely
 readings. After the table is built:
 
-1. A cell is doubtful when its reading is less sure than `min_confidence`, or when it holds ink that reads as no
-   number. Its candidates are the numbers among its readings.
-2. The table's sums (checks.equations: table 3's balance, total row and total column, table 4's totals) choose
+1. A cell is doubtful when its reading is less sure than `min_confidence`, when it holds ink that reads as no
+   number, or when no ink was found in it at all (a digit too faint to see reads as a blank: blank ink is 0 only
+   where the sums say so). Its candidates are the numbers among its readings (0 for a blank).
+2. The table's sums (sums.equations: table 3's balance, total row and total column, table 4's totals) choose
    among the candidates: an equation whose other cells are all known fixes its one doubtful cell when the value it
    needs is one of that cell's readings; what is left is searched as a whole, and a group of doubtful cells is
-   taken only when exactly one combination of their readings makes every sum hold.
+   taken only when exactly one combination of their readings makes every sum hold. A sum with cells that have no
+   reading at all still bounds the others: those cells are counts, never below 0.
 3. A doubtful cell the sums do not settle is null, its printed reading kept as `raw`: never a guess. A table
    without sums (主动公开) has nothing to confirm a doubtful cell, so it is null, and its cells must be read with
    the higher confidence `unchecked` to count as sure.
-4. A sum that still fails over cells read by OCR: its cells that are not `very_sure` are null (one of them is
-   misread, and which one cannot be told); when every cell of it is very sure, the numbers are kept as printed and
-   the check reports the failure (reports do print sums that do not add up).
+4. A sum that still fails over cells read by OCR — its known cells break it, no reading of its unsure cells could
+   make it hold, or its known cells already overshoot it — has its cells that are not `very_sure` made null (one of
+   them is misread, and which one cannot be told); when every cell of it is very sure, the numbers are kept as
+   printed and the check reports the failure (reports do print sums that do not add up).
 
 Every OCR'd cell says `source: "ocr"` and its confidence; a cell the sums settled says `checked: "sums"`.
 """
@@ -43,7 +46,7 @@ def _candidates(table: str, column: str, cell) -> list:
 
 def verify_ocr_table(res, table: str, template: str, min_confidence: float = 0.9,
                      very_sure: float = 0.98, unchecked: float = 0.95) -> None:
-    """Check the OCR'd cells of one built table (tables.TableResult) in place. `unchecked`: the confidence a cell
+    """Check the OCR'd cells of one built table (values.TableResult) in place. `unchecked`: the confidence a cell
     that no sum covers (主动公开) must have to be taken as read."""
     if not res.ocr or res.status != "found":
         return
@@ -57,11 +60,13 @@ def verify_ocr_table(res, table: str, template: str, min_confidence: float = 0.9
         if row not in rows or col not in rows[row]:
             continue
         least = min_confidence if key in covered else max(min_confidence, unchecked)
-        if rows[row][col] is None or (cell.confidence or 0.0) < least:
+        blank = not cell.ink and rows[row][col] == 0  # no ink found: 0 only where the sums say so
+        if rows[row][col] is None or blank or (cell.confidence or 0.0) < least:
             doubtful[key] = _candidates(table, col, cell)
     settled: dict = {}
+    failed: set = set()
     if doubtful:
-        settled = _settle(rows, eqs, doubtful, {k: res.ocr[k].confidence or 0.0 for k in doubtful})
+        settled, failed = _settle(rows, eqs, doubtful, {k: res.ocr[k].confidence or 0.0 for k in doubtful})
     for key, options in doubtful.items():
         row, col = key
         entry = res.cells[row][col]
@@ -72,22 +77,69 @@ def verify_ocr_table(res, table: str, template: str, min_confidence: float = 0.9
         else:
             rows[row][col] = None
             entry["confidence"] = 0.0
-            why = "no reading" if not options else ("not confirmed by the table's sums" if any(
-                key in a + b for _, a, b in eqs) else "no sum to confirm it")
+            held = any(key in a + b for _, a, b in eqs)
+            if not res.ocr[key].ink and options == [0]:
+                why = "no ink found, and 0 is " + ("not confirmed by the table's sums" if held else
+                                                   "confirmed by no sum")
+                res.notes.append(f"{row}.{col}: blank; {why}: null")
+                continue
+            why = "no reading" if not options else ("not confirmed by the table's sums" if held
+                                                    else "no sum to confirm it")
             res.notes.append(f"{row}.{col}: OCR read {entry.get('raw')!r} unsure; {why}: null")
-    # sums that still fail over OCR'd cells: the unsure cells in them cannot be trusted
+    # sums that still fail over OCR'd cells: the unsure cells in them cannot be trusted. A sum fails when its known
+    # cells break it, or when the readings of its null cells could not make it hold (their cells failed above), or
+    # when, its null cells being counts (never below 0), its known cells already overshoot it
     for rule, a, b in eqs:
         cells = a + b
         values = [rows[r][c] for r, c in cells]
-        if None in values or sum(values[:len(a)]) == sum(values[len(a):]):
+        if None in values:
+            unknown = [k for k in cells if rows[k[0]][k[1]] is None]
+            if any(k in failed for k in unknown):
+                fails = True  # no reading of its unreadable cells makes it hold
+            else:
+                fails = _overshoots(rows, a, b)
+        else:
+            fails = sum(values[:len(a)]) != sum(values[len(a):])
+        if not fails:
             continue
-        read = [(r, c) for r, c in cells if (r, c) in res.ocr]
+        read = [(r, c) for r, c in cells if (r, c) in res.ocr and rows[r][c] is not None]
         shaky = [(r, c) for r, c in read if (res.ocr[(r, c)].confidence or 0.0) < very_sure
                  or res.cells[r][c].get("checked") == "sums"]
         for r, c in shaky:
             rows[r][c] = None
             res.cells[r][c]["confidence"] = 0.0
             res.notes.append(f"{r}.{c}: OCR read {res.cells[r][c].get('raw')!r}, and {rule} fails over it: null")
+
+
+def _overshoots(rows: dict, a: list, b: list) -> bool:
+    """A sum with unknown cells on one side only: the other side's known total is already smaller than what the
+    known cells of that side add up to (the unknown cells, being counts, cannot make up a negative difference)."""
+    def side(cells):
+        vals = [rows[r][c] for r, c in cells]
+        return sum(v for v in vals if v is not None), any(v is None for v in vals)
+
+    (sa, ua), (sb, ub) = side(a), side(b)
+    if ua and ub:
+        return False
+    return sa > sb if ua else sb > sa
+
+
+def _constraints(eqs, domains: dict, unknown: set) -> tuple[list, list]:
+    """The sums usable on the cells being chosen, as (plus cells, minus cells): equalities (Σplus = Σminus) over
+    sums whose every cell is known or has readings, and inequalities (Σplus ≥ Σminus) over sums with unknown cells on
+    one side only — those cells are counts, never below 0, so a sum with unknown cells still bounds its known ones."""
+    equal, at_least = [], []
+    for a, b in eqs:
+        if not any(k in domains for k in a + b):
+            continue
+        ua, ub = [k for k in a if k in unknown], [k for k in b if k in unknown]
+        if not ua and not ub:
+            equal.append((a, b))
+        elif ub and not ua:
+            at_least.append((a, [k for k in b if k not in unknown]))  # Σa = Σb ≥ Σ(b known)
+        elif ua and not ub:
+            at_least.append((b, [k for k in a if k not in unknown]))
+    return equal, at_least
 
 
 def _groups(cells: list, eqs) -> list[list]:
@@ -110,13 +162,14 @@ def _groups(cells: list, eqs) -> list[list]:
     return list(out.values())
 
 
-def _narrow(domains: dict, usable: list, known: dict) -> set:
-    """Strike out, in place, every reading that no choice of a sum's other cells could make hold, until nothing
-    changes. Returns the open cells of a sum left with no possible reading (set() when none)."""
+def _narrow(domains: dict, equal: list, at_least: list, known: dict) -> set:
+    """Strike out, in place, every reading that no choice of a sum's other cells could make hold (a bound: keep),
+    until nothing changes; a bound no choice can keep is removed from `at_least`. Returns the open cells of an
+    equality left with no possible reading (set() when none)."""
     changed = True
     while changed:
         changed = False
-        for a, b in usable:
+        for a, b in equal:
             offset = sum(known[x] for x in a if x not in domains) - sum(known[x] for x in b if x not in domains)
             for k in [x for x in a + b if x in domains]:
                 reachable = {0}
@@ -135,67 +188,100 @@ def _narrow(domains: dict, usable: list, known: dict) -> set:
                     if keep != domains[k]:
                         domains[k] = keep
                         changed = True
+        for bound in list(at_least):
+            plus, minus = bound
+            offset = sum(known[x] for x in plus if x not in domains) - sum(known[x] for x in minus if x not in domains)
+            best = {x: (max(domains[x]) if x in plus else -min(domains[x])) for x in plus + minus if x in domains}
+            if offset + sum(best.values()) < 0:
+                # no reading keeps it: a cell read surely is wrong, and the bound tells which reading of the others
+                # is right no better than a guess. It is dropped here; the failing sum is dealt with afterwards
+                at_least.remove(bound)
+                continue
+            for k in best:
+                sign = 1 if k in plus else -1
+                rest = offset + sum(v for x, v in best.items() if x != k)
+                keep = {v for v in domains[k] if rest + sign * v >= 0}
+                if keep != domains[k]:
+                    domains[k] = keep
+                    changed = True
     return set()
 
 
-def _settle(rows: dict, eqs, doubtful: dict, confidence: dict) -> dict:
-    """The doubtful cells whose value the sums leave in exactly one way: {(row, column): value}.
+def _settle(rows: dict, eqs, doubtful: dict, confidence: dict) -> tuple[dict, set]:
+    """The doubtful cells whose value the sums leave in exactly one way ({(row, column): value}), and the cells of
+    sums that no choice of readings can make hold.
 
     Each doubtful cell may take one of its readings. Every sum first strikes out the readings that no choice of
-    its other cells could make hold (propagated until nothing changes); then, within each group of cells tied by
-    sums, the remaining combinations are listed: a cell is settled when every combination that makes all its sums
-    hold gives it the same value, and at least one does. A sum that no choice of readings can make hold leaves its
-    unsure cells null, and the narrowing starts again without it. A group with no combination settles nothing, and so
-    does a group with more cells read as probably wrong (confidence under 0.5) than sums that hold it: in a table
-    read that badly, wrong readings could add up by chance."""
+    its other cells could make hold (propagated until nothing changes); a sum over cells with no reading at all
+    still bounds the others (they are counts, never below 0). Then, within each group of cells tied by sums, the
+    remaining combinations are listed: a cell is settled when every combination that makes all its sums hold gives
+    it the same value, at least one does, and an equality (not only a bound) holds it. A sum that no choice of
+    readings can make hold leaves its unsure cells null, and the narrowing starts again without it. A group with no
+    combination settles nothing, and so does a group with more cells read as probably wrong (confidence under 0.5)
+    than sums that hold it: in a table read that badly, wrong readings could add up by chance."""
     known = {(r, c): v for r, cols in rows.items() for c, v in cols.items() if (r, c) not in doubtful}
-    # unknown cells make their sums unusable: unreadable with no reading at all, or null for another reason
+    # unknown cells: unreadable with no reading at all, or null for another reason
     unknown = {k for k, v in doubtful.items() if not v} | {k for k, v in known.items() if v is None}
     failed: set = set()  # cells of a sum that no choice of their readings can make hold: left null, and unknown
+    pairs = [(a, b) for _, a, b in eqs]
     while True:
         domains = {k: set(v) for k, v in doubtful.items() if v and k not in failed}
-        usable = [(a, b) for _, a, b in eqs if any(k in domains for k in a + b)
-                  and not any(k in unknown or k in failed for k in a + b)]
-        broken = _narrow(domains, usable, known)
+        equal, at_least = _constraints(pairs, domains, unknown | failed)
+        broken = _narrow(domains, equal, at_least, known)
         if not broken:
             break
         failed |= broken  # narrowed again from the start without them: what they narrowed no longer holds
     settled: dict = {}
-    held_cells = {k for a, b in usable for k in a + b}  # a cell no usable sum holds is never settled
-    for group in _groups([k for k in domains if k in held_cells], usable):
-        held = [(a, b) for a, b in usable if any(k in group for k in a + b)]
+    held_cells = {k for a, b in equal for k in a + b}  # a cell no equality holds is never settled
+    for group in _groups([k for k in domains if k in held_cells], equal):
+        held = [(a, b) for a, b in equal if any(k in group for k in a + b)]
+        bounds = [(p, m) for p, m in at_least if any(k in group for k in p + m)]
         if sum(1 for k in group if confidence.get(k, 0.0) < 0.5) > len(held):
             continue  # more cells read as probably wrong than sums to hold them: agreement could be a coincidence
-        seen = _values_in_all_solutions(group, domains, held, known)
+        seen = _values_in_all_solutions(group, domains, held, bounds, known)
         if seen is None:
             continue  # too many combinations to list them all: nothing is settled
         for k, values in seen.items():
             if len(values) == 1:
                 settled[k] = next(iter(values))
-    return settled
+    return settled, failed
 
 
 MAX_NODES = 200_000  # steps of the search for the combinations that hold, per group of cells
 
 
-def _values_in_all_solutions(group: list, domains: dict, held: list, known: dict) -> dict | None:
-    """{cell: the set of values it takes} over every combination of readings that makes all `held` sums hold
-    ({} when none does), or None when listing them would take more than MAX_NODES steps. A depth-first search:
-    the cells with fewest readings first, each sum checked as soon as its last cell is chosen."""
+def _values_in_all_solutions(group: list, domains: dict, held: list, bounds: list, known: dict) -> dict | None:
+    """{cell: the set of values it takes} over every combination of readings that makes all `held` sums hold and
+    keeps every bound ({} when none does), or None when listing them would take more than MAX_NODES steps. A
+    depth-first search: the cells with fewest readings first, each sum checked as soon as its last cell is chosen; a
+    bound's cells outside the group take their most favourable reading."""
     order = sorted(group, key=lambda k: (len(domains[k]), k))
     position = {k: i for i, k in enumerate(order)}
     # each sum is checked when the latest of its open cells is chosen
     checks: dict[int, list] = {}
     for a, b in held:
         last = max(position[k] for k in a + b if k in position)
-        checks.setdefault(last, []).append((a, b))
+        checks.setdefault(last, []).append((a, b, False))
+    for plus, minus in bounds:
+        inside = [position[k] for k in plus + minus if k in position]
+        if inside:
+            checks.setdefault(max(inside), []).append((plus, minus, True))
     values = [sorted(domains[k]) for k in order]
     trial: dict = {}
     seen: dict = {k: set() for k in order}
     nodes = 0
 
-    def value(k):
-        return trial[k] if k in trial else known.get(k, 0)
+    def value(k, favour=0):
+        if k in trial:
+            return trial[k]
+        if k in domains:  # a cell of a bound outside the group: its most favourable reading
+            return max(domains[k]) if favour > 0 else min(domains[k])
+        return known.get(k, 0)
+
+    def ok(a, b, bound):
+        if bound:
+            return sum(value(k, 1) for k in a) - sum(value(k, -1) for k in b) >= 0
+        return sum(value(k) for k in a) == sum(value(k) for k in b)
 
     def search(i: int) -> bool:
         nonlocal nodes
@@ -208,7 +294,7 @@ def _values_in_all_solutions(group: list, domains: dict, held: list, known: dict
             if nodes > MAX_NODES:
                 return False
             trial[order[i]] = v
-            if all(sum(value(k) for k in a) == sum(value(k) for k in b) for a, b in checks.get(i, ())):
+            if all(ok(a, b, bound) for a, b, bound in checks.get(i, ())):
                 if not search(i + 1) and nodes > MAX_NODES:
                     return False
         del trial[order[i]]
@@ -225,4 +311,3 @@ def _values_in_all_solutions(group: list, domains: dict, held: list, known: dict
     if nodes > MAX_NODES:
         return None
     return {k: v for k, v in seen.items() if v}
-

@@ -31,6 +31,11 @@ class RowRecord:
     after_data: bool = False  # a grid row of blank cells below rows with printed values: zeros, not a header
     ocr: list | None = None  # for a grid row read by OCR: the Cell behind each of `values` (confidence, readings)
     ocr_text: bool = False  # read from text lines that OCR read (a table without rulings): no number in it is sure
+    # a grid row that prints label text and only empty cells, right under a row with values (or first in its grid,
+    # at the top of a page): it may be the rest of that row's label, wrapped onto a grid row of its own or carried
+    # over a page break (continuations.py). The number of its label parts printed in the row itself (at the end).
+    tail: int = 0
+    wrapped: int = 0  # how many such rows were joined to this one's label
 
     @property
     def label(self) -> str:
@@ -63,7 +68,6 @@ def records_from_grid(rows, block_index: int = -1, page=None, section=None, head
     headers_wanted = headers
     geometry = geometry or GridGeometry.of(rows)
     origins, dense, printed = geometry.origins, geometry.dense, geometry.printed
-    headers_wanted = headers
     read_by_ocr = any(cell.source == "ocr" for cell in printed.values())
     width = max((len(r) for r in dense), default=0)
     records = []
@@ -76,6 +80,7 @@ def records_from_grid(rows, block_index: int = -1, page=None, section=None, head
     remark_cols = _remark_columns(band)  # columns whose header is 备注/说明: their text is no label
     seen_values = False  # a row with a printed value came before (rows of blanks after it are zeros)
     last_value_cols: set[int] = set()
+    above_kind = None  # what the record above was: "values" (a printed value), "tail", or "other"
     for r, row in enumerate(dense):
         cells = []  # (column, text, from_above)
         seen = set()
@@ -114,6 +119,11 @@ def records_from_grid(rows, block_index: int = -1, page=None, section=None, head
         value_cells = [(c, text) for c, text, above in cells[label_end + 1:] if not above]
         ocr_cells = [printed.get(origins.get((r, c))) for c, _ in value_cells] if read_by_ocr else None
         values = [text for _, text in value_cells]
+        # label text printed in this row (not carried down from a merged cell above)
+        fresh = [text.strip() for c, text, above in cells[: label_end + 1] if text.strip() and not above]
+        tail = bool(values) and bool(fresh) and not any(v.strip() for v in values) and \
+            not ROW_START.match(fresh[0]) and (above_kind in ("values", "tail") or (above_kind is None and not band_open
+                                                                                     and not seen_values))
         texts_over_values = sum(1 for c, t, _ in cells if t.strip() and c in last_value_cols)
         if not any(v.strip() for v in values) and any(t.strip() for _, t, _ in cells) and \
                 (not seen_values or texts_over_values >= 1):
@@ -145,7 +155,8 @@ def records_from_grid(rows, block_index: int = -1, page=None, section=None, head
             else None
         records.append(RowRecord([t for _, t in labels], values, False, block_index, page, section,
                                  headers=headers, after_data=seen_values and not any(v.strip() for v in values),
-                                 ocr=ocr_cells))
+                                 ocr=ocr_cells, tail=len(fresh) if tail else 0))
+        above_kind = "tail" if tail else "values" if any(v.strip() for v in values) else "other"
     if carried is not None:
         carried["from_right"] = {width - c: texts for c, texts in band.items()}
     return carry_parents(records)
@@ -158,6 +169,8 @@ def _remark_columns(band: dict[int, list[str]]) -> set[int]:
     return {c for c, texts in band.items() if texts and _REMARK_HEADER.match(texts[-1])}
 
 
+# the numbering that starts a row of the template: （一） 一、 1. 1、 (1)
+ROW_START = re.compile(r"^\s*(?:[（(]\s*[一二三四五六七八九十\d]{1,3}\s*[)）]|[一二三四五六七八九十]{1,3}\s*[、.．]|\d{1,2}\s*[、.．)）])")
 SUBNUM = re.compile(r"^\s*[(（]?\s*(\d)\s*[).．、）]")
 
 

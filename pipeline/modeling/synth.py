@@ -395,6 +395,55 @@ def official_grid(table: str, rows: list[PrintedRow], header_style: str,
     return cells, n_rows, n_cols
 
 
+def wrap_label_rows(cells: list[GridCell], n_rows: int, rng: random.Random,
+                    first_row: int = 3) -> tuple[list[GridCell], int, list[tuple[int, int]]]:
+    """Table 3 with some long row labels printed over two to five grid rows of their own, the numbers on the first
+    only and the other rows' cells empty (a narrow label column, as some publishers lay it out). Parent labels are
+    stretched over the new rows. Returns the cells, the number of rows and each wrapped row as (first grid row,
+    grid rows it takes)."""
+    value_from = max(c.col + c.colspan for c in cells if c.row >= first_row and not _is_value(c.text) and c.text
+                     and c.col < 3)
+    n_cols = max(c.col + c.colspan for c in cells)
+    leaves = [c for c in cells if c.row >= first_row and c.col + c.colspan == value_from and c.rowspan == 1
+              and len(re.sub(r"\s", "", c.text)) >= 6]
+    chosen = sorted(rng.sample(leaves, k=min(len(leaves), rng.randint(2, 6))), key=lambda c: -c.row)
+    wrapped = []
+    for leaf in chosen:
+        text = re.sub(r"\s", "", leaf.text)
+        k = rng.randint(2, max(2, min(5, len(text) // 3)))
+        cut = [round(len(text) * j / k) for j in range(k + 1)]
+        pieces = [text[cut[j]:cut[j + 1]] for j in range(k)]
+        r, extra = leaf.row, k - 1
+        for c in cells:
+            if c.row > r:
+                c.row += extra
+            elif c.col < leaf.col and c.row <= r < c.row + c.rowspan:
+                c.rowspan += extra  # a parent label covers the new rows too
+        leaf.text = pieces[0]
+        for j in range(1, k):
+            cells.append(GridCell(pieces[j], r + j, leaf.col, 1, leaf.colspan))
+            cells += [GridCell("", r + j, col) for col in range(value_from, n_cols)]
+        n_rows += extra
+        wrapped.append((leaf, k))
+    return cells, n_rows, sorted((leaf.row, k) for leaf, k in wrapped)
+
+
+def cut_grid(cells: list[GridCell], n_rows: int, at: int):
+    """The grid cut in two before grid row `at`, as a page break cuts a table whose rows may break across pages: a
+    cell spanning the cut is printed in both parts, its text in the first (the second part's piece is empty, as
+    LibreOffice prints the rest of a merged label). Returns [(cells, rows)] of the two parts."""
+    top, bottom = [], []
+    for c in cells:
+        if c.row + c.rowspan <= at:
+            top.append(c)
+        elif c.row >= at:
+            bottom.append(GridCell(c.text, c.row - at, c.col, c.rowspan, c.colspan, c.tall))
+        else:
+            top.append(GridCell(c.text, c.row, c.col, at - c.row, c.colspan, c.tall))
+            bottom.append(GridCell("", 0, c.col, c.row + c.rowspan - at, c.colspan))
+    return [(top, at), (bottom, n_rows - at)]
+
+
 def _official_grid(table: str, rows: list[PrintedRow], header_style: str,
                    vertical: bool = False) -> tuple[list[GridCell], int, int]:
     cells: list[GridCell] = []
@@ -584,6 +633,8 @@ def render_docx(rep, tables, path: Path, label_widths: list[float] | None = None
         cells, n_rows, n_cols = official_grid(x, tables[x], rep.style["header"],
                                               random.Random(rep.name) if rep.style["remarks"] else None,
                                               rep.style["review_vertical"])
+        if x == "requests" and rep.style.get("wrapped_labels"):
+            cells, n_rows, _ = wrap_label_rows(cells, n_rows, random.Random(rep.name + ":wrap"))
         t = d.add_table(rows=n_rows, cols=n_cols)
         t.style = "Table Grid"
         if label_widths and x == "requests":
@@ -625,16 +676,46 @@ def fixed_zip_times(path: Path) -> None:
             z.writestr(fixed, data)
 
 
+def _pdf_table(x, cells, n_rows, n_cols, rep, ruled, small, font, table_size, tight, widths):
+    """One table of render_pdf as a reportlab Table."""
+    from reportlab.lib import colors
+    from reportlab.platypus import Paragraph, Table, TableStyle
+
+    grid = [[""] * n_cols for _ in range(n_rows)]
+    commands = [("FONT", (0, 0), (-1, -1), font, table_size), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]
+    if tight:
+        commands += [("LEFTPADDING", (0, 0), (-1, -1), 1), ("RIGHTPADDING", (0, 0), (-1, -1), 1)]
+    for c in cells:
+        text = c.text
+        if c.tall and rep.style["tall"] == "vertical":
+            text = "<br/>".join(ch for ch in text if not ch.isspace())
+        else:
+            text = text.replace("\n", "<br/>")
+        grid[c.row][c.col] = Paragraph(text, small) if text and not _is_value(c.text) else c.text
+        if c.rowspan > 1 or c.colspan > 1:
+            commands.append(("SPAN", (c.col, c.row), (c.col + c.colspan - 1, c.row + c.rowspan - 1)))
+    if ruled:
+        commands.append(("GRID", (0, 0), (-1, -1), 0.6, colors.black))
+    elif rep.style["three_line"]:
+        head = {"requests": 2, "review_litigation": 2}.get(x, 0)
+        commands += [("LINEABOVE", (0, 0), (-1, 0), 1.0, colors.black),
+                     ("LINEBELOW", (0, head), (-1, head), 0.6, colors.black),
+                     ("LINEBELOW", (0, -1), (-1, -1), 1.0, colors.black)]
+    key = x + ("+remarks" if n_cols == 11 else "+vertical" if x == "review_litigation" and n_cols == 7 else "")
+    t = Table(grid, colWidths=widths[key], repeatRows=0)
+    t.setStyle(TableStyle(commands))
+    return t
+
+
 def render_pdf(rep, tables, path: Path, ruled: bool = True, font: str | None = None, table_size: float = 6.5,
                widths: dict | None = None) -> None:
     """The report as a PDF by reportlab: `font` a registered font name (default: the non-embedded CID font
     STSong-Light, as some writers leave CJK fonts out), table text at `table_size` points (widths scale with it)."""
-    from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate
 
     if font is None:
         pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
@@ -654,30 +735,19 @@ def render_pdf(rep, tables, path: Path, ruled: bool = True, font: str | None = N
         cells, n_rows, n_cols = official_grid(x, tables[x], rep.style["header"],
                                               random.Random(rep.name) if remarks else None,
                                               rep.style["review_vertical"])
-        grid = [[""] * n_cols for _ in range(n_rows)]
-        commands = [("FONT", (0, 0), (-1, -1), font, table_size), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]
-        if tight:
-            commands += [("LEFTPADDING", (0, 0), (-1, -1), 1), ("RIGHTPADDING", (0, 0), (-1, -1), 1)]
-        for c in cells:
-            text = c.text
-            if c.tall and rep.style["tall"] == "vertical":
-                text = "<br/>".join(ch for ch in text if not ch.isspace())
-            else:
-                text = text.replace("\n", "<br/>")
-            grid[c.row][c.col] = Paragraph(text, small) if text and not _is_value(c.text) else c.text
-            if c.rowspan > 1 or c.colspan > 1:
-                commands.append(("SPAN", (c.col, c.row), (c.col + c.colspan - 1, c.row + c.rowspan - 1)))
-        if ruled:
-            commands.append(("GRID", (0, 0), (-1, -1), 0.6, colors.black))
-        elif rep.style["three_line"]:
-            head = {"requests": 2, "review_litigation": 2}.get(x, 0)
-            commands += [("LINEABOVE", (0, 0), (-1, 0), 1.0, colors.black),
-                         ("LINEBELOW", (0, head), (-1, head), 0.6, colors.black),
-                         ("LINEBELOW", (0, -1), (-1, -1), 1.0, colors.black)]
-        key = x + ("+remarks" if n_cols == 11 else "+vertical" if x == "review_litigation" and n_cols == 7 else "")
-        t = Table(grid, colWidths=widths[key], repeatRows=0)
-        t.setStyle(TableStyle(commands))
-        story.append(t)
+        parts = [(cells, n_rows)]
+        if x == "requests" and rep.style.get("wrapped_labels"):
+            wrap_rng = random.Random(rep.name + ":wrap")
+            cells, n_rows, wrapped = wrap_label_rows(cells, n_rows, wrap_rng)
+            parts = [(cells, n_rows)]
+            cut = wrap_rng.random() < 0.6 or rep.style["wrapped_labels"] == "cut"
+            if wrapped and cut:  # a page break inside a wrapped row: the rest of its label heads the next page
+                first, k = wrap_rng.choice(wrapped)
+                parts = cut_grid(cells, n_rows, first + wrap_rng.randint(1, k - 1))
+        for part, (cells, n_rows) in enumerate(parts):
+            if part:
+                story.append(PageBreak())
+            story.append(_pdf_table(x, cells, n_rows, n_cols, rep, ruled, small, font, table_size, tight, widths))
 
     def furniture(canvas, doc):
         canvas.setFont(font, 10)

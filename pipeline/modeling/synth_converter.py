@@ -169,10 +169,14 @@ NARROW_WIDTHS = {"requests": [14, 20, 60] + [38] * 7, "review_litigation": [33] 
 
 def render_narrow(rep, tables, path: Path, rng: random.Random) -> None:
     """A ruled PDF (or a Word file) whose label columns wrap a character or two a line; prose before the tables is
-    lengthened at random so that the page breaks fall inside table 3 at different rows."""
+    lengthened at random so that the page breaks fall inside table 3 at different rows; in half of them some long
+    labels are printed over grid rows of their own (synth.wrap_label_rows), so a break may fall inside a row."""
     from .synth import render_docx, render_pdf
 
     rep.style["tall"] = "vertical"
+    # half of them print some long labels of table 3 over grid rows of their own (drawn apart from the report's
+    # stream of random numbers, so that every other report of the set stays as it was)
+    rep.style["wrapped_labels"] = random.Random(rep.name + ":wrapped").random() < 0.5
     extra = rep.prose[1] * rng.randint(0, 3)
     rep.prose[1] = list(rep.prose[1]) + extra[:rng.randint(0, len(extra))]
     if path.suffix == ".docx":

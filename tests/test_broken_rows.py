@@ -1,0 +1,194 @@
+"""Rows broken over grid rows and page breaks, and rows printed twice: never a wrong number.
+
+A long label printed over grid rows of its own (numbers on the first only), or cut by a page break (the rest of the
+label, with empty cells, at the top of the next page), continues its row: read as a row, its empty cells would be a
+blank copy of the row, and blanks would become 0 where the report prints 1. Where copies of a row disagree, none is
+kept unless the table's sums choose one.
+"""
+import json
+import random
+
+import pytest
+
+from conftest import ROOT
+from pipeline import schema
+from pipeline.document import Cell
+from pipeline.extraction.build import build_table
+from pipeline.extraction.continuations import join_label_tails
+from pipeline.extraction.document_records import GridRecords
+from pipeline.extraction.records import records_from_grid
+from pipeline.extraction.template import label_records
+from pipeline.extraction.report import build_report
+from pipeline.readers import read_document
+
+
+def _wrong_and_null(report: dict, gold: dict) -> tuple[list, int]:
+    wrong, null = [], 0
+    for t, g in gold["tables"].items():
+        for row, cols in g.get("rows", {}).items():
+            for col, want in cols.items():
+                got = report["tables"][t].get("rows", {}).get(row, {}).get(col)
+                if got is None:
+                    null += 1
+                elif got != want:
+                    wrong.append((t, row, col, got, want))
+    return wrong, null
+
+
+def _narrow_pdf(tmp_path, seed: int, style: str):
+    """A synthetic report of the narrow family (ruled, label columns a few characters wide), some of its table 3
+    labels printed over grid rows of their own; with style "cut", a page break falls inside one of those rows."""
+    from pipeline.modeling.synth import corpus_sentences, draw_report, gold_of, printed_tables, render_pdf
+    from pipeline.modeling.synth_converter import NARROW_WIDTHS
+
+    rng = random.Random(seed)
+    while True:
+        rep = draw_report(rng, f"wrapped-{seed}.pdf", "narrow", corpus_sentences(ROOT / "data" / "raw"))
+        if rep.tables["requests"]["status"] == "found":
+            break
+    tables = printed_tables(rep, rng)
+    rep.style["tall"] = "vertical"
+    rep.style["wrapped_labels"] = style
+    path = tmp_path / rep.name
+    render_pdf(rep, tables, path, ruled=True, widths=NARROW_WIDTHS, table_size=7.5)
+    return path, gold_of(rep, rep.name)
+
+
+def _tails(doc):
+    grids = GridRecords(doc.blocks)
+    out = []
+    for i, b in enumerate(doc.blocks):
+        if b.kind == "table":
+            out += [(k == 0, rec) for k, rec in enumerate(grids.plain(i)) if rec.tail]
+    return out
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_label_wrapped_over_grid_rows_and_cut_by_a_page_break_keeps_its_numbers(tmp_path, models, seed):
+    path, gold = _narrow_pdf(tmp_path, seed, "cut")
+    doc = read_document(str(path))
+    assert _tails(doc), "labels wrapped onto grid rows of their own"
+    assert doc.pages >= 3
+    report = build_report(doc, models.row_labeler, models.section_model, models.column_labeler)
+    wrong, null = _wrong_and_null(report, gold)
+    assert wrong == []
+    assert null == 0
+    assert not any("more than once" in n for n in report["tables"]["requests"]["notes"])
+
+
+def test_the_rest_of_a_label_over_a_real_page_break_is_joined_to_its_row(models):
+    """平潭 2021 exported by LibreOffice: `（五 | 1.信访举报 | 0 …` ends page 4, `）不予处理 | 投诉类申请 |  …` heads
+    page 6."""
+    doc = read_document(str(ROOT / "data" / "raw" / "pingtan-2021-lo.pdf"))
+    report = build_report(doc, models.row_labeler, models.section_model, models.column_labeler)
+    table = report["tables"]["requests"]
+    assert table["source"]["not_processed.complaint"]["label"].endswith("1.信访举报投诉类申请")
+    assert table["source"]["not_processed.complaint"]["page"] == 4
+    assert not any("more than once" in n for n in table["notes"])
+    gold = json.loads((ROOT / "data" / "labels" / "pingtan-2021-lo.pdf.gold.json").read_text(encoding="utf-8"))
+    assert _wrong_and_null(report, gold) == ([], 0)
+
+
+def _grid(rows):
+    return [[Cell(t) for t in row] for row in rows]
+
+
+def test_a_grid_headed_by_the_rest_of_a_label_continues_the_last_row_of_the_grid_before(models):
+    """Two pieces of table 3 the reader could not stitch (a page between them): the second begins with the rest of
+    the first's last label, its cells empty."""
+    from pipeline.document import Block
+    from pipeline.extraction.document_records import collect_records
+
+    first = _grid([["三、本年度办理结果", "（三）不予公开", "4.保护第三方合法", "1", "0", "0", "0", "0", "0", "1"],
+                   ["", "", "5.属于三类", "1", "0", "0", "0", "0", "0", "1"]])
+    first[1][0] = Cell("")
+    second = _grid([["", "", "内部事务信息", "", "", "", "", "", "", ""],
+                    ["", "", "6.属于四类过程性信息", "2", "0", "0", "0", "0", "0", "2"]])
+    blocks = [Block("table", rows=first, page=4), Block("text", text="- 5 -", page=5),
+              Block("table", rows=second, page=6)]
+    records, _ = collect_records(blocks, [3, 3, 3], [False, True, False])
+    assert [r.tail for r in records] == [0, 0, 1, 0]
+    predictions = label_records(records, models.row_labeler)
+    joined, predictions = join_label_tails(records, predictions, models.row_labeler)
+    assert len(joined) == 3
+    assert joined[1].parts[-1] == "5.属于三类内部事务信息" and joined[1].values[0] == "1"
+    assert predictions[1][0] == "requests:denied.internal_affairs"
+
+
+def test_a_row_printed_with_empty_cells_under_another_stays_a_row_of_its_own(models):
+    """`行政强制 |` under `行政处罚 | 1330`: a row whose cell is empty (0), not the rest of 行政处罚's label; a caption
+    row (第二十条第（八）项) under the last row is no label either."""
+    rows = _grid([["信息内容", "本年处理决定数量"], ["行政处罚", "1330"], ["行政强制", ""],
+                  ["第二十条第（八）项", ""], ["信息内容", "本年收费金额（单位：万元）"], ["行政事业性收费", "5.5"]])
+    records = records_from_grid(rows, section=2)
+    predictions = label_records(records, models.row_labeler)
+    joined, predictions = join_label_tails(records, predictions, models.row_labeler)
+    labels = [r.label for r in joined]
+    assert "行政强制" in labels and "行政处罚" in labels
+    res = build_table("active_disclosure", "2021", joined, predictions, models.column_labeler)
+    assert res.rows["penalty"]["decisions"] == 1330
+    assert res.rows["enforcement"]["decisions"] == 0
+    assert res.rows["fees"]["amount_wan"] == 5.5
+
+
+def _table3(total_copy_first, total_copy_second, template="2021", drop=()):
+    """Table 3 in the official layout with every row printed once (all sums holding), except （七）总计, printed twice
+    with the given values; rows in `drop` are left out."""
+    rng = random.Random(5)
+    columns = schema.column_ids("requests", template, "total")
+    values = {}
+    from pipeline.extraction.sums import outcome_rows
+
+    for r in outcome_rows(template):
+        six = [rng.randint(0, 3) for _ in range(6)]
+        values[r] = six + [sum(six)]
+    total = [sum(values[r][k] for r in outcome_rows(template)) for k in range(7)]
+    values["total"] = total
+    values["carried_over"] = [0] * 7
+    values["carried_forward"] = [0] * 7
+    values["new_received"] = list(total)
+    grid = [["", "自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]]
+    for r in schema.row_ids("requests", template):
+        if r in drop:
+            continue
+        label = schema.row_label("requests", r, template)
+        if r == "total":
+            grid.append([label] + [str(v) for v in total_copy_first])
+            grid.append([label] + [str(v) for v in total_copy_second])
+            continue
+        grid.append([label] + [str(v) for v in values[r]])
+    assert len(columns) == 7
+    return _grid(grid), values
+
+
+def _build3(models, grid, template="2021"):
+    records = records_from_grid(grid, section=3)
+    predictions = label_records(records, models.row_labeler)
+    return build_table("requests", template, records, predictions, models.column_labeler)
+
+
+def test_a_blank_copy_of_a_row_never_beats_the_copy_with_digits(models):
+    _, values = _table3([0] * 7, [0] * 7)
+    grid, _ = _table3(values["total"], [""] * 7)
+    res = _build3(models, grid)
+    assert list(res.rows["total"].values()) == values["total"]
+    assert any("the table's sums choose" in n for n in res.notes)
+    grid, _ = _table3([""] * 7, values["total"])  # the order they are printed in decides nothing
+    res = _build3(models, grid)
+    assert list(res.rows["total"].values()) == values["total"]
+
+
+def test_copies_of_a_row_the_sums_cannot_choose_between_leave_it_null(models):
+    _, values = _table3([0] * 7, [0] * 7)
+    other = [v + 1 for v in values["total"][:6]]
+    other.append(sum(other))  # a second reading whose own sum holds, but the column sums break
+    outcome_row = "granted"
+    # with an outcome row and the stock rows left out, no sum ties 总计 to other rows: nothing can choose
+    grid, _ = _table3(values["total"], other, drop=(outcome_row, "new_received", "carried_over", "carried_forward"))
+    res = _build3(models, grid)
+    assert all(v is None for v in res.rows["total"].values())
+    assert any("choose none of them" in n for n in res.notes)
+    # where the sums do tie it, the copy that makes them hold is kept, and the other one not
+    grid, _ = _table3(other, values["total"])
+    res = _build3(models, grid)
+    assert list(res.rows["total"].values()) == values["total"]
