@@ -192,3 +192,19 @@ def test_copies_of_a_row_the_sums_cannot_choose_between_leave_it_null(models):
     grid, _ = _table3(other, values["total"])
     res = _build3(models, grid)
     assert list(res.rows["total"].values()) == values["total"]
+
+
+def test_two_rows_under_one_label_cell_are_null_not_given_each_others_numbers(models):
+    """A lost ruling line merges 规章 and 规范性文件 into one label cell over two rows of numbers: which numbers are
+    whose cannot be told, so both rows are null (never 规章's numbers under 规范性文件)."""
+    rows = [[Cell("信息内容"), Cell("本年制发件数"), Cell("本年废止件数"), Cell("现行有效件数")],
+            [Cell("规章\n规范性文件", rowspan=2), Cell("22"), Cell("3"), Cell("235")],
+            [Cell("7"), Cell("0"), Cell("524")],
+            [Cell("行政许可"), Cell("15", colspan=3)]]
+    records = records_from_grid(rows, section=2)
+    assert [bool(r.unreadable) for r in records if any(v.strip() for v in r.values)] == [True, True, False]
+    predictions = label_records(records, models.row_labeler)
+    res = build_table("active_disclosure", "2021", records, predictions, models.column_labeler)
+    for row in ("rules", "normative_docs"):
+        assert all(v is None for v in res.rows[row].values()), row
+    assert res.rows["licensing"]["decisions"] == 15

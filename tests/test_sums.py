@@ -77,3 +77,17 @@ def test_a_run_is_cut_along_the_derived_row_sums():
     cuts = split_run("120300015", 7, sums=list(ranges))
     assert cuts and all(c[6] == sum(c[:6]) for c in cuts)
     assert [12, 0, 3, 0, 0, 0, 15] in cuts
+
+
+def test_a_check_over_an_unreadable_cell_fails_when_the_cells_read_already_overshoot():
+    from pipeline.extraction.checks import table_checks
+
+    row = lambda *v: dict(zip(["upheld", "corrected", "other", "pending", "total"], v))  # noqa: E731
+    tables = {"review_litigation": {"status": "found", "rows": {
+        "review": row(7, 5, None, 0, 10), "litigation_direct": row(1, None, 0, 0, 3),
+        "litigation_after_review": row(0, 0, 0, 0, 0)}}}
+    checks = {c["cells"][0].split(".")[1]: c for c in table_checks(tables, "2021")}
+    assert checks["review"]["ok"] is False and checks["review"]["expected"] == 10 and checks["review"]["found"] == 12
+    assert checks["review"]["unreadable"] == ["review_litigation.review.other"]
+    assert checks["litigation_direct"]["ok"] is None and "skipped" in checks["litigation_direct"]  # 1 ≤ 3: may hold
+    assert checks["litigation_after_review"]["ok"] is True

@@ -153,13 +153,35 @@ def records_from_grid(rows, block_index: int = -1, page=None, section=None, head
             continue
         headers = ["／".join(band.get(c, [])) for c, _ in value_cells] if headers_wanted and band and any(values) \
             else None
+        shared = _shared_label(geometry, r, cells[label_end][0]) if label_end >= 0 and any(
+            v.strip() for v in values) else 0
         records.append(RowRecord([t for _, t in labels], values, False, block_index, page, section,
                                  headers=headers, after_data=seen_values and not any(v.strip() for v in values),
-                                 ocr=ocr_cells, tail=len(fresh) if tail else 0))
+                                 ocr=ocr_cells, tail=len(fresh) if tail else 0,
+                                 unreadable=f"one label cell is printed for {shared} rows of numbers (two rows' labels "
+                                            f"merged, a ruling line lost): which numbers are whose cannot be told"
+                                 if shared else None))
         above_kind = "tail" if tail else "values" if any(v.strip() for v in values) else "other"
     if carried is not None:
         carried["from_right"] = {width - c: texts for c, texts in band.items()}
     return carry_parents(records)
+
+
+def _shared_label(geometry: GridGeometry, r: int, c: int) -> int:
+    """The number of grid rows holding numbers that share the label cell at (r, c), when it is the last label of
+    its rows (no label text right of it) and spans more than one of them; else 0. A parent label spans its children,
+    each with a label of its own; a last label spanning rows of numbers merges rows the grid lost apart."""
+    o = geometry.origins.get((r, c))
+    cell = geometry.printed.get(o) if o is not None else None
+    if cell is None or cell.rowspan <= 1:
+        return 0
+    with_numbers = 0
+    for row in geometry.dense[o[0]:o[0] + cell.rowspan]:
+        right = [t for t in row[o[1] + cell.colspan:] if t and t.strip()]
+        if any(not looks_numeric(t) for t in right):
+            return 0  # a label to its right: a parent of labelled rows
+        with_numbers += bool(right)
+    return with_numbers if with_numbers >= 2 else 0
 
 
 _REMARK_HEADER = re.compile(r"^(?:备\s*注|说\s*明|附\s*注)$")
