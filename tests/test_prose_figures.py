@@ -106,21 +106,51 @@ def test_each_table_rule_fails_on_a_report_made_to_break_it_and_numbers_stay_pri
     assert any(c["rule"] == "requests.balance" and c["cells"][-1].endswith(".commercial") for c in passing)
 
 
-def test_token_patterns_match_what_spacys_matcher_matches():
-    """The patterns of RULES (spaCy's Matcher format) give the same matches applied by _TokenPatterns as by spaCy's
-    own Matcher, on every clause with a number of the corpus prose and of generated statements."""
-    import spacy
-    from spacy.matcher import Matcher
+def _spacy_statements(nlp, matcher, words):
+    """The oracle: spaCy's Matcher finds the statements in its own token-pattern form; the gaps are then bounded in
+    tokens as the rules say (at most 24 tokens between 收到 and 申请, at most 4 tokens that are no number between a
+    keyword and its count). Returns the first (value, span) of each rule, as find_figures does."""
     from spacy.tokens import Doc
 
+    doc = Doc(nlp.vocab, words=words)
+    first = {}
+    for match_id, start, end in sorted(matcher(doc), key=lambda m: (m[1], m[2])):
+        rule = nlp.vocab.strings[match_id]
+        span = words[start:end]
+        if rule in first or end - start > 40:
+            continue
+        keyword = 2 if rule == "text.requests_received" else 4
+        if rule == "text.requests_received":
+            at = next(k for k in range(2, len(span)) if span[k - 1:k + 1] == ["申", "请"])
+            if at - 1 - 2 > 24:
+                continue
+            keyword = at + 1
+        between = span[keyword:-2]
+        if len(between) > 4 or any(any(ch.isdigit() for ch in t) for t in between):
+            continue
+        first[rule] = (int(span[-2]), "".join(span))
+    return first
+
+
+def test_the_patterns_find_what_spacys_matcher_finds():
+    """The statements find_figures finds are those spaCy's rule Matcher finds, given the same rules in its own
+    token-pattern form, on every clause with a number of the corpus prose and of generated statements."""
+    import spacy
+    from spacy.matcher import Matcher
+
     from conftest import ROOT
-    from pipeline.extraction.prose_figures import MAX_TOKENS, RULES, _matcher, clauses, tokens
+    from pipeline.extraction.prose_figures import clauses, find_figures, tokens
     from pipeline.readers import read_document
 
     nlp = spacy.blank("xx")
     matcher = Matcher(nlp.vocab)
-    for rule, (_, patterns) in RULES.items():
-        matcher.add(rule, patterns)
+    gap = {"OP": "*"}
+    number, unit = {"TEXT": {"REGEX": r"^\d+$"}}, {"TEXT": {"IN": ["件", "起", "宗", "个"]}}
+    chars = lambda word: [{"TEXT": ch} for ch in word]  # noqa: E731
+    matcher.add("text.requests_received", [[{"TEXT": {"IN": ["收", "受", "接"]}}, {"TEXT": {"IN": ["到", "理", "收"]}},
+                                            gap, *chars("申请"), gap, number, unit]])
+    matcher.add("text.review_cases", [[*chars("行政复议"), gap, number, unit]])
+    matcher.add("text.litigation_cases", [[*chars("行政诉讼"), gap, number, unit]])
     texts = ["全年共收到政府信息公开申请77件，行政复议3件。", "受理各类申请 1 2 件", "收到申请12.5件",
              "接收，申请8件", "行政复议行政诉讼各1件", "收到依申请公开3件、行政复议0起、行政诉讼2宗"]
     for path in sorted(p for p in (ROOT / "data" / "raw").rglob("*") if p.is_file()):
@@ -131,10 +161,9 @@ def test_token_patterns_match_what_spacys_matcher_matches():
             words = tokens(clause)
             if not words or not any(w.isdigit() for w in words):
                 continue
-            doc = Doc(nlp.vocab, words=words)
-            expected = sorted(((nlp.vocab.strings[m], s, e) for m, s, e in matcher(doc) if e - s <= MAX_TOKENS),
-                              key=lambda m: (m[1], m[2], m[0]))
-            assert _matcher()(words) == expected, clause
+            expected = {rule: {"value": v, "snippet": snippet}
+                        for rule, (v, snippet) in _spacy_statements(nlp, matcher, words).items()}
+            assert find_figures(clause) == expected, clause
             compared += 1
             found += len(expected)
     assert compared > 100 and found > 20

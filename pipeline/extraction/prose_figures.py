@@ -1,119 +1,47 @@
-"""Figures stated in the prose (全年共收到政府信息公开申请77件, 行政复议2件), found by token patterns.
+"""Figures stated in the prose (全年共收到政府信息公开申请77件, 行政复议2件), found by patterns over tokens.
 
-The text is tokenised into numbers, single CJK characters and punctuation, and the patterns of RULES — written in
-spaCy's Matcher pattern format — find the statements. They are applied by `_TokenPatterns`, which compiles each
-pattern to a regular expression over the tokens and returns the matches spaCy's Matcher returns (all of them, by
-start then end; tests/test_prose_figures.py runs spaCy's Matcher on the same patterns and the corpus prose and
-compares): importing spaCy costs 0.4 s of every command's start-up, for patterns this simple. Each figure is
-compared with the table cell it restates (a check entry `text.*`); for a report whose table is missing, the figures
-are offered as text-derived values, marked as such and never written into the table.
+The text is cut into clauses at stops (。；，…), each clause into tokens (a number, a single CJK character, a mark),
+and each rule's pattern — one regular expression over the clause's tokens, each followed by a separator — finds the
+statements: the first span of whole tokens that the pattern matches in full, earliest start first, then shortest.
+A gap is counted in tokens (a number is one token), so `收到…申请…77件` allows at most 24 tokens between 收到 and
+申请 and 4 tokens that are no number before it. tests/test_prose_figures.py checks the patterns against spaCy's rule Matcher, given
+the same statements in its own token-pattern form, over the corpus prose. Each figure is compared with the table
+cell it restates (a check entry `text.*`); for a report whose table is missing, the figures are offered as
+text-derived values, marked as such and never written into the table.
 """
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 STOP = ["。", "；", "，", ",", ";", "！", "？"]
 _TOKEN = re.compile(r"\d+(?:\.\d+)?|[\u4e00-\u9fff]|[^\s\d\u4e00-\u9fff]")
-NUM = {"TEXT": {"REGEX": r"^\d+$"}}
-UNIT = {"TEXT": {"IN": ["件", "起", "宗", "个"]}}
+UNITS = "件起宗个"
+_SEP = "\x1f"  # written after every token of a clause; no token holds it
 
 
-def _chars(word: str) -> list[dict]:
-    return [{"TEXT": ch} for ch in word]
+def _pattern(*parts: str) -> re.Pattern:
+    """A pattern over a clause's tokens, each followed by _SEP: `parts` are token patterns, `{S}` the separator."""
+    return re.compile("".join(parts).replace("{S}", _SEP))
 
 
-# Any run of tokens within a clause. A bounded repeat ({0,24}) makes spaCy's Matcher fork a state per optional
-# token (seconds per report); "*" keeps one state, and the bounds are checked on each match by GAP_LIMITS instead.
-GAP = {"OP": "*", "TEXT": {"NOT_IN": STOP}}
+def _word(text: str) -> str:
+    return "".join(re.escape(ch) + "{S}" for ch in text)
 
-# rule -> (cell it restates, patterns)
+
+_GAP = "(?:[^{S}]+{S})"  # any one token
+_NOT_NUMBER = "(?:[^\\d{S}]{S})"  # one token that is no number
+_COUNT = "(\\d+){S}[" + UNITS + "]{S}"  # a whole number token, then its unit
+
+# rule -> (the cell it restates, the pattern a statement's tokens match in full)
 RULES = {
-    "text.requests_received": ("requests.new_received.total", [
-        [{"TEXT": {"IN": ["收", "受", "接"]}}, {"TEXT": {"IN": ["到", "理", "收"]}}, GAP, *_chars("申请"),
-         GAP, NUM, UNIT],
-    ]),
-    "text.review_cases": ("review_litigation.review.total", [
-        [*_chars("行政复议"), GAP, NUM, UNIT],
-    ]),
-    "text.litigation_cases": ("review_litigation.litigation.total", [
-        [*_chars("行政诉讼"), GAP, NUM, UNIT],
-    ]),
+    "text.requests_received": ("requests.new_received.total", _pattern(
+        "[收受接]{S}[到理收]{S}", _GAP, "{0,24}?", _word("申请"), _NOT_NUMBER, "{0,4}", _COUNT)),
+    "text.review_cases": ("review_litigation.review.total", _pattern(
+        _word("行政复议"), _NOT_NUMBER, "{0,4}", _COUNT)),
+    "text.litigation_cases": ("review_litigation.litigation.total", _pattern(
+        _word("行政诉讼"), _NOT_NUMBER, "{0,4}", _COUNT)),
 }
-# The longest gaps a statement may have, as a regex over the matched tokens (a number is one token).
-GAP_LIMITS = {
-    "text.requests_received": re.compile(r"^[收受接][到理收](?:\D|\d+(?=\D)){0,24}?申请(?:[^\d]){0,4}\d+[件起宗个]$"),
-    "text.review_cases": re.compile(r"^行政复议\D{0,4}\d+[件起宗个]$"),
-    "text.litigation_cases": re.compile(r"^行政诉讼\D{0,4}\d+[件起宗个]$"),
-}
-
-
 MAX_TOKENS = 40  # the longest statement, in tokens
-_SEP = "\x1f"  # between tokens in the string the compiled patterns read; no token holds it
-
-
-def _token_regex(spec: dict) -> str:
-    """One token spec of a Matcher pattern (TEXT as a string, IN, NOT_IN or REGEX; OP None, "?", "*" or "+") as a
-    regular expression over tokens each followed by _SEP."""
-    if set(spec) - {"TEXT", "OP"}:
-        raise ValueError(f"unsupported token spec {spec}")
-    text = spec["TEXT"]
-    if isinstance(text, str):
-        body = re.escape(text)
-    elif set(text) == {"IN"}:
-        body = "(?:" + "|".join(map(re.escape, text["IN"])) + ")"
-    elif set(text) == {"NOT_IN"}:
-        body = "(?!(?:" + "|".join(map(re.escape, text["NOT_IN"])) + ")" + _SEP + ")[^" + _SEP + "]+"
-    elif set(text) == {"REGEX"}:  # the token must match it as a whole (anchors are implied by the separators)
-        body = "(?:" + text["REGEX"].removeprefix("^").removesuffix("$") + ")"
-    else:
-        raise ValueError(f"unsupported token spec {spec}")
-    unit = f"(?:{body}){_SEP}"
-    op = spec.get("OP")
-    if op not in (None, "?", "*", "+"):
-        raise ValueError(f"unsupported operator {op}")
-    return unit if op is None else f"(?:{unit}){op}"
-
-
-class _TokenPatterns:
-    """Matcher patterns applied to a list of tokens: every (rule, start, end) where a pattern of the rule matches
-    tokens[start:end] exactly, sorted by (start, end), as spaCy's Matcher(...)(doc) gives them sorted."""
-
-    def __init__(self, rules: dict[str, list[list[dict]]]):
-        def one(spec):  # a token spec that must match exactly one token: used to pick the starts and ends to try
-            return re.compile(_token_regex(spec)) if spec.get("OP") is None else None
-
-        self.rules = {rule: [(re.compile("".join(_token_regex(t) for t in p)), one(p[0]), one(p[-1]))
-                             for p in patterns] for rule, patterns in rules.items()}
-        # the literal tokens a pattern cannot match without: a clause lacking one of them is not tried
-        self.required = {rule: [[t["TEXT"] for t in p if isinstance(t["TEXT"], str) and t.get("OP") in (None, "+")]
-                                for p in patterns] for rule, patterns in rules.items()}
-
-    def __call__(self, words: list[str]) -> list[tuple[str, int, int]]:
-        joined = "".join(w + _SEP for w in words)
-        offsets = [0]
-        for w in words:
-            offsets.append(offsets[-1] + len(w) + 1)
-        matches = set()
-        present = set(words)
-        for rule, patterns in self.rules.items():
-            for (full, first, last), required in zip(patterns, self.required[rule]):
-                if not present.issuperset(required):
-                    continue
-                ends = [e for e in range(1, len(words) + 1)
-                        if last is None or last.fullmatch(joined, offsets[e - 1], offsets[e])]
-                for start in range(len(words)):
-                    if first is not None and not first.fullmatch(joined, offsets[start], offsets[start + 1]):
-                        continue
-                    for end in ends:
-                        if start < end <= start + MAX_TOKENS and full.fullmatch(joined, offsets[start], offsets[end]):
-                            matches.add((rule, start, end))
-        return sorted(matches, key=lambda m: (m[1], m[2], m[0]))
-
-
-@lru_cache(maxsize=1)
-def _matcher() -> _TokenPatterns:
-    return _TokenPatterns({rule: patterns for rule, (_, patterns) in RULES.items()})
 
 
 def tokens(clause: str) -> list[str]:
@@ -125,20 +53,33 @@ def clauses(text: str) -> list[str]:
     return re.split("[" + "".join(STOP) + "]", text)
 
 
+def statements(words: list[str]) -> list[tuple[str, int, int, int]]:
+    """Every (rule, start, end, value) where a rule's pattern matches words[start:end] in full, by start then end."""
+    found = []
+    offsets = [0]
+    for w in words:
+        offsets.append(offsets[-1] + len(w) + 1)
+    joined = "".join(w + _SEP for w in words)
+    for start in range(len(words)):
+        for end in range(start + 1, min(len(words), start + MAX_TOKENS) + 1):
+            for rule, (_, pattern) in RULES.items():
+                m = pattern.fullmatch(joined, offsets[start], offsets[end])
+                if m:
+                    found.append((rule, start, end, int(m.group(1))))
+    return found
+
+
 def find_figures(text: str) -> dict[str, dict]:
     """The first statement of each rule in `text`: {rule: {"value", "snippet"}}."""
-    matcher = _matcher()
     found: dict[str, dict] = {}
     for clause in clauses(text):
         words = tokens(clause)
-        if not words or not any(w.isdigit() for w in words):
-            continue
-        for rule, start, end in matcher(words):
-            span = words[start:end]
-            if rule in found or end - start > MAX_TOKENS or not GAP_LIMITS[rule].match("".join(span)):
-                continue
-            number = next(w for w in reversed(span) if w.isdigit())
-            found[rule] = {"value": int(number), "snippet": "".join(span)}
+        joined = "".join(words)
+        if not any(w.isdigit() for w in words) or not any(key in joined for key in ("申请", "行政复议", "行政诉讼")):
+            continue  # every pattern needs a number and one of these words
+        for rule, start, end, value in statements(words):
+            if rule not in found:
+                found[rule] = {"value": value, "snippet": "".join(words[start:end])}
     return found
 
 
