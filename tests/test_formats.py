@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 import shutil
 import struct
 import subprocess
@@ -375,10 +376,15 @@ def test_a_conversion_past_its_time_limit_is_stopped_with_its_children(tmp_path,
     monkeypatch.setenv(office.SOFFICE_ENV, str(hang))
     with pytest.raises(ReadError, match="did not finish converting"):
         office.convert(b"{\\rtf1 x}", ".rtf", "docx", "x.rtf", seconds=2)
-    for pid in map(int, pids.read_text().split()):
+    def alive(pid):
         try:
             os.kill(pid, 0)
-            alive = not Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z"
-        except ProcessLookupError:
-            alive = False
-        assert not alive, pid
+            return not Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z"
+        except (ProcessLookupError, FileNotFoundError):
+            return False
+
+    for pid in map(int, pids.read_text().split()):
+        deadline = time.monotonic() + 10  # a SIGKILLed process is gone once the kernel has torn it down
+        while alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not alive(pid), pid
