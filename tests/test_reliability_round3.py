@@ -64,3 +64,58 @@ def test_ofd_repeat_counts_fill_only_what_the_line_lacks():
     assert _deltas("2 g 3 1.5 9", 6) == [2.0, 1.5, 1.5, 1.5, 9.0]
     assert _deltas("g 1e400 1 g nan 2 3", 3) == [3.0]  # an infinite or NaN count repeats nothing
     assert _deltas("g -5 1 4", 2) == [4.0]
+
+
+# --- 5. NaN and Infinity in gold labels ---------------------------------------------------------------------------
+
+LABELLED = "pingtan-2023.html"  # its gold file validates clean
+
+
+def _gold_text_with(value: str) -> str:
+    gold = (ROOT / "data" / "labels" / f"{LABELLED}.gold.json").read_text(encoding="utf-8")
+    cell = re.compile(r'("natural_person":\s*)\d+')
+    assert cell.search(gold)
+    return cell.sub(lambda m: m.group(1) + value, gold, count=1)
+
+
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "-Infinity", "1e999"])
+def test_validate_labels_refuses_a_gold_file_with_nan_or_infinity(tmp_path, value):
+    labels = tmp_path / "labels"
+    labels.mkdir()
+    (labels / f"{LABELLED}.gold.json").write_text(_gold_text_with(value), encoding="utf-8")
+    run = _cli("validate-labels", labels, "--docs")
+    assert run.returncode == 1, run.stderr
+    assert f"{LABELLED}.gold.json: not valid JSON" in run.stderr and value in run.stderr, run.stderr
+
+
+def test_validate_gold_refuses_non_finite_numbers_a_parser_let_through():
+    from pipeline.modeling.labeling import validate_gold
+
+    gold = json.loads(_gold_text_with("NaN"))  # Python's json reads NaN
+    errors = validate_gold(gold, "x").errors
+    assert len(errors) == 1 and "natural_person is NaN" in errors[0], errors
+    gold = json.loads((ROOT / "data" / "labels" / f"{LABELLED}.gold.json").read_text(encoding="utf-8"))
+    gold["tables"]["requests"]["extra_rows"] = [{"label": "其他", "values": [float("inf")]}]
+    assert any("extra_rows[0].values[0] is Infinity" in e for e in validate_gold(gold, "x").errors)
+
+
+def test_the_review_app_refuses_to_save_nan_or_infinity(tmp_path):
+    from pipeline.batch.extract import run_batch
+    from pipeline.outputs.review_app import create_app
+
+    shutil.copy(ROOT / "data" / "raw" / LABELLED, tmp_path / LABELLED)
+    assert run_batch([str(tmp_path / LABELLED)], str(tmp_path / "reports"), None).errors == []
+    labels = tmp_path / "labels"
+    client = create_app(tmp_path / "reports", labels, token="t").test_client()
+    headers = {"X-Review-Token": "t", "Content-Type": "application/json"}
+    for value in ("NaN", "Infinity", "-Infinity", "1e999"):
+        resp = client.post(f"/api/save/{LABELLED}", data=_gold_text_with(value).encode("utf-8"), headers=headers)
+        assert resp.status_code == 400, (value, resp.get_json())
+        assert "not valid JSON" in resp.get_json()["errors"][0] and value in resp.get_json()["errors"][0]
+        assert not labels.exists() or list(labels.iterdir()) == []
+    # the same file with the printed number is saved, and is strict JSON
+    resp = client.post(f"/api/save/{LABELLED}", data=_gold_text_with("0").encode("utf-8"), headers=headers)
+    assert resp.status_code == 200, resp.get_json()
+    from pipeline.modeling.labeling import loads_strict
+
+    loads_strict((labels / f"{LABELLED}.gold.json").read_text(encoding="utf-8"))

@@ -16,6 +16,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,7 +66,38 @@ class LabelProblems:
 
 
 def _is_number(v) -> bool:
-    return v is None or (isinstance(v, (int, float)) and not isinstance(v, bool))
+    return v is None or (isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v))
+
+
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not a number JSON allows (write the printed number, or null with the cell listed "
+                     f"in \"unreadable\")")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e999: valid JSON text, but no number a report prints
+        raise ValueError(f"{text} is too large a number (it reads as infinity)")
+    return value
+
+
+def loads_strict(text: str):
+    """JSON as the standard defines it: Python's json module also reads NaN, Infinity and -Infinity, which are not
+    JSON (other programs refuse the file) and no count a report prints, and reads 1e999 as infinity; here they are
+    a ValueError."""
+    return json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
+
+
+def _non_finite(obj, where: str = "") -> list[tuple[str, str]]:
+    """(place, `NaN` / `Infinity` / `-Infinity`) of every number that is not finite anywhere in a parsed gold file
+    (`tables.requests.rows.total.total`)."""
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return [(where or "(top level)", "NaN" if obj != obj else "Infinity" if obj > 0 else "-Infinity")]
+    if isinstance(obj, dict):
+        return [p for k, v in obj.items() for p in _non_finite(v, f"{where}.{k}" if where else str(k))]
+    if isinstance(obj, list):
+        return [p for i, v in enumerate(obj) for p in _non_finite(v, f"{where}[{i}]")]
+    return []
 
 
 TOP_KEYS = ("document", "meta", "sections", "tables", "review", "unreadable")
@@ -90,6 +122,11 @@ def validate_gold(gold: dict, where: str, text: str | None = None, text_is_ocr: 
     checked); `text_is_ocr`: that text was read by OCR, so a snippet it lacks is a warning, not an error."""
     p = LabelProblems()
     err = p.errors.append
+    for place, value in _non_finite(gold):  # a body parsed by Python's json may hold them: never gold
+        err(f"{where}: {place} is {value}, not a number JSON allows: write the printed number, or null with the "
+            f"cell listed in \"unreadable\"")
+    if p.errors:
+        return p
     for key in ("document", "meta", "sections", "tables"):
         if key not in gold:
             err(f"{where}: missing top-level key {key!r}")
@@ -226,8 +263,8 @@ def validate_dir(labels_dir: str | Path, docs_dirs: list[str | Path] = (),
         total.errors.append(f"{labels_dir}: no *.gold.json label files")
     for f in files:
         try:
-            gold = json.loads(f.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as e:
+            gold = loads_strict(f.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError) as e:  # JSONDecodeError is a ValueError; so is a NaN refused
             total.errors.append(f"{f}: not valid JSON ({e})")
             continue
         if not isinstance(gold, dict):

@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 
 from .. import schema
 from ..extraction import checks
-from ..modeling.labeling import fold_of, gold_from_report, validate_gold
+from ..modeling.labeling import fold_of, gold_from_report, loads_strict, validate_gold
 from . import report_view
 from .report_view import safe_document_name
 from .summary import queue_entry, queue_order
@@ -403,7 +403,10 @@ An empty cell is unreadable (null); write 0 for a blank, / or —.</p>
     @app.post("/api/save/<name>")
     def save(name: str):
         report = report_or_404(name)
-        gold = request.get_json(silent=True)
+        try:  # strict JSON: NaN, Infinity (which Flask's parser reads) or 1e999 never reach the labels folder
+            gold = loads_strict(request.get_data(as_text=True))
+        except ValueError as e:
+            return jsonify({"errors": [f"not valid JSON: {e}"]}), 400
         if not isinstance(gold, dict):
             return jsonify({"errors": ["the body must be a JSON object (a gold file)"]}), 400
         document = report["document"]
@@ -424,7 +427,7 @@ An empty cell is unreadable (null); write 0 for a blank, / or —.</p>
         fd, tmp = tempfile.mkstemp(dir=labels_dir, prefix=".tmp-", suffix=".json")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(json.dumps(gold, ensure_ascii=False, indent=1) + "\n")
+                f.write(json.dumps(gold, ensure_ascii=False, indent=1, allow_nan=False) + "\n")
             os.chmod(tmp, 0o644)
             os.replace(tmp, target)
         except BaseException:
