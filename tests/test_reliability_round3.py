@@ -119,3 +119,66 @@ def test_the_review_app_refuses_to_save_nan_or_infinity(tmp_path):
     from pipeline.modeling.labeling import loads_strict
 
     loads_strict((labels / f"{LABELLED}.gold.json").read_text(encoding="utf-8"))
+
+
+# --- 1. formula injection in the exports --------------------------------------------------------------------------
+
+FORMULA = '=HYPERLINK("http://x","y")'
+DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def test_exported_text_that_looks_like_a_formula_is_stored_as_text(tmp_path):
+    """A title starting with a live HYPERLINK formula, a section starting with a DDE payload, file names starting
+    with = and @: text in the CSVs and in tables.xlsx, while the printed change -97 stays the number -97."""
+    import csv
+
+    from openpyxl import load_workbook
+
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    text = (ROOT / "data" / "raw" / "suizhou-2020.txt").read_text(encoding="utf-8")
+    text = f"{FORMULA}随州市2020年政府信息公开工作年度报告\n" + text
+    dde = "-2+3+cmd|' /C calc'!A0"
+    last = text.rindex("六、其他需要报告的事项")
+    text = text[:last] + f"六、其他需要报告的事项\n{dde}\n"
+    (inputs / "=1+2.txt").write_text(text, encoding="utf-8")
+    shutil.copy(ROOT / "data" / "raw" / "suizhou-2020.txt", inputs / "@SUM(1+9).txt")
+    run = _cli("extract", inputs, "--out", tmp_path / "reports", "--models", "", "--quiet", "--workers", "0")
+    assert run.returncode == 0, run.stderr
+    report = json.loads((tmp_path / "reports" / "=1+2.txt.json").read_text(encoding="utf-8"))
+    assert report["meta"]["body"].startswith(FORMULA) and report["sections"][5]["text"] == dde  # the case holds
+    run = _cli("export", "--reports", tmp_path / "reports", "--out", tmp_path / "out")
+    assert run.returncode == 0, run.stderr
+    out = tmp_path / "out"
+
+    def rows(name):
+        with open(out / name, encoding="utf-8-sig", newline="") as f:
+            return list(csv.DictReader(f))
+
+    cells, sections, checks = rows("cells.csv"), rows("sections.csv"), rows("checks.csv")
+    for table in (cells, sections, checks):
+        for row in table:
+            for key, value in row.items():
+                assert not value.startswith(DANGEROUS) or re.fullmatch(r"[+-]\d[\d,]*(\.\d+)?", value), (key, value)
+    assert {r["document"] for r in cells} == {"'=1+2.txt", "'@SUM(1+9).txt"}
+    assert {r["body"] for r in cells if r["document"] == "'=1+2.txt"} == {f"'{FORMULA}随州市"}
+    assert [r["text"] for r in sections if r["document"] == "'=1+2.txt" and r["section"] == "6"] == [f"'{dde}"]
+    assert {r["document"] for r in checks} == {"'=1+2.txt", "'@SUM(1+9).txt"}
+    fees = [r for r in cells if r["row"] == "fees" and r["column"] == "change"]
+    assert [(float(r["value"]), r["raw"]) for r in fees] == [(-97.0, "-97")] * 2  # numbers stay numbers
+
+    book = load_workbook(out / "tables.xlsx")
+    seen = []
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
+                if isinstance(cell.value, str) and cell.value.startswith(DANGEROUS):
+                    assert cell.quotePrefix and cell.data_type == "s", (sheet.title, cell.coordinate, cell.value)
+                    seen.append(cell.value)
+                if cell.value == -97:
+                    assert cell.data_type == "n"
+                    seen.append(-97)
+    assert {"=1+2.txt", "@SUM(1+9).txt", f"{FORMULA}随州市", -97} <= set(seen)
+    with zipfile.ZipFile(out / "tables.xlsx") as z:  # no formula element anywhere in the workbook
+        assert not any(b"<f>" in z.read(n) or b"<f " in z.read(n) for n in z.namelist() if n.endswith(".xml"))
