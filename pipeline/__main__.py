@@ -113,7 +113,8 @@ def read_options(args):
     from .readers.ocr import OcrOptions
 
     ocr = OcrOptions(mode=args.ocr, dpi=args.ocr_dpi, min_confidence=args.ocr_min_confidence,
-                     very_sure=args.ocr_very_sure, threads=args.ocr_threads, engine=args.ocr_engine)
+                     very_sure=args.ocr_very_sure, threads=args.ocr_threads, engine=args.ocr_engine,
+                     max_pages=args.ocr_max_pages)
     return PdfOptions(camelot_flavor=args.camelot_flavor, tables=args.pdf_tables,
                       min_ruling_lines=args.min_ruling_lines, ocr=ocr)
 
@@ -140,6 +141,19 @@ def _ocr_options(p) -> None:
     p.add_argument("--ocr-threads", type=int, default=d.threads, metavar="N",
                    help="ONNX Runtime threads per process (default 0: one per worker when several workers run, "
                         "else all cores)")
+    p.add_argument("--ocr-max-pages", type=_positive_int, default=d.max_pages, metavar="N",
+                   help="pages OCR'd in one document (a scanned PDF, a multi-page TIFF); a longer one says how many "
+                        f"of its pages were read (default {d.max_pages})")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number")
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not 1 or more")
+    return value
 
 
 def _pdf_options(p) -> None:

@@ -182,3 +182,73 @@ def test_exported_text_that_looks_like_a_formula_is_stored_as_text(tmp_path):
     assert {"=1+2.txt", "@SUM(1+9).txt", f"{FORMULA}随州市", -97} <= set(seen)
     with zipfile.ZipFile(out / "tables.xlsx") as z:  # no formula element anywhere in the workbook
         assert not any(b"<f>" in z.read(n) or b"<f " in z.read(n) for n in z.namelist() if n.endswith(".xml"))
+
+
+# --- 2. long scans: the OCR page limit is said, and is a parameter ------------------------------------------------
+
+def _blank_pages(n: int):
+    from PIL import Image
+
+    return [Image.new("RGB", (620, 877), "white") for _ in range(n)]  # A4 at 75 dpi
+
+
+def test_a_scan_longer_than_the_ocr_page_limit_says_how_many_pages_were_read(tmp_path):
+    """A multi-page TIFF and an image-only PDF of blank pages, one page over --ocr-max-pages 2: the error says
+    OCR read 2 of the 3 pages (never 'no text on any of its 3 pages'); the limit raised, all 3 are read."""
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    first, *rest = _blank_pages(3)
+    first.save(inputs / "long.tif", save_all=True, append_images=rest, dpi=(75, 75))
+    first.save(inputs / "long.pdf", save_all=True, append_images=rest, resolution=75)
+    shutil.copy(GOOD, inputs)
+    run = _cli("extract", inputs, "--out", tmp_path / "out", "--models", "", "--quiet", "--workers", "0",
+               "--ocr-max-pages", "2")
+    assert run.returncode == 1, run.stderr
+    errors = {Path(e["file"]).name: e["message"] for e in _errors(tmp_path / "out")}
+    assert "OCR read 2 of its 3 pages: page(s) 3 were not read" in errors["long.tif"], errors
+    assert "OCR found no text on the 2 pages it read of its 3" in errors["long.pdf"], errors
+    assert "page(s) 3 were not read" in errors["long.pdf"] and "--ocr-max-pages" in errors["long.pdf"], errors
+    assert (tmp_path / "out" / "gejiu-2020.txt.json").exists()
+    run = _cli("extract", inputs / "long.tif", inputs / "long.pdf", "--out", tmp_path / "all", "--models", "",
+               "--quiet", "--workers", "0", "--ocr-max-pages", "3")
+    errors = {Path(e["file"]).name: e["message"] for e in _errors(tmp_path / "all")}
+    assert errors == {"long.tif": "an image in which OCR found no text",
+                      "long.pdf": "scanned PDF: OCR found no text on any of its 3 pages (blank pages?)"}, errors
+
+
+def test_a_report_scan_cut_by_the_page_limit_carries_a_warning_with_the_pages_read(tmp_path):
+    """Page 1 prints a report's title, pages 2-3 are blank; read with --ocr-max-pages 1, the report says OCR read 1
+    of its 3 pages and which were not read."""
+    from PIL import ImageDraw, ImageFont
+
+    from pipeline.modeling.synth_scan import FONT_FILES, cjk_fonts
+
+    cjk_fonts()  # a clear error naming the font packages when the machine has none
+    name, path, index = next(f for f in FONT_FILES if Path(f[1]).exists())
+    first, *rest = _blank_pages(3)
+    ImageDraw.Draw(first).text((40, 80), "平潭综合实验区2023年政府信息公开工作年度报告", fill="black",
+                               font=ImageFont.truetype(path, 24, index=index))
+    tiff = tmp_path / "report.tif"
+    first.save(tiff, save_all=True, append_images=rest, dpi=(75, 75))
+    run = _cli("extract", tiff, "--out", tmp_path / "out", "--models", "", "--quiet", "--workers", "0",
+               "--ocr-max-pages", "1")
+    assert run.returncode == 0, run.stderr
+    report = json.loads((tmp_path / "out" / "report.tif.json").read_text(encoding="utf-8"))
+    assert report["source"]["pages"] == 3 and report["source"]["ocr_pages"] == [1]
+    assert "OCR read 1 of its 3 pages: page(s) 2-3 were not read" in " ".join(report["source"]["warnings"]), \
+        report["source"]["warnings"]
+
+
+def test_the_ocr_page_limit_is_a_parameter(tmp_path):
+    import yaml
+
+    from pipeline.batch.extract import read_options_of
+    from pipeline.params import check
+
+    params = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))
+    assert params["ocr"]["max_pages"] == 100 and check(params) == []
+    assert read_options_of({"ocr": {"max_pages": 7}}).ocr.max_pages == 7
+    assert check({"ocr": {"max_pages": 0}}) == ["params.yaml: ocr.max_pages must be 1 or more, not 0"]
+    run = _cli("extract", GOOD, "--out", tmp_path / "out", "--ocr-max-pages", "0")
+    assert run.returncode == 2 and "--ocr-max-pages" in run.stderr and "1 or more" in run.stderr
+    assert "--ocr-max-pages" in (ROOT / "dvc.yaml").read_text(encoding="utf-8")
