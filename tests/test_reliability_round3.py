@@ -252,3 +252,165 @@ def test_the_ocr_page_limit_is_a_parameter(tmp_path):
     run = _cli("extract", GOOD, "--out", tmp_path / "out", "--ocr-max-pages", "0")
     assert run.returncode == 2 and "--ocr-max-pages" in run.stderr and "1 or more" in run.stderr
     assert "--ocr-max-pages" in (ROOT / "dvc.yaml").read_text(encoding="utf-8")
+
+
+# --- 3. a full disk ----------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A real, small file system (tmpfs) mounted for the test: `mount` needs root (CAP_SYS_ADMIN); elsewhere the
+    test is skipped, and test_an_always_full_device_for_errors_jsonl_is_one_clear_error runs instead."""
+    where = tmp_path / "disk"
+    where.mkdir()
+    mounted = []
+
+    def mount(size: str) -> Path:
+        run = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0755", "tmpfs", str(where)],
+                             capture_output=True, text=True)
+        if run.returncode != 0:
+            pytest.skip(f"cannot mount a small tmpfs here (needs root: {run.stderr.strip() or run.returncode})")
+        mounted.append(where)
+        return where
+
+    yield mount
+    for m in mounted:
+        subprocess.run(["umount", "-l", str(m)], capture_output=True)
+
+
+def _fill(disk: Path, leave: int) -> Path:
+    """A filler file that leaves about `leave` bytes free on the disk."""
+    free = shutil.disk_usage(disk).free
+    filler = disk / "filler"
+    with open(filler, "wb") as f:
+        f.write(b"\0" * max(0, free - leave))
+    return filler
+
+
+def test_a_full_disk_stops_the_batch_with_one_clear_line_and_keeps_what_fit(tmp_path, small_disk):
+    """--out on a tmpfs with 160 kB left: six broken PDFs (recorded first) and the nine text reports of the corpus
+    (10-75 kB of JSON each). The run stops with one line, exit 1; every file left is whole; the six failures are in
+    errors.jsonl. Space freed, the same command completes, and nothing is recorded twice."""
+    disk = small_disk("1m")
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for i in range(6):
+        (inputs / f"a-broken-{i}.pdf").write_bytes(b"%PDF-1.4 cut short")
+    reports = sorted((ROOT / "data" / "raw").glob("*.txt"))
+    for p in reports:
+        shutil.copy(p, inputs)
+    filler = _fill(disk, 160 * 1024)
+    out = disk / "out"
+    run = _cli("extract", inputs, "--out", out, "--models", "", "--workers", "0", "--quiet")
+    assert run.returncode == 1, run.stderr
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in run.stderr, run.stderr
+    assert lines[0].startswith(f"error: cannot write {out}/") and "No space left on device" in lines[0], lines
+    assert "run the same command again" in lines[0]
+    written = sorted(p.name for p in out.glob("*.txt.json"))
+    assert 0 < len(written) < len(reports), written  # the case ran out of space part way
+    assert not list(out.glob(".tmp-*"))
+    for p in out.glob("*.json"):
+        json.loads(p.read_text(encoding="utf-8"))  # nothing torn
+    assert sorted(Path(e["file"]).name for e in _errors(out)) == [f"a-broken-{i}.pdf" for i in range(6)]
+
+    filler.unlink()
+    again = _cli("extract", inputs, "--out", out, "--models", "", "--workers", "0")
+    assert again.returncode == 1 and "Traceback" not in again.stderr, again.stderr
+    assert f"({len(written)} already up to date)" in again.stderr, again.stderr
+    assert sorted(p.name for p in out.glob("*.txt.json")) == sorted(f"{p.name}.json" for p in reports)
+    assert sorted(Path(e["file"]).name for e in _errors(out)) == [f"a-broken-{i}.pdf" for i in range(6)]
+
+
+def test_a_record_cut_short_by_a_full_disk_is_taken_back(small_disk):
+    """errors.jsonl appended on a tmpfs filled to its last page: records go in whole until one does not fit; the
+    one cut short by the kernel (a short write, then ENOSPC) is taken back, so every line left reads."""
+    from pipeline.batch.writing import ErrorLog, OutputError
+
+    disk = small_disk("64k")
+    (disk / "errors.jsonl").write_text('{"file": "earlier.pdf", "stage": "read", "message": "x"}\n')
+    fd = os.open(disk / "filler", os.O_WRONLY | os.O_CREAT)
+    try:  # every page left taken
+        while os.write(fd, b"\0" * 4096):
+            pass
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+    log = ErrorLog(disk / "errors.jsonl")
+    added = 0
+    with pytest.raises(OutputError) as e:
+        for i in range(1000):
+            log.add({"file": f"broken-{i}.pdf", "stage": "read", "message": "corrupt PDF " + "x" * 200})
+            added += 1
+    log.close()
+    assert "No space left on device" in str(e.value) and str(disk / "errors.jsonl") in str(e.value)
+    text = (disk / "errors.jsonl").read_text(encoding="utf-8")
+    assert added > 0 and text.endswith("\n")
+    records = [json.loads(line) for line in text.splitlines()]
+    assert [r["file"] for r in records] == ["earlier.pdf"] + [f"broken-{i}.pdf" for i in range(added)]
+
+
+def test_a_record_that_cannot_be_written_for_lack_of_space_is_a_clear_error():
+    """Runs without root: /dev/full fails every write with ENOSPC, as a full disk does."""
+    from pipeline.batch.writing import ErrorLog, OutputError
+
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full on this system")
+    log = ErrorLog(Path("/dev/full"))
+    with pytest.raises(OutputError) as e:
+        log.add({"file": "broken.pdf", "stage": "read", "message": "corrupt PDF"})
+    log.close()
+    assert str(e.value) == "cannot write /dev/full: No space left on device" and log.recorded == 0
+
+
+def test_a_link_planted_at_errors_jsonl_is_replaced_not_followed(tmp_path):
+    outside = tmp_path / "outside.txt"
+    outside.write_text("keep me\n")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "errors.jsonl").symlink_to(outside)
+    (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.4 cut short")
+    run = _cli("extract", tmp_path / "broken.pdf", "--out", out, "--models", "", "--workers", "0", "--quiet")
+    assert run.returncode == 1, run.stderr
+    assert outside.read_text() == "keep me\n" and not (out / "errors.jsonl").is_symlink()
+    assert [Path(e["file"]).name for e in _errors(out)] == ["broken.pdf"]
+
+
+# --- 4. terminal control bytes in file names ---------------------------------------------------------------------
+
+HOSTILE = "\x1b[2J\x1b]0;pwned\x07bell\x07\x9b31mred\rback\u202eevil"
+RAW_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202e]")  # what a terminal obeys (newline and tab aside)
+
+
+def test_names_with_terminal_control_bytes_are_printed_escaped(tmp_path):
+    """A file named with ESC [2J (clear screen), an OSC title sequence ended by BEL, U+009B (CSI), CR and a
+    right-to-left override: on stderr and in errors.jsonl it is shown escaped, never obeyed."""
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / f"{HOSTILE}.pdf").write_bytes(b"%PDF-1.4 cut short")
+    shutil.copy(GOOD, inputs)
+    run = _cli("extract", inputs, "--out", tmp_path / "out", "--models", "", "--workers", "0")
+    assert run.returncode == 1, run.stderr
+    assert not RAW_CONTROLS.search(run.stderr), repr(run.stderr)
+    assert "\\x1b[2J\\x1b]0;pwned\\x07bell\\x07\\x9b31mred\\rback\\u202eevil.pdf: [read]" in run.stderr, run.stderr
+    text = (tmp_path / "out" / "errors.jsonl").read_text(encoding="utf-8")
+    assert not RAW_CONTROLS.search(text), repr(text)  # `cat errors.jsonl` is safe too
+    [error] = _errors(tmp_path / "out")
+    assert error["file"] == str(inputs / f"{HOSTILE}.pdf")  # the record still names the file exactly
+    # a path that does not exist (a usage error) and a folder with nothing to read say so escaped as well
+    missing = _cli("extract", tmp_path / f"{HOSTILE}-missing", "--out", tmp_path / "out2")
+    assert missing.returncode == 2 and not RAW_CONTROLS.search(missing.stderr), repr(missing.stderr)
+    assert "\\x1b[2J" in missing.stderr
+    empty = tmp_path / f"{HOSTILE}-empty"
+    empty.mkdir()
+    nothing = _cli("extract", empty, "--out", tmp_path / "out3")
+    assert nothing.returncode == 1 and "nothing to read" in nothing.stderr
+    assert not RAW_CONTROLS.search(nothing.stderr), repr(nothing.stderr)
+
+
+def test_shown_escapes_every_control_character_and_undecodable_byte():
+    from pipeline.names import shown
+
+    assert shown("a\x1b[2Jb\x07c\x9bd\re\nf\tg\u202eh\udcffi") == "a\\x1b[2Jb\\x07c\\x9bd\\re\\nf\\tg\\u202eh\\xffi"
+    assert shown("平潭[1].html") == "平潭[1].html"
+    assert shown("line one\nline\x1b two", keep_newlines=True) == "line one\nline\\x1b two"

@@ -14,7 +14,6 @@ import re
 import signal
 import stat
 import sys
-import tempfile
 import threading
 import time
 import traceback
@@ -24,10 +23,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..document import Document, ReadError
+from ..names import printable, shown
 from ..extraction.models import load_models
 from ..readers import SUPPORTED_EXTENSIONS, PdfOptions, read_bytes, read_document
 from ..extraction.report import PIPELINE_VERSION, ReportSchemaError, build_report, validate_report
 from . import inputs as archives
+from .writing import ErrorLog, OutputError, dump_json, write_atomic, write_errors  # noqa: F401 (re-exported)
 
 NOT_A_REPORT_MIN_SIGNALS = 1
 
@@ -119,27 +120,6 @@ def _page_files_folder(folder: str, names: list[str]) -> bool:
 
 
 MAX_NAME_BYTES = 240  # file systems hold 255 bytes a name; room is left for the `.tmp-` prefix of write_atomic
-_ESCAPED_BYTE = re.compile(r"[\udc80-\udcff]")
-
-
-def printable(text: str) -> str:
-    """A file name as text that can be written as UTF-8: bytes that were not UTF-8 (kept by Python as lone
-    surrogates) are shown as `\\xff`, the way a shell or Python shows them."""
-    return _ESCAPED_BYTE.sub(lambda m: "\\x%02x" % (ord(m.group()) - 0xDC00), text)
-
-
-def dump_json(obj, indent: int | None = None) -> str:
-    """JSON text (UTF-8 characters kept, `indent` 2 or none) by orjson, ten times faster than the json module; a
-    file name holding bytes that are not UTF-8 goes through json, and those bytes read `\\xff` too."""
-    import orjson
-
-    try:
-        return orjson.dumps(obj, option=(orjson.OPT_INDENT_2 if indent else 0) | orjson.OPT_SERIALIZE_NUMPY).decode()
-    except (TypeError, orjson.JSONEncodeError):
-        text = json.dumps(obj, ensure_ascii=False, indent=2 if indent else None)
-        return _ESCAPED_BYTE.sub(lambda m: "\\\\x%02x" % (ord(m.group()) - 0xDC00), text)
-
-
 def _cut_to_bytes(text: str, limit: int) -> str:
     data = text.encode("utf-8")
     return text if len(data) <= limit else data[:limit].decode("utf-8", "ignore")
@@ -159,26 +139,6 @@ def output_name(path: Path, taken: set[str], suffix: str = ".json") -> str:
         name = f"{_cut_to_bytes(base, room - 9)}.{digest}{suffix}"
     taken.add(name)
     return name
-
-
-_UMASK = os.umask(0o022)
-os.umask(_UMASK)  # read once: the mode new files get, as any program's files would under this umask
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write a file whole or not at all: to a temporary name beside it, then renamed. The file gets the mode any
-    new file gets under the user's umask (0644 under 022), not the temporary file's private 0600."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.chmod(tmp, 0o666 & ~_UMASK)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 _TITLE = re.compile(r"信息公开\s*(工作)?\s*(年\s*度)?\s*(工作)?\s*报\s*告")
@@ -260,6 +220,7 @@ class Outcome:
     error: dict | None = None
     seconds: float = 0.0
     written: bool = False  # a worker process wrote the output itself (payload not sent back)
+    write_error: tuple[int, str] | None = None  # (errno, reason) when a worker could not write it (a full disk)
 
 
 def process_job(job: Job, mode: str, models, pdf_options: PdfOptions | None = None, data: bytes | None = None,
@@ -299,7 +260,7 @@ def process_job(job: Job, mode: str, models, pdf_options: PdfOptions | None = No
         first = str(e).splitlines()[0][:200] if str(e) else ""
         error = {"file": str(source), "stage": mode, "message": f"internal error: {type(e).__name__}: {first}"}
         if verbose:
-            traceback.print_exc(file=sys.stderr)
+            sys.stderr.write(shown(traceback.format_exc(), keep_newlines=True))
     return Outcome(job.index, error=error, seconds=time.perf_counter() - started)
 
 
@@ -386,8 +347,11 @@ def _worker_task(job: Job, mode: str, pdf_options, seconds, verbose, out_dir: st
     to the parent, which stays free to schedule the next reports."""
     outcome = _limited_job(job, mode, _WORKER_MODELS, pdf_options, seconds, verbose)
     if out_dir is not None and outcome.payload is not None:
-        write_atomic(Path(out_dir) / job.name, outcome.payload)
-        outcome.payload, outcome.written = None, True
+        try:
+            write_atomic(Path(out_dir) / job.name, outcome.payload)
+        except OutputError as e:  # the parent stops the batch with it
+            outcome.write_error = (e.errno, e.reason)
+        outcome.payload, outcome.written = None, outcome.write_error is None
     return outcome
 
 
@@ -435,25 +399,29 @@ def _run_in_pool(jobs, mode, models_dir, pdf_options, seconds, workers, verbose,
 
         for _ in range(workers * 8):  # a short queue: memory stays bounded however many files there are
             submit()
-        while pending:
-            done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
-            for future in done:
-                job = pending.pop(future)
-                try:
-                    yield future.result()
-                except FutureTimeout:
-                    yield Outcome(job.index, error={"file": str(job.path), "stage": "timeout",
-                                                    "message": str(TimeLimitExceeded(seconds)) + "; worker killed"})
-                except ProcessExpired as e:
-                    yield Outcome(job.index, error={"file": str(job.path), "stage": "memory",
-                                                    "message": f"memory limit exceeded or crash: its worker process "
-                                                               f"died (exit code {e.exitcode}) and was replaced; a "
-                                                               f"worker may take {memory_limit_mb} MB "
-                                                               f"(--memory-limit)"})
-                except Exception as e:
-                    yield Outcome(job.index, error={"file": str(job.path), "stage": mode,
-                                                    "message": f"internal error: {type(e).__name__}: {e}"[:240]})
-                submit()
+        try:
+            while pending:
+                done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+                for future in done:
+                    job = pending.pop(future)
+                    try:
+                        yield future.result()
+                    except FutureTimeout:
+                        yield Outcome(job.index, error={"file": str(job.path), "stage": "timeout",
+                                                        "message": str(TimeLimitExceeded(seconds)) + "; worker killed"})
+                    except ProcessExpired as e:
+                        yield Outcome(job.index, error={
+                            "file": str(job.path), "stage": "memory",
+                            "message": f"memory limit exceeded or crash: its worker process died (exit code "
+                                       f"{e.exitcode}) and was replaced; a worker may take {memory_limit_mb} MB "
+                                       f"(--memory-limit)"})
+                    except Exception as e:
+                        yield Outcome(job.index, error={"file": str(job.path), "stage": mode,
+                                                        "message": f"internal error: {type(e).__name__}: {e}"[:240]})
+                    submit()
+        except GeneratorExit:  # the batch stopped (a full disk, Ctrl-C): the reports still queued are not run
+            pool.stop()
+            raise
 
 
 def _run_on_dask(jobs, mode, models, pdf_options, seconds, scheduler, verbose):
@@ -671,61 +639,65 @@ def run_batch(inputs: list[str], out_dir: str, models_dir: str | None = "models"
     from tqdm import tqdm
 
     failed = 0
+    log = ErrorLog(out / "errors.jsonl")  # failures appended as they happen: a run that stops keeps what it recorded
     bar = tqdm(total=len(jobs), initial=len(done), unit="report", disable=not show_progress, file=sys.stderr,
                dynamic_ncols=True, smoothing=0.1)
     try:
+        for record in result.errors:  # what was found wrong before any work: missing paths, refused members
+            log.add(record)
         for outcome in outcomes:
             job = jobs[outcome.index]
+            if outcome.write_error is not None:  # a worker could not write its output
+                raise OutputError(out / job.name, OSError(outcome.write_error[0], outcome.write_error[1]))
             if outcome.payload is not None:
                 write_atomic(out / job.name, outcome.payload)
                 outcome.payload, outcome.written = None, True  # written: the batch keeps no report in memory
             elif not outcome.written:
                 failed += 1
+                log.add(outcome.error)
             done[outcome.index] = outcome.error
             bar.update(1)
             bar.set_postfix(failed=failed, skipped=len(result.skipped), refresh=False)
+    except OutputError as e:  # a full disk: every later write would fail too, so the batch stops here
+        e.result = result
+        raise
     finally:
         bar.close()
+        log.close()
+        if len(done) < len(jobs) and hasattr(outcomes, "close"):
+            outcomes.close()  # stopped: worker processes are stopped now, not when the generator is collected
         for index in sorted(done):
             error, job = done[index], jobs[index]
             if error is not None:
                 result.errors.append(error)
             else:
                 result.written.append(str(out / job.name))
-        if len(done) < len(jobs):  # interrupted: record what was done so far, then stop
-            _write_errors(out, result.errors, answered)
+        if len(done) < len(jobs):  # stopped (Ctrl-C, a full disk): record what was done so far, then stop
+            finished = {str(jobs[i].path) for i in done} | {e["file"] for e in result.errors}
+            try:  # inputs not reached keep the records earlier runs left for them
+                _write_errors(out, result.errors, finished)
+            except OSError:
+                pass  # no room to rewrite it: the lines appended so far stay, each one whole
     failed_names = [jobs[i].name for i, error in done.items() if error is not None]
     if mode == "predict":  # documents the read stage could not read have no document JSON, only an old report
         failed_names += [output_name(Path(e["file"]), set()) for e in result.errors if e.get("stage") != "input"]
-    _remove_stale_outputs(out, result, failed_names)
-    if mode != "read" and len(result.written) > 1:
-        from .corpus_checks import add_cross_year_checks
+    try:
+        _remove_stale_outputs(out, result, failed_names)
+        if mode != "read" and len(result.written) > 1:
+            from .corpus_checks import add_cross_year_checks
 
-        add_cross_year_checks(result.written)
-    _write_errors(out, result.errors, answered)
+            add_cross_year_checks(result.written)
+        _write_errors(out, result.errors, answered)
+    except OutputError as e:
+        e.result = result
+        raise
     return result
 
 
-def _write_errors(out: Path, errors: list[dict], inputs: set[str] | None = None) -> None:
-    """OUT/errors.jsonl: one record per input that failed. Records an earlier run (or a run beside this one) left
-    for inputs this run did not take are kept, so no failure is lost; this run's inputs get this run's records."""
-    kept = []
-    if inputs is not None:
-        try:
-            earlier = (out / "errors.jsonl").read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError):
-            earlier = []
-        for line in earlier:
-            try:
-                record = json.loads(line)
-            except ValueError:
-                continue
-            where = str(record.get("file")) if isinstance(record, dict) else ""
-            where = (archives.split_member(where) or (where,))[0]  # a member's: its archive
-            if isinstance(record, dict) and record.get("file") not in inputs and \
-                    os.path.lexists(where):  # an input since removed has nothing to report
-                kept.append(record)
-    write_atomic(out / "errors.jsonl", "".join(dump_json(e) + "\n" for e in kept + errors))
+def _write_errors(out: Path, errors: list[dict], answered: set[str] | None = None) -> None:
+    """OUT/errors.jsonl rewritten once at the end of a batch (writing.write_errors): the records of a zip member
+    stay while its archive exists."""
+    write_errors(out, errors, answered, archive_of=lambda where: (archives.split_member(where) or (where,))[0])
 
 
 def _find_documents(paths: list[str]) -> tuple[list[Path], list[dict]]:

@@ -31,6 +31,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .. import schema
+from ..names import shown
 from ..extraction import checks
 from ..modeling.labeling import fold_of, gold_from_report, loads_strict, validate_gold
 from . import report_view
@@ -447,6 +448,6 @@ def serve(reports_dir, labels_dir, docs_dirs, documents_dir, host: str = "127.0.
           dvc_file: str = "dvc.yaml") -> None:
     app = create_app(reports_dir, labels_dir, docs_dirs, documents_dir, dvc_file)
     app.config["BOUND_HOST"] = host
-    print(f"review app on http://{'[' + host + ']' if ':' in host else host}:{port}/ (Ctrl-C to stop); "
-          f"gold files go to {labels_dir}", flush=True)
+    print(shown(f"review app on http://{'[' + host + ']' if ':' in host else host}:{port}/ (Ctrl-C to stop); "
+                f"gold files go to {labels_dir}"), flush=True)
     app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
