@@ -414,3 +414,156 @@ def test_shown_escapes_every_control_character_and_undecodable_byte():
     assert shown("a\x1b[2Jb\x07c\x9bd\re\nf\tg\u202eh\udcffi") == "a\\x1b[2Jb\\x07c\\x9bd\\re\\nf\\tg\\u202eh\\xffi"
     assert shown("平潭[1].html") == "平潭[1].html"
     assert shown("line one\nline\x1b two", keep_newlines=True) == "line one\nline\\x1b two"
+
+
+# --- 6. zip members keep their own identity ----------------------------------------------------------------------
+
+RAW = ROOT / "data" / "raw"
+
+
+def _body_year(report: dict) -> tuple:
+    return report["meta"]["body"], report["meta"]["year"]
+
+
+def test_zip_members_of_one_name_or_one_flat_name_stay_apart(tmp_path):
+    """Two entries named x.txt in one zip (zip allows it), and a/b/c.txt beside a_b/c.txt: four reports, each of
+    its own member's bytes, under four document names, counted four times by the export and the summary."""
+    import warnings
+
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    members = [("x.txt", "gejiu-2020.txt"), ("x.txt", "suizhou-2020.txt"), ("a/b/c.txt", "pingtan-2019.txt"),
+               ("a_b/c.txt", "pingtan-2021.txt")]
+    with zipfile.ZipFile(inputs / "dl.zip", "w") as z, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns of the duplicate name: that is the case
+        for member, source in members:
+            z.write(RAW / source, member)
+    run = _cli("extract", inputs, "--out", tmp_path / "out", "--models", "", "--quiet", "--workers", "2")
+    assert run.returncode == 0, run.stderr
+    reports = {r["document"]: r for r in (json.loads(p.read_text(encoding="utf-8"))
+                                          for p in (tmp_path / "out").glob("*.json"))}
+    expected = {"dl.zip!x.txt": "gejiu-2020.txt", "dl.zip!x (2).txt": "suizhou-2020.txt",
+                "dl.zip!a/b/c.txt": "pingtan-2019.txt", "dl.zip!a_b/c.txt": "pingtan-2021.txt"}
+    assert sorted(reports) == sorted(expected)
+    run = _cli("extract", *[RAW / s for s in expected.values()], "--out", tmp_path / "alone", "--models", "",
+               "--quiet")
+    assert run.returncode == 0, run.stderr
+    alone = {s: json.loads((tmp_path / "alone" / f"{s}.json").read_text(encoding="utf-8")) for s in expected.values()}
+    for document, source in expected.items():
+        assert _body_year(reports[document]) == _body_year(alone[source]), document
+        assert reports[document]["tables"] == alone[source]["tables"], document  # its own bytes, read whole
+    assert any("2 members under this one's name" in w for w in reports["dl.zip!x (2).txt"]["source"]["warnings"])
+    run = _cli("export", "--reports", tmp_path / "out", "--out", tmp_path / "export")
+    assert run.returncode == 0, run.stderr
+    import csv
+
+    with open(tmp_path / "export" / "sections.csv", encoding="utf-8-sig", newline="") as f:
+        assert {r["document"] for r in csv.DictReader(f)} == set(expected)
+    summary = (tmp_path / "export" / "summary.html").read_text(encoding="utf-8")
+    assert "4 distinct reports (4 files" in summary, summary[:2000]
+    again = _cli("extract", inputs, "--out", tmp_path / "out", "--models", "", "--workers", "0")
+    assert again.returncode == 0 and "(4 already up to date)" in again.stderr, again.stderr
+
+
+def test_a_member_is_read_by_its_own_entry_not_by_its_name(tmp_path):
+    from pipeline.batch.inputs import expand_archive, read_member
+    import warnings
+
+    path = tmp_path / "twice.zip"
+    with zipfile.ZipFile(path, "w") as z, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        z.writestr("r.txt", "first")
+        z.writestr("r.txt", "second")
+    members, problems = expand_archive(path, "zip")
+    assert problems == [] and [Path(str(w)).name for w, _, _ in members] == ["twice.zip!r.txt", "twice.zip!r (2).txt"]
+    assert [read_member(path, name, entry) for _, name, entry in members] == [b"first", b"second"]
+
+
+# --- 7. one file name in two folders -----------------------------------------------------------------------------
+
+def test_one_file_name_in_two_folders_is_two_reports_named_by_their_paths(tmp_path):
+    """A crawler's report.txt in two folders, and one at the root: three reports, `a/report.txt`, `b/report.txt`
+    and `report.txt` (a file at the root keeps its plain name), three rows in the exports, three report pages
+    linking three sources."""
+    import csv
+
+    raw = tmp_path / "data" / "raw"  # the folder the summary page links sources from
+    for folder, source in (("a", "gejiu-2020.txt"), ("b", "suizhou-2020.txt"), ("", "qingtongxia-2020.txt")):
+        (raw / folder).mkdir(parents=True, exist_ok=True)
+        shutil.copy(RAW / source, raw / folder / "report.txt")
+    run = _cli("extract", raw, "--out", tmp_path / "reports", "--models", "", "--quiet", "--workers", "0",
+               cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    got = {json.loads(p.read_text(encoding="utf-8"))["document"]: p.name
+           for p in (tmp_path / "reports").glob("*.json")}
+    assert got == {"report.txt": "report.txt.json", "a/report.txt": "a_report.txt.json",
+                   "b/report.txt": "b_report.txt.json"}
+    run = _cli("export", "--reports", tmp_path / "reports", "--out", tmp_path / "out", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    with open(tmp_path / "out" / "cells.csv", encoding="utf-8-sig", newline="") as f:
+        bodies = {(r["document"], r["body"]) for r in csv.DictReader(f)}
+    assert bodies == {("report.txt", "青铜峡市"), ("a/report.txt", "个旧市"), ("b/report.txt", "随州市")}
+    summary = (tmp_path / "out" / "summary.html").read_text(encoding="utf-8")
+    assert "3 distinct reports (3 files" in summary
+    for document, page in (("a/report.txt", "a_report.txt.html"), ("b/report.txt", "b_report.txt.html"),
+                           ("report.txt", "report.txt.html")):
+        html = (tmp_path / "out" / "report" / page).read_text(encoding="utf-8")
+        source = re.search(r'href="([^"]*)">source file', html).group(1)
+        assert (tmp_path / "out" / "report" / source).resolve() == (raw / document).resolve(), (document, source)
+        assert f'href="report/{page}"' in summary
+
+
+def test_a_second_file_of_the_same_name_renames_the_first_on_resume(tmp_path):
+    from pipeline.batch.extract import run_batch
+
+    (tmp_path / "in" / "a").mkdir(parents=True)
+    shutil.copy(GOOD, tmp_path / "in" / "a" / "index.txt")
+    run_batch([str(tmp_path / "in")], str(tmp_path / "out"), None)
+    assert json.loads((tmp_path / "out" / "index.txt.json").read_text(encoding="utf-8"))["document"] == "index.txt"
+    (tmp_path / "in" / "b").mkdir()
+    shutil.copy(RAW / "suizhou-2020.txt", tmp_path / "in" / "b" / "index.txt")
+    result = run_batch([str(tmp_path / "in")], str(tmp_path / "out"), None)
+    assert result.skipped == [] and sorted(Path(w).name for w in result.written) == [
+        "a_index.txt.json", "b_index.txt.json"]
+    assert json.loads((tmp_path / "out" / "a_index.txt.json").read_text(encoding="utf-8"))["document"] == \
+        "a/index.txt"
+
+
+def test_document_names_go_only_as_deep_as_they_must():
+    from pipeline.batch.inputs import document_names
+
+    found = [(Path("crawl/index.html"), Path("crawl")), (Path("crawl/2023/index.html"), Path("crawl")),
+             (Path("crawl/2024/index.html"), Path("crawl")), (Path("other/2023/index.html"), Path("other")),
+             (Path("crawl/2023/report.pdf"), Path("crawl")), (Path("x/lone.txt"), Path("x/lone.txt"))]
+    assert document_names(found) == ["index.html", "crawl/2023/index.html", "2024/index.html",
+                                     "other/2023/index.html", "report.pdf", "lone.txt"]
+
+
+# --- 8. brackets in a file name -----------------------------------------------------------------------------------
+
+def test_a_name_with_brackets_links_and_serves_its_own_file(tmp_path):
+    """pingtan[1].html beside pingtan1.html: as a glob pattern the first name matches the second file; the report
+    page links, the review app serves and the labels find the file of that very name."""
+    from urllib.parse import unquote
+
+    from pipeline.modeling.labeling import find_document
+    from pipeline.outputs.review_app import create_app
+
+    raw = tmp_path / "data" / "raw"
+    raw.mkdir(parents=True)
+    shutil.copy(RAW / "pingtan-2023.html", raw / "pingtan[1].html")
+    shutil.copy(RAW / "pingtan-2021.html", raw / "pingtan1.html")
+    run = _cli("extract", raw / "pingtan[1].html", "--out", tmp_path / "reports", "--models", "", "--quiet",
+               cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    run = _cli("export", "--reports", tmp_path / "reports", "--out", tmp_path / "out", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    html = (tmp_path / "out" / "report" / "pingtan[1].html.html").read_text(encoding="utf-8")
+    source = re.search(r'href="([^"]*)">source file', html).group(1)
+    assert (tmp_path / "out" / "report" / unquote(source)).resolve() == (raw / "pingtan[1].html").resolve(), source
+    client = create_app(tmp_path / "reports", tmp_path / "labels", [raw], token="t").test_client()
+    resp = client.get("/source/pingtan%5B1%5D.html")
+    assert resp.status_code == 200 and resp.data == (raw / "pingtan[1].html").read_bytes()
+    assert find_document("pingtan[1].html", [raw]) == raw / "pingtan[1].html"
+    assert find_document("pingtan[12].html", [raw]) is None  # a character class matching pingtan1.html
+    assert find_document("pingtan*.html", [raw]) is None

@@ -18,12 +18,13 @@ import threading
 import time
 import traceback
 import uuid
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..document import Document, ReadError
-from ..names import printable, shown
+from ..names import MAX_NAME_BYTES, printable, shown, unique_file_name  # noqa: F401
 from ..extraction.models import load_models
 from ..readers import SUPPORTED_EXTENSIONS, PdfOptions, read_bytes, read_document
 from ..extraction.report import PIPELINE_VERSION, ReportSchemaError, build_report, validate_report
@@ -44,19 +45,22 @@ class BatchResult:
     skipped: list[str] = field(default_factory=list)  # outputs already up to date (a resumed run)
 
 
-def find_inputs(paths: list[str], skip: str | Path | None = None) -> tuple[list[Path], list[dict]]:
+def find_inputs(paths: list[str], skip: str | Path | None = None,
+                roots: dict[Path, Path] | None = None) -> tuple[list[Path], list[dict]]:
     """Files named directly, and files with a supported extension found by walking directories (sorted; folders
     reached through symbolic links are walked too, each once). A file reached twice (named twice, or through a
     link) is read once. Anything that is not a regular file (a named pipe, a socket, a device) is recorded as an
     error without being opened: opening a FIFO would wait for a writer forever. A file in a folder with an extension
     no reader takes is read when its bytes are a format read (a PDF saved as .bin), else recorded as unsupported;
     hidden files and the systems' own (Thumbs.db, Word's ~$ lock files) are passed over, and so is the folder
-    `skip` (the batch's own output folder, when it lies inside a folder walked)."""
+    `skip` (the batch's own output folder, when it lies inside a folder walked). `roots`, when given, is filled
+    with the input each file was found under (the folder given, or the file itself): its name is relative to it."""
     files: list[Path] = []
     problems: list[dict] = []
     seen: set[str] = set()
+    roots = roots if roots is not None else {}
 
-    def add(path: Path) -> None:
+    def add(path: Path, root: Path | None = None) -> None:
         try:
             st = path.stat()
         except OSError as e:
@@ -73,6 +77,7 @@ def find_inputs(paths: list[str], skip: str | Path | None = None) -> tuple[list[
         if real not in seen:
             seen.add(real)
             files.append(path)
+            roots[path] = root if root is not None else path
 
     for p in paths:
         path = Path(p)
@@ -94,11 +99,11 @@ def find_inputs(paths: list[str], skip: str | Path | None = None) -> tuple[list[
                     if n.startswith(".") or archives.system_file(n):
                         continue
                     if n.lower().endswith(SUPPORTED_EXTENSIONS):
-                        add(Path(root) / n)
+                        add(Path(root) / n, path)
                     elif os.path.isfile(Path(root) / n):
                         refused = archives.unsupported(Path(root) / n)
                         if refused is None:
-                            add(Path(root) / n)
+                            add(Path(root) / n, path)
                         else:
                             problems.append(refused)
         elif path.exists() or path.is_symlink():
@@ -119,26 +124,18 @@ def _page_files_folder(folder: str, names: list[str]) -> bool:
                               for n in names)
 
 
-MAX_NAME_BYTES = 240  # file systems hold 255 bytes a name; room is left for the `.tmp-` prefix of write_atomic
-def _cut_to_bytes(text: str, limit: int) -> str:
-    data = text.encode("utf-8")
-    return text if len(data) <= limit else data[:limit].decode("utf-8", "ignore")
+def default_document(path: Path | str) -> str:
+    """The document name of an input that no other input of its batch shares: its file name, or for an archive
+    member `archive.zip!path/inside`."""
+    parts = archives.split_member(str(path))
+    return f"{Path(parts[0]).name}!{parts[1]}" if parts else Path(path).name
 
 
-def output_name(path: Path, taken: set[str], suffix: str = ".json") -> str:
-    """`<file name><suffix>`, made safe (no directory parts, no bytes that are not UTF-8, at most MAX_NAME_BYTES)
-    and unique within the batch; a name cut short or taken already gets a hash of the full path."""
-    base = printable(archives.flat_member_name(path) or path.name).replace(os.sep, "_").replace("\x00", "") \
-        or "document"
-    if base.startswith("."):
-        base = "_" + base
-    room = MAX_NAME_BYTES - len(suffix.encode())
-    name = base + suffix
-    if len(base.encode("utf-8")) > room or name in taken:
-        digest = hashlib.sha1(os.fsencode(path.resolve())).hexdigest()[:8]
-        name = f"{_cut_to_bytes(base, room - 9)}.{digest}{suffix}"
-    taken.add(name)
-    return name
+def output_name(path: Path, taken: set[str], suffix: str = ".json", document: str | None = None) -> str:
+    """`<document name><suffix>` made a safe file name (names.unique_file_name: no folder parts — `2023/index.html`
+    is `2023_index.html` —, no bytes that are not UTF-8, at most MAX_NAME_BYTES) and unique within the batch; a
+    name cut short or taken already gets a hash of the full path."""
+    return unique_file_name(document or default_document(path), taken, suffix, key=os.fsencode(path.resolve()))
 
 
 _TITLE = re.compile(r"信息公开\s*(工作)?\s*(年\s*度)?\s*(工作)?\s*报\s*告")
@@ -206,11 +203,15 @@ class Job:
     name: str
     archive: Path | None = None  # the archive that holds it, and its name there
     member: str | None = None
+    entry: int | None = None  # the member's place in the archive's directory (one name may be there twice)
+    document: str | None = None  # its document name in the batch (inputs.document_names)
+    note: str | None = None  # a warning its document carries (a member whose name its archive holds twice)
 
 
 def job_bytes(job: Job) -> bytes:
     """The bytes of an input: its file's, or its member's read from its archive."""
-    return archives.read_member(job.archive, job.member) if job.member is not None else job.path.read_bytes()
+    return archives.read_member(job.archive, job.member, job.entry) if job.member is not None else \
+        job.path.read_bytes()
 
 
 @dataclass
@@ -239,6 +240,11 @@ def process_job(job: Job, mode: str, models, pdf_options: PdfOptions | None = No
             doc = read_bytes(str(job.path), data if data is not None else job_bytes(job), pdf_options)
         else:
             doc = read_document(str(job.path), pdf_options)
+        if mode != "predict":  # its name in this batch (a name shared by two inputs, a member's path inside)
+            if job.document and job.document != Path(doc.path).name:
+                doc.name = job.document
+            if job.note:
+                doc.warnings.append(job.note)
         if mode == "read":
             payload = doc.to_dict()
         else:
@@ -523,8 +529,10 @@ def seal(report: dict) -> None:
     report.setdefault("provenance", {})["content"] = content_hash(report)
 
 
-def is_up_to_date(output: Path, sha256: str, models_fingerprint: str, options: str | None = None) -> bool:
-    """An earlier output of the same bytes, made by this pipeline version with these models and options."""
+def is_up_to_date(output: Path, sha256: str, models_fingerprint: str, options: str | None = None,
+                  document: str | None = None) -> bool:
+    """An earlier output of the same bytes, made by this pipeline version with these models and options, under the
+    same document name (a second index.html added beside the first renames the first)."""
     try:
         report = json.loads(output.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -533,6 +541,8 @@ def is_up_to_date(output: Path, sha256: str, models_fingerprint: str, options: s
     if not isinstance(provenance, dict) or report.get("pipeline_version") != PIPELINE_VERSION or \
             {k: v for k, v in provenance.items() if k != "content"} != {
                 "sha256": sha256, "models": models_fingerprint, "options": options or options_key(None)}:
+        return False
+    if document is not None and report.get("document") != document:
         return False
     if provenance.get("content") != content_hash(report):
         return False  # edited or damaged since it was written
@@ -578,37 +588,46 @@ def run_batch(inputs: list[str], out_dir: str, models_dir: str | None = "models"
         # worker processes share the cores: one ONNX Runtime thread each, not all cores each
         pdf_options = dataclasses.replace(pdf_options, ocr=dataclasses.replace(
             pdf_options.ocr, threads=max(1, (os.cpu_count() or 1) // workers)))
+    roots: dict[Path, Path] = {}
     if mode == "predict":
         files, missing = _find_documents(inputs)
     else:
-        files, missing = find_inputs(inputs, skip=out)
+        files, missing = find_inputs(inputs, skip=out, roots=roots)
     result = BatchResult(errors=list(missing))
     if mode == "predict":
         result.errors += _earlier_errors(inputs)
     models = load_models(models_dir) if mode != "read" else None
+    # each input's document name: its file name, or its path from the folder given where two share one
+    documents = archives.document_names([(p, roots.get(p, p)) for p in files]) if mode != "predict" else []
     taken: set[str] = set()
     jobs: list[Job] = []
-    entries: list[tuple[Path, Path | None, str | None]] = []  # (input, its archive, its name there)
-    for path in files:
+    entries: list[tuple] = []  # (input, its archive, its name there, its entry there, document name, note)
+    for k, path in enumerate(files):
         kind = archives.archive_kind(path) if mode != "predict" else None
         if kind is None:
-            entries.append((path, None, None))
+            entries.append((path, None, None, None, documents[k] if documents else None, None))
             continue
         members, problems = archives.expand_archive(path, kind)
-        entries += [(shown, path, member) for shown, member in members]
+        count = Counter(member for _, member, _ in members)
+        for shown, member, entry in members:
+            document = f"{documents[k]}!{archives.split_member(str(shown))[1]}"
+            note = (f"the archive holds {count[member]} members under this one's name: each is read on its own, "
+                    f"this one (entry {entry + 1} of the archive) as {document}") if count[member] > 1 else None
+            entries.append((shown, path, member, entry, document, note))
         result.errors += problems
-    for i, (path, archive, member) in enumerate(entries):
+    for i, (path, archive, member, entry, document, note) in enumerate(entries):
         if mode == "predict":
             try:
-                source = Path(json.loads(path.read_text(encoding="utf-8"))["path"])
+                doc = json.loads(path.read_text(encoding="utf-8"))
+                source, document = Path(doc["path"]), doc.get("name")
             except (OSError, ValueError, KeyError, TypeError):
                 source = path
-            name = output_name(source, taken)
+            name = output_name(source, taken, document=document)
         elif mode == "read":
-            name = output_name(path, taken, DOC_SUFFIX)
+            name = output_name(path, taken, DOC_SUFFIX, document)
         else:
-            name = output_name(path, taken)
-        jobs.append(Job(i, path, name, archive, member))
+            name = output_name(path, taken, document=document)
+        jobs.append(Job(i, path, name, archive, member, entry, document, note))
 
     # the inputs this run answers for in errors.jsonl: its files, and what it found wrong with the paths given
     answered = {str(job.path) for job in jobs} | {str(f) for f in files} | {e["file"] for e in result.errors}
@@ -618,7 +637,8 @@ def run_batch(inputs: list[str], out_dir: str, models_dir: str | None = "models"
         todo = []
         for job in jobs:
             digest = file_sha256(job.path) if job.member is None else _member_sha256(job)
-            if digest and is_up_to_date(out / job.name, digest, models.fingerprint, options_key(pdf_options)):
+            if digest and is_up_to_date(out / job.name, digest, models.fingerprint, options_key(pdf_options),
+                                        job.document):
                 done[job.index] = None
                 result.skipped.append(str(out / job.name))
             else:

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from ..extraction import checks
 from .. import schema
+from ..names import find_source, flat_name
 
 REVIEW_CONFIDENCE = 0.8
 
@@ -233,11 +234,13 @@ def document_text(document: str, docs_dirs=(), documents_dir: str | Path | None 
 
     doc = None
     if documents_dir:
-        f = Path(documents_dir) / f"{document}.doc.json"
+        f = Path(documents_dir) / f"{flat_name(document)}.doc.json"
         if f.is_file():
             try:
                 doc = Document.from_dict(json.loads(f.read_text(encoding="utf-8")))
             except (OSError, ValueError, KeyError, TypeError):
+                doc = None
+            if doc is not None and doc.document != document:  # another document's, of a name that flattens alike
                 doc = None
     if doc is None:
         path = find_document(document, docs_dirs)
@@ -274,8 +277,9 @@ def validate_dir(labels_dir: str | Path, docs_dirs: list[str | Path] = (),
         if docs_dirs and isinstance(gold.get("document"), str):
             found = document_text(gold["document"], docs_dirs, documents_dir)
         p = validate_gold(gold, str(f), *(found or (None,)))
-        if gold.get("document") and f.name != f"{gold['document']}.gold.json":
-            p.errors.append(f"{f}: the file must be named after its document: {gold['document']}.gold.json")
+        if isinstance(gold.get("document"), str) and gold["document"] and \
+                f.name != f"{flat_name(gold['document'])}.gold.json":
+            p.errors.append(f"{f}: the file must be named after its document: {flat_name(gold['document'])}.gold.json")
         if docs_dirs and gold.get("document") and found is None:
             p.warnings.append(f"{f}: document {gold['document']} not found (or not readable) under "
                               f"{', '.join(map(str, docs_dirs))}: its snippets are not checked")
@@ -292,8 +296,6 @@ def fold_of(gold: dict, heldout_share: int = 3) -> str:
 
 
 def find_document(name: str, docs_dirs) -> Path | None:
-    for d in docs_dirs:
-        for p in sorted(Path(d).rglob(name)) if Path(d).exists() else []:
-            if p.is_file():
-                return p
-    return None
+    """The labelled document of that name under the folders, matched literally (names.find_source): a name is
+    never a glob pattern (`pingtan[1].html` is not `pingtan1.html`)."""
+    return find_source(name, docs_dirs)

@@ -39,15 +39,22 @@ CHECK_COLUMNS = ["document", "body", "body_key", "year", "rule", "ok", "cells", 
 CHUNK = 20_000  # cell rows held before they are written
 
 
-def iter_reports(reports_dir: str | Path) -> Iterator[dict]:
-    """The report JSONs of a folder, one at a time (other JSON files, e.g. documents, are passed over)."""
+def iter_report_files(reports_dir: str | Path) -> Iterator[tuple[Path, dict]]:
+    """(file, report) for the report JSONs of a folder, one at a time (other JSON files, e.g. documents, are
+    passed over)."""
     for p in sorted(Path(reports_dir).glob("*.json")):
         try:
             report = json.loads(p.read_text(encoding="utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError):
             continue
         if isinstance(report, dict) and "tables" in report and "meta" in report:
-            yield report
+            yield p, report
+
+
+def iter_reports(reports_dir: str | Path) -> Iterator[dict]:
+    """The report JSONs of a folder, one at a time."""
+    for _, report in iter_report_files(reports_dir):
+        yield report
 
 
 def load_reports(reports_dir: str | Path) -> list[dict]:
@@ -251,5 +258,7 @@ def export(reports_dir: str | Path, out_dir: str | Path) -> dict:
     book.save(out / "tables.xlsx")
     from .summary import render
 
-    render(load_reports(reports_dir), reports_dir, out / "summary.html")
+    pairs = list(iter_report_files(reports_dir))
+    render([r for _, r in pairs], reports_dir, out / "summary.html",
+           json_names={r["document"]: p.name for p, r in pairs})
     return {"reports": reports, "cells": cells}

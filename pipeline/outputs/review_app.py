@@ -31,7 +31,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .. import schema
-from ..names import shown
+from ..names import find_source, flat_name, shown, split_member
 from ..extraction import checks
 from ..modeling.labeling import fold_of, gold_from_report, loads_strict, validate_gold
 from . import report_view
@@ -125,36 +125,45 @@ class ReportIndex:
                                                     "low": 0, "ocr": 0}
                 self._entries[name] = cached = (mtime, entry)
             if cached[1] is not None:
-                labelled = (self.labels_dir / f"{cached[1]['document']}.gold.json").is_file()
+                gold_name = gold_file_name(cached[1]["document"])
+                labelled = gold_name is not None and (self.labels_dir / gold_name).is_file()
                 out.append({**cached[1], "name": name, "labelled": labelled})
         return sorted(out, key=lambda q: (q["labelled"], queue_order(q)))
 
 
 @lru_cache(maxsize=64)
 def _find_source(document: str, dirs: tuple[str, ...]) -> Path | None:
-    if not safe_document_name(document):
+    """The source file of a document under the folders given, its name matched literally (names.find_source: a
+    name is never a glob pattern, so `pingtan[1].html` is served, not `pingtan1.html`); a link out of the folder is
+    not served."""
+    found = find_source(document, dirs)
+    return found.resolve() if found is not None else None
+
+
+def gold_file_name(document) -> str | None:
+    """`<document>.gold.json` as one file name inside the labels folder (`2023/index.html` →
+    `2023_index.html.gold.json`), or None when the name cannot make one."""
+    if not isinstance(document, str) or not document:
         return None
-    for d in dirs:
-        root = Path(d).resolve()
-        if not root.is_dir():
-            continue
-        for p in sorted(root.rglob(document)):
-            rp = p.resolve()
-            if rp.is_file() and root in rp.parents:  # a link out of the folder is not served
-                return rp
-    return None
+    name = flat_name(document) + ".gold.json"
+    return name if safe_document_name(name) else None
 
 
 def _document_blocks(document: str, documents_dir: Path | None, source: Path | None) -> dict | None:
-    """The Document model of the report's source: the read stage's `<name>.doc.json`, else read now (not PDFs: a
-    PDF is shown as its pages)."""
-    if documents_dir is not None and safe_document_name(document):
-        p = documents_dir / f"{document}.doc.json"
+    """The Document model of the report's source: the read stage's `<name>.doc.json` when it is that document's,
+    else read now (not PDFs: a PDF is shown as its pages; not an archive's member: its archive is not one)."""
+    name = flat_name(document) + ".doc.json"
+    if documents_dir is not None and safe_document_name(name):
+        p = documents_dir / name
         if p.is_file():
             try:
-                return json.loads(p.read_text(encoding="utf-8"))
+                doc = json.loads(p.read_text(encoding="utf-8"))
+                if isinstance(doc, dict) and (doc.get("name") or Path(str(doc.get("path"))).name) == document:
+                    return doc
             except (OSError, ValueError):
                 pass
+    if split_member(document) is not None:
+        return None
     if source is not None and source.suffix.lower() != ".pdf":
         from ..document import ReadError
         from ..readers import read_document
@@ -250,12 +259,14 @@ def create_app(reports_dir, labels_dir="data/labels", docs_dirs=(), documents_di
         return report
 
     def gold_for(report: dict) -> dict:
-        if safe_document_name(report["document"]):
-            p = labels_dir / f"{report['document']}.gold.json"
+        gold_name = gold_file_name(report["document"])
+        if gold_name is not None:
+            p = labels_dir / gold_name
             if p.is_file():
                 try:
-                    gold = json.loads(p.read_text(encoding="utf-8"))
-                    if isinstance(gold, dict) and not validate_gold(gold, str(p)).errors:
+                    gold = loads_strict(p.read_text(encoding="utf-8"))
+                    if isinstance(gold, dict) and gold.get("document") == report["document"] and \
+                            not validate_gold(gold, str(p)).errors:
                         return gold
                 except (OSError, ValueError):
                     pass
@@ -353,7 +364,7 @@ An empty cell is unreadable (null); write 0 for a blank, / or —.</p>
     def pdf_source(name: str) -> Path:
         report = report_or_404(name)
         source = _find_source(report["document"], docs)
-        if source is None or report["source"]["format"] != "pdf":
+        if source is None or report["source"]["format"] != "pdf" or split_member(report["document"]) is not None:
             abort(404, "no PDF source for this report in the folders given")
         return source
 
@@ -413,11 +424,20 @@ An empty cell is unreadable (null); write 0 for a blank, / or —.</p>
         document = report["document"]
         if gold.get("document") != document:
             return jsonify({"errors": [f"document must be {document!r}, the report this page shows"]}), 400
-        if not safe_document_name(document):
+        gold_name = gold_file_name(document)
+        if gold_name is None:
             return jsonify({"errors": [f"{document!r} cannot name a gold file inside the labels folder"]}), 400
-        target = labels_dir / f"{document}.gold.json"
+        target = labels_dir / gold_name
         if target.resolve().parent != labels_dir or not target.name.endswith(".gold.json"):
             abort(400, "the gold file would not be directly inside the labels folder")
+        if target.is_file():  # `a/b.txt` and `a_b.txt` flatten alike: one never overwrites the other's gold
+            try:
+                other = json.loads(target.read_text(encoding="utf-8")).get("document")
+            except (OSError, ValueError, AttributeError):
+                other = None
+            if other is not None and other != document:
+                return jsonify({"errors": [f"{target.name} holds the gold labels of {other!r}, another document: "
+                                           f"not overwritten"]}), 409
         for key in ("review", "unreadable"):  # empty lists are left out of the file
             if not gold.get(key):
                 gold.pop(key, None)
