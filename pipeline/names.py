@@ -1,4 +1,5 @@
-"""File names as the pipeline shows them: in errors.jsonl, on a terminal, in a log.
+"""File names: as the pipeline shows them (errors.jsonl, a terminal, a log), as a report's document name, as a flat
+file name, and as the key a source file is found by (literally, never as a glob pattern).
 
 A file name is whatever bytes a crawler, an archiver or an attacker chose. Two things can go wrong when it is shown:
 bytes that are not UTF-8 (Python keeps them as lone surrogates, which cannot be written as UTF-8), and characters
@@ -9,7 +10,10 @@ escapes control characters itself); `shown` handles both, for every line printed
 """
 from __future__ import annotations
 
+import hashlib
+import os
 import re
+from pathlib import Path, PurePosixPath
 
 _ESCAPED_BYTE = re.compile(r"[\udc80-\udcff]")
 # C0 controls, DEL and C1 controls (U+009B is a one-character CSI); line and paragraph separators; the
@@ -69,8 +73,6 @@ def split_member(path: str) -> tuple[str, str] | None:
 def flat_name(document: str) -> str:
     """A document name as one file name: folder separators as `_`, bytes that were not UTF-8 as `\\xff`, no NUL,
     no leading dot (a hidden file). A name without folders is itself."""
-    import os
-
     base = printable(str(document)).replace("/", "_").replace(os.sep, "_").replace("\x00", "") or "document"
     return "_" + base if base.startswith(".") else base
 
@@ -83,8 +85,6 @@ def _cut_to_bytes(text: str, limit: int) -> str:
 def unique_file_name(document: str, taken: set[str], suffix: str = "", key: bytes | None = None) -> str:
     """`<flat name><suffix>`, at most MAX_NAME_BYTES, and not in `taken` (which it joins): a name cut short or
     taken already gets 8 hex digits of a hash of `key` (default: the document name) before the suffix."""
-    import hashlib
-
     base = flat_name(document)
     room = MAX_NAME_BYTES - len(suffix.encode())
     name = base + suffix
@@ -95,14 +95,11 @@ def unique_file_name(document: str, taken: set[str], suffix: str = "", key: byte
     return name
 
 
-def find_source(document: str, dirs) -> "Path | None":
+def find_source(document: str, dirs) -> Path | None:
     """The file a document name stands for, under one of `dirs`, matched literally — never as a glob pattern, so
     `pingtan[1].html` is that file, not `pingtan1.html`. A name with folders (`2023/index.html`) is that path under
     a folder; a plain name is looked for in each folder and below (the first by sorted path); an archive member's
     source is its archive. Only regular files inside the folder are returned (a link out of it is not)."""
-    import os
-    from pathlib import Path, PurePosixPath
-
     member = split_member(document)
     name = member[0] if member else str(document)
     if not name or "\x00" in name:
@@ -129,9 +126,6 @@ def find_source(document: str, dirs) -> "Path | None":
 def _files_named(root, name: str):
     """Files called exactly `name` under `root`: the folder's own first, then its sub-folders in sorted order (a
     walk from the top, hidden folders passed over), compared as strings, never as a pattern."""
-    import os
-    from pathlib import Path
-
     for folder, subdirs, files in os.walk(root):
         subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
         if name in files:

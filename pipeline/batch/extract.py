@@ -1,8 +1,10 @@
-"""Batch extraction: every input file to `OUT/<file name>.json`, every failure to `OUT/errors.jsonl`.
+"""Batch extraction: every input file to `OUT/<document name>.json`, every failure to `OUT/errors.jsonl`.
 
 A failure of one document (unreadable, not a report, an internal error) is recorded with the file, the stage and a
-one-line message, and the batch goes on. Outputs are written to a temporary name and renamed, so an interrupted run
-never leaves a half-written file.
+one-line message as it happens, and the batch goes on. Outputs are written to a temporary name and renamed, so an
+interrupted run never leaves a half-written file; a full disk stops the batch with one line (writing.py). Each
+input's document name is its file name, or its path from the folder given where two inputs share a file name
+(inputs.document_names).
 """
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..document import Document, ReadError
-from ..names import MAX_NAME_BYTES, printable, shown, unique_file_name  # noqa: F401
+from ..names import printable, shown, unique_file_name
 from ..extraction.models import load_models
 from ..readers import SUPPORTED_EXTENSIONS, PdfOptions, read_bytes, read_document
 from ..extraction.report import PIPELINE_VERSION, ReportSchemaError, build_report, validate_report
@@ -609,11 +611,11 @@ def run_batch(inputs: list[str], out_dir: str, models_dir: str | None = "models"
             continue
         members, problems = archives.expand_archive(path, kind)
         count = Counter(member for _, member, _ in members)
-        for shown, member, entry in members:
-            document = f"{documents[k]}!{archives.split_member(str(shown))[1]}"
+        for where, member, entry in members:
+            document = f"{documents[k]}!{archives.split_member(str(where))[1]}"
             note = (f"the archive holds {count[member]} members under this one's name: each is read on its own, "
                     f"this one (entry {entry + 1} of the archive) as {document}") if count[member] > 1 else None
-            entries.append((shown, path, member, entry, document, note))
+            entries.append((where, path, member, entry, document, note))
         result.errors += problems
     for i, (path, archive, member, entry, document, note) in enumerate(entries):
         if mode == "predict":

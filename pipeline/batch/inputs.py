@@ -156,7 +156,7 @@ def expand_archive(archive: Path, kind: str) -> tuple[list[tuple[Path, str, int]
     """The members of an archive to read, as (display path, name in the archive, its entry's place in the
     archive's directory), and the problems found (the whole archive's, or one member's), as errors.jsonl records.
     A name the archive holds twice (zip allows it) is two members: the second shown as `name (2).pdf`."""
-    from .extract import printable
+    from ..names import printable
 
     def problem(where, message):
         return {"file": printable(str(where)), "stage": "input", "message": message}
@@ -240,7 +240,7 @@ def read_member(archive: Path, name: str, entry: int | None = None) -> bytes:
 def unsupported(path: Path) -> dict | None:
     """The errors.jsonl record of a file found in a folder whose extension no reader takes and whose bytes are no
     format read either (a saved page as .jsp or a report as .bin is read by its content), else None."""
-    from .extract import printable
+    from ..names import printable
 
     try:
         with open(path, "rb") as f:

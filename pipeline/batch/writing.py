@@ -98,7 +98,7 @@ class ErrorLog:
         flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK
         try:
             return os.open(self.path, flags, 0o666)
-        except OSError as e:
+        except OSError:
             if not os.path.islink(self.path):
                 raise
             os.unlink(self.path)  # a link at the name: replaced, as write_atomic's rename replaces one
