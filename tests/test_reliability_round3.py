@@ -562,6 +562,9 @@ def test_a_name_with_brackets_links_and_serves_its_own_file(tmp_path):
     source = re.search(r'href="([^"]*)">source file', html).group(1)
     assert (tmp_path / "out" / "report" / unquote(source)).resolve() == (raw / "pingtan[1].html").resolve(), source
     client = create_app(tmp_path / "reports", tmp_path / "labels", [raw], token="t").test_client()
+    assert 'href="/report/pingtan%5B1%5D.html"' in client.get("/").get_data(as_text=True)
+    page = client.get("/report/pingtan%5B1%5D.html").get_data(as_text=True)
+    assert 'href="/source/pingtan%5B1%5D.html"' in page
     resp = client.get("/source/pingtan%5B1%5D.html")
     assert resp.status_code == 200 and resp.data == (raw / "pingtan[1].html").read_bytes()
     assert find_document("pingtan[1].html", [raw]) == raw / "pingtan[1].html"

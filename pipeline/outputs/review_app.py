@@ -28,7 +28,7 @@ import tempfile
 from functools import lru_cache
 from html import escape
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from .. import schema
 from ..names import find_source, flat_name, shown, split_member
@@ -194,6 +194,12 @@ def source_tables_html(doc: dict, blocks: set[int]) -> str:
     return "\n".join(parts)
 
 
+def _url_part(name: str) -> str:
+    """A report's name as one part of a link's path, HTML-escaped: `#`, `?`, `%`, `/` and brackets are that name's
+    characters, not URL syntax."""
+    return escape(quote(name, safe=""))
+
+
 def _json_script(obj) -> str:
     return json.dumps(obj, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
@@ -280,7 +286,8 @@ def create_app(reports_dir, labels_dir="data/labels", docs_dirs=(), documents_di
     def queue():
         rows = []
         for q in index.queue():
-            rows.append(f'<tr class="{"labelled" if q["labelled"] else ""}"><td><a href="/report/{escape(q["name"])}">'
+            rows.append(f'<tr class="{"labelled" if q["labelled"] else ""}"><td>'
+                        f'<a href="/report/{_url_part(q["name"])}">'
                         f'{escape(q["document"])}</a></td><td>{escape(str(q["body"] or "—"))}</td>'
                         f'<td>{q["year"] or "—"}</td><td>{escape(", ".join(q["failing"]))}</td>'
                         f'<td>{q["unreadable"] or ""}</td><td>{q["low"] or ""}</td><td>{q["ocr"] or ""}</td>'
@@ -309,13 +316,13 @@ def create_app(reports_dir, labels_dir="data/labels", docs_dirs=(), documents_di
             src = (f'<div class="pager">page <select id="page">' + "".join(
                 f'<option value="{p}"{" selected" * (p == first)}>{p}{" (table)" * (p in table_pages)}</option>'
                 for p in range(1, pages + 1)) + '</select> <span id="boxnote"></span></div>'
-                f'<div id="pagebox"><img id="pageimg" alt="page {first}" src="/page/{escape(name)}/{first}.png">'
+                f'<div id="pagebox"><img id="pageimg" alt="page {first}" src="/page/{_url_part(name)}/{first}.png">'
                 f'</div>')
         else:
             doc = _document_blocks(report["document"], documents, source)
             src = (source_tables_html(doc, table_blocks) if doc else
                    "<p>The source document was not found in the folders given (--docs / --documents).</p>")
-        download = (f'<a href="/source/{escape(name)}">download the source file</a>' if source
+        download = (f'<a href="/source/{_url_part(name)}">download the source file</a>' if source
                     else "source file not found under --docs")
         sections_form = "".join(
             f'<tr><td>§{s["id"]}</td>' + "".join(
