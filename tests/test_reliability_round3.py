@@ -342,7 +342,6 @@ def test_a_record_cut_short_by_a_full_disk_is_taken_back(small_disk):
         for i in range(1000):
             log.add({"file": f"broken-{i}.pdf", "stage": "read", "message": "corrupt PDF " + "x" * 200})
             added += 1
-    log.close()
     assert "No space left on device" in str(e.value) and str(disk / "errors.jsonl") in str(e.value)
     text = (disk / "errors.jsonl").read_text(encoding="utf-8")
     assert added > 0 and text.endswith("\n")
@@ -359,7 +358,6 @@ def test_a_record_that_cannot_be_written_for_lack_of_space_is_a_clear_error():
     log = ErrorLog(Path("/dev/full"))
     with pytest.raises(OutputError) as e:
         log.add({"file": "broken.pdf", "stage": "read", "message": "corrupt PDF"})
-    log.close()
     assert str(e.value) == "cannot write /dev/full: No space left on device" and log.recorded == 0
 
 

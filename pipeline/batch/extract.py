@@ -685,7 +685,6 @@ def run_batch(inputs: list[str], out_dir: str, models_dir: str | None = "models"
         raise
     finally:
         bar.close()
-        log.close()
         if len(done) < len(jobs) and hasattr(outcomes, "close"):
             outcomes.close()  # stopped: worker processes are stopped now, not when the generator is collected
         for index in sorted(done):

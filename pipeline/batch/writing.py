@@ -85,13 +85,13 @@ def error_line(record: dict) -> str:
 
 
 class ErrorLog:
-    """OUT/errors.jsonl while a batch runs: failures appended one whole line at a time, as they happen. A link
-    planted at its name is replaced by the file, never followed (nothing is written outside OUT), and a named pipe
-    there is not waited on."""
+    """OUT/errors.jsonl while a batch runs: failures appended one whole line at a time, as they happen. The file is
+    opened for each line, so a line always lands in the file that bears the name (a run beside this one may have
+    rewritten it). A link planted at its name is replaced by the file, never followed (nothing is written outside
+    OUT), and a named pipe there is not waited on."""
 
     def __init__(self, path: Path):
         self.path = Path(path)
-        self.fd: int | None = None
         self.recorded = 0
 
     def _open(self) -> int:
@@ -106,27 +106,27 @@ class ErrorLog:
 
     def add(self, record: dict) -> None:
         data = error_line(record).encode("utf-8")
-        start = None
+        fd = start = None
         try:
-            if self.fd is None:
-                self.fd = self._open()
-            start = os.fstat(self.fd).st_size
+            fd = self._open()
+            start = os.fstat(fd).st_size
             view = memoryview(data)
             while view:
-                view = view[os.write(self.fd, view):]
+                view = view[os.write(fd, view):]
         except OSError as e:
             if start is not None:  # a line cut short is taken back: the file holds whole lines only
                 try:
-                    os.ftruncate(self.fd, start)
+                    os.ftruncate(fd, start)
                 except OSError:
                     pass
             raise OutputError(self.path, e) from None
+        finally:
+            if fd is not None:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
         self.recorded += 1
-
-    def close(self) -> None:
-        if self.fd is not None:
-            os.close(self.fd)
-            self.fd = None
 
 
 def write_errors(out: Path, errors: list[dict], answered: set[str] | None = None, exists=os.path.lexists,
