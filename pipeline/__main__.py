@@ -1,9 +1,19 @@
-"""Command line: `python -m pipeline extract INPUT... --out DIR` and the other stages."""
+"""Command line: `python -m pipeline extract INPUT... --out DIR` and the other stages.
+
+Every line printed goes through names.shown (or, for JSON, names.json_line_shown): file names come from crawlers,
+archives and attackers, and a name holding ESC [2J or an OSC title sequence must be shown, not obeyed."""
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+
+from .names import json_line_shown, shown
+
+
+def _say(text: str, file=None) -> None:
+    """Print one line with its control characters escaped (names.shown)."""
+    print(shown(text), file=file)
 
 
 def _usable_options(args) -> int | None:
@@ -18,8 +28,8 @@ def _usable_options(args) -> int | None:
     if models is None:  # not given: models/ when it was trained, else the built-in models
         args.models = "models" if Path("models").is_dir() else ""
     elif models and not Path(models).is_dir():
-        print(f"error: --models {models}: no such directory (train the models with `dvc repro`, or pass "
-              f"--models '' for the built-in ones)", file=sys.stderr)
+        _say(f"error: --models {models}: no such directory (train the models with `dvc repro`, or pass "
+             f"--models '' for the built-in ones)", file=sys.stderr)
         return 2
     if args.mode != "read":
         from .extraction.models import ModelError, load_models
@@ -27,11 +37,11 @@ def _usable_options(args) -> int | None:
         try:
             load_models(args.models or None)
         except ModelError as e:
-            print(f"error: {e}", file=sys.stderr)
+            _say(f"error: {e}", file=sys.stderr)
             return 2
     out = Path(args.out)
     if out.exists() and not out.is_dir():
-        print(f"error: --out {out}: a file, not a directory", file=sys.stderr)
+        _say(f"error: --out {out}: a file, not a directory", file=sys.stderr)
         return 2
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -39,7 +49,7 @@ def _usable_options(args) -> int | None:
         os.close(fd)
         os.unlink(probe)
     except OSError as e:
-        print(f"error: --out {out}: cannot write there ({e.strerror or e})", file=sys.stderr)
+        _say(f"error: --out {out}: cannot write there ({e.strerror or e})", file=sys.stderr)
         return 2
     return None
 
@@ -60,7 +70,7 @@ def _nothing_to_read(args) -> bool:
         what = "file to read"
     if found:
         return False
-    print(f"error: nothing to read: {', '.join(args.inputs)} hold(s) no {what}", file=sys.stderr)
+    _say(f"error: nothing to read: {', '.join(args.inputs)} hold(s) no {what}", file=sys.stderr)
     return True
 
 
@@ -68,7 +78,7 @@ def _extract(args) -> int:
     import os
     import time
 
-    from .batch.extract import run_batch
+    from .batch.extract import OutputError, run_batch
 
     if _nothing_to_read(args):
         return 1
@@ -89,21 +99,28 @@ def _extract(args) -> int:
                            time_limit_s=args.time_limit or None, resume=not args.no_resume, scheduler=scheduler,
                            memory_limit_mb=args.memory_limit)
     except KeyboardInterrupt:
-        print(f"\ninterrupted: finished outputs are in {args.out}; run the same command again to resume",
-              file=sys.stderr)
+        print(file=sys.stderr)
+        _say(f"interrupted: finished outputs are in {args.out}; run the same command again to resume",
+             file=sys.stderr)
         return 130
+    except OutputError as e:  # a full disk (or a quota, a read-only file system): one line, no traceback
+        done = getattr(e, "result", None)
+        written = f"{len(done.written)} output(s) kept whole, {len(done.errors)} failure(s) so far" if done else ""
+        _say(f"error: {e}; stopped: {written} (each recorded in {args.out}/errors.jsonl while there was room); "
+             f"free some space and run the same command again to resume", file=sys.stderr)
+        return 1
     if not args.quiet:
         if not live:
             done = len(result.written) + len(result.errors)
             seconds = time.monotonic() - started
-            print(f"{done}/{done} input(s) in {seconds:.1f} s ({done / max(seconds, 1e-9):.1f} report/s), "
-                  f"failed={len(result.errors)}, skipped={len(result.skipped)}", file=sys.stderr)
+            _say(f"{done}/{done} input(s) in {seconds:.1f} s ({done / max(seconds, 1e-9):.1f} report/s), "
+                 f"failed={len(result.errors)}, skipped={len(result.skipped)}", file=sys.stderr)
         for e in result.errors:
-            print(f"error: {e['file']}: [{e['stage']}] {e['message']}", file=sys.stderr)
+            _say(f"error: {e['file']}: [{e['stage']}] {e['message']}", file=sys.stderr)
         skipped = f" ({len(result.skipped)} already up to date)" if result.skipped else ""
         what = "document(s)" if args.mode == "read" else "report(s)"
-        print(f"{len(result.written)} {what} written to {args.out}{skipped}, {len(result.errors)} failure(s) "
-              f"recorded in {args.out}/errors.jsonl", file=sys.stderr)
+        _say(f"{len(result.written)} {what} written to {args.out}{skipped}, {len(result.errors)} failure(s) "
+             f"recorded in {args.out}/errors.jsonl", file=sys.stderr)
     return 1 if result.errors and not args.keep_going else 0
 
 
@@ -113,7 +130,8 @@ def read_options(args):
     from .readers.ocr import OcrOptions
 
     ocr = OcrOptions(mode=args.ocr, dpi=args.ocr_dpi, min_confidence=args.ocr_min_confidence,
-                     very_sure=args.ocr_very_sure, threads=args.ocr_threads, engine=args.ocr_engine)
+                     very_sure=args.ocr_very_sure, threads=args.ocr_threads, engine=args.ocr_engine,
+                     max_pages=args.ocr_max_pages)
     return PdfOptions(camelot_flavor=args.camelot_flavor, tables=args.pdf_tables,
                       min_ruling_lines=args.min_ruling_lines, ocr=ocr)
 
@@ -140,6 +158,19 @@ def _ocr_options(p) -> None:
     p.add_argument("--ocr-threads", type=int, default=d.threads, metavar="N",
                    help="ONNX Runtime threads per process (default 0: one per worker when several workers run, "
                         "else all cores)")
+    p.add_argument("--ocr-max-pages", type=_positive_int, default=d.max_pages, metavar="N",
+                   help="pages OCR'd in one document (a scanned PDF, a multi-page TIFF); a longer one says how many "
+                        f"of its pages were read (default {d.max_pages})")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number")
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not 1 or more")
+    return value
 
 
 def _pdf_options(p) -> None:
@@ -176,7 +207,7 @@ def _load_params(path: str) -> dict:
         return load(path)
     except ParamsError as e:
         for problem in e.problems:
-            print(f"error: {problem}", file=sys.stderr)
+            _say(f"error: {problem}", file=sys.stderr)
         raise SystemExit(2)
 
 
@@ -199,9 +230,9 @@ def _train(args) -> int:
     problems = validate_dir(args.labels, args.docs)
     if problems.errors:
         for e in problems.errors:
-            print(f"error: {e}", file=sys.stderr)
-        print("label files have errors: fix them (python -m pipeline validate-labels) before training",
-              file=sys.stderr)
+            _say(f"error: {e}", file=sys.stderr)
+        _say("label files have errors: fix them (python -m pipeline validate-labels) before training",
+             file=sys.stderr)
         return 1
     import os
     from contextlib import nullcontext
@@ -238,7 +269,7 @@ def _train(args) -> int:
     metrics, timings = split_timings(metrics)
     Path(args.out, "train_metrics.json").write_text(json.dumps(metrics, indent=1) + "\n", encoding="utf-8")
     Path(args.out, "train_timings.json").write_text(json.dumps(timings, indent=1) + "\n", encoding="utf-8")
-    print(json.dumps({**metrics, **timings}, ensure_ascii=False))
+    print(json_line_shown(json.dumps({**metrics, **timings}, ensure_ascii=False)))
     return 0
 
 
@@ -268,7 +299,7 @@ def _crossfit(args) -> int:
 
     summary = crossfit(_load_params(args.params), args.documents, args.labels, args.synthetic, args.models, args.out,
                        args.docs)
-    print(json.dumps(summary, ensure_ascii=False))
+    print(json_line_shown(json.dumps(summary, ensure_ascii=False)))
     return 0
 
 
@@ -287,8 +318,8 @@ def _compare_labelers(args) -> int:
     out.write_text(json.dumps(kept, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     # the timings (train seconds, ms per label) vary from run to run: kept apart, git-ignored
     out.with_name(out.stem + "_timings.json").write_text(json.dumps(timings, indent=1) + "\n", encoding="utf-8")
-    print(json.dumps(result["models"], ensure_ascii=False))
-    print(f"chosen: {result['chosen']} ({result['why']})")
+    print(json_line_shown(json.dumps(result["models"], ensure_ascii=False)))
+    _say(f"chosen: {result['chosen']} ({result['why']})")
     return 0
 
 
@@ -298,8 +329,9 @@ def _evaluate(args) -> int:
     metrics, errors, unmatched = evaluate_dir(args.reports, args.labels)
     write_outputs(metrics, errors, args.out)
     for doc in unmatched:
-        print(f"warning: no report output for labelled document {doc}", file=sys.stderr)
-    print(json.dumps({k: v for k, v in metrics.items() if not isinstance(v, dict)}, ensure_ascii=False))
+        _say(f"warning: no report output for labelled document {doc}", file=sys.stderr)
+    flat = {k: v for k, v in metrics.items() if not isinstance(v, dict)}
+    print(json_line_shown(json.dumps(flat, ensure_ascii=False)))
     return 0
 
 
@@ -308,7 +340,7 @@ def _track(args) -> int:
 
     run_id = log_pipeline_run(_load_params(args.params), args.models, args.metrics, args.labels, args.out,
                               synthetic_dir=args.synthetic, params_path=args.params)
-    print(f"MLflow run {run_id}")
+    _say(f"MLflow run {run_id}")
     return 0
 
 
@@ -319,7 +351,7 @@ def _gather(args) -> int:
     for src, (name, files) in zip(args.sources, found.items()):
         where = f"{len(files)} file(s) linked into {args.out}/{name}" if files or __import__("os").path.isdir(src) \
             else f"absent: {args.out}/{name} left empty"
-        print(f"{src}: {where}")
+        _say(f"{src}: {where}")
     return 0
 
 
@@ -327,7 +359,7 @@ def _headline(args) -> int:
     from .modeling.evaluate import write_headline
 
     headline = write_headline(args.metrics, args.out)
-    print(f"{args.out}: {len(headline)} figures")
+    _say(f"{args.out}: {len(headline)} figures")
     return 0
 
 
@@ -344,7 +376,7 @@ def _synthesize(args) -> int:
     made = generate(Path(args.out) / "train", int(params.get("n", 60)), seed, args.raw, params.get("families"))
     held = generate(Path(args.out) / "heldout", int(params.get("n_heldout", 30)), seed + 1000, args.raw,
                     params.get("families"))
-    print(f"{len(made)} synthetic training reports and {len(held)} held-out ones written to {args.out}")
+    _say(f"{len(made)} synthetic training reports and {len(held)} held-out ones written to {args.out}")
     return 0
 
 
@@ -353,7 +385,7 @@ def _scan_corpus(args) -> int:
 
     params = _load_params(args.params).get("scan_corpus", {})
     made = scan_corpus(args.inputs, args.labels, args.out, int(params.get("seed", 0)))
-    print(f"{len(made)} labelled PDFs printed and scanned into {args.out}")
+    _say(f"{len(made)} labelled PDFs printed and scanned into {args.out}")
     return 0
 
 
@@ -371,19 +403,19 @@ def _label(args) -> int:
         path = Path(f)
         target = Path(args.out) / f"{path.name}.gold.json"
         if target.exists() and not args.force:
-            print(f"error: {target} exists; correct it by hand, or pass --force to overwrite it", file=sys.stderr)
+            _say(f"error: {target} exists; correct it by hand, or pass --force to overwrite it", file=sys.stderr)
             status = 1
             continue
         try:
             report = extract_one(path, models)
         except ReadError as e:
-            print(f"error: {f}: [{e.stage}] {e}", file=sys.stderr)
+            _say(f"error: {f}: [{e.stage}] {e}", file=sys.stderr)
             status = 1
             continue
         gold = gold_from_report(report)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(json.dumps(gold, ensure_ascii=False, indent=1), encoding="utf-8")
-        print(f"{target}: pre-filled; {len(gold['review'])} item(s) marked for review")
+        _say(f"{target}: pre-filled; {len(gold['review'])} item(s) marked for review")
     return status
 
 
@@ -392,10 +424,10 @@ def _validate_labels(args) -> int:
 
     problems = validate_dir(args.labels, args.docs, args.documents or None)
     for w in problems.warnings:
-        print(f"warning: {w}", file=sys.stderr)
+        _say(f"warning: {w}", file=sys.stderr)
     for e in problems.errors:
-        print(f"error: {e}", file=sys.stderr)
-    print(f"{len(problems.errors)} error(s), {len(problems.warnings)} warning(s) in {args.labels}", file=sys.stderr)
+        _say(f"error: {e}", file=sys.stderr)
+    _say(f"{len(problems.errors)} error(s), {len(problems.warnings)} warning(s) in {args.labels}", file=sys.stderr)
     return 1 if problems.errors else 0
 
 
@@ -407,11 +439,11 @@ def _export(args) -> int:
     from .outputs.database import write_database
 
     summary = export(args.reports, args.out)
-    print(f"{summary['reports']} reports, {summary['cells']} cells exported to {args.out}")
+    _say(f"{summary['reports']} reports, {summary['cells']} cells exported to {args.out}")
     db = write_database(args.reports, Path(args.out) / "reports.db")
-    print(f"{args.out}/reports.db: {db['reports']} report files ({db['distinct']} distinct reports, "
-          f"{db['fragments']} fragments), {db['cells']} cells; open it with `datasette {args.out}/reports.db "
-          f"--metadata {args.out}/metadata.json`")
+    _say(f"{args.out}/reports.db: {db['reports']} report files ({db['distinct']} distinct reports, "
+         f"{db['fragments']} fragments), {db['cells']} cells; open it with `datasette {args.out}/reports.db "
+         f"--metadata {args.out}/metadata.json`")
     return 0
 
 
@@ -421,8 +453,8 @@ def _review(args) -> int:
     from .outputs.review_app import serve
 
     if not Path(args.reports).is_dir():
-        print(f"error: {args.reports}: no such folder of report JSONs (run `python -m pipeline extract ... --out "
-              f"{args.reports}` first)", file=sys.stderr)
+        _say(f"error: {args.reports}: no such folder of report JSONs (run `python -m pipeline extract ... --out "
+             f"{args.reports}` first)", file=sys.stderr)
         return 2
     serve(args.reports, args.labels, args.docs, args.documents or None, args.host, args.port, args.dvc)
     return 0
@@ -670,7 +702,7 @@ def main(argv: list[str] | None = None) -> int:
     missing = _missing_paths(args)
     if missing:  # a usage error, before any model loads
         sub = parser._subparsers._group_actions[0].choices[args.command]
-        sub.error(f"no such file or directory: {', '.join(missing)}")
+        sub.error(shown(f"no such file or directory: {', '.join(missing)}"))
     return args.func(args)
 
 

@@ -204,6 +204,9 @@ class Document:
     sha256: str | None = None  # of the file's bytes: with the pipeline version, the key of an up-to-date output
     ocr_pages: list[int] = field(default_factory=list)  # pages read by OCR, wholly or their pictures
     ocr_pictures: int = 0  # pictures of a Word file or web page read by OCR
+    # its document name where the file name does not say it alone: a name shared by two inputs of a batch
+    # (`2023/index.html`), an archive member (`downloads.zip!2023/report.doc`); None: the file name
+    name: str | None = None
 
     def __post_init__(self):
         """Every reader hands its text over here: characters that print nothing (INVISIBLE) are removed from each
@@ -227,9 +230,19 @@ class Document:
         return [b for b in self.blocks if b.kind == "text"]
 
     def to_dict(self) -> dict:
-        return {"path": self.path, "format": self.format, "pages": self.pages, "warnings": self.warnings,
-                "sha256": self.sha256, "ocr_pages": self.ocr_pages,
-                "ocr_pictures": self.ocr_pictures, "blocks": [b.to_dict() for b in self.blocks]}
+        d = {"path": self.path, "format": self.format, "pages": self.pages, "warnings": self.warnings,
+             "sha256": self.sha256, "ocr_pages": self.ocr_pages,
+             "ocr_pictures": self.ocr_pictures, "blocks": [b.to_dict() for b in self.blocks]}
+        if self.name is not None:
+            d["name"] = self.name
+        return d
+
+    @property
+    def document(self) -> str:
+        """The document name its report carries: `name`, else the file name."""
+        from pathlib import Path
+
+        return self.name or Path(self.path).name
 
     @classmethod
     def from_dict(cls, d: dict) -> "Document":
@@ -242,4 +255,5 @@ class Document:
                 blocks.append(Block("text", text=b["text"], page=b.get("page"), ocr=bool(b.get("ocr"))))
         return cls(path=d["path"], format=d["format"], blocks=blocks, pages=d.get("pages"),
                    warnings=list(d.get("warnings", [])), sha256=d.get("sha256"),
-                   ocr_pages=list(d.get("ocr_pages", [])), ocr_pictures=int(d.get("ocr_pictures", 0)))
+                   ocr_pages=list(d.get("ocr_pages", [])), ocr_pictures=int(d.get("ocr_pictures", 0)),
+                   name=d.get("name"))

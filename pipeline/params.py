@@ -24,6 +24,7 @@ SPEC: dict[str, dict[str, tuple]] = {
         "dpi": ("int", (lambda v: 72 <= v <= 600, "from 72 to 600")),
         "min_confidence": ("number", (lambda v: 0 <= v <= 1, "from 0 to 1")),
         "very_sure": ("number", (lambda v: 0 <= v <= 1, "from 0 to 1")),
+        "max_pages": ("int", _AT_LEAST_1),
     },
     "train": {
         "C": ("number", _POSITIVE),

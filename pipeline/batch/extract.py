@@ -1,8 +1,10 @@
-"""Batch extraction: every input file to `OUT/<file name>.json`, every failure to `OUT/errors.jsonl`.
+"""Batch extraction: every input file to `OUT/<document name>.json`, every failure to `OUT/errors.jsonl`.
 
 A failure of one document (unreadable, not a report, an internal error) is recorded with the file, the stage and a
-one-line message, and the batch goes on. Outputs are written to a temporary name and renamed, so an interrupted run
-never leaves a half-written file.
+one-line message as it happens, and the batch goes on. Outputs are written to a temporary name and renamed, so an
+interrupted run never leaves a half-written file; a full disk stops the batch with one line (writing.py). Each
+input's document name is its file name, or its path from the folder given where two inputs share a file name
+(inputs.document_names).
 """
 from __future__ import annotations
 
@@ -14,20 +16,22 @@ import re
 import signal
 import stat
 import sys
-import tempfile
 import threading
 import time
 import traceback
 import uuid
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..document import Document, ReadError
+from ..names import printable, shown, unique_file_name
 from ..extraction.models import load_models
 from ..readers import SUPPORTED_EXTENSIONS, PdfOptions, read_bytes, read_document
 from ..extraction.report import PIPELINE_VERSION, ReportSchemaError, build_report, validate_report
 from . import inputs as archives
+from .writing import ErrorLog, OutputError, dump_json, write_atomic, write_errors  # noqa: F401 (re-exported)
 
 NOT_A_REPORT_MIN_SIGNALS = 1
 
@@ -43,19 +47,22 @@ class BatchResult:
     skipped: list[str] = field(default_factory=list)  # outputs already up to date (a resumed run)
 
 
-def find_inputs(paths: list[str], skip: str | Path | None = None) -> tuple[list[Path], list[dict]]:
+def find_inputs(paths: list[str], skip: str | Path | None = None,
+                roots: dict[Path, Path] | None = None) -> tuple[list[Path], list[dict]]:
     """Files named directly, and files with a supported extension found by walking directories (sorted; folders
     reached through symbolic links are walked too, each once). A file reached twice (named twice, or through a
     link) is read once. Anything that is not a regular file (a named pipe, a socket, a device) is recorded as an
     error without being opened: opening a FIFO would wait for a writer forever. A file in a folder with an extension
     no reader takes is read when its bytes are a format read (a PDF saved as .bin), else recorded as unsupported;
     hidden files and the systems' own (Thumbs.db, Word's ~$ lock files) are passed over, and so is the folder
-    `skip` (the batch's own output folder, when it lies inside a folder walked)."""
+    `skip` (the batch's own output folder, when it lies inside a folder walked). `roots`, when given, is filled
+    with the input each file was found under (the folder given, or the file itself): its name is relative to it."""
     files: list[Path] = []
     problems: list[dict] = []
     seen: set[str] = set()
+    roots = roots if roots is not None else {}
 
-    def add(path: Path) -> None:
+    def add(path: Path, root: Path | None = None) -> None:
         try:
             st = path.stat()
         except OSError as e:
@@ -72,6 +79,7 @@ def find_inputs(paths: list[str], skip: str | Path | None = None) -> tuple[list[
         if real not in seen:
             seen.add(real)
             files.append(path)
+            roots[path] = root if root is not None else path
 
     for p in paths:
         path = Path(p)
@@ -93,11 +101,11 @@ def find_inputs(paths: list[str], skip: str | Path | None = None) -> tuple[list[
                     if n.startswith(".") or archives.system_file(n):
                         continue
                     if n.lower().endswith(SUPPORTED_EXTENSIONS):
-                        add(Path(root) / n)
+                        add(Path(root) / n, path)
                     elif os.path.isfile(Path(root) / n):
                         refused = archives.unsupported(Path(root) / n)
                         if refused is None:
-                            add(Path(root) / n)
+                            add(Path(root) / n, path)
                         else:
                             problems.append(refused)
         elif path.exists() or path.is_symlink():
@@ -118,67 +126,18 @@ def _page_files_folder(folder: str, names: list[str]) -> bool:
                               for n in names)
 
 
-MAX_NAME_BYTES = 240  # file systems hold 255 bytes a name; room is left for the `.tmp-` prefix of write_atomic
-_ESCAPED_BYTE = re.compile(r"[\udc80-\udcff]")
+def default_document(path: Path | str) -> str:
+    """The document name of an input that no other input of its batch shares: its file name, or for an archive
+    member `archive.zip!path/inside`."""
+    parts = archives.split_member(str(path))
+    return f"{Path(parts[0]).name}!{parts[1]}" if parts else Path(path).name
 
 
-def printable(text: str) -> str:
-    """A file name as text that can be written as UTF-8: bytes that were not UTF-8 (kept by Python as lone
-    surrogates) are shown as `\\xff`, the way a shell or Python shows them."""
-    return _ESCAPED_BYTE.sub(lambda m: "\\x%02x" % (ord(m.group()) - 0xDC00), text)
-
-
-def dump_json(obj, indent: int | None = None) -> str:
-    """JSON text (UTF-8 characters kept, `indent` 2 or none) by orjson, ten times faster than the json module; a
-    file name holding bytes that are not UTF-8 goes through json, and those bytes read `\\xff` too."""
-    import orjson
-
-    try:
-        return orjson.dumps(obj, option=(orjson.OPT_INDENT_2 if indent else 0) | orjson.OPT_SERIALIZE_NUMPY).decode()
-    except (TypeError, orjson.JSONEncodeError):
-        text = json.dumps(obj, ensure_ascii=False, indent=2 if indent else None)
-        return _ESCAPED_BYTE.sub(lambda m: "\\\\x%02x" % (ord(m.group()) - 0xDC00), text)
-
-
-def _cut_to_bytes(text: str, limit: int) -> str:
-    data = text.encode("utf-8")
-    return text if len(data) <= limit else data[:limit].decode("utf-8", "ignore")
-
-
-def output_name(path: Path, taken: set[str], suffix: str = ".json") -> str:
-    """`<file name><suffix>`, made safe (no directory parts, no bytes that are not UTF-8, at most MAX_NAME_BYTES)
-    and unique within the batch; a name cut short or taken already gets a hash of the full path."""
-    base = printable(archives.flat_member_name(path) or path.name).replace(os.sep, "_").replace("\x00", "") \
-        or "document"
-    if base.startswith("."):
-        base = "_" + base
-    room = MAX_NAME_BYTES - len(suffix.encode())
-    name = base + suffix
-    if len(base.encode("utf-8")) > room or name in taken:
-        digest = hashlib.sha1(os.fsencode(path.resolve())).hexdigest()[:8]
-        name = f"{_cut_to_bytes(base, room - 9)}.{digest}{suffix}"
-    taken.add(name)
-    return name
-
-
-_UMASK = os.umask(0o022)
-os.umask(_UMASK)  # read once: the mode new files get, as any program's files would under this umask
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write a file whole or not at all: to a temporary name beside it, then renamed. The file gets the mode any
-    new file gets under the user's umask (0644 under 022), not the temporary file's private 0600."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.chmod(tmp, 0o666 & ~_UMASK)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+def output_name(path: Path, taken: set[str], suffix: str = ".json", document: str | None = None) -> str:
+    """`<document name><suffix>` made a safe file name (names.unique_file_name: no folder parts — `2023/index.html`
+    is `2023_index.html` —, no bytes that are not UTF-8, at most MAX_NAME_BYTES) and unique within the batch; a
+    name cut short or taken already gets a hash of the full path."""
+    return unique_file_name(document or default_document(path), taken, suffix, key=os.fsencode(path.resolve()))
 
 
 _TITLE = re.compile(r"信息公开\s*(工作)?\s*(年\s*度)?\s*(工作)?\s*报\s*告")
@@ -246,11 +205,15 @@ class Job:
     name: str
     archive: Path | None = None  # the archive that holds it, and its name there
     member: str | None = None
+    entry: int | None = None  # the member's place in the archive's directory (one name may be there twice)
+    document: str | None = None  # its document name in the batch (inputs.document_names)
+    note: str | None = None  # a warning its document carries (a member whose name its archive holds twice)
 
 
 def job_bytes(job: Job) -> bytes:
     """The bytes of an input: its file's, or its member's read from its archive."""
-    return archives.read_member(job.archive, job.member) if job.member is not None else job.path.read_bytes()
+    return archives.read_member(job.archive, job.member, job.entry) if job.member is not None else \
+        job.path.read_bytes()
 
 
 @dataclass
@@ -260,6 +223,7 @@ class Outcome:
     error: dict | None = None
     seconds: float = 0.0
     written: bool = False  # a worker process wrote the output itself (payload not sent back)
+    write_error: tuple[int, str] | None = None  # (errno, reason) when a worker could not write it (a full disk)
 
 
 def process_job(job: Job, mode: str, models, pdf_options: PdfOptions | None = None, data: bytes | None = None,
@@ -278,6 +242,11 @@ def process_job(job: Job, mode: str, models, pdf_options: PdfOptions | None = No
             doc = read_bytes(str(job.path), data if data is not None else job_bytes(job), pdf_options)
         else:
             doc = read_document(str(job.path), pdf_options)
+        if mode != "predict":  # its name in this batch (a name shared by two inputs, a member's path inside)
+            if job.document and job.document != Path(doc.path).name:
+                doc.name = job.document
+            if job.note:
+                doc.warnings.append(job.note)
         if mode == "read":
             payload = doc.to_dict()
         else:
@@ -299,7 +268,7 @@ def process_job(job: Job, mode: str, models, pdf_options: PdfOptions | None = No
         first = str(e).splitlines()[0][:200] if str(e) else ""
         error = {"file": str(source), "stage": mode, "message": f"internal error: {type(e).__name__}: {first}"}
         if verbose:
-            traceback.print_exc(file=sys.stderr)
+            sys.stderr.write(shown(traceback.format_exc(), keep_newlines=True))
     return Outcome(job.index, error=error, seconds=time.perf_counter() - started)
 
 
@@ -386,8 +355,11 @@ def _worker_task(job: Job, mode: str, pdf_options, seconds, verbose, out_dir: st
     to the parent, which stays free to schedule the next reports."""
     outcome = _limited_job(job, mode, _WORKER_MODELS, pdf_options, seconds, verbose)
     if out_dir is not None and outcome.payload is not None:
-        write_atomic(Path(out_dir) / job.name, outcome.payload)
-        outcome.payload, outcome.written = None, True
+        try:
+            write_atomic(Path(out_dir) / job.name, outcome.payload)
+        except OutputError as e:  # the parent stops the batch with it
+            outcome.write_error = (e.errno, e.reason)
+        outcome.payload, outcome.written = None, outcome.write_error is None
     return outcome
 
 
@@ -435,25 +407,29 @@ def _run_in_pool(jobs, mode, models_dir, pdf_options, seconds, workers, verbose,
 
         for _ in range(workers * 8):  # a short queue: memory stays bounded however many files there are
             submit()
-        while pending:
-            done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
-            for future in done:
-                job = pending.pop(future)
-                try:
-                    yield future.result()
-                except FutureTimeout:
-                    yield Outcome(job.index, error={"file": str(job.path), "stage": "timeout",
-                                                    "message": str(TimeLimitExceeded(seconds)) + "; worker killed"})
-                except ProcessExpired as e:
-                    yield Outcome(job.index, error={"file": str(job.path), "stage": "memory",
-                                                    "message": f"memory limit exceeded or crash: its worker process "
-                                                               f"died (exit code {e.exitcode}) and was replaced; a "
-                                                               f"worker may take {memory_limit_mb} MB "
-                                                               f"(--memory-limit)"})
-                except Exception as e:
-                    yield Outcome(job.index, error={"file": str(job.path), "stage": mode,
-                                                    "message": f"internal error: {type(e).__name__}: {e}"[:240]})
-                submit()
+        try:
+            while pending:
+                done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+                for future in done:
+                    job = pending.pop(future)
+                    try:
+                        yield future.result()
+                    except FutureTimeout:
+                        yield Outcome(job.index, error={"file": str(job.path), "stage": "timeout",
+                                                        "message": str(TimeLimitExceeded(seconds)) + "; worker killed"})
+                    except ProcessExpired as e:
+                        yield Outcome(job.index, error={
+                            "file": str(job.path), "stage": "memory",
+                            "message": f"memory limit exceeded or crash: its worker process died (exit code "
+                                       f"{e.exitcode}) and was replaced; a worker may take {memory_limit_mb} MB "
+                                       f"(--memory-limit)"})
+                    except Exception as e:
+                        yield Outcome(job.index, error={"file": str(job.path), "stage": mode,
+                                                        "message": f"internal error: {type(e).__name__}: {e}"[:240]})
+                    submit()
+        except GeneratorExit:  # the batch stopped (a full disk, Ctrl-C): the reports still queued are not run
+            pool.stop()
+            raise
 
 
 def _run_on_dask(jobs, mode, models, pdf_options, seconds, scheduler, verbose):
@@ -555,8 +531,10 @@ def seal(report: dict) -> None:
     report.setdefault("provenance", {})["content"] = content_hash(report)
 
 
-def is_up_to_date(output: Path, sha256: str, models_fingerprint: str, options: str | None = None) -> bool:
-    """An earlier output of the same bytes, made by this pipeline version with these models and options."""
+def is_up_to_date(output: Path, sha256: str, models_fingerprint: str, options: str | None = None,
+                  document: str | None = None) -> bool:
+    """An earlier output of the same bytes, made by this pipeline version with these models and options, under the
+    same document name (a second index.html added beside the first renames the first)."""
     try:
         report = json.loads(output.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -565,6 +543,8 @@ def is_up_to_date(output: Path, sha256: str, models_fingerprint: str, options: s
     if not isinstance(provenance, dict) or report.get("pipeline_version") != PIPELINE_VERSION or \
             {k: v for k, v in provenance.items() if k != "content"} != {
                 "sha256": sha256, "models": models_fingerprint, "options": options or options_key(None)}:
+        return False
+    if document is not None and report.get("document") != document:
         return False
     if provenance.get("content") != content_hash(report):
         return False  # edited or damaged since it was written
@@ -610,37 +590,46 @@ def run_batch(inputs: list[str], out_dir: str, models_dir: str | None = "models"
         # worker processes share the cores: one ONNX Runtime thread each, not all cores each
         pdf_options = dataclasses.replace(pdf_options, ocr=dataclasses.replace(
             pdf_options.ocr, threads=max(1, (os.cpu_count() or 1) // workers)))
+    roots: dict[Path, Path] = {}
     if mode == "predict":
         files, missing = _find_documents(inputs)
     else:
-        files, missing = find_inputs(inputs, skip=out)
+        files, missing = find_inputs(inputs, skip=out, roots=roots)
     result = BatchResult(errors=list(missing))
     if mode == "predict":
         result.errors += _earlier_errors(inputs)
     models = load_models(models_dir) if mode != "read" else None
+    # each input's document name: its file name, or its path from the folder given where two share one
+    documents = archives.document_names([(p, roots.get(p, p)) for p in files]) if mode != "predict" else []
     taken: set[str] = set()
     jobs: list[Job] = []
-    entries: list[tuple[Path, Path | None, str | None]] = []  # (input, its archive, its name there)
-    for path in files:
+    entries: list[tuple] = []  # (input, its archive, its name there, its entry there, document name, note)
+    for k, path in enumerate(files):
         kind = archives.archive_kind(path) if mode != "predict" else None
         if kind is None:
-            entries.append((path, None, None))
+            entries.append((path, None, None, None, documents[k] if documents else None, None))
             continue
         members, problems = archives.expand_archive(path, kind)
-        entries += [(shown, path, member) for shown, member in members]
+        count = Counter(member for _, member, _ in members)
+        for where, member, entry in members:
+            document = f"{documents[k]}!{archives.split_member(str(where))[1]}"
+            note = (f"the archive holds {count[member]} members under this one's name: each is read on its own, "
+                    f"this one (entry {entry + 1} of the archive) as {document}") if count[member] > 1 else None
+            entries.append((where, path, member, entry, document, note))
         result.errors += problems
-    for i, (path, archive, member) in enumerate(entries):
+    for i, (path, archive, member, entry, document, note) in enumerate(entries):
         if mode == "predict":
             try:
-                source = Path(json.loads(path.read_text(encoding="utf-8"))["path"])
+                doc = json.loads(path.read_text(encoding="utf-8"))
+                source, document = Path(doc["path"]), doc.get("name")
             except (OSError, ValueError, KeyError, TypeError):
                 source = path
-            name = output_name(source, taken)
+            name = output_name(source, taken, document=document)
         elif mode == "read":
-            name = output_name(path, taken, DOC_SUFFIX)
+            name = output_name(path, taken, DOC_SUFFIX, document)
         else:
-            name = output_name(path, taken)
-        jobs.append(Job(i, path, name, archive, member))
+            name = output_name(path, taken, document=document)
+        jobs.append(Job(i, path, name, archive, member, entry, document, note))
 
     # the inputs this run answers for in errors.jsonl: its files, and what it found wrong with the paths given
     answered = {str(job.path) for job in jobs} | {str(f) for f in files} | {e["file"] for e in result.errors}
@@ -650,7 +639,8 @@ def run_batch(inputs: list[str], out_dir: str, models_dir: str | None = "models"
         todo = []
         for job in jobs:
             digest = file_sha256(job.path) if job.member is None else _member_sha256(job)
-            if digest and is_up_to_date(out / job.name, digest, models.fingerprint, options_key(pdf_options)):
+            if digest and is_up_to_date(out / job.name, digest, models.fingerprint, options_key(pdf_options),
+                                        job.document):
                 done[job.index] = None
                 result.skipped.append(str(out / job.name))
             else:
@@ -671,61 +661,64 @@ def run_batch(inputs: list[str], out_dir: str, models_dir: str | None = "models"
     from tqdm import tqdm
 
     failed = 0
+    log = ErrorLog(out / "errors.jsonl")  # failures appended as they happen: a run that stops keeps what it recorded
     bar = tqdm(total=len(jobs), initial=len(done), unit="report", disable=not show_progress, file=sys.stderr,
                dynamic_ncols=True, smoothing=0.1)
     try:
+        for record in result.errors:  # what was found wrong before any work: missing paths, refused members
+            log.add(record)
         for outcome in outcomes:
             job = jobs[outcome.index]
+            if outcome.write_error is not None:  # a worker could not write its output
+                raise OutputError(out / job.name, OSError(outcome.write_error[0], outcome.write_error[1]))
             if outcome.payload is not None:
                 write_atomic(out / job.name, outcome.payload)
                 outcome.payload, outcome.written = None, True  # written: the batch keeps no report in memory
             elif not outcome.written:
                 failed += 1
+                log.add(outcome.error)
             done[outcome.index] = outcome.error
             bar.update(1)
             bar.set_postfix(failed=failed, skipped=len(result.skipped), refresh=False)
+    except OutputError as e:  # a full disk: every later write would fail too, so the batch stops here
+        e.result = result
+        raise
     finally:
         bar.close()
+        if len(done) < len(jobs) and hasattr(outcomes, "close"):
+            outcomes.close()  # stopped: worker processes are stopped now, not when the generator is collected
         for index in sorted(done):
             error, job = done[index], jobs[index]
             if error is not None:
                 result.errors.append(error)
             else:
                 result.written.append(str(out / job.name))
-        if len(done) < len(jobs):  # interrupted: record what was done so far, then stop
-            _write_errors(out, result.errors, answered)
+        if len(done) < len(jobs):  # stopped (Ctrl-C, a full disk): record what was done so far, then stop
+            finished = {str(jobs[i].path) for i in done} | {e["file"] for e in result.errors}
+            try:  # inputs not reached keep the records earlier runs left for them
+                _write_errors(out, result.errors, finished)
+            except OSError:
+                pass  # no room to rewrite it: the lines appended so far stay, each one whole
     failed_names = [jobs[i].name for i, error in done.items() if error is not None]
     if mode == "predict":  # documents the read stage could not read have no document JSON, only an old report
         failed_names += [output_name(Path(e["file"]), set()) for e in result.errors if e.get("stage") != "input"]
-    _remove_stale_outputs(out, result, failed_names)
-    if mode != "read" and len(result.written) > 1:
-        from .corpus_checks import add_cross_year_checks
+    try:
+        _remove_stale_outputs(out, result, failed_names)
+        if mode != "read" and len(result.written) > 1:
+            from .corpus_checks import add_cross_year_checks
 
-        add_cross_year_checks(result.written)
-    _write_errors(out, result.errors, answered)
+            add_cross_year_checks(result.written)
+        _write_errors(out, result.errors, answered)
+    except OutputError as e:
+        e.result = result
+        raise
     return result
 
 
-def _write_errors(out: Path, errors: list[dict], inputs: set[str] | None = None) -> None:
-    """OUT/errors.jsonl: one record per input that failed. Records an earlier run (or a run beside this one) left
-    for inputs this run did not take are kept, so no failure is lost; this run's inputs get this run's records."""
-    kept = []
-    if inputs is not None:
-        try:
-            earlier = (out / "errors.jsonl").read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError):
-            earlier = []
-        for line in earlier:
-            try:
-                record = json.loads(line)
-            except ValueError:
-                continue
-            where = str(record.get("file")) if isinstance(record, dict) else ""
-            where = (archives.split_member(where) or (where,))[0]  # a member's: its archive
-            if isinstance(record, dict) and record.get("file") not in inputs and \
-                    os.path.lexists(where):  # an input since removed has nothing to report
-                kept.append(record)
-    write_atomic(out / "errors.jsonl", "".join(dump_json(e) + "\n" for e in kept + errors))
+def _write_errors(out: Path, errors: list[dict], answered: set[str] | None = None) -> None:
+    """OUT/errors.jsonl rewritten once at the end of a batch (writing.write_errors): the records of a zip member
+    stay while its archive exists."""
+    write_errors(out, errors, answered, archive_of=lambda where: (archives.split_member(where) or (where,))[0])
 
 
 def _find_documents(paths: list[str]) -> tuple[list[Path], list[dict]]:

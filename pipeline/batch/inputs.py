@@ -1,10 +1,15 @@
 """What a batch's inputs are beyond plain files: the members of zip archives, and files no reader takes.
 
 A zip archive (told by its bytes: a zip that is not a Word, Excel or OFD document) is expanded in memory, never on
-disk: each member is an input of its own, named `archive.zip!folder/member.pdf` in errors.jsonl and
-`archive.zip!folder_member.pdf.json` in the outputs. Its members are read from the archive by the process that
-reads them (a worker opens the archive itself; the Dask client sends the member's bytes), and a resumed run knows a
-member by the SHA-256 of its own bytes.
+disk: each member is an input of its own, named `archive.zip!folder/member.pdf` in errors.jsonl and as its
+report's document, and `archive.zip!folder_member.pdf.json` in the outputs. Its members are read from the archive
+by the process that reads them (a worker opens the archive itself; the Dask client sends the member's bytes), each
+by its own entry (its place in the archive's directory, so two entries of one name are two inputs, never one read
+twice: the second is `archive.zip!member (2).pdf`), and a resumed run knows a member by the SHA-256 of its own bytes.
+
+What a batch calls each input (`document_names`): its file name when no other input has the same one, else its
+path relative to the folder given (`2023/index.html`, `2024/index.html`), else the path as found; a file at the
+root of the folder given keeps its plain name.
 
 Limits, as the Word reader's: at most MAX_MEMBERS members and MAX_TOTAL bytes expanded in all (else the archive is
 refused whole); a member larger than MAX_MEMBER_BYTES, or over 10 MB expanding more than MAX_RATIO times its packed
@@ -20,13 +25,13 @@ nor are the pictures of a web page saved with its files (`page.html` + `page_fil
 """
 from __future__ import annotations
 
-import os
 import re
 import stat
 import zipfile
 from pathlib import Path, PurePosixPath
 
 from ..document import ReadError
+from ..names import split_member  # noqa: F401  (where a member's name is split: batch/extract.py uses it here)
 from ..readers import MAX_BYTES, sniff_format
 
 MAX_MEMBERS = 5000
@@ -34,7 +39,6 @@ MAX_MEMBER_BYTES = MAX_BYTES
 MAX_TOTAL = 2 * 1024 ** 3
 MAX_RATIO = 200
 SYSTEM_FILES = {".ds_store", "thumbs.db", "desktop.ini"}
-_MEMBER = re.compile(r"^(?P<archive>.*?[^/\\]\.(?:zip|7z|rar))!(?P<member>[^/\\].*)$", re.I | re.S)
 _FILES_FOLDER = re.compile(r"^(.+?)[._](?:files|files_)$|^(.+?)\.fld$", re.I)
 
 
@@ -49,16 +53,48 @@ def member_path(archive: Path, member: str) -> Path:
     return Path(f"{archive}!{member}")
 
 
-def split_member(path: str) -> tuple[str, str] | None:
-    """(archive, member) of a member's name as member_path makes it, else None."""
-    m = _MEMBER.match(str(path))
-    return (m.group("archive"), m.group("member")) if m else None
+def document_names(found: list[tuple[Path, Path]]) -> list[str]:
+    """The document name of each input (file as found, the input it was found under: the folder given, or the file
+    itself when named directly): its file name; where two inputs share one, their paths relative to the folders
+    given; where those still meet (two folders given, each with an index.html), the paths as found. A name is
+    never shared: what is still shared after that (it cannot be, for files that are not one) gets ` (2)`."""
+    levels = []
+    for path, root in found:
+        try:
+            rel = path.relative_to(root).as_posix() if root != path else path.name
+        except ValueError:
+            rel = path.name
+        levels.append([path.name, rel or path.name, path.as_posix()])
+    level = [0] * len(found)
+    while True:
+        names = [levels[i][level[i]] for i in range(len(found))]
+        counts: dict[str, int] = {}
+        for n in names:
+            counts[n] = counts.get(n, 0) + 1
+        shared = [i for i, n in enumerate(names) if counts[n] > 1 and level[i] < 2]
+        if not shared:
+            return _numbered(names)
+        for i in shared:
+            level[i] += 1
 
 
-def flat_member_name(path: Path) -> str | None:
-    """`archive.zip!folder_member.pdf` for a member's path (no directory parts), else None."""
-    parts = split_member(str(path))
-    return f"{Path(parts[0]).name}!{parts[1].replace('/', '_').replace(os.sep, '_')}" if parts else None
+def _numbered(names: list[str]) -> list[str]:
+    """Names made unique the way a browser names a second download: `report (2).doc`, `report (3).doc` for the
+    second and later of a name (the extension kept, so the file is still read as what it is; the first keeps the
+    name, and a name some input really has is left to it)."""
+    real = set(names)
+    used: set[str] = set()
+    out = []
+    for n in names:
+        name, k = n, 1
+        head, _, last = n.rpartition("/")
+        stem, dot, ext = last.rpartition(".") if "." in last.lstrip(".") else (last, "", "")
+        while name in used or (name != n and name in real):
+            k += 1
+            name = f"{head}{'/' if head else ''}{stem} ({k}){dot}{ext}"
+        used.add(name)
+        out.append(name)
+    return out
 
 
 def archive_kind(path: Path) -> str | None:
@@ -116,10 +152,11 @@ def _page_pictures(name: str, all_names: set[str]) -> bool:
     return False
 
 
-def expand_archive(archive: Path, kind: str) -> tuple[list[tuple[Path, str]], list[dict]]:
-    """The members of an archive to read, as (display path, name in the archive), and the problems found
-    (the whole archive's, or one member's), as errors.jsonl records."""
-    from .extract import printable
+def expand_archive(archive: Path, kind: str) -> tuple[list[tuple[Path, str, int]], list[dict]]:
+    """The members of an archive to read, as (display path, name in the archive, its entry's place in the
+    archive's directory), and the problems found (the whole archive's, or one member's), as errors.jsonl records.
+    A name the archive holds twice (zip allows it) is two members: the second shown as `name (2).pdf`."""
+    from ..names import printable
 
     def problem(where, message):
         return {"file": printable(str(where)), "stage": "input", "message": message}
@@ -140,12 +177,15 @@ def expand_archive(archive: Path, kind: str) -> tuple[list[tuple[Path, str]], li
         return [], [problem(archive, f"refused zip archive: its members expand to {total // (1024 * 1024)} MB, "
                                      f"more than {MAX_TOTAL // (1024 * 1024)} MB (a zip bomb?)")]
     names = {_decoded(i).lower() for i in files}
+    decoded = [_decoded(i) for i in infos]
+    numbered = dict(zip((id(i) for i in infos), _numbered(decoded)))  # one name twice: `name (2).pdf`
+    place = {id(info): k for k, info in enumerate(infos)}
     members, problems = [], []
     for info in files:
         shown = _decoded(info)
         base = PurePosixPath(shown.replace("\\", "/")).name
         parts = PurePosixPath(shown.replace("\\", "/")).parts
-        where = member_path(archive, shown)
+        where = member_path(archive, numbered[id(info)])
         mode = info.external_attr >> 16
         if _unsafe(shown):
             problems.append(problem(where, "unsafe member name (an absolute path or ..): not read"))
@@ -164,15 +204,23 @@ def expand_archive(archive: Path, kind: str) -> tuple[list[tuple[Path, str]], li
             problems.append(problem(where, f"refused zip member: {info.compress_size} bytes expand to "
                                            f"{info.file_size // (1024 * 1024)} MB (a zip bomb?)"))
         else:
-            members.append((where, info.filename))
+            members.append((where, info.filename, place[id(info)]))
     return members, problems
 
 
-def read_member(archive: Path, name: str) -> bytes:
-    """The bytes of one member, read no further than its declared size (and MAX_MEMBER_BYTES)."""
+def read_member(archive: Path, name: str, entry: int | None = None) -> bytes:
+    """The bytes of one member — the entry at place `entry` of the archive's directory, which must still bear its
+    name (a name held twice is read by its place: `getinfo` would give the last of them for both) — read no
+    further than its declared size (and MAX_MEMBER_BYTES)."""
     try:
         with zipfile.ZipFile(archive) as z:
-            info = z.getinfo(name)
+            if entry is None:
+                info = z.getinfo(name)
+            else:
+                infos = z.infolist()
+                if not 0 <= entry < len(infos) or infos[entry].filename != name:
+                    raise KeyError(name)
+                info = infos[entry]
             if info.flag_bits & 0x1:
                 raise ReadError("encrypted (password-protected) zip member: it cannot be read without its password")
             limit = min(info.file_size, MAX_MEMBER_BYTES)
@@ -192,7 +240,7 @@ def read_member(archive: Path, name: str) -> bytes:
 def unsupported(path: Path) -> dict | None:
     """The errors.jsonl record of a file found in a folder whose extension no reader takes and whose bytes are no
     format read either (a saved page as .jsp or a report as .bin is read by its content), else None."""
-    from .extract import printable
+    from ..names import printable
 
     try:
         with open(path, "rb") as f:

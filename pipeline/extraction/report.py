@@ -174,7 +174,7 @@ def build_report(doc: Document, labeler: RowLabeler | None = None, section_model
         tables[name] = entry
         sources[name] = res.source
     report = {
-        "document": Path(doc.path).name,
+        "document": doc.document,
         "meta": {"body": meta["body"], "body_key": body_key(meta["body"]), "year": meta["year"],
                  "template": template, "template_confidence": round(template_conf, 4)},
         "source": {"format": doc.format, "pages": doc.pages, "blocks": len(doc.blocks),

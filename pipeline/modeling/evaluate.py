@@ -14,6 +14,8 @@ import unicodedata
 from collections import defaultdict
 from pathlib import Path
 
+from ..names import flat_name
+
 
 def _flat(text: str | None) -> str:
     """Text compared as printed: blanks are not significant, nor is the width of a character (NFKC: a full-width
@@ -144,7 +146,7 @@ def evaluate_dir(reports_dir: str, labels_dir: str) -> tuple[dict, list[dict], l
     scored, errors, unmatched = [], [], []
     for gold_path in sorted(Path(labels_dir).glob("*.gold.json")):
         gold = json.loads(gold_path.read_text(encoding="utf-8"))
-        pred_path = Path(reports_dir) / f"{gold['document']}.json"
+        pred_path = Path(reports_dir) / f"{flat_name(gold['document'])}.json"  # as the batch names its output
         if not pred_path.exists():
             unmatched.append(gold["document"])
             continue

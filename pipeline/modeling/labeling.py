@@ -16,12 +16,14 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..extraction import checks
 from .. import schema
+from ..names import find_source, flat_name
 
 REVIEW_CONFIDENCE = 0.8
 
@@ -65,7 +67,38 @@ class LabelProblems:
 
 
 def _is_number(v) -> bool:
-    return v is None or (isinstance(v, (int, float)) and not isinstance(v, bool))
+    return v is None or (isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v))
+
+
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not a number JSON allows (write the printed number, or null with the cell listed "
+                     f"in \"unreadable\")")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e999: valid JSON text, but no number a report prints
+        raise ValueError(f"{text} is too large a number (it reads as infinity)")
+    return value
+
+
+def loads_strict(text: str):
+    """JSON as the standard defines it: Python's json module also reads NaN, Infinity and -Infinity, which are not
+    JSON (other programs refuse the file) and no count a report prints, and reads 1e999 as infinity; here they are
+    a ValueError."""
+    return json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
+
+
+def _non_finite(obj, where: str = "") -> list[tuple[str, str]]:
+    """(place, `NaN` / `Infinity` / `-Infinity`) of every number that is not finite anywhere in a parsed gold file
+    (`tables.requests.rows.total.total`)."""
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return [(where or "(top level)", "NaN" if obj != obj else "Infinity" if obj > 0 else "-Infinity")]
+    if isinstance(obj, dict):
+        return [p for k, v in obj.items() for p in _non_finite(v, f"{where}.{k}" if where else str(k))]
+    if isinstance(obj, list):
+        return [p for i, v in enumerate(obj) for p in _non_finite(v, f"{where}[{i}]")]
+    return []
 
 
 TOP_KEYS = ("document", "meta", "sections", "tables", "review", "unreadable")
@@ -90,6 +123,11 @@ def validate_gold(gold: dict, where: str, text: str | None = None, text_is_ocr: 
     checked); `text_is_ocr`: that text was read by OCR, so a snippet it lacks is a warning, not an error."""
     p = LabelProblems()
     err = p.errors.append
+    for place, value in _non_finite(gold):  # a body parsed by Python's json may hold them: never gold
+        err(f"{where}: {place} is {value}, not a number JSON allows: write the printed number, or null with the "
+            f"cell listed in \"unreadable\"")
+    if p.errors:
+        return p
     for key in ("document", "meta", "sections", "tables"):
         if key not in gold:
             err(f"{where}: missing top-level key {key!r}")
@@ -196,11 +234,13 @@ def document_text(document: str, docs_dirs=(), documents_dir: str | Path | None 
 
     doc = None
     if documents_dir:
-        f = Path(documents_dir) / f"{document}.doc.json"
+        f = Path(documents_dir) / f"{flat_name(document)}.doc.json"
         if f.is_file():
             try:
                 doc = Document.from_dict(json.loads(f.read_text(encoding="utf-8")))
             except (OSError, ValueError, KeyError, TypeError):
+                doc = None
+            if doc is not None and doc.document != document:  # another document's, of a name that flattens alike
                 doc = None
     if doc is None:
         path = find_document(document, docs_dirs)
@@ -226,8 +266,8 @@ def validate_dir(labels_dir: str | Path, docs_dirs: list[str | Path] = (),
         total.errors.append(f"{labels_dir}: no *.gold.json label files")
     for f in files:
         try:
-            gold = json.loads(f.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as e:
+            gold = loads_strict(f.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError) as e:  # JSONDecodeError is a ValueError; so is a NaN refused
             total.errors.append(f"{f}: not valid JSON ({e})")
             continue
         if not isinstance(gold, dict):
@@ -237,8 +277,9 @@ def validate_dir(labels_dir: str | Path, docs_dirs: list[str | Path] = (),
         if docs_dirs and isinstance(gold.get("document"), str):
             found = document_text(gold["document"], docs_dirs, documents_dir)
         p = validate_gold(gold, str(f), *(found or (None,)))
-        if gold.get("document") and f.name != f"{gold['document']}.gold.json":
-            p.errors.append(f"{f}: the file must be named after its document: {gold['document']}.gold.json")
+        if isinstance(gold.get("document"), str) and gold["document"] and \
+                f.name != f"{flat_name(gold['document'])}.gold.json":
+            p.errors.append(f"{f}: the file must be named after its document: {flat_name(gold['document'])}.gold.json")
         if docs_dirs and gold.get("document") and found is None:
             p.warnings.append(f"{f}: document {gold['document']} not found (or not readable) under "
                               f"{', '.join(map(str, docs_dirs))}: its snippets are not checked")
@@ -255,8 +296,6 @@ def fold_of(gold: dict, heldout_share: int = 3) -> str:
 
 
 def find_document(name: str, docs_dirs) -> Path | None:
-    for d in docs_dirs:
-        for p in sorted(Path(d).rglob(name)) if Path(d).exists() else []:
-            if p.is_file():
-                return p
-    return None
+    """The labelled document of that name under the folders, matched literally (names.find_source): a name is
+    never a glob pattern (`pingtan[1].html` is not `pingtan1.html`)."""
+    return find_source(name, docs_dirs)

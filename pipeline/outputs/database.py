@@ -16,6 +16,7 @@ import os
 from pathlib import Path
 
 from .. import schema
+from ..names import shown
 from .identity import distinct, entry
 
 SCHEMA = """
@@ -55,7 +56,7 @@ def _reports(reports_dir: Path):
         try:
             report = json.loads(p.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-            print(f"warning: {p}: not a report JSON ({e}); left out of the database")
+            print(shown(f"warning: {p}: not a report JSON ({e}); left out of the database"))
             continue
         if isinstance(report, dict) and "tables" in report and "meta" in report:
             yield p, report

@@ -12,11 +12,19 @@
 Reports are read one at a time and their rows written in chunks (Parquet row groups per year, CSV lines, Excel rows
 in openpyxl's write-only mode): memory does not grow with the corpus. Printed numbers are exported as printed;
 nothing is recomputed or repaired.
+
+Text is stored as text (OWASP "CSV injection"): a document name, a body or a section that begins with `=`, `+`, `-`,
+`@`, a tab or a carriage return would be run as a formula by Excel or WPS (`=HYPERLINK(...)` in a title). In the CSV
+files such a text cell gets a leading apostrophe (`'=HYPERLINK(...)`); in tables.xlsx every text cell is written as a
+string, never a formula, and these carry Excel's quote prefix (shown as typed, kept as text when edited). Numbers
+stay numbers: a value of -18 is the number -18, and a printed text that is only a signed number (`-97`, `+64`) is a
+number to a spreadsheet, not a formula, so it is left as printed. Parquet and reports.db keep every text exactly.
 """
 from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 from typing import Iterator
 
@@ -31,15 +39,22 @@ CHECK_COLUMNS = ["document", "body", "body_key", "year", "rule", "ok", "cells", 
 CHUNK = 20_000  # cell rows held before they are written
 
 
-def iter_reports(reports_dir: str | Path) -> Iterator[dict]:
-    """The report JSONs of a folder, one at a time (other JSON files, e.g. documents, are passed over)."""
+def iter_report_files(reports_dir: str | Path) -> Iterator[tuple[Path, dict]]:
+    """(file, report) for the report JSONs of a folder, one at a time (other JSON files, e.g. documents, are
+    passed over)."""
     for p in sorted(Path(reports_dir).glob("*.json")):
         try:
             report = json.loads(p.read_text(encoding="utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError):
             continue
         if isinstance(report, dict) and "tables" in report and "meta" in report:
-            yield report
+            yield p, report
+
+
+def iter_reports(reports_dir: str | Path) -> Iterator[dict]:
+    """The report JSONs of a folder, one at a time."""
+    for _, report in iter_report_files(reports_dir):
+        yield report
 
 
 def load_reports(reports_dir: str | Path) -> list[dict]:
@@ -146,11 +161,57 @@ def wide_row(report: dict, table: str, columns) -> list:
         r["tables"][table]["rows"].get(row, {}).get(col) for row, col, _ in columns]
 
 
+# what makes a spreadsheet read a cell as a formula (OWASP, CSV injection): =, +, -, @, a tab, a carriage return
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_SIGNED_NUMBER = re.compile(r"[+-]\d[\d,]*(?:\.\d+)?")
+
+
+def formula_like(value) -> bool:
+    """A text a spreadsheet would run as a formula: it begins with one of FORMULA_START and is not just a signed
+    number (which a spreadsheet reads as that number)."""
+    return isinstance(value, str) and value.startswith(FORMULA_START) and not _SIGNED_NUMBER.fullmatch(value)
+
+
+def csv_text(value):
+    """A value as a CSV cell: a formula-like text gets a leading apostrophe (OWASP's advice), so Excel and WPS show
+    it as text instead of running it; numbers, None and other text are unchanged."""
+    return "'" + value if formula_like(value) else value
+
+
+class _SafeCsv(csv.DictWriter):
+    """csv.DictWriter whose text cells are never formulas (csv_text)."""
+
+    def writerow(self, rowdict):
+        return super().writerow({k: csv_text(v) for k, v in rowdict.items()})
+
+    def writerows(self, rowdicts):
+        for row in rowdicts:
+            self.writerow(row)
+
+
 def _csv(path: Path, columns: list[str]):
     f = open(path, "w", encoding="utf-8-sig", newline="")
-    writer = csv.DictWriter(f, fieldnames=columns)
+    writer = _SafeCsv(f, fieldnames=columns)
     writer.writeheader()
     return f, writer
+
+
+def xlsx_row(sheet, values: list) -> list:
+    """A row for openpyxl's write-only sheet with every text as a string cell: openpyxl would store a text that
+    begins with `=` as a live formula. A formula-like text also gets Excel's quote prefix (as if typed after an
+    apostrophe), so it stays text when someone edits the cell; numbers are left as numbers."""
+    from openpyxl.cell import WriteOnlyCell
+
+    out = []
+    for v in values:
+        if isinstance(v, str):
+            cell = WriteOnlyCell(sheet, value=v)
+            cell.data_type = "s"
+            if formula_like(v):
+                cell.quotePrefix = True
+            v = cell
+        out.append(v)
+    return out
 
 
 def export(reports_dir: str | Path, out_dir: str | Path) -> dict:
@@ -189,7 +250,7 @@ def export(reports_dir: str | Path, out_dir: str | Path) -> dict:
             for table in schema.TABLES:
                 if (table, template) in sheets and report["tables"][table]["status"] == "found":
                     sheet, columns = sheets[(table, template)]
-                    sheet.append(wide_row(report, table, columns))
+                    sheet.append(xlsx_row(sheet, wide_row(report, table, columns)))
     finally:
         by_year.close()
         for f, _ in files:
@@ -197,5 +258,7 @@ def export(reports_dir: str | Path, out_dir: str | Path) -> dict:
     book.save(out / "tables.xlsx")
     from .summary import render
 
-    render(load_reports(reports_dir), reports_dir, out / "summary.html")
+    pairs = list(iter_report_files(reports_dir))
+    render([r for _, r in pairs], reports_dir, out / "summary.html",
+           json_names={r["document"]: p.name for p, r in pairs})
     return {"reports": reports, "cells": cells}

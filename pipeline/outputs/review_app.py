@@ -28,11 +28,12 @@ import tempfile
 from functools import lru_cache
 from html import escape
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from .. import schema
+from ..names import find_source, flat_name, shown, split_member
 from ..extraction import checks
-from ..modeling.labeling import fold_of, gold_from_report, validate_gold
+from ..modeling.labeling import fold_of, gold_from_report, loads_strict, validate_gold
 from . import report_view
 from .report_view import safe_document_name
 from .summary import queue_entry, queue_order
@@ -124,36 +125,45 @@ class ReportIndex:
                                                     "low": 0, "ocr": 0}
                 self._entries[name] = cached = (mtime, entry)
             if cached[1] is not None:
-                labelled = (self.labels_dir / f"{cached[1]['document']}.gold.json").is_file()
+                gold_name = gold_file_name(cached[1]["document"])
+                labelled = gold_name is not None and (self.labels_dir / gold_name).is_file()
                 out.append({**cached[1], "name": name, "labelled": labelled})
         return sorted(out, key=lambda q: (q["labelled"], queue_order(q)))
 
 
 @lru_cache(maxsize=64)
 def _find_source(document: str, dirs: tuple[str, ...]) -> Path | None:
-    if not safe_document_name(document):
+    """The source file of a document under the folders given, its name matched literally (names.find_source: a
+    name is never a glob pattern, so `pingtan[1].html` is served, not `pingtan1.html`); a link out of the folder is
+    not served."""
+    found = find_source(document, dirs)
+    return found.resolve() if found is not None else None
+
+
+def gold_file_name(document) -> str | None:
+    """`<document>.gold.json` as one file name inside the labels folder (`2023/index.html` →
+    `2023_index.html.gold.json`), or None when the name cannot make one."""
+    if not isinstance(document, str) or not document:
         return None
-    for d in dirs:
-        root = Path(d).resolve()
-        if not root.is_dir():
-            continue
-        for p in sorted(root.rglob(document)):
-            rp = p.resolve()
-            if rp.is_file() and root in rp.parents:  # a link out of the folder is not served
-                return rp
-    return None
+    name = flat_name(document) + ".gold.json"
+    return name if safe_document_name(name) else None
 
 
 def _document_blocks(document: str, documents_dir: Path | None, source: Path | None) -> dict | None:
-    """The Document model of the report's source: the read stage's `<name>.doc.json`, else read now (not PDFs: a
-    PDF is shown as its pages)."""
-    if documents_dir is not None and safe_document_name(document):
-        p = documents_dir / f"{document}.doc.json"
+    """The Document model of the report's source: the read stage's `<name>.doc.json` when it is that document's,
+    else read now (not PDFs: a PDF is shown as its pages; not an archive's member: its archive is not one)."""
+    name = flat_name(document) + ".doc.json"
+    if documents_dir is not None and safe_document_name(name):
+        p = documents_dir / name
         if p.is_file():
             try:
-                return json.loads(p.read_text(encoding="utf-8"))
+                doc = json.loads(p.read_text(encoding="utf-8"))
+                if isinstance(doc, dict) and (doc.get("name") or Path(str(doc.get("path"))).name) == document:
+                    return doc
             except (OSError, ValueError):
                 pass
+    if split_member(document) is not None:
+        return None
     if source is not None and source.suffix.lower() != ".pdf":
         from ..document import ReadError
         from ..readers import read_document
@@ -182,6 +192,12 @@ def source_tables_html(doc: dict, blocks: set[int]) -> str:
         return ("<p class=\"srcnote\">No ruled table in the document as read: its text, line by line</p>"
                 f'<pre class="srctext">{escape(text)}</pre>')
     return "\n".join(parts)
+
+
+def _url_part(name: str) -> str:
+    """A report's name as one part of a link's path, HTML-escaped: `#`, `?`, `%`, `/` and brackets are that name's
+    characters, not URL syntax."""
+    return escape(quote(name, safe=""))
 
 
 def _json_script(obj) -> str:
@@ -249,12 +265,14 @@ def create_app(reports_dir, labels_dir="data/labels", docs_dirs=(), documents_di
         return report
 
     def gold_for(report: dict) -> dict:
-        if safe_document_name(report["document"]):
-            p = labels_dir / f"{report['document']}.gold.json"
+        gold_name = gold_file_name(report["document"])
+        if gold_name is not None:
+            p = labels_dir / gold_name
             if p.is_file():
                 try:
-                    gold = json.loads(p.read_text(encoding="utf-8"))
-                    if isinstance(gold, dict) and not validate_gold(gold, str(p)).errors:
+                    gold = loads_strict(p.read_text(encoding="utf-8"))
+                    if isinstance(gold, dict) and gold.get("document") == report["document"] and \
+                            not validate_gold(gold, str(p)).errors:
                         return gold
                 except (OSError, ValueError):
                     pass
@@ -268,7 +286,8 @@ def create_app(reports_dir, labels_dir="data/labels", docs_dirs=(), documents_di
     def queue():
         rows = []
         for q in index.queue():
-            rows.append(f'<tr class="{"labelled" if q["labelled"] else ""}"><td><a href="/report/{escape(q["name"])}">'
+            rows.append(f'<tr class="{"labelled" if q["labelled"] else ""}"><td>'
+                        f'<a href="/report/{_url_part(q["name"])}">'
                         f'{escape(q["document"])}</a></td><td>{escape(str(q["body"] or "—"))}</td>'
                         f'<td>{q["year"] or "—"}</td><td>{escape(", ".join(q["failing"]))}</td>'
                         f'<td>{q["unreadable"] or ""}</td><td>{q["low"] or ""}</td><td>{q["ocr"] or ""}</td>'
@@ -297,13 +316,13 @@ def create_app(reports_dir, labels_dir="data/labels", docs_dirs=(), documents_di
             src = (f'<div class="pager">page <select id="page">' + "".join(
                 f'<option value="{p}"{" selected" * (p == first)}>{p}{" (table)" * (p in table_pages)}</option>'
                 for p in range(1, pages + 1)) + '</select> <span id="boxnote"></span></div>'
-                f'<div id="pagebox"><img id="pageimg" alt="page {first}" src="/page/{escape(name)}/{first}.png">'
+                f'<div id="pagebox"><img id="pageimg" alt="page {first}" src="/page/{_url_part(name)}/{first}.png">'
                 f'</div>')
         else:
             doc = _document_blocks(report["document"], documents, source)
             src = (source_tables_html(doc, table_blocks) if doc else
                    "<p>The source document was not found in the folders given (--docs / --documents).</p>")
-        download = (f'<a href="/source/{escape(name)}">download the source file</a>' if source
+        download = (f'<a href="/source/{_url_part(name)}">download the source file</a>' if source
                     else "source file not found under --docs")
         sections_form = "".join(
             f'<tr><td>§{s["id"]}</td>' + "".join(
@@ -352,7 +371,7 @@ An empty cell is unreadable (null); write 0 for a blank, / or —.</p>
     def pdf_source(name: str) -> Path:
         report = report_or_404(name)
         source = _find_source(report["document"], docs)
-        if source is None or report["source"]["format"] != "pdf":
+        if source is None or report["source"]["format"] != "pdf" or split_member(report["document"]) is not None:
             abort(404, "no PDF source for this report in the folders given")
         return source
 
@@ -403,17 +422,29 @@ An empty cell is unreadable (null); write 0 for a blank, / or —.</p>
     @app.post("/api/save/<name>")
     def save(name: str):
         report = report_or_404(name)
-        gold = request.get_json(silent=True)
+        try:  # strict JSON: NaN, Infinity (which Flask's parser reads) or 1e999 never reach the labels folder
+            gold = loads_strict(request.get_data(as_text=True))
+        except ValueError as e:
+            return jsonify({"errors": [f"not valid JSON: {e}"]}), 400
         if not isinstance(gold, dict):
             return jsonify({"errors": ["the body must be a JSON object (a gold file)"]}), 400
         document = report["document"]
         if gold.get("document") != document:
             return jsonify({"errors": [f"document must be {document!r}, the report this page shows"]}), 400
-        if not safe_document_name(document):
+        gold_name = gold_file_name(document)
+        if gold_name is None:
             return jsonify({"errors": [f"{document!r} cannot name a gold file inside the labels folder"]}), 400
-        target = labels_dir / f"{document}.gold.json"
+        target = labels_dir / gold_name
         if target.resolve().parent != labels_dir or not target.name.endswith(".gold.json"):
             abort(400, "the gold file would not be directly inside the labels folder")
+        if target.is_file():  # `a/b.txt` and `a_b.txt` flatten alike: one never overwrites the other's gold
+            try:
+                other = json.loads(target.read_text(encoding="utf-8")).get("document")
+            except (OSError, ValueError, AttributeError):
+                other = None
+            if other is not None and other != document:
+                return jsonify({"errors": [f"{target.name} holds the gold labels of {other!r}, another document: "
+                                           f"not overwritten"]}), 409
         for key in ("review", "unreadable"):  # empty lists are left out of the file
             if not gold.get(key):
                 gold.pop(key, None)
@@ -424,7 +455,7 @@ An empty cell is unreadable (null); write 0 for a blank, / or —.</p>
         fd, tmp = tempfile.mkstemp(dir=labels_dir, prefix=".tmp-", suffix=".json")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(json.dumps(gold, ensure_ascii=False, indent=1) + "\n")
+                f.write(json.dumps(gold, ensure_ascii=False, indent=1, allow_nan=False) + "\n")
             os.chmod(tmp, 0o644)
             os.replace(tmp, target)
         except BaseException:
@@ -444,6 +475,6 @@ def serve(reports_dir, labels_dir, docs_dirs, documents_dir, host: str = "127.0.
           dvc_file: str = "dvc.yaml") -> None:
     app = create_app(reports_dir, labels_dir, docs_dirs, documents_dir, dvc_file)
     app.config["BOUND_HOST"] = host
-    print(f"review app on http://{'[' + host + ']' if ':' in host else host}:{port}/ (Ctrl-C to stop); "
-          f"gold files go to {labels_dir}", flush=True)
+    print(shown(f"review app on http://{'[' + host + ']' if ':' in host else host}:{port}/ (Ctrl-C to stop); "
+                f"gold files go to {labels_dir}"), flush=True)
     app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import io
 import os
+import re
 from collections import Counter, defaultdict
 from html import escape
 from pathlib import Path
+
+from ..names import find_source, flat_name, unique_file_name
 
 LOW_CONFIDENCE = 0.8
 
@@ -130,13 +133,19 @@ SOURCE_DIRS = ("data/raw", "data/shared", "../shared/corpus/external", "../share
 
 
 def _find_source(document: str, dirs) -> Path | None:
-    for d in dirs:
-        root = Path(d)
-        if root.is_dir():
-            for p in sorted(root.rglob(document)):
-                if p.is_file():
-                    return p
-    return None
+    """The source file of a report, its document name matched literally (names.find_source: never a glob, so
+    `pingtan[1].html` does not find `pingtan1.html`)."""
+    return find_source(document, dirs)
+
+
+_URL_SPECIAL = re.compile(r'[%#?\s"<>\\\[\]^`{|}\x00-\x1f\x7f]')
+
+
+def _href(path: str) -> str:
+    """A relative path as a link: the characters a URL reads as syntax (`#`, `?`, `%`, brackets, spaces) escaped,
+    so a name holding them links that very file; other characters (Chinese names) are left as they are."""
+    return _URL_SPECIAL.sub(lambda m: "".join("%%%02X" % b for b in m.group().encode("utf-8")),
+                            str(path).replace(os.sep, "/"))
 
 
 def _representatives(reports: list[dict], idents: dict) -> dict[str, dict]:
@@ -152,8 +161,11 @@ def _representatives(reports: list[dict], idents: dict) -> dict[str, dict]:
     return best
 
 
-def render(reports: list[dict], reports_dir: str | Path, out_file: str | Path, source_dirs=SOURCE_DIRS) -> None:
-    """summary.html and, beside it in report/, every report's own page (report_view.render_static)."""
+def render(reports: list[dict], reports_dir: str | Path, out_file: str | Path, source_dirs=SOURCE_DIRS,
+           json_names: dict[str, str] | None = None) -> None:
+    """summary.html and, beside it in report/, every report's own page (report_view.render_static), named after its
+    document (made a flat, unique file name: `2023/index.html` → `report/2023_index.html.html`). `json_names`: the
+    file name of each document's report JSON in `reports_dir` (default: the document's flat name + .json)."""
     from .identity import distinct, entry
     from .report_view import render_static, safe_document_name
 
@@ -184,14 +196,19 @@ def render(reports: list[dict], reports_dir: str | Path, out_file: str | Path, s
     # every report's own page, and the queue linking to them
     pages_dir = out_file.parent / "report"
     page_of = {}
+    taken: set[str] = set()
     for r in reports:
-        if not safe_document_name(r["document"]):
+        if not isinstance(r["document"], str) or r["document"] in page_of:
             continue
-        page = pages_dir / f"{r['document']}.html"
+        page_name = unique_file_name(r["document"], taken, ".html")
+        if not safe_document_name(page_name):
+            continue
+        page = pages_dir / page_name
         source = _find_source(r["document"], source_dirs)
-        render_static(r, page, os.path.relpath(source, pages_dir) if source else None,
-                      os.path.relpath(Path(reports_dir) / f"{r['document']}.json", pages_dir))
-        page_of[r["document"]] = f"report/{r['document']}.html"
+        json_name = (json_names or {}).get(r["document"]) or flat_name(r["document"]) + ".json"
+        render_static(r, page, _href(os.path.relpath(source, pages_dir)) if source else None,
+                      _href(os.path.relpath(Path(reports_dir) / json_name, pages_dir)))
+        page_of[r["document"]] = _href(f"report/{page_name}")
     queue = review_queue(reports)
     status = Counter((name, t["status"]) for r in whole.values() for name, t in r["tables"].items())
     rows_counts = "".join(f"<tr><td>{y}</td><td>{tpl}</td><td>{n}</td></tr>"

@@ -14,7 +14,6 @@ from .ocr import MAX_PIXELS, OcrOptions, read_picture, to_grey
 from .pdf import PrintedPage, RuledTable, ocr_cell_text, page_blocks
 
 A4_WIDTH_PT = 595.0
-MAX_FRAMES = 100
 
 
 def picture_scale(width_px: int, dpi: float | None = None, width_pt: float | None = None) -> float:
@@ -26,17 +25,18 @@ def picture_scale(width_px: int, dpi: float | None = None, width_pt: float | Non
     return max(1.0, min(8.0, width_px / A4_WIDTH_PT))
 
 
-def frames(data: bytes) -> list[tuple[object, float | None]]:
-    """The frames of an image file as grey pixels, each with its recorded resolution (dpi) or None."""
+def iter_frames(data: bytes, limit: int):
+    """The first `limit` frames of an image file as grey pixels, each with its recorded resolution (dpi) or None,
+    one at a time (a frame's pixels are dropped once it is read: a 400-page TIFF is never held whole)."""
     import numpy as np
     from PIL import Image, ImageOps, ImageSequence
 
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
-    out = []
+    given = 0
     try:
         with Image.open(io.BytesIO(data)) as im:
             for k, frame in enumerate(ImageSequence.Iterator(im)):
-                if k >= MAX_FRAMES:
+                if k >= limit:
                     break
                 frame = ImageOps.exif_transpose(frame)
                 dpi = frame.info.get("dpi")
@@ -46,34 +46,62 @@ def frames(data: bytes) -> list[tuple[object, float | None]]:
                     white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
                     frame = Image.alpha_composite(white, rgba)
                 rgb = np.asarray(frame.convert("RGB"))
-                out.append((to_grey(rgb[:, :, ::-1]), dpi))  # as BGR, so that to_grey takes red seals out
+                given += 1
+                yield to_grey(rgb[:, :, ::-1]), dpi  # as BGR, so that to_grey takes red seals out
     except Image.DecompressionBombError:
         raise ReadError(f"image too large: more than {MAX_PIXELS} pixels")
     except ReadError:
         raise
     except Exception as e:
         raise ReadError(f"unreadable image: {type(e).__name__}: {str(e)[:120]}")
-    if not out:
+    if not given:
         raise ReadError("unreadable image: no frame")
-    return out
+
+
+def frames(data: bytes, limit: int = 1) -> list[tuple[object, float | None]]:
+    """The first `limit` frames of an image file (iter_frames) as a list."""
+    return list(iter_frames(data, limit))
+
+
+def frame_count(data: bytes) -> int:
+    """How many frames (pages) an image file holds: a multi-page TIFF says so in its header chain; 1 for a picture
+    that cannot tell."""
+    from PIL import Image
+
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    try:
+        with Image.open(io.BytesIO(data)) as im:
+            return max(1, int(getattr(im, "n_frames", 1) or 1))
+    except Exception:  # iter_frames says what is wrong with the file
+        return 1
 
 
 def read_image(path: str, data: bytes, ocr: OcrOptions | None = None) -> Document:
+    """Every frame of an image file read by OCR as a page, up to `ocr.max_pages`; a longer file says how many of its
+    pages were read (a warning, or the error when the pages read hold no text), never less than the truth."""
     ocr = ocr or OcrOptions()
     if ocr.mode == "off":
         raise ReadError("an image, not a document with text: OCR is off (--ocr auto reads it)")
     pages = []
     warnings: list[str] = []
-    for number, (grey, dpi) in enumerate(frames(data), start=1):
+    total = frame_count(data)
+    for number, (grey, dpi) in enumerate(iter_frames(data, ocr.max_pages), start=1):
         scale = picture_scale(grey.shape[1], dpi)
         found = read_picture(grey, scale, ocr)
         tables = [RuledTable(bbox, [[ocr_cell_text(c) for c in row] for row in rows]) for bbox, rows in found.tables]
         pages.append(PrintedPage(number, grey.shape[0] / scale, found.lines, tables, ocr=True))
+    cut = total > len(pages)
+    left = f"{total}" if total == len(pages) + 1 else f"{len(pages) + 1}-{total}"
+    limit = (f"OCR read {len(pages)} of its {total} pages: page(s) {left} were not read (at most {ocr.max_pages} "
+             f"pages of a document are OCR'd: ocr.max_pages in params.yaml, --ocr-max-pages)") if cut else ""
     if not any(p.lines or p.tables for p in pages):
-        raise ReadError("an image in which OCR found no text")
+        raise ReadError(f"an image in which OCR found no text; {limit}" if cut else
+                        "an image in which OCR found no text")
     blocks = page_blocks(pages, warnings)
+    if cut:
+        warnings.append(limit)
     warnings.append(f"read by OCR ({len(pages)} picture{'s' if len(pages) > 1 else ''})")
-    return Document(path=path, format="image", blocks=blocks, pages=len(pages), warnings=warnings,
+    return Document(path=path, format="image", blocks=blocks, pages=max(total, len(pages)), warnings=warnings,
                     ocr_pages=list(range(1, len(pages) + 1)))
 
 

@@ -84,15 +84,18 @@ def _numbers(text: str | None) -> list[float]:
 
 
 def _deltas(text: str | None, count: int) -> list[float]:
-    """DeltaX/DeltaY: numbers, where `g N D` stands for N times D."""
+    """DeltaX/DeltaY: numbers, where `g N D` stands for N times D. A line of `count + 1` characters has `count`
+    advances, so a repeat is cut to what is still missing before it is built: `g 1000000000 1` in a 1 kB file must
+    not become a billion-long list."""
     out: list[float] = []
     tokens = (text or "").split()
     i = 0
     while i < len(tokens) and len(out) < count:
         if tokens[i] == "g" and i + 2 < len(tokens):
             try:
-                out += [float(tokens[i + 2])] * int(float(tokens[i + 1]))
-            except ValueError:
+                times = min(int(float(tokens[i + 1])), count - len(out))
+                out += [float(tokens[i + 2])] * max(times, 0)
+            except (ValueError, OverflowError):  # not a number, NaN, or an infinite count
                 pass
             i += 3
         else:

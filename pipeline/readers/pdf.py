@@ -593,15 +593,21 @@ def read_pdf(path: str, data: bytes, opts: PdfOptions | None = None) -> Document
         pdf.close()
         if plumber is not None:
             plumber.close()
-    if ocr_skipped:
-        warnings.append(f"page(s) {_ranges(ocr_skipped)} need OCR but only {opts.ocr.max_pages} pages of a "
-                        f"document are OCR'd: they were left out")
+    limit = ""
+    if ocr_skipped:  # said in the warnings, and in the error when the pages read hold no text
+        limit = (f"OCR read {len(ocr_pages)} of the {len(ocr_pages) + len(ocr_skipped)} pages that need it: "
+                 f"page(s) {_ranges(ocr_skipped)} were not read (at most {opts.ocr.max_pages} pages of a document "
+                 f"are OCR'd: ocr.max_pages in params.yaml, --ocr-max-pages)")
+        warnings.append(limit)
     if n_chars == 0 and not ocr_pages:
         hint = "OCR is off (--ocr auto reads it)" if opts.ocr.mode == "off" else "OCR found nothing"
         if unmapped:
             raise ReadError(f"unreadable PDF text layer: all {unmapped} glyphs lack a Unicode mapping (cid); {hint}")
         raise ReadError(f"scanned PDF: no text layer on any of its {n_pages} pages; {hint}")
     if ocr_pages and not any(p.lines or p.tables for p in pages):
+        if limit:
+            raise ReadError(f"scanned PDF: OCR found no text on the {len(ocr_pages)} pages it read of its {n_pages}; "
+                            f"{limit}")
         raise ReadError(f"scanned PDF: OCR found no text on any of its {n_pages} pages (blank pages?)")
     if n_chars == 0:
         n_chars = 1  # every page with text was OCR'd: no text layer share to judge
