@@ -122,6 +122,11 @@ def rule_label(rule: str) -> str:
     return next((r["rule"] for r in fields()["consistency_rules"] if r["id"] == rule), rule)
 
 
+def rule_short(rule: str) -> str:
+    """A check rule's short Chinese name (申请数量平衡), for notes and chart labels; its identifier when it has none."""
+    return wording()["rules_short"].get(rule, rule)
+
+
 def copy_kind_label(kind: str) -> str:
     return wording()["copy_kinds"].get(kind, kind)
 
