@@ -13,12 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, screenshot
 from pipeline.batch.extract import run_batch
 from pipeline.modeling.labeling import validate_dir
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARTIFACTS = ROOT / "tests" / "artifacts"  # screenshots for a person to look at (git-ignored)
 REPORT = "pingtan-2023.txt"  # its 行政规范性文件 row is printed run together (77132470): three unreadable cells
 
 
@@ -115,10 +114,7 @@ def test_correct_cells_in_the_browser_and_save_a_gold_file(app, browser):
     page.click("#save")
     page.wait_for_selector("#status.ok, #status.error")
     status = page.inner_text("#status")
-    ARTIFACTS.mkdir(exist_ok=True)
-    shot = ARTIFACTS / "review_app.png"
-    page.screenshot(path=str(shot), full_page=False)
-    print(f"screenshot of the review page: {shot}")
+    screenshot(page, "review_app.png")
     assert "已保存" in status and "`dvc repro` 将重跑 train" in status and "随后 predict" in status, status
     assert "export" not in status
     gold_file = app["labels"] / f"{REPORT}.gold.json"

@@ -231,7 +231,8 @@ def checks_html(report: dict) -> str:
                     f'<td>{escape(_fmt(c.get("expected")) or "—")}</td><td>{escape(_fmt(c.get("found")) or "—")}</td>'
                     f'<td class="cells">{escape(" ".join(c["cells"][-3:]))}</td><td>{escape(note)}</td></tr>')
     failing = sum(1 for c in report["checks"] if c["ok"] is False)
-    return (f'<p>{len(report["checks"])} 项核对，{failing} 项不符。</p><div class="scroll"><table class="checks">'
+    return (f'<p>{len(report["checks"])} 项核对，{failing} 项不符。</p><div class="scroll" tabindex="0" role="region" '
+            f'aria-label="核对结果（可横向滚动）"><table class="checks">'
             f'<tr><th scope="col">规则</th><th scope="col">结果</th><th scope="col">应为</th><th scope="col">实为</th>'
             f'<th scope="col">涉及单元格（后三个）</th><th scope="col">说明</th></tr>'
             + "".join(sorted(rows, key=lambda r: ('class="fail"' not in r, 'class="skip"' not in r)))
@@ -250,7 +251,7 @@ def sections_html(report: dict) -> str:
                 body = body.replace(escape(snippet), f'<mark class="{key}">{escape(snippet)}</mark>', 1)
         heading = escape(s["heading"]) if s.get("heading") else "<em>（未找到标题）</em>"
         parts.append(f'<div class="section s{s["id"]}" id="s{s["id"]}"><div class="sid">第{s["id"]}部分 '
-                     f'{escape(schema.section_titles().get(s["id"], ""))}</div><h4>{heading}</h4>'
+                     f'{escape(schema.section_titles().get(s["id"], ""))}</div><h3 class="sh">{heading}</h3>'
                      f'<div class="prose">{body or "<em>（无正文）</em>"}</div></div>')
     return "\n".join(parts)
 
@@ -265,7 +266,7 @@ td.fail{outline:2px solid #b3261e;outline-offset:-2px} td.accepted{background:#d
 .checks tr.fail td{background:#f8d0cc} .checks td.cells{font-size:12px;color:#4a4a4a}
 .section{border-left:6px solid #888;padding:.2em .8em;margin:.6em 0} .sid{font-size:12px;color:#4a4a4a}
 .s1{border-color:#1f77b4}.s2{border-color:#ff7f0e}.s3{border-color:#2ca02c}.s4{border-color:#d62728}
-.s5{border-color:#9467bd}.s6{border-color:#8c564b} .prose{white-space:pre-wrap;font-size:13px}
+.s5{border-color:#9467bd}.s6{border-color:#8c564b} h3.sh{font-size:1em;margin:.2em 0} .prose{white-space:pre-wrap;font-size:13px}
 mark.start{background:#cde8ff} mark.end{background:#ffd9b3} .note{color:#8a3a00;font-size:12px}
 .copies{background:#fde2e2;padding:.4em .8em} small.id,.id{color:#595959;font-size:11px;font-weight:normal}
 .status-missing{color:#b3261e;font-size:13px} .status-found{color:#1e6b2e;font-size:13px}

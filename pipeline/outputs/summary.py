@@ -146,6 +146,7 @@ def _charts(audit_cols: list[str], audit_rows: list[tuple], series: list[dict], 
                      "tooltip": [{"field": "年度"}, {"field": "项目"}, {"field": "结果"},
                                  {"field": "数量", "title": "机关数"}]}},
     }
+    ticks = _decades(max((s["本年新收申请"] for s in series), default=1))
     years_spec = {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
         "description": "各机关本年新收政府信息公开申请数，每个机关一条线，对称对数刻度",
@@ -157,8 +158,8 @@ def _charts(audit_cols: list[str], audit_rows: list[tuple], series: list[dict], 
         "encoding": {
             "x": {"field": "年度", "type": "ordinal", "title": "报告年度", "axis": {"labelAngle": 0}},
             "y": {"field": "本年新收申请", "type": "quantitative", "title": "本年新收申请数（对称对数刻度）",
-                  "scale": {"type": "symlog", "constant": 1},
-                  "axis": {"values": _decades(max((s["本年新收申请"] for s in series), default=1)), "format": "d"}},
+                  "scale": {"type": "symlog", "constant": 1, "domain": [0, ticks[-1]]},
+                  "axis": {"values": ticks, "format": "d"}},
             "detail": {"field": "机关"},
             "color": {"condition": {"param": "pick", "value": "#b3261e", "empty": False}, "value": "#4a6fa5"},
             "opacity": {"condition": {"param": "pick", "value": 1, "empty": False}, "value": 0.45},
@@ -175,7 +176,14 @@ def _charts(audit_cols: list[str], audit_rows: list[tuple], series: list[dict], 
                            "axis": {"tickMinStep": 1, "format": "d"}},
                      "tooltip": [{"field": "规则"}, {"field": "标识"}, {"field": "报告数"}]},
     }
-    return {"chart-audit": audit_spec, "chart-years": years_spec, "chart-rules": rules_spec}
+    specs = {"chart-audit": (audit_spec, audit_data), "chart-years": (years_spec, series),
+             "chart-rules": (rules_spec, rules)}
+    return {k: spec for k, (spec, values) in specs.items() if values}  # an empty chart says nothing
+
+
+def _figure(chart: str, caption: str, specs: dict, empty: str) -> str:
+    body = f'<div id="{chart}" class="chart"></div>' if chart in specs else f'<p class="note">（{empty}）</p>'
+    return f"<figure><figcaption>{escape(caption)}</figcaption>{body}</figure>"
 
 
 def _reasons_html(q: dict) -> str:
@@ -183,10 +191,13 @@ def _reasons_html(q: dict) -> str:
 
 
 def _decades(top: float) -> list[int]:
-    """Axis ticks of a symmetric log scale: 0, 1, then 1-2-5 steps of every decade up to the largest value."""
+    """Axis ticks of a symmetric log scale: 0, 1, then 2-5-10 steps of every decade, up to the first tick at or
+    above the largest value (the axis ends there)."""
     ticks, d = [0, 1], 1
-    while d <= top:
-        ticks += [v for v in (2 * d, 5 * d, 10 * d) if v <= top * 2]
+    while ticks[-1] < top:
+        for v in (2 * d, 5 * d, 10 * d):
+            if ticks[-1] < top:
+                ticks.append(v)
         d *= 10
     return ticks
 
@@ -207,7 +218,8 @@ def _libraries(out_dir: Path) -> tuple[str, str | None]:
 
 
 def _data_table(caption: str, header: list[str], rows: list[list]) -> str:
-    return (f'<details><summary>{escape(caption)}（数据表）</summary><div class="scroll"><table><tr>'
+    return (f'<details><summary>{escape(caption)}（数据表）</summary><div class="scroll" tabindex="0" role="region" '
+            f'aria-label="{escape(caption)}（数据表）"><table><tr>'
             + "".join(f'<th scope="col">{escape(h)}</th>' for h in header) + "</tr>"
             + "".join("<tr>" + "".join(f"<td>{escape(str(v))}</td>" for v in r) + "</tr>" for r in rows)
             + "</table></div></details>")
@@ -217,7 +229,8 @@ STYLE = """body{font-family:"Noto Sans CJK SC","WenQuanYi Micro Hei","Microsoft 
 line-height:1.5;background:#fafafa} header{background:#1f3a5f;color:#fff;padding:1em 2em} header h1{margin:0;font-size:1.6em}
 header p{margin:.3em 0 0;color:#e6edf5} nav.toc{background:#fff;border-bottom:1px solid #ccc;padding:.5em 2em;
 position:sticky;top:0;z-index:2} nav.toc a{margin-right:1.2em;color:#0b57d0} main{padding:0 2em 3em;max-width:100em}
-section{background:#fff;border:1px solid #ddd;border-radius:6px;padding:.6em 1.2em 1em;margin:1.2em 0}
+section{background:#fff;border:1px solid #ddd;border-radius:6px;padding:.6em 1.2em 1em;margin:1.2em 0;
+scroll-margin-top:3.2em}
 h2{font-size:1.25em;margin:.4em 0} table{border-collapse:collapse;margin:.5em 0} td,th{border:1px solid #c8c8c8;
 padding:.3em .5em;font-size:13px;vertical-align:top} th{background:#eef1f5;font-weight:600;text-align:left}
 th button{font:inherit;font-weight:600;background:none;border:0;padding:0;cursor:pointer;color:#1a1a1a}
@@ -340,9 +353,10 @@ reports.db 的 audit 视图和 tables.xlsx 的“合规审查”表。</p>
 </section>
 <section id="s-charts" aria-labelledby="h-charts"><h2 id="h-charts">图表</h2>{charts_note}
 <div class="charts">
-<figure><figcaption>合规审查各项：各年的机关数（不符合、无法判断、符合）</figcaption><div id="chart-audit" class="chart"></div></figure>
-<figure><figcaption>本年新收政府信息公开申请数：每个机关一条线，对称对数刻度（悬停显示机关和数值）</figcaption><div id="chart-years" class="chart"></div></figure>
-<figure><figcaption>核对不符的报告数（按规则，去重）</figcaption><div id="chart-rules" class="chart"></div></figure>
+{_figure("chart-audit", "合规审查各项：各年的机关数（不符合、无法判断、符合）", specs, "没有报告")}
+{_figure("chart-years", "本年新收政府信息公开申请数：每个机关一条线，对称对数刻度（悬停显示机关和数值）", specs,
+         "没有读出本年新收申请数的报告")}
+{_figure("chart-rules", "核对不符的报告数（按规则，去重）", specs, "没有不符的核对")}
 </div>{chart_tables}</section>
 <section id="s-queue" aria-labelledby="h-queue"><h2 id="h-queue">待核对队列</h2>
 <p class="note">最需要看的在前：读取失败的文件、缺表或未识别机关年度的报告、勾稽关系不符、无法读取的单元格、读取把握不足（低于
