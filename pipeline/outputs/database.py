@@ -73,12 +73,12 @@ def _audit_view() -> str:
     return f"""
 CREATE VIEW audit AS
 SELECT * FROM (
-  SELECT body_key, report, body AS "机关", year AS "年度",
+  SELECT body AS "机关", year AS "年度",
     (SELECT group_concat(d.document, '、') FROM reports d WHERE d.report = r.report) AS "文件",
-    problems AS "不符合项数", to_check AS "无法判断项数", {statuses}
+    problems AS "不符合项数", to_check AS "无法判断项数", {statuses}, body_key, report
   FROM reports r WHERE representative = 1
   UNION ALL
-  SELECT NULL, 'failed:' || file, NULL, NULL, name, problems, to_check, {', '.join(AUDIT_COLUMNS)}
+  SELECT NULL, NULL, name, problems, to_check, {', '.join(AUDIT_COLUMNS)}, NULL, 'failed:' || file
   FROM failures)
 ORDER BY body_key IS NULL, body_key, "年度", "文件";
 """

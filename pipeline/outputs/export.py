@@ -224,8 +224,9 @@ def audit_sheet(book, columns: list[str], rows: list[tuple]) -> None:
     sheet = book.create_sheet("合规审查", 0)
     fills = {OK: "DFF0D8", FAIL: "F8D7DA", UNKNOWN: "FFF3CD"}
     for c, name in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(c)].width = 40 if name.endswith("说明") or name == "文件" else 14
-    sheet.freeze_panes = "E2"
+        sheet.column_dimensions[get_column_letter(c)].width = (40 if name.endswith("说明") or name == "文件" else
+                                                              24 if name in ("机关", "body_key", "report") else 12)
+    sheet.freeze_panes = "C2"  # the body and the year stay in view
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"
     sheet.append([_header_cell(sheet, name) for name in columns])
     for values in rows:
