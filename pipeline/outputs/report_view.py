@@ -226,7 +226,8 @@ def checks_html(report: dict) -> str:
         state = "ok" if c["ok"] else ("fail" if c["ok"] is False else "skip")
         where = c.get("where") or {}
         note = c.get("skipped") or "，".join(f"{k} {v}" for k, v in where.items() if v is not None)
-        rows.append(f'<tr class="{state}"><td>{escape(schema.rule_short(c["rule"]))} <small class="id">'
+        rows.append(f'<tr class="{state}"><td title="{escape(schema.rule_label(c["rule"]))}">'
+                    f'{escape(schema.rule_short(c["rule"]))} <small class="id">'
                     f'{escape(c["rule"])}</small></td><td>{schema.result_label(c["ok"])}</td>'
                     f'<td>{escape(_fmt(c.get("expected")) or "—")}</td><td>{escape(_fmt(c.get("found")) or "—")}</td>'
                     f'<td class="cells">{escape(" ".join(c["cells"][-3:]))}</td><td>{escape(note)}</td></tr>')

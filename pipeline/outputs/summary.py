@@ -147,23 +147,44 @@ def _charts(audit_cols: list[str], audit_rows: list[tuple], series: list[dict], 
                                  {"field": "数量", "title": "机关数"}]}},
     }
     ticks = _decades(max((s["本年新收申请"] for s in series), default=1))
+    bodies = len({s["body_key"] for s in series})
+    faint = 0.45 if bodies <= 20 else max(0.08, 6 / bodies)  # hundreds of lines: each faint, the spread visible
+    x = {"field": "年度", "type": "ordinal", "title": "报告年度", "axis": {"labelAngle": 0}}
+    y_scale = {"type": "symlog", "constant": 1, "domain": [0, ticks[-1]]}
     years_spec = {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
-        "description": "各机关本年新收政府信息公开申请数，每个机关一条线，对称对数刻度",
+        "description": "各机关本年新收政府信息公开申请数：每个机关一条线，黑线为各年中位数，灰带为四分位区间，对称对数刻度",
         "data": {"values": series},
-        "width": "container", "height": 320,
-        "params": [{"name": "pick", "select": {"type": "point", "fields": ["机关"], "on": "mouseover",
-                                                "clear": "mouseout"}}],
-        "mark": {"type": "line", "point": {"size": 40}, "strokeWidth": 1.5, "tooltip": True},
-        "encoding": {
-            "x": {"field": "年度", "type": "ordinal", "title": "报告年度", "axis": {"labelAngle": 0}},
-            "y": {"field": "本年新收申请", "type": "quantitative", "title": "本年新收申请数（对称对数刻度）",
-                  "scale": {"type": "symlog", "constant": 1, "domain": [0, ticks[-1]]},
-                  "axis": {"values": ticks, "format": "d"}},
-            "detail": {"field": "机关"},
-            "color": {"condition": {"param": "pick", "value": "#b3261e", "empty": False}, "value": "#4a6fa5"},
-            "opacity": {"condition": {"param": "pick", "value": 1, "empty": False}, "value": 0.45},
-            "tooltip": [{"field": "机关"}, {"field": "年度"}, {"field": "本年新收申请", "title": "本年新收申请数"}]},
+        "width": "container", "height": 340,
+        "layer": [
+            {"transform": [{"aggregate": [{"op": "q1", "field": "本年新收申请", "as": "下四分位"},
+                                          {"op": "q3", "field": "本年新收申请", "as": "上四分位"}],
+                            "groupby": ["年度"]}],
+             "mark": {"type": "area", "color": "#9aa7b8", "opacity": 0.35},
+             "encoding": {"x": x, "y": {"field": "下四分位", "type": "quantitative", "scale": y_scale},
+                          "y2": {"field": "上四分位"}}},
+            {"params": [{"name": "pick", "select": {"type": "point", "fields": ["机关"], "on": "mouseover",
+                                                     "nearest": True, "clear": "mouseout"}}],
+             "mark": {"type": "line", "point": {"size": 30 if bodies <= 50 else 12}, "strokeWidth": 1.2,
+                      "tooltip": True},
+             "encoding": {
+                 "x": x,
+                 "y": {"field": "本年新收申请", "type": "quantitative", "title": "本年新收申请数（对称对数刻度）",
+                       "scale": y_scale, "axis": {"values": ticks, "format": "d"}},
+                 "detail": {"field": "机关"},
+                 "color": {"condition": {"param": "pick", "value": "#b3261e", "empty": False}, "value": "#3d5a80"},
+                 "opacity": {"condition": {"param": "pick", "value": 1, "empty": False}, "value": faint},
+                 "tooltip": [{"field": "机关"}, {"field": "年度"},
+                             {"field": "本年新收申请", "title": "本年新收申请数"}]}},
+            {"transform": [{"aggregate": [{"op": "median", "field": "本年新收申请", "as": "中位数"},
+                                          {"op": "distinct", "field": "body_key", "as": "机关数"}],
+                            "groupby": ["年度"]}],
+             "mark": {"type": "line", "color": "#111", "strokeWidth": 2.5, "point": {"color": "#111", "size": 40},
+                      "tooltip": True},
+             "encoding": {"x": x, "y": {"field": "中位数", "type": "quantitative", "scale": y_scale},
+                          "tooltip": [{"field": "年度"}, {"field": "中位数", "title": "各机关中位数"},
+                                      {"field": "机关数"}]}},
+        ],
     }
     rules = [{"规则": schema.rule_short(r), "标识": r, "报告数": n} for r, n in sorted(failures_by_rule.items())]
     rules_spec = {
@@ -354,7 +375,7 @@ reports.db 的 audit 视图和 tables.xlsx 的“合规审查”表。</p>
 <section id="s-charts" aria-labelledby="h-charts"><h2 id="h-charts">图表</h2>{charts_note}
 <div class="charts">
 {_figure("chart-audit", "合规审查各项：各年的机关数（不符合、无法判断、符合）", specs, "没有报告")}
-{_figure("chart-years", "本年新收政府信息公开申请数：每个机关一条线，对称对数刻度（悬停显示机关和数值）", specs,
+{_figure("chart-years", "本年新收政府信息公开申请数：每个机关一条线（悬停显示机关和数值），黑线为各年中位数，灰带为四分位区间；对称对数刻度", specs,
          "没有读出本年新收申请数的报告")}
 {_figure("chart-rules", "核对不符的报告数（按规则，去重）", specs, "没有不符的核对")}
 </div>{chart_tables}</section>
