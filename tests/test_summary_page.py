@@ -113,6 +113,8 @@ def test_the_bundled_corpus_counts_each_report_once(tmp_path, browser):
         # integer axes on a symmetric log scale: every tick label of the chart is a whole number
         ticks = tab.eval_on_selector_all("#chart-years svg g[aria-label^='Y-axis'] .role-axis-label text",
                                          "els => els.map(e => e.textContent)")
-        assert ticks[:4] == ["0", "1", "2", "5"] and all(re.fullmatch(r"[\d,]+", t) for t in ticks), ticks
+        assert ticks[0] == "0" and all(re.fullmatch(r"[\d,]+", t) for t in ticks), ticks
+        values = [int(t.replace(",", "")) for t in ticks]
+        assert values == sorted(values) and len(values) >= 4  # decades of a log scale, Vega dropping any that overlap
     assert errors == []
     tab.context.close()
