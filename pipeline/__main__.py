@@ -434,16 +434,12 @@ def _validate_labels(args) -> int:
 def _export(args) -> int:
     from .outputs.export import export
 
-    from pathlib import Path
-
-    from .outputs.database import write_database
-
-    summary = export(args.reports, args.out)
+    summary = export(args.reports, args.out)  # reports.db first: its audit view is the Excel's and summary's
     _say(f"{summary['reports']} reports, {summary['cells']} cells exported to {args.out}")
-    db = write_database(args.reports, Path(args.out) / "reports.db")
+    db = summary["database"]
     _say(f"{args.out}/reports.db: {db['reports']} report files ({db['distinct']} distinct reports, "
-         f"{db['fragments']} fragments), {db['cells']} cells; open it with `datasette {args.out}/reports.db "
-         f"--metadata {args.out}/metadata.json`")
+          f"{db['fragments']} fragments), {db['failures']} failed files, {db['cells']} cells; open it with "
+          f"`datasette {args.out}/reports.db --metadata {args.out}/metadata.json`")
     return 0
 
 

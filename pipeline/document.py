@@ -51,6 +51,11 @@ class Cell:
     alternatives: list | None = None
     source: str | None = None  # "ocr" for a cell read from pixels; None for a text layer or markup
     ink: bool | None = None
+    # where a cell of a printed page was printed, so a reviewer can be shown it: (x0, top, x1, bottom) in PDF
+    # points from the page's top-left corner, and the page (a table stitched over a page break holds cells of two
+    # pages). Set by the readers of pages (ruled and loose PDF tables, OCR'd grids); None for markup and text.
+    box: tuple | None = None
+    page: int | None = None
 
     def to_dict(self) -> dict:
         d = {"text": self.text, "rowspan": self.rowspan, "colspan": self.colspan}
@@ -58,13 +63,18 @@ class Cell:
             d.update(source=self.source, confidence=self.confidence, ink=self.ink)
             if self.alternatives:
                 d["alternatives"] = [list(a) for a in self.alternatives]
+        if self.box is not None:  # only when known: documents of markup and text stay as they were
+            d["box"] = [round(v, 1) for v in self.box]
+            if self.page is not None:
+                d["page"] = self.page
         return d
 
     @classmethod
     def from_dict(cls, d: dict) -> "Cell":
         alternatives = d.get("alternatives")
         return cls(d["text"], d.get("rowspan", 1), d.get("colspan", 1), d.get("confidence"),
-                   [tuple(a) for a in alternatives] if alternatives else None, d.get("source"), d.get("ink"))
+                   [tuple(a) for a in alternatives] if alternatives else None, d.get("source"), d.get("ink"),
+                   tuple(d["box"]) if d.get("box") else None, d.get("page"))
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """Write `.dvc/offline_plots.html`: DVC's plots page (`dvc plots show`) with Vega, Vega-Lite and Vega-Embed inlined,
 so the charts render with no network (DVC's own page loads them from a CDN). `.dvc/config` names it
 (`plots.html_template`). The three libraries come from the npm registry by `npm pack`, at the versions DVC's page
-asks for, and are kept in ~/.cache/govreport/npm; the page (0.8 MB of minified third-party code) is made here by
+asks for (pipeline/outputs/bundled.py), and are kept in ~/.cache/govreport/npm; the page (0.8 MB of minified third-party code) is made here by
 scripts/setup.sh rather than committed. Without npm the page loads the libraries from the CDN as DVC's does, and
 this script says so.
 
@@ -9,18 +9,15 @@ this script says so.
 """
 from __future__ import annotations
 
-import subprocess
 import sys
-import tarfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the package of this checkout, installed or not
+from pipeline.outputs import bundled  # noqa: E402  (the npm packages, their pinned versions and the cache)
+
 TARGET = ROOT / ".dvc" / "offline_plots.html"
-CACHE = Path.home() / ".cache" / "govreport" / "npm"
-# the versions dvc_render's page loads (dvc_render/vega.py), and the file each package builds
-LIBRARIES = [("vega", "5.20.2", "package/build/vega.min.js"),
-             ("vega-lite", "5.2.0", "package/build/vega-lite.min.js"),
-             ("vega-embed", "6.18.2", "package/build/vega-embed.min.js")]
+LIBRARIES = bundled.CHARTS  # at the versions dvc_render's page loads
 MARK = "<!-- vega libraries inlined by scripts/plots_template.py -->"
 
 PAGE = """<!DOCTYPE html>
@@ -43,26 +40,16 @@ PAGE = """<!DOCTYPE html>
 """
 
 
-def _library(name: str, version: str, member: str) -> str | None:
-    """The minified library from its npm package (cached), or None when npm cannot fetch it."""
-    tgz = CACHE / f"{name}-{version}.tgz"
-    if not tgz.exists():
-        CACHE.mkdir(parents=True, exist_ok=True)
-        try:
-            subprocess.run(["npm", "pack", f"{name}@{version}", "--silent"], cwd=CACHE, check=True,
-                           capture_output=True, timeout=300)
-        except (OSError, subprocess.SubprocessError) as e:
-            print(f"warning: npm pack {name}@{version} failed ({e})", file=sys.stderr)
-            return None
-    with tarfile.open(tgz) as tar:
-        return tar.extractfile(member).read().decode("utf-8")
+def _library(name: str) -> str | None:
+    """The minified library from its npm package (fetched once into the cache), or None when npm cannot fetch it."""
+    return bundled.script(name) if bundled.fetch(name) else None
 
 
 def build() -> bool:
     """Write the page; True when the libraries are inlined, False when it fell back to the CDN."""
     scripts = []
-    for name, version, member in LIBRARIES:
-        code = _library(name, version, member)
+    for name in LIBRARIES:
+        code = _library(name)
         if code is None:
             break
         code = code.replace("</script", "<\\/script")  # a literal </script> would end the element early

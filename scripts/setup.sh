@@ -52,6 +52,11 @@ fi
 # `dvc plots show` renders offline: its page with Vega, Vega-Lite and Vega-Embed inlined (.dvc/offline_plots.html,
 # named by .dvc/config), made from their npm packages (npm pack; 0.8 MB of minified code, so made here, not committed)
 python3 scripts/plots_template.py
+# the same libraries draw the summary page's charts (pipeline/outputs/bundled.py, from the same cache); with --dev,
+# axe-core too: the accessibility engine the browser tests run inside the review app and the summary page
+if [ "$dev" = 1 ]; then
+  python3 -m pipeline.outputs.bundled axe-core || echo "warning: axe-core not fetched: the accessibility tests will skip"
+fi
 
 # The built-in labelers (used where no models/ exists yet) are trained once per machine and kept in the cache
 # folder (~/.cache/govreport): done here, so no command pays it.

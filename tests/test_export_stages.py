@@ -42,8 +42,36 @@ def test_export_writes_long_and_wide_tables_with_printed_values(tmp_path):
     assert set(gejiu.status) == {"missing"} and gejiu.value.isna().all()
     csv_bytes = (tmp_path / "out" / "cells.csv").read_bytes()
     assert csv_bytes.startswith(b"\xef\xbb\xbf")
-    wide = pd.read_excel(tmp_path / "out" / "tables.xlsx", sheet_name="依申请公开2021")
-    assert wide["文件"].tolist() == ["pingtan-2021.html"]
-    assert wide["一、本年新收政府信息公开申请数量 | 总计"].tolist() == [70]
+    # cells.csv: the official labels beside the identifiers, the report key, whole numbers as printed
+    flat = pd.read_csv(tmp_path / "out" / "cells.csv", encoding="utf-8-sig", dtype=str)
+    row = flat[(flat.document == "pingtan-2021.html") & (flat.row == "new_received") & (flat.column == "total")]
+    assert row[["table_label", "row_label", "column_label", "value", "report"]].values.tolist() == [
+        ["收到和处理政府信息公开申请情况", "一、本年新收政府信息公开申请数量", "总计", "70", "平潭综合实验区|2021"]]
+    assert (tmp_path / "out" / "cells.csv").read_text(encoding="utf-8-sig").count(",70.0,") == 0
+    # tables.xlsx: the audit first; each table with the official two-level header merged, identifiers under it,
+    # frozen panes, integers as integers
+    from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter as letter
+
+    book = load_workbook(tmp_path / "out" / "tables.xlsx")
+    assert book.sheetnames[0] == "合规审查"
+    audit = pd.read_excel(tmp_path / "out" / "tables.xlsx", sheet_name="合规审查")
+    assert sorted(audit["机关"].tolist()) == ["个旧市", "平潭综合实验区", "青铜峡市"]
+    assert audit.loc[audit["机关"] == "个旧市", "三张表齐全"].tolist() == ["不符合"]
+    sheet = book["依申请公开2021"]
+    assert sheet.freeze_panes == "E4"
+    first = {c.value: c.column for c in sheet[1] if c.value}
+    col = first["一、本年新收政府信息公开申请数量"]
+    assert f"{letter(col)}1:{letter(col + 6)}1" in {str(r) for r in sheet.merged_cells.ranges}
+    assert [sheet.cell(2, col + k).value for k in range(7)] == [
+        "自然人", "法人或其他组织／商业企业", "法人或其他组织／科研机构", "法人或其他组织／社会公益组织",
+        "法人或其他组织／法律服务机构", "法人或其他组织／其他", "总计"]
+    assert sheet.cell(3, col + 6).value == "new_received.total"
+    assert sheet.cell(4, 1).value == "pingtan-2021.html"
+    total = sheet.cell(4, col + 6).value
+    assert total == 70 and isinstance(total, int)
+    ids = pd.read_excel(tmp_path / "out" / "tables.xlsx", sheet_name="依申请公开2021", header=2)
+    assert ids["new_received.total"].tolist() == [70]
     checks = pd.read_csv(tmp_path / "out" / "checks.csv", encoding="utf-8-sig")
     assert set(checks.rule) >= {"requests.balance", "requests.total_row", "review_litigation.total"}
+    assert set(checks.result) <= {"符合", "不符", "无法核对"} and checks.rule_label.str.contains("＝").all()

@@ -458,7 +458,7 @@ def test_zip_members_of_one_name_or_one_flat_name_stay_apart(tmp_path):
     with open(tmp_path / "export" / "sections.csv", encoding="utf-8-sig", newline="") as f:
         assert {r["document"] for r in csv.DictReader(f)} == set(expected)
     summary = (tmp_path / "export" / "summary.html").read_text(encoding="utf-8")
-    assert "4 distinct reports (4 files" in summary, summary[:2000]
+    assert "4 份报告（4 个文件" in summary, summary[:2000]
     again = _cli("extract", inputs, "--out", tmp_path / "out", "--models", "", "--workers", "0")
     assert again.returncode == 0 and "(4 already up to date)" in again.stderr, again.stderr
 
@@ -502,11 +502,11 @@ def test_one_file_name_in_two_folders_is_two_reports_named_by_their_paths(tmp_pa
         bodies = {(r["document"], r["body"]) for r in csv.DictReader(f)}
     assert bodies == {("report.txt", "青铜峡市"), ("a/report.txt", "个旧市"), ("b/report.txt", "随州市")}
     summary = (tmp_path / "out" / "summary.html").read_text(encoding="utf-8")
-    assert "3 distinct reports (3 files" in summary
+    assert "3 份报告（3 个文件" in summary
     for document, page in (("a/report.txt", "a_report.txt.html"), ("b/report.txt", "b_report.txt.html"),
                            ("report.txt", "report.txt.html")):
         html = (tmp_path / "out" / "report" / page).read_text(encoding="utf-8")
-        source = re.search(r'href="([^"]*)">source file', html).group(1)
+        source = re.search(r'href="([^"]*)">源文件', html).group(1)
         assert (tmp_path / "out" / "report" / source).resolve() == (raw / document).resolve(), (document, source)
         assert f'href="report/{page}"' in summary
 
@@ -557,7 +557,7 @@ def test_a_name_with_brackets_links_and_serves_its_own_file(tmp_path):
     run = _cli("export", "--reports", tmp_path / "reports", "--out", tmp_path / "out", cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     html = (tmp_path / "out" / "report" / "pingtan[1].html.html").read_text(encoding="utf-8")
-    source = re.search(r'href="([^"]*)">source file', html).group(1)
+    source = re.search(r'href="([^"]*)">源文件', html).group(1)
     assert (tmp_path / "out" / "report" / unquote(source)).resolve() == (raw / "pingtan[1].html").resolve(), source
     client = create_app(tmp_path / "reports", tmp_path / "labels", [raw], token="t").test_client()
     assert 'href="/report/pingtan%5B1%5D.html"' in client.get("/").get_data(as_text=True)

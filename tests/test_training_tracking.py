@@ -118,9 +118,10 @@ def test_section_model_cache_overflow_never_loses_a_lookup():
 
 
 def test_runs_are_named_after_what_changed_and_land_on_training_runs(tmp_path, monkeypatch, labels_dir):
-    """A real local MLflow store (sqlite) and a real git repository: the run is named after the commit and the
-    parameters changed against its params.yaml; the experiment is tagged as model development; the registered
-    versions get the alias `champion`; the labelled real and synthetic sets are the run's datasets."""
+    """A real local MLflow store (sqlite) and a real git repository: the run is named after the commit, the
+    parameters changed against its params.yaml and the gold files added, changed or removed against HEAD; the
+    labelled sets' digests are hashes of the gold files; the registered versions get the alias `champion`; the
+    link written opens the experiment on its training runs."""
     import shutil
     import subprocess
 
@@ -133,6 +134,10 @@ def test_runs_are_named_after_what_changed_and_land_on_training_runs(tmp_path, m
     repo.mkdir()
     params = {"train": {"C": 10.0, "seed": 0}, "sections": {"C": 5.0}}
     (repo / "params.yaml").write_text(yaml.safe_dump(params), encoding="utf-8")
+    labels = repo / "data" / "labels"
+    labels.mkdir(parents=True)
+    for name in ("qingtongxia-2020.txt", "suizhou-2020.txt", "gejiu-2020.txt"):
+        shutil.copy(labels_dir / f"{name}.gold.json", labels / f"{name}.gold.json")
     git = ["git", "-c", "user.email=t@t", "-c", "user.name=t"]
     subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
     subprocess.run(git + ["add", "-A"], cwd=repo, check=True)
@@ -151,25 +156,40 @@ def test_runs_are_named_after_what_changed_and_land_on_training_runs(tmp_path, m
     write_outputs({"documents": 1, "cells_accuracy": 0.5, "table_status_confusion": {"found->found": 3}}, [],
                   str(metrics_dir))
 
-    first = log_pipeline_run(params, str(models), str(metrics_dir), str(labels_dir), str(tmp_path / "run.json"),
+    first = log_pipeline_run(params, str(models), str(metrics_dir), "data/labels", str(tmp_path / "run.json"),
                              synthetic_dir=str(repo / "synthetic"))
     changed = {"train": {"C": 3.0, "seed": 0}, "sections": {"C": 5.0}}  # as `dvc exp run -S train.C=3` sets it
     (repo / "params.yaml").write_text(yaml.safe_dump(changed), encoding="utf-8")
-    second = log_pipeline_run(changed, str(models), str(metrics_dir), str(labels_dir), str(tmp_path / "run.json"),
+    # the labels change too: one file added, one corrected in one cell, one removed
+    shutil.copy(labels_dir / "pingtan-2021.html.gold.json", labels / "pingtan-2021.html.gold.json")
+    gold = json.loads((labels / "suizhou-2020.txt.gold.json").read_text(encoding="utf-8"))
+    gold["tables"]["requests"]["rows"]["total"]["total"] += 1
+    (labels / "suizhou-2020.txt.gold.json").write_text(json.dumps(gold, ensure_ascii=False), encoding="utf-8")
+    (labels / "gejiu-2020.txt.gold.json").unlink()
+    second = log_pipeline_run(changed, str(models), str(metrics_dir), "data/labels", str(tmp_path / "run.json"),
                               synthetic_dir=str(repo / "synthetic"))
 
     client = mlflow.tracking.MlflowClient(tracking_uri=uri)
-    assert client.get_run(first).info.run_name == f"{commit[:7]} committed params"
-    assert client.get_run(second).info.run_name == f"{commit[:7]} train.C=3.0"
-    assert client.get_run(second).data.tags["params_changed"] == "train.C"
+    assert client.get_run(first).info.run_name == f"{commit[:7]} committed params · committed labels"
+    assert client.get_run(second).info.run_name == (
+        f"{commit[:7]} train.C=3.0 · labels +1 (pingtan-2021.html) ~1 (suizhou-2020.txt) -1 (gejiu-2020.txt)")
+    tags = client.get_run(second).data.tags
+    assert tags["params_changed"] == "train.C" and tags["labels_added"] == "pingtan-2021.html"
+    assert tags["labels_changed"] == "suizhou-2020.txt" and tags["labels_removed"] == "gejiu-2020.txt"
     experiment = client.get_experiment(client.get_run(first).info.experiment_id)
     assert experiment.tags["mlflow.experimentKind"] == "custom_model_development"
     champion = client.get_model_version_by_alias("row-labeler", ALIAS)
     assert champion.run_id == second and str(champion.version) == "2"
+    digests = []
+    for run_id in (first, second):
+        inputs = {d.dataset.name: d.dataset for d in client.get_run(run_id).inputs.dataset_inputs}
+        assert set(inputs) == {"real-labels", "synthetic-train"}
+        digests.append((inputs["real-labels"].digest, inputs["synthetic-train"].digest))
+    # the labelled set's digest follows its contents (one cell corrected changes it); the synthetic set is the same
+    assert digests[0][0] != digests[1][0] and digests[0][1] == digests[1][1]
     inputs = client.get_run(second).inputs.dataset_inputs
-    datasets = {d.dataset.name: d for d in inputs}
-    assert set(datasets) == {"real-labels", "synthetic-train"}
-    profile = json.loads(datasets["real-labels"].dataset.profile)
-    assert profile["num_rows"] == len(list(labels_dir.glob("*.gold.json")))
-    assert json.loads(datasets["synthetic-train"].dataset.profile)["num_rows"] == 2
-    assert json.loads((tmp_path / "run.json").read_text(encoding="utf-8"))["run_id"] == second
+    profile = json.loads({d.dataset.name: d for d in inputs}["real-labels"].dataset.profile)
+    assert profile["num_rows"] == 3
+    run_file = json.loads((tmp_path / "run.json").read_text(encoding="utf-8"))
+    assert run_file["run_id"] == second
+    assert run_file["ui"] == f"http://127.0.0.1:5000/#/experiments/{experiment.experiment_id}/runs?workflowType=machine_learning"

@@ -90,7 +90,11 @@ def build_table(table: str, template: str, records, predictions, column_labeler=
     if table == "requests" and template == "2021" and "other" in chosen:
         split_other_parent(res, chosen["other"])
     _mark_ocr_text(res, chosen)
+    for (row, c), w in res.where.items():  # provenance last: the steps above may rewrite a cell's entry
+        if w and c in res.cells.get(row, {}):
+            res.cells[row][c]["where"] = w
     return res
+
 
 
 def _assign_row(res: TableResult, table: str, template: str, row: str, rec: RowRecord, p: float, column_labeler):
@@ -101,6 +105,7 @@ def _assign_row(res: TableResult, table: str, template: str, row: str, rec: RowR
     res.cells[row] = {c: {"raw": None, "confidence": 0.0} for c in columns}
     for c in columns:
         res.ocr.pop((row, c), None)
+        res.where[(row, c)] = rec.place(None)
     res.source[row] = {"block": rec.block, "page": rec.page, "label": rec.label}
     if rec.ocr and any(c is not None and c.source == "ocr" for c in rec.ocr):
         for c in columns:  # read from pixels, whatever becomes of the row
@@ -116,6 +121,8 @@ def _assign_row(res: TableResult, table: str, template: str, row: str, rec: RowR
         for k, (c, raw, v) in enumerate(zip(columns, raws, vals)):
             res.rows[row][c] = v
             res.cells[row][c] = {"raw": raw, "confidence": round(p if v is not None else 0.0, 4)}
+            if order is not None:
+                res.where[(row, c)] = rec.place(order[k])
             ocr = rec.ocr[order[k]] if rec.ocr and order is not None else None
             if ocr is not None and ocr.source == "ocr":
                 res.cells[row][c].update(source="ocr", confidence=round(min(p, ocr.confidence or 0.0)

@@ -8,6 +8,7 @@ over that table's header band (a table cut in two across a page).
 """
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import re
 
@@ -82,6 +83,7 @@ def collect_records(blocks: list[Block], assignment: list[int | None], junk: lis
         if any(b.ocr for _, b in buffer):
             for rec in found:
                 rec.ocr_text = True
+        _spans_in_blocks(found, buffer)
         if found:
             records.extend(found)
             table_text.update(i for i, _ in buffer)
@@ -108,6 +110,22 @@ def collect_records(blocks: list[Block], assignment: list[int | None], junk: lis
     flush()
     table_text |= _text_around_tables(blocks, assignment, junk, headings, grid_blocks | table_text)
     return records, table_text
+
+
+def _spans_in_blocks(records: list[RowRecord], buffer: list[tuple[int, Block]]) -> None:
+    """The records' spans, read in the text of several blocks joined, as spans in the block each one starts in."""
+    starts, at = [], 0
+    for _, b in buffer:
+        starts.append(at)
+        at += len(b.text)
+    for rec in records:
+        for w in rec.where or []:
+            s, e = w["span"]
+            k = max(bisect.bisect_right(starts, s) - 1, 0)
+            i, b = buffer[k]
+            w.update(block=i, span=[s - starts[k], min(e - starts[k], len(b.text))])
+            if b.page is not None:
+                w["page"] = b.page
 
 
 _TABLE_NOTE = re.compile(r"^\s*(?:注|备注|说明)\s*[：:\d]")

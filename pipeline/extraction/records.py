@@ -36,10 +36,30 @@ class RowRecord:
     # over a page break (continuations.py). The number of its label parts printed in the row itself (at the end).
     tail: int = 0
     wrapped: int = 0  # how many such rows were joined to this one's label
+    # where each of `values` was printed, for the report's cell provenance: a grid cell's {"grid": [row, column]}
+    # (its origin in the grid, spans expanded) with its page and box when the reader knew them; a run of table
+    # text's {"span": [start, end]} in its text block
+    where: list | None = None
 
     @property
     def label(self) -> str:
         return "／".join(p for p in self.parts if p)
+
+    def place(self, k: int | None) -> dict:
+        """Where the k-th value cell was printed, as a report's cell says it (`where`): its block, page, grid
+        position and box, or its span of table text. k None: the row as a whole (a run of digits cut by the sums, a
+        row that cannot be read): its block and page, or the run's span."""
+        out = {}
+        if self.block >= 0:
+            out["block"] = self.block
+        if self.page is not None:
+            out["page"] = self.page
+        places = self.where or []
+        if k is not None and k < len(places):
+            out.update(places[k])
+        elif len(places) == 1:
+            out.update(places[0])
+        return out
 
 
 
@@ -119,6 +139,7 @@ def records_from_grid(rows, block_index: int = -1, page=None, section=None, head
         value_cells = [(c, text) for c, text, above in cells[label_end + 1:] if not above]
         ocr_cells = [printed.get(origins.get((r, c))) for c, _ in value_cells] if read_by_ocr else None
         values = [text for _, text in value_cells]
+        where = [_place(origins.get((r, c), (r, c)), printed) for c, _ in value_cells]
         # label text printed in this row (not carried down from a merged cell above)
         fresh = [text.strip() for c, text, above in cells[: label_end + 1] if text.strip() and not above]
         tail = bool(values) and bool(fresh) and not any(v.strip() for v in values) and \
@@ -157,7 +178,7 @@ def records_from_grid(rows, block_index: int = -1, page=None, section=None, head
             v.strip() for v in values) else 0
         records.append(RowRecord([t for _, t in labels], values, False, block_index, page, section,
                                  headers=headers, after_data=seen_values and not any(v.strip() for v in values),
-                                 ocr=ocr_cells, tail=len(fresh) if tail else 0,
+                                 ocr=ocr_cells, tail=len(fresh) if tail else 0, where=where,
                                  unreadable=f"one label cell is printed for {shared} rows of numbers (two rows' labels "
                                             f"merged, a ruling line lost): which numbers are whose cannot be told"
                                  if shared else None))
@@ -165,6 +186,18 @@ def records_from_grid(rows, block_index: int = -1, page=None, section=None, head
     if carried is not None:
         carried["from_right"] = {width - c: texts for c, texts in band.items()}
     return carry_parents(records)
+
+
+def _place(origin: tuple[int, int], printed: dict) -> dict:
+    """Where a value cell of a grid was printed: its grid position, and its page and box when the reader knew them
+    (a printed page)."""
+    out = {"grid": [origin[0], origin[1]]}
+    cell = printed.get(origin)
+    if cell is not None and cell.box is not None:
+        if cell.page is not None:
+            out["page"] = cell.page
+        out["box"] = [round(v, 1) for v in cell.box]
+    return out
 
 
 def _shared_label(geometry: GridGeometry, r: int, c: int) -> int:

@@ -153,10 +153,12 @@ def review_from_unlabelled(records, predictions, chosen, column_labeler=None):
             vals = fitted
             conf = 1.0
         ocr = [rec.ocr[k] for k in order] if rec.ocr and order is not None else None
+        where = [rec.where[k] for k in order] if rec.where and order is not None else rec.where
         for g, row in enumerate(("review", "litigation_direct", "litigation_after_review")):
             piece = RowRecord(["行政复议" if g == 0 else "行政诉讼"], vals[g * 5:(g + 1) * 5], False, rec.block,
                               rec.page, rec.section, ocr=ocr[g * 5:(g + 1) * 5] if ocr else None,
-                              ocr_text=rec.ocr_text)
+                              ocr_text=rec.ocr_text,
+                              where=where[g * 5:(g + 1) * 5] if where and order is not None else where)
             chosen.setdefault(row, (piece, conf))
         return rec
     return None
@@ -211,9 +213,10 @@ def split_other_parent(res: TableResult, chosen_other):
     if direct is not None and all(v == 0 for v in direct[1]) and not (rec.ocr and any(
             c is not None and (c.confidence or 0) < 0.9 for c in rec.ocr)):
         for s in subs:
-            for (c, raw) in zip(res.rows[s], direct[0]):
+            for k, (c, raw) in enumerate(zip(res.rows[s], direct[0])):
                 res.rows[s][c] = 0
                 res.cells[s][c] = {"raw": raw, "confidence": round(p * 0.9, 4)}
+                res.where[(s, c)] = rec.place(direct[2][k] if direct[2] is not None else None)
         res.notes = [n for n in res.notes if not any(n.startswith(f"row {s} ") for s in subs)]
         res.notes.append("（六）其他处理 printed as one row of zeros: its three 2021 sub-rows are 0")
     else:

@@ -65,17 +65,31 @@ def records_from_text(text: str, block_index: int = -1, page=None, section=None)
         if not label and records and label_start == m.start() and run[0] in "+-":
             # `19-23`: a signed cell right after another cell; the sign is a known boundary
             records[-1].values[0] += " " + run.strip()
+            records[-1].where[0]["span"][1] = m.start() + len(run)
             label_start = end
             continue
         parts = [x for x in _PART_SPLIT.split(label) if x.strip()] if label else []
-        records.append(RowRecord(parts, [run.strip()], True, block_index, page, section))
+        records.append(RowRecord(parts, [run.strip()], True, block_index, page, section,
+                                 where=[{"span": [m.start(), m.start() + len(run)]}]))
         label_start = end
     if _cells_are_spaced(records):
         # Loose lines (`规章 0 0 0`): whitespace separates every cell, so a piece is one cell and is never cut.
         for rec in records:
             rec.values = rec.values[0].split()
+            rec.where = _piece_spans(text, rec.where[0]["span"], rec.values)
             rec.run = False
     return carry_parents(records)
+
+
+def _piece_spans(text: str, span: list[int], pieces: list[str]) -> list[dict]:
+    """The span in `text` of each piece of a run (found in turn inside the run's own span)."""
+    out, at = [], span[0]
+    for piece in pieces:
+        k = text.find(piece, at, span[1])
+        k = at if k < 0 else k
+        out.append({"span": [k, k + len(piece)]})
+        at = k + len(piece)
+    return out
 
 
 def _cells_are_spaced(records: list[RowRecord]) -> bool:

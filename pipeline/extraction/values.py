@@ -28,6 +28,7 @@ class TableResult:
     notes: list = field(default_factory=list)
     source: dict = field(default_factory=dict)  # row -> {"block", "page"}
     ocr: dict = field(default_factory=dict)  # (row, column) -> the Cell read by OCR behind it
+    where: dict = field(default_factory=dict)  # (row, column) -> where its value was printed (RowRecord.place)
 
 
 def fit_values(values: list[str], k: int) -> list[int] | None:

@@ -1,5 +1,12 @@
 """MLflow: a local embedded store by default (`sqlite:///mlflow.db` in the working directory), or the server named
-by MLFLOW_TRACKING_URI. Every run records the git commit and a hash of the labelled data it used."""
+by MLFLOW_TRACKING_URI. Every run records the git commit and a hash of the labelled data it used.
+
+Runs you can tell apart: a run is named after the commit, the parameters changed against the committed
+params.yaml and the gold files added, changed or removed against git HEAD (`cad4b6f train.C=3.0 · labels +1 ~2`);
+its datasets' digests are hashes of the gold files' contents, so two runs on different labels never share one.
+The MLflow 3 UI opens an experiment on whichever workflow its browser last chose (GenAI by default: the
+`mlflow.experimentKind` tag is no longer read for it), so the link written to the run file and printed carries
+`?workflowType=machine_learning`: it opens on the training runs."""
 from __future__ import annotations
 
 import re
@@ -13,8 +20,9 @@ EXPERIMENT = "gov-disclosure-reports"
 DEFAULT_URI = "sqlite:///mlflow.db"
 
 
-# the MLflow 3 UI opens an experiment on its training runs (not the GenAI traces page) when tagged so
+# what the experiment holds, for MLflow's own use (the 3.17 UI no longer picks its landing page by it: see ui_link)
 EXPERIMENT_KIND = {"mlflow.experimentKind": "custom_model_development"}
+LOCAL_UI = "http://127.0.0.1:5000"  # where `mlflow ui --backend-store-uri sqlite:///mlflow.db` serves the local store
 ALIAS = "champion"  # the registered model version the workspace's models/ holds: the one in use
 
 
@@ -52,18 +60,88 @@ def changed_params(params: dict, params_path: str = "params.yaml") -> dict | Non
         {k: None for k in before if k not in now}
 
 
-def run_name(params: dict, params_path: str = "params.yaml") -> str:
-    """The short commit, then what changed against its params.yaml: `1a2b3c4 train.C=3.0` or `1a2b3c4 committed
-    params`."""
+def label_changes(labels_dir: str | Path) -> dict[str, list[str]] | None:
+    """The gold files (`*.gold.json`) of `labels_dir` added, changed and removed against git HEAD (what is not yet
+    committed: new files, edits, deletions, staged or not), as document names; None where git cannot say."""
+    try:
+        out = subprocess.run(["git", "status", "--porcelain=v1", "-z", "--untracked-files=all", "--",
+                              str(labels_dir)], capture_output=True, timeout=20, check=True).stdout
+    except Exception:
+        return None
+    changes: dict[str, list[str]] = {"added": [], "changed": [], "removed": []}
+    entries = out.decode("utf-8", "replace").split("\0")
+    k = 0
+    while k < len(entries):
+        entry = entries[k]
+        k += 1
+        if len(entry) < 4:
+            continue
+        code, path = entry[:2], entry[3:]
+        if "R" in code or "C" in code:  # a rename or copy: the old path follows
+            old = entries[k] if k < len(entries) else ""
+            k += 1
+            if old.endswith(".gold.json") and "R" in code:
+                changes["removed"].append(Path(old).name[: -len(".gold.json")])
+        if not path.endswith(".gold.json"):
+            continue
+        name = Path(path).name[: -len(".gold.json")]
+        if code == "??" or "A" in code or "R" in code or "C" in code:
+            changes["added"].append(name)
+        elif "D" in code:
+            changes["removed"].append(name)
+        else:
+            changes["changed"].append(name)
+    return {kind: sorted(set(names)) for kind, names in changes.items()}
+
+
+def _labels_text(changes: dict[str, list[str]] | None) -> str:
+    if changes is None:
+        return "labels unknown"
+    if not any(changes.values()):
+        return "committed labels"
+    parts = []
+    for sign, kind in (("+", "added"), ("~", "changed"), ("-", "removed")):
+        names = changes[kind]
+        if names:
+            shown = ", ".join(names[:3]) + (f" …{len(names) - 3} more" if len(names) > 3 else "")
+            parts.append(f"{sign}{len(names)} ({shown})")
+    return "labels " + " ".join(parts)
+
+
+def run_name(params: dict, params_path: str = "params.yaml", labels_dir: str | Path | None = None) -> str:
+    """The short commit, what changed against its params.yaml and, given `labels_dir`, which gold files were
+    added (+), changed (~) or removed (-) against it: `1a2b3c4 train.C=3.0 · labels +1 (hongze-2025.pdf)`,
+    `1a2b3c4 committed params · committed labels`."""
     commit = git_commit()
     short = commit[:7] if commit != "unknown" else "no-git"
     changed = changed_params(params, params_path)
     if changed is None:
-        return f"{short} params unknown"
-    if not changed:
-        return f"{short} committed params"
-    text = " ".join(f"{k}={v}" for k, v in sorted(changed.items()))
-    return f"{short} {text if len(text) <= 200 else text[:199] + '…'}"
+        text = "params unknown"
+    elif not changed:
+        text = "committed params"
+    else:
+        text = " ".join(f"{k}={v}" for k, v in sorted(changed.items()))
+    if labels_dir is not None:
+        text += " · " + _labels_text(label_changes(labels_dir))
+    return f"{short} {text if len(text) <= 230 else text[:229] + '…'}"
+
+
+def gold_digest(folder: str | Path) -> str:
+    """A hash of the gold files' names and contents: the digest of the labelled set as an MLflow dataset (a label
+    corrected in one cell changes it)."""
+    h = hashlib.sha256()
+    for f in sorted(Path(folder).glob("*.gold.json")) if Path(folder).is_dir() else []:
+        h.update(f.name.encode("utf-8") + b"\0")
+        h.update(f.read_bytes() + b"\0")
+    return h.hexdigest()[:16]
+
+
+def ui_link(experiment_id: str, tracking_uri: str) -> str:
+    """The address that opens the experiment on its training runs in the MLflow UI: the tracking server's own, or
+    `mlflow ui`'s default for a local store, with `workflowType=machine_learning` (without it, MLflow 3.17 opens
+    the GenAI overview whatever the experiment's tags say)."""
+    base = tracking_uri.rstrip("/") if tracking_uri.startswith(("http://", "https://")) else LOCAL_UI
+    return f"{base}/#/experiments/{experiment_id}/runs?workflowType=machine_learning"
 
 
 def _label_rows(labels_dir: str | Path) -> list[dict]:
@@ -89,7 +167,7 @@ def _label_rows(labels_dir: str | Path) -> list[dict]:
 
 def log_datasets(labels_dir: str, synthetic_dir: str | None) -> dict:
     """The labelled real set and the synthetic training set as MLflow datasets of the active run (the runs table's
-    Dataset column): one row per labelled report; the digest changes with the labels."""
+    Dataset column): one row per labelled report; the digest is a hash of the gold files' contents."""
     import mlflow
     import mlflow.data
     import pandas as pd
@@ -103,7 +181,7 @@ def log_datasets(labels_dir: str, synthetic_dir: str | None) -> dict:
         if not rows:
             continue
         df = pd.DataFrame(rows)
-        dataset = mlflow.data.from_pandas(df, source=str(Path(folder)), name=name)
+        dataset = mlflow.data.from_pandas(df, source=str(Path(folder)), name=name, digest=gold_digest(folder))
         mlflow.log_input(dataset, context=context)
         logged[name] = len(rows)
     return logged
@@ -149,10 +227,12 @@ def log_pipeline_run(params: dict, models_dir: str, metrics_dir: str, labels_dir
     from ..extraction.labels import RowLabeler
     from ..extraction.models import COLUMN_LABELER_FILE, ROW_LABELER_FILE, SECTION_MODEL_FILE
 
-    name = run_name(params, params_path)
+    name = run_name(params, params_path, labels_dir)
     changed = changed_params(params, params_path)
+    labels = label_changes(labels_dir) or {}
     mlflow, run = start_run(name, {"model_type": "sklearn: row labeler, column labeler, section model",
-                                   "params_changed": ", ".join(sorted(changed)) if changed else "none"})
+                                   "params_changed": ", ".join(sorted(changed)) if changed else "none",
+                                   **{f"labels_{kind}": ", ".join(names) or "none" for kind, names in labels.items()}})
     registered = []
     with run:
         mlflow.set_tag("data_version", data_version(labels_dir, "data/raw"))
@@ -204,7 +284,10 @@ def log_pipeline_run(params: dict, models_dir: str, metrics_dir: str, labels_dir
         if versions:
             client.set_registered_model_alias(model, ALIAS, max(versions, key=lambda v: int(v.version)).version)
     Path(out_file).parent.mkdir(parents=True, exist_ok=True)
+    link = ui_link(run.info.experiment_id, mlflow.get_tracking_uri())
     Path(out_file).write_text(json.dumps({"run_id": run_id, "run_name": name,
                                           "tracking_uri": mlflow.get_tracking_uri(),
-                                          "experiment": EXPERIMENT}, indent=1), encoding="utf-8")
+                                          "experiment": EXPERIMENT, "ui": link}, indent=1), encoding="utf-8")
+    print(f"MLflow run {name!r}: open {link}" + ("" if link.startswith(mlflow.get_tracking_uri()) else
+                                                  f" after `mlflow ui --backend-store-uri {mlflow.get_tracking_uri()}`"))
     return run_id

@@ -92,3 +92,14 @@ def distinct(entries: list[dict]) -> dict[str, dict]:
             out[e["document"]] = {"report": f"{key}|{year}" + (f"|{n + 1}" if n else ""), "body_key": key,
                                   "fragment": False}
     return out
+
+
+def representatives(entries: list[dict], idents: dict[str, dict]) -> dict[str, str]:
+    """For each distinct report (and each fragment), the one file shown and counted for it: the one with the most
+    cells read, then the first by name (a scan's OCR may leave cells unreadable that its PDF prints)."""
+    best: dict[str, str] = {}
+    for e in sorted(entries, key=lambda e: (-len(e["figures"]), e["document"])):
+        ident = idents.get(e["document"])
+        if ident is not None:
+            best.setdefault(ident["report"], e["document"])
+    return best

@@ -2,8 +2,8 @@
 
 The same HTML is used twice: as the static page of a report beside `summary.html` (`render_static`), and inside
 the review app, where `editable=True` turns every value cell into an input (review_app.py). Row and column
-identifiers and labels come from fields.json through schema.py; the doubtful cells are those the gold-label
-pre-fill (modeling/labeling.gold_from_report) marks for review, plus every cell read by OCR.
+identifiers and labels come from fields.json through schema.py, Chinese first, identifiers beside them; the
+doubtful cells and their priority (无法读取, 勾稽不符, 把握不足) are queue.cell_doubts'.
 """
 from __future__ import annotations
 
@@ -11,11 +11,9 @@ from html import escape
 from pathlib import Path
 
 from .. import schema
-from ..modeling.labeling import gold_from_report
+from .queue import LEVELS, cell_doubts, min_confidence
 
-TABLE_TITLES = {"active_disclosure": "二、主动公开政府信息情况",
-                "requests": "三、收到和处理政府信息公开申请情况",
-                "review_litigation": "四、政府信息公开行政复议、行政诉讼情况"}
+TABLE_TITLES = {t: f"{'二三四'[k]}、{schema.table_label(t)}" for k, t in enumerate(schema.TABLES)}
 SEP = "／"
 
 
@@ -29,20 +27,10 @@ def cell_name(table: str, row: str, col: str) -> str:
     return f"{table}.{row}.{col}"
 
 
-def doubts(report: dict) -> dict[str, list[str]]:
-    """Why each doubtful cell deserves a look: unreadable (null), low confidence, in a failing check, read by OCR."""
-    out: dict[str, list[str]] = {}
-    for item in gold_from_report(report)["review"]:
-        for name in item["cell"].split(", "):
-            if name.count(".") >= 2 and not name.startswith("sections."):
-                out.setdefault(name, []).append(item["reason"])
-    for table, t in report["tables"].items():
-        for row, cols in (t.get("cells") or {}).items():
-            for col, cell in cols.items():
-                if cell.get("source") == "ocr":
-                    out.setdefault(cell_name(table, row, col), []).append(
-                        f"read by OCR (confidence {cell.get('confidence')})")
-    return out
+def doubts(report: dict, threshold: float | None = None) -> dict[str, tuple[int, list[str]]]:
+    """Each doubtful cell's priority level and reasons (queue.cell_doubts; `threshold` defaults to params.yaml's
+    ocr.min_confidence)."""
+    return cell_doubts(report, min_confidence() if threshold is None else threshold)
 
 
 def _label_cells(parts_per_row: list[list[str]], depth: int) -> list[list[tuple[str, int, int]]]:
@@ -144,24 +132,26 @@ def _fmt(v) -> str:
 def table_html(report: dict, table: str, template: str, values: dict | None = None, doubt: dict | None = None,
                editable: bool = False) -> str:
     """One statutory table in the official layout. `values` (rows[ROW][COLUMN]) defaults to the report's;
-    doubtful cells carry class `doubt` and their reasons as a title; editable cells are inputs named by cell."""
+    doubtful cells carry class `doubt` and `d1`-`d3` (their priority) and their reasons as a title; editable cells
+    are inputs named by cell, labelled with the official row and column."""
     t = report["tables"].get(table, {})
     values = t.get("rows", {}) if values is None else values
     cells = t.get("cells", {})
     doubt = doubts(report) if doubt is None else doubt
     lay = layout(table, template)
-    out = [f'<table class="official" data-table="{table}">']
+    out = [f'<table class="official" data-table="{table}"><caption class="vh">{escape(TABLE_TITLES[table])}</caption>']
     for hrow in lay["header"]:
-        out.append("<tr>" + "".join(f'<th colspan="{cs}" rowspan="{rs}">{escape(text)}</th>'
+        out.append("<tr>" + "".join(f'<th scope="col" colspan="{cs}" rowspan="{rs}">{escape(text)}</th>'
                                     for text, cs, rs in hrow) + "</tr>")
     for brow in lay["body"]:
         html = []
         for part in brow:
             kind = part[0]
             if kind == "head":
-                html.append(f'<th rowspan="{part[2]}" colspan="{part[3]}">{escape(part[1])}</th>')
+                html.append(f'<th scope="col" rowspan="{part[2]}" colspan="{part[3]}">{escape(part[1])}</th>')
             elif kind == "label":
-                html.append(f'<th class="label" rowspan="{part[2]}" colspan="{part[3]}">{escape(part[1])}</th>')
+                html.append(f'<th scope="row" class="label" rowspan="{part[2]}" colspan="{part[3]}">'
+                            f'{escape(part[1])}</th>')
             elif kind == "blank":
                 html.append(f'<td colspan="{part[1]}"></td>')
             else:
@@ -169,16 +159,21 @@ def table_html(report: dict, table: str, template: str, values: dict | None = No
                 name = cell_name(table, row, col)
                 v = values.get(row, {}).get(col)
                 info = cells.get(row, {}).get(col) or {}
-                reasons = doubt.get(name, [])
-                classes = ["v"] + (["doubt"] if reasons else []) + (["null"] if v is None and row in values else [])
-                title = "; ".join([f"printed: {info.get('raw')!r}, confidence {info.get('confidence')}"] * bool(info)
-                                  + reasons)
-                label = f"{schema.row_label(table, row, template)} | {col}"
+                level, reasons = doubt.get(name, (0, []))
+                classes = ["v"] + ([f"doubt d{level}"] if level else []) + (["null"] if v is None and row in values
+                                                                           else [])
+                said = [f"所印 {info.get('raw')!r}，把握 {info.get('confidence')}"
+                        + ("，OCR 读取" if info.get("source") == "ocr" else "")
+                        + ("，经勾稽关系印证" if info.get("checked") == "sums" else "")] if info else []
+                title = "；".join(([f"存疑（{LEVELS[level]}）"] if level else []) + said + reasons)
+                label = (f"{schema.table_short(table)} · {schema.row_label(table, row, template)} · "
+                         f"{schema.column_label(table, col, template)}")
                 if editable:
                     content = (f'<input data-cell="{escape(name)}" value="{escape(_fmt(v))}" inputmode="decimal" '
-                               f'aria-label="{escape(label)}" autocomplete="off">')
+                               f'aria-label="{escape(label + (f"（存疑：{LEVELS[level]}）" if level else ""))}" '
+                               f'autocomplete="off">')
                 else:
-                    content = escape(_fmt(v)) if v is not None else ('<span class="nullmark">?</span>'
+                    content = escape(_fmt(v)) if v is not None else ('<span class="nullmark" title="无法读取">？</span>'
                                                                      if row in values else "")
                 html.append(f'<td class="{" ".join(classes)}" colspan="{span}" data-cell="{escape(name)}" '
                             f'title="{escape(title)}">{content}</td>')
@@ -187,8 +182,12 @@ def table_html(report: dict, table: str, template: str, values: dict | None = No
     return "\n".join(out)
 
 
+STATUS_LABELS = {"found": "已找到", "missing": "缺失"}
+
+
 def tables_html(report: dict, gold: dict | None = None, editable: bool = False, template: str | None = None) -> str:
-    """The three tables, each under its statutory title, with its status, extra rows and notes."""
+    """The three tables, each under its statutory title, with its status, extra rows and notes; in the review app
+    each with a button that accepts its remaining doubtful cells."""
     template = template or (gold or report)["meta"].get("template") or "2021"
     doubt = doubts(report)
     parts = []
@@ -197,21 +196,26 @@ def tables_html(report: dict, gold: dict | None = None, editable: bool = False, 
         g = (gold or {}).get("tables", {}).get(table)
         status = (g or t).get("status", "missing")
         values = (g or {}).get("rows") if g else t.get("rows", {})
-        parts.append(f'<section class="table" id="t-{table}"><h3>{escape(TABLE_TITLES[table])} '
-                     f'<small>({table}: {"found" if status == "found" else "missing — not printed, or only as a picture"})'
-                     f'</small></h3>')
+        parts.append(f'<section class="table" id="t-{table}" aria-labelledby="h-{table}">'
+                     f'<h3 id="h-{table}">{escape(TABLE_TITLES[table])} <small class="id">{table}</small> '
+                     f'<span class="status-{status}">{STATUS_LABELS.get(status, status)}'
+                     f'{"" if status == "found" else "：未印出，或只印成图片而未能读取"}</span></h3>')
         if editable:
-            parts.append(f'<label>status <select data-status="{table}"><option{" selected" * (status == "found")}>'
-                         f'found</option><option{" selected" * (status == "missing")}>missing</option></select></label>')
+            parts.append(f'<div class="tabletools"><label>本表状态 <select data-status="{table}">'
+                         f'<option value="found"{" selected" * (status == "found")}>已找到</option>'
+                         f'<option value="missing"{" selected" * (status == "missing")}>缺失</option></select></label>'
+                         f' <button type="button" class="accept-rest" data-table="{table}">确认本表其余存疑单元格</button>'
+                         f' <span class="tablenote" aria-live="polite"></span></div>')
         if status == "found" or editable:
-            parts.append(table_html(report, table, template, values or {}, doubt, editable))
+            parts.append(f'<div class="scroll">{table_html(report, table, template, values or {}, doubt, editable)}'
+                         f'</div>')
         extra = (g or t).get("extra_rows") or []
         if extra:
-            parts.append("<p>Rows printed beyond the template:</p><ul class=\"extra\">" + "".join(
-                f"<li>{escape(e['label'])}: {escape(', '.join(_fmt(v) or '?' for v in e['values']))}</li>"
+            parts.append("<p>官方格式之外的行：</p><ul class=\"extra\">" + "".join(
+                f"<li>{escape(e['label'])}：{escape('、'.join(_fmt(v) or '？' for v in e['values']))}</li>"
                 for e in extra) + "</ul>")
         for note in t.get("notes") or []:
-            parts.append(f'<p class="note">{escape(note)}</p>')
+            parts.append(f'<p class="note">提取说明：{escape(note)}</p>')
         parts.append("</section>")
     return "\n".join(parts)
 
@@ -221,14 +225,19 @@ def checks_html(report: dict) -> str:
     for c in report["checks"]:
         state = "ok" if c["ok"] else ("fail" if c["ok"] is False else "skip")
         where = c.get("where") or {}
-        rows.append(f'<tr class="{state}"><td>{escape(c["rule"])}</td><td>{state}</td>'
-                    f'<td>{escape(str(c.get("expected")))}</td><td>{escape(str(c.get("found")))}</td>'
-                    f'<td class="cells">{escape(" ".join(c["cells"][-3:]))}</td>'
-                    f'<td>{escape(c.get("skipped") or ", ".join(f"{k} {v}" for k, v in where.items() if v is not None))}</td></tr>')
+        note = c.get("skipped") or "，".join(f"{k} {v}" for k, v in where.items() if v is not None)
+        rows.append(f'<tr class="{state}"><td title="{escape(schema.rule_label(c["rule"]))}">'
+                    f'{escape(schema.rule_short(c["rule"]))} <small class="id">'
+                    f'{escape(c["rule"])}</small></td><td>{schema.result_label(c["ok"])}</td>'
+                    f'<td>{escape(_fmt(c.get("expected")) or "—")}</td><td>{escape(_fmt(c.get("found")) or "—")}</td>'
+                    f'<td class="cells">{escape(" ".join(c["cells"][-3:]))}</td><td>{escape(note)}</td></tr>')
     failing = sum(1 for c in report["checks"] if c["ok"] is False)
-    return (f'<p>{failing} failing of {len(report["checks"])} checks.</p><table class="checks"><tr><th>rule</th>'
-            f'<th>result</th><th>expected</th><th>found</th><th>cells (last three)</th><th>note</th></tr>'
-            + "".join(sorted(rows, key=lambda r: ('class="fail"' not in r, 'class="skip"' not in r))) + "</table>")
+    return (f'<p>{len(report["checks"])} 项核对，{failing} 项不符。</p><div class="scroll" tabindex="0" role="region" '
+            f'aria-label="核对结果（可横向滚动）"><table class="checks">'
+            f'<tr><th scope="col">规则</th><th scope="col">结果</th><th scope="col">应为</th><th scope="col">实为</th>'
+            f'<th scope="col">涉及单元格（后三个）</th><th scope="col">说明</th></tr>'
+            + "".join(sorted(rows, key=lambda r: ('class="fail"' not in r, 'class="skip"' not in r)))
+            + "</table></div>")
 
 
 def sections_html(report: dict) -> str:
@@ -241,34 +250,39 @@ def sections_html(report: dict) -> str:
             snippet = s.get(key)
             if snippet and escape(snippet) in body:
                 body = body.replace(escape(snippet), f'<mark class="{key}">{escape(snippet)}</mark>', 1)
-        heading = escape(s["heading"]) if s.get("heading") else "<em>(no heading found)</em>"
-        parts.append(f'<div class="section s{s["id"]}" id="s{s["id"]}"><div class="sid">§{s["id"]} '
-                     f'{escape(schema.section_titles().get(s["id"], ""))}</div><h4>{heading}</h4>'
-                     f'<div class="prose">{body or "<em>(no prose)</em>"}</div></div>')
+        heading = escape(s["heading"]) if s.get("heading") else "<em>（未找到标题）</em>"
+        parts.append(f'<div class="section s{s["id"]}" id="s{s["id"]}"><div class="sid">第{s["id"]}部分 '
+                     f'{escape(schema.section_titles().get(s["id"], ""))}</div><h3 class="sh">{heading}</h3>'
+                     f'<div class="prose">{body or "<em>（无正文）</em>"}</div></div>')
     return "\n".join(parts)
 
 
-STYLE = """body{font-family:sans-serif;margin:1.5em;max-width:110em}
-table{border-collapse:collapse;margin:.5em 0} td,th{border:1px solid #999;padding:.15em .4em;font-size:13px}
+STYLE = """body{font-family:"Noto Sans CJK SC","WenQuanYi Micro Hei","Microsoft YaHei",sans-serif;margin:1.5em;
+max-width:110em;color:#1a1a1a;line-height:1.5}
+table{border-collapse:collapse;margin:.5em 0} td,th{border:1px solid #8a8a8a;padding:.15em .4em;font-size:13px}
 th{background:#f2f2f2;font-weight:normal} th.label{text-align:left;max-width:22em}
-td.v{text-align:right;min-width:3em} td.doubt{background:#fff3b0} td.fail{outline:2px solid #c0392b}
-td.null{background:#f8c9c4} td.accepted{background:#dff5df}
-.checks tr.fail td{background:#f8c9c4} .checks td.cells{font-size:11px;color:#555}
-.section{border-left:6px solid #888;padding:.2em .8em;margin:.6em 0} .sid{font-size:11px;color:#555}
+td.v{text-align:right;min-width:3em} td.doubt{background:#fff3b0} td.d1{background:#f8d0cc}
+td.d2{background:#ffe0b3;outline:2px solid #b35900;outline-offset:-2px} td.d3{background:#fff3b0}
+td.fail{outline:2px solid #b3261e;outline-offset:-2px} td.accepted{background:#dcf0dc}
+.checks tr.fail td{background:#f8d0cc} .checks td.cells{font-size:12px;color:#4a4a4a}
+.section{border-left:6px solid #888;padding:.2em .8em;margin:.6em 0} .sid{font-size:12px;color:#4a4a4a}
 .s1{border-color:#1f77b4}.s2{border-color:#ff7f0e}.s3{border-color:#2ca02c}.s4{border-color:#d62728}
-.s5{border-color:#9467bd}.s6{border-color:#8c564b} .prose{white-space:pre-wrap;font-size:13px}
-mark.start{background:#cde8ff} mark.end{background:#ffd9b3} .note{color:#a04000;font-size:12px}
-.copies{background:#fde2e2;padding:.4em .8em}"""
+.s5{border-color:#9467bd}.s6{border-color:#8c564b} h3.sh{font-size:1em;margin:.2em 0} .prose{white-space:pre-wrap;font-size:13px}
+mark.start{background:#cde8ff} mark.end{background:#ffd9b3} .note{color:#8a3a00;font-size:12px}
+.copies{background:#fde2e2;padding:.4em .8em} small.id,.id{color:#595959;font-size:11px;font-weight:normal}
+.status-missing{color:#b3261e;font-size:13px} .status-found{color:#1e6b2e;font-size:13px}
+.vh{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+.scroll{overflow-x:auto;max-width:100%} a{color:#0b57d0}"""
 
 
 def copies_html(report: dict) -> str:
     flags = report.get("copies") or []
     if not flags:
         return ""
-    items = "".join(f"<li>{escape(f['kind'])}: {round(100 * f['similarity'])}% of its prose shared with "
-                    f"<b>{escape(f['document'])}</b> ({escape(str(f.get('body')))}, {f.get('year')})</li>"
-                    for f in flags)
-    return f'<div class="copies"><b>内容雷同 — prose near-identical to another report:</b><ul>{items}</ul></div>'
+    items = "".join(f"<li>{escape(schema.copy_kind_label(f['kind']))}：正文 {round(100 * f['similarity'])}% 与 "
+                    f"<b>{escape(f['document'])}</b>（{escape(str(f.get('body') or '机关不明'))}，{f.get('year') or '年度不明'}）"
+                    f"相同 <small class=\"id\">{escape(f['kind'])}</small></li>" for f in flags)
+    return f'<div class="copies"><b>内容雷同：</b><ul>{items}</ul></div>'
 
 
 def render_static(report: dict, out_file: str | Path, source_href: str | None = None,
@@ -276,24 +290,26 @@ def render_static(report: dict, out_file: str | Path, source_href: str | None = 
     """A report's own page: meta, its tables in the official layout, its checks, its sections, links to its source
     file and its JSON."""
     m = report["meta"]
-    links = " · ".join(x for x in [f'<a href="{escape(source_href)}">source file</a>' if source_href else "",
-                                   f'<a href="{escape(json_href)}">report JSON</a>' if json_href else ""] if x)
+    links = " · ".join(x for x in [f'<a href="{escape(source_href)}">源文件</a>' if source_href else "",
+                                   f'<a href="{escape(json_href)}">报告 JSON</a>' if json_href else ""] if x)
     page = f"""<!DOCTYPE html>
-<html lang="zh-CN"><head><meta charset="utf-8"><title>{escape(report['document'])}</title>
+<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{escape(str(m.get('body') or '机关不明'))} {m.get('year') or ''} · {escape(report['document'])}</title>
 <style>{STYLE}</style></head><body>
-<p><a href="../summary.html">← corpus summary</a></p>
-<h1>{escape(str(m.get('body')))} · {m.get('year')} <small>({escape(report['document'])}, template {m.get('template')},
-{escape(report['source']['format'])})</small></h1>
+<nav><a href="../summary.html">← 汇总</a></nav>
+<main>
+<h1>{escape(str(m.get('body') or '（未识别机关）'))} · {m.get('year') or '（未识别年度）'}
+<small class="id">{escape(report['document'])} · {m.get('template')} 年版格式 · {escape(report['source']['format'])}</small></h1>
 <p>{links}</p>
 {copies_html(report)}
-<h2>Tables</h2>
-<p>Cells shaded yellow deserve a look (unreadable, low confidence, in a failing check, or read by OCR; hover for
-why); a red cell is unreadable (null).</p>
+<h2>表格</h2>
+<p>存疑的单元格：红色为无法读取（空值，从不猜测），橙色框为勾稽关系不符，黄色为读取把握不足；悬停可见原因。</p>
 {tables_html(report)}
-<h2>Checks (勾稽关系)</h2>
+<h2>核对（勾稽关系）</h2>
 {checks_html(report)}
-<h2>Sections</h2>
+<h2>六个部分</h2>
 {sections_html(report)}
+</main>
 </body></html>
 """
     out_file = Path(out_file)

@@ -127,6 +127,9 @@ def picture_blocks(data: bytes, ocr: OcrOptions, width_pt: float | None = None, 
         blocks = page_blocks([PrintedPage(page or 1, grey.shape[0] / scale, found.lines, tables, ocr=True)], [])
         for b in blocks:
             b.page = page
+            for row in b.rows:  # a cell's box is in the picture: no page of the document
+                for cell in row:
+                    cell.page = page
     return blocks or None
 
 

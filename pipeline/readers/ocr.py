@@ -758,7 +758,7 @@ def read_picture(grey, scale: float, options: OcrOptions | None = None, min_ruli
         def cell_of(cell, read=read):
             text, conf, alternatives, has_ink = read.get(cell, ("", 1.0, [], False))
             return Cell(text, confidence=round(conf, 4), alternatives=alternatives or None, source="ocr",
-                        ink=has_ink)
+                        ink=has_ink, box=tuple(v / scale for v in grid.box(cell)))  # in the (deskewed) picture
 
         rows = grid.rows(cell_of)
         tables.append(((x0 / scale, y0 / scale, x1 / scale, y1 / scale), rows))

@@ -110,9 +110,22 @@ def ruled_tables(edges: list[dict], chars: list[dict], min_lines: int) -> tuple[
             else:
                 inside.setdefault(cell, []).append(ch)
         free = rest
-        rows = grid.rows(lambda cell: Cell(_cell_text(_lines_text(inside.get(cell, []), collate_line))))
+        rows = grid.rows(lambda cell: Cell(_cell_text(_lines_text(inside.get(cell, []), collate_line)),
+                                           box=grid.box(cell)))
         tables.append(RuledTable(grid.bbox, rows))
     return tables, free
+
+
+def move_boxes(rows: list[list[Cell]], dx: float = 0.0, dy: float = 0.0, page: int | None = None) -> None:
+    """Cell boxes moved by (dx, dy) points — from a picture cut out of a page onto the page, or from the text
+    layer's x (counted from the media box's origin) to the page's left edge — and given their page."""
+    for row in rows:
+        for cell in row:
+            if cell.box is not None:
+                if dx or dy:
+                    cell.box = (cell.box[0] + dx, cell.box[1] + dy, cell.box[2] + dx, cell.box[3] + dy)
+                if page is not None and cell.page is None:
+                    cell.page = page
 
 
 def _lines_text(chars: list[dict], collate_line) -> str:
@@ -252,12 +265,15 @@ def loose_tables(chars: list[dict]) -> tuple[list[RuledTable], list[dict]]:
                             key=lambda w: ((w["top"] + w["bottom"]) / 2, w["x0"]))
                 parts.append(Cell(_cell_text("".join(w["text"] for w in ws))))
             cells = [""] * len(columns)
+            boxes: dict[int, tuple] = {}  # the words of each value cell, as one box
             for w in values[r]:
                 cx = (w["x0"] + w["x1"]) / 2
                 k = min(range(len(columns)), key=lambda c: 0 if columns[c][0] <= cx <= columns[c][1]
                         else min(abs(cx - columns[c][0]), abs(cx - columns[c][1])))
                 cells[k] = (cells[k] + " " + w["text"]).strip()
-            rows.append(parts + [Cell(t) for t in cells])
+                b = boxes.get(k, (w["x0"], w["top"], w["x1"], w["bottom"]))
+                boxes[k] = (min(b[0], w["x0"]), min(b[1], w["top"]), max(b[2], w["x1"]), max(b[3], w["bottom"]))
+            rows.append(parts + [Cell(t, box=boxes.get(k)) for k, t in enumerate(cells)])
         inside = {id(w) for i in members if (i in row_of or i in header) for w in lines[i]}
         used |= inside
         x0 = min(w["x0"] for i in members for w in lines[i])
@@ -499,6 +515,8 @@ def _ocr_pictures(pdf, index: int, layer, chars: list[dict], ocr: OcrOptions, wa
             found = read_picture(grey[py0:py1, px0:px1], scale, ocr, tables_only=True)
             dx, dy = px0 / scale, py0 / scale
             lines += [(t + dy, b + dy, text, a + dx, z + dx) for t, b, text, a, z in found.lines]
+            for _, rows in found.tables:
+                move_boxes(rows, dx, dy)
             tables += [((a + dx, t + dy, z + dx, b + dy), [[ocr_cell_text(c) for c in row] for row in rows])
                        for (a, t, z, b), rows in found.tables]
     except OcrUnavailable as e:
@@ -577,6 +595,9 @@ def read_pdf(path: str, data: bytes, opts: PdfOptions | None = None) -> Document
                 else:
                     loose, free = loose_tables(free)
                     tables += loose
+            if layer.left:
+                for t in tables:
+                    move_boxes(t.rows, -layer.left)
             page = PrintedPage(layer.number, layer.height, _text_lines(free), tables)
             if plan == "pictures":
                 found = _ocr_pictures(pdf, i, layer, chars, opts.ocr, warnings)
@@ -663,6 +684,7 @@ def page_blocks(pages: list["PrintedPage"], warnings: list[str]) -> list[Block]:
                 warnings.append(problem)
                 continue
             spans.append((t.bbox[1], t.bbox[3]))
+            move_boxes(t.rows, page=p.number)
             items.append((t.bbox[1], Block("table", page=p.number, rows=t.rows, loose=t.loose), None))
         lines = p.lines
         right = max((ln[4] for ln in lines), default=0.0)
