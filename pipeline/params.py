@@ -7,7 +7,7 @@ from pathlib import Path
 
 # the layout families of the synthetic reports (synth.py renders each; synth.families picks among them)
 FAMILIES = ["html", "pdf_bordered", "docx", "txt_tab", "txt_pipe", "txt_flat", "pdf_borderless", "scan", "converter_md",
-            "narrow"]
+            "narrow", "photo"]
 
 # section -> key -> (kind, check, what the check asks for)
 _POSITIVE = (lambda v: v > 0, "above 0")
