@@ -134,9 +134,10 @@ def _ocr_options(p) -> None:
     p.add_argument("--ocr-very-sure", type=float, default=d.very_sure, metavar="P",
                    help="where a sum fails over OCR'd cells, those read less sure than this are null "
                         f"(default {d.very_sure})")
-    p.add_argument("--ocr-engine", default=d.engine, choices=["rapidocr", "tesseract"],
-                   help="the recogniser: rapidocr (PP-OCRv4, default) or tesseract (Debian's tesseract-ocr with "
-                        "chi_sim: the baseline it is measured against, scripts/benchmark.py --ocr)")
+    p.add_argument("--ocr-engine", default=d.engine, choices=["rapidocr", "rapidocr3", "tesseract"],
+                   help="the recogniser: rapidocr (PP-OCRv4, default), rapidocr3 (the rapidocr 3.x wheel's PP-OCRv6 "
+                        "small models, measured against it) or tesseract (Debian's tesseract-ocr with chi_sim: the "
+                        "baseline; scripts/benchmark.py --ocr)")
     p.add_argument("--ocr-threads", type=int, default=d.threads, metavar="N",
                    help="ONNX Runtime threads per process (default 0: one per worker when several workers run, "
                         "else all cores)")
