@@ -35,6 +35,13 @@ SPEC: dict[str, dict[str, tuple]] = {
     "compare": {"spacy_epochs": ("int", _AT_LEAST_1)},
     "sections": {"C": ("number", _POSITIVE)},
     "scan_corpus": {"seed": ("int", _ANY)},
+    "hunt": {
+        "n": ("int", _AT_LEAST_1),
+        "seed": ("int", _ANY),
+        "chunk": ("int", _AT_LEAST_1),
+        "families": ("families", None),
+        "workers": ("int", _AT_LEAST_1),
+    },
     "synth": {
         "n": ("int", _AT_LEAST_1),
         "n_heldout": ("int", _AT_LEAST_1),

@@ -303,20 +303,25 @@ def render_scan(rep, tables, path: Path, rng: random.Random) -> None:
         scan_pdf(clean, path, rng)
 
 
-def scan_corpus(inputs: list[str], labels_dir: str, out_dir: str, seed: int = 0) -> list[str]:
+def scan_corpus(inputs: list[str], labels_dir: str, out_dir: str, seed: int = 0,
+                photo_dir: str | None = None) -> list[str]:
     """Every labelled born-digital PDF among `inputs` printed and scanned again (a test set of real layouts read
     from pixels): `out_dir/docs/<name>-scanned.pdf` with its gold label as `out_dir/labels/…gold.json` (the same
     label, the new document name). Each gets its own draw of resolution and damage from `seed` and its name.
-    Scanned copies are scored apart from the real reports."""
+    With `photo_dir`, each is also photographed on a desk (`photo_pdf`): `photo_dir/docs/<name>-photo.pdf` (an
+    image-only PDF) or `<name>-photo.tif` (a multi-page TIFF at a phone's 72 dpi), which of the two drawn from its
+    name, from a draw of its own (the scans stay as they were). Scanned and photographed copies are scored apart
+    from the real reports and from each other."""
     import json
     import shutil
     import zlib
 
-    out = Path(out_dir)
-    if out.exists():
-        shutil.rmtree(out)
-    (out / "docs").mkdir(parents=True)
-    (out / "labels").mkdir(parents=True)
+    outs = [Path(out_dir)] + ([Path(photo_dir)] if photo_dir else [])
+    for out in outs:
+        if out.exists():
+            shutil.rmtree(out)
+        (out / "docs").mkdir(parents=True)
+        (out / "labels").mkdir(parents=True)
     made = []
     for path in sorted(p for d in inputs if Path(d).exists()
                        for p in (Path(d).rglob("*.pdf") if Path(d).is_dir() else [Path(d)])):
@@ -327,12 +332,20 @@ def scan_corpus(inputs: list[str], labels_dir: str, out_dir: str, seed: int = 0)
             head = f.read(4096)
         if b"/Image" in head and b"/Font" not in head:
             continue  # already a scan
+        key = seed * 7919 + zlib.crc32(path.name.encode())
         name = f"{path.stem}-scanned.pdf"
-        scan_pdf(path, out / "docs" / name, random.Random(seed * 7919 + zlib.crc32(path.name.encode())),
-                 ocr_layer=False)
-        gold = json.loads(gold_path.read_text(encoding="utf-8"))
-        gold["document"] = name
-        (out / "labels" / f"{name}.gold.json").write_text(json.dumps(gold, ensure_ascii=False, indent=1),
-                                                          encoding="utf-8")
-        made.append(name)
+        scan_pdf(path, outs[0] / "docs" / name, random.Random(key), ocr_layer=False)
+        copies = [(outs[0], name)]
+        if photo_dir:
+            rng = random.Random(f"photo:{key}")
+            kind = rng.choice(["pdf", "tiff"])
+            photo = f"{path.stem}-photo.{'tif' if kind == 'tiff' else 'pdf'}"
+            photo_pdf(path, outs[1] / "docs" / photo, rng, kind)
+            copies.append((outs[1], photo))
+        for out, copy in copies:
+            gold = json.loads(gold_path.read_text(encoding="utf-8"))
+            gold["document"] = copy
+            (out / "labels" / f"{copy}.gold.json").write_text(json.dumps(gold, ensure_ascii=False, indent=1),
+                                                              encoding="utf-8")
+            made.append(copy)
     return made

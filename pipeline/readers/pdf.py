@@ -431,7 +431,8 @@ SCAN_IMAGE_SHARE = 0.5  # a page this much under a picture, its text invisible, 
 
 def _ocr_plan(layer, chars: list[dict], ocr: OcrOptions) -> str | None:
     """"page" when the page has no usable text layer (OCR reads all of it), "pictures" when its text layer is
-    good but large pictures carry no text over them (one may be a table pasted as a picture), else None."""
+    good but large pictures carry no text over them (one may be a table pasted as a picture), else None. A page
+    with a usable text layer is never read whole by OCR: its prose and headings come from the text layer."""
     if ocr.mode == "off":
         return None
     if ocr.mode == "force":
@@ -442,11 +443,22 @@ def _ocr_plan(layer, chars: list[dict], ocr: OcrOptions) -> str | None:
         return "page" if drawn else None  # a scan, glyphs without Unicode, outlines; an empty page is left alone
     if layer.unmapped > MAX_UNMAPPED_SHARE * (layer.unmapped + visible):
         return "page"  # most glyphs cannot be mapped to characters
-    if layer.image_share >= SCAN_IMAGE_SHARE and layer.invisible_text >= 0.5 * max(1, layer.text_objects):
+    if (layer.image_share >= SCAN_IMAGE_SHARE and layer.invisible_text >= 0.5 * max(1, layer.text_objects)
+            and _largest_picture_share(layer) >= SCAN_PAGE_SHARE):
         return "page"  # a scan with another program's OCR layer: evidence, not truth; read the pixels
+    # otherwise the text layer is the source of the page's text, invisible words included (Word exports a font it
+    # may not embed as a picture of the words with the words laid invisibly over it): OCR reads the pictures only
     if any(not _text_over(picture, chars) for picture in layer.pictures):
         return "pictures"
     return None
+
+
+SCAN_PAGE_SHARE = 0.8  # a scan is one picture covering the page; table pictures beside text cover less
+
+
+def _largest_picture_share(layer) -> float:
+    area = max(((x1 - x0) * (bottom - top) for x0, top, x1, bottom in layer.pictures), default=0.0)
+    return area / max(1.0, layer.width * layer.height)
 
 
 def _text_over(picture: tuple, chars: list[dict]) -> bool:
