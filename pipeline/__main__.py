@@ -357,7 +357,7 @@ def _hunt(args) -> int:
     n = args.n or int(h.get("n", 200))
     out = run_hunt(args.work, args.out, args.curve, n, int(h.get("seed", 5000)), int(h.get("chunk", 10)),
                    list(h.get("families", ["scan", "photo"])), args.workers or int(h.get("workers", 2)), args.raw,
-                   args.models or None, ocr, args.cases or None)
+                   args.models or None, ocr, args.cases or None, args.reuse)
     print(f"{out['reports']} reports, {out['cells']} cells: {out['wrong']} wrong "
           f"({out['wrong_per_million']} per million), {out['null']} null; seconds {out['seconds']}")
     return 0
@@ -611,6 +611,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--n", type=int, default=0, help="reports to draw (default: params.yaml hunt.n)")
     p.add_argument("--workers", type=int, default=0, help="processes (default: params.yaml hunt.workers)")
     p.add_argument("--cases", default="", help="copy each document with a wrong number here, with its gold label")
+    p.add_argument("--reuse", action="store_true", help="score the documents already read in --work, drawing and "
+                                                         "reading nothing (an interrupted hunt)")
     _pdf_options(p)
     p.set_defaults(func=_hunt)
 

@@ -112,7 +112,10 @@ def reliability(curve: list) -> list[dict]:
 
 
 def run_hunt(work_dir: str, metrics_out: str, curve_out: str, n: int, seed: int, chunk: int, families: list[str],
-             workers: int, raw_dir: str, models_dir: str | None, ocr_options, cases_dir: str | None = None) -> dict:
+             workers: int, raw_dir: str, models_dir: str | None, ocr_options, cases_dir: str | None = None,
+             reuse: bool = False) -> dict:
+    """The hunt (see the module's doc). With `reuse`, nothing is drawn or read again: the documents already read
+    into `work_dir` are scored (an interrupted hunt scored on what it read)."""
     import time
 
     from ..batch.extract import DOC_SUFFIX, predict_one, run_batch
@@ -122,21 +125,27 @@ def run_hunt(work_dir: str, metrics_out: str, curve_out: str, n: int, seed: int,
 
     started = time.perf_counter()
     work = Path(work_dir)
-    sets = draw(work / "sets", n, seed, chunk, families, raw_dir, workers)
-    drawn = time.perf_counter()
     documents = work / "documents"
-    if documents.exists():
-        shutil.rmtree(documents)
     options = PdfOptions(ocr=ocr_options)
-    result = run_batch([str(s / "docs") for s in sets], str(documents), None, options, mode="read",
-                       workers=workers, resume=False)
-    read = time.perf_counter()
+    if reuse:
+        sets = sorted((work / "sets").glob("seed-*"))
+        drawn = read = time.perf_counter()
+        errors = [json.loads(line) for line in (documents / "errors.jsonl").read_text(encoding="utf-8").splitlines()
+                  if line.strip()] if (documents / "errors.jsonl").is_file() else []
+    else:
+        sets = draw(work / "sets", n, seed, chunk, families, raw_dir, workers)
+        drawn = time.perf_counter()
+        if documents.exists():
+            shutil.rmtree(documents)
+        errors = run_batch([str(s / "docs") for s in sets], str(documents), None, options, mode="read",
+                           workers=workers, resume=False).errors
+        read = time.perf_counter()
     models = load_models(models_dir)
     bare_options = PdfOptions(ocr=dataclasses.replace(ocr_options, min_confidence=0.0, very_sure=0.0))
     totals: dict = defaultdict(lambda: {"reports": 0, "cells": 0, "right": 0, "wrong": 0, "null": 0})
     wrong: list = []
     curve: list = []
-    failed = [{"file": e.get("file"), "message": e.get("message")} for e in result.errors]
+    failed = [{"file": e.get("file"), "message": e.get("message")} for e in errors]
     for path in sorted(documents.glob(f"*{DOC_SUFFIX}")):
         doc = Document.from_dict(json.loads(path.read_text(encoding="utf-8")))
         found = _gold_of(doc.path)
@@ -166,7 +175,8 @@ def run_hunt(work_dir: str, metrics_out: str, curve_out: str, n: int, seed: int,
         return {**t, "cells_accuracy": round(t["right"] / t["cells"], 5) if t["cells"] else None,
                 "wrong_per_million": round(1e6 * t["wrong"] / t["cells"], 1) if t["cells"] else None}
 
-    out = {"reports": totals["all"]["reports"], "seeds": [seed, seed + len(sets) - 1], "families": families,
+    out = {"reports": totals["all"]["reports"], "drawn": sum(1 for s in sets for _ in (s / "docs").glob("*")),
+           "seeds": [seed, seed + len(sets) - 1], "families": families,
            "thresholds": {"min_confidence": ocr_options.min_confidence, "very_sure": ocr_options.very_sure},
            **{k: v for k, v in figures(totals["all"]).items() if k != "reports"},
            "by_family": {k: figures(v) for k, v in sorted(totals.items()) if k != "all"},

@@ -651,7 +651,8 @@ def read_cells(clean, ink, lines_mask, grid, scale: float, grey=None, core=None)
         if _is_dash(marks_of[cell], height, scale) and cell not in touching:
             results[cell] = ("—", DASH_CONFIDENCE, [], True)
             continue
-        if len(marks_of[cell]) == 1 and marks_of[cell][0][3] >= 0.6 * height:
+        if len(marks_of[cell]) == 1 and marks_of[cell][0][3] >= 0.6 * height and cell not in touching:
+            # (a stroke against a ruling may be what the ruling's margin left of a 7 or a 1: read, not a slash)
             x, y, w, h, _ = marks_of[cell][0]
             ix0, iy0 = inner[cell][:2]
             mark = (ink[iy0 + y:iy0 + y + h, ix0 + x:ix0 + x + w] & (lines_mask[iy0 + y:iy0 + y + h, ix0 + x:ix0 + x + w] == 0))
