@@ -209,15 +209,20 @@ CHILDREN = {"pdfium_text": measure_pdfium_text, "pdfplumber_text": measure_pdfpl
 
 
 # --- OCR: the project's reader with RapidOCR against the same reader with Tesseract, on the labelled scans -------
-def ocr_inputs() -> tuple[list[Path], Path]:
-    """The labelled scans and photos (the corpus's real scans, the real PDFs scanned and photographed again by the
-    scan_corpus stage, and the held-out synthetic `scan` and `photo` families), with their gold labels gathered in
-    one folder."""
-    scans = sorted((ROOT.parent / "shared" / "corpus" / "scans").glob("*.pdf"))
-    scans += sorted((ROOT / "data" / "scanned" / "docs").glob("*.pdf"))  # the scan_corpus stage's
-    scans += sorted((ROOT / "data" / "photographed" / "docs").glob("*.*"))
-    scans += sorted((ROOT / "data" / "synthetic" / "heldout" / "docs").glob("synth-*-scan.pdf"))
-    scans += sorted((ROOT / "data" / "synthetic" / "heldout" / "docs").glob("synth-*-photo.pdf"))
+OCR_SETS = {  # the labelled scans and photos, by set
+    "corpus": lambda: sorted((ROOT.parent / "shared" / "corpus" / "scans").glob("*.pdf")),  # the corpus's scans
+    "scanned": lambda: sorted((ROOT / "data" / "scanned" / "docs").glob("*.pdf")),  # the scan_corpus stage's
+    "photographed": lambda: sorted((ROOT / "data" / "photographed" / "docs").glob("*.*")),
+    "synthetic": lambda: sorted((ROOT / "data" / "synthetic" / "heldout" / "docs").glob("synth-*-scan.pdf"))
+    + sorted((ROOT / "data" / "synthetic" / "heldout" / "docs").glob("synth-*-photo.pdf")),
+}
+
+
+def ocr_inputs(sets: list[str] | None = None) -> tuple[list[Path], Path]:
+    """The labelled scans and photos of `sets` (OCR_SETS: the corpus's real scans, the real PDFs scanned and
+    photographed again by the scan_corpus stage, the held-out synthetic `scan` and `photo` families), with their
+    gold labels gathered in one folder."""
+    scans = [f for name in (sets or list(OCR_SETS)) for f in OCR_SETS[name]()]
     labels = tempfile.mkdtemp(prefix="bench-ocr-labels-")
     for f in scans:
         for d in (ROOT / "data" / "labels", ROOT.parent / "shared" / "corpus" / "labels",
@@ -266,8 +271,9 @@ def _cell_by_cell(runs: dict) -> dict:
     return out
 
 
-def run_ocr_comparison(rounds: int, models: str, engines: list[str] | None = None) -> dict:
-    scans, labels = ocr_inputs()
+def run_ocr_comparison(rounds: int, models: str, engines: list[str] | None = None,
+                       sets: list[str] | None = None) -> dict:
+    scans, labels = ocr_inputs(sets)
     if not scans:
         return {"skipped": "no labelled scans (../shared/corpus/scans, data/synthetic/heldout)"}
     pages = pdf_pages(scans)
@@ -280,7 +286,8 @@ def run_ocr_comparison(rounds: int, models: str, engines: list[str] | None = Non
             for e in engines:
                 runs[e].append(run_child(f"ocr:{e}", Path(src), 0, models, extra=str(labels)))
     shutil.rmtree(labels)
-    out = {"documents": len(scans), "pages": pages, "rounds": rounds, "cell_by_cell": _cell_by_cell(runs)}
+    out = {"sets": sets or list(OCR_SETS), "documents": len(scans), "pages": pages, "rounds": rounds,
+           "cell_by_cell": _cell_by_cell(runs)}
     for e, rs in runs.items():
         secs = sorted(r["seconds"] for r in rs)
         cpu = sorted(r["cpu_seconds"] for r in rs)
@@ -510,6 +517,8 @@ def main() -> int:
     parser.add_argument("--engines", default="rapidocr,tesseract",
                         help="with --ocr: the recognisers compared, rounds interleaved (rapidocr, rapidocr3 — the "
                              "rapidocr 3.x wheel's PP-OCRv6 —, tesseract; default rapidocr,tesseract)")
+    parser.add_argument("--ocr-sets", default=",".join(OCR_SETS),
+                        help=f"with --ocr: the labelled sets read ({', '.join(OCR_SETS)}; default all)")
     parser.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -518,7 +527,8 @@ def main() -> int:
         return 0
     if args.ocr:
         figures = {"cores": os.cpu_count(),
-                   "ocr": run_ocr_comparison(args.rounds, args.models, [e for e in args.engines.split(",") if e])}
+                   "ocr": run_ocr_comparison(args.rounds, args.models, [e for e in args.engines.split(",") if e],
+                                             [x for x in args.ocr_sets.split(",") if x])}
     else:
         inputs = []
         for p in map(Path, args.inputs):
