@@ -153,11 +153,16 @@ def run_hunt(work_dir: str, metrics_out: str, curve_out: str, n: int, seed: int,
             continue
         gold_path, gold = found
         family = gold["document"].split("-")[2].split(".")[0]
-        report = predict_one(doc, models, options)
-        bare = predict_one(doc, models, bare_options)
-        for key in ("all", family):
-            totals[key]["reports"] += 1
-        mine = score(report, bare, gold, family, totals, wrong, curve)
+        try:
+            report = predict_one(doc, models, options)
+            bare = predict_one(doc, models, bare_options)
+        except Exception as e:  # a document the pipeline fails on is a finding too: recorded, its case kept
+            failed.append({"file": doc.path, "stage": "predict", "message": f"{type(e).__name__}: {str(e)[:200]}"})
+            mine = [{"document": gold["document"], "family": family, "error": f"{type(e).__name__}: {e}"}]
+        else:
+            for key in ("all", family):
+                totals[key]["reports"] += 1
+            mine = score(report, bare, gold, family, totals, wrong, curve)
         if mine and cases_dir:
             case = Path(cases_dir) / f"{Path(doc.path).parent.parent.name}-{Path(doc.path).stem}"
             case.mkdir(parents=True, exist_ok=True)
