@@ -152,9 +152,10 @@ def _ocr_options(p) -> None:
     p.add_argument("--ocr-very-sure", type=float, default=d.very_sure, metavar="P",
                    help="where a sum fails over OCR'd cells, those read less sure than this are null "
                         f"(default {d.very_sure})")
-    p.add_argument("--ocr-engine", default=d.engine, choices=["rapidocr", "tesseract"],
-                   help="the recogniser: rapidocr (PP-OCRv4, default) or tesseract (Debian's tesseract-ocr with "
-                        "chi_sim: the baseline it is measured against, scripts/benchmark.py --ocr)")
+    p.add_argument("--ocr-engine", default=d.engine, choices=["rapidocr", "rapidocr3", "tesseract"],
+                   help="the recogniser: rapidocr (PP-OCRv4, default), rapidocr3 (the rapidocr 3.x wheel's PP-OCRv6 "
+                        "small models, measured against it) or tesseract (Debian's tesseract-ocr with chi_sim: the "
+                        "baseline; scripts/benchmark.py --ocr)")
     p.add_argument("--ocr-threads", type=int, default=d.threads, metavar="N",
                    help="ONNX Runtime threads per process (default 0: one per worker when several workers run, "
                         "else all cores)")
@@ -380,12 +381,27 @@ def _synthesize(args) -> int:
     return 0
 
 
+def _hunt(args) -> int:
+    from .modeling.hunt import run_hunt
+
+    h = _load_params(args.params).get("hunt", {})
+    ocr = read_options(args).ocr
+    n = args.n or int(h.get("n", 200))
+    out = run_hunt(args.work, args.out, args.curve, n, int(h.get("seed", 5000)), int(h.get("chunk", 10)),
+                   list(h.get("families", ["scan", "photo"])), args.workers or int(h.get("workers", 2)), args.raw,
+                   args.models or None, ocr, args.cases or None, args.reuse)
+    print(f"{out['reports']} reports, {out['cells']} cells: {out['wrong']} wrong "
+          f"({out['wrong_per_million']} per million), {out['null']} null; seconds {out['seconds']}")
+    return 0
+
+
 def _scan_corpus(args) -> int:
     from .modeling.synth_scan import scan_corpus
 
     params = _load_params(args.params).get("scan_corpus", {})
-    made = scan_corpus(args.inputs, args.labels, args.out, int(params.get("seed", 0)))
-    _say(f"{len(made)} labelled PDFs printed and scanned into {args.out}")
+    made = scan_corpus(args.inputs, args.labels, args.out, int(params.get("seed", 0)), args.photos or None)
+    _say(f"{len(made)} copies of labelled PDFs printed and scanned into {args.out}"
+         + (f", photographed into {args.photos}" if args.photos else ""))
     return 0
 
 
@@ -603,13 +619,30 @@ def build_parser() -> argparse.ArgumentParser:
                         "none")
     p.set_defaults(func=_crossfit)
 
-    p = command("scan-corpus", "print and scan the labelled real PDFs again (a test set of real layouts read by "
-                               "OCR, scored apart)")
+    p = command("scan-corpus", "print and scan (and photograph) the labelled real PDFs again (test sets of real "
+                               "layouts read by OCR, scored apart)")
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="PDFs or directories holding them")
     p.add_argument("--labels", default="data/labels", help="their gold labels")
     p.add_argument("--out", default="data/scanned", help="scans and their labels")
+    p.add_argument("--photos", default="", help="where to photograph them too (photos and their labels; '' none)")
     p.add_argument("--params", default="params.yaml", help="the pipeline's parameters (scan_corpus.seed)")
     p.set_defaults(func=_scan_corpus)
+
+    p = command("hunt", "generate hundreds of synthetic scans and photos, read them, count the wrong numbers and "
+                        "measure how reliable OCR's confidence is (hunt/dvc.yaml)")
+    p.add_argument("--params", default="params.yaml", help="the pipeline's parameters (hunt, ocr)")
+    p.add_argument("--raw", default="data/raw", help="real reports whose prose the generator borrows")
+    p.add_argument("--work", default="data/hunt", help="where the generated reports and their readings go")
+    p.add_argument("--out", default="metrics/hunt.json", help="the figures and every wrong number")
+    p.add_argument("--curve", default="metrics/hunt_reliability.csv", help="the reliability curve (a DVC plot)")
+    p.add_argument("--models", default="models", help="trained models ('' the built-in ones)")
+    p.add_argument("--n", type=int, default=0, help="reports to draw (default: params.yaml hunt.n)")
+    p.add_argument("--workers", type=int, default=0, help="processes (default: params.yaml hunt.workers)")
+    p.add_argument("--cases", default="", help="copy each document with a wrong number here, with its gold label")
+    p.add_argument("--reuse", action="store_true", help="score the documents already read in --work, drawing and "
+                                                         "reading nothing (an interrupted hunt)")
+    _pdf_options(p)
+    p.set_defaults(func=_hunt)
 
     p = command("evaluate", "score report JSON against gold labels")
     p.add_argument("--reports", required=True, help="folder of report JSONs")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 # the layout families of the synthetic reports (synth.py renders each; synth.families picks among them)
 FAMILIES = ["html", "pdf_bordered", "docx", "txt_tab", "txt_pipe", "txt_flat", "pdf_borderless", "scan", "converter_md",
-            "narrow"]
+            "narrow", "photo"]
 
 # section -> key -> (kind, check, what the check asks for)
 _POSITIVE = (lambda v: v > 0, "above 0")
@@ -36,6 +36,13 @@ SPEC: dict[str, dict[str, tuple]] = {
     "compare": {"spacy_epochs": ("int", _AT_LEAST_1)},
     "sections": {"C": ("number", _POSITIVE)},
     "scan_corpus": {"seed": ("int", _ANY)},
+    "hunt": {
+        "n": ("int", _AT_LEAST_1),
+        "seed": ("int", _ANY),
+        "chunk": ("int", _AT_LEAST_1),
+        "families": ("families", None),
+        "workers": ("int", _AT_LEAST_1),
+    },
     "synth": {
         "n": ("int", _AT_LEAST_1),
         "n_heldout": ("int", _AT_LEAST_1),

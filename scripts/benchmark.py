@@ -4,6 +4,8 @@
     python scripts/benchmark.py --synthetic                                  # adds the synthetic PDFs, apart
     python scripts/benchmark.py --memory-sizes 20,2000 --scale 100000       # flat memory; a 100,000-report run
     python scripts/benchmark.py --ocr --rounds 3 --json metrics/benchmark_ocr.json   # OCR: RapidOCR vs Tesseract
+    python scripts/benchmark.py --ocr --engines rapidocr,rapidocr3 --json metrics/benchmark_ocr_engines.json
+                                     # the project's rapidocr-onnxruntime 1.4.4 against the rapidocr 3.x wheel
 
 Every measurement runs in a fresh process, and the rounds are interleaved (round 1 of every measurement, then
 round 2 …), so the project and its comparators see the same machine load; min and median of the rounds are kept.
@@ -72,10 +74,16 @@ def by_format(files: list[Path]) -> dict[str, list[Path]]:
 
 
 def pdf_pages(paths) -> int:
+    """Pages of PDFs, frames of multi-page pictures (TIFF)."""
     import pypdfium2
+    from PIL import Image
 
     total = 0
     for p in paths:
+        if Path(p).suffix.lower() != ".pdf":
+            with Image.open(p) as im:
+                total += getattr(im, "n_frames", 1)
+            continue
         pdf = pypdfium2.PdfDocument(str(p))
         total += len(pdf)
         pdf.close()
@@ -201,16 +209,25 @@ CHILDREN = {"pdfium_text": measure_pdfium_text, "pdfplumber_text": measure_pdfpl
 
 
 # --- OCR: the project's reader with RapidOCR against the same reader with Tesseract, on the labelled scans -------
-def ocr_inputs() -> tuple[list[Path], Path]:
-    """The labelled scans (the corpus's real scans, the real PDFs scanned again by the scan_corpus stage, and the
-    held-out synthetic `scan` family), with their gold labels gathered in one folder."""
-    scans = sorted((ROOT.parent / "shared" / "corpus" / "scans").glob("*.pdf"))
-    scans += sorted((ROOT / "data" / "scanned" / "docs").glob("*.pdf"))  # the scan_corpus stage's
-    scans += sorted((ROOT / "data" / "synthetic" / "heldout" / "docs").glob("synth-*-scan.pdf"))
+OCR_SETS = {  # the labelled scans and photos, by set
+    "corpus": lambda: sorted((ROOT.parent / "shared" / "corpus" / "scans").glob("*.pdf")),  # the corpus's scans
+    "scanned": lambda: sorted((ROOT / "data" / "scanned" / "docs").glob("*.pdf")),  # the scan_corpus stage's
+    "photographed": lambda: sorted((ROOT / "data" / "photographed" / "docs").glob("*.*")),
+    "synthetic": lambda: sorted((ROOT / "data" / "synthetic" / "heldout" / "docs").glob("synth-*-scan.pdf"))
+    + sorted((ROOT / "data" / "synthetic" / "heldout" / "docs").glob("synth-*-photo.pdf")),
+}
+
+
+def ocr_inputs(sets: list[str] | None = None) -> tuple[list[Path], Path]:
+    """The labelled scans and photos of `sets` (OCR_SETS: the corpus's real scans, the real PDFs scanned and
+    photographed again by the scan_corpus stage, the held-out synthetic `scan` and `photo` families), with their
+    gold labels gathered in one folder."""
+    scans = [f for name in (sets or list(OCR_SETS)) for f in OCR_SETS[name]()]
     labels = tempfile.mkdtemp(prefix="bench-ocr-labels-")
     for f in scans:
         for d in (ROOT / "data" / "labels", ROOT.parent / "shared" / "corpus" / "labels",
-                  ROOT / "data" / "scanned" / "labels", ROOT / "data" / "synthetic" / "heldout" / "labels"):
+                  ROOT / "data" / "scanned" / "labels", ROOT / "data" / "photographed" / "labels",
+                  ROOT / "data" / "synthetic" / "heldout" / "labels"):
             if (d / f"{f.name}.gold.json").exists():
                 shutil.copy(d / f"{f.name}.gold.json", labels)
                 break
@@ -229,22 +246,38 @@ def measure_ocr(engine: str, src: str, labels: str, models: str) -> dict:
     warm_up(load_models(models))
     out = tempfile.mkdtemp(prefix="bench-ocr-")
     options = PdfOptions(ocr=OcrOptions(engine=engine, threads=1))
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     result = run_batch([src], out, models, options, workers=0, resume=False, time_limit_s=None)
-    seconds = time.perf_counter() - started
-    metrics, _, _ = evaluate_dir(out, labels)
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
+    metrics, errors, _ = evaluate_dir(out, labels)
     shutil.rmtree(out)
     keys = ("cells_accuracy", "cells_wrong", "cells_null", "cells_n", "section_heading_accuracy",
             "section_boundary_accuracy", "table_status_accuracy")
-    return {"seconds": seconds, "failed": len(result.errors), **{k: metrics.get(k) for k in keys}}
+    missed = sorted(f"{e['document']}:{e['table']}.{e['row']}.{e['column']}" for e in errors)
+    return {"seconds": seconds, "cpu_seconds": round(cpu_seconds, 1), "failed": len(result.errors),
+            **{k: metrics.get(k) for k in keys}, "missed": missed,
+            "wrong_numbers": [e for e in errors if e.get("predicted") is not None]}
 
 
-def run_ocr_comparison(rounds: int, models: str) -> dict:
-    scans, labels = ocr_inputs()
+def _cell_by_cell(runs: dict) -> dict:
+    """For each pair of recognisers: the cells one read right and the other did not (first round's readings)."""
+    out = {}
+    names = list(runs)
+    for a in names:
+        for b in names:
+            if a < b:
+                ma, mb = set(runs[a][0]["missed"]), set(runs[b][0]["missed"])
+                out[f"{a}_vs_{b}"] = {f"right_by_{a}_only": len(mb - ma), f"right_by_{b}_only": len(ma - mb)}
+    return out
+
+
+def run_ocr_comparison(rounds: int, models: str, engines: list[str] | None = None,
+                       sets: list[str] | None = None) -> dict:
+    scans, labels = ocr_inputs(sets)
     if not scans:
         return {"skipped": "no labelled scans (../shared/corpus/scans, data/synthetic/heldout)"}
     pages = pdf_pages(scans)
-    engines = ["rapidocr"] + (["tesseract"] if shutil.which("tesseract") else [])
+    engines = [e for e in (engines or ["rapidocr", "tesseract"]) if e != "tesseract" or shutil.which("tesseract")]
     runs: dict[str, list[dict]] = {e: [] for e in engines}
     with tempfile.TemporaryDirectory(prefix="bench-ocr-src-") as src:
         for f in scans:
@@ -253,13 +286,16 @@ def run_ocr_comparison(rounds: int, models: str) -> dict:
             for e in engines:
                 runs[e].append(run_child(f"ocr:{e}", Path(src), 0, models, extra=str(labels)))
     shutil.rmtree(labels)
-    out = {"documents": len(scans), "pages": pages, "rounds": rounds}
+    out = {"sets": sets or list(OCR_SETS), "documents": len(scans), "pages": pages, "rounds": rounds,
+           "cell_by_cell": _cell_by_cell(runs)}
     for e, rs in runs.items():
         secs = sorted(r["seconds"] for r in rs)
-        out[e] = {k: v for k, v in rs[0].items() if k != "seconds"}
+        cpu = sorted(r["cpu_seconds"] for r in rs)
+        out[e] = {k: v for k, v in rs[0].items() if k not in ("seconds", "cpu_seconds", "missed")}
         out[e].update(seconds_per_page_min=round(secs[0] / pages, 2),
-                      seconds_per_page_median=round(secs[len(secs) // 2] / pages, 2))
-    if "tesseract" not in engines:
+                      seconds_per_page_median=round(secs[len(secs) // 2] / pages, 2),
+                      cpu_seconds_per_page_median=round(cpu[len(cpu) // 2] / pages, 2))
+    if "tesseract" in (engines or []) and not shutil.which("tesseract"):
         out["tesseract"] = {"skipped": "tesseract is not installed (Debian: tesseract-ocr tesseract-ocr-chi-sim)"}
     return out
 
@@ -478,6 +514,11 @@ def main() -> int:
     parser.add_argument("--ocr", action="store_true",
                         help="measure OCR instead: seconds a page and accuracy on the labelled scans, RapidOCR "
                              "against Tesseract in the same run")
+    parser.add_argument("--engines", default="rapidocr,tesseract",
+                        help="with --ocr: the recognisers compared, rounds interleaved (rapidocr, rapidocr3 — the "
+                             "rapidocr 3.x wheel's PP-OCRv6 —, tesseract; default rapidocr,tesseract)")
+    parser.add_argument("--ocr-sets", default=",".join(OCR_SETS),
+                        help=f"with --ocr: the labelled sets read ({', '.join(OCR_SETS)}; default all)")
     parser.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -485,7 +526,9 @@ def main() -> int:
         _child(kind, src, int(workers), models, extra)
         return 0
     if args.ocr:
-        figures = {"cores": os.cpu_count(), "ocr": run_ocr_comparison(args.rounds, args.models)}
+        figures = {"cores": os.cpu_count(),
+                   "ocr": run_ocr_comparison(args.rounds, args.models, [e for e in args.engines.split(",") if e],
+                                             [x for x in args.ocr_sets.split(",") if x])}
     else:
         inputs = []
         for p in map(Path, args.inputs):

@@ -88,8 +88,9 @@ def test_headline_is_a_few_figures_per_set(tmp_path):
     assert run.returncode == 0, run.stderr
     headline = json.loads((tmp_path / "headline.json").read_text(encoding="utf-8"))
     flat = {f"{s}.{k}": v for s, figs in headline.items() for k, v in figs.items()}
-    assert set(headline) == {"heldout", "crossfit", "synthetic", "scanned"}
-    assert len(flat) <= 25
+    assert set(headline) <= {"heldout", "crossfit", "synthetic", "scanned", "photographed"}
+    assert {"heldout", "crossfit", "synthetic", "scanned"} <= set(headline)
+    assert len(flat) <= 30
     full = json.loads((ROOT / "metrics" / "metrics.json").read_text(encoding="utf-8"))
     assert flat["heldout.cells"] == round(full["by_fold"]["heldout"]["cells_accuracy"], 4)
     assert flat["heldout.wrong"] == full["by_fold"]["heldout"]["cells_wrong"]

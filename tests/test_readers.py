@@ -180,7 +180,6 @@ def test_docx_content_controls_line_breaks_tabs_and_tracked_changes(tmp_path):
     """What Word shows is what is read: a table inside a content control (w:sdt) is still a table, a line break
     inside a paragraph starts a new line (the heading stays a heading), a tab in a run separates words, deleted
     text and the old place of moved text are left out."""
-    import copy
 
     import docx
     from docx.oxml.ns import qn

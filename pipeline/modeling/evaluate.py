@@ -194,6 +194,7 @@ HEADLINE_SETS = {
     "crossfit": ("crossfit/metrics.json", ()),
     "synthetic": ("synthetic/metrics.json", ()),  # held-out synthetic reports, every layout family
     "scanned": ("scanned/metrics.json", ()),  # the real PDFs printed and scanned, read by OCR
+    "photographed": ("photographed/metrics.json", ()),  # the real PDFs printed and photographed on a desk
 }
 HEADLINE_FIGURES = {"cells": "cells_accuracy", "wrong": "cells_wrong", "null": "cells_null_rate",
                     "tables": "table_status_accuracy", "headings": "section_heading_accuracy",

@@ -21,7 +21,9 @@ family:
   rows apart from their labels) and narrow (label columns a character or two wide, labels across page breaks):
   synth_converter.py;
 - scan: the ruled PDF printed with an embedded CJK font and scanned (synth_scan.py): rotated, blurred, grey,
-  noisy, stamped, JPEG-compressed pages with no text layer, or with another program's garbled OCR layer.
+  noisy, stamped, JPEG-compressed pages with no text layer, or with another program's garbled OCR layer;
+- photo: the same printed pages photographed on a desk (synth_scan.py): perspective, tilt, light falling off,
+  blur, colour JPEG photos bound into an image-only PDF.
 
 Each document gets a gold file in the format of LABELS.md.
 """
@@ -39,7 +41,8 @@ from ..params import FAMILIES
 from ..extraction.sections import is_junk
 
 EXT = {"html": "html", "pdf_bordered": "pdf", "pdf_borderless": "pdf", "docx": "docx", "txt_tab": "txt",
-       "txt_pipe": "txt", "txt_flat": "txt", "scan": "pdf", "converter_md": "md", "narrow": "pdf"}
+       "txt_pipe": "txt", "txt_flat": "txt", "scan": "pdf", "converter_md": "md", "narrow": "pdf",
+       "photo": "pdf"}
 HEADINGS = {
     1: ["一、总体情况", "一、总体情况", "一、 总体情况", "一、概述", "一、总体概况", "一.总体情况", "一、总体情况："],
     2: ["二、主动公开政府信息情况", "二、主动公开政府信息情况", "二、行政机关主动公开政府信息情况",
@@ -805,6 +808,10 @@ def generate(out_dir: str | Path, n: int, seed: int, raw_dir: str | Path, famili
             from .synth_scan import render_scan
 
             render_scan(rep, tables, path, rng)
+        elif family == "photo":
+            from .synth_scan import render_photo
+
+            render_photo(rep, tables, path, rng)
         gold = gold_of(rep, name)
         (out / "labels" / f"{name}.gold.json").write_text(json.dumps(gold, ensure_ascii=False, indent=1),
                                                           encoding="utf-8")

@@ -245,6 +245,7 @@ def log_pipeline_run(params: dict, models_dir: str, metrics_dir: str, labels_dir
                              ("synthetic", Path(metrics_dir) / "synthetic" / "metrics.json"),
                              ("crossfit", Path(metrics_dir) / "crossfit" / "metrics.json"),
                              ("scanned", Path(metrics_dir) / "scanned" / "metrics.json"),
+                             ("photographed", Path(metrics_dir) / "photographed" / "metrics.json"),
                              ("", Path(metrics_dir) / "labelers.json")):
             if path.exists():
                 _flatten(prefix, json.loads(path.read_text(encoding="utf-8")), scalars)

@@ -2,8 +2,9 @@
 report, or its tables saved as pictures. Every frame is read by OCR (ocr.py) as a printed page, and the pages are
 put together as the PDF reader puts its pages (pdf.page_blocks).
 
-The picture's scale (pixels per point) comes from its resolution where it records a plausible one, else from its
-width taken as an A4 page's (a scan or a photo of a page); OCR's size thresholds are in points.
+The picture's scale (pixels per point) comes from its resolution where it records a plausible one, else from the
+height of its own characters (photo.text_scale); a photographed sheet is found and squared up by read_picture,
+which then takes the scale from the sheet. OCR's size thresholds are in points.
 """
 from __future__ import annotations
 
@@ -14,14 +15,25 @@ from .ocr import MAX_PIXELS, OcrOptions, read_picture, to_grey
 from .pdf import PrintedPage, RuledTable, ocr_cell_text, page_blocks
 
 A4_WIDTH_PT = 595.0
+DEFAULT_DPIS = (72, 96)  # what a phone or a screenshot records when it knows no resolution
 
 
-def picture_scale(width_px: int, dpi: float | None = None, width_pt: float | None = None) -> float:
-    """Pixels per point of a picture: from the width it is shown at, its recorded resolution, or an A4 page."""
+def picture_scale(grey, dpi: float | None = None, width_pt: float | None = None) -> float:
+    """Pixels per point of a picture: from the width it is shown at, or its recorded resolution; a picture that
+    records neither (a screenshot without dpi, an `<img>` without a width) is measured from its own text (the
+    height of its characters, photo.text_scale), an A4 page's width only when it shows too little text to tell.
+    The 72 and 96 dpi that phones and screenshots record by default are no resolution: read_picture checks any
+    scale against the text's height and keeps the measured one when they disagree by more than twice."""
+    from .photo import text_scale
+
+    width_px = grey.shape[1]
     if width_pt and width_pt > 10:
         return max(0.5, min(12.0, width_px / width_pt))
-    if dpi and 72 <= dpi <= 1200:
+    if dpi and 72 <= dpi <= 1200 and round(dpi) not in DEFAULT_DPIS:
         return dpi / 72
+    measured = text_scale(grey)
+    if measured:
+        return max(0.5, min(12.0, measured))
     return max(1.0, min(8.0, width_px / A4_WIDTH_PT))
 
 
@@ -86,10 +98,10 @@ def read_image(path: str, data: bytes, ocr: OcrOptions | None = None) -> Documen
     warnings: list[str] = []
     total = frame_count(data)
     for number, (grey, dpi) in enumerate(iter_frames(data, ocr.max_pages), start=1):
-        scale = picture_scale(grey.shape[1], dpi)
+        scale = picture_scale(grey, dpi)
         found = read_picture(grey, scale, ocr)
         tables = [RuledTable(bbox, [[ocr_cell_text(c) for c in row] for row in rows]) for bbox, rows in found.tables]
-        pages.append(PrintedPage(number, grey.shape[0] / scale, found.lines, tables, ocr=True))
+        pages.append(PrintedPage(number, found.height or grey.shape[0] / scale, found.lines, tables, ocr=True))
     cut = total > len(pages)
     left = f"{total}" if total == len(pages) + 1 else f"{len(pages) + 1}-{total}"
     limit = (f"OCR read {len(pages)} of its {total} pages: page(s) {left} were not read (at most {ocr.max_pages} "
@@ -118,13 +130,13 @@ def picture_blocks(data: bytes, ocr: OcrOptions, width_pt: float | None = None, 
     for grey, dpi in frames(data)[:1]:
         if min(grey.shape) < MIN_PICTURE_PX:
             return None
-        scale = picture_scale(grey.shape[1], dpi, width_pt)
+        scale = picture_scale(grey, dpi, width_pt)
         found = read_picture(grey, scale, ocr)
         chars = sum(1 for _, _, text, _, _ in found.lines for ch in text if "\u4e00" <= ch <= "\u9fff")
         if not found.tables and (len(found.lines) < MIN_TEXT_LINES or chars < MIN_TEXT_CHARS):
             return None
         tables = [RuledTable(bbox, [[ocr_cell_text(c) for c in row] for row in rows]) for bbox, rows in found.tables]
-        blocks = page_blocks([PrintedPage(page or 1, grey.shape[0] / scale, found.lines, tables, ocr=True)], [])
+        blocks = page_blocks([PrintedPage(page or 1, found.height or grey.shape[0] / scale, found.lines, tables, ocr=True)], [])
         for b in blocks:
             b.page = page
             for row in b.rows:  # a cell's box is in the picture: no page of the document

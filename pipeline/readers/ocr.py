@@ -30,6 +30,7 @@ from functools import lru_cache
 
 from ..document import BLANKS, UNREADABLE, Cell, ReadError
 from ..headings import restore_heading_comma
+from .recogniser import OcrUnavailable, install_hint, load  # noqa: F401 (OcrUnavailable, install_hint: the readers')
 from .ruling_grid import table_grids
 
 MAX_SKEW = 3.0  # degrees searched either way
@@ -48,6 +49,7 @@ MAX_LINE_RATIO = 60  # a wider line is read squeezed (a line of 60 characters' w
 PROSE_MIN_CONFIDENCE = 0.3  # a text box read less sure than this is noise (a seal, a blot), not text
 STRAY_PT = 3.5  # a mark smaller than this standing apart from the text is a speck
 DASH_CONFIDENCE = 0.97  # a lone short flat stroke read by its shape as a dash (a blank mark)
+TOUCH_CONFIDENCE = 0.5  # at most this sure: a number whose ink touches a ruling (the sums must confirm it)
 MAX_PIXELS = 60_000_000  # a picture larger than this (after scaling) is refused: ~ an A4 page at 900 dpi
 NUMERIC_CHARS = "0123456789.,-/—－"
 _NUMERIC_LOOKALIKE = str.maketrans({"O": "0", "o": "0", "D": "0", "〇": "0", "口": "0", "Q": "0", "l": "1", "I": "1",
@@ -58,10 +60,6 @@ _NUMERIC_LOOKALIKE_MAP = {chr(k): v for k, v in _NUMERIC_LOOKALIKE.items()}
 _NUMERIC_TEXT = re.compile(r"^[+\-－]?\s*[\d.,，]+\s*$|^[/／—–\-－]{1,2}$")
 
 
-class OcrUnavailable(ReadError):
-    """The OCR engine is not installed: the message says what to install."""
-
-
 @dataclass
 class OcrOptions:
     mode: str = "auto"  # auto: pages and pictures without usable text | force: every page | off: never
@@ -69,7 +67,7 @@ class OcrOptions:
     min_confidence: float = 0.9  # a number read less sure than this is doubtful: the table's sums must confirm it
     very_sure: float = 0.98  # a sum that fails keeps only cells read at least this sure (as printed)
     threads: int = 0  # ONNX Runtime threads per process (0: its default, all cores)
-    engine: str = "rapidocr"  # the recogniser: rapidocr | tesseract (the baseline it is measured against)
+    engine: str = "rapidocr"  # rapidocr (PP-OCRv4) | rapidocr3 (PP-OCRv6, measured) | tesseract (the baseline)
     max_pages: int = 100  # pages OCR'd in one document; later pages are reported, not read
 
 
@@ -88,23 +86,13 @@ class OcrResult:
     tables: list[tuple[tuple[float, float, float, float], list[list[Cell]]]]  # (bbox, rows)
     skew: float = 0.0
     seconds: float = 0.0
+    height: float = 0.0  # the picture's height in points (after a photographed sheet was squared up)
+    sheet: bool = False  # a photographed sheet was found and squared up
 
 
-def install_hint() -> str:
-    return ("OCR engine not installed: `pip install rapidocr-onnxruntime` (or `pip install -e .` in the project), "
-            "which brings PP-OCRv4's models inside the wheel")
-
-
-@lru_cache(maxsize=4)
-def engine(threads: int = 0):
-    """The RapidOCR engine, loaded once per process (and per thread setting)."""
-    try:
-        import cv2  # noqa: F401
-        from rapidocr_onnxruntime import RapidOCR
-    except ImportError as e:
-        raise OcrUnavailable(f"{install_hint()} ({e})")
-    kwargs = {"intra_op_num_threads": threads} if threads > 0 else {}
-    return RapidOCR(**kwargs)
+def engine(threads: int = 0, kind: str | None = None):
+    """The detector and recogniser (recogniser.py), loaded once per process (and per thread setting)."""
+    return load(kind or _ENGINE[0], threads)
 
 
 # ---------------------------------------------------------------- pictures
@@ -231,15 +219,11 @@ def _edges(mask, orientation: str, max_thickness: float) -> list[dict]:
 # ---------------------------------------------------------------- recognition
 
 def _charset():
-    rec = engine_rec()
-    return rec.postprocess_op.character
-
-
-def engine_rec():
-    return engine(_THREADS[0]).text_rec
+    return engine(_THREADS[0]).characters
 
 
 _THREADS = [0]
+_ENGINE = ["rapidocr"]
 
 
 def _logits(crops) -> list:
@@ -247,8 +231,8 @@ def _logits(crops) -> list:
     import cv2
     import numpy as np
 
-    rec = engine_rec()
-    _, height, base_width = rec.rec_image_shape
+    rec = engine(_THREADS[0])
+    height, base_width = rec.height, rec.base_width
     out = [None] * len(crops)
     ratio_of = [min(MAX_LINE_RATIO, c.shape[1] / max(1, c.shape[0])) for c in crops]
     order = sorted(range(len(crops)), key=lambda i: ratio_of[i])
@@ -261,17 +245,20 @@ def _logits(crops) -> list:
     for idx in batches:
         ratios = [ratio_of[i] for i in idx]
         max_ratio = max(base_width / height, *ratios)
-        imgs = [rec.resize_norm_img(cv2.cvtColor(crops[i], cv2.COLOR_GRAY2BGR), max_ratio)[np.newaxis, :]
-                for i in idx]
-        preds = rec.session(np.concatenate(imgs).astype(np.float32))[0]
+        imgs = [rec.prepare(cv2.cvtColor(crops[i], cv2.COLOR_GRAY2BGR), max_ratio)[np.newaxis, :] for i in idx]
+        preds = rec.run(np.concatenate(imgs).astype(np.float32))
         for k, i in enumerate(idx):
             frames = int(math.ceil(preds.shape[1] * min(1.0, ratios[k] / max_ratio))) + 2
             out[i] = preds[k, :min(frames, preds.shape[1])]
     return out
 
 
-@lru_cache(maxsize=1)
 def _numeric_classes():
+    return _numeric_fold(_ENGINE[0])
+
+
+@lru_cache(maxsize=4)
+def _numeric_fold(kind: str):
     """A matrix that folds the recogniser's characters into number classes (blank, the digits and number marks):
     a digit's probability includes its look-alikes (0 and O, 1 and l), which are no doubt about the number."""
     import numpy as np
@@ -462,7 +449,7 @@ def _frame(grey, box, margin: float = 0.25):
 
 def _line_boxes(ink, lines_mask, grid, scale: float) -> tuple[dict, dict, set, dict]:
     """For every cell of a grid: its lines of ink as boxes (pixels), or no box for a blank cell; each cell's inner
-    box; the line boxes that begin with a small flat mark (a minus sign, perhaps); and each cell's marks."""
+    box; the line boxes that begin with a minus-shaped mark (_with_signs); and each cell's marks."""
     import numpy as np
 
     pad = max(2, int(round(1.0 * scale)))
@@ -482,11 +469,53 @@ def _line_boxes(ink, lines_mask, grid, scale: float) -> tuple[dict, dict, set, d
         marks_of[cell] = marks
         boxes[cell] = []
         for line in _text_lines(marks, scale):
-            a, b, c, d = _with_signs(line, cell_ink)
+            (a, b, c, d), sign = _with_signs(line, cell_ink)
             boxes[cell].append((x0 + a, y0 + b, x0 + c, y0 + d))
-            if a < line[0]:
+            if sign:
                 signed.add(boxes[cell][-1])
     return boxes, inner, signed, marks_of
+
+
+def _touching_rulings(ink, core, grid, inner: dict, scale: float) -> dict:
+    """{cell: [(x0, y0, x1, y1, crossing)]}: ink reaching a cell's rulings that is not the ruling itself (pixels).
+
+    Cell crops leave out the ruling lines with a margin (`lines_mask`), so a glyph that touches a ruling loses the
+    part that lies against it: a 7 whose top bar rests on the line reads 1, a 75 whose 7 leans on the left ruling
+    reads 5, sure of itself. Here the ink left when only the rulings themselves (`core`, one pixel wider) are taken
+    away is looked at around each cell: a glyph-sized mark that crosses from the cell's inner box into the band
+    along its rulings or reaches the inner box's edge (`crossing`: cut where the crop ends, and a thin cut stroke
+    there is dropped as what is left of a ruling), or that lies in that band on the cell's own side, makes the
+    cell's reading doubtful."""
+    import cv2
+    import numpy as np
+
+    core1 = cv2.dilate(core, np.ones((3, 3), np.uint8))
+    extra = (ink & (core1 == 0)).astype(np.uint8)
+    least = MIN_MARK_PT * scale
+    height, width = ink.shape
+    reach = max(3, int(round(1.0 * scale)) + max(1, int(0.4 * scale)) + 2)
+    out: dict = {}
+    for cell, (x0, y0, x1, y1) in inner.items():
+        gx0, gy0, gx1, gy1 = (int(round(v)) for v in grid.box(cell))
+        ox0, oy0, ox1, oy1 = max(0, gx0 - reach), max(0, gy0 - reach), min(width, gx1 + reach), min(height, gy1 + reach)
+        crop = extra[oy0:oy1, ox0:ox1]
+        if not crop.any():
+            continue
+        n, labels, stats, centres = cv2.connectedComponentsWithStats(crop, connectivity=8)
+        ix0, iy0, ix1, iy1 = x0 - ox0, y0 - oy0, x1 - ox0, y1 - oy0
+        found = []
+        for k in range(1, n):
+            x, y, w, h, _ = (int(v) for v in stats[k])
+            if max(w, h) < least or (x > ix0 and x + w < ix1 and y > iy0 and y + h < iy1):
+                continue  # a speck, or a mark inside the cell's crop clear of its edges: read as it is
+            crossing = ix1 > ix0 and iy1 > iy0 and bool((labels[max(0, iy0):iy1, max(0, ix0):ix1] == k).any())
+            cx, cy = centres[k]
+            own_side = gx0 - ox0 <= cx <= gx1 - ox0 and gy0 - oy0 <= cy <= gy1 - oy0
+            if crossing or own_side:
+                found.append((ox0 + x, oy0 + y, ox0 + x + w, oy0 + y + h, crossing))
+        if found:
+            out[cell] = found
+    return out
 
 
 def _is_slash(mark) -> bool:
@@ -519,20 +548,32 @@ def _is_dash(marks, height: int, scale: float) -> bool:
 
 
 def _with_signs(line, cell_ink):
-    """A line's box widened to a minus sign just before it: a flat mark too small to count as ink on its own (a
-    blurred minus is a few pixels), level with the middle of the line and close to its first character."""
+    """A line's box widened to a minus sign before it, and whether the line begins with one: a short flat stroke,
+    thin against the line's height and level with its middle, either just before the line (a blurred minus is a
+    few pixels, too small to count as ink on its own, and one set apart by a space is dropped as a speck) or its
+    own first mark. A recogniser often reads the digits and drops the sign (a printed -18 read 18): read_cells
+    makes such a reading doubtful unless it kept the sign."""
     import cv2
 
     x0, y0, x1, y1 = line
     h = y1 - y0
     n, _, stats, _ = cv2.connectedComponentsWithStats(cell_ink, connectivity=8)
+    sign = False
+    first = None
     for k in range(1, n):
         x, y, w, hh, _ = (int(v) for v in stats[k])
+        if x >= x0 and y < y1 and y + hh > y0 and (first is None or x < first[0]):
+            first = (x, y, w, hh)
         mid = y + hh / 2
-        if (x + w <= x0 and x0 - (x + w) <= 0.6 * h and w >= 0.25 * h and w >= 1.2 * hh
-                and y0 + 0.3 * h <= mid <= y0 + 0.75 * h):
-            x0 = min(x0, x)
-    return x0, y0, x1, y1
+        minus_shaped = (w >= 0.25 * h and w >= 1.2 * hh and hh <= 0.4 * h and y0 + 0.3 * h <= mid <= y0 + 0.75 * h)
+        if minus_shaped and x + w <= x0 and x0 - (x + w) <= 1.5 * h:
+            x0, sign = min(x0, x), True
+    if first is not None and not sign:
+        x, y, w, hh = first
+        mid = y + hh / 2
+        sign = (w >= 0.25 * h and w >= 1.2 * hh and hh <= 0.4 * h and y0 + 0.3 * h <= mid <= y0 + 0.75 * h
+                and x + w < x1 - 0.3 * h)  # the line's own first mark is a minus, digits after it
+    return (x0, y0, x1, y1), sign
 
 
 def _shape_doubt(mark, text: str) -> str | None:
@@ -579,15 +620,24 @@ def _to_line_height(box, height: int, limits):
     return x0, top, x1, min(limits[3], top + height)
 
 
-def read_cells(clean, ink, lines_mask, grid, scale: float) -> dict:
+def read_cells(clean, ink, lines_mask, grid, scale: float, grey=None, core=None) -> dict:
     """{cell: (text, confidence, alternatives, ink)} for every cell of a grid (pixels), read crop by crop from `clean`
     (the flattened page with its ruling lines whitened).
 
     A number is read twice, framed two ways (tight, and with a wider margin at a smaller size): when the two
-    readings disagree the cell is doubtful, whatever either says of itself."""
+    readings disagree the cell is doubtful, whatever either says of itself. Given the page (`grey`) and its ruling
+    strokes (`core`), a number whose ink touches a ruling is doubtful too, and the reading of its crop with the
+    ink along the ruling restored is offered among its readings (_touching_rulings)."""
     import numpy as np
 
     boxes, inner, signed, marks_of = _line_boxes(ink, lines_mask, grid, scale)
+    touching = _touching_rulings(ink, core, grid, inner, scale) if core is not None and grey is not None else {}
+    restored = None
+    if touching:
+        import cv2
+
+        restored = grey.copy()  # the page with only the ruling strokes taken out, not the margin around them
+        restored[cv2.dilate(core, np.ones((3, 3), np.uint8)) > 0] = 255
     # the height of the table's text: the median line, leaving out flat marks (dashes) that may fill a table
     heights = [b[3] - b[1] for bs in boxes.values() for b in bs if b[3] - b[1] >= MIN_MARK_PT * scale]
     height = int(np.median(heights)) if heights else int(6 * scale)
@@ -596,12 +646,13 @@ def read_cells(clean, ink, lines_mask, grid, scale: float) -> dict:
     marked: set = set()  # cells whose number is printed after a small flat mark
     for cell, bs in boxes.items():
         if not bs:
-            results[cell] = ("", 1.0, [], False)  # no ink: a blank cell
+            results[cell] = ("", 1.0, [], False)  # no ink: a blank cell (unless a glyph hides along a ruling)
             continue
-        if _is_dash(marks_of[cell], height, scale):
+        if _is_dash(marks_of[cell], height, scale) and cell not in touching:
             results[cell] = ("—", DASH_CONFIDENCE, [], True)
             continue
-        if len(marks_of[cell]) == 1 and marks_of[cell][0][3] >= 0.6 * height:
+        if len(marks_of[cell]) == 1 and marks_of[cell][0][3] >= 0.6 * height and cell not in touching:
+            # (a stroke against a ruling may be what the ruling's margin left of a 7 or a 1: read, not a slash)
             x, y, w, h, _ = marks_of[cell][0]
             ix0, iy0 = inner[cell][:2]
             mark = (ink[iy0 + y:iy0 + y + h, ix0 + x:ix0 + x + w] & (lines_mask[iy0 + y:iy0 + y + h, ix0 + x:ix0 + x + w] == 0))
@@ -629,6 +680,18 @@ def read_cells(clean, ink, lines_mask, grid, scale: float) -> dict:
     numbers = [c for c, parts in by_cell.items() if len(parts) <= 2 and among_values(c)
                and all(_may_be_number(r.text) for (r, _), _ in parts)]
     second = recognise([_frame(clean, box, 0.6) for c in numbers for _, box in by_cell[c]])
+    # cells whose ink touches a ruling, read again with that ink restored (the box grown over it)
+    against = [c for c in touching if among_values(c) and (c in numbers or c not in by_cell)
+               and (c in numbers or (results.get(c, ("",))[0] == "" and not boxes[c]))]
+    regrown = {}
+    for c, (reading, probs) in zip(against, recognise([_frame(restored, _grown(by_cell.get(c), touching[c]))
+                                                          for c in against])):
+        regrown[c] = as_number(probs)
+    for c in against:
+        if c not in by_cell:  # looked blank: its only ink lies along a ruling, perhaps a digit the mask took away
+            again = regrown[c]
+            results[c] = (UNREADABLE, 0.0, [("", 0.5)] + ([(again.text, again.confidence)] if again.text else []),
+                          True)
     k = 0
     for cell, parts in by_cell.items():
         if cell in numbers:  # a number, perhaps wrapped over two lines
@@ -646,9 +709,16 @@ def read_cells(clean, ink, lines_mask, grid, scale: float) -> dict:
                 alternatives = [(again[0].text, again[0].confidence)] + [a for a in alternatives
                                                                          if a[0] != again[0].text]
             if cell in marked and len(first) == 1 and first[0].text[:1].isdigit():
-                # a mark before the digits that the recogniser did not read: a minus sign cannot be ruled out
+                # a minus-shaped mark before the digits that the recogniser did not read: the ink says -18, the
+                # recogniser 18; doubtful either way, the sums (if any) choose
                 conf = min(conf, 0.3)
-                alternatives = [("-" + first[0].text, 0.5)] + alternatives
+                alternatives = [(first[0].text, 0.5)] + [a for a in alternatives if a[0] != "-" + first[0].text]
+                text = "-" + first[0].text
+            if cell in regrown:  # ink against a ruling: part of a glyph may be lost under the ruling's margin
+                conf = min(conf, TOUCH_CONFIDENCE)
+                again = regrown[cell]
+                if again.text and again.text != text:
+                    alternatives = [(again.text, again.confidence)] + [a for a in alternatives if a[0] != again.text]
             if len(first) == 1:
                 x0, y0, x1, y1 = parts[0][1]
                 other = _shape_doubt(ink[y0:y1, x0:x1] & (lines_mask[y0:y1, x0:x1] == 0), first[0].text)
@@ -670,6 +740,12 @@ def read_cells(clean, ink, lines_mask, grid, scale: float) -> dict:
             alternatives = parts[0][0][0].alternatives if len(parts) == 1 else []
         results[cell] = (text, conf, alternatives, True)
     return results
+
+
+def _grown(parts, blobs) -> tuple[int, int, int, int]:
+    """The box of a cell's lines of ink grown over the ink found against its rulings."""
+    xs0, ys0, xs1, ys1 = zip(*([box for _, box in parts or []] + [b[:4] for b in blobs]))
+    return min(xs0), min(ys0), max(xs1), max(ys1)
 
 
 def _label_columns(by_cell: dict) -> set[int]:
@@ -730,11 +806,16 @@ def read_picture(grey, scale: float, options: OcrOptions | None = None, min_ruli
     if tesseract:
         from . import ocr_tesseract
     else:
+        _ENGINE[0] = options.engine
         engine(options.threads)  # a clear error before any work when the engine is missing
     if grey.size > MAX_PIXELS:
         raise ReadError(f"picture too large for OCR: {grey.shape[1]}x{grey.shape[0]} pixels")
-    grey, skew = deskew(grey)
-    grey = flatten(grey, scale)
+    grey, scale, sheet = find_page(grey, scale)
+    if sheet:  # a photo's light falls off across the sheet: evened out first, so deskewing sees rows of ink
+        grey, skew = deskew(flatten(grey, scale))
+    else:
+        grey, skew = deskew(grey)
+        grey = flatten(grey, scale)
     ink = binarise(grey, scale)
     horizontal, vertical = ruling_masks(ink, scale)
     thickness = max(2.0, 1.2 * scale)
@@ -753,7 +834,7 @@ def read_picture(grey, scale: float, options: OcrOptions | None = None, min_ruli
         if tesseract:
             read = ocr_tesseract.read_cells(words, _line_boxes(ink, lines_mask, grid, scale)[0], grid)
         else:
-            read = read_cells(clean, ink, lines_mask, grid, scale)
+            read = read_cells(clean, ink, lines_mask, grid, scale, grey, horizontal | vertical)
 
         def cell_of(cell, read=read):
             text, conf, alternatives, has_ink = read.get(cell, ("", 1.0, [], False))
@@ -763,10 +844,33 @@ def read_picture(grey, scale: float, options: OcrOptions | None = None, min_ruli
         rows = grid.rows(cell_of)
         tables.append(((x0 / scale, y0 / scale, x1 / scale, y1 / scale), rows))
         covered[int(y0):int(y1) + 1, int(x0):int(x1) + 1] = 1
+    height = grey.shape[0] / scale
     if tables_only and not tables:
-        return OcrResult([], [], skew, round(time.perf_counter() - started, 3))
+        return OcrResult([], [], skew, round(time.perf_counter() - started, 3), height, sheet)
     lines = ocr_tesseract.prose_lines(words, covered, scale) if tesseract else _prose_lines(grey, covered, scale)
-    return OcrResult(lines, tables, skew, round(time.perf_counter() - started, 3))
+    return OcrResult(lines, tables, skew, round(time.perf_counter() - started, 3), height, sheet)
+
+
+SHEET_LONG_SIDE_PT = 842.0  # an A4 sheet's long side: the paper of these reports (GB/T 9704, the official format)
+SCALE_AGREES = 2.0  # a scale within this factor of the one measured from the text is kept
+
+
+def find_page(grey, scale: float):
+    """A photographed sheet found and squared up (photo.py), its scale then taken from the sheet: an A4 page as
+    long as the rectified sheet's longer side. A picture without such a sheet (a scan, a screenshot) is returned as
+    it is, its scale checked against its text's height: a scale off by more than SCALE_AGREES (a phone's 72 dpi,
+    photos bound into a PDF at any page size, a screenshot without a resolution) gives way to the measured one.
+    Returns the picture, its scale and whether a sheet was found."""
+    from .photo import find_sheet, rectify, text_scale
+
+    quad = find_sheet(grey)
+    if quad is not None:
+        grey = rectify(grey, quad)
+        return grey, max(grey.shape) / SHEET_LONG_SIDE_PT, True
+    measured = text_scale(grey)
+    if measured and not scale / SCALE_AGREES <= measured <= scale * SCALE_AGREES:
+        scale = measured
+    return grey, scale, False
 
 
 def _prose_lines(grey, covered, scale: float) -> list[tuple[float, float, str, float, float]]:
@@ -782,7 +886,7 @@ def _prose_lines(grey, covered, scale: float) -> list[tuple[float, float, str, f
     # size, and its memory (~0.7 GB at 2000 pixels) and time fall with the square
     f = min(1.0, DET_MAX_SIDE / max(page.shape))
     small = cv2.resize(page, None, fx=f, fy=f, interpolation=cv2.INTER_AREA) if f < 1.0 else page
-    found, _ = engine(_THREADS[0])(cv2.cvtColor(small, cv2.COLOR_GRAY2BGR), use_cls=False, use_rec=False)
+    found = engine(_THREADS[0]).detect(cv2.cvtColor(small, cv2.COLOR_GRAY2BGR))
     # each box read again from a loose crop of the page's own pixels: the detector's tight box cuts small marks
     # at its ends (the 、 of 一、总体情况)
     spans = []

@@ -447,7 +447,8 @@ SCAN_IMAGE_SHARE = 0.5  # a page this much under a picture, its text invisible, 
 
 def _ocr_plan(layer, chars: list[dict], ocr: OcrOptions) -> str | None:
     """"page" when the page has no usable text layer (OCR reads all of it), "pictures" when its text layer is
-    good but large pictures carry no text over them (one may be a table pasted as a picture), else None."""
+    good but large pictures carry no text over them (one may be a table pasted as a picture), else None. A page
+    with a usable text layer is never read whole by OCR: its prose and headings come from the text layer."""
     if ocr.mode == "off":
         return None
     if ocr.mode == "force":
@@ -458,11 +459,22 @@ def _ocr_plan(layer, chars: list[dict], ocr: OcrOptions) -> str | None:
         return "page" if drawn else None  # a scan, glyphs without Unicode, outlines; an empty page is left alone
     if layer.unmapped > MAX_UNMAPPED_SHARE * (layer.unmapped + visible):
         return "page"  # most glyphs cannot be mapped to characters
-    if layer.image_share >= SCAN_IMAGE_SHARE and layer.invisible_text >= 0.5 * max(1, layer.text_objects):
+    if (layer.image_share >= SCAN_IMAGE_SHARE and layer.invisible_text >= 0.5 * max(1, layer.text_objects)
+            and _largest_picture_share(layer) >= SCAN_PAGE_SHARE):
         return "page"  # a scan with another program's OCR layer: evidence, not truth; read the pixels
+    # otherwise the text layer is the source of the page's text, invisible words included (Word exports a font it
+    # may not embed as a picture of the words with the words laid invisibly over it): OCR reads the pictures only
     if any(not _text_over(picture, chars) for picture in layer.pictures):
         return "pictures"
     return None
+
+
+SCAN_PAGE_SHARE = 0.8  # a scan is one picture covering the page; table pictures beside text cover less
+
+
+def _largest_picture_share(layer) -> float:
+    area = max(((x1 - x0) * (bottom - top) for x0, top, x1, bottom in layer.pictures), default=0.0)
+    return area / max(1.0, layer.width * layer.height)
 
 
 def _text_over(picture: tuple, chars: list[dict]) -> bool:
@@ -475,10 +487,18 @@ def _text_over(picture: tuple, chars: list[dict]) -> bool:
 MAX_OCR_DPI = 400  # a finer scan is read at this resolution (time and memory grow with its square)
 
 
+MAX_UPSAMPLING = 1.35  # a page that is one picture is rendered at most this much finer than the picture itself
+
+
 def ocr_dpi(layer, ocr: OcrOptions) -> int:
     """The resolution a page is rendered at for OCR: the set one, or the scan's own where it is finer (a 300 dpi
-    scan is not read from a 200 dpi copy), at most MAX_OCR_DPI."""
-    return int(min(MAX_OCR_DPI, max(ocr.dpi, round(layer.picture_dpi))))
+    scan is not read from a 200 dpi copy), at most MAX_OCR_DPI. A page that is one coarse picture (photos bound
+    into a PDF at 72 dpi: a 1700-pixel photo on a 24-inch page) is not blown up past MAX_UPSAMPLING times its own
+    pixels, which would add no detail (OCR measures the picture's scale from its content, ocr.find_page)."""
+    dpi = max(ocr.dpi, round(layer.picture_dpi))
+    if layer.picture_dpi and layer.image_share >= SCAN_IMAGE_SHARE:
+        dpi = min(dpi, max(72, round(MAX_UPSAMPLING * layer.picture_dpi)))
+    return int(min(MAX_OCR_DPI, dpi))
 
 
 def _ocr_page(pdf, index: int, layer, ocr: OcrOptions) -> "PrintedPage":
@@ -489,7 +509,7 @@ def _ocr_page(pdf, index: int, layer, ocr: OcrOptions) -> "PrintedPage":
     found = read_picture(grey, scale, ocr)
     lines = [ln for ln in found.lines if not is_page_number(ln[2])]
     tables = [RuledTable(bbox, [[ocr_cell_text(c) for c in row] for row in rows]) for bbox, rows in found.tables]
-    return PrintedPage(layer.number, layer.height, lines, tables, ocr=True)
+    return PrintedPage(layer.number, found.height or layer.height, lines, tables, ocr=True)
 
 
 def ocr_cell_text(cell: Cell) -> Cell:
@@ -766,10 +786,11 @@ _NEW_ITEM = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,2}\s*[、.．
 
 def _continues(previous, text: str, geom: dict) -> bool:
     """A text line that goes on with the paragraph of the line before it: that line ran to the right margin with no
-    full stop, and this one starts at the left margin and is not a new numbered item or heading."""
+    full stop, and this one starts at the left margin and is not a new numbered item, heading or a table's caption
+    (表3 …, 单位：件)."""
     block, last = previous
     return (last["full"] and geom["flush_left"] and not block.text.endswith(("。", "！", "？", "；", "：", ":"))
-            and not _NEW_ITEM.match(text) and len(block.text) >= 8)
+            and not _NEW_ITEM.match(text) and not _CAPTION.match(text) and len(block.text) >= 8)
 
 
 def stitch_tables(blocks: list[Block]) -> list[Block]:

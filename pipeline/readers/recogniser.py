@@ -1,0 +1,103 @@
+"""The text detector and recogniser behind OCR, one interface over the RapidOCR packages it can come from.
+
+ocr.py needs three things of an engine: the recogniser's raw per-frame character probabilities for a batch of line
+crops (`run`, so that a cell's next readings and a digit's doubt come from the model itself, not from its decoded
+text), the recogniser's character list and input geometry, and the detector's line boxes for the prose (`detect`).
+
+- `rapidocr`: `rapidocr-onnxruntime` 1.4.4, the PP-OCRv4 Chinese detector and recogniser as ONNX models inside
+  the wheel (the project's engine).
+- `rapidocr3`: the maintained `rapidocr` 3.x line (3.10.0), whose wheel carries the PP-OCRv6 small detector and
+  recogniser. Its models are given by path from the installed package, so its downloader (which fetches a model
+  whose file is missing) is never reached; measured against `rapidocr` by `scripts/benchmark.py --ocr`
+  (README, "OCR").
+
+Both run on ONNX Runtime on the CPU, offline.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable
+
+from ..document import ReadError
+
+PACKAGES = {"rapidocr": "rapidocr-onnxruntime", "rapidocr3": "rapidocr"}
+MODELS = {"rapidocr": "PP-OCRv4", "rapidocr3": "PP-OCRv6 small"}
+
+
+class OcrUnavailable(ReadError):
+    """The OCR engine is not installed: the message says what to install."""
+
+
+def install_hint(kind: str = "rapidocr") -> str:
+    package = PACKAGES.get(kind, PACKAGES["rapidocr"])
+    return (f"OCR engine not installed: `pip install {package}` (or `pip install -e .` in the project), "
+            f"which brings {MODELS.get(kind, '')}'s models inside the wheel")
+
+
+@dataclass
+class Recogniser:
+    """One loaded engine: `characters` (index 0 the CTC blank), the recogniser's input `height` and `base_width`,
+    `prepare(bgr_crop, max_ratio)` (a normalised C×H×W array padded to `max_ratio`), `run(batch)` (frame
+    probabilities, N × frames × characters) and `detect(bgr)` (text line boxes, 4 points each)."""
+    name: str
+    characters: list
+    height: int
+    base_width: int
+    prepare: Callable
+    run: Callable
+    detect: Callable
+
+
+@lru_cache(maxsize=4)
+def load(kind: str = "rapidocr", threads: int = 0) -> Recogniser:
+    """The engine `kind`, loaded once per process (and per thread setting)."""
+    try:
+        import cv2  # noqa: F401
+        if kind == "rapidocr3":
+            return _load_v3(threads)
+        return _load_v1(threads)
+    except ImportError as e:
+        raise OcrUnavailable(f"{install_hint(kind)} ({e})")
+
+
+def _load_v1(threads: int) -> Recogniser:
+    from rapidocr_onnxruntime import RapidOCR
+
+    engine = RapidOCR(**({"intra_op_num_threads": threads} if threads > 0 else {}))
+    rec = engine.text_rec
+    _, height, base_width = rec.rec_image_shape
+
+    def detect(bgr):
+        found, _ = engine(bgr, use_cls=False, use_rec=False)
+        return list(found or [])
+
+    return Recogniser("rapidocr", rec.postprocess_op.character, height, base_width, rec.resize_norm_img,
+                      lambda batch: rec.session(batch)[0], detect)
+
+
+def _load_v3(threads: int) -> Recogniser:
+    import rapidocr
+    from rapidocr import RapidOCR
+
+    models = Path(rapidocr.__file__).parent / "models"
+    files = {"Det": "PP-OCRv6_det_small.onnx", "Rec": "PP-OCRv6_rec_small.onnx",
+             "Cls": "ch_ppocr_mobile_v2.0_cls_mobile.onnx"}
+    missing = [f for f in files.values() if not (models / f).is_file()]
+    if missing:  # never let the package fetch them: nothing is downloaded at run time
+        raise OcrUnavailable(f"the rapidocr wheel lacks its models ({', '.join(missing)}): reinstall `rapidocr`")
+    params = {"Global.log_level": "error", "Global.use_cls": False,
+              **{f"{part}.model_path": str(models / f) for part, f in files.items()}}
+    if threads > 0:
+        params["EngineConfig.onnxruntime.intra_op_num_threads"] = threads
+    engine = RapidOCR(params=params)
+    rec = engine._load_rec_model()
+    _, height, base_width = rec.rec_image_shape
+
+    def detect(bgr):
+        found = engine(bgr, use_det=True, use_cls=False, use_rec=False)
+        return list(found.boxes) if getattr(found, "boxes", None) is not None else []
+
+    return Recogniser("rapidocr3", rec.postprocess_op.character, height, base_width, rec.resize_norm_img,
+                      rec.session, detect)
