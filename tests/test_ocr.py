@@ -383,3 +383,36 @@ def test_a_sum_no_reading_of_its_unsure_cell_can_make_hold_distrusts_the_rest():
     assert res.rows["review"]["corrected"] is None
     assert res.rows["review"]["upheld"] is None
     assert res.rows["review"]["total"] == 80
+
+
+def test_readings_changed_together_that_no_sum_pins_one_by_one_are_not_taken():
+    """From the volume hunt (a photographed report): three unsure cells of one row, the page printing 268, 297 and
+    565. 268 is no reading of its cell, yet 258 + 297 = 555 holds among the readings: the only sum over them is the
+    row's, and it would have to accept three changed readings at once. Nothing is settled; never 555."""
+    from pipeline.extraction.ocr_guard import verify_ocr_table
+
+    res = _ocr_table(_review(["0", "256", "291", "0", "565"], ["1", "0", "0", "0", "1"], ["", "", "", "", ""]),
+                     confidence={("review", "corrected"): 0.71, ("review", "other"): 0.30,
+                                 ("review", "total"): 0.81},
+                     alternatives={("review", "corrected"): [("258", 0.1), ("266", 0.05), ("286", 0.03)],
+                                   ("review", "other"): [("281", 0.2), ("290", 0.2), ("297", 0.1), ("261", 0.05)],
+                                   ("review", "total"): [("555", 0.1), ("5655", 0.02), ("585", 0.02)]})
+    verify_ocr_table(res, "review_litigation", "2021")
+    assert [res.rows["review"][c] for c in ("corrected", "other", "total")] == [None, None, None]
+    assert res.rows["review"]["upheld"] == 0
+
+
+def test_a_row_placed_by_its_order_that_reads_nothing_is_null_not_an_error():
+    """From the volume hunt: a row filled by the template's order whose cells were all unreadable made the check of
+    the filled rows fail with a KeyError, and the whole report was lost."""
+    from pipeline.extraction.table_rules import check_filled
+    from pipeline.extraction.values import TableResult
+    from pipeline import schema
+
+    res = TableResult("requests", status="found")
+    for row in schema.row_ids("requests", "2021"):
+        res.rows[row] = {c: 0 for c in schema.column_ids("requests", "2021", row)}
+        res.cells[row] = {c: {"raw": "0", "confidence": 0.9} for c in res.rows[row]}
+    res.rows["carried_over"] = {c: None for c in res.rows["carried_over"]}
+    check_filled(res, "requests", "2021", {"carried_over", "granted"})
+    assert all(v is None for v in res.rows["granted"].values())  # not confirmed by the sums: null

@@ -31,6 +31,13 @@ from .sums import equations
 MAX_COMBINATIONS = 20_000  # readings a sum may combine when it narrows the readings of its cells
 
 
+def _top_reading(table: str, column: str, cell):
+    """The value of the cell's own first reading, or None when it reads as no number (ink without a reading)."""
+    if cell.ink and (not str(cell.text).strip() or cell.text == UNREADABLE):
+        return None
+    return parse_value(cell.text, schema.value_kind(table, column))
+
+
 def _candidates(table: str, column: str, cell) -> list:
     kind = schema.value_kind(table, column)
     out = []
@@ -66,7 +73,8 @@ def verify_ocr_table(res, table: str, template: str, min_confidence: float = 0.9
     settled: dict = {}
     failed: set = set()
     if doubtful:
-        settled, failed = _settle(rows, eqs, doubtful, {k: res.ocr[k].confidence or 0.0 for k in doubtful})
+        settled, failed = _settle(rows, eqs, doubtful, {k: res.ocr[k].confidence or 0.0 for k in doubtful},
+                                  {k: _top_reading(table, k[1], res.ocr[k]) for k in doubtful})
     for key, options in doubtful.items():
         row, col = key
         entry = res.cells[row][col]
@@ -207,7 +215,7 @@ def _narrow(domains: dict, equal: list, at_least: list, known: dict) -> set:
     return set()
 
 
-def _settle(rows: dict, eqs, doubtful: dict, confidence: dict) -> tuple[dict, set]:
+def _settle(rows: dict, eqs, doubtful: dict, confidence: dict, top: dict | None = None) -> tuple[dict, set]:
     """The doubtful cells whose value the sums leave in exactly one way ({(row, column): value}), and the cells of
     sums that no choice of readings can make hold.
 
@@ -215,7 +223,8 @@ def _settle(rows: dict, eqs, doubtful: dict, confidence: dict) -> tuple[dict, se
     its other cells could make hold (propagated until nothing changes); a sum over cells with no reading at all
     still bounds the others (they are counts, never below 0). Then, within each group of cells tied by sums, the
     remaining combinations are listed: a cell is settled when every combination that makes all its sums hold gives
-    it the same value, at least one does, and an equality (not only a bound) holds it. A sum that no choice of
+    it the same value, at least one does, and an equality (not only a bound) holds it; where cells are settled on
+    other values than their first readings, each must be forced by a sum of its own (_forced). A sum that no choice of
     readings can make hold leaves its unsure cells null, and the narrowing starts again without it. A group with no
     combination settles nothing, and so does a group with more cells read as probably wrong (confidence under 0.5)
     than sums that hold it: in a table read that badly, wrong readings could add up by chance."""
@@ -241,10 +250,29 @@ def _settle(rows: dict, eqs, doubtful: dict, confidence: dict) -> tuple[dict, se
         seen = _values_in_all_solutions(group, domains, held, bounds, known)
         if seen is None:
             continue  # too many combinations to list them all: nothing is settled
-        for k, values in seen.items():
-            if len(values) == 1:
-                settled[k] = next(iter(values))
+        chosen = {k: next(iter(values)) for k, values in seen.items() if len(values) == 1}
+        if top is not None and not _forced(chosen, top, held):
+            continue  # readings changed together that no sum pins down one by one: agreement could be chance
+        settled.update(chosen)
     return settled, failed
+
+
+def _forced(chosen: dict, top: dict, held: list) -> bool:
+    """Whether every cell the sums settle on another value than its own first reading is forced, one at a time: a
+    sum over it whose other cells are known, read as first read, or forced already. Two or more readings changed
+    within one sum and nowhere else could add up by chance (256→258 and 565→555 with 291→297 hold 258 + 297 =
+    555 where the page prints 268, 297 and 565: the 268 was no reading of its cell)."""
+    changed = {k for k, v in chosen.items() if top.get(k) != v}
+    forced: set = set()
+    progress = True
+    while progress and changed - forced:
+        progress = False
+        for a, b in held:
+            open_cells = [k for k in a + b if k in changed and k not in forced]
+            if len(open_cells) == 1:
+                forced.add(open_cells[0])
+                progress = True
+    return changed <= forced
 
 
 MAX_NODES = 200_000  # steps of the search for the combinations that hold, per group of cells

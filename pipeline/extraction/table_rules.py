@@ -88,7 +88,7 @@ def check_filled(res: TableResult, table: str, template: str, filled: set[str]) 
         # the sums the filled rows take part in: 总计 = every outcome row, column by column, and each row's own
         total_row = ("requests.total_row",)
         ok = checkable(table, template, grid, total_row) and grid_holds(table, template, grid, total_row) and all(
-            row_holds(table, grid[r], template) for r in filled)
+            r in grid and row_holds(table, grid[r], template) for r in filled)  # a filled row left null holds nothing
     elif table == "review_litigation":
         ok = all(row_holds(table, list(res.rows[r].values()), template) for r in filled)
     if ok:
