@@ -81,6 +81,20 @@ def test_grid_and_text_cells_point_at_the_document_as_read(models):
             assert spans == 0
 
 
+def _turned(box, angle: float, size, scale: float):
+    """The bounding box (points) of `box` once its page (`size` pixels at `scale`) is turned by `angle` degrees about
+    its centre, as synth_scan.degrade turns it."""
+    import cv2
+    import numpy as np
+
+    if not angle:
+        return box
+    m = cv2.getRotationMatrix2D((size[0] / 2, size[1] / 2), angle, 1.0)
+    x0, y0, x1, y1 = (v * scale for v in box)
+    pts = np.array([[x0, y0, 1], [x1, y0, 1], [x1, y1, 1], [x0, y1, 1]]) @ m.T
+    return (pts[:, 0].min() / scale, pts[:, 1].min() / scale, pts[:, 0].max() / scale, pts[:, 1].max() / scale)
+
+
 def _overlap(a, b) -> float:
     """Intersection over union of two boxes."""
     w = min(a[2], b[2]) - max(a[0], b[0])
@@ -109,13 +123,14 @@ def test_an_ocr_cells_box_lies_over_the_cell_it_was_read_from(tmp_path, models):
              if "box" in cell.get("where", {})}
     assert len(boxes) >= 190
     scan = tmp_path / "scan.pdf"
-    scan_pdf(original, scan, random.Random(5), ocr_layer=False, dpi=200)
+    turns = scan_pdf(original, scan, random.Random(5), ocr_layer=False, dpi=200)["turns"]
     doc = pdfium.PdfDocument(str(original))
     pages = [doc[i].render(scale=200 / 72).to_pil() for i in range(len(doc))]
     doc.close()
     tiff = tmp_path / "report.tif"
     pages[0].save(tiff, save_all=True, append_images=pages[1:], dpi=(200, 200))
-    for path, least in ((scan, 0.5), (tiff, 0.8)):  # the scan is rotated a little and noisy; the TIFF is clean
+    sizes = [p.size for p in pages]
+    for path, least, turned in ((scan, 0.7, turns), (tiff, 0.8, [0.0] * len(pages))):  # the scan turned and noisy
         got = extract_one(path, models)
         compared = 0
         for t, r, c, cell in _cells(got):
@@ -123,9 +138,58 @@ def test_an_ocr_cells_box_lies_over_the_cell_it_was_read_from(tmp_path, models):
                 continue  # a row that could not be read (its cells run out of the template) names only its block
             page, box = boxes[(t, r, c)]
             assert cell["where"]["page"] == page, (path.name, t, r, c)
+            box = _turned(box, turned[page - 1], sizes[page - 1], 200 / 72)  # where the scanner put the cell
             assert _overlap(cell["where"]["box"], box) >= least, (path.name, t, r, c, cell["where"]["box"], box)
             compared += 1
         assert compared >= 150, (path.name, compared)
+
+
+@pytest.mark.slow  # one photographed page read by OCR (about a minute); run by .ci/run (-m slow)
+def test_a_photographed_cells_box_is_placed_back_on_the_photo(tmp_path, models):
+    """A page photographed in perspective, turned and on a desk is squared up and turned level before it is read;
+    each OCR'd cell's box is then placed back on the photo as taken, so the review desk outlines the cell on the
+    picture a reviewer sees: it covers where the camera put the original's cell."""
+    import random
+
+    import cv2
+    import numpy as np
+    import pypdfium2 as pdfium
+    from PIL import Image
+
+    from pipeline.batch.extract import extract_one
+    from pipeline.modeling.synth_scan import PHOTO_WIDTH, photograph
+    from pipeline.readers.image import picture_scale
+    from pipeline.readers.ocr import to_grey
+
+    original = make_report_pdf(tmp_path / "original.pdf")
+    want = extract_one(original, models)
+    boxes = {(t, r, c): cell["where"]["box"] for t, r, c, cell in _cells(want)
+             if cell.get("where", {}).get("page") == 1 and "box" in cell["where"]}
+    doc = pdfium.PdfDocument(str(original))
+    width = 2 * PHOTO_WIDTH  # the fixture's table 3 is printed in 6-point type: a phone's full-size photo
+    render = width * 1.1 / doc[0].get_width()
+    grey = doc[0].render(scale=render, grayscale=True).to_numpy()
+    grey = grey[:, :, 0] if grey.ndim == 3 else grey
+    doc.close()
+    corners: list = []
+    photo = photograph(grey, random.Random(7), width=width, corners_out=corners)
+    h, w = grey.shape
+    camera = cv2.getPerspectiveTransform(np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32), corners[0])
+    path = tmp_path / "photo.png"
+    Image.fromarray(photo[:, :, ::-1]).save(path)  # no resolution recorded, as a phone's picture sent on
+    scale = picture_scale(to_grey(photo))  # the photo's pixels per point, as the reader and the review desk take it
+    got = extract_one(path, models)
+    compared = 0
+    for t, r, c, cell in _cells(got):
+        if cell.get("source") != "ocr" or (t, r, c) not in boxes or got["tables"][t]["rows"][r][c] is None:
+            continue  # a cell read as a number (the 6-point table 3 is small in a phone's photo)
+        x0, y0, x1, y1 = (v * render for v in boxes[(t, r, c)])
+        quad = cv2.perspectiveTransform(np.array([[[x0, y0], [x1, y0], [x1, y1], [x0, y1]]], np.float32), camera)[0]
+        expected = (quad[:, 0].min() / scale, quad[:, 1].min() / scale, quad[:, 0].max() / scale,
+                    quad[:, 1].max() / scale)
+        assert _overlap(cell["where"]["box"], expected) >= 0.5, (t, r, c, cell["where"]["box"], expected)
+        compared += 1
+    assert compared >= 100, compared
 
 
 @pytest.mark.parametrize("name", ["pingtan-2023.html", "pingtan-2021-lo.pdf"])

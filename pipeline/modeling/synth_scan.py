@@ -51,9 +51,10 @@ def cjk_fonts() -> list[str]:
     return names
 
 
-def degrade(grey, rng: random.Random, scale: float, seal: bool = False):
+def degrade(grey, rng: random.Random, scale: float, seal: bool = False, turns_out: list | None = None):
     """A clean rendered page (grey pixels) as a scanner gives it back; `seal`: the body's seal stamped over the
-    sign-off at the foot of the page, grey as red prints in a grey scan."""
+    sign-off at the foot of the page, grey as red prints in a grey scan. The angle the page was turned by (degrees,
+    about its centre, as cv2.getRotationMatrix2D takes it) is appended to `turns_out` when given."""
     import cv2
     import numpy as np
 
@@ -70,6 +71,8 @@ def degrade(grey, rng: random.Random, scale: float, seal: bool = False):
         img = np.where(ring > 0, np.minimum(img, tone), img)
     # slight rotation
     angle = rng.uniform(-1.5, 1.5)
+    if turns_out is not None:
+        turns_out.append(angle)
     m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
     img = cv2.warpAffine(img, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
     # blur
@@ -114,7 +117,7 @@ def _garbled(text: str, rng: random.Random) -> str:
 def scan_pdf(source: Path, target: Path, rng: random.Random, ocr_layer: bool | None = None,
              dpi: int | None = None) -> dict:
     """Print `source` (a PDF) to a degraded image-only PDF at `target`; with `ocr_layer`, an invisible, garbled OCR
-    text layer over each page. Returns what was done (dpi, layer)."""
+    text layer over each page. Returns what was done (dpi, layer, and each page's turn in degrees)."""
     import pypdfium2 as pdfium
     from reportlab.lib.utils import ImageReader
     from reportlab.pdfgen import canvas
@@ -122,6 +125,7 @@ def scan_pdf(source: Path, target: Path, rng: random.Random, ocr_layer: bool | N
     dpi = dpi or rng.choice([150, 150, 200, 200, 300])
     ocr_layer = rng.random() < 0.35 if ocr_layer is None else ocr_layer
     scale = dpi / 72
+    turns: list = []
     pdf = pdfium.PdfDocument(str(source))
     try:
         width, height = pdf[0].get_size()
@@ -135,7 +139,8 @@ def scan_pdf(source: Path, target: Path, rng: random.Random, ocr_layer: bool | N
             if grey.ndim == 3:
                 grey = grey[:, :, 0]
             seal = i == len(pdf) - 1 and rng.random() < 0.6  # the seal on the sign-off of the last page
-            out.drawImage(ImageReader(io.BytesIO(_jpeg(degrade(grey, rng, scale, seal), rng))), 0, 0, width, height)
+            out.drawImage(ImageReader(io.BytesIO(_jpeg(degrade(grey, rng, scale, seal, turns), rng))), 0, 0, width,
+                          height)
             if ocr_layer:
                 textpage = page.get_textpage()
                 try:
@@ -157,7 +162,7 @@ def scan_pdf(source: Path, target: Path, rng: random.Random, ocr_layer: bool | N
         out.save()
     finally:
         pdf.close()
-    return {"dpi": dpi, "ocr_layer": ocr_layer}
+    return {"dpi": dpi, "ocr_layer": ocr_layer, "turns": turns}
 
 
 PHOTO_WIDTH = 1700  # pixels: a phone photo scaled for sending, as journalists receive them

@@ -257,21 +257,18 @@ def _page_sizes(kind: str, source: Path) -> list[list[float]] | None:
 
 
 def _frames(path: str):
-    """(frame, (width, height) in pixels, pixels per point) of a picture file, as readers/image.py scales it. The
-    boxes of an OCR'd picture are in the picture as read (deskewed: within a degree or two of the frame)."""
-    from PIL import Image, ImageOps, ImageSequence
+    """(frame, (width, height) in pixels, pixels per point) of a picture file's pages as readers/image.py reads and
+    scales them (grey, at most ocr.max_pages of them). The boxes of an OCR'd picture are placed back on the
+    picture as given (ocr._back_to_picture), so they outline its cells here."""
+    from PIL import Image
 
-    from ..readers.image import MAX_FRAMES, picture_scale
+    from ..readers.image import iter_frames, picture_scale
+    from ..readers.ocr import OcrOptions
 
     out = []
-    with Image.open(path) as im:
-        for k, frame in enumerate(ImageSequence.Iterator(im)):
-            if k >= MAX_FRAMES:
-                break
-            frame = ImageOps.exif_transpose(frame).convert("RGB")
-            dpi = frame.info.get("dpi") or im.info.get("dpi")
-            dpi = float(dpi[0]) if isinstance(dpi, tuple) and dpi and dpi[0] else None
-            out.append((frame, frame.size, picture_scale(frame.size[0], dpi)))
+    for grey, dpi in iter_frames(Path(path).read_bytes(), OcrOptions().max_pages):
+        frame = Image.fromarray(grey)
+        out.append((frame, frame.size, picture_scale(grey, dpi)))
     return out
 
 

@@ -810,12 +810,14 @@ def read_picture(grey, scale: float, options: OcrOptions | None = None, min_ruli
         engine(options.threads)  # a clear error before any work when the engine is missing
     if grey.size > MAX_PIXELS:
         raise ReadError(f"picture too large for OCR: {grey.shape[1]}x{grey.shape[0]} pixels")
-    grey, scale, sheet = find_page(grey, scale)
+    given_scale = scale
+    grey, scale, sheet, perspective = find_page(grey, scale)
     if sheet:  # a photo's light falls off across the sheet: evened out first, so deskewing sees rows of ink
         grey, skew = deskew(flatten(grey, scale))
     else:
         grey, skew = deskew(grey)
         grey = flatten(grey, scale)
+    back = _back_to_picture(perspective, skew, grey.shape, given_scale)
     ink = binarise(grey, scale)
     horizontal, vertical = ruling_masks(ink, scale)
     thickness = max(2.0, 1.2 * scale)
@@ -839,7 +841,7 @@ def read_picture(grey, scale: float, options: OcrOptions | None = None, min_ruli
         def cell_of(cell, read=read):
             text, conf, alternatives, has_ink = read.get(cell, ("", 1.0, [], False))
             return Cell(text, confidence=round(conf, 4), alternatives=alternatives or None, source="ocr",
-                        ink=has_ink, box=tuple(v / scale for v in grid.box(cell)))  # in the (deskewed) picture
+                        ink=has_ink, box=back(grid.box(cell)))  # where it is on the picture as given
 
         rows = grid.rows(cell_of)
         tables.append(((x0 / scale, y0 / scale, x1 / scale, y1 / scale), rows))
@@ -851,6 +853,28 @@ def read_picture(grey, scale: float, options: OcrOptions | None = None, min_ruli
     return OcrResult(lines, tables, skew, round(time.perf_counter() - started, 3), height, sheet)
 
 
+def _back_to_picture(perspective, skew: float, shape, scale: float):
+    """A function taking a box (x0, top, x1, bottom) in the pixels of the picture as read — squared up and turned
+    level — to the box it covers on the picture as given, in its points (`scale`: its pixels per point): so a
+    cell's box outlines the cell on the page or photo a reviewer sees. Corners are taken back through the turn and
+    the perspective, and their bounding box kept."""
+    import cv2
+    import numpy as np
+
+    h, w = shape
+    turn = np.vstack([cv2.getRotationMatrix2D((w / 2, h / 2), skew, 1.0), [0, 0, 1]]) if skew else np.eye(3)
+    forward = turn @ (perspective if perspective is not None else np.eye(3))
+    inverse = np.linalg.inv(forward)
+
+    def back(box):
+        x0, y0, x1, y1 = box
+        corners = np.array([[x0, y0, 1], [x1, y0, 1], [x1, y1, 1], [x0, y1, 1]], float) @ inverse.T
+        xs, ys = corners[:, 0] / corners[:, 2], corners[:, 1] / corners[:, 2]
+        return (float(xs.min() / scale), float(ys.min() / scale), float(xs.max() / scale), float(ys.max() / scale))
+
+    return back
+
+
 SHEET_LONG_SIDE_PT = 842.0  # an A4 sheet's long side: the paper of these reports (GB/T 9704, the official format)
 SCALE_AGREES = 2.0  # a scale within this factor of the one measured from the text is kept
 
@@ -860,17 +884,18 @@ def find_page(grey, scale: float):
     long as the rectified sheet's longer side. A picture without such a sheet (a scan, a screenshot) is returned as
     it is, its scale checked against its text's height: a scale off by more than SCALE_AGREES (a phone's 72 dpi,
     photos bound into a PDF at any page size, a screenshot without a resolution) gives way to the measured one.
-    Returns the picture, its scale and whether a sheet was found."""
-    from .photo import find_sheet, rectify, text_scale
+    Returns the picture, its scale, whether a sheet was found, and the perspective matrix that took the picture's
+    pixels to the sheet's (None where nothing was moved)."""
+    from .photo import find_sheet, rectify, sheet_transform, text_scale
 
     quad = find_sheet(grey)
     if quad is not None:
         grey = rectify(grey, quad)
-        return grey, max(grey.shape) / SHEET_LONG_SIDE_PT, True
+        return grey, max(grey.shape) / SHEET_LONG_SIDE_PT, True, sheet_transform(quad)[0]
     measured = text_scale(grey)
     if measured and not scale / SCALE_AGREES <= measured <= scale * SCALE_AGREES:
         scale = measured
-    return grey, scale, False
+    return grey, scale, False, None
 
 
 def _prose_lines(grey, covered, scale: float) -> list[tuple[float, float, str, float, float]]:

@@ -172,14 +172,23 @@ def rectify(grey, quad):
     """The sheet inside `quad` warped to an upright rectangle as wide as its longer horizontal side and as tall as
     its longer vertical side (so no detail is lost), paper-white outside the source picture."""
     import cv2
+
+    matrix, (width, height) = sheet_transform(quad)
+    return cv2.warpPerspective(grey, matrix, (width, height), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
+
+
+def sheet_transform(quad):
+    """The perspective matrix (3×3) that takes the picture's pixels to the rectified sheet's, and the sheet's
+    (width, height) in pixels: rectify's geometry, kept so that what is found on the sheet can be placed back on the
+    picture as it was taken."""
+    import cv2
     import numpy as np
 
     tl, tr, br, bl = quad
     width = int(round(max(np.hypot(*(tr - tl)), np.hypot(*(br - bl)))))
     height = int(round(max(np.hypot(*(bl - tl)), np.hypot(*(br - tr)))))
     target = np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], np.float32)
-    matrix = cv2.getPerspectiveTransform(np.asarray(quad, np.float32), target)
-    return cv2.warpPerspective(grey, matrix, (width, height), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
+    return cv2.getPerspectiveTransform(np.asarray(quad, np.float32), target), (width, height)
 
 
 def text_scale(grey) -> float | None:
