@@ -12,10 +12,10 @@ renamed into place, so a reader never sees half a database.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 from .. import schema
+from ..files import replacing
 from ..names import shown
 from .identity import distinct, entry
 
@@ -116,12 +116,16 @@ def write_database(reports_dir: str | Path, db_file: str | Path) -> dict:
 
     reports_dir, db_file = Path(reports_dir), Path(db_file)
     idents = distinct([entry(r) for _, r in _reports(reports_dir)])  # compact entries only
-    db_file.parent.mkdir(parents=True, exist_ok=True)
-    tmp = db_file.with_name(f".{db_file.name}.tmp")
-    if tmp.exists():
-        tmp.unlink()
     counts = {"reports": 0, "distinct": 0, "fragments": 0, "cells": 0}
-    con = sqlite3.connect(tmp)
+    with replacing(db_file) as tmp:
+        _fill(sqlite3.connect(tmp), reports_dir, idents, counts)
+    (db_file.parent / "metadata.json").write_text(json.dumps(metadata(db_file.stem), ensure_ascii=False, indent=1),
+                                                  encoding="utf-8")
+    return counts
+
+
+def _fill(con, reports_dir: Path, idents: dict, counts: dict) -> None:
+    """The database's tables, one report at a time (a report whose identity is unknown is left out)."""
     try:
         con.executescript(SCHEMA)
         for _, report in _reports(reports_dir):
@@ -141,10 +145,6 @@ def write_database(reports_dir: str | Path, db_file: str | Path) -> dict:
         counts["fragments"] = con.execute("SELECT COUNT(*) FROM reports WHERE fragment").fetchone()[0]
     finally:
         con.close()
-    os.replace(tmp, db_file)
-    (db_file.parent / "metadata.json").write_text(json.dumps(metadata(db_file.stem), ensure_ascii=False, indent=1),
-                                                  encoding="utf-8")
-    return counts
 
 
 def metadata(db_name: str = "reports") -> dict:
