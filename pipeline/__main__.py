@@ -367,7 +367,7 @@ def _synthesize(args) -> int:
     import shutil
     from pathlib import Path
 
-    from .modeling.synth import generate
+    from .modeling.synthesize import generate
 
     params = _load_params(args.params).get("synth", {})
     if args.out and __import__("pathlib").Path(args.out).exists():

@@ -181,7 +181,7 @@ def test_training_runs_on_a_real_dask_cluster_through_joblib(tmp_path):
     """`train --scheduler` fits the three models as joblib tasks on Dask workers; they equal the local ones."""
     pytest.importorskip("distributed")
     from pipeline.extraction.labels import ColumnLabeler, RowLabeler
-    from pipeline.modeling.synth import generate
+    from pipeline.modeling.synthesize import generate
 
     generate(tmp_path / "syn" / "train", 7, seed=5, raw_dir=ROOT / "data" / "raw")
     local = _cli("train", "--synthetic", str(tmp_path / "syn"), "--out", str(tmp_path / "local"), "--jobs", "1")

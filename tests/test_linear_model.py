@@ -54,7 +54,8 @@ def test_labelers_predict_as_sklearn(corpus_texts, tmp_path):
 
 
 def test_section_model_predicts_as_sklearn(corpus_texts, tmp_path):
-    from pipeline.modeling.synth import JUNK_AFTER, JUNK_BEFORE, generate
+    from pipeline.modeling.synth import JUNK_AFTER, JUNK_BEFORE
+    from pipeline.modeling.synthesize import generate
     from pipeline.modeling.train import training_blocks
 
     generate(tmp_path / "syn", 6, seed=3, raw_dir=ROOT / "data" / "raw")

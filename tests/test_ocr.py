@@ -45,11 +45,11 @@ def _score(report: dict, gold: dict) -> tuple[int, int, list]:
 @pytest.fixture(scope="module")
 def scanned_reports(tmp_path_factory):
     """Three generated reports (both templates drawn at random) printed and scanned, with their gold labels."""
-    from pipeline.modeling import synth, synth_scan
+    from pipeline.modeling import synth_scan, synthesize
 
     synth_scan.cjk_fonts()  # a clear error naming the font packages when the machine has none
     out = tmp_path_factory.mktemp("scans")
-    synth.generate(out, 3, 20261202, ROOT / "data" / "raw", ["scan"])
+    synthesize.generate(out, 3, 20261202, ROOT / "data" / "raw", ["scan"])
     return out
 
 

@@ -7,7 +7,9 @@ from pipeline.readers import read_document
 from pipeline.extraction.section_model import SectionModel
 from pipeline.modeling.train import training_blocks
 from pipeline.extraction.sections import segment
-from pipeline.modeling.synth import FAMILIES, JUNK_AFTER, JUNK_BEFORE, generate
+from pipeline.modeling.synth import JUNK_AFTER, JUNK_BEFORE
+from pipeline.params import FAMILIES
+from pipeline.modeling.synthesize import generate
 
 
 def _check_sums(gold):
