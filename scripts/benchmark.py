@@ -107,7 +107,9 @@ def generated_reports(n: int, target: Path) -> Path:
 # --- measurements, each run in its own process; each returns seconds of the work itself ----------------------
 def measure_project(src: str, workers: int, models: str, scheduler: str = "") -> dict:
     started = time.perf_counter()
-    from pipeline.batch.extract import run_batch, warm_up
+    from pipeline.batch.run import run_batch
+    from pipeline.batch.runners import DaskCluster, InProcess, ProcessPool, warm_up
+    from pipeline.batch.stages import Extract
     from pipeline.extraction.models import load_models
 
     warm_up(load_models(models))  # once per process, before any worker starts (they inherit it)
@@ -119,9 +121,10 @@ def measure_project(src: str, workers: int, models: str, scheduler: str = "") ->
 
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
         client = Client(cluster)
-        client.run(lambda: __import__("pipeline.batch.extract"))
+        client.run(lambda: __import__("pipeline.batch.run"))
+    runner = DaskCluster(client) if client else ProcessPool(workers) if workers else InProcess()
     started = time.perf_counter()
-    result = run_batch([src], out, models, workers=workers if not client else 0, resume=False, scheduler=client)
+    result = run_batch([src], out, Extract(models_dir=models), runner, resume=False)
     seconds = time.perf_counter() - started
     if client:
         client.close()
@@ -221,7 +224,9 @@ def measure_ocr(engine: str, src: str, labels: str, models: str) -> dict:
     """One fresh process: every scan read and predicted with one recogniser, on one core (ONNX Runtime and
     Tesseract's OpenMP held to one thread), then scored against the gold labels."""
     from pipeline.modeling.evaluate import evaluate_dir
-    from pipeline.batch.extract import run_batch, warm_up
+    from pipeline.batch.run import run_batch
+    from pipeline.batch.runners import InProcess, warm_up
+    from pipeline.batch.stages import Extract
     from pipeline.extraction.models import load_models
     from pipeline.readers import PdfOptions
     from pipeline.readers.ocr import OcrOptions
@@ -230,7 +235,8 @@ def measure_ocr(engine: str, src: str, labels: str, models: str) -> dict:
     out = tempfile.mkdtemp(prefix="bench-ocr-")
     options = PdfOptions(ocr=OcrOptions(engine=engine, threads=1))
     started = time.perf_counter()
-    result = run_batch([src], out, models, options, workers=0, resume=False, time_limit_s=None)
+    result = run_batch([src], out, Extract(models_dir=models, options=options), InProcess(time_limit=None),
+                       resume=False)
     seconds = time.perf_counter() - started
     metrics, _, _ = evaluate_dir(out, labels)
     shutil.rmtree(out)

@@ -13,7 +13,9 @@ import pytest
 
 from conftest import ROOT
 from fixtures import make_report_pdf
-from pipeline.batch.extract import run_batch
+from pipeline.batch.run import run_batch
+from pipeline.batch.runners import InProcess, ProcessPool
+from pipeline.batch.stages import Extract
 
 CORPUS = ["pingtan-2021.html", "pingtan-2023.txt", "gejiu-2020.txt", "suizhou-2020.txt"]
 
@@ -55,11 +57,11 @@ def _cli(*args, env=None):
 
 def test_worker_processes_give_the_same_bytes_as_one_process(tmp_path):
     src = _inputs(tmp_path)
-    one = run_batch([str(src)], str(tmp_path / "one"), "models", workers=0)
-    run_batch([str(src)], str(tmp_path / "two"), "models", workers=2)
+    one = run_batch([str(src)], str(tmp_path / "one"), Extract(models_dir="models"))
+    run_batch([str(src)], str(tmp_path / "two"), Extract(models_dir="models"), ProcessPool(2))
     assert len(one.written) == 5 and [e["file"] for e in one.errors] == [str(src / "empty.txt")]
     assert _outputs(tmp_path / "one") == _outputs(tmp_path / "two")
-    run_batch([str(src)], str(tmp_path / "again"), "models", workers=2)
+    run_batch([str(src)], str(tmp_path / "again"), Extract(models_dir="models"), ProcessPool(2))
     assert _outputs(tmp_path / "again") == _outputs(tmp_path / "two")
     report = json.loads((tmp_path / "two" / "made.pdf.json").read_text(encoding="utf-8"))
     assert report["tables"]["requests"]["rows"]["total"]["total"] == 21
@@ -73,7 +75,7 @@ def test_a_rerun_redoes_only_what_is_missing_changed_or_out_of_date(tmp_path):
     out = tmp_path / "out"
     trained = str(tmp_path / "models")  # a trained model file, so that "other models" below really are other
     train_row_labeler({"per_row": 8, "seed": 3}, trained)
-    first = run_batch([str(src)], str(out), trained, workers=0)
+    first = run_batch([str(src)], str(out), Extract(models_dir=trained))
     assert first.skipped == [] and len(first.written) == 5
     before = _outputs(out)
 
@@ -85,7 +87,7 @@ def test_a_rerun_redoes_only_what_is_missing_changed_or_out_of_date(tmp_path):
     changed.write_bytes(changed.read_bytes() + "\n附件：无\n".encode("utf-8"))
     mtimes = {p.name: p.stat().st_mtime_ns for p in out.glob("*.json")}
 
-    second = run_batch([str(src)], str(out), trained, workers=0)
+    second = run_batch([str(src)], str(out), Extract(models_dir=trained))
     assert sorted(os.path.basename(p) for p in second.skipped) == ["made.pdf.json", "pingtan-2021.html.json",
                                                                    "pingtan-2023.txt.json"]
     assert len(second.written) == 5 and len(second.errors) == 1  # the empty file is tried again and fails again
@@ -96,7 +98,7 @@ def test_a_rerun_redoes_only_what_is_missing_changed_or_out_of_date(tmp_path):
     assert after["suizhou-2020.txt.json"] != before["suizhou-2020.txt.json"]
 
     # outputs made by other models (here the built-in ones) are out of date too
-    third = run_batch([str(src)], str(out), None, workers=0)
+    third = run_batch([str(src)], str(out), Extract(models_dir=None))
     assert third.skipped == [] and len(third.written) == 5
 
 
@@ -106,7 +108,8 @@ def test_the_time_limit_stops_one_file_and_the_batch_goes_on(tmp_path):
     for workers in (0, 2):
         out = tmp_path / f"out{workers}"
         started = time.monotonic()
-        result = run_batch([str(src)], str(out), "models", workers=workers, time_limit_s=3)
+        runner = ProcessPool(workers, time_limit=3) if workers else InProcess(time_limit=3)
+        result = run_batch([str(src)], str(out), Extract(models_dir="models"), runner)
         elapsed = time.monotonic() - started
         timeouts = [e for e in result.errors if e["stage"] == "timeout"]
         assert [e["file"] for e in timeouts] == [str(src / "long.pdf")]
@@ -152,7 +155,7 @@ if __name__ == "__main__":
 def test_a_real_dask_cluster_gives_the_same_outputs(tmp_path):
     pytest.importorskip("distributed")
     src = _inputs(tmp_path)
-    run_batch([str(src)], str(tmp_path / "local"), "models", workers=0)
+    run_batch([str(src)], str(tmp_path / "local"), Extract(models_dir="models"))
     driver = tmp_path / "driver.py"
     driver.write_text(DASK_DRIVER, encoding="utf-8")
     run = subprocess.run([sys.executable, str(driver), str(src), str(tmp_path / "flag"), str(tmp_path / "env")],

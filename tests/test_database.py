@@ -13,7 +13,8 @@ import pytest
 
 from conftest import ROOT
 from pipeline.__main__ import main
-from pipeline.batch.extract import run_batch
+from pipeline.batch.run import run_batch
+from pipeline.batch.stages import Extract
 
 pytest.importorskip("datasette", reason="datasette is a dev extra (pip install -e .[dev])")
 FILES = ["pingtan-2023.html", "pingtan-2023.txt", "qingtongxia-2020.txt"]
@@ -22,7 +23,8 @@ FILES = ["pingtan-2023.html", "pingtan-2023.txt", "qingtongxia-2020.txt"]
 @pytest.fixture(scope="module")
 def processed(tmp_path_factory):
     base = tmp_path_factory.mktemp("db")
-    result = run_batch([str(ROOT / "data" / "raw" / n) for n in FILES], str(base / "reports"), None)
+    result = run_batch([str(ROOT / "data" / "raw" / n) for n in FILES], str(base / "reports"),
+                       Extract(models_dir=None))
     assert result.errors == []
     (base / "reports" / "broken.json").write_text("{not json", encoding="utf-8")  # named and left out
     assert main(["export", "--reports", str(base / "reports"), "--out", str(base / "processed")]) == 0

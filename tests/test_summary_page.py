@@ -7,7 +7,8 @@ import pytest
 
 from conftest import ROOT
 from pipeline.outputs.export import export
-from pipeline.batch.extract import run_batch
+from pipeline.batch.run import run_batch
+from pipeline.batch.stages import Extract
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
@@ -27,7 +28,7 @@ def _dom(page, tmp_path, shot=None):
 
 def test_summary_page_renders_with_plots_and_review_queue(tmp_path):
     inputs = [str(ROOT / "data" / "raw" / n) for n in ("qingtongxia-2020.txt", "pingtan-2023.txt", "gejiu-2020.txt")]
-    run_batch(inputs, str(tmp_path / "reports"), None)
+    run_batch(inputs, str(tmp_path / "reports"), Extract(models_dir=None))
     export(tmp_path / "reports", tmp_path / "out")
     page = tmp_path / "out" / "summary.html"
     shot = tmp_path / "shot.png"
@@ -47,7 +48,7 @@ def test_summary_page_renders_with_plots_and_review_queue(tmp_path):
 
 def test_the_bundled_corpus_counts_each_report_once(tmp_path):
     """data/raw holds pingtan's reports as .html and .txt, and as -lo.docx and -lo.pdf too, and page excerpts."""
-    result = run_batch([str(ROOT / "data" / "raw")], str(tmp_path / "reports"), None)
+    result = run_batch([str(ROOT / "data" / "raw")], str(tmp_path / "reports"), Extract(models_dir=None))
     assert result.errors == []
     files = len(list((tmp_path / "reports").glob("*.json")))
     export(tmp_path / "reports", tmp_path / "out")
