@@ -339,7 +339,8 @@ if __name__ == "__main__":
 
 @pytest.mark.slow  # slow: a real Dask LocalCluster; run by .ci/run (-m slow)
 def test_zip_members_on_a_dask_cluster_match_the_local_run(tmp_path):
-    """The Dask client sends each member's bytes: a cluster's outputs are the local run's, name for name."""
+    """Each Dask worker reads its member from the archive itself: a cluster's outputs are the local run's, name for
+    name."""
     pytest.importorskip("distributed")
     inputs = tmp_path / "in"
     inputs.mkdir()

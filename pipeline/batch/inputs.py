@@ -239,9 +239,9 @@ def expand_archive(archive: Path | str, kind: str, opened=None) -> tuple[list[tu
 
 
 def read_member(archive, name: str, entry: int | None = None) -> bytes:
-    """The bytes of one member of `archive` (its path, or the archive open as a file) — the entry at place `entry` of the archive's directory, which must still bear its
-    name (a name held twice is read by its place: `getinfo` would give the last of them for both) — read no
-    further than its declared size (and MAX_MEMBER_BYTES)."""
+    """The bytes of one member of `archive` (its path, or the archive open as a file) — the entry at place `entry`
+    of the archive's directory, which must still bear its name (a name held twice is read by its place: `getinfo`
+    would give the last of them for both) — read no further than its declared size (and MAX_MEMBER_BYTES)."""
     try:
         with zipfile.ZipFile(archive) as z:
             if entry is None:

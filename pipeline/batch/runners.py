@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from ..document import ReadError
 from .corpus_checks import rewrite
-from .tasks import DEFAULT_TIME_LIMIT, Outcome, Task, TimeLimitExceeded, limited_task, run_task
+from .tasks import DEFAULT_TIME_LIMIT, Outcome, Task, TimeLimitExceeded, limited_task, run_chunk
 
 KILL_GRACE = 15.0  # a worker still busy this long after its time limit is killed (a hang inside C code)
 MAX_WORKER_MB = 6144  # the automatic memory limit of a worker process never goes above this
@@ -199,8 +199,9 @@ class ProcessPool:
                                            f"{e.exitcode}) and was replaced; a worker may take {limit} MB "
                                            f"(--memory-limit)"})
                         except Exception as e:
-                            yield Outcome(job.index, error={"file": job.path, "stage": stage.name,
-                                                            "message": f"internal error: {type(e).__name__}: {e}"[:240]})
+                            yield Outcome(job.index, error={
+                                "file": job.path, "stage": stage.name,
+                                "message": f"internal error: {type(e).__name__}: {e}"[:240]})
                         submit()
             except GeneratorExit:  # the batch stopped (a full disk, Ctrl-C): the reports still queued are not run
                 pool.stop()
@@ -214,14 +215,26 @@ class ProcessPool:
 
 
 # --- a Dask cluster -----------------------------------------------------------------------------------------------
+CHUNK_SECONDS = 1.0  # a Dask task is given about this much work: reports of milliseconds go several to a task
+MAX_CHUNK = 64
+
+
 @dataclass
 class DaskCluster:
     """Dask's distributed scheduler: `scheduler` an address (`tcp://HOST:8786`) or a distributed.Client. The workers
-    read and write through the store themselves; the tasks in flight are `queued` per worker thread (so a worker
-    never waits for this process between two reports); a report past its time limit is cancelled and recorded."""
+    read and write through the store themselves and send back Outcomes of a few hundred bytes.
+
+    A task costs the cluster milliseconds of its own (the client's messages, the scheduler's bookkeeping, the
+    worker's), as much as a small text report's whole reading: so a task runs a *chunk* of reports, as many as
+    take about CHUNK_SECONDS by the seconds the reports so far took (one report a task to begin with, and for
+    reports of a second or more). Each report keeps its own time limit inside its chunk (tasks.time_limit: a Dask
+    worker's thread is stopped between Python steps). Two chunks per worker thread are in flight, so a worker
+    never waits for this process; a chunk that does not come back within twice its reports' time limits (a report
+    stuck inside C code, which no one can stop in a thread) has its reports recorded as timed out, and the batch
+    goes on."""
     scheduler: object
     time_limit: float | None = DEFAULT_TIME_LIMIT
-    queued: int = 4
+    queued: int = 2  # chunks in flight per worker thread
 
     def __post_init__(self):
         self._connected = None  # the Client this runner opened (closed by close()), or None
@@ -241,59 +254,66 @@ class DaskCluster:
             self._connected = None
 
     def run(self, jobs, task: Task):
-        client = self._client()
-        stage = task.stage
-        if jobs:
-            models = stage.models()
-            shared = client.scatter(models, broadcast=True, hash=False) if models is not None else None
-            window = max(1, self.queued * sum(client.nthreads().values()))
-            queue = iter(jobs)
-            pending = {}  # future -> (job, deadline)
-            seconds = self.time_limit
-            run_id = uuid.uuid4().hex[:8]
-
-            def submit():
-                job = next(queue, None)
-                if job is not None:
-                    future = client.submit(run_task, job, task, shared, pure=False, key=f"report-{run_id}-{job.index}")
-                    pending[future] = (job, time.monotonic() + seconds if seconds else None)
-
-            for _ in range(window):
-                submit()
-            try:
-                yield from self._outcomes(pending, submit, stage, seconds)
-            except GeneratorExit:  # the batch stopped (a full disk, Ctrl-C): what is queued is not run
-                client.cancel(list(pending))
-                raise
-
-    @staticmethod
-    def _outcomes(pending, submit, stage, seconds):
-        """Outcomes as the tasks end; a task past its deadline is cancelled and recorded as a timeout."""
+        if not jobs:
+            return
         from distributed import wait
 
-        while pending:
-            deadlines = [d for _, d in pending.values() if d is not None]
-            timeout = max(0.05, min(deadlines) - time.monotonic()) if deadlines else None
-            done, _ = wait(list(pending), timeout=timeout, return_when="FIRST_COMPLETED")
-            now = time.monotonic()
-            for future in list(pending):
-                job, deadline = pending[future]
-                if future in done:
-                    del pending[future]
-                    try:
-                        outcome = future.result()
-                    except Exception as e:
-                        outcome = Outcome(job.index, error={"file": job.path, "stage": stage.name,
-                                                            "message": f"worker error: {type(e).__name__}: {e}"[:240]})
-                    future.release()
-                    submit()
-                    yield outcome
-                elif deadline is not None and now >= deadline:
-                    del pending[future]
-                    future.cancel()
-                    submit()
-                    yield Outcome(job.index, error={"file": job.path, "stage": "timeout",
-                                                    "message": str(TimeLimitExceeded(seconds))})
+        client = self._client()
+        models = task.stage.models()
+        shared = client.scatter(models, broadcast=True, hash=False) if models is not None else None
+        window = max(1, self.queued * sum(client.nthreads().values()))
+        seconds = self.time_limit
+        queue = iter(jobs)
+        pending = {}  # future -> (its jobs, the time by which it must be back)
+        pace = {"reports": 0, "seconds": 0.0}  # what the reports so far took: how many go in a chunk
+        run_id = uuid.uuid4().hex[:8]
+
+        def submit():
+            size = 1
+            if pace["reports"]:
+                size = max(1, min(MAX_CHUNK, int(CHUNK_SECONDS * pace["reports"] / max(pace["seconds"], 1e-6))))
+            chunk = [job for job in (next(queue, None) for _ in range(size)) if job is not None]
+            if chunk:
+                future = client.submit(run_chunk, chunk, task, shared, seconds, pure=False,
+                                       key=f"reports-{run_id}-{chunk[0].index}")
+                pending[future] = (chunk, time.monotonic() + 2 * len(chunk) * seconds + KILL_GRACE
+                                   if seconds else None)
+
+        for _ in range(window):
+            submit()
+        try:
+            while pending:
+                deadlines = [d for _, d in pending.values() if d is not None]
+                timeout = max(0.05, min(deadlines) - time.monotonic()) if deadlines else None
+                done, _ = wait(list(pending), timeout=timeout, return_when="FIRST_COMPLETED")
+                now = time.monotonic()
+                for future in list(pending):
+                    chunk, deadline = pending[future]
+                    if future in done:
+                        del pending[future]
+                        try:
+                            outcomes = future.result()
+                        except Exception as e:  # the worker died, or could not unpickle the task
+                            outcomes = [Outcome(job.index, error={
+                                "file": job.path, "stage": task.stage.name,
+                                "message": f"worker error: {type(e).__name__}: {e}"[:240]}) for job in chunk]
+                        future.release()
+                        pace["reports"] += len(outcomes)
+                        pace["seconds"] += sum(o.seconds for o in outcomes)
+                        submit()
+                        yield from outcomes
+                    elif deadline is not None and now >= deadline:
+                        del pending[future]
+                        future.cancel()
+                        submit()
+                        for job in chunk:
+                            yield Outcome(job.index, error={
+                                "file": job.path, "stage": "timeout",
+                                "message": f"{TimeLimitExceeded(seconds)}; its Dask worker did not answer (a report "
+                                           f"stuck inside C code: the worker's thread cannot be stopped)"})
+        except GeneratorExit:  # the batch stopped (a full disk, Ctrl-C): what is queued is not run
+            client.cancel(list(pending))
+            raise
 
     def rewrite(self, store, changes) -> int:
         """The reports whose corpus-wide checks change, rewritten by the workers, REWRITE_CHUNK a task."""

@@ -107,13 +107,15 @@ def _page_files_folder(folder: str, names: list[str]) -> bool:
 
 
 def find_objects(url: str, roots: dict, seen: set[str]) -> tuple[list[str], list[dict]]:
-    """The objects under a URL, as a folder is walked: sorted by key, hidden keys and the systems' own files passed
-    over, the pictures of a saved web page left to their page, an object whose extension no reader takes read when
-    its first 4 kB are a format read (else recorded as unsupported). A URL naming one object is that object."""
+    """The objects under a URL, as a folder is walked (in find_inputs' order): hidden keys and the systems' own files
+    passed over, the picture folder of a saved web page said and passed over, an object whose extension no reader
+    takes read when its first 4 kB are a format read (else recorded as unsupported). A URL naming one object is that
+    object."""
     protocol = url.split("://", 1)[0]
     prefix = f"{protocol}://"
     try:
         fs, root = filesystem(url)
+        fs.invalidate_cache()  # listed afresh: a process that runs batches one after another sees each one's objects
         if not fs.isdir(root):
             if fs.isfile(root):
                 found = prefix + root
@@ -121,7 +123,7 @@ def find_objects(url: str, roots: dict, seen: set[str]) -> tuple[list[str], list
                 seen.add(found)
                 return [found], []
             return [], [{"file": printable(url), "stage": "input", "message": "no such file or directory"}]
-        keys = sorted(fs.find(root))
+        keys = sorted(fs.find(root), key=_walk_order)
     except OSError as e:
         return [], [{"file": printable(url), "stage": "input", "message": f"cannot list: {e.strerror or e}"}]
     base = root.rstrip("/")
@@ -130,7 +132,7 @@ def find_objects(url: str, roots: dict, seen: set[str]) -> tuple[list[str], list
     for key in keys:
         folder, _, name = key.rpartition("/")
         by_folder.setdefault(folder, set()).add(name)
-    files, problems = [], []
+    files, problems, told = [], [], set()
     for key in keys:
         rel = key[len(base) + 1:] if key.startswith(base + "/") else key.rsplit("/", 1)[-1]
         parts = rel.split("/")
@@ -139,13 +141,19 @@ def find_objects(url: str, roots: dict, seen: set[str]) -> tuple[list[str], list
         if any(p.startswith(".") for p in parts) or archives.system_file(name):
             continue
         parent = base
-        inside_page_files = False
+        pictures = None
         for f in folders:  # a saved page's own folder of pictures, as the walk passes it over
             if _page_files_folder(f, list(by_folder.get(parent, ()))):
-                inside_page_files = True
+                pictures = f"{prefix}{parent}/{f}"
                 break
             parent = f"{parent}/{f}"
-        if inside_page_files:
+        if pictures is not None:
+            if pictures not in told:  # the page is read, but not its pictures: said, not dropped in silence
+                told.add(pictures)
+                problems.append({"file": printable(pictures), "stage": "input", "message": (
+                    "the pictures of a web page saved with its files are read only from a folder, not from an object "
+                    "store: its page is read without them (tables pasted as pictures are missed); give the page and "
+                    "this folder from a file system")})
             continue
         found = f"{given}/{rel}"
         if found in seen:
@@ -165,6 +173,13 @@ def find_objects(url: str, roots: dict, seen: set[str]) -> tuple[list[str], list
         files.append(found)
         roots[found] = given
     return files, problems
+
+
+def _walk_order(key: str) -> tuple:
+    """Keys in the order os.walk gives a folder's files (as find_inputs walks): a folder's own files first, by
+    name, then each of its sub-folders, by name, in turn."""
+    *folders, name = key.split("/")
+    return tuple((1, f) for f in folders) + ((0, name),)
 
 
 def input_exists(location: str) -> bool:
@@ -198,10 +213,16 @@ def read_input(source: str, member: str | None = None, entry: int | None = None)
             except OSError as e:
                 raise ReadError(f"cannot read file: {e.strerror or e}")
         return archives.read_member(local_path(source), member, entry)
-    if remote:
-        try:
+    if remote:  # one request: the object read no further than MAX_BYTES + 1 (its size asked only when it is larger,
+        try:      # or when the range cannot be served: an empty object has no byte 0)
             fs, path = filesystem(source)
-            size = fs.size(path)
+            try:
+                data = fs.cat_file(path, start=0, end=MAX_BYTES + 1)
+            except FileNotFoundError:
+                raise
+            except OSError:
+                data = b"" if fs.size(path) == 0 else fs.cat_file(path, start=0, end=MAX_BYTES + 1)
+            size = len(data) if len(data) <= MAX_BYTES else fs.size(path)
         except (OSError, ValueError) as e:
             raise ReadError(f"cannot read file: {getattr(e, 'strerror', None) or e}")
     else:
@@ -215,9 +236,6 @@ def read_input(source: str, member: str | None = None, entry: int | None = None)
     if size > MAX_BYTES:
         raise ReadError(f"file too large: {size // (1024 * 1024)} MB exceeds {MAX_BYTES // (1024 * 1024)} MB")
     if remote:
-        try:
-            return fs.cat_file(path)
-        except OSError as e:
-            raise ReadError(f"cannot read file: {e.strerror or e}")
+        return data
     with open(source, "rb") as f:
         return f.read()

@@ -121,21 +121,54 @@ def _kept(job: Job, data: bytes, stage, store, models) -> dict | None:
 
 @contextmanager
 def time_limit(seconds: float | None):
-    """Raise TimeLimitExceeded in this (main) thread after `seconds`; a no-op elsewhere or without a limit."""
-    if not seconds or threading.current_thread() is not threading.main_thread():
+    """Raise TimeLimitExceeded in this thread after `seconds` (none: no limit). In the main thread by a signal
+    (SIGALRM); in another thread (a Dask worker runs its tasks in threads) by a watchdog that raises it in the
+    thread asynchronously. Either way it stops Python code, between two of its steps: a call stuck inside C code
+    is stopped when it returns (a worker process's hard limit, runners.ProcessPool, stops that too)."""
+    if not seconds:
         yield
         return
+    if threading.current_thread() is threading.main_thread():
+        def expire(signum, frame):
+            raise TimeLimitExceeded(seconds)
 
-    def expire(signum, frame):
-        raise TimeLimitExceeded(seconds)
+        previous = signal.signal(signal.SIGALRM, expire)
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+        return
+    with _watchdog(seconds):
+        yield
 
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+
+@contextmanager
+def _watchdog(seconds: float):
+    import ctypes
+
+    target = threading.get_ident()
+    expired = type("TimeLimitExceeded", (TimeLimitExceeded,), {"__init__": lambda self: TimeLimitExceeded.__init__(
+        self, seconds)})  # raised as a class: the exception is made in the thread, with its message
+    lock = threading.Lock()
+    state = {"done": False}
+
+    def fire():
+        with lock:
+            if not state["done"]:
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target), ctypes.py_object(expired))
+
+    timer = threading.Timer(seconds, fire)
+    timer.daemon = True
+    timer.start()
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        with lock:
+            state["done"] = True
+            timer.cancel()
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target), None)  # one not yet raised: dropped
 
 
 def limited_task(job: Job, task: Task, models, seconds: float | None) -> Outcome:
@@ -147,3 +180,9 @@ def limited_task(job: Job, task: Task, models, seconds: float | None) -> Outcome
     except TimeLimitExceeded as e:
         return Outcome(job.index, error={"file": job.path, "stage": e.stage, "message": str(e)},
                        seconds=time.perf_counter() - started)
+
+
+def run_chunk(jobs: list[Job], task: Task, models, seconds: float | None) -> list[Outcome]:
+    """A few inputs one after the other, each within its own time limit: one Dask task (runners.DaskCluster), so
+    that the cluster's cost of a task is shared by reports that each take milliseconds."""
+    return [limited_task(job, task, models, seconds) for job in jobs]
