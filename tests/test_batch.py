@@ -225,7 +225,13 @@ def test_benchmark_script_runs_from_a_plain_checkout(tmp_path):
     assert figures["per_report"]["html"]["lxml_parse_seconds"]["min"] > 0  # the comparator ran in the same round
     assert figures["workers"]["reports"] == 16
     for key in ("workers_1", "workers_2", "dask_2_workers"):
-        assert figures["workers"][key]["failed"] == 0 and figures["workers"][key]["reports_per_s_median"] > 0
+        row = figures["workers"][key]
+        assert row["failed"] == 0 and row["reports_per_s_median"] > 0 and row["cpu_seconds"]["median"] > 0
+    # Dask's workers read and write themselves: the client's own CPU is reported apart from the cluster's
+    assert figures["workers"]["dask_2_workers"]["client_cpu_ms_per_report_median"] > 0
+    assert figures["workers"]["dask_2_workers"]["cluster_cpu_seconds"]["median"] > 0
     assert {k: v["failed"] for k, v in figures["memory"].items()} == {"3": 0, "6": 0}
     assert set(figures["targets"]) == {"html_vs_lxml_parse", "text_html_reports_per_s_2_workers",
-                                       "memory_largest_vs_smallest"}
+                                       "memory_largest_vs_smallest", "dask_vs_workers_2_throughput",
+                                       "dask_client_cpu_ms_per_report"}
+    assert set(figures["machine"]["load_average_1min"]) == {"start", "end"}
