@@ -215,7 +215,7 @@ class ProcessPool:
 
 
 # --- a Dask cluster -----------------------------------------------------------------------------------------------
-CHUNK_SECONDS = 1.0  # a Dask task is given about this much work: reports of milliseconds go several to a task
+CHUNK_SECONDS = 0.5  # a Dask task is given about this much work: reports of milliseconds go several to a task
 MAX_CHUNK = 64
 
 
@@ -227,7 +227,7 @@ class DaskCluster:
     A task costs the cluster milliseconds of its own (the client's messages, the scheduler's bookkeeping, the
     worker's), as much as a small text report's whole reading: so a task runs a *chunk* of reports, as many as
     take about CHUNK_SECONDS by the seconds the reports so far took (one report a task to begin with, and for
-    reports of a second or more). Each report keeps its own time limit inside its chunk (tasks.time_limit: a Dask
+    reports of a second or more), fewer as the batch nears its end so that the workers finish together. Each report keeps its own time limit inside its chunk (tasks.time_limit: a Dask
     worker's thread is stopped between Python steps). Two chunks per worker thread are in flight, so a worker
     never waits for this process; a chunk that does not come back within twice its reports' time limits (a report
     stuck inside C code, which no one can stop in a thread) has its reports recorded as timed out, and the batch
@@ -261,18 +261,22 @@ class DaskCluster:
         client = self._client()
         models = task.stage.models()
         shared = client.scatter(models, broadcast=True, hash=False) if models is not None else None
-        window = max(1, self.queued * sum(client.nthreads().values()))
+        threads = max(1, sum(client.nthreads().values()))
+        window = self.queued * threads
         seconds = self.time_limit
         queue = iter(jobs)
         pending = {}  # future -> (its jobs, the time by which it must be back)
-        pace = {"reports": 0, "seconds": 0.0}  # what the reports so far took: how many go in a chunk
+        pace = {"reports": 0, "seconds": 0.0, "left": len(jobs)}  # what the reports so far took; what is left
         run_id = uuid.uuid4().hex[:8]
 
         def submit():
             size = 1
-            if pace["reports"]:
-                size = max(1, min(MAX_CHUNK, int(CHUNK_SECONDS * pace["reports"] / max(pace["seconds"], 1e-6))))
+            if pace["reports"]:  # about CHUNK_SECONDS of work; smaller as the batch nears its end (guided
+                # scheduling: no worker is left with a long chunk while the others have nothing to do)
+                size = int(CHUNK_SECONDS * pace["reports"] / max(pace["seconds"], 1e-6))
+                size = max(1, min(MAX_CHUNK, size, pace["left"] // (2 * threads)))
             chunk = [job for job in (next(queue, None) for _ in range(size)) if job is not None]
+            pace["left"] -= len(chunk)
             if chunk:
                 future = client.submit(run_chunk, chunk, task, shared, seconds, pure=False,
                                        key=f"reports-{run_id}-{chunk[0].index}")
