@@ -211,7 +211,9 @@ def _batch_options(p) -> None:
                    help="memory a worker process may take; a file that needs more is recorded as failed and the batch "
                         "goes on (default: 3/4 of the machine's memory shared by the workers, at most 6144; 0: none)")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
-                   help="run on a Dask cluster, e.g. tcp://HOST:8786 (default: $DASK_SCHEDULER_ADDRESS if set)")
+                   help="run on a Dask cluster, e.g. tcp://HOST:8786 (default: $DASK_SCHEDULER_ADDRESS if set); its "
+                        "workers read the inputs and write the outputs themselves: give a folder they all see, or "
+                        "fsspec URLs (s3://bucket/prefix)")
     p.add_argument("--no-resume", action="store_true",
                    help="redo every report, even those whose output is already up to date")
 
