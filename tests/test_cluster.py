@@ -223,3 +223,25 @@ def test_dask_workers_read_and_write_an_s3_bucket(tmp_path, cluster, moto, monke
     records = [json.loads(line) for line in fs.cat_file("reports/out/errors.jsonl").decode().splitlines()]
     assert sorted(e["file"] for e in records) == ["s3://reports/in/downloads.zip!../escape.txt",
                                                   "s3://reports/in/empty.txt", "s3://reports/in/gejiu-2020.txt"]
+
+
+def test_a_report_past_its_time_limit_on_a_dask_worker_is_stopped_and_the_batch_goes_on(tmp_path, cluster):
+    """A 300-page PDF that takes seconds to read, with a 3-second limit: its Dask worker's thread is stopped
+    between Python steps (tasks.time_limit), the report recorded as timed out, and the other reports — the ones in
+    the same chunk included — are written."""
+    from test_batch import _long_pdf
+
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for name in ("gejiu-2020.txt", "pingtan-2023.html", "qingtongxia-2020.txt"):
+        shutil.copy(RAW / name, inputs / name)
+    _long_pdf(inputs / "long.pdf")
+    started = time.monotonic()
+    result = run_batch([str(inputs)], str(tmp_path / "out"), Extract(models_dir=MODELS),
+                       DaskCluster(cluster, time_limit=3))
+    assert time.monotonic() - started < 120
+    assert [(Path(e["file"]).name, e["stage"]) for e in result.errors] == [("long.pdf", "timeout")]
+    message = result.errors[0]["message"]
+    assert "time limit exceeded: stopped after 3 s" in message and "did not answer" not in message, message
+    assert sorted(Path(w).name for w in result.written) == ["gejiu-2020.txt.json", "pingtan-2023.html.json",
+                                                            "qingtongxia-2020.txt.json"]
