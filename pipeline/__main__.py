@@ -20,8 +20,6 @@ def _usable_options(args) -> int | None:
     """Check what a batch is given before any work: the models (a folder named with --models must exist, and its
     model files must load) and the output folder (a directory this user can write). Returns 2 with a message when
     one is unusable, else None; `args.models` becomes the folder to use ('' for the built-in models)."""
-    import os
-    import tempfile
     from pathlib import Path
 
     models = getattr(args, "models", None)
@@ -39,17 +37,16 @@ def _usable_options(args) -> int | None:
         except ModelError as e:
             _say(f"error: {e}", file=sys.stderr)
             return 2
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        _say(f"error: --out {out}: a file, not a directory", file=sys.stderr)
+    from .batch.store import FolderStore, open_store
+
+    store = open_store(args.out)
+    if isinstance(store, FolderStore) and Path(store.real).exists() and not Path(store.real).is_dir():
+        _say(f"error: --out {args.out}: a file, not a directory", file=sys.stderr)
         return 2
     try:
-        out.mkdir(parents=True, exist_ok=True)
-        fd, probe = tempfile.mkstemp(dir=out, prefix=".probe-")
-        os.close(fd)
-        os.unlink(probe)
+        store.check_writable()
     except OSError as e:
-        _say(f"error: --out {out}: cannot write there ({e.strerror or e})", file=sys.stderr)
+        _say(f"error: --out {args.out}: cannot write there ({e.strerror or e})", file=sys.stderr)
         return 2
     return None
 
@@ -59,7 +56,8 @@ def _nothing_to_read(args) -> bool:
     takes and nothing else; told before any model loads."""
     from pathlib import Path
 
-    from .batch.extract import DOC_SUFFIX, find_inputs
+    from .batch.sources import find_inputs
+    from .batch.stages import DOC_SUFFIX
 
     if args.mode == "predict":
         found = [p for p in args.inputs if Path(p).is_file() or any(Path(p).rglob("*" + DOC_SUFFIX))]
@@ -75,10 +73,10 @@ def _nothing_to_read(args) -> bool:
 
 
 def _extract(args) -> int:
-    import os
     import time
 
-    from .batch.extract import OutputError, run_batch
+    from .batch.run import run_batch
+    from .batch.store import OutputError
 
     if _nothing_to_read(args):
         return 1
@@ -86,18 +84,20 @@ def _extract(args) -> int:
     if unusable is not None:
         return unusable
 
-    opts = read_options(args)
-    scheduler = args.scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
-    workers = args.workers if args.workers is not None else (os.cpu_count() or 1)
+    from .batch.stages import Extract, Predict, Read
+
+    if args.mode == "read":  # each command is a stage
+        stage = Read(options=read_options(args), verbose=args.verbose)
+    else:
+        stage = (Extract if args.mode == "extract" else Predict)(
+            options=read_options(args), verbose=args.verbose, models_dir=args.models or None)
     # the live bar only on a terminal: in a log (DVC, CI, a pipe) its frames would pile up as several bars, so
     # there it is drawn once, as one line at the end
     live = not args.quiet and sys.stderr.isatty()
     started = time.monotonic()
     try:
-        result = run_batch(args.inputs, args.out, getattr(args, "models", None), opts, verbose=args.verbose,
-                           show_progress=live, mode=args.mode, workers=workers,
-                           time_limit_s=args.time_limit or None, resume=not args.no_resume, scheduler=scheduler,
-                           memory_limit_mb=args.memory_limit)
+        result = run_batch(args.inputs, args.out, stage, _runner(args), resume=not args.no_resume,
+                           show_progress=live)
     except KeyboardInterrupt:
         print(file=sys.stderr)
         _say(f"interrupted: finished outputs are in {args.out}; run the same command again to resume",
@@ -122,6 +122,23 @@ def _extract(args) -> int:
         _say(f"{len(result.written)} {what} written to {args.out}{skipped}, {len(result.errors)} failure(s) "
              f"recorded in {args.out}/errors.jsonl", file=sys.stderr)
     return 1 if result.errors and not args.keep_going else 0
+
+
+def _runner(args):
+    """Where the batch runs: a Dask cluster (--scheduler, or $DASK_SCHEDULER_ADDRESS), N worker processes
+    (--workers N, default all cores), or this process (--workers 0)."""
+    import os
+
+    from .batch.runners import DaskCluster, InProcess, ProcessPool
+
+    time_limit = args.time_limit or None
+    scheduler = args.scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
+    if scheduler:
+        return DaskCluster(scheduler, time_limit)
+    workers = args.workers if args.workers is not None else (os.cpu_count() or 1)
+    if workers > 0:
+        return ProcessPool(workers, time_limit, args.memory_limit)
+    return InProcess(time_limit)
 
 
 def read_options(args):
@@ -195,7 +212,9 @@ def _batch_options(p) -> None:
                    help="memory a worker process may take; a file that needs more is recorded as failed and the batch "
                         "goes on (default: 3/4 of the machine's memory shared by the workers, at most 6144; 0: none)")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
-                   help="run on a Dask cluster, e.g. tcp://HOST:8786 (default: $DASK_SCHEDULER_ADDRESS if set)")
+                   help="run on a Dask cluster, e.g. tcp://HOST:8786 (default: $DASK_SCHEDULER_ADDRESS if set); its "
+                        "workers read the inputs and write the outputs themselves: give a folder they all see, or "
+                        "fsspec URLs (s3://bucket/prefix)")
     p.add_argument("--no-resume", action="store_true",
                    help="redo every report, even those whose output is already up to date")
 
@@ -368,7 +387,7 @@ def _synthesize(args) -> int:
     import shutil
     from pathlib import Path
 
-    from .modeling.synth import generate
+    from .modeling.synthesize import generate
 
     params = _load_params(args.params).get("synth", {})
     if args.out and __import__("pathlib").Path(args.out).exists():
@@ -409,7 +428,7 @@ def _label(args) -> int:
     from pathlib import Path
 
     from .document import ReadError
-    from .batch.extract import extract_one
+    from .batch.stages import extract_one
     from .modeling.labeling import gold_from_report
     from .extraction.models import load_models
 
@@ -534,7 +553,13 @@ def _missing_paths(args) -> list[str]:
     for name in MUST_EXIST.get(args.command, []):
         value = getattr(args, name, None)
         for v in value if isinstance(value, list) else [value]:
-            if v and not Path(v).exists():
+            if v and "://" in v and name == "inputs":  # a URL: asked of its store (file://, s3://...)
+                from .batch.sources import input_exists
+
+                there = input_exists(v)
+            else:
+                there = bool(v) and Path(v).exists()
+            if v and not there:
                 missing.append(v if name in positional else f"--{name} {v}")
     return missing
 
@@ -562,9 +587,11 @@ def build_parser() -> argparse.ArgumentParser:
     models_help = ("directory of trained models (default: models/ when it exists, else the built-in models; '' for "
                    "the built-in ones)")
     p = command("extract", "extract report JSON from files or directories (read + predict in one go)")
-    p.add_argument("inputs", nargs="+", metavar="INPUT", help="files or directories (walked)")
+    p.add_argument("inputs", nargs="+", metavar="INPUT",
+                   help="files or directories (walked), or fsspec URLs (s3://bucket/prefix/: listed)")
     p.add_argument("--models", default=None, help=models_help)
-    common_batch(p, "output directory: one <input name>.json per input, and errors.jsonl")
+    common_batch(p, "output directory (or an fsspec URL: s3://bucket/prefix): one <input name>.json per input, "
+                    "and errors.jsonl")
     p.set_defaults(func=_extract, mode="extract")
 
     p = command("read", "read files into document JSON (the DVC extract stage)")

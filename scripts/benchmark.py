@@ -6,6 +6,7 @@
     python scripts/benchmark.py --ocr --rounds 3 --json metrics/benchmark_ocr.json   # OCR: RapidOCR vs Tesseract
     python scripts/benchmark.py --ocr --engines rapidocr,rapidocr3 --json metrics/benchmark_ocr_engines.json
                                      # the project's rapidocr-onnxruntime 1.4.4 against the rapidocr 3.x wheel
+    python scripts/benchmark.py --workers-only --s3 --rounds 5 --json metrics/benchmark_cluster.json  # pool vs Dask
 
 Every measurement runs in a fresh process, and the rounds are interleaved (round 1 of every measurement, then
 round 2 …), so the project and its comparators see the same machine load; min and median of the rounds are kept.
@@ -16,7 +17,12 @@ round 2 …), so the project and its comparators see the same machine load; min 
   format on the real files only (synthetic PDFs as a separate row): the project in one process (`run_batch`,
   reading, models, checks, JSON written) against PDFium's bare text (pypdfium2), pdfplumber's text and tables,
   camelot's lattice tables for PDF; a bare lxml parse for HTML; python-docx for DOCX.
-- `workers`: real text and HTML reports with 1 and 2 worker processes, and on a Dask `LocalCluster` of 2 workers.
+- `workers`: real text and HTML reports with 1 and 2 worker processes, and on a Dask cluster run as one is by hand
+  (`dask scheduler`, `dask worker --nworkers 2 --nthreads 1`, each its own process) whose workers read the files and
+  write the outputs themselves; with `--s3`, the same from and to a bucket of moto's S3 server started here. Wall
+  seconds and CPU seconds beside them (the process and its workers; on Dask the client's own CPU a report apart
+  from the scheduler's and workers', and the S3 server's apart); `--workers-only` runs these alone.
+- The load average of the (shared) machine at the start and the end is recorded with the figures.
 - `memory`: peak memory (the main process and the largest worker) of batches of generated small reports of
   different sizes (a real text report with its body, year and prose changed), with 2 workers; `--scale N` runs one more.
 """
@@ -43,7 +49,9 @@ COMPARATORS = {"pdf": ["pdfium_text", "pdfplumber_text", "pdfplumber_tables", "c
                "pdf_synthetic": ["pdfium_text", "pdfplumber_text"], "html": ["lxml_parse"],
                "docx": ["python_docx"], "txt": []}
 TARGETS = {"one_report_vs_pdfplumber_one_page": 3.0, "html_vs_lxml_parse": 3.0, "pdf_page_vs_pdfium_text": 3.0,
-           "pdf_vs_pdfplumber_text": 2.0, "text_html_reports_per_s_2_workers": 100.0, "memory_largest_vs_smallest": 1.25}
+           "dask_vs_workers_2_throughput": 0.9, "dask_client_cpu_ms_per_report": 1.0,
+           "pdf_vs_pdfplumber_text": 2.0, "text_html_reports_per_s_2_workers": 100.0,
+           "memory_largest_vs_smallest": 1.25}
 
 
 def real_inputs() -> list[Path]:
@@ -113,30 +121,131 @@ def generated_reports(n: int, target: Path) -> Path:
 
 
 # --- measurements, each run in its own process; each returns seconds of the work itself ----------------------
-def measure_project(src: str, workers: int, models: str, scheduler: str = "") -> dict:
+def _cpu_self() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def _cpu_children() -> float:
+    """CPU seconds of this process's children that have ended (worker processes, once the pool is closed)."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+class DaskProcesses:
+    """A Dask cluster as one is run by hand: `dask scheduler` and `dask worker --nworkers N --nthreads 1`, each its own
+    process (so this process's CPU is the client's alone), importing this checkout (PYTHONPATH)."""
+
+    def __init__(self, workers: int, models: str):
+        import psutil
+
+        self.folder = tempfile.mkdtemp(prefix="bench-dask-")
+        info = os.path.join(self.folder, "scheduler.json")
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p))
+        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "env": env, "cwd": self.folder}
+        self.procs = [subprocess.Popen([sys.executable, "-m", "dask", "scheduler", "--scheduler-file", info,
+                                        "--host", "127.0.0.1", "--port", "0", "--no-dashboard"], **quiet)]
+        deadline = time.monotonic() + 60
+        while not os.path.exists(info) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        self.procs.append(subprocess.Popen([sys.executable, "-m", "dask", "worker", "--scheduler-file", info,
+                                            "--nworkers", str(workers), "--nthreads", "1", "--no-dashboard",
+                                            "--local-directory", self.folder], **quiet))
+        from distributed import Client
+
+        self.client = Client(scheduler_file=info)
+        self.client.wait_for_workers(workers, timeout=120)
+
+        def warm(models=models):  # each worker imports and warms up as a forked pool worker inherits it
+            from pipeline.batch.runners import warm_up
+            from pipeline.extraction.models import load_models
+
+            warm_up(load_models(models))
+
+        self.client.run(warm)
+        self.ps = [psutil.Process(p.pid) for p in self.procs]
+
+    def cpu(self) -> float:
+        """CPU seconds of the scheduler and the workers so far (the nannies' worker processes included)."""
+        total = 0.0
+        for proc in self.ps:
+            for q in [proc] + proc.children(recursive=True):
+                try:
+                    t = q.cpu_times()
+                    total += t.user + t.system
+                except Exception:
+                    pass
+        return total
+
+    def close(self) -> None:
+        self.client.close()
+        for proc in reversed(self.procs):
+            proc.terminate()
+        for proc in self.procs:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def measure_project(src: str, workers: int, models: str, scheduler: str = "", out: str = "") -> dict:
+    """The project on a folder: in this process (workers 0), N worker processes, or a Dask cluster of N worker
+    processes that read their inputs and write their outputs themselves. Wall seconds of the batch, and CPU
+    seconds: this process's own (the client's, on Dask), its worker processes', and on Dask the scheduler's and
+    workers' apart."""
     started = time.perf_counter()
-    from pipeline.batch.extract import run_batch, warm_up
+    from pipeline.batch.run import run_batch
+    from pipeline.batch.runners import DaskCluster, InProcess, ProcessPool, warm_up
+    from pipeline.batch.stages import Extract
     from pipeline.extraction.models import load_models
 
     warm_up(load_models(models))  # once per process, before any worker starts (they inherit it)
     startup = time.perf_counter() - started
-    out = tempfile.mkdtemp(prefix="bench-out-")
-    cluster = client = None
-    if scheduler == "dask":
-        from distributed import Client, LocalCluster
+    into = out or tempfile.mkdtemp(prefix="bench-out-")  # an object store's prefix (--s3), or a folder
+    cluster = DaskProcesses(workers, models) if scheduler == "dask" else None
+    runner = DaskCluster(cluster.client) if cluster else ProcessPool(workers) if workers else InProcess()
+    if "://" in src:  # connected first (s3fs and botocore imported, its service model read: once a run, ~1 s)
+        from pipeline.batch.store import filesystem
 
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
-        client = Client(cluster)
-        client.run(lambda: __import__("pipeline.batch.extract"))
+        fs, path = filesystem(src)
+        fs.ls(path.split("/")[0])
+    server = _server_process()
+    cluster_cpu = cluster.cpu() if cluster else 0.0
+    server_cpu = _cpu_of(server)
+    own, children = _cpu_self(), _cpu_children()
     started = time.perf_counter()
-    result = run_batch([src], out, models, workers=workers if not client else 0, resume=False, scheduler=client)
+    result = run_batch([src], into, Extract(models_dir=models), runner, resume=False)
     seconds = time.perf_counter() - started
-    if client:
-        client.close()
+    own, children = _cpu_self() - own, _cpu_children() - children
+    figures = {"seconds": seconds, "reports": len(result.written), "failed": len(result.errors),
+               "startup_seconds": startup, "cpu_seconds_main": own}
+    if cluster:
+        figures["cpu_seconds_cluster"] = cluster.cpu() - cluster_cpu
+        figures["cpu_seconds"] = own + figures["cpu_seconds_cluster"]
         cluster.close()
-    shutil.rmtree(out)
-    return {"seconds": seconds, "reports": len(result.written), "failed": len(result.errors),
-            "startup_seconds": startup}
+    else:
+        figures["cpu_seconds"] = own + children
+    if server is not None:  # the S3 server on this machine: its CPU is the object store's, not the batch's
+        figures["cpu_seconds_object_store"] = _cpu_of(server) - server_cpu
+    if not out:
+        shutil.rmtree(into)
+    return figures
+
+
+def _server_process():
+    """The S3 server a --s3 run goes through (its process id in BENCH_S3_SERVER_PID), else None."""
+    import psutil
+
+    pid = os.environ.get("BENCH_S3_SERVER_PID")
+    return psutil.Process(int(pid)) if pid else None
+
+
+def _cpu_of(proc) -> float:
+    if proc is None:
+        return 0.0
+    t = proc.cpu_times()
+    return t.user + t.system
 
 
 def _files(src: str) -> list[Path]:
@@ -146,7 +255,7 @@ def _files(src: str) -> list[Path]:
 def measure_pdfium_text(src: str) -> dict:
     import pypdfium2
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu_self()
     for p in _files(src):
         pdf = pypdfium2.PdfDocument(str(p))
         for page in pdf:
@@ -155,18 +264,18 @@ def measure_pdfium_text(src: str) -> dict:
             textpage.close()
             page.close()
         pdf.close()
-    return {"seconds": time.perf_counter() - started}
+    return {"seconds": time.perf_counter() - started, "cpu_seconds": _cpu_self() - cpu}
 
 
 def measure_pdfplumber(src: str, tables: bool = False) -> dict:
     import pdfplumber
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu_self()
     for p in _files(src):
         with pdfplumber.open(p) as pdf:
             for page in pdf.pages:
                 page.extract_tables() if tables else page.extract_text()
-    return {"seconds": time.perf_counter() - started}
+    return {"seconds": time.perf_counter() - started, "cpu_seconds": _cpu_self() - cpu}
 
 
 def measure_camelot(src: str) -> dict:
@@ -177,30 +286,30 @@ def measure_camelot(src: str) -> dict:
 
     logging.getLogger("camelot").setLevel(logging.ERROR)
     warnings.simplefilter("ignore")
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu_self()
     for p in _files(src):
         camelot.read_pdf(str(p), pages="all", flavor="lattice")
-    return {"seconds": time.perf_counter() - started}
+    return {"seconds": time.perf_counter() - started, "cpu_seconds": _cpu_self() - cpu}
 
 
 def measure_lxml(src: str) -> dict:
     import lxml.html
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu_self()
     for p in _files(src):
         lxml.html.document_fromstring(p.read_bytes())
-    return {"seconds": time.perf_counter() - started}
+    return {"seconds": time.perf_counter() - started, "cpu_seconds": _cpu_self() - cpu}
 
 
 def measure_python_docx(src: str) -> dict:
     import docx
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu_self()
     for p in _files(src):
         d = docx.Document(str(p))
         [para.text for para in d.paragraphs]
         [cell.text for table in d.tables for row in table.rows for cell in row.cells]
-    return {"seconds": time.perf_counter() - started}
+    return {"seconds": time.perf_counter() - started, "cpu_seconds": _cpu_self() - cpu}
 
 
 CHILDREN = {"pdfium_text": measure_pdfium_text, "pdfplumber_text": measure_pdfplumber,
@@ -238,7 +347,9 @@ def measure_ocr(engine: str, src: str, labels: str, models: str) -> dict:
     """One fresh process: every scan read and predicted with one recogniser, on one core (ONNX Runtime and
     Tesseract's OpenMP held to one thread), then scored against the gold labels."""
     from pipeline.modeling.evaluate import evaluate_dir
-    from pipeline.batch.extract import run_batch, warm_up
+    from pipeline.batch.run import run_batch
+    from pipeline.batch.runners import InProcess, warm_up
+    from pipeline.batch.stages import Extract
     from pipeline.extraction.models import load_models
     from pipeline.readers import PdfOptions
     from pipeline.readers.ocr import OcrOptions
@@ -247,7 +358,8 @@ def measure_ocr(engine: str, src: str, labels: str, models: str) -> dict:
     out = tempfile.mkdtemp(prefix="bench-ocr-")
     options = PdfOptions(ocr=OcrOptions(engine=engine, threads=1))
     started, cpu_started = time.perf_counter(), time.process_time()
-    result = run_batch([src], out, models, options, workers=0, resume=False, time_limit_s=None)
+    result = run_batch([src], out, Extract(models_dir=models, options=options), InProcess(time_limit=None),
+                       resume=False)
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     metrics, errors, _ = evaluate_dir(out, labels)
     shutil.rmtree(out)
@@ -304,7 +416,7 @@ def _child(kind: str, src: str, workers: int, models: str, extra: str = "") -> N
     if kind.startswith("ocr:"):
         result = measure_ocr(kind[4:], src, extra, models)
     elif kind in ("project", "dask"):
-        result = measure_project(src, workers, models, scheduler=kind if kind == "dask" else "")
+        result = measure_project(src, workers, models, scheduler=kind if kind == "dask" else "", out=extra)
     else:
         result = CHILDREN[kind](src)
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -314,9 +426,10 @@ def _child(kind: str, src: str, workers: int, models: str, extra: str = "") -> N
     print(json.dumps(result))
 
 
-def run_child(kind: str, src: Path, workers: int = 0, models: str = "models", extra: str = "") -> dict:
+def run_child(kind: str, src: Path | str, workers: int = 0, models: str = "models", extra: str = "",
+              env: dict | None = None) -> dict:
     cmd = [sys.executable, __file__, "--child", kind, str(src), str(workers), models, extra]
-    env = dict(os.environ, OMP_THREAD_LIMIT="1")  # Tesseract's OpenMP on one core, like ONNX Runtime here
+    env = dict(os.environ, OMP_THREAD_LIMIT="1", **(env or {}))  # Tesseract's OpenMP on one core, like ONNX Runtime
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env=env)
     if done.returncode != 0:
         raise SystemExit(f"benchmark child {kind} on {src} failed:\n{done.stderr[-3000:]}")
@@ -340,6 +453,11 @@ def summary(runs: list[dict], key: str = "seconds") -> dict:
     return {"min": round(min(values), 4), "median": round(statistics.median(values), 4)}
 
 
+def timed(runs: list[dict]) -> dict:
+    """Wall seconds and, beside them, CPU seconds (the process and its workers), min and median of the rounds."""
+    return {"seconds": summary(runs), "cpu_seconds": summary(runs, "cpu_seconds")}
+
+
 def ratio(a: dict, b: dict) -> dict:
     """a/b of the medians and of the minimums."""
     return {"median": round(a["median"] / b["median"], 2), "min": round(a["min"] / b["min"], 2)}
@@ -360,7 +478,9 @@ class Rounds:
         for r in range(rounds):
             for name, fn in self.jobs:
                 self.runs[name].append(fn())
-                print(f"round {r + 1}/{rounds} {name}: {self.runs[name][-1]['seconds']:.3f} s", file=sys.stderr)
+                last = self.runs[name][-1]
+                print(f"round {r + 1}/{rounds} {name}: {last['seconds']:.3f} s wall, "
+                      f"{last.get('cpu_seconds', float('nan')):.3f} s CPU", file=sys.stderr)
 
 
 def add_one_report(plan: Rounds, one_pdf: Path, models_path: str, tmp: Path) -> None:
@@ -382,7 +502,8 @@ def add_one_report(plan: Rounds, one_pdf: Path, models_path: str, tmp: Path) -> 
 def one_report_figures(runs: dict, one_pdf: Path) -> dict:
     one = {k: summary(runs[k]) for k in ("one_report_command", "one_report_command_without_models",
                                          "pdfplumber_one_page_command")}
-    return {"file": one_pdf.name, **one,
+    cpu = {f"{k}_cpu_seconds": summary(runs[k], "cpu_seconds") for k in one}
+    return {"file": one_pdf.name, **one, **cpu,
             "ratio_vs_pdfplumber_one_page": ratio(one["one_report_command"], one["pdfplumber_one_page_command"]),
             "ratio_without_models_vs_pdfplumber_one_page": ratio(one["one_report_command_without_models"],
                                                                  one["pdfplumber_one_page_command"])}
@@ -393,6 +514,7 @@ def per_report_figures(runs: dict, fmt: str, src: Path) -> dict:
     pages = pdf_pages(files) if fmt.startswith("pdf") else None
     project = summary(runs[f"{fmt}:project"])
     row = {"files": len(files), "pages": pages, "project_seconds": project,
+           "project_cpu_seconds": summary(runs[f"{fmt}:project"], "cpu_seconds"),
            "project_ms_per_report": round(1000 * project["median"] / len(files), 2),
            "startup_seconds": summary(runs[f"{fmt}:project"], "startup_seconds"),
            "failed": runs[f"{fmt}:project"][0]["failed"]}
@@ -402,23 +524,24 @@ def per_report_figures(runs: dict, fmt: str, src: Path) -> dict:
         if f"{fmt}:{comparator}" in runs:
             theirs = summary(runs[f"{fmt}:{comparator}"])
             row[f"{comparator}_seconds"] = theirs
+            row[f"{comparator}_cpu_seconds"] = summary(runs[f"{fmt}:{comparator}"], "cpu_seconds")
             row[f"ratio_vs_{comparator}"] = ratio(project, theirs)
     return row
 
 
 def benchmark(inputs: list[Path], rounds: int, repeat: int, models: str, synthetic: bool, memory_sizes: list[int],
-              scale: int | None, tmp: Path) -> dict:
+              scale: int | None, tmp: Path, workers_only: bool = False, s3: dict | None = None) -> dict:
     formats = by_format(inputs or real_inputs())
     if synthetic and synthetic_inputs():
         formats["pdf_synthetic"] = synthetic_inputs()
     plan = Rounds()
     models_path = str((ROOT / models).resolve()) if not Path(models).is_absolute() else models
-    one_pdf = min(formats["pdf"], key=lambda f: f.stat().st_size) if "pdf" in formats else None
+    one_pdf = min(formats["pdf"], key=lambda f: f.stat().st_size) if "pdf" in formats and not workers_only else None
     if one_pdf:
         add_one_report(plan, one_pdf, models_path, tmp)
 
     # per report, per format
-    staged = {fmt: stage(fs, repeat, tmp / "per_report" / fmt) for fmt, fs in formats.items()}
+    staged = {} if workers_only else {fmt: stage(fs, repeat, tmp / "per_report" / fmt) for fmt, fs in formats.items()}
     for fmt, src in staged.items():
         plan.add(f"{fmt}:project", lambda src=src: run_child("project", src, 0, models_path))
         for comparator in COMPARATORS[fmt]:
@@ -430,10 +553,16 @@ def benchmark(inputs: list[Path], rounds: int, repeat: int, models: str, synthet
     if text_html:
         for workers in (1, 2):
             plan.add(f"text_html:workers_{workers}", lambda w=workers: run_child("project", text_html, w, models_path))
+        # Dask: `dask scheduler` and `dask worker --nworkers 2 --nthreads 1`, the workers reading the folder and
+        # writing the outputs themselves; with --s3, the same files from and to a bucket of an S3 server
         plan.add("text_html:dask_2_workers", lambda: run_child("dask", text_html, 2, models_path))
+        if s3:
+            url = s3["upload"](text_html)
+            plan.add("text_html:dask_2_workers_s3", lambda: run_child(
+                "dask", url, 2, models_path, extra=f"s3://{s3['bucket']}/out-{time.monotonic_ns()}", env=s3["env"]))
 
     # memory: batches of generated reports
-    sizes = sorted(set(memory_sizes))
+    sizes = [] if workers_only else sorted(set(memory_sizes))
     generated = {n: generated_reports(n, tmp / f"generated-{n}") for n in sizes}
     for n in sizes:
         plan.add(f"memory:{n}", lambda n=n: run_child("project", generated[n], 2, models_path))
@@ -447,17 +576,12 @@ def benchmark(inputs: list[Path], rounds: int, repeat: int, models: str, synthet
         out["one_report"] = one_report_figures(runs, one_pdf)
     out["per_report"] = {fmt: per_report_figures(runs, fmt, src) for fmt, src in staged.items()}
     if text_html:
-        n = len(_files(text_html))
-        out["workers"] = {"reports": n}
-        for key in ("workers_1", "workers_2", "dask_2_workers"):
-            s = summary(runs[f"text_html:{key}"])
-            out["workers"][key] = {"seconds": s, "reports_per_s_median": round(n / s["median"], 1),
-                                   "reports_per_s_best": round(n / s["min"], 1),
-                                   "failed": runs[f"text_html:{key}"][0]["failed"]}
+        out["workers"] = workers_figures(runs, len(_files(text_html)))
     out["memory"] = {}
     for n in sizes:
         rs = runs[f"memory:{n}"]
-        out["memory"][str(n)] = {"seconds": summary(rs), "reports_per_s_median": round(n / summary(rs)["median"], 1),
+        out["memory"][str(n)] = {"seconds": summary(rs), "cpu_seconds": summary(rs, "cpu_seconds"),
+                                 "reports_per_s_median": round(n / summary(rs)["median"], 1),
                                  "peak_mb_main": max(r["peak_mb_main"] for r in rs),
                                  "peak_mb_largest_worker": max(r["peak_mb_largest_worker"] for r in rs),
                                  "failed": rs[0]["failed"]}
@@ -471,6 +595,69 @@ def benchmark(inputs: list[Path], rounds: int, repeat: int, models: str, synthet
     return out
 
 
+def workers_figures(runs: dict, n: int) -> dict:
+    """The same text and HTML reports with 1 and 2 worker processes and on Dask: wall and CPU seconds, reports a
+    second, and on Dask the client's own CPU a report (what the process that runs the batch spends on each: names,
+    small results, the corpus-wide checks' index) beside the scheduler's and workers' CPU."""
+    out: dict = {"reports": n}
+    for key in ("workers_1", "workers_2", "dask_2_workers", "dask_2_workers_s3"):
+        rs = runs.get(f"text_html:{key}")
+        if not rs:
+            continue
+        s = summary(rs)
+        row = {**timed(rs), "reports_per_s_median": round(n / s["median"], 1),
+               "reports_per_s_best": round(n / s["min"], 1), "failed": rs[0]["failed"],
+               "cpu_ms_per_report_median": round(1000 * summary(rs, "cpu_seconds")["median"] / n, 2),
+               "main_process_cpu_ms_per_report_median": round(1000 * summary(rs, "cpu_seconds_main")["median"] / n, 3)}
+        if key.startswith("dask"):
+            row["client_cpu_ms_per_report_median"] = row.pop("main_process_cpu_ms_per_report_median")
+            row["cluster_cpu_seconds"] = summary(rs, "cpu_seconds_cluster")
+        if "cpu_seconds_object_store" in rs[0]:
+            row["object_store_server_cpu_seconds"] = summary(rs, "cpu_seconds_object_store")
+        out[key] = row
+    if "dask_2_workers" in out:
+        dask, pool = out["dask_2_workers"], out["workers_2"]
+        out["dask_vs_workers_2_throughput"] = {
+            "median": round(dask["reports_per_s_median"] / pool["reports_per_s_median"], 2),
+            "best": round(dask["reports_per_s_best"] / pool["reports_per_s_best"], 2)}
+    return out
+
+
+def s3_server(tmp: Path) -> dict:
+    """An S3-compatible server on 127.0.0.1 for --s3 (moto's standalone server, `pip install 'moto[server]'`,
+    installed by scripts/setup.sh --dev) with a bucket; what a child needs to reach it (fsspec's FSSPEC_S3_*
+    settings, inherited by its Dask workers); `upload` puts a folder's files under a prefix and returns its URL."""
+    import s3fs
+
+    server = shutil.which("moto_server")
+    if server is None:
+        raise SystemExit("--s3 needs moto's S3 server: pip install 'moto[server]' (scripts/setup.sh --dev)")
+    log = tmp / "moto_server.log"  # a file, not a pipe: a pipe no one reads would stop the server once full
+    proc = subprocess.Popen([server, "-H", "127.0.0.1", "-p", "0"], stdout=open(log, "w"), stderr=subprocess.STDOUT)
+    endpoint = _endpoint(log, proc)
+    fs = s3fs.S3FileSystem(endpoint_url=endpoint, key="bench", secret="bench")
+    fs.mkdir("bench")
+
+    def upload(folder: Path) -> str:
+        fs.put(f"{folder}/", "bench/in/", recursive=True)
+        return "s3://bench/in/"
+
+    env = {"FSSPEC_S3_ENDPOINT_URL": endpoint, "FSSPEC_S3_KEY": "bench", "FSSPEC_S3_SECRET": "bench",
+           "AWS_EC2_METADATA_DISABLED": "true", "BENCH_S3_SERVER_PID": str(proc.pid)}
+    return {"bucket": "bench", "env": env, "upload": upload, "process": proc}
+
+
+def _endpoint(log: Path, proc) -> str:
+    """The address moto_server says it runs on (in its log)."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        text = log.read_text() if log.exists() else ""
+        if "Running on http://127.0.0.1:" in text:
+            return "http://127.0.0.1:" + text.split("Running on http://127.0.0.1:")[1].split()[0].strip("/")
+        time.sleep(0.1)
+    raise SystemExit(f"moto_server did not start: {log.read_text()[-2000:] if log.exists() else ''}")
+
+
 def targets(out: dict) -> dict:
     """The issue's ratios, each with its measured value (medians) and whether it is met."""
     got = {}
@@ -478,7 +665,7 @@ def targets(out: dict) -> dict:
         one = out["one_report"]
         got["one_report_vs_pdfplumber_one_page"] = max(one["ratio_vs_pdfplumber_one_page"]["median"],
                                                        one["ratio_without_models_vs_pdfplumber_one_page"]["median"])
-    per = out["per_report"]
+    per = out.get("per_report", {})
     if "html" in per:
         got["html_vs_lxml_parse"] = per["html"]["ratio_vs_lxml_parse"]["median"]
     if "pdf" in per:
@@ -486,6 +673,9 @@ def targets(out: dict) -> dict:
         got["pdf_vs_pdfplumber_text"] = per["pdf"]["ratio_vs_pdfplumber_text"]["median"]
     if "workers" in out:
         got["text_html_reports_per_s_2_workers"] = out["workers"]["workers_2"]["reports_per_s_median"]
+        if "dask_2_workers" in out["workers"]:
+            got["dask_vs_workers_2_throughput"] = out["workers"]["dask_vs_workers_2_throughput"]["median"]
+            got["dask_client_cpu_ms_per_report"] = out["workers"]["dask_2_workers"]["client_cpu_ms_per_report_median"]
     mem = out["memory"]
     if len(mem) > 1:
         small, large = mem[min(mem, key=int)], mem[max(mem, key=int)]
@@ -495,7 +685,7 @@ def targets(out: dict) -> dict:
     result = {}
     for key, value in got.items():
         target = TARGETS[key]
-        met = value >= target if key.endswith("per_s_2_workers") else value <= target
+        met = value >= target if key.endswith(("per_s_2_workers", "_throughput")) else value <= target
         result[key] = {"value": value, "target": target, "met": met}
     return result
 
@@ -511,6 +701,11 @@ def main() -> int:
                         help="batch sizes of generated reports whose peak memory is compared (default 20,2000)")
     parser.add_argument("--scale", type=int, default=None, help="one more run of this many generated reports")
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument("--workers-only", action="store_true",
+                        help="only the text and HTML reports with worker processes and on Dask (no per-format rows, "
+                             "no memory batches)")
+    parser.add_argument("--s3", action="store_true",
+                        help="also the Dask run from and to a bucket of an S3 server started here (moto_server)")
     parser.add_argument("--ocr", action="store_true",
                         help="measure OCR instead: seconds a page and accuracy on the labelled scans, RapidOCR "
                              "against Tesseract in the same run")
@@ -533,9 +728,19 @@ def main() -> int:
         inputs = []
         for p in map(Path, args.inputs):
             inputs += sorted(x for x in p.rglob("*") if x.is_file()) if p.is_dir() else [p]
+        load = os.getloadavg()
         with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
-            figures = benchmark(inputs, args.rounds, args.repeat, args.models, args.synthetic,
-                                [int(x) for x in args.memory_sizes.split(",") if x], args.scale, Path(tmp))
+            s3 = s3_server(Path(tmp)) if args.s3 else None
+            try:
+                figures = benchmark(inputs, args.rounds, args.repeat, args.models, args.synthetic,
+                                    [int(x) for x in args.memory_sizes.split(",") if x], args.scale, Path(tmp),
+                                    workers_only=args.workers_only, s3=s3)
+            finally:
+                if s3:
+                    s3["process"].terminate()
+                    s3["process"].wait(timeout=30)
+        # the machine is shared: the load it was measured under, at the start and at the end
+        figures["machine"]["load_average_1min"] = {"start": round(load[0], 2), "end": round(os.getloadavg()[0], 2)}
     print(json.dumps(figures, indent=1, ensure_ascii=False))
     if args.json:
         Path(args.json).write_text(json.dumps(figures, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -95,7 +95,7 @@ def main() -> int:
     parser.add_argument("inputs", nargs="+", help="labelled photographed PDFs")
     parser.add_argument("--json", help="also write the figures here")
     args = parser.parse_args()
-    from pipeline.batch.extract import extract_one
+    from pipeline.batch.stages import extract_one
     from pipeline.extraction.models import load_models
     from pipeline.modeling.evaluate import score_report
 

@@ -1,8 +1,8 @@
-"""Write requirements.lock: every distribution the project needs (its dependencies and the `dev` extra, with all of
+"""Write requirements.lock: every distribution the project needs (its dependencies and every extra, with all of
 theirs, as installed in this environment; read from pyproject.toml, not the installed project's metadata) pinned to the installed version. scripts/setup.sh installs with
 `-c requirements.lock`, so a fresh machine gets the versions the project was tested with.
 
-    python3 scripts/lock.py            (after `pip install -e ".[dev]"` in a working environment)
+    python3 scripts/lock.py            (after `pip install -e ".[dev,cluster]"` in a working environment)
 """
 from __future__ import annotations
 
@@ -34,13 +34,13 @@ def _wanted(requirement: str, extras: set[str]) -> bool:
 
 
 def closure() -> dict[str, str]:
-    """The installed distributions pyproject.toml's dependencies (and the dev extra) need, with all of theirs."""
+    """The installed distributions pyproject.toml's dependencies (and its extras) need, with all of theirs."""
     import tomllib
 
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     pinned: dict[str, str] = {}
     todo = []
-    for req in project["dependencies"] + project["optional-dependencies"]["dev"]:
+    for req in project["dependencies"] + [r for extra in project["optional-dependencies"].values() for r in extra]:
         extra = re.search(r"\[([^\]]+)\]", req)
         todo.append((_name(req), {s.strip() for s in extra.group(1).split(",")} if extra else set()))
     while todo:

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set-up on a fresh machine: the Debian packages the project needs, then the Python package and its dependencies.
 #   bash scripts/setup.sh          what `dvc repro` needs
-#   bash scripts/setup.sh --dev    and what the tests need (pytest, hypothesis, Chromium for the browser test)
+#   bash scripts/setup.sh --dev    and what the tests need (pytest, hypothesis, Chromium for the browser test, s3fs
+#                                  and moto's S3 server for the object-store batch)
 # Debian packages: CJK TrueType fonts (the synthetic `scan` family prints its pages with them before scanning),
 # Tesseract with its Chinese model (the baseline scripts/benchmark.py measures our OCR against; optional),
 # LibreOffice's Writer and Calc without a GUI (legacy .doc, Kingsoft .wps, .rtf, .xls and .et files are converted
@@ -43,8 +44,8 @@ fi
 
 # requirements.lock pins every dependency (and theirs) to the versions the project was tested with (made by
 # scripts/lock.py): installed as constraints, so nothing drifts to a newer release on its own
-if [ "$dev" = 1 ]; then
-  python3 -m pip install --quiet --disable-pip-version-check -c requirements.lock -e ".[dev]"
+if [ "$dev" = 1 ]; then  # the tests also run a batch on an S3 bucket: the cluster extra (s3fs) with the dev one
+  python3 -m pip install --quiet --disable-pip-version-check -c requirements.lock -e ".[dev,cluster]"
 else
   python3 -m pip install --quiet --disable-pip-version-check -c requirements.lock -e .
 fi

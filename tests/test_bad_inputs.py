@@ -381,7 +381,7 @@ MEASURE = r'''
 import json, os, resource, sys, time
 from pathlib import Path
 from pipeline.document import ReadError
-from pipeline.batch.extract import extract_one
+from pipeline.batch.stages import extract_one
 from pipeline.extraction.models import load_models
 
 models = load_models(sys.argv[1])

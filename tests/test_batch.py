@@ -13,7 +13,9 @@ import pytest
 
 from conftest import ROOT
 from fixtures import make_report_pdf
-from pipeline.batch.extract import run_batch
+from pipeline.batch.run import run_batch
+from pipeline.batch.runners import InProcess, ProcessPool
+from pipeline.batch.stages import Extract
 
 CORPUS = ["pingtan-2021.html", "pingtan-2023.txt", "gejiu-2020.txt", "suizhou-2020.txt"]
 
@@ -55,11 +57,11 @@ def _cli(*args, env=None):
 
 def test_worker_processes_give_the_same_bytes_as_one_process(tmp_path):
     src = _inputs(tmp_path)
-    one = run_batch([str(src)], str(tmp_path / "one"), "models", workers=0)
-    run_batch([str(src)], str(tmp_path / "two"), "models", workers=2)
+    one = run_batch([str(src)], str(tmp_path / "one"), Extract(models_dir="models"))
+    run_batch([str(src)], str(tmp_path / "two"), Extract(models_dir="models"), ProcessPool(2))
     assert len(one.written) == 5 and [e["file"] for e in one.errors] == [str(src / "empty.txt")]
     assert _outputs(tmp_path / "one") == _outputs(tmp_path / "two")
-    run_batch([str(src)], str(tmp_path / "again"), "models", workers=2)
+    run_batch([str(src)], str(tmp_path / "again"), Extract(models_dir="models"), ProcessPool(2))
     assert _outputs(tmp_path / "again") == _outputs(tmp_path / "two")
     report = json.loads((tmp_path / "two" / "made.pdf.json").read_text(encoding="utf-8"))
     assert report["tables"]["requests"]["rows"]["total"]["total"] == 21
@@ -73,7 +75,7 @@ def test_a_rerun_redoes_only_what_is_missing_changed_or_out_of_date(tmp_path):
     out = tmp_path / "out"
     trained = str(tmp_path / "models")  # a trained model file, so that "other models" below really are other
     train_row_labeler({"per_row": 8, "seed": 3}, trained)
-    first = run_batch([str(src)], str(out), trained, workers=0)
+    first = run_batch([str(src)], str(out), Extract(models_dir=trained))
     assert first.skipped == [] and len(first.written) == 5
     before = _outputs(out)
 
@@ -85,7 +87,7 @@ def test_a_rerun_redoes_only_what_is_missing_changed_or_out_of_date(tmp_path):
     changed.write_bytes(changed.read_bytes() + "\n附件：无\n".encode("utf-8"))
     mtimes = {p.name: p.stat().st_mtime_ns for p in out.glob("*.json")}
 
-    second = run_batch([str(src)], str(out), trained, workers=0)
+    second = run_batch([str(src)], str(out), Extract(models_dir=trained))
     assert sorted(os.path.basename(p) for p in second.skipped) == ["made.pdf.json", "pingtan-2021.html.json",
                                                                    "pingtan-2023.txt.json"]
     assert len(second.written) == 5 and len(second.errors) == 1  # the empty file is tried again and fails again
@@ -96,7 +98,7 @@ def test_a_rerun_redoes_only_what_is_missing_changed_or_out_of_date(tmp_path):
     assert after["suizhou-2020.txt.json"] != before["suizhou-2020.txt.json"]
 
     # outputs made by other models (here the built-in ones) are out of date too
-    third = run_batch([str(src)], str(out), None, workers=0)
+    third = run_batch([str(src)], str(out), Extract(models_dir=None))
     assert third.skipped == [] and len(third.written) == 5
 
 
@@ -106,7 +108,8 @@ def test_the_time_limit_stops_one_file_and_the_batch_goes_on(tmp_path):
     for workers in (0, 2):
         out = tmp_path / f"out{workers}"
         started = time.monotonic()
-        result = run_batch([str(src)], str(out), "models", workers=workers, time_limit_s=3)
+        runner = ProcessPool(workers, time_limit=3) if workers else InProcess(time_limit=3)
+        result = run_batch([str(src)], str(out), Extract(models_dir="models"), runner)
         elapsed = time.monotonic() - started
         timeouts = [e for e in result.errors if e["stage"] == "timeout"]
         assert [e["file"] for e in timeouts] == [str(src / "long.pdf")]
@@ -152,7 +155,7 @@ if __name__ == "__main__":
 def test_a_real_dask_cluster_gives_the_same_outputs(tmp_path):
     pytest.importorskip("distributed")
     src = _inputs(tmp_path)
-    run_batch([str(src)], str(tmp_path / "local"), "models", workers=0)
+    run_batch([str(src)], str(tmp_path / "local"), Extract(models_dir="models"))
     driver = tmp_path / "driver.py"
     driver.write_text(DASK_DRIVER, encoding="utf-8")
     run = subprocess.run([sys.executable, str(driver), str(src), str(tmp_path / "flag"), str(tmp_path / "env")],
@@ -181,7 +184,7 @@ def test_training_runs_on_a_real_dask_cluster_through_joblib(tmp_path):
     """`train --scheduler` fits the three models as joblib tasks on Dask workers; they equal the local ones."""
     pytest.importorskip("distributed")
     from pipeline.extraction.labels import ColumnLabeler, RowLabeler
-    from pipeline.modeling.synth import generate
+    from pipeline.modeling.synthesize import generate
 
     generate(tmp_path / "syn" / "train", 7, seed=5, raw_dir=ROOT / "data" / "raw")
     local = _cli("train", "--synthetic", str(tmp_path / "syn"), "--out", str(tmp_path / "local"), "--jobs", "1")
@@ -222,7 +225,13 @@ def test_benchmark_script_runs_from_a_plain_checkout(tmp_path):
     assert figures["per_report"]["html"]["lxml_parse_seconds"]["min"] > 0  # the comparator ran in the same round
     assert figures["workers"]["reports"] == 16
     for key in ("workers_1", "workers_2", "dask_2_workers"):
-        assert figures["workers"][key]["failed"] == 0 and figures["workers"][key]["reports_per_s_median"] > 0
+        row = figures["workers"][key]
+        assert row["failed"] == 0 and row["reports_per_s_median"] > 0 and row["cpu_seconds"]["median"] > 0
+    # Dask's workers read and write themselves: the client's own CPU is reported apart from the cluster's
+    assert figures["workers"]["dask_2_workers"]["client_cpu_ms_per_report_median"] > 0
+    assert figures["workers"]["dask_2_workers"]["cluster_cpu_seconds"]["median"] > 0
     assert {k: v["failed"] for k, v in figures["memory"].items()} == {"3": 0, "6": 0}
     assert set(figures["targets"]) == {"html_vs_lxml_parse", "text_html_reports_per_s_2_workers",
-                                       "memory_largest_vs_smallest"}
+                                       "memory_largest_vs_smallest", "dask_vs_workers_2_throughput",
+                                       "dask_client_cpu_ms_per_report"}
+    assert set(figures["machine"]["load_average_1min"]) == {"start", "end"}

@@ -49,7 +49,7 @@ def test_the_cross_year_checks_join_the_two_names(tmp_path):
 
 
 def test_report_json_carries_the_body_key(models):
-    from pipeline.batch.extract import extract_one
+    from pipeline.batch.stages import extract_one
 
     report = extract_one(ROOT / "data" / "raw" / "qingtongxia-2020.txt", models)
     assert report["meta"]["body_key"] == body_key(report["meta"]["body"]) == "青铜峡市"

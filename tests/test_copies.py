@@ -5,7 +5,8 @@ import re
 
 from conftest import ROOT
 from pipeline.batch.copies import find_copies, signature
-from pipeline.batch.extract import run_batch
+from pipeline.batch.run import run_batch
+from pipeline.batch.stages import Extract
 from pipeline.extraction.report import validate_report
 
 RAW = ROOT / "data" / "raw"
@@ -32,7 +33,7 @@ def _write_corpus(folder):
 def test_near_identical_reports_are_flagged_and_different_ones_are_not(tmp_path):
     _write_corpus(tmp_path / "in")
     out = tmp_path / "out"
-    result = run_batch([str(tmp_path / "in")], str(out), None)
+    result = run_batch([str(tmp_path / "in")], str(out), Extract(models_dir=None))
     assert result.errors == []
     reports = {p.name[:-5]: json.loads(p.read_text(encoding="utf-8")) for p in out.glob("*.json")}
     for r in reports.values():

@@ -13,7 +13,8 @@ import pytest
 
 from conftest import ROOT
 from pipeline.__main__ import main
-from pipeline.batch.extract import run_batch
+from pipeline.batch.run import run_batch
+from pipeline.batch.stages import Extract
 
 pytest.importorskip("datasette", reason="datasette is a dev extra (pip install -e .[dev])")
 FILES = ["pingtan-2023.html", "pingtan-2023.txt", "qingtongxia-2020.txt", "pingtan-2021.html", "gejiu-2020.txt"]
@@ -24,7 +25,7 @@ def processed(tmp_path_factory):
     base = tmp_path_factory.mktemp("db")
     inputs = [str(ROOT / "data" / "raw" / n) for n in FILES]
     (base / "broken-2024.pdf").write_bytes(b"%PDF-1.4\n1 0 obj<<>>\n")  # a file that cannot be read
-    result = run_batch(inputs + [str(base / "broken-2024.pdf")], str(base / "reports"), None)
+    result = run_batch(inputs + [str(base / "broken-2024.pdf")], str(base / "reports"), Extract(models_dir=None))
     assert [e["file"] for e in result.errors] == [str(base / "broken-2024.pdf")]
     (base / "reports" / "broken.json").write_text("{not json", encoding="utf-8")  # named and left out
     assert main(["export", "--reports", str(base / "reports"), "--out", str(base / "processed")]) == 0

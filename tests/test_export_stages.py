@@ -4,7 +4,8 @@ import pandas as pd
 
 from conftest import ROOT
 from pipeline.outputs.export import export
-from pipeline.batch.extract import run_batch
+from pipeline.batch.run import run_batch
+from pipeline.batch.stages import Extract, Predict, Read
 
 
 def test_read_then_predict_equals_extract_and_carries_failures(tmp_path):
@@ -13,11 +14,11 @@ def test_read_then_predict_equals_extract_and_carries_failures(tmp_path):
     for name in ("qingtongxia-2020.txt", "pingtan-2021.html"):
         (inputs / name).write_bytes((ROOT / "data" / "raw" / name).read_bytes())
     (inputs / "empty.html").write_bytes(b"")
-    read = run_batch([str(inputs)], str(tmp_path / "docs"), None, mode="read")
+    read = run_batch([str(inputs)], str(tmp_path / "docs"), Read())
     assert sorted(p.split("/")[-1] for p in read.written) == ["pingtan-2021.html.doc.json",
                                                               "qingtongxia-2020.txt.doc.json"]
-    pred = run_batch([str(tmp_path / "docs")], str(tmp_path / "reports"), None, mode="predict")
-    run_batch([str(inputs)], str(tmp_path / "direct"), None)
+    pred = run_batch([str(tmp_path / "docs")], str(tmp_path / "reports"), Predict(models_dir=None))
+    run_batch([str(inputs)], str(tmp_path / "direct"), Extract(models_dir=None))
     for name in ("pingtan-2021.html.json", "qingtongxia-2020.txt.json"):
         a = json.loads((tmp_path / "reports" / name).read_text(encoding="utf-8"))
         b = json.loads((tmp_path / "direct" / name).read_text(encoding="utf-8"))
@@ -29,7 +30,7 @@ def test_read_then_predict_equals_extract_and_carries_failures(tmp_path):
 
 def test_export_writes_long_and_wide_tables_with_printed_values(tmp_path):
     inputs = [str(ROOT / "data" / "raw" / n) for n in ("qingtongxia-2020.txt", "pingtan-2021.html", "gejiu-2020.txt")]
-    run_batch(inputs, str(tmp_path / "reports"), None)
+    run_batch(inputs, str(tmp_path / "reports"), Extract(models_dir=None))
     summary = export(tmp_path / "reports", tmp_path / "out")
     assert summary["reports"] == 3
     cells = pd.read_parquet(tmp_path / "out" / "cells")  # one folder per year

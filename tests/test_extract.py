@@ -6,7 +6,8 @@ import sys
 
 from conftest import EXTERNAL, ROOT, SCANS
 from fixtures import REVIEW, make_report_docx, make_report_pdf, report_html, request_values
-from pipeline.batch.extract import run_batch
+from pipeline.batch.run import run_batch
+from pipeline.batch.stages import Extract
 from pipeline.extraction.report import validate_report
 
 
@@ -38,7 +39,7 @@ def test_every_format_gives_the_same_tables(tmp_path, models):
     html.write_bytes(report_html().encode("gbk"))
     make_report_pdf(tmp_path / "in" / "report.pdf")
     out = tmp_path / "out"
-    result = run_batch([str(tmp_path / "in")], str(out), None)
+    result = run_batch([str(tmp_path / "in")], str(out), Extract(models_dir=None))
     assert result.errors == []
     for name in ("report.html.json", "report.pdf.json"):
         report = json.loads((out / name).read_text(encoding="utf-8"))
@@ -50,7 +51,7 @@ def test_every_format_gives_the_same_tables(tmp_path, models):
 
 def test_docx_report(tmp_path, models):
     make_report_docx(tmp_path / "r.docx")
-    result = run_batch([str(tmp_path / "r.docx")], str(tmp_path / "out"), None)
+    result = run_batch([str(tmp_path / "r.docx")], str(tmp_path / "out"), Extract(models_dir=None))
     assert result.errors == []
     report = json.loads((tmp_path / "out" / "r.docx.json").read_text(encoding="utf-8"))
     assert report["meta"]["year"] == 2022
@@ -101,7 +102,7 @@ def test_corpus_reports_match_gold(tmp_path, labels_dir):
     if SCANS.exists():
         inputs.append(str(SCANS))
     out = tmp_path / "out"
-    result = run_batch(inputs, str(out), None)
+    result = run_batch(inputs, str(out), Extract(models_dir=None))
     assert result.errors == []
     checked = 0
     for gold_path in sorted(labels_dir.glob("*.gold.json")):

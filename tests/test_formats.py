@@ -24,7 +24,9 @@ import pytest
 from conftest import ROOT
 from office_files import LABELS, RAW, lo_convert, make_ofd, make_xlsx, report_blocks, soffice
 
-from pipeline.batch.extract import extract_one, run_batch
+from pipeline.batch.run import run_batch
+from pipeline.batch.runners import InProcess, ProcessPool
+from pipeline.batch.stages import Extract, Read, extract_one
 from pipeline.document import ReadError
 from pipeline.modeling.evaluate import score_report
 from pipeline.readers import read_document
@@ -237,7 +239,8 @@ def test_zip_of_mixed_formats_gives_one_output_per_member(tmp_path, models, work
     inputs.mkdir()
     members = _mixed_zip(inputs / "年报.zip", tmp_path)
     out = tmp_path / "out"
-    result = run_batch([str(inputs)], str(out), models_dir=str(MODELS), workers=workers)
+    runner = ProcessPool(workers) if workers else InProcess()
+    result = run_batch([str(inputs)], str(out), Extract(models_dir=str(MODELS)), runner)
     names = sorted(p.name for p in out.glob("*.json"))
     assert names == sorted(f"年报.zip!{m.replace('/', '_')}.json" for m in members)
     assert [e["file"] for e in result.errors] == [str(inputs / "年报.zip!../outside.txt")]
@@ -246,7 +249,7 @@ def test_zip_of_mixed_formats_gives_one_output_per_member(tmp_path, models, work
         report = json.loads((out / f"年报.zip!{member.replace('/', '_')}.json").read_text(encoding="utf-8"))
         got = _score(report, gold)
         assert got["wrong"] == 0 and got["exact"] >= 0.995 * got["total"], (member, got)
-    again = run_batch([str(inputs)], str(out), models_dir=str(MODELS), workers=workers)
+    again = run_batch([str(inputs)], str(out), Extract(models_dir=str(MODELS)), runner)
     assert len(again.skipped) == len(members)  # resumed: each member known by its own bytes
 
 
@@ -257,7 +260,7 @@ def test_zip_members_in_read_mode_and_their_names(tmp_path):
         z.write(RAW / "qingtongxia-2020.txt", "a/qingtongxia-2020.txt")
         z.write(RAW / "qingtongxia-2020.txt", "b/qingtongxia-2020.txt")
         z.writestr("inner.zip", (inputs / "batch.zip").read_bytes() if False else _tiny_zip())
-    result = run_batch([str(inputs)], str(tmp_path / "docs"), mode="read")
+    result = run_batch([str(inputs)], str(tmp_path / "docs"), Read())
     assert sorted(p.name for p in (tmp_path / "docs").glob("*.doc.json")) == [
         "batch.zip!a_qingtongxia-2020.txt.doc.json", "batch.zip!b_qingtongxia-2020.txt.doc.json"]
     doc = json.loads((tmp_path / "docs" / "batch.zip!a_qingtongxia-2020.txt.doc.json").read_text(encoding="utf-8"))
@@ -315,7 +318,7 @@ def test_a_folder_file_no_reader_takes_is_recorded_not_skipped(tmp_path, models)
     (inputs / "Thumbs.db").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600))  # the system's own
     (inputs / "~$report.docx").write_bytes(b"\x05owner")  # Word's lock file
     for _ in range(2):  # the second time the output folder is inside the folder walked: its JSON is no input
-        result = run_batch([str(inputs)], str(inputs / "out"), models_dir=str(MODELS))
+        result = run_batch([str(inputs)], str(inputs / "out"), Extract(models_dir=str(MODELS)))
         assert [(Path(e["file"]).name, e["stage"]) for e in result.errors] == [("style.css", "input")]
         assert "unsupported file type .css" in result.errors[0]["message"]
         assert sorted(Path(w).name for w in result.written) == ["download.jsp.json", "qingtongxia-2020.txt.json"]
@@ -336,7 +339,8 @@ if __name__ == "__main__":
 
 @pytest.mark.slow  # slow: a real Dask LocalCluster; run by .ci/run (-m slow)
 def test_zip_members_on_a_dask_cluster_match_the_local_run(tmp_path):
-    """The Dask client sends each member's bytes: a cluster's outputs are the local run's, name for name."""
+    """Each Dask worker reads its member from the archive itself: a cluster's outputs are the local run's, name for
+    name."""
     pytest.importorskip("distributed")
     inputs = tmp_path / "in"
     inputs.mkdir()
@@ -344,7 +348,7 @@ def test_zip_members_on_a_dask_cluster_match_the_local_run(tmp_path):
         for name in ("qingtongxia-2020.txt", "pingtan-2023.html", "gejiu-2020.txt"):
             z.write(RAW / name, f"y/{name}")
         z.writestr("y/../../escape.txt", "x")
-    local = run_batch([str(inputs)], str(tmp_path / "local"), models_dir=str(MODELS))
+    local = run_batch([str(inputs)], str(tmp_path / "local"), Extract(models_dir=str(MODELS)))
     driver = tmp_path / "driver.py"
     driver.write_text(DASK_DRIVER, encoding="utf-8")
     run = subprocess.run([sys.executable, str(driver), str(inputs), str(tmp_path / "dask"), str(MODELS)], cwd=ROOT,

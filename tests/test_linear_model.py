@@ -54,7 +54,8 @@ def test_labelers_predict_as_sklearn(corpus_texts, tmp_path):
 
 
 def test_section_model_predicts_as_sklearn(corpus_texts, tmp_path):
-    from pipeline.modeling.synth import JUNK_AFTER, JUNK_BEFORE, generate
+    from pipeline.modeling.synth import JUNK_AFTER, JUNK_BEFORE
+    from pipeline.modeling.synthesize import generate
     from pipeline.modeling.train import training_blocks
 
     generate(tmp_path / "syn", 6, seed=3, raw_dir=ROOT / "data" / "raw")
@@ -86,8 +87,9 @@ def test_a_model_naming_an_unknown_function_is_refused(tmp_path):
 
 def test_extracting_a_report_imports_neither_sklearn_nor_spacy_nor_pandas(tmp_path):
     """One report end to end, in a fresh process with the built-in models: none of the heavy libraries load."""
-    code = ("import sys, json; from pipeline.batch.extract import run_batch; "
-            f"run_batch([{str(ROOT / 'data' / 'raw' / 'pingtan-2021.txt')!r}], {str(tmp_path / 'out')!r}, None); "
+    code = ("import sys, json; from pipeline.batch.run import run_batch; from pipeline.batch.stages import Extract; "
+            f"run_batch([{str(ROOT / 'data' / 'raw' / 'pingtan-2021.txt')!r}], {str(tmp_path / 'out')!r}, "
+            "Extract(models_dir=None)); "
             "print(json.dumps(sorted(m for m in ('sklearn', 'spacy', 'pandas', 'pyarrow', 'scipy') "
             "if m in sys.modules)))")
     env = {"PYTHONPATH": str(ROOT), "GOVREPORT_CACHE": str(tmp_path / "cache"), "PATH": "/usr/bin:/bin"}

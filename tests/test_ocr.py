@@ -45,17 +45,17 @@ def _score(report: dict, gold: dict) -> tuple[int, int, list]:
 @pytest.fixture(scope="module")
 def scanned_reports(tmp_path_factory):
     """Three generated reports (both templates drawn at random) printed and scanned, with their gold labels."""
-    from pipeline.modeling import synth, synth_scan
+    from pipeline.modeling import synth_scan, synthesize
 
     synth_scan.cjk_fonts()  # a clear error naming the font packages when the machine has none
     out = tmp_path_factory.mktemp("scans")
-    synth.generate(out, 3, 20261202, ROOT / "data" / "raw", ["scan"])
+    synthesize.generate(out, 3, 20261202, ROOT / "data" / "raw", ["scan"])
     return out
 
 
 @pytest.mark.slow  # slow (about a minute): every labelled scan OCR'd end to end; run by .ci/run (-m slow)
 def test_scanned_reports_are_read_from_pixels_with_no_wrong_number(scanned_reports, models):
-    from pipeline.batch.extract import extract_one
+    from pipeline.batch.stages import extract_one
 
     exact = total = 0
     for gold_path in sorted((scanned_reports / "labels").glob("*.gold.json")):
@@ -79,7 +79,7 @@ def test_scanned_reports_are_read_from_pixels_with_no_wrong_number(scanned_repor
 def test_a_born_digital_report_scanned_reads_as_the_original(tmp_path, models):
     """The fixture report (every sum holds, table 3 in 6-point type) printed and scanned at 300 dpi with heavy noise:
     every cell read is as in the original, most are read, and the OCR'd cells say so."""
-    from pipeline.batch.extract import extract_one
+    from pipeline.batch.stages import extract_one
     from pipeline.modeling.synth_scan import scan_pdf
 
     original = make_report_pdf(tmp_path / "original.pdf")
@@ -118,7 +118,7 @@ def _page_pictures(pdf: Path, dpi: int = 200):
 def test_image_files_are_read_as_pages(tmp_path, models):
     """The fixture report's pages as a multi-page TIFF and as one PNG per page: the TIFF is read whole; a PNG of
     the page holding table 3's start is read as a picture of a page."""
-    from pipeline.batch.extract import extract_one
+    from pipeline.batch.stages import extract_one
 
     pages = _page_pictures(make_report_pdf(tmp_path / "original.pdf"))
     tiff = tmp_path / "report.tif"
@@ -163,7 +163,7 @@ def test_a_table_pasted_as_a_picture_into_word_is_read(tmp_path, models):
     import docx
     from docx.shared import Pt
 
-    from pipeline.batch.extract import extract_one
+    from pipeline.batch.stages import extract_one
 
     picture = tmp_path / "table4.png"
     picture.write_bytes(_table_picture(tmp_path))
@@ -184,7 +184,8 @@ def test_a_table_pasted_as_a_picture_into_word_is_read(tmp_path, models):
 def test_pictures_of_a_web_page_saved_with_its_files_are_read_and_nothing_else_is(tmp_path, models):
     """page.html + page_files/: the picture where table 4 should be is read; a path out of the page's folder and
     a web address are never opened (a planted file outside and a symbolic link prove it)."""
-    from pipeline.batch.extract import run_batch
+    from pipeline.batch.run import run_batch
+    from pipeline.batch.stages import Extract
 
     site = tmp_path / "site"
     (site / "page_files").mkdir(parents=True)
@@ -200,7 +201,7 @@ def test_pictures_of_a_web_page_saved_with_its_files_are_read_and_nothing_else_i
     (site / "page.html").write_text(f"<html><head><meta charset='utf-8'></head><body><h1>示例县2024年政府信息公开"
                                     f"工作年度报告</h1>{body}</body></html>", encoding="utf-8")
     out = tmp_path / "out"
-    result = run_batch([str(site)], str(out), None, workers=0)
+    result = run_batch([str(site)], str(out), Extract(models_dir=None))
     assert result.errors == []
     assert [Path(p).name for p in result.written] == ["page.html.json"]  # the page's pictures are no inputs
     report = json.loads((out / "page.html.json").read_text(encoding="utf-8"))

@@ -13,7 +13,7 @@ import zipfile
 import pytest
 
 from fixtures import REVIEW, make_report_docx, report_html, request_values
-from pipeline.batch.extract import extract_one
+from pipeline.batch.stages import extract_one
 from pipeline.document import ReadError
 from pipeline.extraction.cells import chinese_numeral, looks_numeric, parse_value
 from pipeline.extraction.report import build_report

@@ -168,11 +168,11 @@ def test_photographed_reports_are_read_with_no_wrong_number(tmp_path, models):
     """Generated reports photographed on a desk (the `photo` family: perspective, tilt, light falling off, blur,
     colour JPEG), one of them bound as a 72 dpi multi-page TIFF: every table found, no wrong number, nearly every
     cell read, headings as printed."""
-    from pipeline.batch.extract import extract_one
-    from pipeline.modeling import synth
+    from pipeline.batch.stages import extract_one
     from pipeline.modeling.synth_scan import photo_pdf
+    from pipeline.modeling.synthesize import generate
 
-    synth.generate(tmp_path, 2, 20261206, ROOT / "data" / "raw", ["photo"])
+    generate(tmp_path, 2, 20261206, ROOT / "data" / "raw", ["photo"])
     docs = sorted((tmp_path / "docs").glob("*.pdf"))
     golds = {p.name: json.loads((tmp_path / "labels" / f"{p.name}.gold.json").read_text(encoding="utf-8"))
              for p in docs}
@@ -210,7 +210,7 @@ def test_a_born_digital_pdf_with_table_pictures_takes_its_text_from_the_text_lay
     the tables are read from their pictures with no wrong number."""
     import picture_reports
 
-    from pipeline.batch.extract import extract_one
+    from pipeline.batch.stages import extract_one
 
     path, gold = picture_reports.build(tmp_path, 12, bare_sections=(3, 4))
     report = extract_one(path, models)
@@ -227,7 +227,7 @@ def test_a_screenshot_without_a_resolution_in_a_web_page_is_read(tmp_path, model
     page with an `<img>` without a width: the table is found and read with no wrong number."""
     import picture_reports
 
-    from pipeline.batch.extract import extract_one
+    from pipeline.batch.stages import extract_one
 
     for zoom in (1.5, 3.0):
         png, gold = picture_reports.screenshot(tmp_path, 14, zoom)

@@ -319,7 +319,7 @@ table3 = st.fixed_dictionaries({r: st.lists(st.integers(0, 99999), min_size=7, m
 @SLOW
 @given(values=table3)
 def test_random_table3_round_trips_exactly(layout, values):
-    from pipeline.batch.extract import predict_one
+    from pipeline.batch.stages import predict_one
 
     text, name = _report(values, layout)
     doc = parse_html(text, name) if layout == "html" else parse_text(text, name)

@@ -72,7 +72,8 @@ def test_cross_year_checks_between_consecutive_reports_of_one_body(tmp_path):
 def test_each_table_rule_fails_on_a_report_made_to_break_it_and_numbers_stay_printed(tmp_path):
     import json
 
-    from pipeline.batch.extract import run_batch
+    from pipeline.batch.run import run_batch
+    from pipeline.batch.stages import Extract
 
     cols = "| 自然人 | 商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他 | 总计 |"
     from pipeline import schema
@@ -93,7 +94,7 @@ def test_each_table_rule_fails_on_a_report_made_to_break_it_and_numbers_stay_pri
               "1 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |",  # review total printed 0
               "五、存在的主要问题及改进情况", "无。", "六、其他需要报告的事项", "无。"]
     (tmp_path / "broken.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    run_batch([str(tmp_path / "broken.txt")], str(tmp_path / "out"), None)
+    run_batch([str(tmp_path / "broken.txt")], str(tmp_path / "out"), Extract(models_dir=None))
     report = json.loads((tmp_path / "out" / "broken.txt.json").read_text(encoding="utf-8"))
     failed = {(c["rule"], c["cells"][-1]) for c in report["checks"] if c["ok"] is False}
     assert ("requests.balance", "requests.carried_forward.natural_person") in failed

@@ -26,7 +26,7 @@ def _squeeze(text) -> str:
 def test_a_pdf_cells_box_holds_its_printed_text(models):
     import pdfplumber
 
-    from pipeline.batch.extract import extract_one
+    from pipeline.batch.stages import extract_one
 
     path = ROOT / "data" / "raw" / "pingtan-2021-lo.pdf"  # tables over page breaks, labels wrapped a character a line
     report = extract_one(path, models)
@@ -49,7 +49,7 @@ def test_a_pdf_cells_box_holds_its_printed_text(models):
 
 
 def test_grid_and_text_cells_point_at_the_document_as_read(models):
-    from pipeline.batch.extract import extract_one
+    from pipeline.batch.stages import extract_one
     from pipeline.document import expand_spans
     from pipeline.readers import read_document
 
@@ -114,7 +114,7 @@ def test_an_ocr_cells_box_lies_over_the_cell_it_was_read_from(tmp_path, models):
 
     import random
 
-    from pipeline.batch.extract import extract_one
+    from pipeline.batch.stages import extract_one
     from pipeline.modeling.synth_scan import scan_pdf
 
     original = make_report_pdf(tmp_path / "original.pdf")
@@ -156,7 +156,7 @@ def test_a_photographed_cells_box_is_placed_back_on_the_photo(tmp_path, models):
     import pypdfium2 as pdfium
     from PIL import Image
 
-    from pipeline.batch.extract import extract_one
+    from pipeline.batch.stages import extract_one
     from pipeline.modeling.synth_scan import PHOTO_WIDTH, photograph
     from pipeline.readers.image import picture_scale
     from pipeline.readers.ocr import to_grey

@@ -129,7 +129,7 @@ def test_with_ocr_off_a_scan_with_an_ocr_text_layer_has_its_tables_read_by_camel
     and camelot's lattice finds the table in the rendered page: every number comes back as in the original (the
     layer here is exact; a real one is not, which is why OCR reads such pages by default)."""
     from fixtures import make_ocr_scan_pdf, make_report_pdf
-    from pipeline.batch.extract import extract_one
+    from pipeline.batch.stages import extract_one
     from pipeline.readers import PdfOptions
     from pipeline.readers.ocr import OcrOptions
 

@@ -87,20 +87,21 @@ def test_a_pdf_over_the_page_limit_says_so(tmp_path):
 
 
 def test_failures_of_earlier_runs_are_kept_until_their_input_succeeds(tmp_path):
-    from pipeline.batch.extract import run_batch
+    from pipeline.batch.run import run_batch
+    from pipeline.batch.stages import Extract
 
     a, b, out = tmp_path / "a", tmp_path / "b", tmp_path / "out"
     a.mkdir()
     b.mkdir()
     (a / "broken.pdf").write_bytes(b"%PDF-1.4 cut short")
     shutil.copy(GOOD, b)
-    run_batch([str(a)], str(out), None, workers=0)
-    run_batch([str(b)], str(out), None, workers=0)  # a run beside it, into the same folder
+    run_batch([str(a)], str(out), Extract(models_dir=None))
+    run_batch([str(b)], str(out), Extract(models_dir=None))  # a run beside it, into the same folder
     assert [Path(e["file"]).name for e in _errors(out)] == ["broken.pdf"]
     from fixtures import make_report_pdf
 
     make_report_pdf(a / "broken.pdf")  # mended: the same input now succeeds, its old failure goes
-    run_batch([str(a)], str(out), None, workers=0)
+    run_batch([str(a)], str(out), Extract(models_dir=None))
     assert _errors(out) == [] and (out / "broken.pdf.json").exists()
 
 
@@ -128,7 +129,7 @@ def test_outputs_are_readable_under_the_users_umask(tmp_path):
 
 
 def test_folders_through_links_are_walked_and_a_file_named_twice_is_read_once(tmp_path):
-    from pipeline.batch.extract import find_inputs
+    from pipeline.batch.sources import find_inputs
 
     real = tmp_path / "real"
     real.mkdir()
@@ -142,15 +143,16 @@ def test_folders_through_links_are_walked_and_a_file_named_twice_is_read_once(tm
 
 
 def test_resume_remakes_an_output_edited_by_hand(tmp_path):
-    from pipeline.batch.extract import run_batch
+    from pipeline.batch.run import run_batch
+    from pipeline.batch.stages import Extract
 
     out = tmp_path / "out"
-    run_batch([str(GOOD)], str(out), None, workers=0)
+    run_batch([str(GOOD)], str(out), Extract(models_dir=None))
     path = out / "gejiu-2020.txt.json"
     first = path.read_text(encoding="utf-8")
-    assert run_batch([str(GOOD)], str(out), None, workers=0).skipped == [str(path)]
+    assert run_batch([str(GOOD)], str(out), Extract(models_dir=None)).skipped == [str(path)]
     report = json.loads(first)
     report["meta"]["year"] = 1999
     path.write_text(json.dumps(report, ensure_ascii=False), encoding="utf-8")
-    again = run_batch([str(GOOD)], str(out), None, workers=0)
+    again = run_batch([str(GOOD)], str(out), Extract(models_dir=None))
     assert again.skipped == [] and path.read_text(encoding="utf-8") == first

@@ -100,11 +100,12 @@ def test_validate_gold_refuses_non_finite_numbers_a_parser_let_through():
 
 
 def test_the_review_app_refuses_to_save_nan_or_infinity(tmp_path):
-    from pipeline.batch.extract import run_batch
+    from pipeline.batch.run import run_batch
+    from pipeline.batch.stages import Extract
     from pipeline.outputs.review_app import create_app
 
     shutil.copy(ROOT / "data" / "raw" / LABELLED, tmp_path / LABELLED)
-    assert run_batch([str(tmp_path / LABELLED)], str(tmp_path / "reports"), None).errors == []
+    assert run_batch([str(tmp_path / LABELLED)], str(tmp_path / "reports"), Extract(models_dir=None)).errors == []
     labels = tmp_path / "labels"
     client = create_app(tmp_path / "reports", labels, token="t").test_client()
     headers = {"X-Review-Token": "t", "Content-Type": "application/json"}
@@ -242,7 +243,7 @@ def test_a_report_scan_cut_by_the_page_limit_carries_a_warning_with_the_pages_re
 def test_the_ocr_page_limit_is_a_parameter(tmp_path):
     import yaml
 
-    from pipeline.batch.extract import read_options_of
+    from pipeline.batch.stages import read_options_of
     from pipeline.params import check
 
     params = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))
@@ -324,7 +325,7 @@ def test_a_full_disk_stops_the_batch_with_one_clear_line_and_keeps_what_fit(tmp_
 def test_a_record_cut_short_by_a_full_disk_is_taken_back(small_disk):
     """errors.jsonl appended on a tmpfs filled to its last page: records go in whole until one does not fit; the
     one cut short by the kernel (a short write, then ENOSPC) is taken back, so every line left reads."""
-    from pipeline.batch.writing import ErrorLog, OutputError
+    from pipeline.batch.store import ErrorLog, OutputError
 
     disk = small_disk("64k")
     (disk / "errors.jsonl").write_text('{"file": "earlier.pdf", "stage": "read", "message": "x"}\n')
@@ -351,7 +352,7 @@ def test_a_record_cut_short_by_a_full_disk_is_taken_back(small_disk):
 
 def test_a_record_that_cannot_be_written_for_lack_of_space_is_a_clear_error():
     """Runs without root: /dev/full fails every write with ENOSPC, as a full disk does."""
-    from pipeline.batch.writing import ErrorLog, OutputError
+    from pipeline.batch.store import ErrorLog, OutputError
 
     if not os.path.exists("/dev/full"):
         pytest.skip("no /dev/full on this system")
@@ -512,15 +513,16 @@ def test_one_file_name_in_two_folders_is_two_reports_named_by_their_paths(tmp_pa
 
 
 def test_a_second_file_of_the_same_name_renames_the_first_on_resume(tmp_path):
-    from pipeline.batch.extract import run_batch
+    from pipeline.batch.run import run_batch
+    from pipeline.batch.stages import Extract
 
     (tmp_path / "in" / "a").mkdir(parents=True)
     shutil.copy(GOOD, tmp_path / "in" / "a" / "index.txt")
-    run_batch([str(tmp_path / "in")], str(tmp_path / "out"), None)
+    run_batch([str(tmp_path / "in")], str(tmp_path / "out"), Extract(models_dir=None))
     assert json.loads((tmp_path / "out" / "index.txt.json").read_text(encoding="utf-8"))["document"] == "index.txt"
     (tmp_path / "in" / "b").mkdir()
     shutil.copy(RAW / "suizhou-2020.txt", tmp_path / "in" / "b" / "index.txt")
-    result = run_batch([str(tmp_path / "in")], str(tmp_path / "out"), None)
+    result = run_batch([str(tmp_path / "in")], str(tmp_path / "out"), Extract(models_dir=None))
     assert result.skipped == [] and sorted(Path(w).name for w in result.written) == [
         "a_index.txt.json", "b_index.txt.json"]
     assert json.loads((tmp_path / "out" / "a_index.txt.json").read_text(encoding="utf-8"))["document"] == \

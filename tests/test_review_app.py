@@ -13,7 +13,8 @@ import urllib.request
 import pytest
 
 from conftest import ROOT, screenshot
-from pipeline.batch.extract import run_batch
+from pipeline.batch.run import run_batch
+from pipeline.batch.stages import Extract
 from pipeline.modeling.labeling import validate_dir
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -48,7 +49,7 @@ def app(tmp_path_factory):
                                    "  predict:\n    cmd: predict\n    deps: [models]\n    outs: [predicted]\n"
                                    "  export:\n    cmd: export\n    deps: [docs]\n    outs: [processed]\n",
                                    encoding="utf-8")
-    result = run_batch([str(docs / REPORT)], str(base / "reports"), None)
+    result = run_batch([str(docs / REPORT)], str(base / "reports"), Extract(models_dir=None))
     assert result.errors == []
     port = _free_port()
     log = open(base / "server.log", "w")

@@ -18,7 +18,8 @@ import urllib.request
 import pytest
 
 from conftest import ROOT, screenshot
-from pipeline.batch.extract import run_batch
+from pipeline.batch.run import run_batch
+from pipeline.batch.stages import Extract
 from pipeline.outputs import bundled
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -69,7 +70,7 @@ def desk(tmp_path_factory):
     for name in FILES:
         shutil.copy(ROOT / "data" / "raw" / name, docs / name.split("/")[-1])
     (docs / "broken-2024.pdf").write_bytes(b"%PDF-1.4\n1 0 obj<<>>\n")  # truncated: the batch records it
-    result = run_batch([str(docs)], str(base / "reports"), None)
+    result = run_batch([str(docs)], str(base / "reports"), Extract(models_dir=None))
     assert [e["file"].split("/")[-1] for e in result.errors] == ["broken-2024.pdf"]
     from pipeline.outputs.export import export
 
@@ -324,7 +325,7 @@ def test_a_scan_marks_only_its_doubtful_cells_and_shows_each_on_the_page(tmp_pat
     docs.mkdir()
     scan_pdf(make_report_pdf(tmp_path / "original.pdf"), docs / "scan-2024.pdf", random.Random(11), ocr_layer=False,
              dpi=200)
-    run_batch([str(docs)], str(tmp_path / "reports"), None)
+    run_batch([str(docs)], str(tmp_path / "reports"), Extract(models_dir=None))
     report = json.loads((tmp_path / "reports" / "scan-2024.pdf.json").read_text(encoding="utf-8"))
     ocr = [(t, r, c, cell) for t, tt in report["tables"].items() for r, cols in (tt.get("cells") or {}).items()
            for c, cell in cols.items() if cell.get("source") == "ocr"]

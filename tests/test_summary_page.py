@@ -7,7 +7,8 @@ import shutil
 import pytest
 
 from conftest import ROOT
-from pipeline.batch.extract import run_batch
+from pipeline.batch.run import run_batch
+from pipeline.batch.stages import Extract
 from pipeline.outputs import bundled
 from pipeline.outputs.export import export
 
@@ -43,7 +44,7 @@ def test_summary_page_renders_with_charts_audit_and_review_queue(tmp_path, brows
         pytest.skip(f"the Vega libraries are not cached: {bundled.fetch_command(*bundled.CHARTS)}")
     inputs = [str(ROOT / "data" / "raw" / n) for n in ("qingtongxia-2020.txt", "pingtan-2023.txt", "gejiu-2020.txt")]
     (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.4\n")
-    run_batch(inputs + [str(tmp_path / "broken.pdf")], str(tmp_path / "reports"), None)
+    run_batch(inputs + [str(tmp_path / "broken.pdf")], str(tmp_path / "reports"), Extract(models_dir=None))
     export(tmp_path / "reports", tmp_path / "out")
     tab, requests, errors = _open(browser, tmp_path / "out" / "summary.html")
     for chart in ("chart-audit", "chart-years"):
@@ -86,7 +87,7 @@ def test_summary_page_renders_with_charts_audit_and_review_queue(tmp_path, brows
 
 def test_the_bundled_corpus_counts_each_report_once(tmp_path, browser):
     """data/raw holds pingtan's reports as .html and .txt, and as -lo.docx and -lo.pdf too, and page excerpts."""
-    result = run_batch([str(ROOT / "data" / "raw")], str(tmp_path / "reports"), None)
+    result = run_batch([str(ROOT / "data" / "raw")], str(tmp_path / "reports"), Extract(models_dir=None))
     assert result.errors == []
     files = len(list((tmp_path / "reports").glob("*.json")))
     export(tmp_path / "reports", tmp_path / "out")

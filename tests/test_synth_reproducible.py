@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 from conftest import ROOT
-from pipeline.modeling.synth import generate
+from pipeline.modeling.synthesize import generate
 from pipeline.params import FAMILIES
 
 
@@ -19,7 +19,7 @@ def test_two_generations_from_one_seed_are_the_same_bytes(tmp_path):
     n = 2 * len(FAMILIES)  # every family twice (the narrow family alternates PDF and Word)
     generate(tmp_path / "a", n, 7, ROOT / "data" / "raw")
     # the second in another process, with another string-hash seed: nothing may depend on either
-    code = f"from pipeline.modeling.synth import generate; generate({str(tmp_path / 'b')!r}, {n}, 7, {str(ROOT / 'data' / 'raw')!r})"
+    code = f"from pipeline.modeling.synthesize import generate; generate({str(tmp_path / 'b')!r}, {n}, 7, {str(ROOT / 'data' / 'raw')!r})"
     env = dict(os.environ, PYTHONHASHSEED="12345", PYTHONPATH=str(ROOT))
     subprocess.run([sys.executable, "-c", code], check=True, env=env, timeout=600)
     a, b = _digests(tmp_path / "a"), _digests(tmp_path / "b")

@@ -2,12 +2,15 @@ import json
 import re
 
 from conftest import ROOT
-from pipeline.batch.extract import run_batch
+from pipeline.batch.run import run_batch
+from pipeline.batch.stages import Extract
 from pipeline.readers import read_document
 from pipeline.extraction.section_model import SectionModel
 from pipeline.modeling.train import training_blocks
 from pipeline.extraction.sections import segment
-from pipeline.modeling.synth import FAMILIES, JUNK_AFTER, JUNK_BEFORE, generate
+from pipeline.modeling.synth import JUNK_AFTER, JUNK_BEFORE
+from pipeline.params import FAMILIES
+from pipeline.modeling.synthesize import generate
 
 
 def _check_sums(gold):
@@ -28,7 +31,7 @@ def test_synthetic_reports_in_every_family_are_read_back(tmp_path):
     made = generate(tmp_path / "syn", len(FAMILIES), seed=7, raw_dir=ROOT / "data" / "raw")
     assert len(made) == len(FAMILIES)
     out = tmp_path / "out"
-    result = run_batch([str(tmp_path / "syn" / "docs")], str(out), None)
+    result = run_batch([str(tmp_path / "syn" / "docs")], str(out), Extract(models_dir=None))
     assert result.errors == []
     for name in made:
         gold = json.loads((tmp_path / "syn" / "labels" / f"{name}.gold.json").read_text(encoding="utf-8"))

@@ -7,19 +7,19 @@ not hide a copy) is cut into character shingles of SHINGLE characters; a MinHash
 is flagged in both reports' `copies` with the other report and the share. The same report saved in two formats is
 one report (same body, same year): it is never flagged as a copy of itself.
 
-Streaming: each report is read once to keep a compact signature (a few identifiers and NUM_PERM integers) and its
-LSH bands in a SQLite file (CopyIndex), never the reports; the reports sharing a band are the candidate pairs; each
-report whose flags change is then rewritten.
+Streaming: each report gives a compact entry (copy_entry: a few identifiers, NUM_PERM integers and its LSH bands),
+made where the report was written, and kept in a SQLite file (CopyIndex), never the reports; the reports sharing a
+band are the candidate pairs; each report whose flags change is then rewritten (corpus_checks.py).
 """
 from __future__ import annotations
 
+import functools
 import re
-from pathlib import Path
 
 import numpy as np
 import orjson
 
-from .corpus_checks import body_key
+from ..bodies import body_key
 
 SHINGLE = 5
 NUM_PERM = 128
@@ -118,7 +118,8 @@ def _flags_for(sig: dict, others: list[dict], threshold: float) -> list[dict]:
     return sorted(found.values(), key=lambda f: (-f["similarity"], f["document"]))[:MAX_FLAGS]
 
 
-def _bands(threshold: float) -> tuple[int, int]:
+@functools.lru_cache(maxsize=None)
+def lsh_bands(threshold: float) -> tuple[int, int]:
     """datasketch's LSH banding (b bands of r rows) for candidates a little below the threshold."""
     from datasketch import MinHashLSH
 
@@ -135,8 +136,8 @@ def _band_keys(hashvalues, b: int, r: int) -> list[bytes]:
 def find_copies(signatures: dict[str, dict], threshold: float = THRESHOLD) -> dict[str, list[dict]]:
     """For each report (by path), the reports whose prose it shares at `threshold` or more: its own previous year,
     another body's of the same year, or (for the earlier report) the next year's that copied it. In memory, for a
-    few signatures; flag_copies does the same on disk for a batch."""
-    b, r = _bands(threshold)
+    few signatures; CopyIndex does the same on disk for a batch."""
+    b, r = lsh_bands(threshold)
     buckets: dict[tuple, list[str]] = {}
     for path, sig in signatures.items():
         for band, key in enumerate(_band_keys(sig["hashvalues"], b, r)):
@@ -151,36 +152,46 @@ def find_copies(signatures: dict[str, dict], threshold: float = THRESHOLD) -> di
     return out
 
 
+def copy_entry(report: dict) -> dict | None:
+    """What copy detection indexes of a report, made where the report is (the task that wrote it): whether it
+    carries flags now and those flags, who and when (`info`), its signature and its LSH band keys; None when the
+    report cannot be read so (no row at all), `info` None when its prose is too short to compare."""
+    try:
+        sig = signature(report)
+    except (KeyError, TypeError, AttributeError):
+        return None
+    entry = {"copies": report.get("copies", []), "info": None, "hashvalues": None, "bands": []}
+    if sig is not None:
+        b, r = lsh_bands(THRESHOLD)
+        entry.update(info=orjson.dumps({k: v for k, v in sig.items() if k != "hashvalues"}),
+                     hashvalues=np.asarray(sig["hashvalues"], dtype=np.uint32).tobytes(),
+                     bands=_band_keys(sig["hashvalues"], b, r))
+    return entry
+
+
 class CopyIndex:
-    """Copy detection over a batch, on disk: `add` each report as it is read (its signature and LSH bands go into
-    SQLite tables of a corpus_checks.DiskIndex), then `flag` finds each report's candidates (the reports sharing one
-    of its bands), measures them and rewrites the reports whose flags change."""
-    SCHEMA = ("CREATE TABLE sig (n INTEGER PRIMARY KEY, path TEXT, flagged INTEGER, info BLOB, hashvalues BLOB);"
+    """Copy detection over a batch, on disk: `add` each report's copy_entry (its signature and LSH bands go into
+    SQLite tables of a corpus_checks.DiskIndex), then `flags` finds each report's candidates (the reports sharing
+    one of its bands), measures them and says which reports' flags change."""
+    SCHEMA = ("CREATE TABLE sig (n INTEGER PRIMARY KEY, name TEXT, copies BLOB, info BLOB, hashvalues BLOB);"
               "CREATE TABLE band (band INTEGER, bucket BLOB, n INTEGER);")
 
     def __init__(self, db, threshold: float = THRESHOLD):
         self.db = db
         self.threshold = threshold
-        self.b, self.r = _bands(threshold)
+        self.b, self.r = lsh_bands(threshold)
 
-    def add(self, n: int, path: str, report: dict) -> None:
-        try:
-            sig = signature(report)
-        except (KeyError, TypeError, AttributeError):
+    def add(self, n: int, name: str, entry: dict | None) -> None:
+        if entry is None:
             return
-        info = orjson.dumps({k: v for k, v in sig.items() if k != "hashvalues"}) if sig is not None else None
         self.db.execute("INSERT INTO sig VALUES (?, ?, ?, ?, ?)", (
-            n, path, int(bool(report.get("copies"))), info,
-            np.asarray(sig["hashvalues"], dtype=np.uint32).tobytes() if sig is not None else None))
-        if sig is not None:
+            n, name, orjson.dumps(entry["copies"]), entry["info"], entry["hashvalues"]))
+        if entry["info"] is not None:
             self.db.executemany("INSERT INTO band VALUES (?, ?, ?)",
-                                [(k, key, n) for k, key in enumerate(_band_keys(sig["hashvalues"], self.b, self.r))])
+                                [(k, key, n) for k, key in enumerate(entry["bands"])])
 
-    def flag(self) -> int:
-        """Every indexed report given its `copies` flags (none: the key is absent); returns how many were
-        rewritten."""
-        from .extract import dump_json, seal, write_atomic
-
+    def flags(self):
+        """(n, name, flags) of every indexed report whose `copies` flags change (none: the key goes), in order."""
         db = self.db
         db.execute("CREATE INDEX by_bucket ON band (band, bucket)")
         db.execute("CREATE INDEX by_report ON band (n)")
@@ -190,9 +201,8 @@ class CopyIndex:
             n, info, blob = row
             return {**orjson.loads(info), "hashvalues": np.frombuffer(blob, dtype=np.uint32)}
 
-        rewritten = 0
         lookup = db.cursor()
-        for n, p, flagged, info, blob in db.execute("SELECT n, path, flagged, info, hashvalues FROM sig ORDER BY n"):
+        for n, name, copies, info, blob in db.execute("SELECT n, name, copies, info, hashvalues FROM sig ORDER BY n"):
             flags = []
             if info is not None:
                 others = lookup.execute(
@@ -200,35 +210,5 @@ class CopyIndex:
                     "o.bucket = a.bucket JOIN sig s ON s.n = o.n WHERE a.n = ? AND o.n != ? ORDER BY s.n",
                     (n, n)).fetchall()
                 flags = _flags_for(load((n, info, blob)), [load(o) for o in others], self.threshold)
-            if not flags and not flagged:
-                continue
-            try:
-                report = orjson.loads(Path(p).read_bytes())
-            except (OSError, orjson.JSONDecodeError):
-                continue
-            if not isinstance(report, dict) or report.get("copies", []) == flags:
-                continue
-            if flags:
-                report["copies"] = flags
-            else:
-                report.pop("copies", None)
-            seal(report)
-            write_atomic(Path(p), dump_json(report, indent=1))
-            rewritten += 1
-        return rewritten
-
-
-def flag_copies(report_paths: list[str], threshold: float = THRESHOLD) -> int:
-    """Give every report of a batch its `copies` flags, on its own (corpus_checks.add_cross_year_checks indexes the
-    copies in the same reading of the reports as the cross-year figures). Returns how many were rewritten."""
-    from .corpus_checks import DiskIndex
-
-    with DiskIndex(CopyIndex.SCHEMA) as index:
-        copies = CopyIndex(index.db, threshold)
-        for n, p in enumerate(report_paths):
-            try:
-                report = orjson.loads(Path(p).read_bytes())
-            except (OSError, orjson.JSONDecodeError):
-                continue
-            copies.add(n, p, report)
-        return copies.flag()
+            if flags != orjson.loads(copies):
+                yield n, name, flags

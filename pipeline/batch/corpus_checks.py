@@ -5,14 +5,25 @@
 
 Reports of one body are grouped by its normalised key (bodies.body_key: 淮安市洪泽区人民政府 and 洪泽区人民政府 are
 one body); each check is added to the later year's report JSON,
-with the other report named, and nothing printed is changed.
+with the other report named, and nothing printed is changed. Copied prose (copies.py) is indexed with the same
+entries, so one pass over a batch's outcomes serves both.
+
+Each report's entry (index_entry) is made where the report is written — a worker process, a Dask worker — and
+comes back with its task's outcome; the process running the batch keeps the entries in a SQLite file and works out
+which reports change (CorpusIndex.changes). Those are read again and rewritten where its runner says (runners.py):
+in this process, or on the Dask workers, which read and write the store themselves.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
-from ..bodies import body_key  # noqa: F401  (the key reports of one body are grouped by; copies.py uses it too)
+import orjson
+
+from ..bodies import body_key
 from ..extraction.checks import APPLICANT_COLUMNS
+from .copies import CopyIndex, copy_entry
+from .provenance import dump_json, seal
+from .store import FolderStore
 
 
 def _cell(report, table, row, col):
@@ -86,60 +97,137 @@ def cross_year_checks(prev: dict, cur: dict) -> list[dict]:
     return out
 
 
-def add_cross_year_checks(report_paths: list[str]) -> int:
-    """Give every report of a batch the cross-year checks its body's previous year calls for, now: the reports
-    are read once to index their figures (on disk, DiskIndex), then each report whose checks change (a previous
-    year's report was added, changed or removed since it was written) is rewritten. Checks of a resumed run are
-    those of a fresh one. Memory holds neither the reports nor the index. Returns how many reports were rewritten.
-    The same reading indexes the reports' prose for the copied-prose flags (copies.CopyIndex), set last."""
-    import orjson
+YEARS = "years."  # the rule names of the checks across years
 
-    from .copies import CopyIndex  # copied reports (内容雷同) are a corpus-wide check too, indexed in the same pass
-    from .extract import dump_json, seal, write_atomic
 
-    rewritten = 0
-    with DiskIndex("CREATE TABLE entry (n INTEGER PRIMARY KEY, path TEXT, key TEXT, year INTEGER, sha TEXT, "
-                   "has_year_checks INTEGER, figures BLOB); CREATE INDEX by_body ON entry (key, year);"
-                   + CopyIndex.SCHEMA) as index:
-        copies = CopyIndex(index.db)
-        for n, p in enumerate(report_paths):
-            try:
-                report = orjson.loads(Path(p).read_bytes())
-            except (OSError, orjson.JSONDecodeError):
-                continue
-            copies.add(n, p, report)
-            try:
-                f = figures(report)
-            except (KeyError, TypeError, AttributeError):
-                continue
-            index.db.execute("INSERT INTO entry VALUES (?, ?, ?, ?, ?, ?, ?)",
-                             (n, p, f["key"], f["year"] if isinstance(f["year"], int) else None, f["sha256"],
-                              int(f["has_year_checks"]), orjson.dumps(f)))
-        index.db.commit()
-        entries = index.db.execute("SELECT path, key, year, has_year_checks, figures FROM entry ORDER BY n")
-        lookup = index.db.cursor()
-        for p, key, year, has_year_checks, blob in entries:
-            previous = lookup.execute("SELECT path, sha, figures FROM entry WHERE key = ? AND year = ? ORDER BY n",
+def index_entry(report: dict) -> dict | None:
+    """What the corpus-wide checks need to know of a report, made where the report is (the task that wrote it, or
+    found it up to date), so that the process running the batch never reads the reports: its figures (None when it
+    cannot give them), its copy-detection entry, and the cross-year checks and copy flags it carries now (to tell
+    which reports a change of checks rewrites). A few kB at most."""
+    try:
+        f = figures(report)
+    except (KeyError, TypeError, AttributeError):
+        f = None
+    checks = report.get("checks") if isinstance(report.get("checks"), list) else []
+    years = [c for c in checks if isinstance(c, dict) and str(c.get("rule", "")).startswith(YEARS)]
+    others = [c for c in checks if not (isinstance(c, dict) and str(c.get("rule", "")).startswith(YEARS))]
+    return {"figures": f, "copy": copy_entry(report), "year_checks": years,
+            "years_last": checks == others + years}  # kept + new == checks needs the year checks last
+
+
+class CorpusIndex:
+    """The corpus-wide checks of one batch: each report's index_entry added as its task ends (on disk, DiskIndex),
+    then `changes` says which reports' cross-year checks or copy flags change and to what. Memory holds neither
+    the reports nor the index."""
+
+    def __init__(self):
+        self.disk = DiskIndex("CREATE TABLE entry (n INTEGER PRIMARY KEY, name TEXT, key TEXT, year INTEGER, "
+                              "sha TEXT, has_year_checks INTEGER, figures BLOB, year_checks BLOB, years_last INTEGER);"
+                              "CREATE INDEX by_body ON entry (key, year);"
+                              "CREATE TABLE change (n INTEGER PRIMARY KEY, name TEXT, year_checks BLOB, copies BLOB);"
+                              + CopyIndex.SCHEMA)
+        self.copies = CopyIndex(self.disk.db)
+        self.count = 0
+
+    def add(self, n: int, name: str, entry: dict | None) -> None:
+        """Index one report (its place `n` in the batch orders the checks, its output `name`)."""
+        if entry is None:
+            return
+        self.count += 1
+        self.copies.add(n, name, entry["copy"])
+        f = entry["figures"]
+        if f is None:
+            return
+        self.disk.db.execute("INSERT INTO entry VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                             (n, name, f["key"], f["year"] if isinstance(f["year"], int) else None, f["sha256"],
+                              int(f["has_year_checks"]), orjson.dumps(f), orjson.dumps(entry["year_checks"]),
+                              int(entry["years_last"])))
+
+    def changes(self):
+        """(name, cross-year checks or None, copy flags or None) of each report whose checks change, in batch
+        order: None where that part stays as it is. The cross-year checks a report gets are its body's previous
+        year's (one per content: a file saved twice is compared once); the flags, copy detection's (copies.py)."""
+        db = self.disk.db
+        db.commit()
+        lookup = db.cursor()
+        for n, name, key, year, has_year_checks, blob, current, last in db.execute(
+                "SELECT n, name, key, year, has_year_checks, figures, year_checks, years_last FROM entry ORDER BY n"):
+            previous = lookup.execute("SELECT name, sha, figures FROM entry WHERE key = ? AND year = ? ORDER BY n",
                                       (key, year - 1)).fetchall() if key and year else []
             if not previous and not has_year_checks:
                 continue
             f = orjson.loads(blob)
             new = []
             seen_content = set()
-            for prev_path, sha, prev_blob in previous:  # one report per content: a file saved twice is compared once
-                digest = sha or prev_path
+            for prev_name, sha, prev_blob in previous:  # one report per content: a file saved twice is compared once
+                digest = sha or prev_name
                 if digest not in seen_content:
                     seen_content.add(digest)
                     new += cross_year_checks(orjson.loads(prev_blob), f)
+            if not last or new != orjson.loads(current):
+                db.execute("INSERT INTO change VALUES (?, ?, ?, NULL)", (n, name, orjson.dumps(new)))
+        for n, name, flags in self.copies.flags():
+            db.execute("INSERT INTO change VALUES (?, ?, NULL, ?) ON CONFLICT (n) DO UPDATE SET copies = "
+                       "excluded.copies", (n, name, orjson.dumps(flags)))
+        db.commit()
+        for name, years, copies in db.execute("SELECT name, year_checks, copies FROM change ORDER BY n"):
+            yield (name, orjson.loads(years) if years is not None else None,
+                   orjson.loads(copies) if copies is not None else None)
+
+    def close(self) -> None:
+        self.disk.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def apply_change(report: dict, year_checks: list | None, copies: list | None) -> None:
+    """A report given its new cross-year checks (after its own checks) and copy flags (none: the key goes), and
+    sealed again."""
+    if year_checks is not None:
+        report["checks"] = [c for c in report["checks"] if not c["rule"].startswith(YEARS)] + year_checks
+    if copies is not None:
+        if copies:
+            report["copies"] = copies
+        else:
+            report.pop("copies", None)
+    seal(report)
+
+
+def rewrite(store, changes) -> int:
+    """Each changed report read from the store, changed (apply_change) and written again; returns how many."""
+    done = 0
+    for name, year_checks, copies in changes:
+        try:
+            report = orjson.loads(store.read(name))
+        except (OSError, ValueError):
+            continue  # removed or damaged since it was indexed: nothing to check
+        if not isinstance(report, dict):
+            continue
+        apply_change(report, year_checks, copies)
+        store.write(name, dump_json(report, indent=1))
+        done += 1
+    return done
+
+
+def add_cross_year_checks(report_paths: list[str]) -> int:
+    """Give every report of a set of files the cross-year checks its body's previous year calls for, and its copy
+    flags (内容雷同), now: each report is read once to index it, then each report whose checks change (a previous
+    year's report was added, changed or removed since it was written) is rewritten. Checks of a resumed run are
+    those of a fresh one. Returns how many reports' cross-year checks changed. (A batch indexes its reports as their
+    tasks write them: run.py.)"""
+    store = FolderStore(".")
+    with CorpusIndex() as index:
+        for n, p in enumerate(report_paths):
             try:
                 report = orjson.loads(Path(p).read_bytes())
             except (OSError, orjson.JSONDecodeError):
                 continue
-            kept = [c for c in report["checks"] if not c["rule"].startswith("years.")]
-            if kept + new != report["checks"]:
-                report["checks"] = kept + new
-                seal(report)
-                write_atomic(Path(p), dump_json(report, indent=1))
-                rewritten += 1
-        copies.flag()
-    return rewritten
+            index.add(n, p, index_entry(report))
+        changed = list(index.changes())
+    rewrite(store, changed)
+    return sum(1 for _, years, _ in changed if years is not None)

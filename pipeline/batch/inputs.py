@@ -3,7 +3,7 @@
 A zip archive (told by its bytes: a zip that is not a Word, Excel or OFD document) is expanded in memory, never on
 disk: each member is an input of its own, named `archive.zip!folder/member.pdf` in errors.jsonl and as its
 report's document, and `archive.zip!folder_member.pdf.json` in the outputs. Its members are read from the archive
-by the process that reads them (a worker opens the archive itself; the Dask client sends the member's bytes), each
+by the process that reads them (a worker process or a Dask worker opens the archive itself), each
 by its own entry (its place in the archive's directory, so two entries of one name are two inputs, never one read
 twice: the second is `archive.zip!member (2).pdf`), and a resumed run knows a member by the SHA-256 of its own bytes.
 
@@ -25,14 +25,16 @@ nor are the pictures of a web page saved with its files (`page.html` + `page_fil
 """
 from __future__ import annotations
 
+import os
 import re
 import stat
 import zipfile
 from pathlib import Path, PurePosixPath
 
 from ..document import ReadError
-from ..names import split_member  # noqa: F401  (where a member's name is split: batch/extract.py uses it here)
+from ..names import split_member, unique_file_name
 from ..readers import MAX_BYTES, sniff_format
+from .store import is_url
 
 MAX_MEMBERS = 5000
 MAX_MEMBER_BYTES = MAX_BYTES
@@ -48,9 +50,25 @@ def system_file(name: str) -> bool:
     return low in SYSTEM_FILES or low.startswith("._") or name.startswith("~$")
 
 
-def member_path(archive: Path, member: str) -> Path:
-    """The name of an archive's member in errors and documents: `dir/archive.zip!folder/member.pdf`."""
-    return Path(f"{archive}!{member}")
+def default_document(path: Path | str) -> str:
+    """The document name of an input that no other input of its batch shares: its file name, or for an archive
+    member `archive.zip!path/inside`."""
+    parts = split_member(str(path))
+    return f"{Path(parts[0]).name}!{parts[1]}" if parts else Path(path).name
+
+
+def output_name(path: Path | str, taken: set[str], suffix: str = ".json", document: str | None = None) -> str:
+    """`<document name><suffix>` made a safe file name (names.unique_file_name: no folder parts — `2023/index.html`
+    is `2023_index.html` —, no bytes that are not UTF-8, at most MAX_NAME_BYTES) and unique within the batch; a
+    name cut short or taken already gets a hash of the full path (of an object: its URL)."""
+    key = str(path).encode("utf-8", "surrogateescape") if is_url(str(path)) else os.fsencode(Path(path).resolve())
+    return unique_file_name(document or default_document(path), taken, suffix, key=key)
+
+
+def member_path(archive: Path | str, member: str) -> str:
+    """The name of an archive's member in errors and documents: `dir/archive.zip!folder/member.pdf` (an archive
+    in an object store keeps its URL: `s3://bucket/dir/archive.zip!folder/member.pdf`)."""
+    return f"{archive}!{member}" if is_url(str(archive)) else str(Path(f"{archive}!{member}"))
 
 
 def document_names(found: list[tuple[Path, Path]]) -> list[str]:
@@ -60,6 +78,12 @@ def document_names(found: list[tuple[Path, Path]]) -> list[str]:
     never shared: what is still shared after that (it cannot be, for files that are not one) gets ` (2)`."""
     levels = []
     for path, root in found:
+        if is_url(str(path)):  # an object in an object store: its key under the prefix given
+            path, root = str(path), str(root).rstrip("/")
+            name = path.rsplit("/", 1)[-1]
+            rel = path[len(root) + 1:] if path != root and path.startswith(root + "/") else name
+            levels.append([name, rel or name, path])
+            continue
         try:
             rel = path.relative_to(root).as_posix() if root != path else path.name
         except ValueError:
@@ -97,11 +121,16 @@ def _numbered(names: list[str]) -> list[str]:
     return out
 
 
-def archive_kind(path: Path) -> str | None:
-    """"zip", "7z" or "rar" when the file is an archive of files (by its bytes), else None."""
+def archive_kind(path: Path, opened=None) -> str | None:
+    """"zip", "7z" or "rar" when the file is an archive of files (by its bytes), else None. `opened`: the file
+    already open (an object in an object store), read from its start."""
     try:
-        with open(path, "rb") as f:
-            head = f.read(8)
+        if opened is not None:
+            opened.seek(0)
+            head = opened.read(8)
+        else:
+            with open(path, "rb") as f:
+                head = f.read(8)
     except OSError:
         return None
     if head.startswith(b"7z\xbc\xaf\x27\x1c"):
@@ -111,7 +140,7 @@ def archive_kind(path: Path) -> str | None:
     if not head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         return None
     try:
-        with zipfile.ZipFile(path) as z:
+        with zipfile.ZipFile(opened if opened is not None else path) as z:
             names = set(z.namelist())
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
         return "zip"  # a broken one: expand_archive says what is wrong with it
@@ -152,10 +181,11 @@ def _page_pictures(name: str, all_names: set[str]) -> bool:
     return False
 
 
-def expand_archive(archive: Path, kind: str) -> tuple[list[tuple[Path, str, int]], list[dict]]:
+def expand_archive(archive: Path | str, kind: str, opened=None) -> tuple[list[tuple[str, str, int]], list[dict]]:
     """The members of an archive to read, as (display path, name in the archive, its entry's place in the
     archive's directory), and the problems found (the whole archive's, or one member's), as errors.jsonl records.
-    A name the archive holds twice (zip allows it) is two members: the second shown as `name (2).pdf`."""
+    A name the archive holds twice (zip allows it) is two members: the second shown as `name (2).pdf`. `opened`:
+    the archive already open (an object in an object store: only its directory is read)."""
     from ..names import printable
 
     def problem(where, message):
@@ -165,7 +195,7 @@ def expand_archive(archive: Path, kind: str) -> tuple[list[tuple[Path, str, int]
         return [], [problem(archive, f"unsupported archive: a {kind} archive is not opened (no reader of {kind} is "
                                      f"installed); unpack it and give its files")]
     try:
-        with zipfile.ZipFile(archive) as z:
+        with zipfile.ZipFile(opened if opened is not None else archive) as z:
             infos = z.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as e:
         return [], [problem(archive, f"corrupt zip archive: {e}")]
@@ -208,10 +238,10 @@ def expand_archive(archive: Path, kind: str) -> tuple[list[tuple[Path, str, int]
     return members, problems
 
 
-def read_member(archive: Path, name: str, entry: int | None = None) -> bytes:
-    """The bytes of one member — the entry at place `entry` of the archive's directory, which must still bear its
-    name (a name held twice is read by its place: `getinfo` would give the last of them for both) — read no
-    further than its declared size (and MAX_MEMBER_BYTES)."""
+def read_member(archive, name: str, entry: int | None = None) -> bytes:
+    """The bytes of one member of `archive` (its path, or the archive open as a file) — the entry at place `entry`
+    of the archive's directory, which must still bear its name (a name held twice is read by its place: `getinfo`
+    would give the last of them for both) — read no further than its declared size (and MAX_MEMBER_BYTES)."""
     try:
         with zipfile.ZipFile(archive) as z:
             if entry is None:
@@ -237,19 +267,21 @@ def read_member(archive: Path, name: str, entry: int | None = None) -> bytes:
     return data
 
 
-def unsupported(path: Path) -> dict | None:
+def unsupported(path: Path | str, head: bytes | None = None) -> dict | None:
     """The errors.jsonl record of a file found in a folder whose extension no reader takes and whose bytes are no
-    format read either (a saved page as .jsp or a report as .bin is read by its content), else None."""
+    format read either (a saved page as .jsp or a report as .bin is read by its content), else None. `head`: its
+    first 4 kB when the caller read them (an object in an object store)."""
     from ..names import printable
 
-    try:
-        with open(path, "rb") as f:
-            head = f.read(4096)
-    except OSError:
-        return None  # find_inputs records why it cannot be read
+    if head is None:
+        try:
+            with open(path, "rb") as f:
+                head = f.read(4096)
+        except OSError:
+            return None  # find_inputs records why it cannot be read
     if sniff_format(head) != "txt":
         return None
-    ext = path.suffix.lower() or "(no extension)"
+    ext = PurePosixPath(str(path).rsplit("/", 1)[-1]).suffix.lower() or "(no extension)"
     return {"file": printable(str(path)), "stage": "input",
             "message": f"unsupported file type {ext}: not read (the formats read: PDF, Word .docx/.doc, WPS, RTF, OFD, "
                        f"HTML, text, spreadsheets, pictures, zip archives)"}

@@ -13,12 +13,12 @@ import hashlib
 import os
 import random
 import re
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from .. import schema
+from ..files import replacing
 from .linear import FittedModel, LinearTextModel
 
 EXTRA_EXAMPLES = [
@@ -234,16 +234,11 @@ def _builtin(cls, name: str, examples):
         except (OSError, ValueError, KeyError):
             pass  # damaged: trained again below and replaced
     model = cls.train(*examples())
-    tmp = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".npz")
-        os.close(fd)
-        model.model.save(tmp)
-        os.replace(tmp, path)
+        with replacing(path) as tmp:
+            model.model.save(tmp)
     except OSError:  # a read-only home: the model is used from memory, trained again by the next command
-        if tmp and os.path.exists(tmp):
-            os.unlink(tmp)
+        pass
     return model
 
 

@@ -12,7 +12,9 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from ..batch.extract import DOC_SUFFIX, read_options_of, run_batch
+from ..batch.run import run_batch
+from ..batch.runners import InProcess
+from ..batch.stages import DOC_SUFFIX, Predict, read_options_of
 from .labeling import fold_of
 from ..extraction.models import COLUMN_LABELER_FILE, ROW_LABELER_FILE
 from .train import train_section_model
@@ -47,8 +49,8 @@ def crossfit(params: dict, documents_dir: str, labels_dir: str, synthetic_dir: s
             figures = train_section_model(params.get("sections", {}), synthetic_dir, tmp, labels_dir, docs_dirs,
                                           exclude_fold=fold)
             part = out / fold
-            result = run_batch([str(d) for d in docs], str(part), tmp, pdf_options=read_options_of(params),
-                               mode="predict", resume=False)
+            result = run_batch([str(d) for d in docs], str(part),
+                               Predict(models_dir=tmp, options=read_options_of(params)), InProcess(), resume=False)
         for report in part.glob("*.json"):
             report.rename(out / report.name)
         errors += result.errors

@@ -35,7 +35,7 @@ def score_report(pred: dict, gold: dict) -> dict:
     family = m.group(1) if m else fmt
     c["template"][1] += 1
     c["template"][0] += int(pred["meta"]["template"] == gold["meta"]["template"])
-    from ..batch.corpus_checks import body_key
+    from ..bodies import body_key
 
     c["meta_year"][1] += 1
     c["meta_year"][0] += int(pred["meta"].get("year") == gold["meta"].get("year"))

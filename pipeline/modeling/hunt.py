@@ -35,7 +35,7 @@ CURVE_TABLES = ("requests", "review_litigation")  # every cell of these is under
 
 def _draw(job) -> list[str]:
     folder, count, seed, raw_dir, families = job
-    from .synth import generate
+    from .synthesize import generate
 
     return generate(folder, count, seed, raw_dir, families)
 
@@ -118,7 +118,9 @@ def run_hunt(work_dir: str, metrics_out: str, curve_out: str, n: int, seed: int,
     into `work_dir` are scored (an interrupted hunt scored on what it read)."""
     import time
 
-    from ..batch.extract import DOC_SUFFIX, predict_one, run_batch
+    from ..batch.run import run_batch
+    from ..batch.runners import InProcess, ProcessPool
+    from ..batch.stages import DOC_SUFFIX, Read, predict_one
     from ..document import Document
     from ..extraction.models import load_models
     from ..readers import PdfOptions
@@ -137,8 +139,9 @@ def run_hunt(work_dir: str, metrics_out: str, curve_out: str, n: int, seed: int,
         drawn = time.perf_counter()
         if documents.exists():
             shutil.rmtree(documents)
-        errors = run_batch([str(s / "docs") for s in sets], str(documents), None, options, mode="read",
-                           workers=workers, resume=False).errors
+        runner = ProcessPool(workers) if workers > 1 else InProcess()
+        errors = run_batch([str(s / "docs") for s in sets], str(documents), Read(options=options), runner,
+                           resume=False).errors
         read = time.perf_counter()
     models = load_models(models_dir)
     bare_options = PdfOptions(ocr=dataclasses.replace(ocr_options, min_confidence=0.0, very_sure=0.0))

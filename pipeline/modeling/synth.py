@@ -25,11 +25,11 @@ family:
 - photo: the same printed pages photographed on a desk (synth_scan.py): perspective, tilt, light falling off,
   blur, colour JPEG photos bound into an image-only PDF.
 
-Each document gets a gold file in the format of LABELS.md.
+Each document gets a gold file in the format of LABELS.md. synthesize.py writes a labelled set, each report in its
+family's rendering (the families of synth_converter.py and synth_scan.py build on the renderers here).
 """
 from __future__ import annotations
 
-import json
 import random
 import re
 from dataclasses import dataclass, field
@@ -37,7 +37,6 @@ from datetime import datetime
 from pathlib import Path
 
 from .. import schema
-from ..params import FAMILIES
 from ..extraction.sections import is_junk
 
 EXT = {"html": "html", "pdf_bordered": "pdf", "pdf_borderless": "pdf", "docx": "docx", "txt_tab": "txt",
@@ -762,58 +761,3 @@ def render_pdf(rep, tables, path: Path, ruled: bool = True, font: str | None = N
     # invariant: no creation date and no random document ID, so the bytes follow the seed
     SimpleDocTemplate(str(path), pagesize=A4, invariant=1).build(story, onFirstPage=furniture,
                                                                   onLaterPages=furniture)
-
-
-def generate(out_dir: str | Path, n: int, seed: int, raw_dir: str | Path, families: list[str] | None = None) -> list:
-    out = Path(out_dir)
-    (out / "docs").mkdir(parents=True, exist_ok=True)
-    (out / "labels").mkdir(parents=True, exist_ok=True)
-    sentences = corpus_sentences(raw_dir)
-    rng = random.Random(seed)
-    families = families or FAMILIES
-    made = []
-    for i in range(n):
-        family = families[i % len(families)]
-        ext = "docx" if family == "narrow" and (i // len(families)) % 2 else EXT[family]
-        name = f"synth-{i:04d}-{family}.{ext}"
-        rep = draw_report(rng, name, family, sentences)
-        tables = printed_tables(rep, rng)
-        path = out / "docs" / name
-        if family == "html":
-            page = render_html(rep, tables, rng)
-            if rng.random() < 0.5:  # GBK pages, half of them with no charset declared
-                page = page.replace("<meta charset='utf-8'>", rng.choice(["", "<meta charset='gb2312'>"]))
-                path.write_bytes(page.encode("gb18030"))
-            else:
-                path.write_text(page, encoding="utf-8")
-        elif family == "txt_tab":
-            path.write_text(render_txt_tab(rep, tables), encoding="utf-8")
-        elif family == "txt_pipe":
-            path.write_text(render_txt_pipe(rep, tables), encoding="utf-8")
-        elif family == "txt_flat":
-            path.write_text(render_txt_flat(rep, tables), encoding="utf-8")
-        elif family == "docx":
-            render_docx(rep, tables, path)
-        elif family in ("pdf_bordered", "pdf_borderless"):
-            render_pdf(rep, tables, path, ruled=family == "pdf_bordered")
-        elif family == "converter_md":
-            from .synth_converter import render_converter_md
-
-            path.write_text(render_converter_md(rep, tables, rng), encoding="utf-8")
-        elif family == "narrow":
-            from .synth_converter import render_narrow
-
-            render_narrow(rep, tables, path, rng)
-        elif family == "scan":
-            from .synth_scan import render_scan
-
-            render_scan(rep, tables, path, rng)
-        elif family == "photo":
-            from .synth_scan import render_photo
-
-            render_photo(rep, tables, path, rng)
-        gold = gold_of(rep, name)
-        (out / "labels" / f"{name}.gold.json").write_text(json.dumps(gold, ensure_ascii=False, indent=1),
-                                                          encoding="utf-8")
-        made.append(name)
-    return made

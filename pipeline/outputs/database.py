@@ -19,10 +19,10 @@ sees half a database.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 from .. import schema
+from ..files import replacing
 from ..names import shown
 from . import audit
 from .identity import distinct, entry, representatives
@@ -166,20 +166,24 @@ def write_database(reports_dir: str | Path, db_file: str | Path) -> dict:
     reports_dir, db_file = Path(reports_dir), Path(db_file)
     entries = [entry(r) for _, r in _reports(reports_dir)]  # compact entries only
     idents = distinct(entries)
-    shown = set(representatives(entries, idents).values())
-    db_file.parent.mkdir(parents=True, exist_ok=True)
-    tmp = db_file.with_name(f".{db_file.name}.tmp")
-    if tmp.exists():
-        tmp.unlink()
+    kept = set(representatives(entries, idents).values())  # the one file shown for each distinct report
     counts = {"reports": 0, "distinct": 0, "fragments": 0, "cells": 0, "failures": 0}
-    con = sqlite3.connect(tmp)
+    with replacing(db_file) as tmp:
+        _fill(sqlite3.connect(tmp), reports_dir, idents, kept, counts)
+    (db_file.parent / "metadata.json").write_text(json.dumps(metadata(db_file.stem), ensure_ascii=False, indent=1),
+                                                  encoding="utf-8")
+    return counts
+
+
+def _fill(con, reports_dir: Path, idents: dict, kept: set, counts: dict) -> None:
+    """The database's tables, one report at a time (a report whose identity is unknown is left out)."""
     try:
         con.executescript(SCHEMA + _audit_view())
         for _, report in _reports(reports_dir):
             ident = idents.get(report["document"])
             if ident is None:
                 continue
-            rec, cells, sections, checks, copies = _rows(report, ident, report["document"] in shown)
+            rec, cells, sections, checks, copies = _rows(report, ident, report["document"] in kept)
             con.execute(f"INSERT OR REPLACE INTO reports VALUES ({','.join('?' * len(rec))})", rec)
             _insert(con, "cells", cells)
             _insert(con, "sections", sections)
@@ -198,10 +202,6 @@ def write_database(reports_dir: str | Path, db_file: str | Path) -> dict:
         counts["fragments"] = con.execute("SELECT COUNT(*) FROM reports WHERE fragment").fetchone()[0]
     finally:
         con.close()
-    os.replace(tmp, db_file)
-    (db_file.parent / "metadata.json").write_text(json.dumps(metadata(db_file.stem), ensure_ascii=False, indent=1),
-                                                  encoding="utf-8")
-    return counts
 
 
 def audit_rows(db_file: str | Path) -> tuple[list[str], list[tuple]]:

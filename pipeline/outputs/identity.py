@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from ..batch.copies import THRESHOLD, minhash, prose_of, same_body, similarity
-from ..batch.corpus_checks import body_key
+from ..bodies import body_key
 
 MIN_SHARED = 10
 AGREE = 0.95

@@ -26,15 +26,14 @@ from __future__ import annotations
 import hmac
 import io
 import json
-import os
 import secrets
-import tempfile
 from functools import lru_cache
 from html import escape
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 from .. import schema
+from ..files import write_atomic
 from ..names import find_source, flat_name, shown, split_member
 from ..extraction import checks
 from ..modeling.labeling import fold_of, gold_from_report, loads_strict, validate_gold
@@ -572,17 +571,7 @@ def create_app(reports_dir, labels_dir="data/labels", docs_dirs=(), documents_di
         problems = validate_gold(gold, str(target))
         if problems.errors:
             return jsonify({"errors": problems.errors, "warnings": problems.warnings}), 422
-        labels_dir.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=labels_dir, prefix=".tmp-", suffix=".json")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(json.dumps(gold, ensure_ascii=False, indent=1, allow_nan=False) + "\n")
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, target)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        write_atomic(target, json.dumps(gold, ensure_ascii=False, indent=1, allow_nan=False) + "\n")
         fold = fold_of(gold)
         return jsonify({"written": str(target), "warnings": problems.warnings, "fold": fold,
                         "retrain": dvc_consequences(labels_dir, Path(dvc_file)),

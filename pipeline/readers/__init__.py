@@ -127,10 +127,9 @@ def read_cached(path, cache_dir: str | None = None, pdf_options: PdfOptions | No
         except (OSError, ValueError, KeyError):
             pass
     doc = read_bytes(str(path), data, pdf_options)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(f".tmp{os.getpid()}")
-    tmp.write_text(json.dumps(doc.to_dict(), ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, target)
+    from ..files import write_atomic
+
+    write_atomic(target, json.dumps(doc.to_dict(), ensure_ascii=False))
     return doc
 
 

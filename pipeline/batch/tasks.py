@@ -1,0 +1,188 @@
+"""One input of a batch, done where a runner runs it: in this process, a worker process, or a Dask worker.
+
+The task does the whole of an input's work in the process that runs it, so that only names and a few hundred bytes
+go back to the process that runs the batch: it reads the input (its bytes, from a path or a URL), keeps an earlier
+output that is up to date (resume: the hash of those bytes against the output's provenance), else makes the output
+(the stage: read, predict, extract), writes it into the store, and says what the corpus-wide checks need to know of
+the report (corpus_checks.index_entry). It never raises for a bad document: a failure is an Outcome with its
+errors.jsonl record.
+"""
+from __future__ import annotations
+
+import hashlib
+import signal
+import sys
+import threading
+import time
+import traceback
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import orjson
+
+from ..document import ReadError
+from ..names import shown
+from .corpus_checks import index_entry
+from .provenance import dump_json, is_up_to_date
+from .stages import Job
+from .store import OutputError
+
+DEFAULT_TIME_LIMIT = 600.0  # seconds per report
+
+
+class TimeLimitExceeded(ReadError):
+    def __init__(self, seconds: float):
+        super().__init__(f"time limit exceeded: stopped after {seconds:g} s (raise it with --time-limit)",
+                         stage="timeout")
+
+
+@dataclass
+class Outcome:
+    """What comes back of one input: its error record, or that its output was written (or kept: `skipped`), and
+    its entry in the corpus-wide checks' index. `write_error` (errno, reason): its output could not be written
+    (a full disk), which stops the batch."""
+    index: int
+    error: dict | None = None
+    seconds: float = 0.0
+    written: bool = False
+    skipped: bool = False
+    write_error: tuple[int, str] | None = None
+    entry: dict | None = None
+
+
+@dataclass
+class Task:
+    """What every task of a batch is given with its job: the stage, the store its outputs go to, whether an
+    up-to-date output is kept (`resume`), and whether the corpus-wide checks will index the report (`index`: not
+    for a batch of one report, which has no other report to check against)."""
+    stage: object
+    store: object
+    resume: bool = False
+    index: bool = False
+
+
+def run_task(job: Job, task: Task, models) -> Outcome:
+    """Read, make and write one input's output; never raises for a bad document (see the module's docstring)."""
+    stage, store = task.stage, task.store
+    started = time.perf_counter()
+    source = job.path
+    try:
+        data = stage.input_bytes(job)
+        if task.resume:
+            kept = _kept(job, data, stage, store, models)
+            if kept is not None:
+                return Outcome(job.index, skipped=True, entry=_entry(task, kept),
+                               seconds=time.perf_counter() - started)
+        doc = stage.document(job, data)
+        source = doc.path
+        text = dump_json(stage.output(doc, models), indent=1)
+    except ReadError as e:
+        error = {"file": str(source), "stage": e.stage, "message": str(e)}
+    except MemoryError:
+        error = {"file": str(source), "stage": "memory",
+                 "message": "memory limit exceeded: reading it needed more memory than a worker may take "
+                            "(raise it with --memory-limit)"}
+    except RecursionError:
+        error = {"file": str(source), "stage": stage.name, "message": "document nested too deeply to read"}
+    except Exception as e:  # an unexpected bug must not stop the batch
+        first = str(e).splitlines()[0][:200] if str(e) else ""
+        error = {"file": str(source), "stage": stage.name, "message": f"internal error: {type(e).__name__}: {first}"}
+        if stage.verbose:
+            sys.stderr.write(shown(traceback.format_exc(), keep_newlines=True))
+    else:
+        try:
+            store.write(job.name, text)
+        except OutputError as e:  # the process running the batch stops it with this one line
+            return Outcome(job.index, write_error=(e.errno, e.reason), seconds=time.perf_counter() - started)
+        return Outcome(job.index, written=True, entry=_entry(task, text),
+                       seconds=time.perf_counter() - started)
+    return Outcome(job.index, error=error, seconds=time.perf_counter() - started)
+
+
+def _entry(task: Task, report) -> dict | None:
+    """The report's entry in the corpus-wide checks' index, made from the report as written (its JSON text parsed
+    again, so the checks see what a reader of the file sees)."""
+    if not task.index:
+        return None
+    return index_entry(orjson.loads(report) if isinstance(report, str) else report)
+
+
+def _kept(job: Job, data: bytes, stage, store, models) -> dict | None:
+    """The earlier output of this input when it is up to date (provenance.is_up_to_date), parsed; else None."""
+    try:
+        report = orjson.loads(store.read(job.name))
+    except (OSError, ValueError):
+        return None
+    digest = hashlib.sha256(data).hexdigest()
+    if is_up_to_date(report, digest, models.fingerprint, stage.options_key, job.document):
+        return report
+    return None
+
+
+@contextmanager
+def time_limit(seconds: float | None):
+    """Raise TimeLimitExceeded in this thread after `seconds` (none: no limit). In the main thread by a signal
+    (SIGALRM); in another thread (a Dask worker runs its tasks in threads) by a watchdog that raises it in the
+    thread asynchronously. Either way it stops Python code, between two of its steps: a call stuck inside C code
+    is stopped when it returns (a worker process's hard limit, runners.ProcessPool, stops that too)."""
+    if not seconds:
+        yield
+        return
+    if threading.current_thread() is threading.main_thread():
+        def expire(signum, frame):
+            raise TimeLimitExceeded(seconds)
+
+        previous = signal.signal(signal.SIGALRM, expire)
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+        return
+    with _watchdog(seconds):
+        yield
+
+
+@contextmanager
+def _watchdog(seconds: float):
+    import ctypes
+
+    target = threading.get_ident()
+    expired = type("TimeLimitExceeded", (TimeLimitExceeded,), {"__init__": lambda self: TimeLimitExceeded.__init__(
+        self, seconds)})  # raised as a class: the exception is made in the thread, with its message
+    lock = threading.Lock()
+    state = {"done": False}
+
+    def fire():
+        with lock:
+            if not state["done"]:
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target), ctypes.py_object(expired))
+
+    timer = threading.Timer(seconds, fire)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        with lock:
+            state["done"] = True
+            timer.cancel()
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target), None)  # one not yet raised: dropped
+
+
+def limited_task(job: Job, task: Task, models, seconds: float | None) -> Outcome:
+    """run_task within the per-report time limit (this process's main thread: a signal stops Python code)."""
+    started = time.perf_counter()
+    try:
+        with time_limit(seconds):
+            return run_task(job, task, models)
+    except TimeLimitExceeded as e:
+        return Outcome(job.index, error={"file": job.path, "stage": e.stage, "message": str(e)},
+                       seconds=time.perf_counter() - started)
+
+
+def run_chunk(jobs: list[Job], task: Task, models, seconds: float | None) -> list[Outcome]:
+    """A few inputs one after the other, each within its own time limit: one Dask task (runners.DaskCluster), so
+    that the cluster's cost of a task is shared by reports that each take milliseconds."""
+    return [limited_task(job, task, models, seconds) for job in jobs]
