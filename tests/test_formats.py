@@ -27,7 +27,7 @@ from office_files import LABELS, RAW, lo_convert, make_ofd, make_xlsx, report_bl
 from pipeline.batch.extract import extract_one, run_batch
 from pipeline.document import ReadError
 from pipeline.modeling.evaluate import score_report
-from pipeline.readers import read_document
+from pipeline.readers.formats import read_document
 
 REPORTS = ("pingtan-2021-lo.docx", "pingtan-2023-lo.docx")
 MODELS = ROOT / "models"

@@ -28,7 +28,8 @@ from pathlib import Path
 from ..document import Document, ReadError
 from ..names import printable, shown, unique_file_name
 from ..extraction.models import load_models
-from ..readers import SUPPORTED_EXTENSIONS, PdfOptions, read_bytes, read_document
+from ..readers.formats import SUPPORTED_EXTENSIONS, read_bytes, read_document
+from ..readers.pdf import PdfOptions
 from ..extraction.report import PIPELINE_VERSION, ReportSchemaError, build_report, validate_report
 from . import inputs as archives
 from .writing import ErrorLog, OutputError, dump_json, write_atomic, write_errors  # noqa: F401 (re-exported)
@@ -500,7 +501,7 @@ def _run_on_dask(jobs, mode, models, pdf_options, seconds, scheduler, verbose):
 
 def read_options_of(params: dict) -> PdfOptions:
     """The reading options a params.yaml sets (its extract and ocr sections), for stages run from Python."""
-    from ..readers.ocr import OcrOptions
+    from ..readers.ocr.options import OcrOptions
 
     extract, ocr = params.get("extract", {}), params.get("ocr", {})
     defaults = PdfOptions()

@@ -32,7 +32,7 @@ from pathlib import Path, PurePosixPath
 
 from ..document import ReadError
 from ..names import split_member  # noqa: F401  (where a member's name is split: batch/extract.py uses it here)
-from ..readers import MAX_BYTES, sniff_format
+from ..readers.formats import MAX_BYTES, sniff_format
 
 MAX_MEMBERS = 5000
 MAX_MEMBER_BYTES = MAX_BYTES
