@@ -143,8 +143,8 @@ def _runner(args):
 
 def read_options(args):
     """The reading options (PdfOptions with its OCR options) from the command line."""
-    from .readers import PdfOptions
-    from .readers.ocr import OcrOptions
+    from .readers.pdf import PdfOptions
+    from .readers.ocr.options import OcrOptions
 
     ocr = OcrOptions(mode=args.ocr, dpi=args.ocr_dpi, min_confidence=args.ocr_min_confidence,
                      very_sure=args.ocr_very_sure, threads=args.ocr_threads, engine=args.ocr_engine,
@@ -154,7 +154,7 @@ def read_options(args):
 
 
 def _ocr_options(p) -> None:
-    from .readers.ocr import OcrOptions
+    from .readers.ocr.options import OcrOptions
 
     d = OcrOptions()
     p.add_argument("--ocr", default=d.mode, choices=["auto", "off", "force"],
@@ -235,7 +235,7 @@ def _use_read_cache(args) -> None:
     """Training stages read the labelled documents through readers.read_cached (worker processes too)."""
     import os
 
-    from .readers import READ_CACHE_ENV
+    from .readers.cache import READ_CACHE_ENV
 
     if getattr(args, "read_cache", None):
         os.environ[READ_CACHE_ENV] = args.read_cache

@@ -351,8 +351,8 @@ def measure_ocr(engine: str, src: str, labels: str, models: str) -> dict:
     from pipeline.batch.runners import InProcess, warm_up
     from pipeline.batch.stages import Extract
     from pipeline.extraction.models import load_models
-    from pipeline.readers import PdfOptions
-    from pipeline.readers.ocr import OcrOptions
+    from pipeline.readers.pdf import PdfOptions
+    from pipeline.readers.ocr.options import OcrOptions
 
     warm_up(load_models(models))
     out = tempfile.mkdtemp(prefix="bench-ocr-")

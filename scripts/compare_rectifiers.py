@@ -39,7 +39,8 @@ def _gold(path: Path) -> dict | None:
 
 
 def _pages(path: Path) -> list:
-    from pipeline.readers.ocr import OcrOptions, render_page
+    from pipeline.readers.ocr.options import OcrOptions
+    from pipeline.readers.ocr.page import render_page
     from pipeline.readers.pdf import ocr_dpi
     from pipeline.readers.pdf_layer import open_pdf, read_page
 
@@ -82,7 +83,7 @@ def _dewarped(pages, tmp: Path) -> tuple[list, float, float]:
 
 
 def _sheet_seconds(pages) -> tuple[float, float]:
-    from pipeline.readers.ocr import find_page
+    from pipeline.readers.ocr.preprocess import find_page
 
     started, cpu0 = time.perf_counter(), time.process_time()
     for p in pages:

@@ -36,7 +36,7 @@ def lo_convert(source: Path, target: str, out_dir: Path) -> Path:
 
 def report_blocks(name: str = "pingtan-2023-lo.docx"):
     """The blocks of a corpus report as the pipeline reads them (text lines and tables with their spans)."""
-    from pipeline.readers import read_document
+    from pipeline.readers.formats import read_document
 
     return read_document(str(RAW / name)).blocks
 

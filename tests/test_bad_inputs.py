@@ -445,7 +445,7 @@ def test_costly_inputs_alone_take_bounded_time_and_memory(batch):
 # ------------------------------------------------------------------------------------------------ case specifics
 
 def test_gbk_page_without_charset_decodes_to_the_right_headings(tmp_path):
-    from pipeline.readers import read_document
+    from pipeline.readers.formats import read_document
 
     path = tmp_path / "page.html"
     path.write_bytes(html_without_charset("pingtan-2025.html"))
@@ -459,7 +459,7 @@ def test_gbk_page_without_charset_decodes_to_the_right_headings(tmp_path):
 
 
 def test_encrypted_pdf_with_empty_user_password_reads_like_the_plain_one(tmp_path):
-    from pipeline.readers import read_document
+    from pipeline.readers.formats import read_document
 
     plain = read_document(str(make_report_pdf(tmp_path / "plain.pdf")))
     path = make_report_pdf(tmp_path / "locked.pdf", encrypt_user_password="")
@@ -499,7 +499,7 @@ def test_utf16_and_mixed_text_decode_exactly(tmp_path):
 
 def test_docx_entities_are_neither_loaded_nor_expanded(tmp_path):
     from pipeline.document import ReadError
-    from pipeline.readers import read_document
+    from pipeline.readers.formats import read_document
 
     doc = read_document(str(make_entity_docx(tmp_path / "xxe.docx", laughs=False)))
     text = json.dumps(doc.to_dict(), ensure_ascii=False)

@@ -19,7 +19,7 @@ from pipeline.extraction.document_records import GridRecords
 from pipeline.extraction.records import records_from_grid
 from pipeline.extraction.template import label_records
 from pipeline.extraction.report import build_report
-from pipeline.readers import read_document
+from pipeline.readers.formats import read_document
 
 
 def _wrong_and_null(report: dict, gold: dict) -> tuple[list, int]:

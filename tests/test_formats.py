@@ -29,7 +29,7 @@ from pipeline.batch.runners import InProcess, ProcessPool
 from pipeline.batch.stages import Extract, Read, extract_one
 from pipeline.document import ReadError
 from pipeline.modeling.evaluate import score_report
-from pipeline.readers import read_document
+from pipeline.readers.formats import read_document
 
 REPORTS = ("pingtan-2021-lo.docx", "pingtan-2023-lo.docx")
 MODELS = ROOT / "models"

@@ -8,7 +8,7 @@ from conftest import ROOT
 from fixtures import REQUEST_ROWS_2021, ROW_IDS_2021, request_values
 from pipeline.extraction.report import build_report
 from pipeline.modeling.evaluate import score_report
-from pipeline.readers import read_document
+from pipeline.readers.formats import read_document
 
 TITLE = "2024年示例市人民政府政府信息公开工作年度报告"
 T2_HEAD = "| 信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数 |\n|---|---|---|---|"

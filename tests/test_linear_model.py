@@ -17,7 +17,7 @@ from pipeline.extraction.section_model import SectionModel
 
 @pytest.fixture(scope="module")
 def corpus_texts():
-    from pipeline.readers import read_document
+    from pipeline.readers.formats import read_document
 
     texts = []
     for path in sorted(p for p in (ROOT / "data" / "raw").rglob("*") if p.is_file()):

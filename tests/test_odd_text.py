@@ -17,7 +17,7 @@ from pipeline.batch.stages import extract_one
 from pipeline.document import ReadError
 from pipeline.extraction.cells import chinese_numeral, looks_numeric, parse_value
 from pipeline.extraction.report import build_report
-from pipeline.readers import read_document
+from pipeline.readers.formats import read_document
 from pipeline.readers.encoding import decode_bytes
 
 HEADINGS = ["一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",

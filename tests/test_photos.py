@@ -35,8 +35,8 @@ def test_the_sheet_of_a_photo_is_found_at_its_corners(tmp_path):
     import numpy as np
 
     from pipeline.modeling.synth_scan import degrade, photograph
-    from pipeline.readers.ocr import to_grey
-    from pipeline.readers.photo import find_sheet, rectify
+    from pipeline.readers.ocr.preprocess import to_grey
+    from pipeline.readers.ocr.photo import find_sheet, rectify
 
     page = _page(make_report_pdf(tmp_path / "report.pdf"))
     for seed in range(6):
@@ -56,7 +56,7 @@ def test_the_sheet_of_a_photo_is_found_at_its_corners(tmp_path):
 def test_a_picture_without_a_resolution_is_scaled_from_its_characters(tmp_path):
     """The fixture's pages at three resolutions: the scale measured from the characters follows the resolution
     (a text of 10.5 pt measures close to its points), where an A4 width assumed for a crop would not."""
-    from pipeline.readers.photo import text_scale
+    from pipeline.readers.ocr.photo import text_scale
 
     pdf = make_report_pdf(tmp_path / "report.pdf")
     for dpi in (100, 200, 300):
@@ -112,7 +112,8 @@ def _value_cells(result):
 def test_digits_touching_a_ruling_are_doubtful_never_confidently_wrong():
     """Numbers pushed against their cell's rulings, touching them or running into them by up to three pixels: a
     reading that is not the printed number is below ocr.min_confidence (so only the sums can confirm it)."""
-    from pipeline.readers.ocr import OcrOptions, read_picture
+    from pipeline.readers.ocr.options import OcrOptions
+    from pipeline.readers.ocr.page import read_picture
 
     texts = [["75", "12", "-18", "7", "175"], ["75", "7", "-3", "71", "0"], ["17", "1", "-18", "77", "5"]]
     where = [["left", "mid", "mid", "top", "right"], ["top", "left", "mid", "left", "mid"],
@@ -129,7 +130,8 @@ def test_digits_touching_a_ruling_are_doubtful_never_confidently_wrong():
 def test_a_minus_sign_is_read_or_the_number_is_doubtful():
     """Signed changes (本年增/减) at scanner resolutions, the sign set close to the digits or apart from them: the
     cell reads the negative number, or it is doubtful with the negative number among its readings."""
-    from pipeline.readers.ocr import OcrOptions, read_picture
+    from pipeline.readers.ocr.options import OcrOptions
+    from pipeline.readers.ocr.page import read_picture
 
     printed = ["-18", "- 18", "-3", "-124", "+64", "18"]
     for dpi, blur in ((150, 1.0), (200, 1.0), (100, 0.8)):

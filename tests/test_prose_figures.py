@@ -141,7 +141,7 @@ def test_the_patterns_find_what_spacys_matcher_finds():
 
     from conftest import ROOT
     from pipeline.extraction.prose_figures import clauses, find_figures, tokens
-    from pipeline.readers import read_document
+    from pipeline.readers.formats import read_document
 
     nlp = spacy.blank("xx")
     matcher = Matcher(nlp.vocab)

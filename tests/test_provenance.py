@@ -51,7 +51,7 @@ def test_a_pdf_cells_box_holds_its_printed_text(models):
 def test_grid_and_text_cells_point_at_the_document_as_read(models):
     from pipeline.batch.stages import extract_one
     from pipeline.document import expand_spans
-    from pipeline.readers import read_document
+    from pipeline.readers.formats import read_document
 
     for name in ("pingtan-2023.html", "pingtan-2023-lo.docx", "qingtongxia-2020.txt", "pingtan-2023.txt"):
         path = ROOT / "data" / "raw" / name
@@ -159,7 +159,7 @@ def test_a_photographed_cells_box_is_placed_back_on_the_photo(tmp_path, models):
     from pipeline.batch.stages import extract_one
     from pipeline.modeling.synth_scan import PHOTO_WIDTH, photograph
     from pipeline.readers.image import picture_scale
-    from pipeline.readers.ocr import to_grey
+    from pipeline.readers.ocr.preprocess import to_grey
 
     original = make_report_pdf(tmp_path / "original.pdf")
     want = extract_one(original, models)
@@ -197,7 +197,7 @@ def test_the_document_json_keeps_cell_boxes_only_where_a_page_was_read(name):
     """Documents of markup stay as they were (no box key); a PDF's cells carry theirs through the read stage's
     document JSON and back."""
     from pipeline.document import Document
-    from pipeline.readers import read_document
+    from pipeline.readers.formats import read_document
 
     doc = read_document(str(ROOT / "data" / "raw" / name))
     as_dict = doc.to_dict()

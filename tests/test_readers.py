@@ -5,7 +5,7 @@ import pytest
 from conftest import EXTERNAL
 from fixtures import make_image_only_pdf, make_report_docx, make_report_pdf, report_html
 from pipeline.document import ReadError, expand_spans
-from pipeline.readers import read_document
+from pipeline.readers.formats import read_document
 from pipeline.readers.text import parse_text
 
 
@@ -130,8 +130,8 @@ def test_with_ocr_off_a_scan_with_an_ocr_text_layer_has_its_tables_read_by_camel
     layer here is exact; a real one is not, which is why OCR reads such pages by default)."""
     from fixtures import make_ocr_scan_pdf, make_report_pdf
     from pipeline.batch.stages import extract_one
-    from pipeline.readers import PdfOptions
-    from pipeline.readers.ocr import OcrOptions
+    from pipeline.readers.pdf import PdfOptions
+    from pipeline.readers.ocr.options import OcrOptions
 
     off = PdfOptions(ocr=OcrOptions(mode="off"))
     original = make_report_pdf(tmp_path / "original.pdf")

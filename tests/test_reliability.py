@@ -78,7 +78,8 @@ def test_a_pdf_that_inflates_past_the_memory_limit_fails_alone(tmp_path):
 def test_a_pdf_over_the_page_limit_says_so(tmp_path):
     from fixtures import make_report_pdf
     from pipeline.document import ReadError
-    from pipeline.readers import PdfOptions, read_document
+    from pipeline.readers.formats import read_document
+    from pipeline.readers.pdf import PdfOptions
 
     pdf = make_report_pdf(tmp_path / "long.pdf")
     with pytest.raises(ReadError) as e:

@@ -4,7 +4,7 @@ import re
 from conftest import ROOT
 from pipeline.batch.run import run_batch
 from pipeline.batch.stages import Extract
-from pipeline.readers import read_document
+from pipeline.readers.formats import read_document
 from pipeline.extraction.section_model import SectionModel
 from pipeline.modeling.train import training_blocks
 from pipeline.extraction.sections import segment

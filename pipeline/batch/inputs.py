@@ -33,7 +33,7 @@ from pathlib import Path, PurePosixPath
 
 from ..document import ReadError
 from ..names import split_member, unique_file_name
-from ..readers import MAX_BYTES, sniff_format
+from ..readers.formats import MAX_BYTES, sniff_format
 from .store import is_url
 
 MAX_MEMBERS = 5000

@@ -16,7 +16,7 @@ import json
 import re
 
 from ..extraction.report import PIPELINE_VERSION, ReportSchemaError, validate_report
-from ..readers import PdfOptions
+from ..readers.pdf import PdfOptions
 
 _ESCAPED_BYTE = re.compile(r"[\udc80-\udcff]")
 

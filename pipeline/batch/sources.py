@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..document import ReadError
 from ..names import printable
-from ..readers import MAX_BYTES, SUPPORTED_EXTENSIONS
+from ..readers.formats import MAX_BYTES, SUPPORTED_EXTENSIONS
 from . import inputs as archives
 from .store import filesystem, is_url, local_path
 

@@ -21,7 +21,8 @@ from pathlib import Path
 from ..document import Document, ReadError
 from ..extraction.models import load_models
 from ..extraction.report import ReportSchemaError, build_report, validate_report
-from ..readers import PdfOptions, read_bytes, read_document
+from ..readers.formats import read_bytes, read_document
+from ..readers.pdf import PdfOptions
 from . import inputs as archives
 from .provenance import options_key, seal
 from .sources import find_inputs, open_object
@@ -72,7 +73,7 @@ def extract_one(path: Path, models, pdf_options: PdfOptions | None = None) -> di
 
 def read_options_of(params: dict) -> PdfOptions:
     """The reading options a params.yaml sets (its extract and ocr sections), for stages run from Python."""
-    from ..readers.ocr import OcrOptions
+    from ..readers.ocr.options import OcrOptions
 
     extract, ocr = params.get("extract", {}), params.get("ocr", {})
     defaults = PdfOptions()

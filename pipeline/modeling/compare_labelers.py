@@ -23,7 +23,7 @@ def real_label_set(labels_dir: str, docs_dirs: list[str]) -> list[tuple[str, str
     """(printed label, `table:row`, document) for the rows of real reports whose numbers match one gold row."""
     from ..extraction.cells import parse_value
     from .labeling import find_document, fold_of
-    from ..readers import read_cached
+    from ..readers.cache import read_cached
     from ..extraction.sections import segment
     from ..extraction.document_records import collect_records
     from ..extraction.records import SECTION_OF_TABLE

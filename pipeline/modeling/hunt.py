@@ -123,7 +123,7 @@ def run_hunt(work_dir: str, metrics_out: str, curve_out: str, n: int, seed: int,
     from ..batch.stages import DOC_SUFFIX, Read, predict_one
     from ..document import Document
     from ..extraction.models import load_models
-    from ..readers import PdfOptions
+    from ..readers.pdf import PdfOptions
 
     started = time.perf_counter()
     work = Path(work_dir)

@@ -230,7 +230,7 @@ def document_text(document: str, docs_dirs=(), documents_dir: str | Path | None 
     `documents_dir` holds it, else read from the source file (through the read cache when one is set); None when
     the document is nowhere to be found."""
     from ..document import Document, ReadError
-    from ..readers import read_cached
+    from ..readers.cache import read_cached
 
     doc = None
     if documents_dir:

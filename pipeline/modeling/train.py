@@ -88,7 +88,7 @@ def train_section_model(params: dict, synthetic_dir: str, out_dir: str = "models
 
 def labelled_blocks(doc_path: Path, gold: dict, junk_texts: set[str] | None = None):
     """(text, class) for every text block of a labelled document, read by the project's readers."""
-    from ..readers import read_cached
+    from ..readers.cache import read_cached
 
     doc = read_cached(doc_path)
     headings = [(s["id"], normalise(s["heading"])) for s in gold["sections"] if s.get("heading")]

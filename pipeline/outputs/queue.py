@@ -23,7 +23,7 @@ LEVELS = {1: "无法读取", 2: "勾稽不符", 3: "把握不足"}
 
 def min_confidence(params_path: str | Path = "params.yaml") -> float:
     """`ocr.min_confidence` of the project's params.yaml when there is one, else the OCR reader's default."""
-    from ..readers.ocr import OcrOptions
+    from ..readers.ocr.options import OcrOptions
 
     default = OcrOptions().min_confidence
     path = Path(params_path)

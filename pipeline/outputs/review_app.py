@@ -168,7 +168,7 @@ def _document_blocks(document: str, documents_dir: Path | None, source: Path | N
         return None
     if source is not None and source.suffix.lower() != ".pdf":
         from ..document import ReadError
-        from ..readers import read_document
+        from ..readers.formats import read_document
 
         try:
             return read_document(str(source)).to_dict()
@@ -262,7 +262,7 @@ def _frames(path: str):
     from PIL import Image
 
     from ..readers.image import iter_frames, picture_scale
-    from ..readers.ocr import OcrOptions
+    from ..readers.ocr.options import OcrOptions
 
     out = []
     for grey, dpi in iter_frames(Path(path).read_bytes(), OcrOptions().max_pages):

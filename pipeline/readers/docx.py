@@ -13,8 +13,9 @@ from __future__ import annotations
 import io
 
 from ..document import MAX_TABLE_CELLS, Block, BlockLimit, Cell, Document, ReadError, table_size_problem
+from .cell_text import clean_cell_text
 from .encoding import decode_bytes
-from .html import clean_cell_text, parse_html
+from .html import parse_html
 from .image import PictureReader
 from .text import LONG_LINE, iter_long_line, parse_text, split_heading
 from .zipped import open_bounded_zip

@@ -15,6 +15,7 @@ from pathlib import Path
 from lxml import etree
 
 from ..document import MAX_TABLE_CELLS, Block, BlockLimit, Cell, Document, ReadError, table_size_problem
+from .cell_text import WHITESPACE, clean_cell_text
 from .encoding import decode_bytes
 from .text import LONG_LINE, iter_long_line, split_heading
 
@@ -23,18 +24,6 @@ _DROP = {"script", "style", "noscript", "iframe", "object", "embed", "template",
 _BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "section", "article", "header",
           "footer", "nav", "tr", "blockquote", "pre", "dd", "dt", "dl", "center", "aside", "main", "caption",
           "figcaption", "title", "hr", "address"}
-# U+200B prints nothing and is no space: the Document takes it out (document.INVISIBLE), so 1\u200b2 reads as 12
-_WS = re.compile(r"[ \t\r\f\v\u00a0\u3000\u2002\u2003]+")
-_CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff（）“”、，。：；])\s+(?=[\u4e00-\u9fff（）“”、，。：；])")
-
-
-def clean_cell_text(text: str) -> str:
-    """Normalise the text of a table cell: &nbsp; and other blanks to spaces, wraps removed between CJK characters."""
-    text = text.replace("\u00a0", " ").replace("\u3000", " ")
-    text = _CJK_GAP.sub("", text.replace("\n", " "))
-    return _WS.sub(" ", text).strip()
-
-
 def _int_attr(el, name: str) -> int:
     try:
         return max(1, min(int(str(el.get(name, "1")).strip() or 1), 1000))
@@ -114,7 +103,7 @@ class _Walker:
         text = "".join(self.buf)
         self.buf = []
         for line in text.split("\n"):
-            line = _WS.sub(" ", line).strip()
+            line = WHITESPACE.sub(" ", line).strip()
             if not line:
                 continue
             if len(line) > LONG_LINE:

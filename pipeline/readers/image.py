@@ -1,9 +1,9 @@
 """Image files given directly (PNG, JPEG, TIFF with one page a frame, BMP, GIF, WebP): a scanned or photographed
-report, or its tables saved as pictures. Every frame is read by OCR (ocr.py) as a printed page, and the pages are
-put together as the PDF reader puts its pages (pdf.page_blocks).
+report, or its tables saved as pictures. Every frame is read by OCR (ocr/page.py) as a printed page, and the pages
+are put together as the PDF reader puts its pages (printed_pages.page_blocks).
 
 The picture's scale (pixels per point) comes from its resolution where it records a plausible one, else from the
-height of its own characters (photo.text_scale); a photographed sheet is found and squared up by read_picture,
+height of its own characters (ocr/photo.text_scale); a photographed sheet is found and squared up by read_picture,
 which then takes the scale from the sheet. OCR's size thresholds are in points.
 """
 from __future__ import annotations
@@ -11,8 +11,12 @@ from __future__ import annotations
 import io
 
 from ..document import Document, ReadError
-from .ocr import MAX_PIXELS, OcrOptions, read_picture, to_grey
-from .pdf import PrintedPage, RuledTable, ocr_cell_text, page_blocks
+from .cell_text import ocr_cell_text
+from .ocr.engine import OcrUnavailable
+from .ocr.options import OcrOptions
+from .ocr.page import read_picture
+from .ocr.preprocess import MAX_PIXELS, to_grey
+from .printed_pages import PrintedPage, RuledTable, page_blocks
 
 A4_WIDTH_PT = 595.0
 DEFAULT_DPIS = (72, 96)  # what a phone or a screenshot records when it knows no resolution
@@ -21,10 +25,10 @@ DEFAULT_DPIS = (72, 96)  # what a phone or a screenshot records when it knows no
 def picture_scale(grey, dpi: float | None = None, width_pt: float | None = None) -> float:
     """Pixels per point of a picture: from the width it is shown at, or its recorded resolution; a picture that
     records neither (a screenshot without dpi, an `<img>` without a width) is measured from its own text (the
-    height of its characters, photo.text_scale), an A4 page's width only when it shows too little text to tell.
+    height of its characters, ocr/photo.text_scale), an A4 page's width only when it shows too little text to tell.
     The 72 and 96 dpi that phones and screenshots record by default are no resolution: read_picture checks any
     scale against the text's height and keeps the measured one when they disagree by more than twice."""
-    from .photo import text_scale
+    from .ocr.photo import text_scale
 
     width_px = grey.shape[1]
     if width_pt and width_pt > 10:
@@ -164,8 +168,6 @@ class PictureReader:
         return self.left > 0
 
     def blocks(self, data: bytes, width_pt: float | None = None) -> list:
-        from .ocr import OcrUnavailable
-
         if self.left <= 0:
             return []
         self.left -= 1

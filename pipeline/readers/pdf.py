@@ -23,14 +23,13 @@ import logging
 import re
 from dataclasses import dataclass, field
 
-from ..document import Block, BlockLimit, Cell, Document, ReadError, table_size_problem
-from .html import clean_cell_text
-from .ocr import OcrOptions, OcrUnavailable
+from ..document import Cell, Document, ReadError
+from .cell_text import clean_cell_text, is_page_number, ocr_cell_text, printed_cell_text
+from .loose_tables import loose_tables
+from .ocr.engine import OcrUnavailable
+from .ocr.options import OcrOptions
+from .printed_pages import PrintedPage, RuledTable, move_boxes, page_blocks
 from .ruling_grid import table_grids
-from .text import split_heading
-
-PAGE_NUMBER = re.compile(r"^\s*([-—–－_~·•]+\s*\d{1,4}\s*[-—–－_~·•]+|第\s*\d{1,4}\s*页(\s*[,，/]?\s*共\s*\d+\s*页)?"
-                         r"|\d{1,4}\s*/\s*\d{1,4})\s*$")
 
 
 @dataclass
@@ -46,16 +45,6 @@ class PdfOptions:
 
 
 MAX_UNMAPPED_SHARE = 0.3  # more glyphs than this without a Unicode mapping: the text layer cannot be read
-_PAGE_NUMBER_TAIL = re.compile(r"\s+[-—–－]\s*\d{1,4}\s*[-—–－]\s*$")
-
-
-def is_page_number(text: str) -> bool:
-    return bool(PAGE_NUMBER.match(text)) and len(text.strip()) <= 12
-
-
-def _cell_text(text: str) -> str:
-    text = _PAGE_NUMBER_TAIL.sub("", clean_cell_text(text))
-    return "" if is_page_number(text) else text
 
 
 def dedupe_chars(chars: list[dict], tolerance: float = 1.0) -> list[dict]:
@@ -86,12 +75,6 @@ def dedupe_chars(chars: list[dict], tolerance: float = 1.0) -> list[dict]:
 
 # ---------------------------------------------------------------- ruled tables from the PDF's own lines
 
-@dataclass
-class RuledTable:
-    bbox: tuple[float, float, float, float]  # x0, top, x1, bottom
-    rows: list[list[Cell]]
-    loose: bool = False  # rebuilt from word positions (no rulings)
-
 
 def ruled_tables(edges: list[dict], chars: list[dict], min_lines: int) -> tuple[list[RuledTable], list[dict]]:
     """The page's tables, built by pdfplumber's table geometry from its ruling lines (ruling_grid.py), and the
@@ -110,22 +93,10 @@ def ruled_tables(edges: list[dict], chars: list[dict], min_lines: int) -> tuple[
             else:
                 inside.setdefault(cell, []).append(ch)
         free = rest
-        rows = grid.rows(lambda cell: Cell(_cell_text(_lines_text(inside.get(cell, []), collate_line)),
+        rows = grid.rows(lambda cell: Cell(printed_cell_text(_lines_text(inside.get(cell, []), collate_line)),
                                            box=grid.box(cell)))
         tables.append(RuledTable(grid.bbox, rows))
     return tables, free
-
-
-def move_boxes(rows: list[list[Cell]], dx: float = 0.0, dy: float = 0.0, page: int | None = None) -> None:
-    """Cell boxes moved by (dx, dy) points — from a picture cut out of a page onto the page, or from the text
-    layer's x (counted from the media box's origin) to the page's left edge — and given their page."""
-    for row in rows:
-        for cell in row:
-            if cell.box is not None:
-                if dx or dy:
-                    cell.box = (cell.box[0] + dx, cell.box[1] + dy, cell.box[2] + dx, cell.box[3] + dy)
-                if page is not None and cell.page is None:
-                    cell.page = page
 
 
 def _lines_text(chars: list[dict], collate_line) -> str:
@@ -158,187 +129,6 @@ def _text_lines(chars: list[dict]) -> list[tuple[float, float, str, float, float
     return out
 
 
-# ---------------------------------------------------------------- tables printed without rulings
-
-_VALUE_WORD = re.compile(r"^(?:[+\-－]?\d[\d,，.]*(?:万元|元)?|[/／—–\-－]{1,2})$")
-_NUMBERED_HEADING = re.compile(r"^[一二三四五六七八九十]{1,2}[、.．]")
-MAX_HEADER_LINES = 12
-_HEADER_WORDS = re.compile(r"^第二十条|信息内容|[（(]?本列数据|申请人情况|^行政复议|^结果")
-_CAPTION = re.compile(r"^[（(]?(?:本表数据)?单位[：:]|^附?表\s*[\d一二三四五六]")
-
-
-def _word_lines(words: list[dict]) -> list[list[dict]]:
-    """Words grouped into printed lines (by their vertical centre), top to bottom, each line left to right."""
-    lines: list[list[dict]] = []
-    for w in sorted(words, key=lambda w: ((w["top"] + w["bottom"]) / 2, w["x0"])):
-        mid = (w["top"] + w["bottom"]) / 2
-        if lines:
-            last = lines[-1]
-            ref = sum((x["top"] + x["bottom"]) / 2 for x in last) / len(last)
-            if abs(mid - ref) <= max(1.5, 0.35 * (w["bottom"] - w["top"])):
-                last.append(w)
-                continue
-        lines.append([w])
-    return [sorted(line, key=lambda w: w["x0"]) for line in lines]
-
-
-def _values_of(line: list[dict]) -> list[dict]:
-    """The value words that end a line (a row of a table printed without rulings), or [] for any other line."""
-    k = len(line)
-    while k > 0 and _VALUE_WORD.match(line[k - 1]["text"]):
-        k -= 1
-    values = line[k:]
-    if not values or (k == 0 and len(values) < 2) or "。" in "".join(w["text"] for w in line[:k]):
-        return []
-    return values
-
-
-def _intervals(spans: list[tuple[float, float]], gap: float = 1.5) -> list[tuple[float, float]]:
-    out: list[list[float]] = []
-    for a, b in sorted(spans):
-        if out and a <= out[-1][1] + gap:
-            out[-1][1] = max(out[-1][1], b)
-        else:
-            out.append([a, b])
-    return [(a, b) for a, b in out]
-
-
-def loose_tables(chars: list[dict]) -> tuple[list[RuledTable], list[dict]]:
-    """Tables printed without ruling lines, rebuilt from word positions, and the characters outside them.
-
-    A row of such a table is a line that ends with numbers (or blank marks such as / and —); three or more of them
-    in a row, with only label or header lines between, make a table. Value columns are where the value words of
-    the table lie (their spans, merged where they overlap); a cell left empty prints nothing and reads as blank.
-    Lines without values between rows are wrapped labels, given to the nearest row; the lines right above the first
-    row that are not prose or a heading are the table's header."""
-    from pdfplumber.utils import extract_words
-
-    if not chars:
-        return [], chars
-    words = extract_words(chars, x_tolerance=2, y_tolerance=2, keep_blank_chars=False)
-    lines = [line for line in _word_lines(words) if not is_page_number(" ".join(w["text"] for w in line))]
-    values = [_values_of(line) for line in lines]
-    data = [i for i, v in enumerate(values) if v]
-    regions: list[list[int]] = []
-    for i in data:
-        between = range(regions[-1][-1] + 1, i) if regions else range(0)
-        if regions and all(_may_be_in_table(lines[j]) for j in between) and i - regions[-1][-1] <= 6:
-            regions[-1].append(i)
-        else:
-            regions.append([i])
-    tables = []
-    used: set[int] = set()
-    for region in regions:
-        if len(region) < 3 and max(len(values[i]) for i in region) < 5:
-            continue  # too little to be a table (a table 4 prints a single row of 15 numbers)
-        first, last = region[0], region[-1]
-        top_line = first
-        while top_line > 0 and first - top_line < MAX_HEADER_LINES and _may_be_in_table(lines[top_line - 1]) \
-                and lines[top_line - 1][0]["bottom"] > lines[top_line][0]["top"] - 30:
-            top_line -= 1
-        columns = _intervals([(w["x0"], w["x1"]) for i in region for w in values[i]])
-        columns = _columns_from_header(columns, [lines[i] for i in range(top_line, first)])
-        label_right = columns[0][0]
-        members = list(range(top_line, last + 1))
-        row_of: dict[int, int] = {}
-        centre = {i: sum((w["top"] + w["bottom"]) / 2 for w in lines[i]) / len(lines[i]) for i in members}
-        pitch = sorted(centre[b] - centre[a] for a, b in zip(region, region[1:]))
-        pitch = pitch[len(pitch) // 2] if pitch else 2 * (lines[first][0]["bottom"] - lines[first][0]["top"])
-        header = [i for i in members if (i < first and (_is_header_line(lines[i], label_right)
-                                                         or centre[first] - centre[i] > 0.75 * pitch))
-                  or (i not in region and i > first and _is_header_line(lines[i], label_right))]
-        for i in members:
-            if i in region:
-                row_of[i] = i
-            elif i not in header:
-                row_of[i] = min(region, key=lambda r: (abs(centre[r] - centre[i]), -r))
-        rows = []
-        for r in sorted(region + header):
-            if r in header:
-                rows.append(_header_cells(lines[r], columns, label_right))
-                continue
-            label_words = [w for i in members if row_of.get(i) == r for w in lines[i]
-                           if w["x1"] <= label_right + 1 and (i != r or w not in values[r])]
-            parts = []
-            for a, b in _intervals([(w["x0"], w["x1"]) for w in label_words], gap=4):
-                ws = sorted((w for w in label_words if a <= w["x0"] and w["x1"] <= b),
-                            key=lambda w: ((w["top"] + w["bottom"]) / 2, w["x0"]))
-                parts.append(Cell(_cell_text("".join(w["text"] for w in ws))))
-            cells = [""] * len(columns)
-            boxes: dict[int, tuple] = {}  # the words of each value cell, as one box
-            for w in values[r]:
-                cx = (w["x0"] + w["x1"]) / 2
-                k = min(range(len(columns)), key=lambda c: 0 if columns[c][0] <= cx <= columns[c][1]
-                        else min(abs(cx - columns[c][0]), abs(cx - columns[c][1])))
-                cells[k] = (cells[k] + " " + w["text"]).strip()
-                b = boxes.get(k, (w["x0"], w["top"], w["x1"], w["bottom"]))
-                boxes[k] = (min(b[0], w["x0"]), min(b[1], w["top"]), max(b[2], w["x1"]), max(b[3], w["bottom"]))
-            rows.append(parts + [Cell(t, box=boxes.get(k)) for k, t in enumerate(cells)])
-        inside = {id(w) for i in members if (i in row_of or i in header) for w in lines[i]}
-        used |= inside
-        x0 = min(w["x0"] for i in members for w in lines[i])
-        x1 = max(w["x1"] for i in members for w in lines[i])
-        tables.append(RuledTable((x0, min(w["top"] for w in lines[top_line]), x1,
-                                  max(w["bottom"] for w in lines[last])), rows, loose=True))
-    if not tables:
-        return [], chars
-    boxes = [(w["x0"], w["top"], w["x1"], w["bottom"]) for line in lines for w in line if id(w) in used]
-    free = [ch for ch in chars if not any(b[0] - 0.5 <= (ch["x0"] + ch["x1"]) / 2 <= b[2] + 0.5 and
-                                          b[1] - 0.5 <= (ch["top"] + ch["bottom"]) / 2 <= b[3] + 0.5 for b in boxes)]
-    return tables, free
-
-
-def _columns_from_header(columns: list[tuple[float, float]], header: list[list[dict]]) -> list[tuple[float, float]]:
-    """Value columns found where values are printed, completed from the header: a column whose cells are all blank
-    (zeros printed as nothing) shows only as a header word over no value. Only a header line whose words each
-    stand over at most one known column is used, and only right of the first value column's start."""
-    if not columns:
-        return columns
-    for line in header:
-        words = [w for w in line if w["x0"] >= columns[0][0] - 2]
-        if len(words) < 2:
-            continue
-        overlaps = [[c for c in columns if w["x0"] <= c[1] and c[0] <= w["x1"]] for w in words]
-        if any(len(o) > 1 for o in overlaps):
-            continue  # a word spanning columns (法人或其他组织) does not mark one
-        new = [(w["x0"], w["x1"]) for w, o in zip(words, overlaps) if not o]
-        if new and len(words) >= len(columns):
-            columns = sorted(columns + new)
-    return columns
-
-
-def _may_be_in_table(line: list[dict]) -> bool:
-    """A line that can sit inside or on top of a table printed without rulings: a wrapped label or a header, not
-    prose (a full stop), a numbered section heading or a page number."""
-    from ..headings import keyword_scores
-
-    text = "".join(w["text"] for w in line)
-    if "。" in text or is_page_number(" ".join(w["text"] for w in line)) or _CAPTION.match(text):
-        return False
-    return not (_NUMBERED_HEADING.match(text) and not _values_of(line) and max(keyword_scores(text)) >= 1.5)
-
-
-def _is_header_line(line: list[dict], label_right: float) -> bool:
-    """Inside a table: a header line (第二十条第（五）项, 信息内容 | 本年处理决定数量) rather than a wrapped label."""
-    text = "".join(w["text"] for w in line)
-    return any(w["x0"] >= label_right - 1 for w in line) or bool(_HEADER_WORDS.search(text))
-
-
-def _header_cells(line: list[dict], columns, label_right: float) -> list[Cell]:
-    """A header line: its label-side words as one cell, then each value column's words (a word between columns
-    goes to the nearest)."""
-    left = "".join(w["text"] for w in line if w["x1"] <= label_right + 1)
-    texts = [""] * len(columns)
-    for w in line:
-        if w["x1"] <= label_right + 1:
-            continue
-        cx = (w["x0"] + w["x1"]) / 2
-        k = min(range(len(columns)), key=lambda c: abs(cx - (columns[c][0] + columns[c][1]) / 2))
-        texts[k] += w["text"]
-    # only the cells that print something: a header row padded with empty cells would read as a row of zeros
-    return [Cell(t) for t in [_cell_text(left)] + [_cell_text(t) for t in texts] if t]
-
-
 # ---------------------------------------------------------------- camelot, for rulings drawn in pixels
 
 def _camelot_cells_to_rows(table) -> list[list[Cell]]:
@@ -365,7 +155,7 @@ def _camelot_cells_to_rows(table) -> list[list[Cell]]:
                 for cc in range(c, c + colspan):
                     if (rr, cc) != (r, c):
                         covered.add((rr, cc))
-            row.append(Cell(_cell_text(re.sub(r"\(cid:\d+\)", "", text)), rowspan, colspan))
+            row.append(Cell(printed_cell_text(re.sub(r"\(cid:\d+\)", "", text)), rowspan, colspan))
         rows.append(row)
     return rows
 
@@ -501,9 +291,9 @@ def ocr_dpi(layer, ocr: OcrOptions) -> int:
     return int(min(MAX_OCR_DPI, dpi))
 
 
-def _ocr_page(pdf, index: int, layer, ocr: OcrOptions) -> "PrintedPage":
+def _ocr_page(pdf, index: int, layer, ocr: OcrOptions) -> PrintedPage:
     """A page with no usable text layer, read by OCR as a whole: its text lines and ruled tables."""
-    from .ocr import read_picture, render_page
+    from .ocr.page import read_picture, render_page
 
     grey, scale = render_page(pdf, index, ocr_dpi(layer, ocr))
     found = read_picture(grey, scale, ocr)
@@ -512,15 +302,10 @@ def _ocr_page(pdf, index: int, layer, ocr: OcrOptions) -> "PrintedPage":
     return PrintedPage(layer.number, found.height or layer.height, lines, tables, ocr=True)
 
 
-def ocr_cell_text(cell: Cell) -> Cell:
-    cell.text = _cell_text(cell.text)
-    return cell
-
-
 def _ocr_pictures(pdf, index: int, layer, chars: list[dict], ocr: OcrOptions, warnings: list[str]):
     """The large pictures of a page with a good text layer that hold a ruled table (a table pasted as a picture),
     read by OCR: their lines and tables, placed where the picture is. Pictures without a table are left alone."""
-    from .ocr import OcrResult, read_picture, render_page
+    from .ocr.page import OcrResult, read_picture, render_page
 
     try:
         grey, scale = render_page(pdf, index, ocr_dpi(layer, ocr))
@@ -546,16 +331,6 @@ def _ocr_pictures(pdf, index: int, layer, chars: list[dict], ocr: OcrOptions, wa
 
 
 # ---------------------------------------------------------------- the document
-
-@dataclass
-class PrintedPage:
-    number: int
-    height: float
-    lines: list  # (top, bottom, text) outside tables
-    tables: list  # RuledTable
-    all_lines: list | None = None  # every line, tables included (for camelot's pages, whose tables replace them)
-    chars: list | None = None  # the characters of a page given to camelot, until it has read it
-    ocr: bool = False  # its text lines were read by OCR (wholly, or from its pictures)
 
 
 def read_pdf(path: str, data: bytes, opts: PdfOptions | None = None) -> Document:
@@ -688,124 +463,3 @@ def read_pdf(path: str, data: bytes, opts: PdfOptions | None = None) -> Document
                     ocr_pages=sorted(set(ocr_pages) | set(ocr_pictures)))
 
 
-def page_blocks(pages: list["PrintedPage"], warnings: list[str]) -> list[Block]:
-    """The blocks of a document's pages in reading order: each page's tables and text lines by their top, wrapped
-    lines joined into paragraphs, page numbers and running headers dropped, tables continued over a page break
-    stitched. Shared by every reader of printed pages (PDF, OCR'd pictures)."""
-    blocks = BlockLimit()
-    previous = None  # the last text line kept, with its geometry: a paragraph may go on in the next line
-    furniture = _running_lines(pages)
-    for p in pages:
-        items = []  # (top, block, line geometry or None)
-        spans = []
-        for t in p.tables:
-            problem = table_size_problem(t.rows)
-            if problem:
-                warnings.append(problem)
-                continue
-            spans.append((t.bbox[1], t.bbox[3]))
-            move_boxes(t.rows, page=p.number)
-            items.append((t.bbox[1], Block("table", page=p.number, rows=t.rows, loose=t.loose), None))
-        lines = p.lines
-        right = max((ln[4] for ln in lines), default=0.0)
-        left = min((ln[3] for ln in lines), default=0.0)
-        for k, (top, bottom, text, x0, x1) in enumerate(lines):
-            mid = (top + bottom) / 2
-            if p.all_lines is not None and any(a - 1 <= mid <= b + 1 for a, b in spans):
-                continue  # camelot's table holds this line
-            if not text or is_page_number(text) or (k in (0, len(lines) - 1) and text.strip().isdigit()
-                                                    and len(text) <= 4):
-                continue
-            if (p.number, k) in furniture:
-                continue  # a running page header or footer
-            items.append((top, Block("text", page=p.number, text=text, ocr=p.ocr),
-                          {"x0": x0, "x1": x1, "size": bottom - top, "full": x1 >= right - 1.5 * (bottom - top),
-                           "flush_left": x0 <= left + 0.6 * (bottom - top)}))
-        items.sort(key=lambda it: it[0])
-        for _, block, geom in items:
-            if block.kind == "table":
-                previous = None
-                blocks.add(block)
-                continue
-            if previous is not None and _continues(previous, block.text, geom):
-                previous[0].text += block.text
-                previous[1].update(full=geom["full"])
-                continue
-            parts = split_heading(block.text)
-            for t in parts:
-                blocks.add(Block("text", page=block.page, text=t, ocr=block.ocr))
-            previous = (blocks[-1], dict(geom)) if len(parts) == 1 else None
-    return stitch_tables(_header_before_page_break(list(blocks)))
-
-
-def _header_before_page_break(blocks: list[Block]) -> list[Block]:
-    """A table whose header rows end one page and whose rows begin the next: the header lines left at the foot of
-    the page (short lines, no full stop, not a heading) go to the top of the table, not into the prose."""
-    out: list[Block] = []
-    for b in blocks:
-        if b.kind == "table" and b.page is not None:
-            k = len(out)
-            while k > 0 and out[k - 1].kind == "text" and out[k - 1].page == b.page - 1 \
-                    and len(out) - k < MAX_HEADER_LINES and _orphan_header_line(out[k - 1].text):
-                k -= 1
-            if k < len(out) and (k == 0 or out[k - 1].kind == "text"):
-                b.rows = [[Cell(line.text)] for line in out[k:]] + b.rows
-                del out[k:]
-        out.append(b)
-    return out
-
-
-def _orphan_header_line(text: str) -> bool:
-    from ..headings import keyword_scores
-
-    t = text.strip()
-    return (0 < len(t) <= 60 and "。" not in t and not t.endswith(("：", ":")) and not _NUMBERED_HEADING.match(t)
-            and max(keyword_scores(t)) < 1.5 and (bool(_HEADER_WORDS.search(t)) or len(t) <= 20))
-
-
-def _running_lines(pages: list) -> set[tuple[int, int]]:
-    """(page, line) of running page headers and footers: a first or last line of a page that is printed the same
-    (digits aside) as the first or last line of another page. The first page keeps its own (it is often the
-    report's title)."""
-    seen: dict[str, list[tuple[int, int]]] = {}
-    for p in pages:
-        ends = {0, len(p.lines) - 1} if p.lines else set()
-        for k in ends:
-            key = re.sub(r"\d+", "#", re.sub(r"\s+", "", p.lines[k][2]))
-            if 4 <= len(key) <= 60:
-                seen.setdefault(key, []).append((p.number, k))
-    out = set()
-    for places in seen.values():
-        if len({page for page, _ in places}) >= 2:
-            out |= {(page, k) for page, k in places if page != pages[0].number}
-    return out
-
-
-_NEW_ITEM = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,2}\s*[、.．]|[（(]\s*[一二三四五六七八九十\d]{1,2}\s*[）)]|\d{1,2}\s*[、.．](?!\d))")
-
-
-def _continues(previous, text: str, geom: dict) -> bool:
-    """A text line that goes on with the paragraph of the line before it: that line ran to the right margin with no
-    full stop, and this one starts at the left margin and is not a new numbered item, heading or a table's caption
-    (表3 …, 单位：件)."""
-    block, last = previous
-    return (last["full"] and geom["flush_left"] and not block.text.endswith(("。", "！", "？", "；", "：", ":"))
-            and not _NEW_ITEM.match(text) and not _CAPTION.match(text) and len(block.text) >= 8)
-
-
-def stitch_tables(blocks: list[Block]) -> list[Block]:
-    """Join a table that ends a page with the table that starts the next one when their column counts agree."""
-    out: list[Block] = []
-    for b in blocks:
-        prev = out[-1] if out else None
-        if (b.kind == "table" and prev is not None and prev.kind == "table" and prev.page is not None
-                and b.page == prev.page + 1 and _width(prev) == _width(b)):
-            prev.rows = prev.rows + b.rows
-            prev.loose = prev.loose or b.loose
-            continue
-        out.append(b)
-    return out
-
-
-def _width(b: Block) -> int:
-    return max((sum(c.colspan for c in r) for r in b.rows[:3]), default=0)

@@ -1,8 +1,6 @@
-"""The text detector and recogniser behind OCR, one interface over the RapidOCR packages it can come from.
-
-ocr.py needs three things of an engine: the recogniser's raw per-frame character probabilities for a batch of line
-crops (`run`, so that a cell's next readings and a digit's doubt come from the model itself, not from its decoded
-text), the recogniser's character list and input geometry, and the detector's line boxes for the prose (`detect`).
+"""RapidOCR, the engine that reads scans and pictures: the one module that knows the rapidocr packages, so that
+an upgrade of RapidOCR touches this file only. It gives an engine.Recogniser: the recogniser's per-frame character
+probabilities, its character list and input geometry, and the detector's line boxes.
 
 - `rapidocr`: `rapidocr-onnxruntime` 1.4.4, the PP-OCRv4 Chinese detector and recogniser as ONNX models inside
   the wheel (the project's engine).
@@ -11,43 +9,24 @@ text), the recogniser's character list and input geometry, and the detector's li
   whose file is missing) is never reached; measured against `rapidocr` by `scripts/benchmark.py --ocr`
   (README, "OCR").
 
-Both run on ONNX Runtime on the CPU, offline.
+Both run on ONNX Runtime on the CPU, offline. An engine is loaded once per process and thread setting (`load`), and
+that one session is used by every picture the process reads.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable
 
-from ..document import ReadError
+from .engine import OcrUnavailable, Recogniser
 
 PACKAGES = {"rapidocr": "rapidocr-onnxruntime", "rapidocr3": "rapidocr"}
 MODELS = {"rapidocr": "PP-OCRv4", "rapidocr3": "PP-OCRv6 small"}
-
-
-class OcrUnavailable(ReadError):
-    """The OCR engine is not installed: the message says what to install."""
 
 
 def install_hint(kind: str = "rapidocr") -> str:
     package = PACKAGES.get(kind, PACKAGES["rapidocr"])
     return (f"OCR engine not installed: `pip install {package}` (or `pip install -e .` in the project), "
             f"which brings {MODELS.get(kind, '')}'s models inside the wheel")
-
-
-@dataclass
-class Recogniser:
-    """One loaded engine: `characters` (index 0 the CTC blank), the recogniser's input `height` and `base_width`,
-    `prepare(bgr_crop, max_ratio)` (a normalised C×H×W array padded to `max_ratio`), `run(batch)` (frame
-    probabilities, N × frames × characters) and `detect(bgr)` (text line boxes, 4 points each)."""
-    name: str
-    characters: list
-    height: int
-    base_width: int
-    prepare: Callable
-    run: Callable
-    detect: Callable
 
 
 @lru_cache(maxsize=4)

@@ -1,4 +1,4 @@
-"""Tesseract (Debian's tesseract-ocr with its chi_sim model) as the recogniser, the baseline RapidOCR is measured
+"""Tesseract (Debian's tesseract-ocr with its chi_sim model) as the engine, the baseline RapidOCR is measured
 against (`--ocr-engine tesseract`, scripts/benchmark.py --ocr).
 
 The page goes through the same steps as with RapidOCR (deskew, flattened paper, rulings, the grid, the ink test of
@@ -12,8 +12,9 @@ import shutil
 import subprocess
 import tempfile
 
-from ..document import UNREADABLE
-from .ocr import OcrUnavailable
+from ...document import UNREADABLE
+from .cells import line_boxes
+from .engine import OcrUnavailable
 
 TIMEOUT = 300  # seconds for one page
 
@@ -47,7 +48,7 @@ def words(grey) -> list[tuple[int, int, int, int, str, float, tuple]]:
 
 def read_cells(found, boxes: dict, grid) -> dict:
     """{cell: (text, confidence, alternatives, ink)}: the words inside each cell that holds ink (boxes from
-    ocr._line_boxes; a cell without ink is blank)."""
+    cells.line_boxes; a cell without ink is blank)."""
     results = {}
     inside: dict = {}
     for w in found:
@@ -84,3 +85,20 @@ def prose_lines(found, covered, scale: float) -> list[tuple[float, float, str, f
         out.append((min(w[1] for w in ws) / scale, max(w[3] for w in ws) / scale, text,
                     ws[0][0] / scale, max(w[2] for w in ws) / scale))
     return sorted(out)
+
+
+class TesseractEngine:
+    """engine.Engine with Tesseract: the page's words read once (`start`), each cell given the words inside it, the
+    prose the words outside the grids."""
+
+    def __init__(self):
+        self.found: list = []
+
+    def start(self, picture) -> None:
+        self.found = words(picture.clean)
+
+    def cells(self, picture, grid) -> dict:
+        return read_cells(self.found, line_boxes(picture.ink, picture.lines_mask, grid, picture.scale)[0], grid)
+
+    def prose(self, picture, covered) -> list:
+        return prose_lines(self.found, covered, picture.scale)
