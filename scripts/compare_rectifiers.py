@@ -1,4 +1,4 @@
-"""Photographed pages squared up by the project's own sheet finder (readers/photo.py) against a maintained
+"""Photographed pages squared up by the project's own sheet finder (readers/ocr/photo.py) against a maintained
 rectifier from PyPI, end to end: the same photos, the same reader and guard, scored against the gold labels.
 
     pip install page-dewarp            # not a dependency of the project: only this measurement uses it

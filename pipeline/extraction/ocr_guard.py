@@ -1,6 +1,6 @@
 """Numbers read from pixels are taken only when they are sure, or when the table's own sums confirm them.
 
-A cell of a table read by OCR (readers/ocr.py) comes with its reading's confidence and the next most likely
+A cell of a table read by OCR (readers/ocr/cells.py) comes with its reading's confidence and the next most likely
 readings. After the table is built:
 
 1. A cell is doubtful when its reading is less sure than `min_confidence`, when it holds ink that reads as no
