@@ -21,7 +21,10 @@ GOOD = ROOT / "data" / "raw" / "gejiu-2020.txt"
 
 
 def _cli(*args, cwd=ROOT, timeout=300, env=None) -> subprocess.CompletedProcess:
+    """The checkout's command line (its own package first on the path, whatever is installed), run in `cwd`."""
     code = "import sys; from pipeline.__main__ import main; sys.exit(main(sys.argv[1:]))"
+    env = dict(os.environ if env is None else env)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
     return subprocess.run([sys.executable, "-c", code, *map(str, args)], cwd=cwd, capture_output=True, text=True,
                           timeout=timeout, env=env)
 
