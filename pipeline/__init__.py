@@ -1,4 +1,5 @@
 """政府信息公开工作年度报告 → structured data. See README.md and docs/ARCHITECTURE.md."""
+
 import os
 
 # ONNX Runtime (the OCR engine's runtime) sends usage telemetry to Microsoft from its Linux builds since 1.2x and

@@ -2,6 +2,7 @@
 
 Every line printed goes through names.shown (or, for JSON, names.json_line_shown): file names come from crawlers,
 archives and attackers, and a name holding ESC [2J or an OSC title sequence must be shown, not obeyed."""
+
 from __future__ import annotations
 
 import argparse
@@ -26,8 +27,11 @@ def _usable_options(args) -> int | None:
     if models is None:  # not given: models/ when it was trained, else the built-in models
         args.models = "models" if Path("models").is_dir() else ""
     elif models and not Path(models).is_dir():
-        _say(f"error: --models {models}: no such directory (train the models with `dvc repro`, or pass "
-             f"--models '' for the built-in ones)", file=sys.stderr)
+        _say(
+            f"error: --models {models}: no such directory (train the models with `dvc repro`, or pass "
+            f"--models '' for the built-in ones)",
+            file=sys.stderr,
+        )
         return 2
     if args.mode != "read":
         from .extraction.models import ModelError, load_models
@@ -90,37 +94,45 @@ def _extract(args) -> int:
         stage = Read(options=read_options(args), verbose=args.verbose)
     else:
         stage = (Extract if args.mode == "extract" else Predict)(
-            options=read_options(args), verbose=args.verbose, models_dir=args.models or None)
+            options=read_options(args), verbose=args.verbose, models_dir=args.models or None
+        )
     # the live bar only on a terminal: in a log (DVC, CI, a pipe) its frames would pile up as several bars, so
     # there it is drawn once, as one line at the end
     live = not args.quiet and sys.stderr.isatty()
     started = time.monotonic()
     try:
-        result = run_batch(args.inputs, args.out, stage, _runner(args), resume=not args.no_resume,
-                           show_progress=live)
+        result = run_batch(args.inputs, args.out, stage, _runner(args), resume=not args.no_resume, show_progress=live)
     except KeyboardInterrupt:
         print(file=sys.stderr)
-        _say(f"interrupted: finished outputs are in {args.out}; run the same command again to resume",
-             file=sys.stderr)
+        _say(f"interrupted: finished outputs are in {args.out}; run the same command again to resume", file=sys.stderr)
         return 130
     except OutputError as e:  # a full disk (or a quota, a read-only file system): one line, no traceback
         done = getattr(e, "result", None)
         written = f"{len(done.written)} output(s) kept whole, {len(done.errors)} failure(s) so far" if done else ""
-        _say(f"error: {e}; stopped: {written} (each recorded in {args.out}/errors.jsonl while there was room); "
-             f"free some space and run the same command again to resume", file=sys.stderr)
+        _say(
+            f"error: {e}; stopped: {written} (each recorded in {args.out}/errors.jsonl while there was room); "
+            f"free some space and run the same command again to resume",
+            file=sys.stderr,
+        )
         return 1
     if not args.quiet:
         if not live:
             done = len(result.written) + len(result.errors)
             seconds = time.monotonic() - started
-            _say(f"{done}/{done} input(s) in {seconds:.1f} s ({done / max(seconds, 1e-9):.1f} report/s), "
-                 f"failed={len(result.errors)}, skipped={len(result.skipped)}", file=sys.stderr)
+            _say(
+                f"{done}/{done} input(s) in {seconds:.1f} s ({done / max(seconds, 1e-9):.1f} report/s), "
+                f"failed={len(result.errors)}, skipped={len(result.skipped)}",
+                file=sys.stderr,
+            )
         for e in result.errors:
             _say(f"error: {e['file']}: [{e['stage']}] {e['message']}", file=sys.stderr)
         skipped = f" ({len(result.skipped)} already up to date)" if result.skipped else ""
         what = "document(s)" if args.mode == "read" else "report(s)"
-        _say(f"{len(result.written)} {what} written to {args.out}{skipped}, {len(result.errors)} failure(s) "
-             f"recorded in {args.out}/errors.jsonl", file=sys.stderr)
+        _say(
+            f"{len(result.written)} {what} written to {args.out}{skipped}, {len(result.errors)} failure(s) "
+            f"recorded in {args.out}/errors.jsonl",
+            file=sys.stderr,
+        )
     return 1 if result.errors and not args.keep_going else 0
 
 
@@ -146,39 +158,77 @@ def read_options(args):
     from .readers.pdf import PdfOptions
     from .readers.ocr.options import OcrOptions
 
-    ocr = OcrOptions(mode=args.ocr, dpi=args.ocr_dpi, min_confidence=args.ocr_min_confidence,
-                     very_sure=args.ocr_very_sure, threads=args.ocr_threads, engine=args.ocr_engine,
-                     max_pages=args.ocr_max_pages)
-    return PdfOptions(camelot_flavor=args.camelot_flavor, tables=args.pdf_tables,
-                      min_ruling_lines=args.min_ruling_lines, ocr=ocr)
+    ocr = OcrOptions(
+        mode=args.ocr,
+        dpi=args.ocr_dpi,
+        min_confidence=args.ocr_min_confidence,
+        very_sure=args.ocr_very_sure,
+        threads=args.ocr_threads,
+        engine=args.ocr_engine,
+        max_pages=args.ocr_max_pages,
+    )
+    return PdfOptions(
+        camelot_flavor=args.camelot_flavor, tables=args.pdf_tables, min_ruling_lines=args.min_ruling_lines, ocr=ocr
+    )
 
 
 def _ocr_options(p) -> None:
     from .readers.ocr.options import OcrOptions
 
     d = OcrOptions()
-    p.add_argument("--ocr", default=d.mode, choices=["auto", "off", "force"],
-                   help="OCR (RapidOCR, offline): auto reads pages without a usable text layer, image files and "
-                        "pictures that hold tables; force reads every PDF page from its pixels; off never "
-                        f"(default {d.mode})")
-    p.add_argument("--ocr-dpi", type=int, default=d.dpi, metavar="DPI",
-                   help=f"resolution PDF pages are rendered at for OCR (default {d.dpi})")
-    p.add_argument("--ocr-min-confidence", type=float, default=d.min_confidence, metavar="P",
-                   help="an OCR'd number less sure than this is taken only when the table's sums confirm it, else "
-                        f"null (default {d.min_confidence})")
-    p.add_argument("--ocr-very-sure", type=float, default=d.very_sure, metavar="P",
-                   help="where a sum fails over OCR'd cells, those read less sure than this are null "
-                        f"(default {d.very_sure})")
-    p.add_argument("--ocr-engine", default=d.engine, choices=["rapidocr", "rapidocr3", "tesseract"],
-                   help="the recogniser: rapidocr (PP-OCRv4, default), rapidocr3 (the rapidocr 3.x wheel's PP-OCRv6 "
-                        "small models, measured against it) or tesseract (Debian's tesseract-ocr with chi_sim: the "
-                        "baseline; scripts/benchmark.py --ocr)")
-    p.add_argument("--ocr-threads", type=int, default=d.threads, metavar="N",
-                   help="ONNX Runtime threads per process (default 0: one per worker when several workers run, "
-                        "else all cores)")
-    p.add_argument("--ocr-max-pages", type=_positive_int, default=d.max_pages, metavar="N",
-                   help="pages OCR'd in one document (a scanned PDF, a multi-page TIFF); a longer one says how many "
-                        f"of its pages were read (default {d.max_pages})")
+    p.add_argument(
+        "--ocr",
+        default=d.mode,
+        choices=["auto", "off", "force"],
+        help="OCR (RapidOCR, offline): auto reads pages without a usable text layer, image files and "
+        "pictures that hold tables; force reads every PDF page from its pixels; off never "
+        f"(default {d.mode})",
+    )
+    p.add_argument(
+        "--ocr-dpi",
+        type=int,
+        default=d.dpi,
+        metavar="DPI",
+        help=f"resolution PDF pages are rendered at for OCR (default {d.dpi})",
+    )
+    p.add_argument(
+        "--ocr-min-confidence",
+        type=float,
+        default=d.min_confidence,
+        metavar="P",
+        help="an OCR'd number less sure than this is taken only when the table's sums confirm it, else "
+        f"null (default {d.min_confidence})",
+    )
+    p.add_argument(
+        "--ocr-very-sure",
+        type=float,
+        default=d.very_sure,
+        metavar="P",
+        help=f"where a sum fails over OCR'd cells, those read less sure than this are null (default {d.very_sure})",
+    )
+    p.add_argument(
+        "--ocr-engine",
+        default=d.engine,
+        choices=["rapidocr", "rapidocr3", "tesseract"],
+        help="the recogniser: rapidocr (PP-OCRv4, default), rapidocr3 (the rapidocr 3.x wheel's PP-OCRv6 "
+        "small models, measured against it) or tesseract (Debian's tesseract-ocr with chi_sim: the "
+        "baseline; scripts/benchmark.py --ocr)",
+    )
+    p.add_argument(
+        "--ocr-threads",
+        type=int,
+        default=d.threads,
+        metavar="N",
+        help="ONNX Runtime threads per process (default 0: one per worker when several workers run, else all cores)",
+    )
+    p.add_argument(
+        "--ocr-max-pages",
+        type=_positive_int,
+        default=d.max_pages,
+        metavar="N",
+        help="pages OCR'd in one document (a scanned PDF, a multi-page TIFF); a longer one says how many "
+        f"of its pages were read (default {d.max_pages})",
+    )
 
 
 def _positive_int(text: str) -> int:
@@ -193,30 +243,59 @@ def _positive_int(text: str) -> int:
 
 def _pdf_options(p) -> None:
     _ocr_options(p)
-    p.add_argument("--pdf-tables", default="rulings", choices=["rulings", "camelot"],
-                   help="ruled PDF tables from the PDF's own lines (default; with --ocr off, camelot reads scanned "
-                        "pages that carry an OCR text layer) or from camelot on every ruled page (about 20 times "
-                        "slower)")
-    p.add_argument("--camelot-flavor", default="lattice", choices=["lattice", "stream", "network", "hybrid"],
-                   help="camelot's flavour where camelot reads a page (default lattice)")
-    p.add_argument("--min-ruling-lines", type=int, default=6, metavar="N",
-                   help="a PDF page with fewer ruling lines holds no ruled table (default 6)")
+    p.add_argument(
+        "--pdf-tables",
+        default="rulings",
+        choices=["rulings", "camelot"],
+        help="ruled PDF tables from the PDF's own lines (default; with --ocr off, camelot reads scanned "
+        "pages that carry an OCR text layer) or from camelot on every ruled page (about 20 times "
+        "slower)",
+    )
+    p.add_argument(
+        "--camelot-flavor",
+        default="lattice",
+        choices=["lattice", "stream", "network", "hybrid"],
+        help="camelot's flavour where camelot reads a page (default lattice)",
+    )
+    p.add_argument(
+        "--min-ruling-lines",
+        type=int,
+        default=6,
+        metavar="N",
+        help="a PDF page with fewer ruling lines holds no ruled table (default 6)",
+    )
 
 
 def _batch_options(p) -> None:
-    p.add_argument("--workers", type=int, default=None,
-                   help="worker processes (default: all cores; 0 runs in this process)")
-    p.add_argument("--time-limit", type=float, default=600.0, metavar="SECONDS",
-                   help="per-report time limit; a report over it is recorded as failed (default 600, 0: none)")
-    p.add_argument("--memory-limit", type=int, default=None, metavar="MB",
-                   help="memory a worker process may take; a file that needs more is recorded as failed and the batch "
-                        "goes on (default: 3/4 of the machine's memory shared by the workers, at most 6144; 0: none)")
-    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
-                   help="run on a Dask cluster, e.g. tcp://HOST:8786 (default: $DASK_SCHEDULER_ADDRESS if set); its "
-                        "workers read the inputs and write the outputs themselves: give a folder they all see, or "
-                        "fsspec URLs (s3://bucket/prefix)")
-    p.add_argument("--no-resume", action="store_true",
-                   help="redo every report, even those whose output is already up to date")
+    p.add_argument(
+        "--workers", type=int, default=None, help="worker processes (default: all cores; 0 runs in this process)"
+    )
+    p.add_argument(
+        "--time-limit",
+        type=float,
+        default=600.0,
+        metavar="SECONDS",
+        help="per-report time limit; a report over it is recorded as failed (default 600, 0: none)",
+    )
+    p.add_argument(
+        "--memory-limit",
+        type=int,
+        default=None,
+        metavar="MB",
+        help="memory a worker process may take; a file that needs more is recorded as failed and the batch "
+        "goes on (default: 3/4 of the machine's memory shared by the workers, at most 6144; 0: none)",
+    )
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="run on a Dask cluster, e.g. tcp://HOST:8786 (default: $DASK_SCHEDULER_ADDRESS if set); its "
+        "workers read the inputs and write the outputs themselves: give a folder they all see, or "
+        "fsspec URLs (s3://bucket/prefix)",
+    )
+    p.add_argument(
+        "--no-resume", action="store_true", help="redo every report, even those whose output is already up to date"
+    )
 
 
 def _load_params(path: str) -> dict:
@@ -251,8 +330,7 @@ def _train(args) -> int:
     if problems.errors:
         for e in problems.errors:
             _say(f"error: {e}", file=sys.stderr)
-        _say("label files have errors: fix them (python -m pipeline validate-labels) before training",
-             file=sys.stderr)
+        _say("label files have errors: fix them (python -m pipeline validate-labels) before training", file=sys.stderr)
         return 1
     import os
     from contextlib import nullcontext
@@ -261,10 +339,11 @@ def _train(args) -> int:
 
     all_params = _load_params(args.params)
     scheduler = args.scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
-    jobs = [delayed(train_row_labeler)(all_params.get("train", {}), args.out),
-            delayed(train_column_labeler)(all_params.get("train", {}), args.out),
-            delayed(train_section_model)(all_params.get("sections", {}), args.synthetic, args.out, args.labels,
-                                         args.docs)]
+    jobs = [
+        delayed(train_row_labeler)(all_params.get("train", {}), args.out),
+        delayed(train_column_labeler)(all_params.get("train", {}), args.out),
+        delayed(train_section_model)(all_params.get("sections", {}), args.synthetic, args.out, args.labels, args.docs),
+    ]
     # the three models are independent fits: joblib runs them side by side, in local worker processes or, given a
     # scheduler, on a Dask cluster through joblib's Dask backend (the workers must see the same files)
     if scheduler:
@@ -317,8 +396,9 @@ def _crossfit(args) -> int:
     _use_read_cache(args)
     from .modeling.crossfit import crossfit
 
-    summary = crossfit(_load_params(args.params), args.documents, args.labels, args.synthetic, args.models, args.out,
-                       args.docs)
+    summary = crossfit(
+        _load_params(args.params), args.documents, args.labels, args.synthetic, args.models, args.out, args.docs
+    )
     print(json_line_shown(json.dumps(summary, ensure_ascii=False)))
     return 0
 
@@ -330,8 +410,9 @@ def _compare_labelers(args) -> int:
     from .modeling.compare_labelers import compare, flat_metrics
 
     params = _load_params(args.params)
-    result = compare(params.get("train", {}), args.labels, args.docs,
-                     epochs=int(params.get("compare", {}).get("spacy_epochs", 8)))
+    result = compare(
+        params.get("train", {}), args.labels, args.docs, epochs=int(params.get("compare", {}).get("spacy_epochs", 8))
+    )
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     kept, timings = split_timings({**flat_metrics(result), "detail": result})
@@ -358,8 +439,15 @@ def _evaluate(args) -> int:
 def _track(args) -> int:
     from .modeling.tracking import log_pipeline_run
 
-    run_id = log_pipeline_run(_load_params(args.params), args.models, args.metrics, args.labels, args.out,
-                              synthetic_dir=args.synthetic, params_path=args.params)
+    run_id = log_pipeline_run(
+        _load_params(args.params),
+        args.models,
+        args.metrics,
+        args.labels,
+        args.out,
+        synthetic_dir=args.synthetic,
+        params_path=args.params,
+    )
     _say(f"MLflow run {run_id}")
     return 0
 
@@ -369,8 +457,11 @@ def _gather(args) -> int:
 
     found = gather(args.sources, args.out)
     for src, (name, files) in zip(args.sources, found.items()):
-        where = f"{len(files)} file(s) linked into {args.out}/{name}" if files or __import__("os").path.isdir(src) \
+        where = (
+            f"{len(files)} file(s) linked into {args.out}/{name}"
+            if files or __import__("os").path.isdir(src)
             else f"absent: {args.out}/{name} left empty"
+        )
         _say(f"{src}: {where}")
     return 0
 
@@ -394,8 +485,9 @@ def _synthesize(args) -> int:
         shutil.rmtree(args.out)
     seed = int(params.get("seed", 0))
     made = generate(Path(args.out) / "train", int(params.get("n", 60)), seed, args.raw, params.get("families"))
-    held = generate(Path(args.out) / "heldout", int(params.get("n_heldout", 30)), seed + 1000, args.raw,
-                    params.get("families"))
+    held = generate(
+        Path(args.out) / "heldout", int(params.get("n_heldout", 30)), seed + 1000, args.raw, params.get("families")
+    )
     _say(f"{len(made)} synthetic training reports and {len(held)} held-out ones written to {args.out}")
     return 0
 
@@ -406,11 +498,25 @@ def _hunt(args) -> int:
     h = _load_params(args.params).get("hunt", {})
     ocr = read_options(args).ocr
     n = args.n or int(h.get("n", 200))
-    out = run_hunt(args.work, args.out, args.curve, n, int(h.get("seed", 5000)), int(h.get("chunk", 10)),
-                   list(h.get("families", ["scan", "photo"])), args.workers or int(h.get("workers", 2)), args.raw,
-                   args.models or None, ocr, args.cases or None, args.reuse)
-    print(f"{out['reports']} reports, {out['cells']} cells: {out['wrong']} wrong "
-          f"({out['wrong_per_million']} per million), {out['null']} null; seconds {out['seconds']}")
+    out = run_hunt(
+        args.work,
+        args.out,
+        args.curve,
+        n,
+        int(h.get("seed", 5000)),
+        int(h.get("chunk", 10)),
+        list(h.get("families", ["scan", "photo"])),
+        args.workers or int(h.get("workers", 2)),
+        args.raw,
+        args.models or None,
+        ocr,
+        args.cases or None,
+        args.reuse,
+    )
+    print(
+        f"{out['reports']} reports, {out['cells']} cells: {out['wrong']} wrong "
+        f"({out['wrong_per_million']} per million), {out['null']} null; seconds {out['seconds']}"
+    )
     return 0
 
 
@@ -419,8 +525,10 @@ def _scan_corpus(args) -> int:
 
     params = _load_params(args.params).get("scan_corpus", {})
     made = scan_corpus(args.inputs, args.labels, args.out, int(params.get("seed", 0)), args.photos or None)
-    _say(f"{len(made)} copies of labelled PDFs printed and scanned into {args.out}"
-         + (f", photographed into {args.photos}" if args.photos else ""))
+    _say(
+        f"{len(made)} copies of labelled PDFs printed and scanned into {args.out}"
+        + (f", photographed into {args.photos}" if args.photos else "")
+    )
     return 0
 
 
@@ -472,9 +580,11 @@ def _export(args) -> int:
     summary = export(args.reports, args.out)  # reports.db first: its audit view is the Excel's and summary's
     _say(f"{summary['reports']} reports, {summary['cells']} cells exported to {args.out}")
     db = summary["database"]
-    _say(f"{args.out}/reports.db: {db['reports']} report files ({db['distinct']} distinct reports, "
-          f"{db['fragments']} fragments), {db['failures']} failed files, {db['cells']} cells; open it with "
-          f"`datasette {args.out}/reports.db --metadata {args.out}/metadata.json`")
+    _say(
+        f"{args.out}/reports.db: {db['reports']} report files ({db['distinct']} distinct reports, "
+        f"{db['fragments']} fragments), {db['failures']} failed files, {db['cells']} cells; open it with "
+        f"`datasette {args.out}/reports.db --metadata {args.out}/metadata.json`"
+    )
     return 0
 
 
@@ -484,8 +594,11 @@ def _review(args) -> int:
     from .outputs.review_app import serve
 
     if not Path(args.reports).is_dir():
-        _say(f"error: {args.reports}: no such folder of report JSONs (run `python -m pipeline extract ... --out "
-             f"{args.reports}` first)", file=sys.stderr)
+        _say(
+            f"error: {args.reports}: no such folder of report JSONs (run `python -m pipeline extract ... --out "
+            f"{args.reports}` first)",
+            file=sys.stderr,
+        )
         return 2
     serve(args.reports, args.labels, args.docs, args.documents or None, args.host, args.port, args.dvc)
     return 0
@@ -538,10 +651,20 @@ def pipeline_version() -> str:
 
 # paths that must exist before any work starts: (command, argument) -> what it names; a missing one is a usage error
 MUST_EXIST = {
-    "extract": ["inputs"], "read": ["inputs"], "predict": ["inputs"], "label": ["files"],
-    "scan-corpus": ["inputs"], "evaluate": ["reports", "labels"], "validate-labels": ["labels"],
-    "export": ["reports"], "crossfit": ["documents", "labels", "synthetic"], "track": ["models", "metrics"],
-    "compare-labelers": ["labels"], "synthesize": ["raw"], "train": ["labels"], "headline": ["metrics"],
+    "extract": ["inputs"],
+    "read": ["inputs"],
+    "predict": ["inputs"],
+    "label": ["files"],
+    "scan-corpus": ["inputs"],
+    "evaluate": ["reports", "labels"],
+    "validate-labels": ["labels"],
+    "export": ["reports"],
+    "crossfit": ["documents", "labels", "synthetic"],
+    "track": ["models", "metrics"],
+    "compare-labelers": ["labels"],
+    "synthesize": ["raw"],
+    "train": ["labels"],
+    "headline": ["metrics"],
 }
 
 
@@ -565,11 +688,16 @@ def _missing_paths(args) -> list[str]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m pipeline", formatter_class=_Formatter,
-                                     description="政府信息公开工作年度报告 → structured data (also installed as "
-                                                 "`govreport`)")
-    parser.add_argument("--version", action=_Version,
-                        help="print the package version and the pipeline version (the code hash in every report)")
+    parser = argparse.ArgumentParser(
+        prog="python -m pipeline",
+        formatter_class=_Formatter,
+        description="政府信息公开工作年度报告 → structured data (also installed as `govreport`)",
+    )
+    parser.add_argument(
+        "--version",
+        action=_Version,
+        help="print the package version and the pipeline version (the code hash in every report)",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name, help_text):
@@ -580,18 +708,28 @@ def build_parser() -> argparse.ArgumentParser:
         _pdf_options(p)
         p.add_argument("--quiet", action="store_true", help="no progress bar and no summary on stderr")
         p.add_argument("--verbose", action="store_true", help="print tracebacks of internal errors")
-        p.add_argument("--keep-going", action="store_true",
-                       help="exit 0 even when some inputs failed (they are still recorded in errors.jsonl)")
+        p.add_argument(
+            "--keep-going",
+            action="store_true",
+            help="exit 0 even when some inputs failed (they are still recorded in errors.jsonl)",
+        )
         _batch_options(p)
 
-    models_help = ("directory of trained models (default: models/ when it exists, else the built-in models; '' for "
-                   "the built-in ones)")
+    models_help = (
+        "directory of trained models (default: models/ when it exists, else the built-in models; '' for "
+        "the built-in ones)"
+    )
     p = command("extract", "extract report JSON from files or directories (read + predict in one go)")
-    p.add_argument("inputs", nargs="+", metavar="INPUT",
-                   help="files or directories (walked), or fsspec URLs (s3://bucket/prefix/: listed)")
+    p.add_argument(
+        "inputs",
+        nargs="+",
+        metavar="INPUT",
+        help="files or directories (walked), or fsspec URLs (s3://bucket/prefix/: listed)",
+    )
     p.add_argument("--models", default=None, help=models_help)
-    common_batch(p, "output directory (or an fsspec URL: s3://bucket/prefix): one <input name>.json per input, "
-                    "and errors.jsonl")
+    common_batch(
+        p, "output directory (or an fsspec URL: s3://bucket/prefix): one <input name>.json per input, and errors.jsonl"
+    )
     p.set_defaults(func=_extract, mode="extract")
 
     p = command("read", "read files into document JSON (the DVC extract stage)")
@@ -600,16 +738,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_extract, mode="read")
 
     p = command("predict", "apply the models to document JSON and write report JSON (the DVC predict stage)")
-    p.add_argument("inputs", nargs="+", metavar="DOCUMENTS", help="document JSON files or folders (the read "
-                                                                   "stage's output)")
+    p.add_argument(
+        "inputs", nargs="+", metavar="DOCUMENTS", help="document JSON files or folders (the read stage's output)"
+    )
     p.add_argument("--models", default=None, help=models_help)
     common_batch(p, "output directory: one report JSON per document, and errors.jsonl")
     p.set_defaults(func=_extract, mode="predict")
 
-    p = command("gather", "link the optional real files kept beside the checkout into one folder (the DVC gather "
-                          "stage); an absent source folder gives an empty sub-folder, not an error")
-    p.add_argument("sources", nargs="*", default=SHARED_SOURCES, metavar="FOLDER",
-                   help="source folders, each linked into OUT/<its name>/")
+    p = command(
+        "gather",
+        "link the optional real files kept beside the checkout into one folder (the DVC gather "
+        "stage); an absent source folder gives an empty sub-folder, not an error",
+    )
+    p.add_argument(
+        "sources",
+        nargs="*",
+        default=SHARED_SOURCES,
+        metavar="FOLDER",
+        help="source folders, each linked into OUT/<its name>/",
+    )
     p.add_argument("--out", default="data/shared", help="the folder made (rebuilt from scratch)")
     p.set_defaults(func=_gather)
 
@@ -618,36 +765,67 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="models", help="where the models and train_metrics.json are written")
     p.add_argument("--synthetic", default="data/synthetic", help="labelled synthetic reports (synthesize stage)")
     p.add_argument("--labels", default="data/labels", help="gold labels of real reports (training fold is used)")
-    p.add_argument("--docs", nargs="*", default=DOC_DIRS, metavar="DIR",
-                   help="folders holding the labelled documents (absent ones are passed over)")
+    p.add_argument(
+        "--docs",
+        nargs="*",
+        default=DOC_DIRS,
+        metavar="DIR",
+        help="folders holding the labelled documents (absent ones are passed over)",
+    )
     p.add_argument("--jobs", type=int, default=2, help="models trained side by side (joblib worker processes)")
-    p.add_argument("--memory-limit", type=int, default=None, metavar="MB",
-                   help="memory a worker process may take; a file that needs more is recorded as failed and the batch "
-                        "goes on (default: 3/4 of the machine's memory shared by the workers, at most 6144; 0: none)")
-    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
-                   help="train on a Dask cluster through joblib's Dask backend (default: $DASK_SCHEDULER_ADDRESS)")
-    p.add_argument("--read-cache", default="data/interim/read_cache", metavar="DIR",
-                   help="keep each labelled document as read (scans are OCR'd once, not at every training); '' for "
-                        "none")
+    p.add_argument(
+        "--memory-limit",
+        type=int,
+        default=None,
+        metavar="MB",
+        help="memory a worker process may take; a file that needs more is recorded as failed and the batch "
+        "goes on (default: 3/4 of the machine's memory shared by the workers, at most 6144; 0: none)",
+    )
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="train on a Dask cluster through joblib's Dask backend (default: $DASK_SCHEDULER_ADDRESS)",
+    )
+    p.add_argument(
+        "--read-cache",
+        default="data/interim/read_cache",
+        metavar="DIR",
+        help="keep each labelled document as read (scans are OCR'd once, not at every training); '' for none",
+    )
     p.set_defaults(func=_train)
 
-    p = command("crossfit", "predict each labelled real report with a section model trained without its fold "
-                            "(every real report scored by models that never saw it)")
+    p = command(
+        "crossfit",
+        "predict each labelled real report with a section model trained without its fold "
+        "(every real report scored by models that never saw it)",
+    )
     p.add_argument("--params", default="params.yaml", help="the pipeline's parameters (sections, ocr)")
     p.add_argument("--documents", default="data/interim/documents", help="document JSON (the read stage's output)")
     p.add_argument("--labels", default="data/labels", help="gold labels of real reports")
     p.add_argument("--synthetic", default="data/synthetic", help="labelled synthetic reports (synthesize stage)")
     p.add_argument("--models", default="models", help="trained row and column labelers (used as they are)")
-    p.add_argument("--docs", nargs="*", default=DOC_DIRS, metavar="DIR",
-                   help="folders holding the labelled documents (absent ones are passed over)")
+    p.add_argument(
+        "--docs",
+        nargs="*",
+        default=DOC_DIRS,
+        metavar="DIR",
+        help="folders holding the labelled documents (absent ones are passed over)",
+    )
     p.add_argument("--out", default="data/interim/crossfit_reports", help="where the report JSONs are written")
-    p.add_argument("--read-cache", default="data/interim/read_cache", metavar="DIR",
-                   help="keep each labelled document as read (scans are OCR'd once, not at every training); '' for "
-                        "none")
+    p.add_argument(
+        "--read-cache",
+        default="data/interim/read_cache",
+        metavar="DIR",
+        help="keep each labelled document as read (scans are OCR'd once, not at every training); '' for none",
+    )
     p.set_defaults(func=_crossfit)
 
-    p = command("scan-corpus", "print and scan (and photograph) the labelled real PDFs again (test sets of real "
-                               "layouts read by OCR, scored apart)")
+    p = command(
+        "scan-corpus",
+        "print and scan (and photograph) the labelled real PDFs again (test sets of real "
+        "layouts read by OCR, scored apart)",
+    )
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="PDFs or directories holding them")
     p.add_argument("--labels", default="data/labels", help="their gold labels")
     p.add_argument("--out", default="data/scanned", help="scans and their labels")
@@ -655,8 +833,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--params", default="params.yaml", help="the pipeline's parameters (scan_corpus.seed)")
     p.set_defaults(func=_scan_corpus)
 
-    p = command("hunt", "generate hundreds of synthetic scans and photos, read them, count the wrong numbers and "
-                        "measure how reliable OCR's confidence is (hunt/dvc.yaml)")
+    p = command(
+        "hunt",
+        "generate hundreds of synthetic scans and photos, read them, count the wrong numbers and "
+        "measure how reliable OCR's confidence is (hunt/dvc.yaml)",
+    )
     p.add_argument("--params", default="params.yaml", help="the pipeline's parameters (hunt, ocr)")
     p.add_argument("--raw", default="data/raw", help="real reports whose prose the generator borrows")
     p.add_argument("--work", default="data/hunt", help="where the generated reports and their readings go")
@@ -666,51 +847,80 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--n", type=int, default=0, help="reports to draw (default: params.yaml hunt.n)")
     p.add_argument("--workers", type=int, default=0, help="processes (default: params.yaml hunt.workers)")
     p.add_argument("--cases", default="", help="copy each document with a wrong number here, with its gold label")
-    p.add_argument("--reuse", action="store_true", help="score the documents already read in --work, drawing and "
-                                                         "reading nothing (an interrupted hunt)")
+    p.add_argument(
+        "--reuse",
+        action="store_true",
+        help="score the documents already read in --work, drawing and reading nothing (an interrupted hunt)",
+    )
     _pdf_options(p)
     p.set_defaults(func=_hunt)
 
     p = command("evaluate", "score report JSON against gold labels")
     p.add_argument("--reports", required=True, help="folder of report JSONs")
     p.add_argument("--labels", default="data/labels", help="folder of gold label files (*.gold.json)")
-    p.add_argument("--out", default="metrics", help="where metrics.json, fields.csv, errors.csv and "
-                                                     "confusion_status.csv are written")
+    p.add_argument(
+        "--out",
+        default="metrics",
+        help="where metrics.json, fields.csv, errors.csv and confusion_status.csv are written",
+    )
     p.set_defaults(func=_evaluate)
 
-    p = command("headline", "the few figures a user compares (metrics/headline.json, the DVC metrics), taken from "
-                            "the full metrics files")
-    p.add_argument("--metrics", default="metrics", help="the evaluate stages' folder (metrics.json, crossfit/, "
-                                                         "synthetic/, scanned/, labelers.json)")
+    p = command(
+        "headline",
+        "the few figures a user compares (metrics/headline.json, the DVC metrics), taken from the full metrics files",
+    )
+    p.add_argument(
+        "--metrics",
+        default="metrics",
+        help="the evaluate stages' folder (metrics.json, crossfit/, synthetic/, scanned/, labelers.json)",
+    )
     p.add_argument("--out", default="metrics/headline.json", help="the headline file written")
     p.set_defaults(func=_headline)
 
     p = command("label", "pre-fill a gold label file from the current predictions")
     p.add_argument("files", nargs="+", metavar="FILE", help="documents to label")
     p.add_argument("--out", default="data/labels", help="where <file name>.gold.json is written")
-    p.add_argument("--models", default="models", help="trained models (a folder that does not exist: the built-in "
-                                                      "ones)")
+    p.add_argument(
+        "--models", default="models", help="trained models (a folder that does not exist: the built-in ones)"
+    )
     p.add_argument("--force", action="store_true", help="overwrite an existing label file")
     p.set_defaults(func=_label)
 
     p = command("validate-labels", "check gold label files before training uses them")
     p.add_argument("labels", nargs="?", default="data/labels", help="folder of gold label files (*.gold.json)")
-    p.add_argument("--docs", nargs="*", default=DOC_DIRS, metavar="DIR",
-                   help="folders holding the labelled documents: their text is read to check the section snippets "
-                        "(absent folders are passed over)")
-    p.add_argument("--documents", default="data/interim/documents", metavar="DIR",
-                   help="the read stage's document JSONs, used instead of reading a source again where present")
+    p.add_argument(
+        "--docs",
+        nargs="*",
+        default=DOC_DIRS,
+        metavar="DIR",
+        help="folders holding the labelled documents: their text is read to check the section snippets "
+        "(absent folders are passed over)",
+    )
+    p.add_argument(
+        "--documents",
+        default="data/interim/documents",
+        metavar="DIR",
+        help="the read stage's document JSONs, used instead of reading a source again where present",
+    )
     p.set_defaults(func=_validate_labels)
 
     p = command("compare-labelers", "measure scikit-learn char n-grams against spaCy textcat for row labels")
     p.add_argument("--params", default="params.yaml", help="the pipeline's parameters (train, compare)")
     p.add_argument("--labels", default="data/labels", help="gold labels of real reports")
-    p.add_argument("--docs", nargs="+", default=DOC_DIRS, metavar="DIR",
-                   help="folders holding the labelled documents (absent ones are passed over)")
+    p.add_argument(
+        "--docs",
+        nargs="+",
+        default=DOC_DIRS,
+        metavar="DIR",
+        help="folders holding the labelled documents (absent ones are passed over)",
+    )
     p.add_argument("--out", default="metrics/labelers.json", help="the comparison written")
-    p.add_argument("--read-cache", default="data/interim/read_cache", metavar="DIR",
-                   help="keep each labelled document as read (scans are OCR'd once, not at every training); '' for "
-                        "none")
+    p.add_argument(
+        "--read-cache",
+        default="data/interim/read_cache",
+        metavar="DIR",
+        help="keep each labelled document as read (scans are OCR'd once, not at every training); '' for none",
+    )
     p.set_defaults(func=_compare_labelers)
 
     p = command("synthesize", "write labelled synthetic reports in every layout family")
@@ -719,29 +929,40 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="data/synthetic", help="where train/ and heldout/ are written (rebuilt)")
     p.set_defaults(func=_synthesize)
 
-    p = command("export", "flat tables (Parquet, CSV, Excel) of every report, the SQLite database reports.db (with "
-                          "Datasette's metadata.json) and the summary page")
+    p = command(
+        "export",
+        "flat tables (Parquet, CSV, Excel) of every report, the SQLite database reports.db (with "
+        "Datasette's metadata.json) and the summary page",
+    )
     p.add_argument("--reports", default="data/interim/reports", help="folder of report JSONs")
     p.add_argument("--out", default="data/processed", help="where the exports are written")
     p.set_defaults(func=_export)
 
-    p = command("review", "check and correct reports in the browser (a local web app); saving writes gold label "
-                          "files")
-    p.add_argument("reports", nargs="?", default="data/interim/reports", metavar="OUT",
-                   help="folder of report JSONs")
+    p = command("review", "check and correct reports in the browser (a local web app); saving writes gold label files")
+    p.add_argument("reports", nargs="?", default="data/interim/reports", metavar="OUT", help="folder of report JSONs")
     p.add_argument("--labels", default="data/labels", help="where gold files are written")
-    p.add_argument("--docs", nargs="*", default=DOC_DIRS, metavar="DIR",
-                   help="folders holding the source files, served only from there")
-    p.add_argument("--documents", default="data/interim/documents",
-                   help="the read stage's document JSONs, to show a document's tables as read ('' to read the "
-                        "source again)")
+    p.add_argument(
+        "--docs",
+        nargs="*",
+        default=DOC_DIRS,
+        metavar="DIR",
+        help="folders holding the source files, served only from there",
+    )
+    p.add_argument(
+        "--documents",
+        default="data/interim/documents",
+        help="the read stage's document JSONs, to show a document's tables as read ('' to read the source again)",
+    )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1: this machine only)")
     p.add_argument("--port", type=int, default=8765, help="port")
     p.add_argument("--dvc", default="dvc.yaml", help="the pipeline whose retraining a saved label causes")
     p.set_defaults(func=_review)
 
-    p = command("track", "log params, metrics, artifacts and models of this pipeline run to MLflow "
-                         "($MLFLOW_TRACKING_URI, else sqlite:///mlflow.db)")
+    p = command(
+        "track",
+        "log params, metrics, artifacts and models of this pipeline run to MLflow "
+        "($MLFLOW_TRACKING_URI, else sqlite:///mlflow.db)",
+    )
     p.add_argument("--params", default="params.yaml", help="the pipeline's parameters")
     p.add_argument("--models", default="models", help="the trained models (registered in MLflow)")
     p.add_argument("--metrics", default="metrics", help="the metrics folder")

@@ -8,15 +8,21 @@ the administrative division it governs and the office, so one body's reports for
   青铜峡市): a name ending 省, 自治区, 特别行政区, 自治州, 地区, 盟 or 市, followed by a name of at least two more
   characters that itself ends 市, 区, 县 or 旗 (a department such as 市场监督管理局 or 城市管理局 is not one).
 """
+
 from __future__ import annotations
 
 import re
 import unicodedata
 
 _BLANKS = re.compile(r"[\s()（）【】\[\]·•]")
-_OFFICE = [(re.compile(r"(?:人民)?政府办公室$"), "办公室"), (re.compile(r"(?:人民)?政府办公厅$"), "办公厅"),
-           (re.compile(r"(?:人民政府|政府|管委会|管理委员会)$"), "")]
-_HIGHER = re.compile(r"^(.{2,12}?(?:特别行政区|自治区|自治州|地区|省|盟|市))(?=(.{2,12}?(?:自治县|自治旗|市|区|县|旗)))")
+_OFFICE = [
+    (re.compile(r"(?:人民)?政府办公室$"), "办公室"),
+    (re.compile(r"(?:人民)?政府办公厅$"), "办公厅"),
+    (re.compile(r"(?:人民政府|政府|管委会|管理委员会)$"), ""),
+]
+_HIGHER = re.compile(
+    r"^(.{2,12}?(?:特别行政区|自治区|自治州|地区|省|盟|市))(?=(.{2,12}?(?:自治县|自治旗|市|区|县|旗)))"
+)
 
 
 def body_key(body: str | None) -> str | None:
@@ -33,5 +39,5 @@ def body_key(body: str | None) -> str | None:
         m = _HIGHER.match(key)
         if not m:
             break
-        key = key[m.end(1):]
+        key = key[m.end(1) :]
     return key or None

@@ -3,6 +3,7 @@
 A block is either text (one line or paragraph, with the page it was printed on) or a table (a grid of cells that keeps
 merged cells as spans). Everything downstream (sections, tables, report) reads only this model, never a file format.
 """
+
 from __future__ import annotations
 
 import re
@@ -72,9 +73,17 @@ class Cell:
     @classmethod
     def from_dict(cls, d: dict) -> "Cell":
         alternatives = d.get("alternatives")
-        return cls(d["text"], d.get("rowspan", 1), d.get("colspan", 1), d.get("confidence"),
-                   [tuple(a) for a in alternatives] if alternatives else None, d.get("source"), d.get("ink"),
-                   tuple(d["box"]) if d.get("box") else None, d.get("page"))
+        return cls(
+            d["text"],
+            d.get("rowspan", 1),
+            d.get("colspan", 1),
+            d.get("confidence"),
+            [tuple(a) for a in alternatives] if alternatives else None,
+            d.get("source"),
+            d.get("ink"),
+            tuple(d["box"]) if d.get("box") else None,
+            d.get("page"),
+        )
 
 
 @dataclass
@@ -169,8 +178,10 @@ class BlockLimit(list):
 
     def add(self, block: "Block") -> None:
         if len(self) >= MAX_BLOCKS:
-            raise ReadError(f"document too large: more than {MAX_BLOCKS} text blocks and tables "
-                            f"(an annual report has a few thousand)")
+            raise ReadError(
+                f"document too large: more than {MAX_BLOCKS} text blocks and tables "
+                f"(an annual report has a few thousand)"
+            )
         self.append(block)
 
     def add_all(self, blocks) -> None:
@@ -240,9 +251,16 @@ class Document:
         return [b for b in self.blocks if b.kind == "text"]
 
     def to_dict(self) -> dict:
-        d = {"path": self.path, "format": self.format, "pages": self.pages, "warnings": self.warnings,
-             "sha256": self.sha256, "ocr_pages": self.ocr_pages,
-             "ocr_pictures": self.ocr_pictures, "blocks": [b.to_dict() for b in self.blocks]}
+        d = {
+            "path": self.path,
+            "format": self.format,
+            "pages": self.pages,
+            "warnings": self.warnings,
+            "sha256": self.sha256,
+            "ocr_pages": self.ocr_pages,
+            "ocr_pictures": self.ocr_pictures,
+            "blocks": [b.to_dict() for b in self.blocks],
+        }
         if self.name is not None:
             d["name"] = self.name
         return d
@@ -263,7 +281,14 @@ class Document:
                 blocks.append(Block("table", page=b.get("page"), rows=rows, loose=bool(b.get("loose"))))
             else:
                 blocks.append(Block("text", text=b["text"], page=b.get("page"), ocr=bool(b.get("ocr"))))
-        return cls(path=d["path"], format=d["format"], blocks=blocks, pages=d.get("pages"),
-                   warnings=list(d.get("warnings", [])), sha256=d.get("sha256"),
-                   ocr_pages=list(d.get("ocr_pages", [])), ocr_pictures=int(d.get("ocr_pictures", 0)),
-                   name=d.get("name"))
+        return cls(
+            path=d["path"],
+            format=d["format"],
+            blocks=blocks,
+            pages=d.get("pages"),
+            warnings=list(d.get("warnings", [])),
+            sha256=d.get("sha256"),
+            ocr_pages=list(d.get("ocr_pages", [])),
+            ocr_pictures=int(d.get("ocr_pictures", 0)),
+            name=d.get("name"),
+        )

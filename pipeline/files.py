@@ -13,6 +13,7 @@ foundation, importable from every layer.
 New files get the mode any file gets under the user's umask (0644 under 022), not the temporary file's private 0600.
 Errors are the system's OSError (the batch turns them into one clear line, batch/store.py).
 """
+
 from __future__ import annotations
 
 import os

@@ -3,6 +3,7 @@
 Shared by the readers (a line that is a heading is no table header) and the section stage (sections.py), which
 scores each block with `keyword_scores` when no trained section model is loaded.
 """
+
 from __future__ import annotations
 
 import re
@@ -15,12 +16,22 @@ KEYWORDS = {
     2: {"主动公开": 3.0, "政府信息情况": 0.5},
     3: {"收到和处理": 3.0, "依申请公开": 2.0, "申请情况": 1.5, "公开申请": 1.0},
     4: {"行政复议": 2.0, "行政诉讼": 2.0, "复议": 0.5, "诉讼": 0.5},
-    5: {"存在的主要问题": 3.0, "存在的问题": 2.5, "主要问题": 1.5, "改进情况": 2.0, "改进措施": 2.0, "问题": 0.5,
-        "改进": 0.5, "不足": 1.0},
+    5: {
+        "存在的主要问题": 3.0,
+        "存在的问题": 2.5,
+        "主要问题": 1.5,
+        "改进情况": 2.0,
+        "改进措施": 2.0,
+        "问题": 0.5,
+        "改进": 0.5,
+        "不足": 1.0,
+    },
     6: {"其他需要报告": 3.0, "需要报告的事项": 2.0, "其他事项": 1.5, "其他": 0.5, "事项": 0.5},
 }
 # Table rows that look like numbered headings.
-NOT_HEADING = re.compile(r"结转下年度|本年度办理结果|本年新收|上年结转|本年新制作|不予公开|无法提供|不予处理|其他处理|总计")
+NOT_HEADING = re.compile(
+    r"结转下年度|本年度办理结果|本年新收|上年结转|本年新制作|不予公开|无法提供|不予处理|其他处理|总计"
+)
 MAX_HEADING_LEN = 60
 # A table's caption (表二：主动公开政府信息情况, 附表3 …) repeats a section's title but is never its heading.
 CAPTION = re.compile(r"^[（(]?附?表\s*[一二三四五六七八九十\d]{1,2}(?![\d])\s*[：:、.．）)\s]?")
@@ -77,4 +88,3 @@ def restore_heading_comma(line: str) -> str:
     sid = NUMERALS.find(m.group(1)) + 1
     rest = line[1:]
     return f"{m.group(1)}、{rest}" if rest.startswith(TITLE_STARTS[sid]) else line
-

@@ -8,6 +8,7 @@ that a terminal obeys instead of printing — ESC sequences that clear the scree
 and the bidirectional overrides that make a name read backwards. `printable` handles the first (for JSON, which
 escapes control characters itself); `shown` handles both, for every line printed to a terminal or a log.
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -1,13 +1,25 @@
 """params.yaml, checked before any stage uses it: every section and key known, every value of the right kind and
 range, with a message that says what to fix (`params.yaml: train.C must be a number above 0, not "ten"`)."""
+
 from __future__ import annotations
 
 import difflib
 from pathlib import Path
 
 # the layout families of the synthetic reports (synth.py renders each; synth.families picks among them)
-FAMILIES = ["html", "pdf_bordered", "docx", "txt_tab", "txt_pipe", "txt_flat", "pdf_borderless", "scan", "converter_md",
-            "narrow", "photo"]
+FAMILIES = [
+    "html",
+    "pdf_bordered",
+    "docx",
+    "txt_tab",
+    "txt_pipe",
+    "txt_flat",
+    "pdf_borderless",
+    "scan",
+    "converter_md",
+    "narrow",
+    "photo",
+]
 
 # section -> key -> (kind, check, what the check asks for)
 _POSITIVE = (lambda v: v > 0, "above 0")
@@ -93,7 +105,9 @@ def check(params, where: str = "params.yaml") -> list[str]:
                 else:
                     for f in value:
                         if f not in FAMILIES:
-                            problems.append(f"{where}: {name} has {f!r}, not a layout family{_suggest(str(f), FAMILIES)}")
+                            problems.append(
+                                f"{where}: {name} has {f!r}, not a layout family{_suggest(str(f), FAMILIES)}"
+                            )
             else:
                 ok_type = isinstance(value, int) if kind == "int" else isinstance(value, (int, float))
                 if isinstance(value, bool) or not ok_type:

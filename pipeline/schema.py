@@ -1,4 +1,5 @@
 """The canonical identifiers of `fields.json` (a copy of ../shared/schema/fields.json ships with the package)."""
+
 from __future__ import annotations
 
 import json

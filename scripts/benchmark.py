@@ -26,12 +26,12 @@ round 2 …), so the project and its comparators see the same machine load; min 
 - `memory`: peak memory (the main process and the largest worker) of batches of generated small reports of
   different sizes (a real text report with its body, year and prose changed), with 2 workers; `--scale N` runs one more.
 """
+
 from __future__ import annotations
 
 import argparse
 import json
 import os
-import re
 import resource
 import shutil
 import statistics
@@ -45,13 +45,23 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # this checkout's package, installed or not
 REAL_DIRS = [ROOT / "data" / "raw", ROOT.parent / "shared" / "corpus" / "external"]
 FORMATS = {"html": (".html", ".htm"), "txt": (".txt", ".md"), "docx": (".docx",), "pdf": (".pdf",)}
-COMPARATORS = {"pdf": ["pdfium_text", "pdfplumber_text", "pdfplumber_tables", "camelot_lattice"],
-               "pdf_synthetic": ["pdfium_text", "pdfplumber_text"], "html": ["lxml_parse"],
-               "docx": ["python_docx"], "txt": []}
-TARGETS = {"one_report_vs_pdfplumber_one_page": 3.0, "html_vs_lxml_parse": 3.0, "pdf_page_vs_pdfium_text": 3.0,
-           "dask_vs_workers_2_throughput": 0.9, "dask_client_cpu_ms_per_report": 1.0,
-           "pdf_vs_pdfplumber_text": 2.0, "text_html_reports_per_s_2_workers": 100.0,
-           "memory_largest_vs_smallest": 1.25}
+COMPARATORS = {
+    "pdf": ["pdfium_text", "pdfplumber_text", "pdfplumber_tables", "camelot_lattice"],
+    "pdf_synthetic": ["pdfium_text", "pdfplumber_text"],
+    "html": ["lxml_parse"],
+    "docx": ["python_docx"],
+    "txt": [],
+}
+TARGETS = {
+    "one_report_vs_pdfplumber_one_page": 3.0,
+    "html_vs_lxml_parse": 3.0,
+    "pdf_page_vs_pdfium_text": 3.0,
+    "dask_vs_workers_2_throughput": 0.9,
+    "dask_client_cpu_ms_per_report": 1.0,
+    "pdf_vs_pdfplumber_text": 2.0,
+    "text_html_reports_per_s_2_workers": 100.0,
+    "memory_largest_vs_smallest": 1.25,
+}
 
 
 def real_inputs() -> list[Path]:
@@ -113,8 +123,10 @@ def generated_reports(n: int, target: Path) -> Path:
         lines = []
         for line in text.splitlines():
             if len(line) > 40 and "\t" not in line:
-                line = "".join(chr(0x4E00 + rng.randrange(0x5000)) if "\u4e00" <= ch <= "\u9fff" and rng.random() < 0.34
-                               else ch for ch in line)
+                line = "".join(
+                    chr(0x4E00 + rng.randrange(0x5000)) if "\u4e00" <= ch <= "\u9fff" and rng.random() < 0.34 else ch
+                    for ch in line
+                )
             lines.append(line)
         (target / f"r{i:06d}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return target
@@ -143,14 +155,47 @@ class DaskProcesses:
         info = os.path.join(self.folder, "scheduler.json")
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p))
         quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "env": env, "cwd": self.folder}
-        self.procs = [subprocess.Popen([sys.executable, "-m", "dask", "scheduler", "--scheduler-file", info,
-                                        "--host", "127.0.0.1", "--port", "0", "--no-dashboard"], **quiet)]
+        self.procs = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "dask",
+                    "scheduler",
+                    "--scheduler-file",
+                    info,
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    "0",
+                    "--no-dashboard",
+                ],
+                **quiet,
+            )
+        ]
         deadline = time.monotonic() + 60
         while not os.path.exists(info) and time.monotonic() < deadline:
             time.sleep(0.1)
-        self.procs.append(subprocess.Popen([sys.executable, "-m", "dask", "worker", "--scheduler-file", info,
-                                            "--nworkers", str(workers), "--nthreads", "1", "--no-dashboard",
-                                            "--local-directory", self.folder], **quiet))
+        self.procs.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "dask",
+                    "worker",
+                    "--scheduler-file",
+                    info,
+                    "--nworkers",
+                    str(workers),
+                    "--nthreads",
+                    "1",
+                    "--no-dashboard",
+                    "--local-directory",
+                    self.folder,
+                ],
+                **quiet,
+            )
+        )
         from distributed import Client
 
         self.client = Client(scheduler_file=info)
@@ -218,8 +263,13 @@ def measure_project(src: str, workers: int, models: str, scheduler: str = "", ou
     result = run_batch([src], into, Extract(models_dir=models), runner, resume=False)
     seconds = time.perf_counter() - started
     own, children = _cpu_self() - own, _cpu_children() - children
-    figures = {"seconds": seconds, "reports": len(result.written), "failed": len(result.errors),
-               "startup_seconds": startup, "cpu_seconds_main": own}
+    figures = {
+        "seconds": seconds,
+        "reports": len(result.written),
+        "failed": len(result.errors),
+        "startup_seconds": startup,
+        "cpu_seconds_main": own,
+    }
     if cluster:
         figures["cpu_seconds_cluster"] = cluster.cpu() - cluster_cpu
         figures["cpu_seconds"] = own + figures["cpu_seconds_cluster"]
@@ -312,9 +362,14 @@ def measure_python_docx(src: str) -> dict:
     return {"seconds": time.perf_counter() - started, "cpu_seconds": _cpu_self() - cpu}
 
 
-CHILDREN = {"pdfium_text": measure_pdfium_text, "pdfplumber_text": measure_pdfplumber,
-            "pdfplumber_tables": lambda src: measure_pdfplumber(src, tables=True), "camelot_lattice": measure_camelot,
-            "lxml_parse": measure_lxml, "python_docx": measure_python_docx}
+CHILDREN = {
+    "pdfium_text": measure_pdfium_text,
+    "pdfplumber_text": measure_pdfplumber,
+    "pdfplumber_tables": lambda src: measure_pdfplumber(src, tables=True),
+    "camelot_lattice": measure_camelot,
+    "lxml_parse": measure_lxml,
+    "python_docx": measure_python_docx,
+}
 
 
 # --- OCR: the project's reader with RapidOCR against the same reader with Tesseract, on the labelled scans -------
@@ -322,8 +377,10 @@ OCR_SETS = {  # the labelled scans and photos, by set
     "corpus": lambda: sorted((ROOT.parent / "shared" / "corpus" / "scans").glob("*.pdf")),  # the corpus's scans
     "scanned": lambda: sorted((ROOT / "data" / "scanned" / "docs").glob("*.pdf")),  # the scan_corpus stage's
     "photographed": lambda: sorted((ROOT / "data" / "photographed" / "docs").glob("*.*")),
-    "synthetic": lambda: sorted((ROOT / "data" / "synthetic" / "heldout" / "docs").glob("synth-*-scan.pdf"))
-    + sorted((ROOT / "data" / "synthetic" / "heldout" / "docs").glob("synth-*-photo.pdf")),
+    "synthetic": lambda: (
+        sorted((ROOT / "data" / "synthetic" / "heldout" / "docs").glob("synth-*-scan.pdf"))
+        + sorted((ROOT / "data" / "synthetic" / "heldout" / "docs").glob("synth-*-photo.pdf"))
+    ),
 }
 
 
@@ -334,9 +391,13 @@ def ocr_inputs(sets: list[str] | None = None) -> tuple[list[Path], Path]:
     scans = [f for name in (sets or list(OCR_SETS)) for f in OCR_SETS[name]()]
     labels = tempfile.mkdtemp(prefix="bench-ocr-labels-")
     for f in scans:
-        for d in (ROOT / "data" / "labels", ROOT.parent / "shared" / "corpus" / "labels",
-                  ROOT / "data" / "scanned" / "labels", ROOT / "data" / "photographed" / "labels",
-                  ROOT / "data" / "synthetic" / "heldout" / "labels"):
+        for d in (
+            ROOT / "data" / "labels",
+            ROOT.parent / "shared" / "corpus" / "labels",
+            ROOT / "data" / "scanned" / "labels",
+            ROOT / "data" / "photographed" / "labels",
+            ROOT / "data" / "synthetic" / "heldout" / "labels",
+        ):
             if (d / f"{f.name}.gold.json").exists():
                 shutil.copy(d / f"{f.name}.gold.json", labels)
                 break
@@ -358,17 +419,30 @@ def measure_ocr(engine: str, src: str, labels: str, models: str) -> dict:
     out = tempfile.mkdtemp(prefix="bench-ocr-")
     options = PdfOptions(ocr=OcrOptions(engine=engine, threads=1))
     started, cpu_started = time.perf_counter(), time.process_time()
-    result = run_batch([src], out, Extract(models_dir=models, options=options), InProcess(time_limit=None),
-                       resume=False)
+    result = run_batch(
+        [src], out, Extract(models_dir=models, options=options), InProcess(time_limit=None), resume=False
+    )
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     metrics, errors, _ = evaluate_dir(out, labels)
     shutil.rmtree(out)
-    keys = ("cells_accuracy", "cells_wrong", "cells_null", "cells_n", "section_heading_accuracy",
-            "section_boundary_accuracy", "table_status_accuracy")
+    keys = (
+        "cells_accuracy",
+        "cells_wrong",
+        "cells_null",
+        "cells_n",
+        "section_heading_accuracy",
+        "section_boundary_accuracy",
+        "table_status_accuracy",
+    )
     missed = sorted(f"{e['document']}:{e['table']}.{e['row']}.{e['column']}" for e in errors)
-    return {"seconds": seconds, "cpu_seconds": round(cpu_seconds, 1), "failed": len(result.errors),
-            **{k: metrics.get(k) for k in keys}, "missed": missed,
-            "wrong_numbers": [e for e in errors if e.get("predicted") is not None]}
+    return {
+        "seconds": seconds,
+        "cpu_seconds": round(cpu_seconds, 1),
+        "failed": len(result.errors),
+        **{k: metrics.get(k) for k in keys},
+        "missed": missed,
+        "wrong_numbers": [e for e in errors if e.get("predicted") is not None],
+    }
 
 
 def _cell_by_cell(runs: dict) -> dict:
@@ -383,8 +457,9 @@ def _cell_by_cell(runs: dict) -> dict:
     return out
 
 
-def run_ocr_comparison(rounds: int, models: str, engines: list[str] | None = None,
-                       sets: list[str] | None = None) -> dict:
+def run_ocr_comparison(
+    rounds: int, models: str, engines: list[str] | None = None, sets: list[str] | None = None
+) -> dict:
     scans, labels = ocr_inputs(sets)
     if not scans:
         return {"skipped": "no labelled scans (../shared/corpus/scans, data/synthetic/heldout)"}
@@ -398,15 +473,22 @@ def run_ocr_comparison(rounds: int, models: str, engines: list[str] | None = Non
             for e in engines:
                 runs[e].append(run_child(f"ocr:{e}", Path(src), 0, models, extra=str(labels)))
     shutil.rmtree(labels)
-    out = {"sets": sets or list(OCR_SETS), "documents": len(scans), "pages": pages, "rounds": rounds,
-           "cell_by_cell": _cell_by_cell(runs)}
+    out = {
+        "sets": sets or list(OCR_SETS),
+        "documents": len(scans),
+        "pages": pages,
+        "rounds": rounds,
+        "cell_by_cell": _cell_by_cell(runs),
+    }
     for e, rs in runs.items():
         secs = sorted(r["seconds"] for r in rs)
         cpu = sorted(r["cpu_seconds"] for r in rs)
         out[e] = {k: v for k, v in rs[0].items() if k not in ("seconds", "cpu_seconds", "missed")}
-        out[e].update(seconds_per_page_min=round(secs[0] / pages, 2),
-                      seconds_per_page_median=round(secs[len(secs) // 2] / pages, 2),
-                      cpu_seconds_per_page_median=round(cpu[len(cpu) // 2] / pages, 2))
+        out[e].update(
+            seconds_per_page_min=round(secs[0] / pages, 2),
+            seconds_per_page_median=round(secs[len(secs) // 2] / pages, 2),
+            cpu_seconds_per_page_median=round(cpu[len(cpu) // 2] / pages, 2),
+        )
     if "tesseract" in (engines or []) and not shutil.which("tesseract"):
         out["tesseract"] = {"skipped": "tesseract is not installed (Debian: tesseract-ocr tesseract-ocr-chi-sim)"}
     return out
@@ -426,8 +508,9 @@ def _child(kind: str, src: str, workers: int, models: str, extra: str = "") -> N
     print(json.dumps(result))
 
 
-def run_child(kind: str, src: Path | str, workers: int = 0, models: str = "models", extra: str = "",
-              env: dict | None = None) -> dict:
+def run_child(
+    kind: str, src: Path | str, workers: int = 0, models: str = "models", extra: str = "", env: dict | None = None
+) -> dict:
     cmd = [sys.executable, __file__, "--child", kind, str(src), str(workers), models, extra]
     env = dict(os.environ, OMP_THREAD_LIMIT="1", **(env or {}))  # Tesseract's OpenMP on one core, like ONNX Runtime
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env=env)
@@ -479,8 +562,11 @@ class Rounds:
             for name, fn in self.jobs:
                 self.runs[name].append(fn())
                 last = self.runs[name][-1]
-                print(f"round {r + 1}/{rounds} {name}: {last['seconds']:.3f} s wall, "
-                      f"{last.get('cpu_seconds', float('nan')):.3f} s CPU", file=sys.stderr)
+                print(
+                    f"round {r + 1}/{rounds} {name}: {last['seconds']:.3f} s wall, "
+                    f"{last.get('cpu_seconds', float('nan')):.3f} s CPU",
+                    file=sys.stderr,
+                )
 
 
 def add_one_report(plan: Rounds, one_pdf: Path, models_path: str, tmp: Path) -> None:
@@ -488,36 +574,86 @@ def add_one_report(plan: Rounds, one_pdf: Path, models_path: str, tmp: Path) -> 
     ones); against pdfplumber opening the PDF and extracting one page's text, a fresh process too."""
     empty = tmp / "no-models"
     empty.mkdir()
-    plan.add("one_report_command", lambda: run_command(
-        [sys.executable, "-m", "pipeline", "extract", str(one_pdf), "--out", str(tmp / "one"), "--no-resume",
-         "--quiet", "--models", models_path], ROOT))
-    plan.add("one_report_command_without_models", lambda: run_command(
-        [sys.executable, "-m", "pipeline", "extract", str(one_pdf), "--out", str(tmp / "one-b"), "--no-resume",
-         "--quiet"], empty))
-    plan.add("pdfplumber_one_page_command", lambda: run_command(
-        [sys.executable, "-c", "import pdfplumber, sys\nwith pdfplumber.open(sys.argv[1]) as pdf: "
-                               "pdf.pages[0].extract_text()", str(one_pdf)], ROOT))
+    plan.add(
+        "one_report_command",
+        lambda: run_command(
+            [
+                sys.executable,
+                "-m",
+                "pipeline",
+                "extract",
+                str(one_pdf),
+                "--out",
+                str(tmp / "one"),
+                "--no-resume",
+                "--quiet",
+                "--models",
+                models_path,
+            ],
+            ROOT,
+        ),
+    )
+    plan.add(
+        "one_report_command_without_models",
+        lambda: run_command(
+            [
+                sys.executable,
+                "-m",
+                "pipeline",
+                "extract",
+                str(one_pdf),
+                "--out",
+                str(tmp / "one-b"),
+                "--no-resume",
+                "--quiet",
+            ],
+            empty,
+        ),
+    )
+    plan.add(
+        "pdfplumber_one_page_command",
+        lambda: run_command(
+            [
+                sys.executable,
+                "-c",
+                "import pdfplumber, sys\nwith pdfplumber.open(sys.argv[1]) as pdf: pdf.pages[0].extract_text()",
+                str(one_pdf),
+            ],
+            ROOT,
+        ),
+    )
 
 
 def one_report_figures(runs: dict, one_pdf: Path) -> dict:
-    one = {k: summary(runs[k]) for k in ("one_report_command", "one_report_command_without_models",
-                                         "pdfplumber_one_page_command")}
+    one = {
+        k: summary(runs[k])
+        for k in ("one_report_command", "one_report_command_without_models", "pdfplumber_one_page_command")
+    }
     cpu = {f"{k}_cpu_seconds": summary(runs[k], "cpu_seconds") for k in one}
-    return {"file": one_pdf.name, **one, **cpu,
-            "ratio_vs_pdfplumber_one_page": ratio(one["one_report_command"], one["pdfplumber_one_page_command"]),
-            "ratio_without_models_vs_pdfplumber_one_page": ratio(one["one_report_command_without_models"],
-                                                                 one["pdfplumber_one_page_command"])}
+    return {
+        "file": one_pdf.name,
+        **one,
+        **cpu,
+        "ratio_vs_pdfplumber_one_page": ratio(one["one_report_command"], one["pdfplumber_one_page_command"]),
+        "ratio_without_models_vs_pdfplumber_one_page": ratio(
+            one["one_report_command_without_models"], one["pdfplumber_one_page_command"]
+        ),
+    }
 
 
 def per_report_figures(runs: dict, fmt: str, src: Path) -> dict:
     files = _files(src)
     pages = pdf_pages(files) if fmt.startswith("pdf") else None
     project = summary(runs[f"{fmt}:project"])
-    row = {"files": len(files), "pages": pages, "project_seconds": project,
-           "project_cpu_seconds": summary(runs[f"{fmt}:project"], "cpu_seconds"),
-           "project_ms_per_report": round(1000 * project["median"] / len(files), 2),
-           "startup_seconds": summary(runs[f"{fmt}:project"], "startup_seconds"),
-           "failed": runs[f"{fmt}:project"][0]["failed"]}
+    row = {
+        "files": len(files),
+        "pages": pages,
+        "project_seconds": project,
+        "project_cpu_seconds": summary(runs[f"{fmt}:project"], "cpu_seconds"),
+        "project_ms_per_report": round(1000 * project["median"] / len(files), 2),
+        "startup_seconds": summary(runs[f"{fmt}:project"], "startup_seconds"),
+        "failed": runs[f"{fmt}:project"][0]["failed"],
+    }
     if pages:
         row["project_ms_per_page"] = round(1000 * project["median"] / pages, 2)
     for comparator in COMPARATORS[fmt]:
@@ -529,8 +665,18 @@ def per_report_figures(runs: dict, fmt: str, src: Path) -> dict:
     return row
 
 
-def benchmark(inputs: list[Path], rounds: int, repeat: int, models: str, synthetic: bool, memory_sizes: list[int],
-              scale: int | None, tmp: Path, workers_only: bool = False, s3: dict | None = None) -> dict:
+def benchmark(
+    inputs: list[Path],
+    rounds: int,
+    repeat: int,
+    models: str,
+    synthetic: bool,
+    memory_sizes: list[int],
+    scale: int | None,
+    tmp: Path,
+    workers_only: bool = False,
+    s3: dict | None = None,
+) -> dict:
     formats = by_format(inputs or real_inputs())
     if synthetic and synthetic_inputs():
         formats["pdf_synthetic"] = synthetic_inputs()
@@ -558,8 +704,12 @@ def benchmark(inputs: list[Path], rounds: int, repeat: int, models: str, synthet
         plan.add("text_html:dask_2_workers", lambda: run_child("dask", text_html, 2, models_path))
         if s3:
             url = s3["upload"](text_html)
-            plan.add("text_html:dask_2_workers_s3", lambda: run_child(
-                "dask", url, 2, models_path, extra=f"s3://{s3['bucket']}/out-{time.monotonic_ns()}", env=s3["env"]))
+            plan.add(
+                "text_html:dask_2_workers_s3",
+                lambda: run_child(
+                    "dask", url, 2, models_path, extra=f"s3://{s3['bucket']}/out-{time.monotonic_ns()}", env=s3["env"]
+                ),
+            )
 
     # memory: batches of generated reports
     sizes = [] if workers_only else sorted(set(memory_sizes))
@@ -569,9 +719,12 @@ def benchmark(inputs: list[Path], rounds: int, repeat: int, models: str, synthet
 
     plan.run(rounds)
     runs = plan.runs
-    out: dict = {"machine": {"cores": os.cpu_count(), "python": sys.version.split()[0]},
-                 "rounds": rounds, "repeat": repeat,
-                 "inputs": {fmt: [f.name for f in fs] for fmt, fs in formats.items()}}
+    out: dict = {
+        "machine": {"cores": os.cpu_count(), "python": sys.version.split()[0]},
+        "rounds": rounds,
+        "repeat": repeat,
+        "inputs": {fmt: [f.name for f in fs] for fmt, fs in formats.items()},
+    }
     if one_pdf:
         out["one_report"] = one_report_figures(runs, one_pdf)
     out["per_report"] = {fmt: per_report_figures(runs, fmt, src) for fmt, src in staged.items()}
@@ -580,17 +733,26 @@ def benchmark(inputs: list[Path], rounds: int, repeat: int, models: str, synthet
     out["memory"] = {}
     for n in sizes:
         rs = runs[f"memory:{n}"]
-        out["memory"][str(n)] = {"seconds": summary(rs), "cpu_seconds": summary(rs, "cpu_seconds"),
-                                 "reports_per_s_median": round(n / summary(rs)["median"], 1),
-                                 "peak_mb_main": max(r["peak_mb_main"] for r in rs),
-                                 "peak_mb_largest_worker": max(r["peak_mb_largest_worker"] for r in rs),
-                                 "failed": rs[0]["failed"]}
+        out["memory"][str(n)] = {
+            "seconds": summary(rs),
+            "cpu_seconds": summary(rs, "cpu_seconds"),
+            "reports_per_s_median": round(n / summary(rs)["median"], 1),
+            "peak_mb_main": max(r["peak_mb_main"] for r in rs),
+            "peak_mb_largest_worker": max(r["peak_mb_largest_worker"] for r in rs),
+            "failed": rs[0]["failed"],
+        }
     if scale:
         src = generated_reports(scale, tmp / f"scale-{scale}")
         r = run_child("project", src, 2, models_path)
-        out["scale"] = {"reports": scale, "workers": 2, "seconds": round(r["seconds"], 1),
-                        "reports_per_s": round(scale / r["seconds"], 1), "peak_mb_main": r["peak_mb_main"],
-                        "peak_mb_largest_worker": r["peak_mb_largest_worker"], "failed": r["failed"]}
+        out["scale"] = {
+            "reports": scale,
+            "workers": 2,
+            "seconds": round(r["seconds"], 1),
+            "reports_per_s": round(scale / r["seconds"], 1),
+            "peak_mb_main": r["peak_mb_main"],
+            "peak_mb_largest_worker": r["peak_mb_largest_worker"],
+            "failed": r["failed"],
+        }
     out["targets"] = targets(out)
     return out
 
@@ -605,10 +767,14 @@ def workers_figures(runs: dict, n: int) -> dict:
         if not rs:
             continue
         s = summary(rs)
-        row = {**timed(rs), "reports_per_s_median": round(n / s["median"], 1),
-               "reports_per_s_best": round(n / s["min"], 1), "failed": rs[0]["failed"],
-               "cpu_ms_per_report_median": round(1000 * summary(rs, "cpu_seconds")["median"] / n, 2),
-               "main_process_cpu_ms_per_report_median": round(1000 * summary(rs, "cpu_seconds_main")["median"] / n, 3)}
+        row = {
+            **timed(rs),
+            "reports_per_s_median": round(n / s["median"], 1),
+            "reports_per_s_best": round(n / s["min"], 1),
+            "failed": rs[0]["failed"],
+            "cpu_ms_per_report_median": round(1000 * summary(rs, "cpu_seconds")["median"] / n, 2),
+            "main_process_cpu_ms_per_report_median": round(1000 * summary(rs, "cpu_seconds_main")["median"] / n, 3),
+        }
         if key.startswith("dask"):
             row["client_cpu_ms_per_report_median"] = row.pop("main_process_cpu_ms_per_report_median")
             row["cluster_cpu_seconds"] = summary(rs, "cpu_seconds_cluster")
@@ -619,7 +785,8 @@ def workers_figures(runs: dict, n: int) -> dict:
         dask, pool = out["dask_2_workers"], out["workers_2"]
         out["dask_vs_workers_2_throughput"] = {
             "median": round(dask["reports_per_s_median"] / pool["reports_per_s_median"], 2),
-            "best": round(dask["reports_per_s_best"] / pool["reports_per_s_best"], 2)}
+            "best": round(dask["reports_per_s_best"] / pool["reports_per_s_best"], 2),
+        }
     return out
 
 
@@ -642,8 +809,13 @@ def s3_server(tmp: Path) -> dict:
         fs.put(f"{folder}/", "bench/in/", recursive=True)
         return "s3://bench/in/"
 
-    env = {"FSSPEC_S3_ENDPOINT_URL": endpoint, "FSSPEC_S3_KEY": "bench", "FSSPEC_S3_SECRET": "bench",
-           "AWS_EC2_METADATA_DISABLED": "true", "BENCH_S3_SERVER_PID": str(proc.pid)}
+    env = {
+        "FSSPEC_S3_ENDPOINT_URL": endpoint,
+        "FSSPEC_S3_KEY": "bench",
+        "FSSPEC_S3_SECRET": "bench",
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "BENCH_S3_SERVER_PID": str(proc.pid),
+    }
     return {"bucket": "bench", "env": env, "upload": upload, "process": proc}
 
 
@@ -663,8 +835,9 @@ def targets(out: dict) -> dict:
     got = {}
     if "one_report" in out:
         one = out["one_report"]
-        got["one_report_vs_pdfplumber_one_page"] = max(one["ratio_vs_pdfplumber_one_page"]["median"],
-                                                       one["ratio_without_models_vs_pdfplumber_one_page"]["median"])
+        got["one_report_vs_pdfplumber_one_page"] = max(
+            one["ratio_vs_pdfplumber_one_page"]["median"], one["ratio_without_models_vs_pdfplumber_one_page"]["median"]
+        )
     per = out.get("per_report", {})
     if "html" in per:
         got["html_vs_lxml_parse"] = per["html"]["ratio_vs_lxml_parse"]["median"]
@@ -679,9 +852,13 @@ def targets(out: dict) -> dict:
     mem = out["memory"]
     if len(mem) > 1:
         small, large = mem[min(mem, key=int)], mem[max(mem, key=int)]
-        peak = lambda m: m["peak_mb_main"] + (m["peak_mb_largest_worker"] or 0)
-        got["memory_largest_vs_smallest"] = round(max(peak(large) / peak(small),
-                                                      large["peak_mb_main"] / small["peak_mb_main"]), 3)
+
+        def peak(m):
+            return m["peak_mb_main"] + (m["peak_mb_largest_worker"] or 0)
+
+        got["memory_largest_vs_smallest"] = round(
+            max(peak(large) / peak(small), large["peak_mb_main"] / small["peak_mb_main"]), 3
+        )
     result = {}
     for key, value in got.items():
         target = TARGETS[key]
@@ -697,23 +874,40 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=5, help="copies of each real file per format (default 5)")
     parser.add_argument("--models", default="models", help="the trained models (default models/)")
     parser.add_argument("--synthetic", action="store_true", help="also the held-out synthetic PDFs, as their own row")
-    parser.add_argument("--memory-sizes", default="20,2000",
-                        help="batch sizes of generated reports whose peak memory is compared (default 20,2000)")
+    parser.add_argument(
+        "--memory-sizes",
+        default="20,2000",
+        help="batch sizes of generated reports whose peak memory is compared (default 20,2000)",
+    )
     parser.add_argument("--scale", type=int, default=None, help="one more run of this many generated reports")
     parser.add_argument("--json", help="also write the figures to this file")
-    parser.add_argument("--workers-only", action="store_true",
-                        help="only the text and HTML reports with worker processes and on Dask (no per-format rows, "
-                             "no memory batches)")
-    parser.add_argument("--s3", action="store_true",
-                        help="also the Dask run from and to a bucket of an S3 server started here (moto_server)")
-    parser.add_argument("--ocr", action="store_true",
-                        help="measure OCR instead: seconds a page and accuracy on the labelled scans, RapidOCR "
-                             "against Tesseract in the same run")
-    parser.add_argument("--engines", default="rapidocr,tesseract",
-                        help="with --ocr: the recognisers compared, rounds interleaved (rapidocr, rapidocr3 — the "
-                             "rapidocr 3.x wheel's PP-OCRv6 —, tesseract; default rapidocr,tesseract)")
-    parser.add_argument("--ocr-sets", default=",".join(OCR_SETS),
-                        help=f"with --ocr: the labelled sets read ({', '.join(OCR_SETS)}; default all)")
+    parser.add_argument(
+        "--workers-only",
+        action="store_true",
+        help="only the text and HTML reports with worker processes and on Dask (no per-format rows, no memory batches)",
+    )
+    parser.add_argument(
+        "--s3",
+        action="store_true",
+        help="also the Dask run from and to a bucket of an S3 server started here (moto_server)",
+    )
+    parser.add_argument(
+        "--ocr",
+        action="store_true",
+        help="measure OCR instead: seconds a page and accuracy on the labelled scans, RapidOCR "
+        "against Tesseract in the same run",
+    )
+    parser.add_argument(
+        "--engines",
+        default="rapidocr,tesseract",
+        help="with --ocr: the recognisers compared, rounds interleaved (rapidocr, rapidocr3 — the "
+        "rapidocr 3.x wheel's PP-OCRv6 —, tesseract; default rapidocr,tesseract)",
+    )
+    parser.add_argument(
+        "--ocr-sets",
+        default=",".join(OCR_SETS),
+        help=f"with --ocr: the labelled sets read ({', '.join(OCR_SETS)}; default all)",
+    )
     parser.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -721,9 +915,15 @@ def main() -> int:
         _child(kind, src, int(workers), models, extra)
         return 0
     if args.ocr:
-        figures = {"cores": os.cpu_count(),
-                   "ocr": run_ocr_comparison(args.rounds, args.models, [e for e in args.engines.split(",") if e],
-                                             [x for x in args.ocr_sets.split(",") if x])}
+        figures = {
+            "cores": os.cpu_count(),
+            "ocr": run_ocr_comparison(
+                args.rounds,
+                args.models,
+                [e for e in args.engines.split(",") if e],
+                [x for x in args.ocr_sets.split(",") if x],
+            ),
+        }
     else:
         inputs = []
         for p in map(Path, args.inputs):
@@ -732,9 +932,18 @@ def main() -> int:
         with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
             s3 = s3_server(Path(tmp)) if args.s3 else None
             try:
-                figures = benchmark(inputs, args.rounds, args.repeat, args.models, args.synthetic,
-                                    [int(x) for x in args.memory_sizes.split(",") if x], args.scale, Path(tmp),
-                                    workers_only=args.workers_only, s3=s3)
+                figures = benchmark(
+                    inputs,
+                    args.rounds,
+                    args.repeat,
+                    args.models,
+                    args.synthetic,
+                    [int(x) for x in args.memory_sizes.split(",") if x],
+                    args.scale,
+                    Path(tmp),
+                    workers_only=args.workers_only,
+                    s3=s3,
+                )
             finally:
                 if s3:
                     s3["process"].terminate()

@@ -14,10 +14,10 @@ Cells right, wrong numbers, nulls, and seconds a page of the rectification itsel
 `rapid-undistorted` is not measured: it fetches its ONNX models from the network on first use, and nothing may be
 downloaded at run time.
 """
+
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import resource
 import subprocess
@@ -69,8 +69,13 @@ def _dewarped(pages, tmp: Path) -> tuple[list, float, float]:
         cv2.imwrite(str(src), page)
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
-        run = subprocess.run([sys.executable, "-m", "page_dewarp", "-nb", "1", "-o", str(tmp), str(src)],
-                             capture_output=True, text=True, timeout=600, cwd=tmp)
+        run = subprocess.run(
+            [sys.executable, "-m", "page_dewarp", "-nb", "1", "-o", str(tmp), str(src)],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            cwd=tmp,
+        )
         wall += time.perf_counter() - started
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu += (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -101,8 +106,10 @@ def main() -> int:
     from pipeline.modeling.evaluate import score_report
 
     models = load_models(None)
-    totals = {v: {"cells": 0, "right": 0, "wrong": 0, "null": 0, "pages": 0, "seconds": 0.0, "cpu_seconds": 0.0}
-              for v in ("project", "page-dewarp")}
+    totals = {
+        v: {"cells": 0, "right": 0, "wrong": 0, "null": 0, "pages": 0, "seconds": 0.0, "cpu_seconds": 0.0}
+        for v in ("project", "page-dewarp")
+    }
     for name in args.inputs:
         path = Path(name)
         gold = _gold(path)
@@ -126,11 +133,19 @@ def main() -> int:
                 t["seconds"] += secs
                 t["cpu_seconds"] += cpus
                 print(path.name, variant, counts["cells"], "wrong", counts["cells_wrong"][0], flush=True)
-    out = {v: {"documents": len(args.inputs), "cells": t["cells"], "right": t["right"], "wrong": t["wrong"],
-               "null": t["null"], "cells_accuracy": round(t["right"] / max(1, t["cells"]), 4),
-               "rectify_seconds_per_page": round(t["seconds"] / max(1, t["pages"]), 3),
-               "rectify_cpu_seconds_per_page": round(t["cpu_seconds"] / max(1, t["pages"]), 3)}
-           for v, t in totals.items()}
+    out = {
+        v: {
+            "documents": len(args.inputs),
+            "cells": t["cells"],
+            "right": t["right"],
+            "wrong": t["wrong"],
+            "null": t["null"],
+            "cells_accuracy": round(t["right"] / max(1, t["cells"]), 4),
+            "rectify_seconds_per_page": round(t["seconds"] / max(1, t["pages"]), 3),
+            "rectify_cpu_seconds_per_page": round(t["cpu_seconds"] / max(1, t["pages"]), 3),
+        }
+        for v, t in totals.items()
+    }
     print(json.dumps(out, indent=1))
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")

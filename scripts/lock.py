@@ -4,6 +4,7 @@ theirs, as installed in this environment; read from pyproject.toml, not the inst
 
     python3 scripts/lock.py            (after `pip install -e ".[dev,cluster]"` in a working environment)
 """
+
 from __future__ import annotations
 
 import re
@@ -66,7 +67,9 @@ def closure() -> dict[str, str]:
 
 if __name__ == "__main__":
     pins = closure()
-    lines = [f"# pinned by scripts/lock.py from a working environment (python {sys.version.split()[0]}); used as "
-             f"constraints by scripts/setup.sh"] + [f"{k}=={v}" for k, v in sorted(pins.items())]
+    lines = [
+        f"# pinned by scripts/lock.py from a working environment (python {sys.version.split()[0]}); used as "
+        f"constraints by scripts/setup.sh"
+    ] + [f"{k}=={v}" for k, v in sorted(pins.items())]
     (ROOT / "requirements.lock").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"requirements.lock: {len(pins)} distributions")

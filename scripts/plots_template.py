@@ -7,6 +7,7 @@ this script says so.
 
     python3 scripts/plots_template.py [--check]     (--check: exit 1 unless the page holds the libraries)
 """
+
 from __future__ import annotations
 
 import sys
@@ -63,8 +64,10 @@ def build() -> bool:
     else:
         body = "{scripts}"
         ok = False
-        print("warning: the plots page loads Vega from the CDN (no npm): `dvc plots show` needs the network",
-              file=sys.stderr)
+        print(
+            "warning: the plots page loads Vega from the CDN (no npm): `dvc plots show` needs the network",
+            file=sys.stderr,
+        )
     TARGET.write_text(PAGE % body, encoding="utf-8")
     return ok
 

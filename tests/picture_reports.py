@@ -3,6 +3,7 @@ ruled PDF, each of its tables cut out of the rendered pages as a PNG (what a pub
 PDF laid out around those pictures with the report's real text: prose and page numbers as text, the headings either
 as text or as Word's "bitmap text" (the heading drawn as a picture with the same words laid invisibly over it, as
 Word exports a font it may not embed). Also a table of such a report as a screenshot without a resolution."""
+
 from __future__ import annotations
 
 import io
@@ -120,7 +121,7 @@ def build(out: Path, seed: int, bitmap_headings: bool = True, bare_sections: tup
             heading(x)
         elif kind == "p":
             for k in range(0, len(x), 38):
-                text_line(x[k:k + 38])
+                text_line(x[k : k + 38])
         else:
             png = joined(next(groups))  # one picture of the whole table, as a publisher pastes it
             im = Image.open(io.BytesIO(png))
@@ -163,8 +164,9 @@ def screenshot(out: Path, seed: int, zoom: float = 2.0) -> tuple[bytes, dict]:
     from pipeline.modeling.synth_scan import cjk_fonts
 
     rng = random.Random(seed)
-    rep = synth.draw_report(rng, f"screenshot-{seed}.html", "pdf_bordered",
-                            synth.corpus_sentences(ROOT / "data" / "raw"))
+    rep = synth.draw_report(
+        rng, f"screenshot-{seed}.html", "pdf_bordered", synth.corpus_sentences(ROOT / "data" / "raw")
+    )
     tables = synth.printed_tables(rep, rng)
     clean = out / f"clean-shot-{seed}.pdf"
     synth.render_pdf(rep, tables, clean, ruled=True, font=cjk_fonts()[0], table_size=9.0)

@@ -8,6 +8,7 @@ __init__ imports the modules inside it (Python runs it before any of them: a cir
 (`__main__`, the command line, sits above them all.) Checked on the source with `ast`, imports inside functions
 included, so a shortcut taken in a hurry shows up here.
 """
+
 import ast
 from pathlib import Path
 
@@ -44,11 +45,11 @@ def _imports(path: Path, package: list[str]):
                     for alias in node.names:
                         yield ".".join(target + [alias.name])
             elif node.module and node.module.startswith("pipeline."):
-                yield node.module[len("pipeline."):]
+                yield node.module[len("pipeline.") :]
         elif isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.name.startswith("pipeline."):
-                    yield alias.name[len("pipeline."):]
+                    yield alias.name[len("pipeline.") :]
 
 
 def test_no_module_imports_a_later_stage():
@@ -113,9 +114,9 @@ def import_graph(package_root: Path = ROOT / "pipeline") -> dict[str, set[str]]:
                 if node.module:
                     names.append(".".join(target))
             elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("pipeline."):
-                names = [node.module[len("pipeline."):] + "." + alias.name for alias in node.names]
+                names = [node.module[len("pipeline.") :] + "." + alias.name for alias in node.names]
             elif isinstance(node, ast.Import):
-                names = [a.name[len("pipeline."):] for a in node.names if a.name.startswith("pipeline.")]
+                names = [a.name[len("pipeline.") :] for a in node.names if a.name.startswith("pipeline.")]
             for n in names:
                 module = _module_of(n, modules)
                 if module is not None and module != name:
@@ -192,8 +193,12 @@ def package_imports_of_its_own(package_root: Path = ROOT / "pipeline") -> list[s
     graph of explicit imports says."""
     graph = import_graph(package_root)
     packages = {name for name, path in _modules(package_root).items() if path.name == "__init__.py"}
-    return sorted(f"{package or '(the package)'} imports {target}" for package in packages
-                  for target in graph.get(package, ()) if package == "" or target.startswith(package + "."))
+    return sorted(
+        f"{package or '(the package)'} imports {target}"
+        for package in packages
+        for target in graph.get(package, ())
+        if package == "" or target.startswith(package + ".")
+    )
 
 
 def test_no_package_init_imports_its_own_modules():

@@ -6,6 +6,7 @@ is checked in.
 The main test runs the real command line (`python -m pipeline extract DIR --out OUT`) on all of them at once, with
 two good corpus reports beside them; the others check each case's specific outcome.
 """
+
 from __future__ import annotations
 
 import json
@@ -18,8 +19,14 @@ from pathlib import Path
 
 import pytest
 
-from bad_inputs import (HEADINGS, build_bad_inputs, encrypt_font_strings, html_without_charset, make_entity_docx,
-                        mixed_encoding_text)
+from bad_inputs import (
+    HEADINGS,
+    build_bad_inputs,
+    encrypt_font_strings,
+    html_without_charset,
+    make_entity_docx,
+    mixed_encoding_text,
+)
 from conftest import ROOT
 from fixtures import REVIEW, make_report_pdf, request_values
 
@@ -100,8 +107,9 @@ def check_fixture_report(report: dict) -> None:
         assert [t["requests"]["rows"][row][c] for c in COLUMNS] == values, row
     rl = t["review_litigation"]["rows"]
     assert [rl["review"][c] for c in ("upheld", "corrected", "other", "pending", "total")] == REVIEW[:5]
-    assert [rl["litigation_after_review"][c] for c in ("upheld", "corrected", "other", "pending", "total")] \
-        == REVIEW[10:]
+    assert [rl["litigation_after_review"][c] for c in ("upheld", "corrected", "other", "pending", "total")] == REVIEW[
+        10:
+    ]
     assert [s["heading"] for s in report["sections"]] == HEADINGS
 
 
@@ -160,7 +168,7 @@ def check_result(name: str, report: dict) -> None:
     elif kind == "no numbers":
         check_no_numbers(report)
     elif kind.startswith("gold:"):
-        check_against_gold(report, kind[len("gold:"):])
+        check_against_gold(report, kind[len("gold:") :])
     else:
         raise AssertionError(kind)
 
@@ -169,7 +177,7 @@ def check_result(name: str, report: dict) -> None:
 
 # Loaded first in every Python process of the batch (PYTHONPATH): records and refuses any attempt to reach the
 # network, so that "no network at run time" is observed, not assumed.
-NETWORK_GUARD = r'''
+NETWORK_GUARD = r"""
 import os, socket
 
 _LOG = os.environ["NETWORK_GUARD_LOG"]
@@ -213,16 +221,16 @@ socket.gethostbyname = lambda host: _record("gethostbyname", host)
 socket.create_connection = lambda address, *a, **k: _record("create_connection", address)
 with open(os.environ["NETWORK_GUARD_LOG"] + ".loaded", "a", encoding="utf-8") as f:
     f.write(f"{os.getpid()}\n")
-'''
+"""
 
 # Runs the command line in a child and reports the peak RSS of the largest process of its tree (workers included).
-RUSAGE_WRAPPER = r'''
+RUSAGE_WRAPPER = r"""
 import json, resource, subprocess, sys, time
 start = time.monotonic()
 proc = subprocess.run(sys.argv[2:], timeout=float(sys.argv[1]))
 print(json.dumps({"returncode": proc.returncode, "seconds": time.monotonic() - start,
                   "peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
-'''
+"""
 
 
 def _tree(root: Path, skip: set[Path]) -> dict[str, tuple[int, float]]:
@@ -247,11 +255,32 @@ def run_guarded_cli(base: Path, inputs: list[Path], out: Path, timeout: float, e
     for d in ("home", "tmp", "cwd"):
         (base / d).mkdir(exist_ok=True)
     log = guard / "network.log"
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(guard), str(ROOT)]), NETWORK_GUARD_LOG=str(log),
-               HOME=str(base / "home"), TMPDIR=str(base / "tmp"), PYTHONDONTWRITEBYTECODE="1")
+    env = dict(
+        os.environ,
+        PYTHONPATH=os.pathsep.join([str(guard), str(ROOT)]),
+        NETWORK_GUARD_LOG=str(log),
+        HOME=str(base / "home"),
+        TMPDIR=str(base / "tmp"),
+        PYTHONDONTWRITEBYTECODE="1",
+    )
     env.pop("MPLCONFIGDIR", None)
-    cmd = [sys.executable, "-c", RUSAGE_WRAPPER, str(timeout), sys.executable, "-m", "pipeline", "extract",
-           *map(str, inputs), "--out", str(out), "--models", str(MODELS), "--quiet", *extra]
+    cmd = [
+        sys.executable,
+        "-c",
+        RUSAGE_WRAPPER,
+        str(timeout),
+        sys.executable,
+        "-m",
+        "pipeline",
+        "extract",
+        *map(str, inputs),
+        "--out",
+        str(out),
+        "--models",
+        str(MODELS),
+        "--quiet",
+        *extra,
+    ]
     proc = subprocess.run(cmd, cwd=base / "cwd", env=env, capture_output=True, text=True, timeout=timeout + 60)
     assert proc.stdout.strip(), proc.stderr[-3000:]
     measured = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -275,10 +304,20 @@ def batch(tmp_path_factory):
     measured = run_guarded_cli(base, [inputs], out, timeout=BATCH_SECONDS)
     after = _tree(base, {out, guard_dir})
     errors = [json.loads(line) for line in (out / "errors.jsonl").read_text(encoding="utf-8").splitlines()]
-    print(f"\nbatch of {len(made)} bad inputs + {len(GOOD)} good reports: {measured['seconds']:.1f} s, "
-          f"peak RSS {measured['peak_rss_mb']:.0f} MB (largest process)")
-    return {"base": base, "inputs": inputs, "out": out, "made": made, "errors": errors, "measured": measured,
-            "before": before, "after": after}
+    print(
+        f"\nbatch of {len(made)} bad inputs + {len(GOOD)} good reports: {measured['seconds']:.1f} s, "
+        f"peak RSS {measured['peak_rss_mb']:.0f} MB (largest process)"
+    )
+    return {
+        "base": base,
+        "inputs": inputs,
+        "out": out,
+        "made": made,
+        "errors": errors,
+        "measured": measured,
+        "before": before,
+        "after": after,
+    }
 
 
 def _report(batch, name: str) -> dict:
@@ -315,8 +354,9 @@ def test_good_reports_in_the_bad_batch_are_correct(batch):
     report = _report(batch, "pingtan-2023.html")
     assert report["tables"]["requests"]["rows"]["new_received"] == gold["tables"]["requests"]["rows"]["new_received"]
     for table, gt in gold["tables"].items():
-        assert {r: {c: report["tables"][table]["rows"][r][c] for c in cols}
-                for r, cols in gt.get("rows", {}).items()} == gt.get("rows", {}), table
+        assert {
+            r: {c: report["tables"][table]["rows"][r][c] for c in cols} for r, cols in gt.get("rows", {}).items()
+        } == gt.get("rows", {}), table
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
@@ -337,8 +377,11 @@ def test_nothing_is_written_outside_the_output_directory(batch):
     changed = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
     # the caches in the (empty, private) HOME: matplotlib's font cache (imported by camelot), and on a checkout
     # without models/ the built-in labelers, trained once per machine and kept in ~/.cache/govreport
-    caches = {k for k in changed if k.startswith(("home/.cache/matplotlib/", "home/.config/matplotlib/",
-                                                  "home/.cache/govreport/builtin-"))}
+    caches = {
+        k
+        for k in changed
+        if k.startswith(("home/.cache/matplotlib/", "home/.config/matplotlib/", "home/.cache/govreport/builtin-"))
+    }
     assert changed - caches == set(), changed - caches
     assert list((batch["base"] / "tmp").iterdir()) == []  # temporary copies for camelot were removed
     assert list((batch["base"] / "cwd").iterdir()) == []
@@ -377,7 +420,7 @@ def test_warnings_say_what_was_left_out_or_mixed(batch):
 
 # Runs in a child: loads the models once, then reads each file in a forked process of its own (address space
 # capped), reporting its outcome, time and peak RSS.
-MEASURE = r'''
+MEASURE = r"""
 import json, os, resource, sys, time
 from pathlib import Path
 from pipeline.document import ReadError
@@ -416,17 +459,32 @@ for f in sys.argv[2:]:
     os.waitpid(pid, 0)
     results[Path(f).name] = json.loads(data) if data else {"crash": "child died"}
 print(json.dumps(results, ensure_ascii=False))
-'''
-COSTLY = ("long-500-pages.pdf", "big-20mb.html", "zip-bomb.docx", "zip-bomb-lying.docx", "span-bomb.html",
-          "deep-nesting.html", "marker-line.txt", "pipe-line.txt", "billion-laughs.docx")
+"""
+COSTLY = (
+    "long-500-pages.pdf",
+    "big-20mb.html",
+    "zip-bomb.docx",
+    "zip-bomb-lying.docx",
+    "span-bomb.html",
+    "deep-nesting.html",
+    "marker-line.txt",
+    "pipe-line.txt",
+    "billion-laughs.docx",
+)
 
 
 def test_costly_inputs_alone_take_bounded_time_and_memory(batch):
     """Each costly input read alone (outside the batch, in its own process): time and peak RSS within bounds."""
     files = [str(batch["inputs"] / n) for n in COSTLY]
     env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
-    proc = subprocess.run([sys.executable, "-c", MEASURE, str(MODELS), *files], cwd=ROOT, capture_output=True,
-                          text=True, timeout=CASE_SECONDS * len(files), env=env)
+    proc = subprocess.run(
+        [sys.executable, "-c", MEASURE, str(MODELS), *files],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=CASE_SECONDS * len(files),
+        env=env,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     results = json.loads(proc.stdout.strip().splitlines()[-1])
     print()
@@ -443,6 +501,7 @@ def test_costly_inputs_alone_take_bounded_time_and_memory(batch):
 
 
 # ------------------------------------------------------------------------------------------------ case specifics
+
 
 def test_gbk_page_without_charset_decodes_to_the_right_headings(tmp_path):
     from pipeline.readers.formats import read_document
@@ -476,19 +535,28 @@ def test_utf16_and_mixed_text_decode_exactly(tmp_path):
     for enc in ("utf-16", "utf-16-le", "utf-16-be"):
         assert decode_bytes(text.encode(enc), "x.txt") == text, enc
     notes: list[str] = []
-    assert decode_bytes(mixed_encoding_text(), "x.txt", notes=notes) == \
-        (RAW / "suizhou-2020.txt").read_text(encoding="utf-8")
+    assert decode_bytes(mixed_encoding_text(), "x.txt", notes=notes) == (RAW / "suizhou-2020.txt").read_text(
+        encoding="utf-8"
+    )
     assert notes and "mixed encodings" in notes[0]
     # UTF-8 lines that happen to be valid GB18030 too: the whole file must not be read as GB18030 mojibake
-    data = b"\n".join(["行政许可 | 1478 | 236 | 294954 |".encode("utf-8"),
-                       "二、主动公开政府信息情况，本年度共收到申请。".encode("gbk"),
-                       "行政处罚 | 5665 | 0 | 672382 |".encode("utf-8")])
+    data = b"\n".join(
+        [
+            "行政许可 | 1478 | 236 | 294954 |".encode("utf-8"),
+            "二、主动公开政府信息情况，本年度共收到申请。".encode("gbk"),
+            "行政处罚 | 5665 | 0 | 672382 |".encode("utf-8"),
+        ]
+    )
     data.decode("gb18030")  # (it does decode, wrongly)
-    assert decode_bytes(data, "x.txt").split("\n") == ["行政许可 | 1478 | 236 | 294954 |",
-                                                       "二、主动公开政府信息情况，本年度共收到申请。",
-                                                       "行政处罚 | 5665 | 0 | 672382 |"]
+    assert decode_bytes(data, "x.txt").split("\n") == [
+        "行政许可 | 1478 | 236 | 294954 |",
+        "二、主动公开政府信息情况，本年度共收到申请。",
+        "行政处罚 | 5665 | 0 | 672382 |",
+    ]
     # in a mixed file, a GBK line that is also valid UTF-8 is read as the Chinese it is
-    data = b"\n".join(["一、总体情况，本年度共收到申请。".encode(), "平潭通".encode("gbk"), "二、主动公开".encode("gbk")])
+    data = b"\n".join(
+        ["一、总体情况，本年度共收到申请。".encode(), "平潭通".encode("gbk"), "二、主动公开".encode("gbk")]
+    )
     assert decode_bytes(data, "x.txt").split("\n") == ["一、总体情况，本年度共收到申请。", "平潭通", "二、主动公开"]
     # a few undecodable bytes are replaced and reported; the report is not dropped
     notes = []
@@ -527,6 +595,7 @@ def test_html_nesting_spans_and_huge_rows_are_bounded(tmp_path):
 
 # ------------------------------------------------------------------------------------------------ names
 
+
 def test_no_output_escapes_whatever_the_names_and_titles(tmp_path):
     """Inputs named with `..`, newlines, quotes, 240 bytes, or colliding with each other, titles holding
     `../../etc`, a symlink to /etc/passwd, and outputs pre-planted as symlinks to files outside: every output
@@ -535,9 +604,22 @@ def test_no_output_escapes_whatever_the_names_and_titles(tmp_path):
     (src / "sub").mkdir(parents=True)
     report = (RAW / "gejiu-2020.txt").read_text(encoding="utf-8")
     titled = "标题: ../../etc/passwd 示例县2020年政府信息公开工作年度报告\n" + report
-    names = ["..report.txt", "report..txt", "a..b.txt", "line\nbreak.txt", "tab\there.txt", 'quote"\'`$(id).txt',
-             "x" * 235 + ".txt", "same.txt", "sub/same.txt", "errors.jsonl.txt", "-rf.txt", " space .txt",
-             "titled.txt", "报告" * 40 + ".txt"]
+    names = [
+        "..report.txt",
+        "report..txt",
+        "a..b.txt",
+        "line\nbreak.txt",
+        "tab\there.txt",
+        "quote\"'`$(id).txt",
+        "x" * 235 + ".txt",
+        "same.txt",
+        "sub/same.txt",
+        "errors.jsonl.txt",
+        "-rf.txt",
+        " space .txt",
+        "titled.txt",
+        "报告" * 40 + ".txt",
+    ]
     for n in names:
         (src / n).write_text(titled if n == "titled.txt" else report, encoding="utf-8")
     (src / "passwd.txt").symlink_to("/etc/passwd")

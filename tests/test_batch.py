@@ -2,6 +2,7 @@
 
 Every test runs the real pipeline on real files (corpus reports, a reportlab PDF); none replaces a component.
 """
+
 import json
 import os
 import shutil
@@ -51,8 +52,9 @@ def _outputs(out):
 
 
 def _cli(*args, env=None):
-    return subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=900, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline", *args], cwd=ROOT, capture_output=True, text=True, timeout=900, env=env
+    )
 
 
 def test_worker_processes_give_the_same_bytes_as_one_process(tmp_path):
@@ -88,8 +90,11 @@ def test_a_rerun_redoes_only_what_is_missing_changed_or_out_of_date(tmp_path):
     mtimes = {p.name: p.stat().st_mtime_ns for p in out.glob("*.json")}
 
     second = run_batch([str(src)], str(out), Extract(models_dir=trained))
-    assert sorted(os.path.basename(p) for p in second.skipped) == ["made.pdf.json", "pingtan-2021.html.json",
-                                                                   "pingtan-2023.txt.json"]
+    assert sorted(os.path.basename(p) for p in second.skipped) == [
+        "made.pdf.json",
+        "pingtan-2021.html.json",
+        "pingtan-2023.txt.json",
+    ]
     assert len(second.written) == 5 and len(second.errors) == 1  # the empty file is tried again and fails again
     for name in ("made.pdf.json", "pingtan-2021.html.json", "pingtan-2023.txt.json"):
         assert (out / name).stat().st_mtime_ns == mtimes[name]  # kept, not rewritten
@@ -158,8 +163,14 @@ def test_a_real_dask_cluster_gives_the_same_outputs(tmp_path):
     run_batch([str(src)], str(tmp_path / "local"), Extract(models_dir="models"))
     driver = tmp_path / "driver.py"
     driver.write_text(DASK_DRIVER, encoding="utf-8")
-    run = subprocess.run([sys.executable, str(driver), str(src), str(tmp_path / "flag"), str(tmp_path / "env")],
-                         cwd=ROOT, capture_output=True, text=True, timeout=900, env=_this_checkout())
+    run = subprocess.run(
+        [sys.executable, str(driver), str(src), str(tmp_path / "flag"), str(tmp_path / "env")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env=_this_checkout(),
+    )
     assert run.returncode == 0, run.stderr[-2000:]
     local = _outputs(tmp_path / "local")
     assert _outputs(tmp_path / "flag") == local
@@ -191,9 +202,14 @@ def test_training_runs_on_a_real_dask_cluster_through_joblib(tmp_path):
     assert local.returncode == 0, local.stderr[-2000:]
     driver = tmp_path / "train_driver.py"
     driver.write_text(TRAIN_DRIVER, encoding="utf-8")
-    run = subprocess.run([sys.executable, str(driver), str(tmp_path / "syn"), str(tmp_path / "dask")], cwd=ROOT,
-                         env=_this_checkout(),
-                         capture_output=True, text=True, timeout=900)
+    run = subprocess.run(
+        [sys.executable, str(driver), str(tmp_path / "syn"), str(tmp_path / "dask")],
+        cwd=ROOT,
+        env=_this_checkout(),
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert run.returncode == 0, run.stderr[-2000:]
     for name in ("row_labeler.joblib", "column_labeler.joblib", "section_model.joblib"):
         assert (tmp_path / "dask" / name).exists()
@@ -213,10 +229,29 @@ def test_benchmark_script_runs_from_a_plain_checkout(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     out = tmp_path / "bench.json"
     raw = ROOT / "data" / "raw"
-    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "benchmark.py"), str(raw / "gejiu-2020.txt"),
-                           str(raw / "pingtan-2023.html"), "--repeat", "2", "--rounds", "1", "--memory-sizes", "3,6",
-                           "--models", str(tmp_path / "no-models"), "--json", str(out)],
-                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "benchmark.py"),
+            str(raw / "gejiu-2020.txt"),
+            str(raw / "pingtan-2023.html"),
+            "--repeat",
+            "2",
+            "--rounds",
+            "1",
+            "--memory-sizes",
+            "3,6",
+            "--models",
+            str(tmp_path / "no-models"),
+            "--json",
+            str(out),
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     figures = json.loads(out.read_text(encoding="utf-8"))
     assert set(figures["per_report"]) == {"txt", "html"}
@@ -231,7 +266,11 @@ def test_benchmark_script_runs_from_a_plain_checkout(tmp_path):
     assert figures["workers"]["dask_2_workers"]["client_cpu_ms_per_report_median"] > 0
     assert figures["workers"]["dask_2_workers"]["cluster_cpu_seconds"]["median"] > 0
     assert {k: v["failed"] for k, v in figures["memory"].items()} == {"3": 0, "6": 0}
-    assert set(figures["targets"]) == {"html_vs_lxml_parse", "text_html_reports_per_s_2_workers",
-                                       "memory_largest_vs_smallest", "dask_vs_workers_2_throughput",
-                                       "dask_client_cpu_ms_per_report"}
+    assert set(figures["targets"]) == {
+        "html_vs_lxml_parse",
+        "text_html_reports_per_s_2_workers",
+        "memory_largest_vs_smallest",
+        "dask_vs_workers_2_throughput",
+        "dask_client_cpu_ms_per_report",
+    }
     assert set(figures["machine"]["load_average_1min"]) == {"start", "end"}

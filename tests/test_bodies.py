@@ -1,4 +1,5 @@
 """One body, one key (pipeline/bodies.py): the names a body prints across years are one series."""
+
 import json
 
 from conftest import ROOT

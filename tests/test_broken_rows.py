@@ -5,6 +5,7 @@ label, with empty cells, at the top of the next page), continues its row: read a
 blank copy of the row, and blanks would become 0 where the report prints 1. Where copies of a row disagree, none is
 kept unless the table's sums choose one.
 """
+
 import json
 import random
 
@@ -99,13 +100,24 @@ def test_a_grid_headed_by_the_rest_of_a_label_continues_the_last_row_of_the_grid
     from pipeline.document import Block
     from pipeline.extraction.document_records import collect_records
 
-    first = _grid([["三、本年度办理结果", "（三）不予公开", "4.保护第三方合法", "1", "0", "0", "0", "0", "0", "1"],
-                   ["", "", "5.属于三类", "1", "0", "0", "0", "0", "0", "1"]])
+    first = _grid(
+        [
+            ["三、本年度办理结果", "（三）不予公开", "4.保护第三方合法", "1", "0", "0", "0", "0", "0", "1"],
+            ["", "", "5.属于三类", "1", "0", "0", "0", "0", "0", "1"],
+        ]
+    )
     first[1][0] = Cell("")
-    second = _grid([["", "", "内部事务信息", "", "", "", "", "", "", ""],
-                    ["", "", "6.属于四类过程性信息", "2", "0", "0", "0", "0", "0", "2"]])
-    blocks = [Block("table", rows=first, page=4), Block("text", text="- 5 -", page=5),
-              Block("table", rows=second, page=6)]
+    second = _grid(
+        [
+            ["", "", "内部事务信息", "", "", "", "", "", "", ""],
+            ["", "", "6.属于四类过程性信息", "2", "0", "0", "0", "0", "0", "2"],
+        ]
+    )
+    blocks = [
+        Block("table", rows=first, page=4),
+        Block("text", text="- 5 -", page=5),
+        Block("table", rows=second, page=6),
+    ]
     records, _ = collect_records(blocks, [3, 3, 3], [False, True, False])
     assert [r.tail for r in records] == [0, 0, 1, 0]
     predictions = label_records(records, models.row_labeler)
@@ -118,8 +130,16 @@ def test_a_grid_headed_by_the_rest_of_a_label_continues_the_last_row_of_the_grid
 def test_a_row_printed_with_empty_cells_under_another_stays_a_row_of_its_own(models):
     """`行政强制 |` under `行政处罚 | 1330`: a row whose cell is empty (0), not the rest of 行政处罚's label; a caption
     row (第二十条第（八）项) under the last row is no label either."""
-    rows = _grid([["信息内容", "本年处理决定数量"], ["行政处罚", "1330"], ["行政强制", ""],
-                  ["第二十条第（八）项", ""], ["信息内容", "本年收费金额（单位：万元）"], ["行政事业性收费", "5.5"]])
+    rows = _grid(
+        [
+            ["信息内容", "本年处理决定数量"],
+            ["行政处罚", "1330"],
+            ["行政强制", ""],
+            ["第二十条第（八）项", ""],
+            ["信息内容", "本年收费金额（单位：万元）"],
+            ["行政事业性收费", "5.5"],
+        ]
+    )
     records = records_from_grid(rows, section=2)
     predictions = label_records(records, models.row_labeler)
     joined, predictions = join_label_tails(records, predictions, models.row_labeler)
@@ -197,10 +217,12 @@ def test_copies_of_a_row_the_sums_cannot_choose_between_leave_it_null(models):
 def test_two_rows_under_one_label_cell_are_null_not_given_each_others_numbers(models):
     """A lost ruling line merges 规章 and 规范性文件 into one label cell over two rows of numbers: which numbers are
     whose cannot be told, so both rows are null (never 规章's numbers under 规范性文件)."""
-    rows = [[Cell("信息内容"), Cell("本年制发件数"), Cell("本年废止件数"), Cell("现行有效件数")],
-            [Cell("规章\n规范性文件", rowspan=2), Cell("22"), Cell("3"), Cell("235")],
-            [Cell("7"), Cell("0"), Cell("524")],
-            [Cell("行政许可"), Cell("15", colspan=3)]]
+    rows = [
+        [Cell("信息内容"), Cell("本年制发件数"), Cell("本年废止件数"), Cell("现行有效件数")],
+        [Cell("规章\n规范性文件", rowspan=2), Cell("22"), Cell("3"), Cell("235")],
+        [Cell("7"), Cell("0"), Cell("524")],
+        [Cell("行政许可"), Cell("15", colspan=3)],
+    ]
     records = records_from_grid(rows, section=2)
     assert [bool(r.unreadable) for r in records if any(v.strip() for v in r.values)] == [True, True, False]
     predictions = label_records(records, models.row_labeler)

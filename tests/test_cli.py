@@ -1,6 +1,7 @@
 """The command line as a user meets it, run for real (`python -m pipeline ...` in a subprocess): --version, help and
 defaults on every option of every subcommand, a path that does not exist (a usage error before any model loads), an
 input folder with nothing to read, and `gather` with its sources present or absent."""
+
 import json
 import os
 import subprocess
@@ -12,8 +13,9 @@ from pipeline.__main__ import build_parser
 
 def _cli(*args, cwd=ROOT, timeout=120):
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p))
-    return subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=timeout, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline", *args], cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env
+    )
 
 
 def test_version_names_the_package_and_the_pipeline_version():
@@ -27,10 +29,30 @@ def test_version_names_the_package_and_the_pipeline_version():
 def test_every_option_of_every_subcommand_has_help_and_shows_its_default():
     parser = build_parser()
     subcommands = parser._subparsers._group_actions[0].choices
-    assert {"extract", "read", "predict", "label", "compare-labelers", "export", "track", "evaluate", "train",
-            "gather", "headline", "validate-labels", "review", "synthesize", "crossfit", "scan-corpus"} <= set(subcommands)
-    missing = [f"{name} {a.option_strings or a.dest}" for name, sub in subcommands.items() for a in sub._actions
-               if a.dest != "help" and not a.help]
+    assert {
+        "extract",
+        "read",
+        "predict",
+        "label",
+        "compare-labelers",
+        "export",
+        "track",
+        "evaluate",
+        "train",
+        "gather",
+        "headline",
+        "validate-labels",
+        "review",
+        "synthesize",
+        "crossfit",
+        "scan-corpus",
+    } <= set(subcommands)
+    missing = [
+        f"{name} {a.option_strings or a.dest}"
+        for name, sub in subcommands.items()
+        for a in sub._actions
+        if a.dest != "help" and not a.help
+    ]
     assert missing == []
     for name in subcommands:
         run = _cli(name, "--help")
@@ -43,11 +65,13 @@ def test_every_option_of_every_subcommand_has_help_and_shows_its_default():
 
 
 def test_a_path_that_does_not_exist_is_a_usage_error_naming_it(tmp_path):
-    for args in (["extract", str(tmp_path / "nowhere"), "--out", str(tmp_path / "out")],
-                 ["predict", str(tmp_path / "nowhere"), "--out", str(tmp_path / "out")],
-                 ["label", str(tmp_path / "nowhere.pdf")],
-                 ["evaluate", "--reports", str(tmp_path / "nowhere")],
-                 ["export", "--reports", str(tmp_path / "nowhere")]):
+    for args in (
+        ["extract", str(tmp_path / "nowhere"), "--out", str(tmp_path / "out")],
+        ["predict", str(tmp_path / "nowhere"), "--out", str(tmp_path / "out")],
+        ["label", str(tmp_path / "nowhere.pdf")],
+        ["evaluate", "--reports", str(tmp_path / "nowhere")],
+        ["export", "--reports", str(tmp_path / "nowhere")],
+    ):
         run = _cli(*args)
         assert run.returncode == 2, (args, run.stderr)
         assert "no such file or directory" in run.stderr and str(tmp_path / "nowhere") in run.stderr, run.stderr
@@ -74,7 +98,11 @@ def test_gather_links_what_is_there_and_leaves_an_empty_folder_for_what_is_not(t
     run = _cli("gather", str(src), str(tmp_path / "scans"), "--out", str(out))
     assert run.returncode == 0, run.stderr
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == [
-        ".gathered", "external", "external/a.pdf", "scans"]
+        ".gathered",
+        "external",
+        "external/a.pdf",
+        "scans",
+    ]
     assert (out / "external" / "a.pdf").read_bytes() == b"%PDF-1.4 a"
     assert (out / ".gathered").read_text(encoding="utf-8") == "external: 1 file(s)\nscans: absent\n"
     assert "absent" in run.stdout

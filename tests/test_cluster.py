@@ -8,6 +8,7 @@ Each run is compared with a run of the same files in one process: the same repor
 errors.jsonl (but for where the files are), a resumed run that redoes nothing, and this process — the client —
 reading a small part of the inputs' bytes (names, and small results).
 """
+
 from __future__ import annotations
 
 import json
@@ -42,8 +43,9 @@ def _corpus(folder: Path) -> Path:
         shutil.copy(RAW / name, folder / name)
     text = (RAW / "pingtan-2021.txt").read_text(encoding="utf-8")
     (folder / "pingtan-2022.txt").write_text(text.replace("2021年", "2022年"), encoding="utf-8")
-    (folder / "other-body-2021.txt").write_text(text.replace("平潭综合实验区", "示例县").replace("平潭", "示例"),
-                                                encoding="utf-8")
+    (folder / "other-body-2021.txt").write_text(
+        text.replace("平潭综合实验区", "示例县").replace("平潭", "示例"), encoding="utf-8"
+    )
     for sub, name in (("a", "suizhou-2020.txt"), ("b", "pingtan-2019.txt")):
         (folder / sub).mkdir()
         shutil.copy(RAW / name, folder / sub / "index.txt")
@@ -93,8 +95,12 @@ def moto(tmp_path_factory):
     folder = tmp_path_factory.mktemp("moto")
     recording = folder / "requests.jsonl"  # every request it answers, headers and all
     log = folder / "server.log"  # a file, not a pipe: a pipe no one reads would stop the server once full
-    proc = subprocess.Popen([server, "-H", "127.0.0.1", "-p", "0"], stdout=open(log, "w"), stderr=subprocess.STDOUT,
-                            env=dict(os.environ, MOTO_ENABLE_RECORDING="true", MOTO_RECORDER_FILEPATH=str(recording)))
+    proc = subprocess.Popen(
+        [server, "-H", "127.0.0.1", "-p", "0"],
+        stdout=open(log, "w"),
+        stderr=subprocess.STDOUT,
+        env=dict(os.environ, MOTO_ENABLE_RECORDING="true", MOTO_RECORDER_FILEPATH=str(recording)),
+    )
     endpoint = None
     deadline = time.monotonic() + 60
     while endpoint is None and time.monotonic() < deadline and proc.poll() is None:
@@ -115,10 +121,17 @@ def cluster(moto):
     """A LocalCluster of two worker processes in a driver process of its own; its workers import this checkout and
     reach the S3 server through fsspec's settings in their environment (as a cluster's hosts would have them)."""
     pytest.importorskip("distributed")
-    env = dict(os.environ, PYTHONPATH=str(ROOT), FSSPEC_S3_ENDPOINT_URL=moto[0], FSSPEC_S3_KEY=KEY,
-               FSSPEC_S3_SECRET=SECRET, AWS_EC2_METADATA_DISABLED="true")
-    proc = subprocess.Popen([sys.executable, "-c", DRIVER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-                            env=env, cwd=ROOT)
+    env = dict(
+        os.environ,
+        PYTHONPATH=str(ROOT),
+        FSSPEC_S3_ENDPOINT_URL=moto[0],
+        FSSPEC_S3_KEY=KEY,
+        FSSPEC_S3_SECRET=SECRET,
+        AWS_EC2_METADATA_DISABLED="true",
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", DRIVER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env, cwd=ROOT
+    )
     address = proc.stdout.readline().strip()
     assert address.startswith("tcp://"), address
     yield address
@@ -139,21 +152,24 @@ def test_dask_workers_read_and_write_a_folder_url(tmp_path, cluster):
 
     with Client(cluster) as client:  # connected before measuring: only the batch's own reading counts
         before = _read_bytes()
-        result = run_batch([f"file://{inputs}"], f"file://{tmp_path / 'dask'}", Extract(models_dir=MODELS),
-                           DaskCluster(client))
+        result = run_batch(
+            [f"file://{inputs}"], f"file://{tmp_path / 'dask'}", Extract(models_dir=MODELS), DaskCluster(client)
+        )
         client_read = _read_bytes() - before
     print(f"the client read {client_read} bytes for {len(result.written)} reports of {inputs_bytes} bytes")
     assert _outputs(tmp_path / "dask") == _outputs(tmp_path / "local")
-    assert (tmp_path / "dask" / "errors.jsonl").read_text(encoding="utf-8") == \
-        (tmp_path / "local" / "errors.jsonl").read_text(encoding="utf-8")
+    assert (tmp_path / "dask" / "errors.jsonl").read_text(encoding="utf-8") == (
+        tmp_path / "local" / "errors.jsonl"
+    ).read_text(encoding="utf-8")
     assert [e["file"] for e in result.errors] == [e["file"] for e in local.errors]
     reports = [json.loads(v) for v in _outputs(tmp_path / "dask").values()]
     assert any(c["rule"].startswith("years.") for r in reports for c in r["checks"])  # the corpus-wide checks ran
     assert any(r.get("copies") for r in reports)
     assert client_read < 0.25 * inputs_bytes, (client_read, inputs_bytes)  # names and small results, not reports
 
-    again = run_batch([f"file://{inputs}"], f"file://{tmp_path / 'dask'}", Extract(models_dir=MODELS),
-                      DaskCluster(cluster))
+    again = run_batch(
+        [f"file://{inputs}"], f"file://{tmp_path / 'dask'}", Extract(models_dir=MODELS), DaskCluster(cluster)
+    )
     assert len(again.skipped) == 9 and [e["file"] for e in again.errors] == [e["file"] for e in local.errors]
     assert _outputs(tmp_path / "dask") == _outputs(tmp_path / "local")
 
@@ -167,8 +183,11 @@ def test_dask_workers_read_and_write_an_s3_bucket(tmp_path, cluster, moto, monke
     import s3fs
 
     endpoint, recording = moto
-    monkeypatch.setitem(fsspec.config.conf, "s3", {"endpoint_url": endpoint, "key": KEY, "secret": SECRET,
-                                                   "config_kwargs": {"user_agent_extra": CLIENT_AGENT}})
+    monkeypatch.setitem(
+        fsspec.config.conf,
+        "s3",
+        {"endpoint_url": endpoint, "key": KEY, "secret": SECRET, "config_kwargs": {"user_agent_extra": CLIENT_AGENT}},
+    )
     fs = s3fs.S3FileSystem(endpoint_url=endpoint, key=KEY, secret=SECRET, skip_instance_cache=True)
     fs.mkdir("reports")
     inputs = _corpus(tmp_path / "in")
@@ -185,10 +204,12 @@ def test_dask_workers_read_and_write_an_s3_bucket(tmp_path, cluster, moto, monke
     fs.invalidate_cache()
     fs.get("reports/out/", f"{tmp_path / 'dask'}/", recursive=True)
     assert _outputs(tmp_path / "dask") == _outputs(tmp_path / "local")
-    assert _errors((tmp_path / "dask" / "errors.jsonl").read_text(encoding="utf-8"), "s3://reports/in") == \
-        _errors((tmp_path / "local" / "errors.jsonl").read_text(encoding="utf-8"), str(inputs))
-    assert [w.replace("s3://reports/out", "OUT") for w in result.written] == \
-        [w.replace(str(tmp_path / "local"), "OUT") for w in local.written]  # in the order a folder is walked
+    assert _errors((tmp_path / "dask" / "errors.jsonl").read_text(encoding="utf-8"), "s3://reports/in") == _errors(
+        (tmp_path / "local" / "errors.jsonl").read_text(encoding="utf-8"), str(inputs)
+    )
+    assert [w.replace("s3://reports/out", "OUT") for w in result.written] == [
+        w.replace(str(tmp_path / "local"), "OUT") for w in local.written
+    ]  # in the order a folder is walked
 
     # who asked the server for what: the workers fetched every report and wrote every output; this process listed
     # names, read the zip's directory, and wrote errors.jsonl
@@ -197,19 +218,43 @@ def test_dask_workers_read_and_write_an_s3_bucket(tmp_path, cluster, moto, monke
     theirs = [r for r in asked if r not in mine]
     path = lambda r: r["url"].split("://", 1)[1].split("/", 1)[1].split("?")[0]  # noqa: E731
     reports = {f"reports/in/{p.relative_to(inputs).as_posix()}" for p in inputs.rglob("*.txt")} | {
-        "reports/in/pingtan-2023.html"}
+        "reports/in/pingtan-2023.html"
+    }
     assert reports - {"reports/in/empty.txt"} <= {path(r) for r in theirs if r["method"] == "GET"}
     assert not {path(r) for r in mine if r["method"] == "GET"} & reports, [path(r) for r in mine]
     assert {path(r) for r in mine if r["method"] == "PUT"} <= {"reports/out/errors.jsonl"} | {
-        path(r) for r in mine if path(r).startswith("reports/out/.probe-")}
+        path(r) for r in mine if path(r).startswith("reports/out/.probe-")
+    }
     assert {path(r) for r in theirs if r["method"] == "PUT"} >= {w.split("://", 1)[1] for w in result.written}
 
     # the command line, on the same bucket: resumed (nothing redone), the failures still recorded
-    env = dict(os.environ, PYTHONPATH=str(ROOT), FSSPEC_S3_ENDPOINT_URL=endpoint, FSSPEC_S3_KEY=KEY,
-               FSSPEC_S3_SECRET=SECRET, AWS_EC2_METADATA_DISABLED="true")
-    run = subprocess.run([sys.executable, "-m", "pipeline", "extract", "s3://reports/in/", "--out", "s3://reports/out",
-                          "--scheduler", cluster] + (["--models", MODELS] if MODELS else ["--models", ""]),
-                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    env = dict(
+        os.environ,
+        PYTHONPATH=str(ROOT),
+        FSSPEC_S3_ENDPOINT_URL=endpoint,
+        FSSPEC_S3_KEY=KEY,
+        FSSPEC_S3_SECRET=SECRET,
+        AWS_EC2_METADATA_DISABLED="true",
+    )
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pipeline",
+            "extract",
+            "s3://reports/in/",
+            "--out",
+            "s3://reports/out",
+            "--scheduler",
+            cluster,
+        ]
+        + (["--models", MODELS] if MODELS else ["--models", ""]),
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert run.returncode == 1, run.stderr[-2000:]  # three inputs failed, as before
     assert "9 report(s) written to s3://reports/out (9 already up to date), 3 failure(s)" in run.stderr, run.stderr
     assert "s3://reports/in/broken.pdf: [read]" in run.stderr
@@ -221,8 +266,11 @@ def test_dask_workers_read_and_write_an_s3_bucket(tmp_path, cluster, moto, monke
     fs.invalidate_cache()
     assert not fs.exists("reports/out/gejiu-2020.txt.json")
     records = [json.loads(line) for line in fs.cat_file("reports/out/errors.jsonl").decode().splitlines()]
-    assert sorted(e["file"] for e in records) == ["s3://reports/in/downloads.zip!../escape.txt",
-                                                  "s3://reports/in/empty.txt", "s3://reports/in/gejiu-2020.txt"]
+    assert sorted(e["file"] for e in records) == [
+        "s3://reports/in/downloads.zip!../escape.txt",
+        "s3://reports/in/empty.txt",
+        "s3://reports/in/gejiu-2020.txt",
+    ]
 
 
 def test_a_report_past_its_time_limit_on_a_dask_worker_is_stopped_and_the_batch_goes_on(tmp_path, cluster):
@@ -237,11 +285,15 @@ def test_a_report_past_its_time_limit_on_a_dask_worker_is_stopped_and_the_batch_
         shutil.copy(RAW / name, inputs / name)
     _long_pdf(inputs / "long.pdf")
     started = time.monotonic()
-    result = run_batch([str(inputs)], str(tmp_path / "out"), Extract(models_dir=MODELS),
-                       DaskCluster(cluster, time_limit=3))
+    result = run_batch(
+        [str(inputs)], str(tmp_path / "out"), Extract(models_dir=MODELS), DaskCluster(cluster, time_limit=3)
+    )
     assert time.monotonic() - started < 120
     assert [(Path(e["file"]).name, e["stage"]) for e in result.errors] == [("long.pdf", "timeout")]
     message = result.errors[0]["message"]
     assert "time limit exceeded: stopped after 3 s" in message and "did not answer" not in message, message
-    assert sorted(Path(w).name for w in result.written) == ["gejiu-2020.txt.json", "pingtan-2023.html.json",
-                                                            "qingtongxia-2020.txt.json"]
+    assert sorted(Path(w).name for w in result.written) == [
+        "gejiu-2020.txt.json",
+        "pingtan-2023.html.json",
+        "qingtongxia-2020.txt.json",
+    ]

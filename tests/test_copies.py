@@ -1,5 +1,6 @@
 """Copied reports (内容雷同): flagged in the report JSON by the real batch (batch/copies.py after the cross-year
 checks), from reports the test writes; the same report in two formats is not a copy of itself."""
+
 import json
 import re
 
@@ -23,8 +24,7 @@ def _write_corpus(folder):
     # the same body's next year, last year's text with the year moved on
     (folder / "qingtongxia-2021.txt").write_text(original.replace("2020", "2021"), encoding="utf-8")
     # a report of the same year written by another body in its own words
-    (folder / "suizhou-2020.txt").write_text((RAW / "suizhou-2020.txt").read_text(encoding="utf-8"),
-                                             encoding="utf-8")
+    (folder / "suizhou-2020.txt").write_text((RAW / "suizhou-2020.txt").read_text(encoding="utf-8"), encoding="utf-8")
     # one report saved in two formats
     for name in ("pingtan-2023.html", "pingtan-2023.txt"):
         (folder / name).write_bytes((RAW / name).read_bytes())
@@ -46,18 +46,26 @@ def test_near_identical_reports_are_flagged_and_different_ones_are_not(tmp_path)
     assert set(lingwu) == {("same_year_other_body", "qingtongxia-2020.txt")}
     assert 0.8 <= lingwu[("same_year_other_body", "qingtongxia-2020.txt")] < 1.0  # reworded: not all shared
     assert flags("qingtongxia-2021.txt") == {("previous_year", "qingtongxia-2020.txt"): 1.0}
-    assert set(flags("qingtongxia-2020.txt")) == {("same_year_other_body", "lingwu-2020.txt"),
-                                                  ("next_year", "qingtongxia-2021.txt")}
+    assert set(flags("qingtongxia-2020.txt")) == {
+        ("same_year_other_body", "lingwu-2020.txt"),
+        ("next_year", "qingtongxia-2021.txt"),
+    }
     # a different report of the same year is no copy; one report in two formats is no copy of itself
     assert "copies" not in reports["suizhou-2020.txt"]
     assert "copies" not in reports["pingtan-2023.html"] and "copies" not in reports["pingtan-2023.txt"]
 
 
 def test_a_different_pair_is_far_below_the_threshold():
-    qt = {"document": "a", "meta": {"body": "青铜峡市", "year": 2020},
-          "sections": [{"text": (RAW / "qingtongxia-2020.txt").read_text(encoding="utf-8")}]}
-    sz = {"document": "b", "meta": {"body": "随州市", "year": 2020},
-          "sections": [{"text": (RAW / "suizhou-2020.txt").read_text(encoding="utf-8")}]}
+    qt = {
+        "document": "a",
+        "meta": {"body": "青铜峡市", "year": 2020},
+        "sections": [{"text": (RAW / "qingtongxia-2020.txt").read_text(encoding="utf-8")}],
+    }
+    sz = {
+        "document": "b",
+        "meta": {"body": "随州市", "year": 2020},
+        "sections": [{"text": (RAW / "suizhou-2020.txt").read_text(encoding="utf-8")}],
+    }
     assert find_copies({"a": signature(qt), "b": signature(sz)}) == {}
     short = {"document": "c", "meta": {"body": "某县", "year": 2020}, "sections": [{"text": "一、总体情况"}]}
     assert signature(short) is None  # a fragment's few words are not compared

@@ -1,6 +1,7 @@
 """`dvc plots show` renders offline: the page DVC writes with the project's template (.dvc/config:
 plots.html_template, made by scripts/setup.sh) has no remote script, and in a headless Chromium with no network
 every chart draws."""
+
 import re
 import shutil
 import subprocess
@@ -21,16 +22,18 @@ def test_plots_page_has_no_remote_script_and_renders_offline(tmp_path):
     if not template.exists():  # made by scripts/setup.sh; made here for a checkout that skipped it
         subprocess.run([sys.executable, str(ROOT / "scripts" / "plots_template.py")], check=True, timeout=600)
     out = tmp_path / "plots"
-    run = subprocess.run(["dvc", "plots", "show", "-o", str(out)], cwd=ROOT, capture_output=True, text=True,
-                         timeout=300)
+    run = subprocess.run(
+        ["dvc", "plots", "show", "-o", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
     assert run.returncode == 0, run.stderr
     page = (out / "index.html").read_text(encoding="utf-8")
     assert "<script src" not in page and "cdn.jsdelivr" not in page
     charts = re.findall(r'<div id = "([^"]+)">', page)  # DVC's container of each plot, with its spec inside
     assert len(charts) >= 2  # the confusion plots of evaluate and crossfit
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu",
-                                                                         "--proxy-server=127.0.0.1:9"])
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--proxy-server=127.0.0.1:9"]
+        )
         context = browser.new_context(offline=True)
         tab = context.new_page()
         requests = []

@@ -1,6 +1,7 @@
 """The user's daily workflow on a real DVC pipeline and a real MLflow store, in a copy of the repository with no
 ../shared beside it (as a user's clone): `dvc repro`, again with nothing to do and a clean tree, the headline metrics,
 adding a labelled report and re-running, and `dvc exp run -S` shown in a 160-column terminal."""
+
 import json
 import os
 import shutil
@@ -44,7 +45,8 @@ def test_repro_retrain_on_new_label_and_experiment(tmp_path):
     # a second repro with nothing changed reruns nothing (gather runs, its output is the same) and leaves a clean tree
     again = _run("dvc repro", repo, env)
     assert [line for line in again.stdout.splitlines() if line.startswith("Running stage")] == [
-        "Running stage 'gather':"], again.stdout
+        "Running stage 'gather':"
+    ], again.stdout
     assert _run("git status --porcelain", repo, env).stdout == ""
     # the main pipeline is up to date; the hunt (hunt/dvc.yaml, run only when asked for) is not part of it
     status = _run("dvc status dvc.yaml", repo, env).stdout
@@ -87,8 +89,10 @@ def test_repro_retrain_on_new_label_and_experiment(tmp_path):
     # the data it changed are folded into one "…" column at the right, or dropped
     diff = json.loads(_run("dvc metrics diff HEAD --json", repo, env).stdout or "{}")
     changed = sorted(diff.get("metrics/headline.json", {}))  # the headline figures the experiment changed
-    for cmd in ("dvc exp show --no-pager --only-changed",
-                "dvc exp show --no-pager --only-changed --drop '(data|models|metrics)/'"):
+    for cmd in (
+        "dvc exp show --no-pager --only-changed",
+        "dvc exp show --no-pager --only-changed --drop '(data|models|metrics)/'",
+    ):
         table = _run(cmd, repo, dict(env, COLUMNS="160")).stdout
         print(table)
         header = table.splitlines()[1]

@@ -15,15 +15,17 @@ def test_read_then_predict_equals_extract_and_carries_failures(tmp_path):
         (inputs / name).write_bytes((ROOT / "data" / "raw" / name).read_bytes())
     (inputs / "empty.html").write_bytes(b"")
     read = run_batch([str(inputs)], str(tmp_path / "docs"), Read())
-    assert sorted(p.split("/")[-1] for p in read.written) == ["pingtan-2021.html.doc.json",
-                                                              "qingtongxia-2020.txt.doc.json"]
+    assert sorted(p.split("/")[-1] for p in read.written) == [
+        "pingtan-2021.html.doc.json",
+        "qingtongxia-2020.txt.doc.json",
+    ]
     pred = run_batch([str(tmp_path / "docs")], str(tmp_path / "reports"), Predict(models_dir=None))
     run_batch([str(inputs)], str(tmp_path / "direct"), Extract(models_dir=None))
     for name in ("pingtan-2021.html.json", "qingtongxia-2020.txt.json"):
         a = json.loads((tmp_path / "reports" / name).read_text(encoding="utf-8"))
         b = json.loads((tmp_path / "direct" / name).read_text(encoding="utf-8"))
         assert a == b
-    errors = [json.loads(l) for l in (tmp_path / "reports" / "errors.jsonl").read_text().splitlines()]
+    errors = [json.loads(line) for line in (tmp_path / "reports" / "errors.jsonl").read_text().splitlines()]
     assert [e["file"].split("/")[-1] for e in errors] == ["empty.html"]
     assert pred.errors == errors
 
@@ -36,8 +38,12 @@ def test_export_writes_long_and_wide_tables_with_printed_values(tmp_path):
     cells = pd.read_parquet(tmp_path / "out" / "cells")  # one folder per year
     assert sorted(p.name for p in (tmp_path / "out" / "cells").iterdir()) == ["year=2020", "year=2021"]
     assert cells.year.astype(int).tolist().count(2021) == (cells.document == "pingtan-2021.html").sum()
-    q = cells[(cells.document == "qingtongxia-2020.txt") & (cells.table == "active_disclosure")
-              & (cells.row == "procurement") & (cells.column == "amount_wan")]
+    q = cells[
+        (cells.document == "qingtongxia-2020.txt")
+        & (cells.table == "active_disclosure")
+        & (cells.row == "procurement")
+        & (cells.column == "amount_wan")
+    ]
     assert q.value.tolist() == [29550.7315] and q.raw.tolist() == ["29550.7315万元"]
     gejiu = cells[cells.document == "gejiu-2020.txt"]
     assert set(gejiu.status) == {"missing"} and gejiu.value.isna().all()
@@ -47,7 +53,8 @@ def test_export_writes_long_and_wide_tables_with_printed_values(tmp_path):
     flat = pd.read_csv(tmp_path / "out" / "cells.csv", encoding="utf-8-sig", dtype=str)
     row = flat[(flat.document == "pingtan-2021.html") & (flat.row == "new_received") & (flat.column == "total")]
     assert row[["table_label", "row_label", "column_label", "value", "report"]].values.tolist() == [
-        ["收到和处理政府信息公开申请情况", "一、本年新收政府信息公开申请数量", "总计", "70", "平潭综合实验区|2021"]]
+        ["收到和处理政府信息公开申请情况", "一、本年新收政府信息公开申请数量", "总计", "70", "平潭综合实验区|2021"]
+    ]
     assert (tmp_path / "out" / "cells.csv").read_text(encoding="utf-8-sig").count(",70.0,") == 0
     # tables.xlsx: the audit first; each table with the official two-level header merged, identifiers under it,
     # frozen panes, integers as integers
@@ -65,8 +72,14 @@ def test_export_writes_long_and_wide_tables_with_printed_values(tmp_path):
     col = first["一、本年新收政府信息公开申请数量"]
     assert f"{letter(col)}1:{letter(col + 6)}1" in {str(r) for r in sheet.merged_cells.ranges}
     assert [sheet.cell(2, col + k).value for k in range(7)] == [
-        "自然人", "法人或其他组织／商业企业", "法人或其他组织／科研机构", "法人或其他组织／社会公益组织",
-        "法人或其他组织／法律服务机构", "法人或其他组织／其他", "总计"]
+        "自然人",
+        "法人或其他组织／商业企业",
+        "法人或其他组织／科研机构",
+        "法人或其他组织／社会公益组织",
+        "法人或其他组织／法律服务机构",
+        "法人或其他组织／其他",
+        "总计",
+    ]
     assert sheet.cell(3, col + 6).value == "new_received.total"
     assert sheet.cell(4, 1).value == "pingtan-2021.html"
     total = sheet.cell(4, col + 6).value

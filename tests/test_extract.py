@@ -12,8 +12,9 @@ from pipeline.extraction.report import validate_report
 
 
 def _run_cli(*args):
-    return subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline", *args], cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
 
 
 def _check_2021_fixture(report):
@@ -22,13 +23,16 @@ def _check_2021_fixture(report):
     assert t["active_disclosure"]["rows"]["normative_docs"] == {"issued": 8, "repealed": 26, "in_force": 66}
     assert t["active_disclosure"]["rows"]["fees"] == {"amount_wan": 96171.6}
     for row, values in request_values().items():
-        got = [t["requests"]["rows"][row][c] for c in
-               ("natural_person", "commercial", "research", "social_org", "legal_service", "other_org", "total")]
+        got = [
+            t["requests"]["rows"][row][c]
+            for c in ("natural_person", "commercial", "research", "social_org", "legal_service", "other_org", "total")
+        ]
         assert got == values, row
     rl = t["review_litigation"]["rows"]
     assert [rl["review"][c] for c in ("upheld", "corrected", "other", "pending", "total")] == REVIEW[:5]
-    assert [rl["litigation_after_review"][c] for c in ("upheld", "corrected", "other", "pending", "total")] \
-        == REVIEW[10:]
+    assert [rl["litigation_after_review"][c] for c in ("upheld", "corrected", "other", "pending", "total")] == REVIEW[
+        10:
+    ]
     assert [s["heading"] for s in report["sections"]][0] == "一、总体情况"
     assert all(c["ok"] for c in report["checks"] if c["ok"] is not None)
 
@@ -73,7 +77,7 @@ def test_cli_batch_records_failures_and_goes_on(tmp_path):
     proc = _run_cli("extract", str(inputs), "--out", str(out))
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
-    errors = [json.loads(l) for l in (out / "errors.jsonl").read_text(encoding="utf-8").splitlines()]
+    errors = [json.loads(line) for line in (out / "errors.jsonl").read_text(encoding="utf-8").splitlines()]
     by_file = {e["file"].split("/")[-1]: e for e in errors}
     assert set(by_file) == {"empty.txt", "broken.pdf", "news.html"}
     assert by_file["news.html"]["stage"] == "classify"

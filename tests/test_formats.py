@@ -7,6 +7,7 @@ with the project's evaluation code against the gold labels of the .docx. A Kings
 LibreOffice cannot write Kingsoft's own flavour, so its .doc saved under a .wps name is the stand-in.
 Tests that need LibreOffice skip, saying so, where it is not installed (scripts/setup.sh installs it; CI has it).
 """
+
 from __future__ import annotations
 
 import json
@@ -33,16 +34,23 @@ from pipeline.readers.formats import read_document
 
 REPORTS = ("pingtan-2021-lo.docx", "pingtan-2023-lo.docx")
 MODELS = ROOT / "models"
-needs_soffice = pytest.mark.skipif(soffice() is None, reason="LibreOffice (soffice) is not installed: "
-                                   "apt-get install libreoffice-writer-nogui libreoffice-calc-nogui")
+needs_soffice = pytest.mark.skipif(
+    soffice() is None,
+    reason="LibreOffice (soffice) is not installed: apt-get install libreoffice-writer-nogui libreoffice-calc-nogui",
+)
 
 
 def _score(report: dict, name: str) -> dict:
     gold = json.loads((LABELS / f"{name}.gold.json").read_text(encoding="utf-8"))
     counts = score_report(report, gold)["counts"]
     exact, total = counts["cells"]
-    return {"exact": exact, "total": total, "wrong": counts["cells_wrong"][0], "status": counts["table_status"],
-            "headings": counts["section_heading"]}
+    return {
+        "exact": exact,
+        "total": total,
+        "wrong": counts["cells_wrong"][0],
+        "status": counts["table_status"],
+        "headings": counts["section_heading"],
+    }
 
 
 @pytest.fixture(scope="module")
@@ -72,8 +80,10 @@ def test_doc_and_wps_score_as_their_docx(converted, models, name):
         report = extract_one(files[kind], models)
         assert report["source"]["format"] == "doc"
         got = _score(report, name)
-        print(f"{name} as .{kind}: {got['exact']}/{got['total']} cells exact, {got['wrong']} wrong "
-              f"(.docx: {docx['exact']}/{docx['total']}, {docx['wrong']} wrong)")
+        print(
+            f"{name} as .{kind}: {got['exact']}/{got['total']} cells exact, {got['wrong']} wrong "
+            f"(.docx: {docx['exact']}/{docx['total']}, {docx['wrong']} wrong)"
+        )
         assert got["wrong"] == 0, got
         assert got["exact"] >= 0.995 * got["total"] and got["exact"] >= docx["exact"], (got, docx)
         assert got["status"] == docx["status"] and got["headings"] == docx["headings"], (got, docx)
@@ -135,9 +145,27 @@ def test_without_libreoffice_each_doc_fails_clearly_and_the_batch_goes_on(tmp_pa
         pytest.skip("LibreOffice (soffice) is not installed: the .doc inputs of this test cannot be made")
     assert all(p.read_bytes()[:8] == ole for p in inputs.glob("*.doc"))
     env = dict(os.environ, GOVREPORT_SOFFICE=str(tmp_path / "no-such" / "soffice"))
-    proc = subprocess.run([sys.executable, "-m", "pipeline", "extract", str(inputs), "--out", str(tmp_path / "out"),
-                           "--models", str(MODELS), "--quiet", "--workers", "2"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pipeline",
+            "extract",
+            str(inputs),
+            "--out",
+            str(tmp_path / "out"),
+            "--models",
+            str(MODELS),
+            "--quiet",
+            "--workers",
+            "2",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 1, proc.stderr[-2000:]
     errors = [json.loads(line) for line in (tmp_path / "out" / "errors.jsonl").read_text().splitlines()]
     assert sorted(Path(e["file"]).name for e in errors) == ["pingtan-2021-lo.doc", "pingtan-2023-lo.doc"]
@@ -206,8 +234,7 @@ def test_ofd_reads_text_and_ruled_tables(tmp_path, models, name):
     report = extract_one(path, models)
     assert report["source"]["format"] == "ofd" and report["source"]["pages"] > 1
     got = _score(report, name)
-    print(f"{name} as OFD: {got['exact']}/{got['total']} cells exact, {got['wrong']} wrong, headings "
-          f"{got['headings']}")
+    print(f"{name} as OFD: {got['exact']}/{got['total']} cells exact, {got['wrong']} wrong, headings {got['headings']}")
     assert got["wrong"] == 0 and got["exact"] >= 0.995 * got["total"], got
     assert got["headings"][0] == got["headings"][1], got
 
@@ -215,13 +242,20 @@ def test_ofd_reads_text_and_ruled_tables(tmp_path, models, name):
 def _mixed_zip(path: Path, tmp: Path) -> dict[str, str]:
     """A zip of mixed formats in folders, as a site's 年报 column downloads: {member: corpus report it holds}."""
     name = REPORTS[1]
-    members = {"2023/pingtan-2023.html": "pingtan-2023.html", "qingtongxia-2020.txt": "qingtongxia-2020.txt",
-               "平潭/tables.xlsx": name, "平潭/report.ofd": name}
+    members = {
+        "2023/pingtan-2023.html": "pingtan-2023.html",
+        "qingtongxia-2020.txt": "qingtongxia-2020.txt",
+        "平潭/tables.xlsx": name,
+        "平潭/report.ofd": name,
+    }
     make_xlsx(tmp / "tables.xlsx", report_blocks(name))
     make_ofd(tmp / "report.ofd", report_blocks(name))
-    sources = {"2023/pingtan-2023.html": RAW / "pingtan-2023.html",
-               "qingtongxia-2020.txt": RAW / "qingtongxia-2020.txt",
-               "平潭/tables.xlsx": tmp / "tables.xlsx", "平潭/report.ofd": tmp / "report.ofd"}
+    sources = {
+        "2023/pingtan-2023.html": RAW / "pingtan-2023.html",
+        "qingtongxia-2020.txt": RAW / "qingtongxia-2020.txt",
+        "平潭/tables.xlsx": tmp / "tables.xlsx",
+        "平潭/report.ofd": tmp / "report.ofd",
+    }
     if soffice() is not None:
         members["平潭/report.doc"] = name
         sources["平潭/report.doc"] = lo_convert(RAW / name, "doc", tmp / "doc")
@@ -262,11 +296,14 @@ def test_zip_members_in_read_mode_and_their_names(tmp_path):
         z.writestr("inner.zip", (inputs / "batch.zip").read_bytes() if False else _tiny_zip())
     result = run_batch([str(inputs)], str(tmp_path / "docs"), Read())
     assert sorted(p.name for p in (tmp_path / "docs").glob("*.doc.json")) == [
-        "batch.zip!a_qingtongxia-2020.txt.doc.json", "batch.zip!b_qingtongxia-2020.txt.doc.json"]
+        "batch.zip!a_qingtongxia-2020.txt.doc.json",
+        "batch.zip!b_qingtongxia-2020.txt.doc.json",
+    ]
     doc = json.loads((tmp_path / "docs" / "batch.zip!a_qingtongxia-2020.txt.doc.json").read_text(encoding="utf-8"))
     assert doc["path"] == str(inputs / "batch.zip!a/qingtongxia-2020.txt")
     assert [(Path(e["file"]).name, "archive inside an archive" in e["message"]) for e in result.errors] == [
-        ("batch.zip!inner.zip", True)]
+        ("batch.zip!inner.zip", True)
+    ]
 
 
 def _tiny_zip() -> bytes:
@@ -301,10 +338,36 @@ def _renamed(data: bytes, old: bytes, new: bytes) -> bytes:
     src = zipfile.ZipFile(io.BytesIO(data))
     info = src.infolist()[0]
     content = src.read(info)
-    local = bytearray(struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 0, 0, 0, info.CRC, len(content), len(content),
-                                  len(new), 0)) + new + content
-    central = struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 0, 0, 0, info.CRC, len(content),
-                          len(content), len(new), 0, 0, 0, 0, 0, 0) + new
+    local = (
+        bytearray(
+            struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 0, 0, 0, info.CRC, len(content), len(content), len(new), 0)
+        )
+        + new
+        + content
+    )
+    central = (
+        struct.pack(
+            "<IHHHHHHIIIHHHHHII",
+            0x02014B50,
+            20,
+            20,
+            0,
+            0,
+            0,
+            0,
+            info.CRC,
+            len(content),
+            len(content),
+            len(new),
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+        )
+        + new
+    )
     end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, 1, 1, len(central), len(local), 0)
     return bytes(local) + central + end
 
@@ -351,17 +414,28 @@ def test_zip_members_on_a_dask_cluster_match_the_local_run(tmp_path):
     local = run_batch([str(inputs)], str(tmp_path / "local"), Extract(models_dir=str(MODELS)))
     driver = tmp_path / "driver.py"
     driver.write_text(DASK_DRIVER, encoding="utf-8")
-    run = subprocess.run([sys.executable, str(driver), str(inputs), str(tmp_path / "dask"), str(MODELS)], cwd=ROOT,
-                         capture_output=True, text=True, timeout=900,
-                         env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    run = subprocess.run(
+        [sys.executable, str(driver), str(inputs), str(tmp_path / "dask"), str(MODELS)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+    )
     assert run.returncode == 1, run.stderr[-2000:]  # the traversal member failed; the others were read
 
     def outputs(d):
         return {p.name: json.loads(p.read_text(encoding="utf-8")) for p in d.glob("*.json")}
 
-    assert sorted(outputs(tmp_path / "dask")) == sorted(Path(w).name for w in local.written) == [
-        "reports.zip!y_gejiu-2020.txt.json", "reports.zip!y_pingtan-2023.html.json",
-        "reports.zip!y_qingtongxia-2020.txt.json"]
+    assert (
+        sorted(outputs(tmp_path / "dask"))
+        == sorted(Path(w).name for w in local.written)
+        == [
+            "reports.zip!y_gejiu-2020.txt.json",
+            "reports.zip!y_pingtan-2023.html.json",
+            "reports.zip!y_qingtongxia-2020.txt.json",
+        ]
+    )
     assert outputs(tmp_path / "dask") == outputs(tmp_path / "local")
     errors = (tmp_path / "dask" / "errors.jsonl").read_text(encoding="utf-8")
     assert errors == (tmp_path / "local" / "errors.jsonl").read_text(encoding="utf-8")
@@ -380,6 +454,7 @@ def test_a_conversion_past_its_time_limit_is_stopped_with_its_children(tmp_path,
     monkeypatch.setenv(office.SOFFICE_ENV, str(hang))
     with pytest.raises(ReadError, match="did not finish converting"):
         office.convert(b"{\\rtf1 x}", ".rtf", "docx", "x.rtf", seconds=2)
+
     def alive(pid):
         try:
             os.kill(pid, 0)

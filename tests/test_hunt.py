@@ -1,6 +1,7 @@
 """The hunt for wrong numbers (modeling/hunt.py, hunt/dvc.yaml): its scoring counts a wrong number with its
 confidence apart from a null, its reliability curve bins OCR'd cells by confidence, it is a stage `dvc repro` does
 not run by default, and it runs end to end on a generated scan (slow)."""
+
 from __future__ import annotations
 
 import json
@@ -21,13 +22,28 @@ def _report(rows: dict, cells: dict | None = None) -> dict:
 def test_a_wrong_number_is_counted_with_its_confidence_and_a_null_is_not_wrong():
     from pipeline.modeling.hunt import score
 
-    gold = {"document": "synth-0001-scan.pdf", "tables": {"review_litigation": {"status": "found", "rows": {
-        "review": {"upheld": 1, "corrected": 0, "other": 0, "pending": 1, "total": 2}}}}}
-    report = _report({"review": {"upheld": 7, "corrected": 0, "other": None, "pending": 1, "total": 2}},
-                     {"review": {"upheld": {"raw": "7", "confidence": 0.93, "source": "ocr", "checked": "sums"}}})
-    bare = _report({"review": {"upheld": 7, "corrected": 0, "other": 0, "pending": 1, "total": 2}},
-                   {"review": {c: {"raw": "x", "confidence": 0.99, "source": "ocr"} for c in
-                               ("upheld", "corrected", "other", "pending", "total")}})
+    gold = {
+        "document": "synth-0001-scan.pdf",
+        "tables": {
+            "review_litigation": {
+                "status": "found",
+                "rows": {"review": {"upheld": 1, "corrected": 0, "other": 0, "pending": 1, "total": 2}},
+            }
+        },
+    }
+    report = _report(
+        {"review": {"upheld": 7, "corrected": 0, "other": None, "pending": 1, "total": 2}},
+        {"review": {"upheld": {"raw": "7", "confidence": 0.93, "source": "ocr", "checked": "sums"}}},
+    )
+    bare = _report(
+        {"review": {"upheld": 7, "corrected": 0, "other": 0, "pending": 1, "total": 2}},
+        {
+            "review": {
+                c: {"raw": "x", "confidence": 0.99, "source": "ocr"}
+                for c in ("upheld", "corrected", "other", "pending", "total")
+            }
+        },
+    )
     totals = defaultdict(lambda: {"reports": 0, "cells": 0, "right": 0, "wrong": 0, "null": 0})
     wrong, curve = [], []
     mine = score(report, bare, gold, "scan", totals, wrong, curve)
@@ -56,18 +72,41 @@ def test_the_hunt_is_not_in_the_default_dvc_repro():
     default = subprocess.run(["dvc", "stage", "list"], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert default.returncode == 0, default.stderr
     assert "hunt" not in default.stdout.split() and "evaluate_photographed" in default.stdout
-    hunt = subprocess.run(["dvc", "stage", "list", "hunt/dvc.yaml"], cwd=ROOT, capture_output=True, text=True,
-                          timeout=120)
+    hunt = subprocess.run(
+        ["dvc", "stage", "list", "hunt/dvc.yaml"], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert hunt.returncode == 0, hunt.stderr
     assert hunt.stdout.split()[0].endswith("hunt")
 
 
 @pytest.mark.slow  # a minute or two: two generated reports drawn, OCR'd and scored
 def test_the_hunt_runs_end_to_end(tmp_path):
-    run = subprocess.run([sys.executable, "-m", "pipeline", "hunt", "--n", "2", "--workers", "1", "--models", "",
-                          "--work", str(tmp_path / "work"), "--out", str(tmp_path / "hunt.json"),
-                          "--curve", str(tmp_path / "curve.csv"), "--cases", str(tmp_path / "cases")],
-                         cwd=ROOT, capture_output=True, text=True, timeout=1800)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pipeline",
+            "hunt",
+            "--n",
+            "2",
+            "--workers",
+            "1",
+            "--models",
+            "",
+            "--work",
+            str(tmp_path / "work"),
+            "--out",
+            str(tmp_path / "hunt.json"),
+            "--curve",
+            str(tmp_path / "curve.csv"),
+            "--cases",
+            str(tmp_path / "cases"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
     assert run.returncode == 0, run.stderr[-2000:]
     out = json.loads((tmp_path / "hunt.json").read_text(encoding="utf-8"))
     assert out["reports"] == 2 and set(out["by_family"]) == {"scan", "photo"} and out["cells"] > 300

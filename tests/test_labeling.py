@@ -7,13 +7,20 @@ from pipeline.modeling.labeling import fold_of, validate_dir, validate_gold
 
 
 def _cli(*args, cwd=ROOT):
-    return subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline", *args], cwd=cwd, capture_output=True, text=True, timeout=600
+    )
 
 
 def test_label_prefills_gold_and_marks_cells_for_review(tmp_path):
-    proc = _cli("label", str(ROOT / "data" / "raw" / "pingtan-2023.txt"), "--out", str(tmp_path), "--models",
-                str(tmp_path / "no-models"))
+    proc = _cli(
+        "label",
+        str(ROOT / "data" / "raw" / "pingtan-2023.txt"),
+        "--out",
+        str(tmp_path),
+        "--models",
+        str(tmp_path / "no-models"),
+    )
     assert proc.returncode == 0, proc.stderr
     gold = json.loads((tmp_path / "pingtan-2023.txt.gold.json").read_text(encoding="utf-8"))
     real = json.loads((ROOT / "data" / "labels" / "pingtan-2023.txt.gold.json").read_text(encoding="utf-8"))
@@ -65,16 +72,19 @@ def test_training_refuses_invalid_labels(tmp_path):
     labels = tmp_path / "labels"
     labels.mkdir()
     (labels / "x.txt.gold.json").write_text('{"document": "x.txt"}', encoding="utf-8")
-    proc = _cli("train", "--labels", str(labels), "--out", str(tmp_path / "models"), "--synthetic",
-                str(tmp_path / "none"))
+    proc = _cli(
+        "train", "--labels", str(labels), "--out", str(tmp_path / "models"), "--synthetic", str(tmp_path / "none")
+    )
     assert proc.returncode == 1
     assert "missing top-level key 'meta'" in proc.stderr
 
 
 def test_one_report_in_two_formats_shares_a_fold():
     for year in (2019, 2021, 2023, 2025):
-        a, b = (json.loads((ROOT / "data" / "labels" / f"pingtan-{year}.{ext}.gold.json").read_text(encoding="utf-8"))
-                for ext in ("txt", "html"))
+        a, b = (
+            json.loads((ROOT / "data" / "labels" / f"pingtan-{year}.{ext}.gold.json").read_text(encoding="utf-8"))
+            for ext in ("txt", "html")
+        )
         assert fold_of(a) == fold_of(b)
 
 
@@ -88,8 +98,14 @@ def test_params_are_checked_with_messages_that_say_what_to_fix(tmp_path):
     from pipeline.params import check
 
     assert check(yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))) == []
-    problems = check({"train": {"C": "ten", "ngram": 3, "per_row": 0}, "synth": {"families": ["html", "pdf_bordred"]},
-                      "extrac": {}, "extract": {"pdf_tables": "camlot"}})
+    problems = check(
+        {
+            "train": {"C": "ten", "ngram": 3, "per_row": 0},
+            "synth": {"families": ["html", "pdf_bordred"]},
+            "extrac": {},
+            "extract": {"pdf_tables": "camlot"},
+        }
+    )
     assert problems == [
         "params.yaml: train.C must be a number above 0, not 'ten'",
         "params.yaml: train.ngram is not a parameter (did you mean ngram_max?)",
@@ -100,8 +116,13 @@ def test_params_are_checked_with_messages_that_say_what_to_fix(tmp_path):
     ]
     bad = tmp_path / "params.yaml"
     bad.write_text("train:\n  C: -1\n", encoding="utf-8")
-    run = subprocess.run([sys.executable, "-m", "pipeline", "train", "--params", str(bad), "--out", str(tmp_path / "m")],
-                         cwd=ROOT, capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [sys.executable, "-m", "pipeline", "train", "--params", str(bad), "--out", str(tmp_path / "m")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert run.returncode == 2 and f"error: {bad}: train.C must be above 0, not -1" in run.stderr
     assert not (tmp_path / "m").exists()
 

@@ -1,5 +1,6 @@
 """Layouts met in converter output and narrow tables (issue 17): each category at its cause, on files written here
 and on the two real converter-made reports shipped in data/raw/fragments."""
+
 import json
 
 import pytest
@@ -34,37 +35,71 @@ def _requests_text(detached: set[str], drop: set[str] = frozenset(), total_overr
     if total_override:
         values["total"] = list(total_override)
     outcomes = ROW_IDS_2021[2:-2]  # （一）予以公开 … 3.其他
-    lines = ["三、收到和处理政府信息公开申请情况", "申请人情况", APPLICANTS,
-             _row([labels["new_received"]] + values["new_received"]),
-             _row([labels["carried_over"]] + values["carried_over"]), ""]
+    lines = [
+        "三、收到和处理政府信息公开申请情况",
+        "申请人情况",
+        APPLICANTS,
+        _row([labels["new_received"]] + values["new_received"]),
+        _row([labels["carried_over"]] + values["carried_over"]),
+        "",
+    ]
     for piece in (outcomes[:10], outcomes[10:17], outcomes[17:]):
         above, rows = [], []
         for row in piece:
             if row in drop:
                 continue
             if row in detached:
-                above += [labels[row][i:i + 8] for i in range(0, len(labels[row]), 8)]
+                above += [labels[row][i : i + 8] for i in range(0, len(labels[row]), 8)]
                 rows.append(_row(values[row]))
             else:
                 rows.append(_row([labels[row]] + values[row]))
         lines += above + [APPLICANTS] + rows + [""]
-    lines += [APPLICANTS, _row([labels["total"]] + values["total"]),
-              _row([labels["carried_forward"]] + values["carried_forward"]), ""]
+    lines += [
+        APPLICANTS,
+        _row([labels["total"]] + values["total"]),
+        _row([labels["carried_forward"]] + values["carried_forward"]),
+        "",
+    ]
     return "\n".join(lines), values
 
 
 def _document(requests_text: str, review: str | None = None) -> str:
-    review = review or ("四、政府信息公开行政复议、行政诉讼情况\n行政复议行政诉讼\n"
-                        + _row(list(range(1, 16))).replace("| 1 | 2 | 3 | 4 | 5 |", "| 1 | 0 | 0 | 0 | 1 |") + "\n")
-    return "\n".join([
-        TITLE, "一、总体情况", "本年度政务公开工作有序推进。", "二、主动公开政府信息情况", "第二十条第（一）项", T2_HEAD,
-        "| 规章 | 0 | 0 | 2 |", "| 行政规范性文件 | 3 | 1 | 40 |", requests_text, review,
-        "五、存在的主要问题及改进情况", "公开内容还不够全面。", "六、其他需要报告的事项", "本年度未收取信息处理费。", ""])
+    review = review or (
+        "四、政府信息公开行政复议、行政诉讼情况\n行政复议行政诉讼\n"
+        + _row(list(range(1, 16))).replace("| 1 | 2 | 3 | 4 | 5 |", "| 1 | 0 | 0 | 0 | 1 |")
+        + "\n"
+    )
+    return "\n".join(
+        [
+            TITLE,
+            "一、总体情况",
+            "本年度政务公开工作有序推进。",
+            "二、主动公开政府信息情况",
+            "第二十条第（一）项",
+            T2_HEAD,
+            "| 规章 | 0 | 0 | 2 |",
+            "| 行政规范性文件 | 3 | 1 | 40 |",
+            requests_text,
+            review,
+            "五、存在的主要问题及改进情况",
+            "公开内容还不够全面。",
+            "六、其他需要报告的事项",
+            "本年度未收取信息处理费。",
+            "",
+        ]
+    )
 
 
 def test_rows_printed_apart_from_their_labels_take_the_gaps_the_template_leaves(tmp_path, models):
-    detached = {"partially_granted", "denied.prohibited_by_law", "unable.not_held", "unable.needs_creation",
-                "not_processed.confirmation", "other.no_correction", "other.unpaid_fee"}
+    detached = {
+        "partially_granted",
+        "denied.prohibited_by_law",
+        "unable.not_held",
+        "unable.needs_creation",
+        "not_processed.confirmation",
+        "other.no_correction",
+        "other.unpaid_fee",
+    }
     text, values = _requests_text(detached)
     rep = _report(tmp_path, models, _document(text))
     rows = rep["tables"]["requests"]["rows"]
@@ -94,7 +129,8 @@ def test_a_gap_that_does_not_match_the_orphans_is_left_alone(tmp_path, models):
 
 def test_a_row_printed_twice_keeps_the_complete_one(tmp_path, models):
     doc = _document(_requests_text(set())[0]).replace(
-        "第二十条第（一）项", "规范性文件 3\n第二十条第（一）项")  # a line of section 2 naming the row, one number
+        "第二十条第（一）项", "规范性文件 3\n第二十条第（一）项"
+    )  # a line of section 2 naming the row, one number
     rep = _report(tmp_path, models, doc)
     assert rep["tables"]["active_disclosure"]["rows"]["normative_docs"] == {"issued": 3, "repealed": 1, "in_force": 40}
 
@@ -129,18 +165,46 @@ def test_own_outline_renumbered_headings_and_a_lost_heading(tmp_path, models):
     """A report with its own outline 一…四 before the statutory tables, which it numbers 一、二、三, and no heading
     for section 5: the headings are found by where the tables are, section 5's prose starts after table 4."""
     requests_text = _requests_text(set())[0].replace("三、收到和处理", "二、收到和处理")
-    doc = "\n".join([
-        "# " + TITLE, "## 一、总体情况", "本年度政务公开工作有序推进。", "## 二、工作机制保障", "建立了协调机制。",
-        "## 三、主动公开工作情况", "全年主动公开信息100条。", "## 四、政府信息公开申请情况", "全年收到申请10件。",
-        "## 一、主动公开政府信息情况", "## 表二：主动公开政府信息情况", "第二十条第（一）项", T2_HEAD,
-        "| 规章 | 0 | 0 | 2 |", "| 行政规范性文件 | 3 | 1 | 40 |", requests_text,
-        "三、政府信息公开行政复议、行政诉讼情况", "行政复议行政诉讼", _row([1, 0, 0, 0, 1] + [0] * 10),
-        "（一）主要问题", "公开内容还不够全面。", "（二）改进情况", "下一步将加强培训。",
-        "## 五、其他需要报告的事项", "本年度未收取信息处理费。", ""])
+    doc = "\n".join(
+        [
+            "# " + TITLE,
+            "## 一、总体情况",
+            "本年度政务公开工作有序推进。",
+            "## 二、工作机制保障",
+            "建立了协调机制。",
+            "## 三、主动公开工作情况",
+            "全年主动公开信息100条。",
+            "## 四、政府信息公开申请情况",
+            "全年收到申请10件。",
+            "## 一、主动公开政府信息情况",
+            "## 表二：主动公开政府信息情况",
+            "第二十条第（一）项",
+            T2_HEAD,
+            "| 规章 | 0 | 0 | 2 |",
+            "| 行政规范性文件 | 3 | 1 | 40 |",
+            requests_text,
+            "三、政府信息公开行政复议、行政诉讼情况",
+            "行政复议行政诉讼",
+            _row([1, 0, 0, 0, 1] + [0] * 10),
+            "（一）主要问题",
+            "公开内容还不够全面。",
+            "（二）改进情况",
+            "下一步将加强培训。",
+            "## 五、其他需要报告的事项",
+            "本年度未收取信息处理费。",
+            "",
+        ]
+    )
     rep = _report(tmp_path, models, doc)
     headings = {s["id"]: s["heading"] for s in rep["sections"]}
-    assert headings == {1: "一、总体情况", 2: "一、主动公开政府信息情况", 3: "二、收到和处理政府信息公开申请情况",
-                        4: "三、政府信息公开行政复议、行政诉讼情况", 5: None, 6: "五、其他需要报告的事项"}
+    assert headings == {
+        1: "一、总体情况",
+        2: "一、主动公开政府信息情况",
+        3: "二、收到和处理政府信息公开申请情况",
+        4: "三、政府信息公开行政复议、行政诉讼情况",
+        5: None,
+        6: "五、其他需要报告的事项",
+    }
     sections = {s["id"]: s for s in rep["sections"]}
     assert "二、工作机制保障" in sections[1]["text"]  # the report's own outline is prose of section 1
     assert sections[5]["text"].startswith("（一）主要问题") and "下一步将加强培训" in sections[5]["text"]

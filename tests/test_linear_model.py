@@ -2,6 +2,7 @@
 real models: the row and column labelers trained as the train stage trains them, the section model trained on
 synthetic reports, and the models of `models/` where `dvc repro` has made them. Probed with every text block and
 table cell of the real corpus reports, and with the extraction path checked not to import scikit-learn at all."""
+
 import json
 import subprocess
 import sys
@@ -59,8 +60,9 @@ def test_section_model_predicts_as_sklearn(corpus_texts, tmp_path):
     from pipeline.modeling.train import training_blocks
 
     generate(tmp_path / "syn", 6, seed=3, raw_dir=ROOT / "data" / "raw")
-    texts, labels = training_blocks([(tmp_path / "syn" / "docs", tmp_path / "syn" / "labels")],
-                                    set(JUNK_BEFORE) | set(JUNK_AFTER))
+    texts, labels = training_blocks(
+        [(tmp_path / "syn" / "docs", tmp_path / "syn" / "labels")], set(JUNK_BEFORE) | set(JUNK_AFTER)
+    )
     _same_as_sklearn(SectionModel.train(texts, labels), corpus_texts, tmp_path)
 
 
@@ -87,11 +89,13 @@ def test_a_model_naming_an_unknown_function_is_refused(tmp_path):
 
 def test_extracting_a_report_imports_neither_sklearn_nor_spacy_nor_pandas(tmp_path):
     """One report end to end, in a fresh process with the built-in models: none of the heavy libraries load."""
-    code = ("import sys, json; from pipeline.batch.run import run_batch; from pipeline.batch.stages import Extract; "
-            f"run_batch([{str(ROOT / 'data' / 'raw' / 'pingtan-2021.txt')!r}], {str(tmp_path / 'out')!r}, "
-            "Extract(models_dir=None)); "
-            "print(json.dumps(sorted(m for m in ('sklearn', 'spacy', 'pandas', 'pyarrow', 'scipy') "
-            "if m in sys.modules)))")
+    code = (
+        "import sys, json; from pipeline.batch.run import run_batch; from pipeline.batch.stages import Extract; "
+        f"run_batch([{str(ROOT / 'data' / 'raw' / 'pingtan-2021.txt')!r}], {str(tmp_path / 'out')!r}, "
+        "Extract(models_dir=None)); "
+        "print(json.dumps(sorted(m for m in ('sklearn', 'spacy', 'pandas', 'pyarrow', 'scipy') "
+        "if m in sys.modules)))"
+    )
     env = {"PYTHONPATH": str(ROOT), "GOVREPORT_CACHE": str(tmp_path / "cache"), "PATH": "/usr/bin:/bin"}
     first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp_path)
     assert first.returncode == 0, first.stderr[-2000:]

@@ -1,5 +1,6 @@
 """The MLflow UI opens the project's experiment on its training runs: a real `mlflow server` over a store the
 project's tracking code wrote, opened by a real Chromium at the link `track` writes (metrics/mlflow_run.json)."""
+
 import os
 import shutil
 import socket
@@ -34,9 +35,25 @@ def test_the_link_opens_the_experiment_on_its_training_runs(tmp_path, monkeypatc
         mlflow.log_metric("cells_accuracy", 0.99)
     port = _free_port()
     log = open(tmp_path / "server.log", "w")
-    server = subprocess.Popen([sys.executable, "-m", "mlflow", "server", "--backend-store-uri", store, "--host",
-                               "127.0.0.1", "--port", str(port), "--workers", "1"], stdout=log,
-                              stderr=subprocess.STDOUT, cwd=tmp_path)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "mlflow",
+            "server",
+            "--backend-store-uri",
+            store,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=tmp_path,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(1800):  # until it answers (readiness, not a timed assertion)

@@ -2,6 +2,7 @@
 CJK font and scanned (pipeline/synth_scan.py), pages saved as image files, tables pasted as pictures into Word
 files and web pages. Nothing is mocked: every number is read from pixels, and checked against what was printed.
 """
+
 from __future__ import annotations
 
 import io
@@ -91,8 +92,12 @@ def test_a_born_digital_report_scanned_reads_as_the_original(tmp_path, models):
         for row, cols in want["tables"][table]["rows"].items():
             for col, value in cols.items():
                 assert got["tables"][table]["rows"][row][col] in (value, None), (table, row, col)
-    exact = sum(got["tables"][t]["rows"][r][c] == v for t in want["tables"] for r, cols in
-                want["tables"][t]["rows"].items() for c, v in cols.items())
+    exact = sum(
+        got["tables"][t]["rows"][r][c] == v
+        for t in want["tables"]
+        for r, cols in want["tables"][t]["rows"].items()
+        for c, v in cols.items()
+    )
     total = sum(len(cols) for t in want["tables"] for cols in want["tables"][t]["rows"].values())
     assert exact >= 0.7 * total, (exact, total)
     assert any("read by OCR" in w for w in got["source"]["warnings"])
@@ -152,11 +157,19 @@ def _table_picture(tmp_path: Path) -> bytes:
     return buf.getvalue()
 
 
-REVIEW_ROWS = {"review": {"upheld": 1, "corrected": 0, "other": 0, "pending": 1, "total": 2},
-               "litigation_direct": {"upheld": 3, "corrected": 1, "other": 0, "pending": 0, "total": 4},
-               "litigation_after_review": {"upheld": 0, "corrected": 0, "other": 0, "pending": 0, "total": 0}}
-HEADINGS = ["一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
-            "四、政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题及改进情况", "六、其他需要报告的事项"]
+REVIEW_ROWS = {
+    "review": {"upheld": 1, "corrected": 0, "other": 0, "pending": 1, "total": 2},
+    "litigation_direct": {"upheld": 3, "corrected": 1, "other": 0, "pending": 0, "total": 4},
+    "litigation_after_review": {"upheld": 0, "corrected": 0, "other": 0, "pending": 0, "total": 0},
+}
+HEADINGS = [
+    "一、总体情况",
+    "二、主动公开政府信息情况",
+    "三、收到和处理政府信息公开申请情况",
+    "四、政府信息公开行政复议、行政诉讼情况",
+    "五、存在的主要问题及改进情况",
+    "六、其他需要报告的事项",
+]
 
 
 def test_a_table_pasted_as_a_picture_into_word_is_read(tmp_path, models):
@@ -193,13 +206,22 @@ def test_pictures_of_a_web_page_saved_with_its_files_are_read_and_nothing_else_i
     secret = tmp_path / "outside.png"
     secret.write_bytes(_table_picture(tmp_path))
     (site / "page_files" / "link.png").symlink_to(secret)
-    body = "".join(f"<p>{h}</p><p>本年度各项工作有序推进。</p>"
-                   + ('<p><img src="page_files/image001.png" width="600"></p>'
-                      '<p><img src="../outside.png"><img src="page_files/link.png">'
-                      '<img src="http://127.0.0.1:9/x.png"><img src="/etc/passwd"></p>' if k == 4 else "")
-                   for k, h in enumerate(HEADINGS, start=1))
-    (site / "page.html").write_text(f"<html><head><meta charset='utf-8'></head><body><h1>示例县2024年政府信息公开"
-                                    f"工作年度报告</h1>{body}</body></html>", encoding="utf-8")
+    body = "".join(
+        f"<p>{h}</p><p>本年度各项工作有序推进。</p>"
+        + (
+            '<p><img src="page_files/image001.png" width="600"></p>'
+            '<p><img src="../outside.png"><img src="page_files/link.png">'
+            '<img src="http://127.0.0.1:9/x.png"><img src="/etc/passwd"></p>'
+            if k == 4
+            else ""
+        )
+        for k, h in enumerate(HEADINGS, start=1)
+    )
+    (site / "page.html").write_text(
+        f"<html><head><meta charset='utf-8'></head><body><h1>示例县2024年政府信息公开"
+        f"工作年度报告</h1>{body}</body></html>",
+        encoding="utf-8",
+    )
     out = tmp_path / "out"
     result = run_batch([str(site)], str(out), Extract(models_dir=None))
     assert result.errors == []
@@ -232,10 +254,12 @@ def test_without_the_engine_a_scan_fails_with_what_to_install(tmp_path):
     scan.parent.mkdir()
     scan_pdf(make_report_pdf(tmp_path / "original.pdf"), scan, random.Random(2), ocr_layer=False, dpi=100)
     make_report_pdf(tmp_path / "in" / "good.pdf")
-    code = ("import sys; sys.modules['rapidocr_onnxruntime'] = None\n"
-            "from pipeline.__main__ import main\n"
-            f"sys.exit(main(['extract', {str(tmp_path / 'in')!r}, '--out', {str(tmp_path / 'out')!r}, "
-            "'--workers', '0', '--models', '', '--quiet']))")
+    code = (
+        "import sys; sys.modules['rapidocr_onnxruntime'] = None\n"
+        "from pipeline.__main__ import main\n"
+        f"sys.exit(main(['extract', {str(tmp_path / 'in')!r}, '--out', {str(tmp_path / 'out')!r}, "
+        "'--workers', '0', '--models', '', '--quiet']))"
+    )
     run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert run.returncode == 1, run.stderr
     errors = [json.loads(line) for line in (tmp_path / "out" / "errors.jsonl").read_text().splitlines()]
@@ -245,6 +269,7 @@ def test_without_the_engine_a_scan_fails_with_what_to_install(tmp_path):
 
 
 # ------------------------------------------------------------------ the guard: numbers from pixels, never a guess
+
 
 def _ocr_table(values: dict, confidence: dict | None = None, alternatives: dict | None = None, ink=None):
     """Table 4 built by the table stage from an OCR'd grid with the given readings (raw texts)."""
@@ -256,8 +281,13 @@ def _ocr_table(values: dict, confidence: dict | None = None, alternatives: dict 
         res.rows[row], res.cells[row] = {}, {}
         for col, raw in cols.items():
             conf = (confidence or {}).get((row, col), 0.99)
-            cell = Cell(raw, confidence=conf, alternatives=(alternatives or {}).get((row, col)), source="ocr",
-                        ink=(ink or {}).get((row, col), bool(raw)))
+            cell = Cell(
+                raw,
+                confidence=conf,
+                alternatives=(alternatives or {}).get((row, col)),
+                source="ocr",
+                ink=(ink or {}).get((row, col), bool(raw)),
+            )
             from pipeline.extraction.cells import parse_value
 
             res.rows[row][col] = parse_value(raw) if not (cell.ink and not raw) else None
@@ -268,16 +298,20 @@ def _ocr_table(values: dict, confidence: dict | None = None, alternatives: dict 
 
 def _review(*rows):
     cols = ("upheld", "corrected", "other", "pending", "total")
-    return {name: dict(zip(cols, row)) for name, row in zip(("review", "litigation_direct",
-                                                             "litigation_after_review"), rows)}
+    return {
+        name: dict(zip(cols, row))
+        for name, row in zip(("review", "litigation_direct", "litigation_after_review"), rows)
+    }
 
 
 def test_an_unsure_reading_is_kept_only_when_the_sums_confirm_it():
     from pipeline.extraction.ocr_guard import verify_ocr_table
 
-    res = _ocr_table(_review(["1", "0", "0", "1", "2"], ["3", "1", "0", "0", "4"], ["", "", "", "", ""]),
-                     confidence={("review", "pending"): 0.6, ("litigation_direct", "upheld"): 0.5},
-                     alternatives={("litigation_direct", "upheld"): [("8", 0.3)]})
+    res = _ocr_table(
+        _review(["1", "0", "0", "1", "2"], ["3", "1", "0", "0", "4"], ["", "", "", "", ""]),
+        confidence={("review", "pending"): 0.6, ("litigation_direct", "upheld"): 0.5},
+        alternatives={("litigation_direct", "upheld"): [("8", 0.3)]},
+    )
     verify_ocr_table(res, "review_litigation", "2021")
     assert res.rows["review"]["pending"] == 1 and res.cells["review"]["pending"]["checked"] == "sums"
     assert res.rows["litigation_direct"]["upheld"] == 3  # 8 would break the row's total: 3 is the one reading
@@ -287,10 +321,11 @@ def test_two_readings_the_sums_cannot_tell_apart_leave_the_cell_null():
     from pipeline.extraction.ocr_guard import verify_ocr_table
 
     # upheld read 3 (unsure, maybe 8) and total read 4 (unsure, maybe 9): 3+1=4 and 8+1=9 both hold
-    res = _ocr_table(_review(["1", "0", "0", "1", "2"], ["3", "1", "0", "0", "4"], ["", "", "", "", ""]),
-                     confidence={("litigation_direct", "upheld"): 0.6, ("litigation_direct", "total"): 0.6},
-                     alternatives={("litigation_direct", "upheld"): [("8", 0.3)],
-                                   ("litigation_direct", "total"): [("9", 0.3)]})
+    res = _ocr_table(
+        _review(["1", "0", "0", "1", "2"], ["3", "1", "0", "0", "4"], ["", "", "", "", ""]),
+        confidence={("litigation_direct", "upheld"): 0.6, ("litigation_direct", "total"): 0.6},
+        alternatives={("litigation_direct", "upheld"): [("8", 0.3)], ("litigation_direct", "total"): [("9", 0.3)]},
+    )
     verify_ocr_table(res, "review_litigation", "2021")
     assert res.rows["litigation_direct"]["upheld"] is None and res.rows["litigation_direct"]["total"] is None
     assert res.cells["litigation_direct"]["upheld"]["raw"] == "3"  # the printed reading is kept as evidence
@@ -301,10 +336,12 @@ def test_ink_that_reads_as_nothing_is_never_a_zero_unless_the_sums_say_so():
     from pipeline.extraction.ocr_guard import verify_ocr_table
 
     # pending of row 1: ink, no reading (maybe a speck on a blank cell: alternative ""); the total confirms 0
-    res = _ocr_table(_review(["1", "0", "0", "", "1"], ["3", "1", "0", "", "5"], ["", "", "", "", ""]),
-                     ink={("review", "pending"): True, ("litigation_direct", "pending"): True},
-                     alternatives={("review", "pending"): [("", 0.5)], ("litigation_direct", "pending"): [("", 0.5)]},
-                     confidence={("review", "pending"): 0.0, ("litigation_direct", "pending"): 0.0})
+    res = _ocr_table(
+        _review(["1", "0", "0", "", "1"], ["3", "1", "0", "", "5"], ["", "", "", "", ""]),
+        ink={("review", "pending"): True, ("litigation_direct", "pending"): True},
+        alternatives={("review", "pending"): [("", 0.5)], ("litigation_direct", "pending"): [("", 0.5)]},
+        confidence={("review", "pending"): 0.0, ("litigation_direct", "pending"): 0.0},
+    )
     verify_ocr_table(res, "review_litigation", "2021")
     assert res.rows["review"]["pending"] == 0  # 1+0+0+0 = 1: the sum says the ink was noise
     assert res.rows["litigation_direct"]["pending"] is None  # 3+1+0+0 != 5: no reading fits, null
@@ -313,8 +350,10 @@ def test_ink_that_reads_as_nothing_is_never_a_zero_unless_the_sums_say_so():
 def test_a_sum_that_fails_over_unsure_cells_nulls_them_and_keeps_the_very_sure():
     from pipeline.extraction.ocr_guard import verify_ocr_table
 
-    res = _ocr_table(_review(["1", "0", "0", "1", "3"], ["3", "1", "0", "0", "4"], ["", "", "", "", ""]),
-                     confidence={("review", "upheld"): 0.95})
+    res = _ocr_table(
+        _review(["1", "0", "0", "1", "3"], ["3", "1", "0", "0", "4"], ["", "", "", "", ""]),
+        confidence={("review", "upheld"): 0.95},
+    )
     verify_ocr_table(res, "review_litigation", "2021")
     assert res.rows["review"]["upheld"] is None  # 0.95: read, but a failing sum runs over it
     assert res.rows["review"]["total"] == 3  # very sure: kept as printed; the check reports the failing sum
@@ -328,14 +367,17 @@ def test_an_unsure_reading_where_no_sum_reaches_is_null():
 
     res = TableResult("active_disclosure", status="found")
     res.rows = {"fees": {"amount_wan": 4791721}, "penalty": {"decisions": 12}}
-    res.cells = {"fees": {"amount_wan": {"raw": "4791721", "confidence": 0.5, "source": "ocr"}},
-                 "penalty": {"decisions": {"raw": "12", "confidence": 0.99, "source": "ocr"}}}
-    res.ocr = {("fees", "amount_wan"): Cell("4791721", confidence=0.5, source="ocr", ink=True),
-               ("penalty", "decisions"): Cell("12", confidence=0.99, source="ocr", ink=True)}
+    res.cells = {
+        "fees": {"amount_wan": {"raw": "4791721", "confidence": 0.5, "source": "ocr"}},
+        "penalty": {"decisions": {"raw": "12", "confidence": 0.99, "source": "ocr"}},
+    }
+    res.ocr = {
+        ("fees", "amount_wan"): Cell("4791721", confidence=0.5, source="ocr", ink=True),
+        ("penalty", "decisions"): Cell("12", confidence=0.99, source="ocr", ink=True),
+    }
     verify_ocr_table(res, "active_disclosure", "2021")
     assert res.rows["fees"]["amount_wan"] is None and "checked" not in res.cells["fees"]["amount_wan"]
     assert res.rows["penalty"]["decisions"] == 12  # sure enough to stand without a sum
-
 
 
 def test_a_blank_cell_read_from_pixels_is_zero_only_where_the_sums_say_so():
@@ -365,9 +407,11 @@ def test_a_sum_with_an_unreadable_cell_still_bounds_the_cells_read():
     than the total (the unreadable one is a count, never below 0), so a misreading that overshoots is caught."""
     from pipeline.extraction.ocr_guard import verify_ocr_table
 
-    res = _ocr_table(_review(["7", "5", "", "0", "10"], ["1", "0", "0", "0", "1"], ["", "", "", "", ""]),
-                     confidence={("review", "upheld"): 0.95, ("review", "other"): 0.0},
-                     ink={("review", "other"): True})
+    res = _ocr_table(
+        _review(["7", "5", "", "0", "10"], ["1", "0", "0", "0", "1"], ["", "", "", "", ""]),
+        confidence={("review", "upheld"): 0.95, ("review", "other"): 0.0},
+        ink={("review", "other"): True},
+    )
     verify_ocr_table(res, "review_litigation", "2021")
     assert res.rows["review"]["upheld"] is None  # 7 + 5 > 10: not very sure, so null
     assert res.rows["review"]["corrected"] == 5 and res.rows["review"]["total"] == 10  # read very surely: kept
@@ -378,9 +422,11 @@ def test_a_sum_no_reading_of_its_unsure_cell_can_make_hold_distrusts_the_rest():
     read 3 or 8. No reading makes 5 + x = 80, so the sum fails whatever `corrected` is: the 5 is null too."""
     from pipeline.extraction.ocr_guard import verify_ocr_table
 
-    res = _ocr_table(_review(["5", "3", "0", "0", "80"], ["1", "0", "0", "0", "1"], ["", "", "", "", ""]),
-                     confidence={("review", "upheld"): 0.95, ("review", "corrected"): 0.6},
-                     alternatives={("review", "corrected"): [("8", 0.3)]})
+    res = _ocr_table(
+        _review(["5", "3", "0", "0", "80"], ["1", "0", "0", "0", "1"], ["", "", "", "", ""]),
+        confidence={("review", "upheld"): 0.95, ("review", "corrected"): 0.6},
+        alternatives={("review", "corrected"): [("8", 0.3)]},
+    )
     verify_ocr_table(res, "review_litigation", "2021")
     assert res.rows["review"]["corrected"] is None
     assert res.rows["review"]["upheld"] is None
@@ -393,12 +439,15 @@ def test_readings_changed_together_that_no_sum_pins_one_by_one_are_not_taken():
     row's, and it would have to accept three changed readings at once. Nothing is settled; never 555."""
     from pipeline.extraction.ocr_guard import verify_ocr_table
 
-    res = _ocr_table(_review(["0", "256", "291", "0", "565"], ["1", "0", "0", "0", "1"], ["", "", "", "", ""]),
-                     confidence={("review", "corrected"): 0.71, ("review", "other"): 0.30,
-                                 ("review", "total"): 0.81},
-                     alternatives={("review", "corrected"): [("258", 0.1), ("266", 0.05), ("286", 0.03)],
-                                   ("review", "other"): [("281", 0.2), ("290", 0.2), ("297", 0.1), ("261", 0.05)],
-                                   ("review", "total"): [("555", 0.1), ("5655", 0.02), ("585", 0.02)]})
+    res = _ocr_table(
+        _review(["0", "256", "291", "0", "565"], ["1", "0", "0", "0", "1"], ["", "", "", "", ""]),
+        confidence={("review", "corrected"): 0.71, ("review", "other"): 0.30, ("review", "total"): 0.81},
+        alternatives={
+            ("review", "corrected"): [("258", 0.1), ("266", 0.05), ("286", 0.03)],
+            ("review", "other"): [("281", 0.2), ("290", 0.2), ("297", 0.1), ("261", 0.05)],
+            ("review", "total"): [("555", 0.1), ("5655", 0.02), ("585", 0.02)],
+        },
+    )
     verify_ocr_table(res, "review_litigation", "2021")
     assert [res.rows["review"][c] for c in ("corrected", "other", "total")] == [None, None, None]
     assert res.rows["review"]["upheld"] == 0

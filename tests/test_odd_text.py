@@ -2,6 +2,7 @@
 missing. Invisible characters inside numbers and headings, full-width or Chinese-numeral years in the title,
 counts printed in Chinese numerals, a UTF-8 byte-order mark in front of GB18030 bytes, and Word content kept in an
 altChunk (HTML, MHT, text or another Word document pasted in)."""
+
 from __future__ import annotations
 
 import base64
@@ -20,13 +21,35 @@ from pipeline.extraction.report import build_report
 from pipeline.readers.formats import read_document
 from pipeline.readers.encoding import decode_bytes
 
-HEADINGS = ["一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
-            "四、政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题及改进情况", "六、其他需要报告的事项"]
+HEADINGS = [
+    "一、总体情况",
+    "二、主动公开政府信息情况",
+    "三、收到和处理政府信息公开申请情况",
+    "四、政府信息公开行政复议、行政诉讼情况",
+    "五、存在的主要问题及改进情况",
+    "六、其他需要报告的事项",
+]
 COLUMNS = ("natural_person", "commercial", "research", "social_org", "legal_service", "other_org", "total")
 STATUSES = ("upheld", "corrected", "other", "pending", "total")
 # every character that prints nothing and must not change what a cell or heading reads as
-INVISIBLES = ["\u200b", "\u200c", "\u200d", "\ufeff", "\u2060", "\u200e", "\u200f", "\u202a", "\u202b", "\u202c",
-              "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"]
+INVISIBLES = [
+    "\u200b",
+    "\u200c",
+    "\u200d",
+    "\ufeff",
+    "\u2060",
+    "\u200e",
+    "\u200f",
+    "\u202a",
+    "\u202b",
+    "\u202c",
+    "\u202d",
+    "\u202e",
+    "\u2066",
+    "\u2067",
+    "\u2068",
+    "\u2069",
+]
 
 
 def _report(doc, models) -> dict:
@@ -105,18 +128,22 @@ def test_invisible_characters_in_a_word_file(tmp_path, models):
 def test_invisible_characters_in_plain_text(tmp_path, models):
     """In a text file, including a crawler's one-line rendering where a mark splits a heading's numbering: the text
     reader finds headings in the characters themselves."""
-    text = ("示例县2020年政府信息公开工作年度报告\n一、总\u200b体情况\n本县推进公开。\n二、主动公开政府信息情况\n"
-            "第二十条第（八）项 | | |\n信息内容 | 上一年项目数量 | 本年增/减 |\n行政事业性收费 | 1\u200b98 | \u2060 |\n"
-            "三、收到和处理政府信息公开申请情况\n四、政府信息公开行政复议、行政诉讼情况\n五、存在的主要问题及改进情况\n"
-            "六、其他需要报告的事项\n无。\n")
+    text = (
+        "示例县2020年政府信息公开工作年度报告\n一、总\u200b体情况\n本县推进公开。\n二、主动公开政府信息情况\n"
+        "第二十条第（八）项 | | |\n信息内容 | 上一年项目数量 | 本年增/减 |\n行政事业性收费 | 1\u200b98 | \u2060 |\n"
+        "三、收到和处理政府信息公开申请情况\n四、政府信息公开行政复议、行政诉讼情况\n五、存在的主要问题及改进情况\n"
+        "六、其他需要报告的事项\n无。\n"
+    )
     path = tmp_path / "invisible.txt"
     path.write_text(text, encoding="utf-8")
     report = _report(read_document(str(path)), models)
     assert report["sections"][0]["heading"] == "一、总体情况"
     assert report["tables"]["active_disclosure"]["rows"]["fees"] == {"prev_items": 198, "change": 0}
 
-    line = ("报告如下。 一\u200b、总体情况 2023年，本区推进公开。二\u2060、主动公开政府信息情况第二十条第（一）项信息内容"
-            "规章000三、收到和处理政府信息公开申请情况（本列数据）申请人情况一、本年新收政府信息公开申请数量801000081") * 2
+    line = (
+        "报告如下。 一\u200b、总体情况 2023年，本区推进公开。二\u2060、主动公开政府信息情况第二十条第（一）项信息内容"
+        "规章000三、收到和处理政府信息公开申请情况（本列数据）申请人情况一、本年新收政府信息公开申请数量801000081"
+    ) * 2
     path = tmp_path / "one-line.txt"
     path.write_text(line, encoding="utf-8")
     texts = [b.text for b in read_document(str(path)).blocks]
@@ -125,25 +152,32 @@ def test_invisible_characters_in_plain_text(tmp_path, models):
 
 def test_a_paragraph_of_invisible_characters_only_is_no_block(tmp_path):
     path = tmp_path / "blank-lines.html"
-    path.write_text("<html><body><p>一、总体情况</p><p>\u200b\u200d</p><p>&#8203;</p><p>正文。</p></body></html>",
-                    encoding="utf-8")
+    path.write_text(
+        "<html><body><p>一、总体情况</p><p>\u200b\u200d</p><p>&#8203;</p><p>正文。</p></body></html>", encoding="utf-8"
+    )
     assert [b.text for b in read_document(str(path)).blocks] == ["一、总体情况", "正文。"]
 
 
 def test_a_heading_glued_to_its_prose_behind_an_invisible_mark_is_cut_off(tmp_path):
     prose = "本年度共收到政府信息公开申请20件，均已按期答复，未发生因答复不当引起的行政复议和诉讼。"
     path = tmp_path / "glued.html"
-    path.write_text(f"<html><body><p>&#65279;三、收到和处理政府信息公开申请情况。{prose}</p></body></html>",
-                    encoding="utf-8")
+    path.write_text(
+        f"<html><body><p>&#65279;三、收到和处理政府信息公开申请情况。{prose}</p></body></html>", encoding="utf-8"
+    )
     assert [b.text for b in read_document(str(path)).blocks] == ["三、收到和处理政府信息公开申请情况", prose]
 
 
 # ------------------------------------------------------------------ 2. the title's year in other digits
 
 
-@pytest.mark.parametrize("title, year", [("示例市２０２４年政府信息公开工作年度报告", 2024),
-                                         ("示例市二〇二三年政府信息公开工作年度报告", 2023),
-                                         ("示例市二零二一年度政府信息公开工作年度报告", 2021)])
+@pytest.mark.parametrize(
+    "title, year",
+    [
+        ("示例市２０２４年政府信息公开工作年度报告", 2024),
+        ("示例市二〇二三年政府信息公开工作年度报告", 2023),
+        ("示例市二零二一年度政府信息公开工作年度报告", 2021),
+    ],
+)
 def test_title_year_in_full_width_digits_or_chinese_numerals(tmp_path, models, title, year):
     path = tmp_path / "title.txt"
     path.write_text(f"{title}\n一、总体情况\n本市推进公开。\n五、存在的主要问题及改进情况\n无。\n", encoding="utf-8")
@@ -157,17 +191,44 @@ def test_title_year_in_full_width_digits_or_chinese_numerals(tmp_path, models, t
 
 
 def test_chinese_numerals_of_one_reading_are_counts():
-    for text, value in [("〇", 0), ("零", 0), ("三", 3), ("九", 9), ("十", 10), ("十二", 12), ("二十", 20),
-                        ("三十五", 35), ("一百", 100), ("一百零五", 105), ("一百一十", 110), ("九百九十九", 999),
-                        ("三件", 3), (" 十二 ", 12)]:
+    for text, value in [
+        ("〇", 0),
+        ("零", 0),
+        ("三", 3),
+        ("九", 9),
+        ("十", 10),
+        ("十二", 12),
+        ("二十", 20),
+        ("三十五", 35),
+        ("一百", 100),
+        ("一百零五", 105),
+        ("一百一十", 110),
+        ("九百九十九", 999),
+        ("三件", 3),
+        (" 十二 ", 12),
+    ]:
         assert parse_value(text) == value, text
         assert looks_numeric(text), text
     # a lone 一 is a dash-like blank mark, as before (a printed 一 and a dash cannot be told apart): 0, and no value
     # when the table stage tells labels from values
     assert parse_value("一") == 0 and not looks_numeric("一")
     # more than one reading, no standard form, or more than a numeral: unreadable, never guessed
-    for text in ("一二", "二〇", "二百五", "一百十", "零五", "百", "十十", "一千", "两", "约三", "三十余", "第三",
-                 "一十二", "三、"):
+    for text in (
+        "一二",
+        "二〇",
+        "二百五",
+        "一百十",
+        "零五",
+        "百",
+        "十十",
+        "一千",
+        "两",
+        "约三",
+        "三十余",
+        "第三",
+        "一十二",
+        "三、",
+    ):
         assert parse_value(text) is None, text
         assert chinese_numeral(text) is None, text
     assert parse_value("三", "money") is None  # amounts are never read from numerals
@@ -182,8 +243,10 @@ def test_counts_printed_in_chinese_numerals_are_read_and_an_unclear_one_stays_nu
     # a lone 一 would read as a dash (0): the review table's 1s are printed 1, its other numbers as numerals
     html = html.replace(review, "".join(f"<td>{numerals[v] if v != 1 else v}</td>" for v in REVIEW))
     # table 3: the granted row (5 1 0 0 0 0 6) as 五 1 〇 零 0 〇 六
-    html = html.replace("<td>5</td><td>1</td><td>&nbsp;</td><td>&nbsp;</td><td>&nbsp;</td><td>&nbsp;</td>"
-                        "<td>6</td>", "<td>五</td><td>1</td><td>〇</td><td>零</td><td>0</td><td>〇</td><td>六</td>")
+    html = html.replace(
+        "<td>5</td><td>1</td><td>&nbsp;</td><td>&nbsp;</td><td>&nbsp;</td><td>&nbsp;</td><td>6</td>",
+        "<td>五</td><td>1</td><td>〇</td><td>零</td><td>0</td><td>〇</td><td>六</td>",
+    )
     assert "<td>五</td>" in html and "<td>六十六</td>" in html
     path = tmp_path / "numerals.html"
     path.write_text(html, encoding="utf-8")
@@ -206,9 +269,11 @@ def test_counts_printed_in_chinese_numerals_are_read_and_an_unclear_one_stays_nu
 
 
 def test_a_utf8_byte_order_mark_before_gb18030_text_is_read_as_gb18030(tmp_path, models):
-    text = ("示例市2024年政府信息公开工作年度报告\n一、总体情况\n本市推进公开。\n二、主动公开政府信息情况\n"
-            "第二十条第（八）项 | | |\n信息内容 | 上一年项目数量 | 本年增/减 |\n行政事业性收费 | 198 | |\n"
-            "五、存在的主要问题及改进情况\n无。\n")
+    text = (
+        "示例市2024年政府信息公开工作年度报告\n一、总体情况\n本市推进公开。\n二、主动公开政府信息情况\n"
+        "第二十条第（八）项 | | |\n信息内容 | 上一年项目数量 | 本年增/减 |\n行政事业性收费 | 198 | |\n"
+        "五、存在的主要问题及改进情况\n无。\n"
+    )
     notes: list[str] = []
     assert decode_bytes(codecs.BOM_UTF8 + text.encode("gb18030"), "x.txt", notes=notes) == text
     assert any("byte-order mark" in n for n in notes)
@@ -267,8 +332,7 @@ def _docx_with_chunk(path, blob: bytes, content_type: str, name: str, in_cell: b
 
 
 def test_an_html_altchunk_is_read_in_its_place(tmp_path, models):
-    path = _docx_with_chunk(tmp_path / "chunk.docx", report_html().encode("utf-8"), "text/html",
-                            "/word/afchunk.html")
+    path = _docx_with_chunk(tmp_path / "chunk.docx", report_html().encode("utf-8"), "text/html", "/word/afchunk.html")
     doc = read_document(str(path))
     texts = [b.text for b in doc.text_blocks()]
     assert texts[0] == "示例区2024年政府信息公开工作年度报告" and texts[-1] == "附件：无"
@@ -283,9 +347,11 @@ def test_an_mht_or_gbk_html_altchunk_is_read(tmp_path, models):
     html = report_html(charset_meta=False)
     gbk = _docx_with_chunk(tmp_path / "gbk.docx", html.encode("gb18030"), "text/html", "/word/afchunk.htm")
     assert_html_fixture_tables(extract_one(gbk, models))
-    mht = ("MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary=\"----=_NextPart\"\r\n\r\n"
-           "------=_NextPart\r\nContent-Type: text/html; charset=\"gb2312\"\r\nContent-Transfer-Encoding: base64\r\n"
-           "Content-Location: file:///C:/chunk.htm\r\n\r\n").encode("ascii")
+    mht = (
+        'MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary="----=_NextPart"\r\n\r\n'
+        '------=_NextPart\r\nContent-Type: text/html; charset="gb2312"\r\nContent-Transfer-Encoding: base64\r\n'
+        "Content-Location: file:///C:/chunk.htm\r\n\r\n"
+    ).encode("ascii")
     mht += base64.encodebytes(html.encode("gb18030")) + b"\r\n------=_NextPart--\r\n"
     path = _docx_with_chunk(tmp_path / "mht.docx", mht, "message/rfc822", "/word/afchunk.mht")
     report = extract_one(path, models)
@@ -310,8 +376,13 @@ def test_a_word_document_or_text_in_an_altchunk_is_read(tmp_path, models):
 
 
 def test_an_altchunk_inside_a_table_cell_gives_the_cell_its_text(tmp_path):
-    path = _docx_with_chunk(tmp_path / "cell.docx", "<html><body><p>1\u200b2</p></body></html>".encode(),
-                            "text/html", "/word/afchunk.html", in_cell=True)
+    path = _docx_with_chunk(
+        tmp_path / "cell.docx",
+        "<html><body><p>1\u200b2</p></body></html>".encode(),
+        "text/html",
+        "/word/afchunk.html",
+        in_cell=True,
+    )
     tables = [b for b in read_document(str(path)).blocks if b.kind == "table"]
     assert [[c.text for c in r] for r in tables[0].rows] == [["规章", "12"]]
 

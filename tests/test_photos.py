@@ -3,6 +3,7 @@ tables are pictures: each case built by the test (a generated or fixture report 
 photographed, drawn or laid out again), read by the real OCR engine, and checked against what was printed. The
 promise under test: a number the reader is not sure of is doubtful (the guard makes it null unless the sums
 confirm it), never a confident wrong number."""
+
 from __future__ import annotations
 
 import json
@@ -30,6 +31,7 @@ def _page(pdf: Path, index: int = 0, width_px: int = 1870):
 
 
 # ------------------------------------------------------------------ finding the sheet (no OCR)
+
 
 def test_the_sheet_of_a_photo_is_found_at_its_corners(tmp_path):
     import numpy as np
@@ -69,6 +71,7 @@ def test_a_picture_without_a_resolution_is_scaled_from_its_characters(tmp_path):
 
 # ------------------------------------------------------------------ digits against rulings, minus signs (OCR)
 
+
 def _ruled_picture(texts, where, dpi=200, overlap=1, blur=0.8):
     """A ruled table drawn at `dpi` with a CJK font; each number placed in its cell as `where` says (mid, left,
     right, top, bottom: against that ruling, `overlap` pixels into it when negative)."""
@@ -96,16 +99,18 @@ def _ruled_picture(texts, where, dpi=200, overlap=1, blur=0.8):
             x0, x1, y0, y1 = xs[c + 1], xs[c + 2], ys[r], ys[r + 1]
             box = d.textbbox((0, 0), t, font=font)
             px = {"left": x0 - box[0] + overlap, "right": x1 - box[2] - overlap}.get(
-                where[r][c], (x0 + x1 - box[2]) // 2)
+                where[r][c], (x0 + x1 - box[2]) // 2
+            )
             py = {"top": y0 - box[1] + overlap, "bottom": y1 - box[3] - overlap}.get(
-                where[r][c], (y0 + y1 - box[3] - box[1]) // 2)
+                where[r][c], (y0 + y1 - box[3] - box[1]) // 2
+            )
             d.text((px, py), t, font=font, fill=0)
     a = cv2.GaussianBlur(np.asarray(img, np.float32), (0, 0), blur)
     return np.clip(a + np.random.default_rng(0).normal(0, 4, a.shape), 0, 255).astype(np.uint8), scale
 
 
 def _value_cells(result):
-    (_, rows), = result.tables
+    ((_, rows),) = result.tables
     return [[c for c in row[1:]] for row in rows]
 
 
@@ -116,8 +121,11 @@ def test_digits_touching_a_ruling_are_doubtful_never_confidently_wrong():
     from pipeline.readers.ocr.page import read_picture
 
     texts = [["75", "12", "-18", "7", "175"], ["75", "7", "-3", "71", "0"], ["17", "1", "-18", "77", "5"]]
-    where = [["left", "mid", "mid", "top", "right"], ["top", "left", "mid", "left", "mid"],
-             ["bottom", "left", "left", "right", "mid"]]
+    where = [
+        ["left", "mid", "mid", "top", "right"],
+        ["top", "left", "mid", "left", "mid"],
+        ["bottom", "left", "left", "right", "mid"],
+    ]
     for overlap in (1, -1, -3):
         grey, scale = _ruled_picture(texts, where, overlap=overlap)
         cells = _value_cells(read_picture(grey, scale, OcrOptions()))
@@ -135,17 +143,20 @@ def test_a_minus_sign_is_read_or_the_number_is_doubtful():
 
     printed = ["-18", "- 18", "-3", "-124", "+64", "18"]
     for dpi, blur in ((150, 1.0), (200, 1.0), (100, 0.8)):
-        grey, scale = _ruled_picture([printed, printed], [["mid"] * 6, ["right"] * 6], dpi=dpi, overlap=int(dpi / 40),
-                                     blur=blur)
+        grey, scale = _ruled_picture(
+            [printed, printed], [["mid"] * 6, ["right"] * 6], dpi=dpi, overlap=int(dpi / 40), blur=blur
+        )
         for row in _value_cells(read_picture(grey, scale, OcrOptions())):
             for text, cell in zip(printed, row):
                 want = text.replace(" ", "").lstrip("+")
                 readings = [cell.text.replace(" ", "")] + [a[0] for a in cell.alternatives or []]
                 assert cell.text.replace(" ", "").lstrip("+") == want or (
-                    cell.confidence < MIN_CONFIDENCE and want in readings), (dpi, text, cell)
+                    cell.confidence < MIN_CONFIDENCE and want in readings
+                ), (dpi, text, cell)
 
 
 # ------------------------------------------------------------------ whole reports (slow: many pages OCR'd)
+
 
 def _score(report: dict, gold: dict) -> tuple[int, int, list]:
     exact = total = 0
@@ -176,8 +187,9 @@ def test_photographed_reports_are_read_with_no_wrong_number(tmp_path, models):
 
     generate(tmp_path, 2, 20261206, ROOT / "data" / "raw", ["photo"])
     docs = sorted((tmp_path / "docs").glob("*.pdf"))
-    golds = {p.name: json.loads((tmp_path / "labels" / f"{p.name}.gold.json").read_text(encoding="utf-8"))
-             for p in docs}
+    golds = {
+        p.name: json.loads((tmp_path / "labels" / f"{p.name}.gold.json").read_text(encoding="utf-8")) for p in docs
+    }
     # the fixture report photographed again as a phone's TIFF: its table 3 runs over two photos
     original = make_report_pdf(tmp_path / "original.pdf")
     tiff = tmp_path / "photos.tif"
@@ -236,12 +248,15 @@ def test_a_screenshot_without_a_resolution_in_a_web_page_is_read(tmp_path, model
         site = tmp_path / f"site{zoom}"
         (site / "page_files").mkdir(parents=True)
         (site / "page_files" / "image001.png").write_bytes(png)
-        body = "".join(f"<p>{s['heading']}</p><p>本年度各项工作有序推进。</p>"
-                       + ('<p><img src="page_files/image001.png"></p>' if s["id"] == 3 else "")
-                       for s in gold["sections"])
+        body = "".join(
+            f"<p>{s['heading']}</p><p>本年度各项工作有序推进。</p>"
+            + ('<p><img src="page_files/image001.png"></p>' if s["id"] == 3 else "")
+            for s in gold["sections"]
+        )
         title = f"{gold['meta']['body']}{gold['meta']['year']}年政府信息公开工作年度报告"
-        (site / "page.html").write_text(f"<html><head><meta charset='utf-8'></head><body><h1>{title}</h1>{body}"
-                                        "</body></html>", encoding="utf-8")
+        (site / "page.html").write_text(
+            f"<html><head><meta charset='utf-8'></head><body><h1>{title}</h1>{body}</body></html>", encoding="utf-8"
+        )
         report = extract_one(site / "page.html", models)
         assert report["tables"]["requests"]["status"] == "found"
         rows = report["tables"]["requests"]["rows"]
@@ -253,6 +268,7 @@ def test_a_screenshot_without_a_resolution_in_a_web_page_is_read(tmp_path, model
 
 
 # ------------------------------------------------------------------ the scan_corpus stage's photos (no OCR)
+
 
 def test_scan_corpus_photographs_the_labelled_pdfs_beside_their_scans(tmp_path):
     from pipeline.modeling.synth_scan import scan_corpus

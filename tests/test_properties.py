@@ -1,5 +1,6 @@
 """Property tests (hypothesis) of the text and table parsers: arbitrary input never crashes or hangs them, and a
 random table 3 printed as tab text, pipe text or HTML inside a minimal report comes back number for number."""
+
 from __future__ import annotations
 
 import signal
@@ -23,13 +24,18 @@ from pipeline.extraction.text_records import records_from_text
 SECONDS = 20  # any one example; the parsers take milliseconds, so this only catches a hang
 # database=None: nothing is written into the checkout (.hypothesis/)
 FAST = settings(max_examples=60, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
-SLOW = settings(max_examples=40, deadline=None, database=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+SLOW = settings(
+    max_examples=40,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 
 @contextmanager
 def within(seconds: int = SECONDS):
     """Fail (instead of blocking the run) when the body takes longer than `seconds`."""
+
     def expire(signum, frame):
         raise TimeoutError(f"took more than {seconds} s: a hang")
 
@@ -43,16 +49,95 @@ def within(seconds: int = SECONDS):
 
 
 # Text as reports and crawlers print it: CJK, digits, numbering, table separators, blanks and control characters.
-PIECES = ["一、", "二、", "十一、", "（三）", "1.", "总体情况", "主动公开政府信息情况", "申请", "情况", "第二十条",
-          "本年新收政府信息公开申请数量", "行政复议", "结果维持", "总计", "件", "万元", "元", "。", "，", "：", "、",
-          "|", " | ", "||", "---", "\t", "\n", "\n\n", "\r\n", "\r", " ", "  ", "\u3000", "\u00a0", "\x00", "\x0b",
-          "\x1b", "\u200b", "\ufeff", "+", "-", "—", "/", "0", "12", "1,234", "3.5", "640020470", "77132470",
-          "<", ">", "&", "&nbsp;", "<td>", "</tr>", "<table>", "<br>", "(cid:12)"]
+PIECES = [
+    "一、",
+    "二、",
+    "十一、",
+    "（三）",
+    "1.",
+    "总体情况",
+    "主动公开政府信息情况",
+    "申请",
+    "情况",
+    "第二十条",
+    "本年新收政府信息公开申请数量",
+    "行政复议",
+    "结果维持",
+    "总计",
+    "件",
+    "万元",
+    "元",
+    "。",
+    "，",
+    "：",
+    "、",
+    "|",
+    " | ",
+    "||",
+    "---",
+    "\t",
+    "\n",
+    "\n\n",
+    "\r\n",
+    "\r",
+    " ",
+    "  ",
+    "\u3000",
+    "\u00a0",
+    "\x00",
+    "\x0b",
+    "\x1b",
+    "\u200b",
+    "\ufeff",
+    "+",
+    "-",
+    "—",
+    "/",
+    "0",
+    "12",
+    "1,234",
+    "3.5",
+    "640020470",
+    "77132470",
+    "<",
+    ">",
+    "&",
+    "&nbsp;",
+    "<td>",
+    "</tr>",
+    "<table>",
+    "<br>",
+    "(cid:12)",
+]
 report_text = st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=8)), max_size=120).map("".join)
-cell_text = st.one_of(st.sampled_from(["", " ", "0", "12", "+5", "-3", "—", "/", "无", "1,234", "12件", "3.5万元",
-                                       "20000元", "增加3", "减少2", "规章", "（三）不予公开", "1.属于国家秘密",
-                                       "总计", "自然人", "x"]),
-                      st.text(max_size=6))
+cell_text = st.one_of(
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "0",
+            "12",
+            "+5",
+            "-3",
+            "—",
+            "/",
+            "无",
+            "1,234",
+            "12件",
+            "3.5万元",
+            "20000元",
+            "增加3",
+            "减少2",
+            "规章",
+            "（三）不予公开",
+            "1.属于国家秘密",
+            "总计",
+            "自然人",
+            "x",
+        ]
+    ),
+    st.text(max_size=6),
+)
 
 
 def _check_document(doc) -> None:
@@ -110,8 +195,9 @@ def test_text_in_other_encodings_reads_the_same(text):
 def test_html_parser_never_crashes_or_hangs(text):
     with within():
         _check_document(parse_html(text, "x.html"))
-        _check_document(parse_html(f"<html><body><table><tr><td>{text}</td><td>1</td></tr></table>{text}</body>"
-                                   f"</html>", "x.html"))
+        _check_document(
+            parse_html(f"<html><body><table><tr><td>{text}</td><td>1</td></tr></table>{text}</body></html>", "x.html")
+        )
 
 
 @FAST
@@ -128,7 +214,7 @@ def test_parse_value_gives_a_number_or_none(raw, kind):
 
 
 @FAST
-@given(st.integers(0, 10 ** 12 - 1))
+@given(st.integers(0, 10**12 - 1))
 def test_parse_value_reads_printed_counts_back(n):
     assert parse_value(str(n)) == n
     assert parse_value(f"{n:,}") == n
@@ -139,8 +225,7 @@ def test_parse_value_reads_printed_counts_back(n):
 
 
 @FAST
-@given(st.lists(st.text(alphabet="0123456789", min_size=1, max_size=150), min_size=1, max_size=4),
-       st.integers(1, 15))
+@given(st.lists(st.text(alphabet="0123456789", min_size=1, max_size=150), min_size=1, max_size=4), st.integers(1, 15))
 def test_split_run_cuts_are_exact_and_bounded(pieces, k):
     run = " ".join(pieces)
     with within():
@@ -168,11 +253,11 @@ def _every_reading(run: str, k: int, sums) -> list[list[int]]:
         if not stops <= set(cuts):
             continue
         bounds = [0, *cuts, len(digits)]
-        texts = [digits[bounds[i]:bounds[i + 1]] for i in range(k)]
+        texts = [digits[bounds[i] : bounds[i + 1]] for i in range(k)]
         if any(len(t) > 9 or (len(t) > 1 and t[0] == "0") for t in texts):
             continue
         values = [int(t) for t in texts]
-        if all(values[e - 1] == sum(values[s:e - 1]) for s, e in sums):
+        if all(values[e - 1] == sum(values[s : e - 1]) for s, e in sums):
             out.append(values)
     return out
 
@@ -189,8 +274,9 @@ def test_split_run_with_row_sums_lists_exactly_the_readings_that_obey_them(k, da
     if data.draw(st.booleans()):
         values = []
         for s, e in sums:
-            part = data.draw(st.lists(st.sampled_from([0, 0, 1, 2, 5, 13, 120, 7]), min_size=e - s - 1,
-                                      max_size=e - s - 1))
+            part = data.draw(
+                st.lists(st.sampled_from([0, 0, 1, 2, 5, 13, 120, 7]), min_size=e - s - 1, max_size=e - s - 1)
+            )
             values += part + [sum(part)]
         run = "".join(map(str, values))
     else:
@@ -241,14 +327,33 @@ def test_text_records_never_crash(text, section):
 
 
 @FAST
-@given(st.lists(st.tuples(st.lists(cell_text, min_size=1, max_size=3), st.lists(cell_text, max_size=16)),
-                min_size=1, max_size=20),
-       st.lists(st.tuples(st.sampled_from(["requests:" + r for r in schema.all_rows("requests")]
-                                          + ["review_litigation:review", "review_litigation:litigation_direct",
-                                             "active_disclosure:rules", "active_disclosure:licensing",
-                                             "extra", "header", "none"]),
-                          st.floats(0, 1)), min_size=20, max_size=20),
-       st.sampled_from(["2019", "2021"]))
+@given(
+    st.lists(
+        st.tuples(st.lists(cell_text, min_size=1, max_size=3), st.lists(cell_text, max_size=16)),
+        min_size=1,
+        max_size=20,
+    ),
+    st.lists(
+        st.tuples(
+            st.sampled_from(
+                ["requests:" + r for r in schema.all_rows("requests")]
+                + [
+                    "review_litigation:review",
+                    "review_litigation:litigation_direct",
+                    "active_disclosure:rules",
+                    "active_disclosure:licensing",
+                    "extra",
+                    "header",
+                    "none",
+                ]
+            ),
+            st.floats(0, 1),
+        ),
+        min_size=20,
+        max_size=20,
+    ),
+    st.sampled_from(["2019", "2021"]),
+)
 def test_table_builder_never_crashes_on_any_records(rows, predictions, template):
     records = []
     for k, (labels, values) in enumerate(rows):
@@ -300,14 +405,21 @@ def _render(values: dict[str, list[int]], layout: str) -> str:
 
 def _report(values: dict[str, list[int]], layout: str) -> tuple[str, str]:
     """A minimal 2023 report: title, six headings with prose, table 3 under heading 3."""
-    prose = {1: "2023年，本县扎实推进政务公开工作。", 2: "本年度主动公开政府信息情况如下。",
-             3: "本年度收到和处理政府信息公开申请情况见下表。", 4: "本年度未发生政府信息公开行政复议、行政诉讼案件。",
-             5: "存在的问题是公开质量有待提升，下一步将加强培训。", 6: "本年度未收取信息处理费。"}
+    prose = {
+        1: "2023年，本县扎实推进政务公开工作。",
+        2: "本年度主动公开政府信息情况如下。",
+        3: "本年度收到和处理政府信息公开申请情况见下表。",
+        4: "本年度未发生政府信息公开行政复议、行政诉讼案件。",
+        5: "存在的问题是公开质量有待提升，下一步将加强培训。",
+        6: "本年度未收取信息处理费。",
+    }
     table = _render(values, layout)
     if layout == "html":
         parts = [f"<p>{h}</p><p>{prose[i]}</p>" + (table if i == 3 else "") for i, h in enumerate(HEADINGS, 1)]
-        return (f'<html><head><meta charset="utf-8"></head><body><h1>示例县2023年政府信息公开工作年度报告</h1>'
-                f'{"".join(parts)}</body></html>'), "r.html"
+        return (
+            f'<html><head><meta charset="utf-8"></head><body><h1>示例县2023年政府信息公开工作年度报告</h1>'
+            f"{''.join(parts)}</body></html>"
+        ), "r.html"
     parts = [f"{h}\n{prose[i]}\n" + (f"\n{table}\n\n" if i == 3 else "") for i, h in enumerate(HEADINGS, 1)]
     return "示例县2023年政府信息公开工作年度报告\n" + "\n".join(parts), "r.txt"
 

@@ -2,6 +2,7 @@
 the cell's printed text; an OCR'd cell's box lies over the same cell of the page it was scanned from; a cell of an
 HTML or Word grid is at its grid position in the document as read; a figure of a table printed as text is at its
 span of the text block. Real files only: the bundled corpus and reports the tests print and scan."""
+
 from __future__ import annotations
 
 import re
@@ -119,8 +120,11 @@ def test_an_ocr_cells_box_lies_over_the_cell_it_was_read_from(tmp_path, models):
 
     original = make_report_pdf(tmp_path / "original.pdf")
     want = extract_one(original, models)
-    boxes = {(t, r, c): (cell["where"]["page"], cell["where"]["box"]) for t, r, c, cell in _cells(want)
-             if "box" in cell.get("where", {})}
+    boxes = {
+        (t, r, c): (cell["where"]["page"], cell["where"]["box"])
+        for t, r, c, cell in _cells(want)
+        if "box" in cell.get("where", {})
+    }
     assert len(boxes) >= 190
     scan = tmp_path / "scan.pdf"
     turns = scan_pdf(original, scan, random.Random(5), ocr_layer=False, dpi=200)["turns"]
@@ -163,8 +167,11 @@ def test_a_photographed_cells_box_is_placed_back_on_the_photo(tmp_path, models):
 
     original = make_report_pdf(tmp_path / "original.pdf")
     want = extract_one(original, models)
-    boxes = {(t, r, c): cell["where"]["box"] for t, r, c, cell in _cells(want)
-             if cell.get("where", {}).get("page") == 1 and "box" in cell["where"]}
+    boxes = {
+        (t, r, c): cell["where"]["box"]
+        for t, r, c, cell in _cells(want)
+        if cell.get("where", {}).get("page") == 1 and "box" in cell["where"]
+    }
     doc = pdfium.PdfDocument(str(original))
     width = 2 * PHOTO_WIDTH  # the fixture's table 3 is printed in 6-point type: a phone's full-size photo
     render = width * 1.1 / doc[0].get_width()
@@ -185,8 +192,12 @@ def test_a_photographed_cells_box_is_placed_back_on_the_photo(tmp_path, models):
             continue  # a cell read as a number (the 6-point table 3 is small in a phone's photo)
         x0, y0, x1, y1 = (v * render for v in boxes[(t, r, c)])
         quad = cv2.perspectiveTransform(np.array([[[x0, y0], [x1, y0], [x1, y1], [x0, y1]]], np.float32), camera)[0]
-        expected = (quad[:, 0].min() / scale, quad[:, 1].min() / scale, quad[:, 0].max() / scale,
-                    quad[:, 1].max() / scale)
+        expected = (
+            quad[:, 0].min() / scale,
+            quad[:, 1].min() / scale,
+            quad[:, 0].max() / scale,
+            quad[:, 1].max() / scale,
+        )
         assert _overlap(cell["where"]["box"], expected) >= 0.5, (t, r, c, cell["where"]["box"], expected)
         compared += 1
     assert compared >= 100, compared

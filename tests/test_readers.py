@@ -10,14 +10,19 @@ from pipeline.readers.text import parse_text
 
 
 def test_tab_table_with_placeholders_and_wrapped_cells():
-    text = ("二、主动公开政府信息情况\n\t信息内容\n\t本年新\n制作数量\n\t本年新\n公开数量\n\n\t规章\n\t0\n\t1\n\n"
-            "\t\n\t（三）不予公开\n\t1.属于国家秘密\n\t3\n\n\n三、收到和处理政府信息公开申请情况\n")
+    text = (
+        "二、主动公开政府信息情况\n\t信息内容\n\t本年新\n制作数量\n\t本年新\n公开数量\n\n\t规章\n\t0\n\t1\n\n"
+        "\t\n\t（三）不予公开\n\t1.属于国家秘密\n\t3\n\n\n三、收到和处理政府信息公开申请情况\n"
+    )
     doc = parse_text(text, "x.txt")
     kinds = [b.kind for b in doc.blocks]
     assert kinds == ["text", "table", "text"]
     rows = [[c.text for c in r] for r in doc.blocks[1].rows]
-    assert rows == [["信息内容", "本年新制作数量", "本年新公开数量"], ["规章", "0", "1"],
-                    ["", "（三）不予公开", "1.属于国家秘密", "3"]]
+    assert rows == [
+        ["信息内容", "本年新制作数量", "本年新公开数量"],
+        ["规章", "0", "1"],
+        ["", "（三）不予公开", "1.属于国家秘密", "3"],
+    ]
 
 
 def test_pipe_rows_keep_blank_cells_and_drop_only_the_closing_pipe():
@@ -30,17 +35,21 @@ def test_pipe_rows_keep_blank_cells_and_drop_only_the_closing_pipe():
 def test_blank_last_cells_of_a_pipe_row_read_as_zeros(models):
     from pipeline.extraction.report import build_report
 
-    text = ("示例县2020年政府信息公开工作年度报告\n一、总体情况\n本县推进公开。\n二、主动公开政府信息情况\n"
-            "第二十条第（八）项 | | |\n信息内容 | 上一年项目数量 | 本年增/减 |\n行政事业性收费 | 198 | |\n"
-            "三、收到和处理政府信息公开申请情况\n四、政府信息公开行政复议、行政诉讼情况\n五、存在的主要问题及改进情况\n"
-            "六、其他需要报告的事项\n无。\n")
+    text = (
+        "示例县2020年政府信息公开工作年度报告\n一、总体情况\n本县推进公开。\n二、主动公开政府信息情况\n"
+        "第二十条第（八）项 | | |\n信息内容 | 上一年项目数量 | 本年增/减 |\n行政事业性收费 | 198 | |\n"
+        "三、收到和处理政府信息公开申请情况\n四、政府信息公开行政复议、行政诉讼情况\n五、存在的主要问题及改进情况\n"
+        "六、其他需要报告的事项\n无。\n"
+    )
     report = build_report(parse_text(text, "x.txt"), models.row_labeler)
     assert report["tables"]["active_disclosure"]["rows"]["fees"] == {"prev_items": 198, "change": 0}
 
 
 def test_flattened_report_line_is_split_before_headings():
-    line = ("报告如下。 一、总体情况 2023年，本区推进公开。二、主动公开政府信息情况第二十条第（一）项信息内容规章000"
-            "三、收到和处理政府信息公开申请情况（本列数据）申请人情况一、本年新收政府信息公开申请数量801000081" * 2)
+    line = (
+        "报告如下。 一、总体情况 2023年，本区推进公开。二、主动公开政府信息情况第二十条第（一）项信息内容规章000"
+        "三、收到和处理政府信息公开申请情况（本列数据）申请人情况一、本年新收政府信息公开申请数量801000081" * 2
+    )
     doc = parse_text(line, "x.txt")
     texts = [b.text for b in doc.blocks]
     assert "一、总体情况" in texts
@@ -87,7 +96,7 @@ def test_pdf_tables_are_stitched_across_pages_without_page_numbers(tmp_path):
     assert len(t3) == 1
     labels = [c.text for r in t3[0].rows for c in r]
     assert "四、结转下年度继续办理" in labels  # the last row, printed on the next page
-    assert not any(l.startswith("-") and l.endswith("-") for l in labels)
+    assert not any(label.startswith("-") and label.endswith("-") for label in labels)
 
 
 def test_bad_inputs_raise_one_line_errors(tmp_path):
@@ -151,8 +160,11 @@ def test_ruled_tables_read_from_the_pdf_lines_match_camelot_on_the_corpus_pdfs()
     from pipeline.readers.pdf import PdfOptions
 
     def grids(doc):
-        return [[[(re.sub(r"\s+", "", c.text), c.rowspan, c.colspan) for c in r] for r in b.rows]
-                for b in doc.blocks if b.kind == "table"]
+        return [
+            [[(re.sub(r"\s+", "", c.text), c.rowspan, c.colspan) for c in r] for r in b.rows]
+            for b in doc.blocks
+            if b.kind == "table"
+        ]
 
     for pdf in sorted(EXTERNAL.glob("*.pdf")):
         by_lines = read_document(str(pdf))

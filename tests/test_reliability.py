@@ -1,5 +1,6 @@
 """Faults and hostile files of the second round (issue 13): each case is built here and run through the real CLI
 or run_batch, with a good report beside it that must come out intact."""
+
 from __future__ import annotations
 
 import json
@@ -20,8 +21,14 @@ GOOD = ROOT / "data" / "raw" / "gejiu-2020.txt"
 def _cli(*args, cwd=ROOT, timeout=300, umask=None) -> subprocess.CompletedProcess:
     code = "import sys; from pipeline.__main__ import main; sys.exit(main(sys.argv[1:]))"
     pre = (lambda: os.umask(umask)) if umask is not None else None
-    return subprocess.run([sys.executable, "-c", code, *map(str, args)], cwd=cwd, capture_output=True, text=True,
-                          timeout=timeout, preexec_fn=pre)
+    return subprocess.run(
+        [sys.executable, "-c", code, *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        preexec_fn=pre,
+    )
 
 
 def _errors(out: Path) -> list[dict]:
@@ -33,12 +40,12 @@ def test_a_named_pipe_in_the_input_folder_is_recorded_not_opened(tmp_path):
     inputs.mkdir()
     os.mkfifo(inputs / "pipe.pdf")  # opening it would wait for a writer forever
     shutil.copy(GOOD, inputs)
-    run = _cli("extract", inputs, "--out", tmp_path / "out", "--models", "", "--quiet", "--workers", "0",
-               timeout=120)
+    run = _cli("extract", inputs, "--out", tmp_path / "out", "--models", "", "--quiet", "--workers", "0", timeout=120)
     assert run.returncode == 1, run.stderr
     [error] = _errors(tmp_path / "out")
-    assert error["file"].endswith("pipe.pdf") and "not a regular file" in error["message"] and "FIFO" in error[
-        "message"]
+    assert (
+        error["file"].endswith("pipe.pdf") and "not a regular file" in error["message"] and "FIFO" in error["message"]
+    )
     assert (tmp_path / "out" / "gejiu-2020.txt.json").exists()
 
 
@@ -47,9 +54,12 @@ def _inflating_pdf(path: Path, megabytes: int) -> Path:
     packer = zlib.compressobj(9)
     blank = b" " * (1 << 20)
     stream = b"".join(packer.compress(blank) for _ in range(megabytes)) + packer.flush()
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
-               b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream"]
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
+    ]
     out, offsets = b"%PDF-1.4\n", []
     for i, body in enumerate(objects, 1):
         offsets.append(len(out))
@@ -67,8 +77,20 @@ def test_a_pdf_that_inflates_past_the_memory_limit_fails_alone(tmp_path):
     inputs.mkdir()
     _inflating_pdf(inputs / "bomb.pdf", 1500)  # 1.5 MB on disk, 1.5 GB inflated
     shutil.copy(GOOD, inputs)
-    run = _cli("extract", inputs, "--out", tmp_path / "out", "--models", "", "--quiet", "--workers", "1",
-               "--memory-limit", "800", timeout=300)
+    run = _cli(
+        "extract",
+        inputs,
+        "--out",
+        tmp_path / "out",
+        "--models",
+        "",
+        "--quiet",
+        "--workers",
+        "1",
+        "--memory-limit",
+        "800",
+        timeout=300,
+    )
     assert run.returncode == 1, run.stderr
     [error] = _errors(tmp_path / "out")
     assert error["file"].endswith("bomb.pdf") and error["stage"] == "memory" and "memory limit" in error["message"]
@@ -108,8 +130,11 @@ def test_failures_of_earlier_runs_are_kept_until_their_input_succeeds(tmp_path):
 
 def test_unusable_options_stop_before_any_work(tmp_path):
     (tmp_path / "a-file").write_text("x")
-    cases = [("--out", tmp_path / "a-file"), ("--out", tmp_path / "a-file" / "sub"),
-             ("--out", tmp_path / "out", "--models", tmp_path / "no-such-models")]
+    cases = [
+        ("--out", tmp_path / "a-file"),
+        ("--out", tmp_path / "a-file" / "sub"),
+        ("--out", tmp_path / "out", "--models", tmp_path / "no-such-models"),
+    ]
     broken = tmp_path / "broken-models"
     broken.mkdir()
     (broken / "row_labeler.joblib").write_bytes(b"not a model")

@@ -2,6 +2,7 @@
 a full disk, terminal control bytes in names, NaN in gold labels, colliding zip members and file names, brackets in
 names, and an OFD repeat count. Each case is built here and run through the real CLI or the real functions, with a
 good report beside it where a batch is concerned."""
+
 from __future__ import annotations
 
 import json
@@ -25,8 +26,9 @@ def _cli(*args, cwd=ROOT, timeout=300, env=None) -> subprocess.CompletedProcess:
     code = "import sys; from pipeline.__main__ import main; sys.exit(main(sys.argv[1:]))"
     env = dict(os.environ if env is None else env)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
-    return subprocess.run([sys.executable, "-c", code, *map(str, args)], cwd=cwd, capture_output=True, text=True,
-                          timeout=timeout, env=env)
+    return subprocess.run(
+        [sys.executable, "-c", code, *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env
+    )
 
 
 def _errors(out: Path) -> list[dict]:
@@ -35,6 +37,7 @@ def _errors(out: Path) -> list[dict]:
 
 
 # --- 9. an OFD's repeat count ------------------------------------------------------------------------------------
+
 
 def test_an_ofd_repeat_count_of_a_billion_is_cut_to_its_line(tmp_path):
     """`DeltaX="g 1000000000 1"` in a small OFD: the advances of a line are bounded by its characters, so the file
@@ -53,8 +56,20 @@ def test_an_ofd_repeat_count_of_a_billion_is_cut_to_its_line(tmp_path):
     with zipfile.ZipFile(inputs / "hostile.ofd", "w", zipfile.ZIP_DEFLATED) as z:
         for name, data in files.items():
             z.writestr(name, data)
-    run = _cli("extract", inputs / "hostile.ofd", "--out", tmp_path / "out", "--models", "", "--quiet",
-               "--workers", "1", "--memory-limit", "700", timeout=300)
+    run = _cli(
+        "extract",
+        inputs / "hostile.ofd",
+        "--out",
+        tmp_path / "out",
+        "--models",
+        "",
+        "--quiet",
+        "--workers",
+        "1",
+        "--memory-limit",
+        "700",
+        timeout=300,
+    )
     assert run.returncode == 0, (run.stderr, _errors(tmp_path / "out"))
     report = json.loads((tmp_path / "out" / "hostile.ofd.json").read_text(encoding="utf-8"))
     assert report["source"]["format"] == "ofd" and report["tables"]["requests"]["status"] == "found"
@@ -190,6 +205,7 @@ def test_exported_text_that_looks_like_a_formula_is_stored_as_text(tmp_path):
 
 # --- 2. long scans: the OCR page limit is said, and is a parameter ------------------------------------------------
 
+
 def _blank_pages(n: int):
     from PIL import Image
 
@@ -205,19 +221,44 @@ def test_a_scan_longer_than_the_ocr_page_limit_says_how_many_pages_were_read(tmp
     first.save(inputs / "long.tif", save_all=True, append_images=rest, dpi=(75, 75))
     first.save(inputs / "long.pdf", save_all=True, append_images=rest, resolution=75)
     shutil.copy(GOOD, inputs)
-    run = _cli("extract", inputs, "--out", tmp_path / "out", "--models", "", "--quiet", "--workers", "0",
-               "--ocr-max-pages", "2")
+    run = _cli(
+        "extract",
+        inputs,
+        "--out",
+        tmp_path / "out",
+        "--models",
+        "",
+        "--quiet",
+        "--workers",
+        "0",
+        "--ocr-max-pages",
+        "2",
+    )
     assert run.returncode == 1, run.stderr
     errors = {Path(e["file"]).name: e["message"] for e in _errors(tmp_path / "out")}
     assert "OCR read 2 of its 3 pages: page(s) 3 were not read" in errors["long.tif"], errors
     assert "OCR found no text on the 2 pages it read of its 3" in errors["long.pdf"], errors
     assert "page(s) 3 were not read" in errors["long.pdf"] and "--ocr-max-pages" in errors["long.pdf"], errors
     assert (tmp_path / "out" / "gejiu-2020.txt.json").exists()
-    run = _cli("extract", inputs / "long.tif", inputs / "long.pdf", "--out", tmp_path / "all", "--models", "",
-               "--quiet", "--workers", "0", "--ocr-max-pages", "3")
+    run = _cli(
+        "extract",
+        inputs / "long.tif",
+        inputs / "long.pdf",
+        "--out",
+        tmp_path / "all",
+        "--models",
+        "",
+        "--quiet",
+        "--workers",
+        "0",
+        "--ocr-max-pages",
+        "3",
+    )
     errors = {Path(e["file"]).name: e["message"] for e in _errors(tmp_path / "all")}
-    assert errors == {"long.tif": "an image in which OCR found no text",
-                      "long.pdf": "scanned PDF: OCR found no text on any of its 3 pages (blank pages?)"}, errors
+    assert errors == {
+        "long.tif": "an image in which OCR found no text",
+        "long.pdf": "scanned PDF: OCR found no text on any of its 3 pages (blank pages?)",
+    }, errors
 
 
 def test_a_report_scan_cut_by_the_page_limit_carries_a_warning_with_the_pages_read(tmp_path):
@@ -230,17 +271,23 @@ def test_a_report_scan_cut_by_the_page_limit_carries_a_warning_with_the_pages_re
     cjk_fonts()  # a clear error naming the font packages when the machine has none
     name, path, index = next(f for f in FONT_FILES if Path(f[1]).exists())
     first, *rest = _blank_pages(3)
-    ImageDraw.Draw(first).text((40, 80), "平潭综合实验区2023年政府信息公开工作年度报告", fill="black",
-                               font=ImageFont.truetype(path, 24, index=index))
+    ImageDraw.Draw(first).text(
+        (40, 80),
+        "平潭综合实验区2023年政府信息公开工作年度报告",
+        fill="black",
+        font=ImageFont.truetype(path, 24, index=index),
+    )
     tiff = tmp_path / "report.tif"
     first.save(tiff, save_all=True, append_images=rest, dpi=(75, 75))
-    run = _cli("extract", tiff, "--out", tmp_path / "out", "--models", "", "--quiet", "--workers", "0",
-               "--ocr-max-pages", "1")
+    run = _cli(
+        "extract", tiff, "--out", tmp_path / "out", "--models", "", "--quiet", "--workers", "0", "--ocr-max-pages", "1"
+    )
     assert run.returncode == 0, run.stderr
     report = json.loads((tmp_path / "out" / "report.tif.json").read_text(encoding="utf-8"))
     assert report["source"]["pages"] == 3 and report["source"]["ocr_pages"] == [1]
-    assert "OCR read 1 of its 3 pages: page(s) 2-3 were not read" in " ".join(report["source"]["warnings"]), \
-        report["source"]["warnings"]
+    assert "OCR read 1 of its 3 pages: page(s) 2-3 were not read" in " ".join(report["source"]["warnings"]), report[
+        "source"
+    ]["warnings"]
 
 
 def test_the_ocr_page_limit_is_a_parameter(tmp_path):
@@ -260,6 +307,7 @@ def test_the_ocr_page_limit_is_a_parameter(tmp_path):
 
 # --- 3. a full disk ----------------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def small_disk(tmp_path):
     """A real, small file system (tmpfs) mounted for the test: `mount` needs root (CAP_SYS_ADMIN); elsewhere the
@@ -269,8 +317,11 @@ def small_disk(tmp_path):
     mounted = []
 
     def mount(size: str) -> Path:
-        run = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0755", "tmpfs", str(where)],
-                             capture_output=True, text=True)
+        run = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size={size},mode=0755", "tmpfs", str(where)],
+            capture_output=True,
+            text=True,
+        )
         if run.returncode != 0:
             pytest.skip(f"cannot mount a small tmpfs here (needs root: {run.stderr.strip() or run.returncode})")
         mounted.append(where)
@@ -434,21 +485,29 @@ def test_zip_members_of_one_name_or_one_flat_name_stay_apart(tmp_path):
 
     inputs = tmp_path / "in"
     inputs.mkdir()
-    members = [("x.txt", "gejiu-2020.txt"), ("x.txt", "suizhou-2020.txt"), ("a/b/c.txt", "pingtan-2019.txt"),
-               ("a_b/c.txt", "pingtan-2021.txt")]
+    members = [
+        ("x.txt", "gejiu-2020.txt"),
+        ("x.txt", "suizhou-2020.txt"),
+        ("a/b/c.txt", "pingtan-2019.txt"),
+        ("a_b/c.txt", "pingtan-2021.txt"),
+    ]
     with zipfile.ZipFile(inputs / "dl.zip", "w") as z, warnings.catch_warnings():
         warnings.simplefilter("ignore")  # zipfile warns of the duplicate name: that is the case
         for member, source in members:
             z.write(RAW / source, member)
     run = _cli("extract", inputs, "--out", tmp_path / "out", "--models", "", "--quiet", "--workers", "2")
     assert run.returncode == 0, run.stderr
-    reports = {r["document"]: r for r in (json.loads(p.read_text(encoding="utf-8"))
-                                          for p in (tmp_path / "out").glob("*.json"))}
-    expected = {"dl.zip!x.txt": "gejiu-2020.txt", "dl.zip!x (2).txt": "suizhou-2020.txt",
-                "dl.zip!a/b/c.txt": "pingtan-2019.txt", "dl.zip!a_b/c.txt": "pingtan-2021.txt"}
+    reports = {
+        r["document"]: r for r in (json.loads(p.read_text(encoding="utf-8")) for p in (tmp_path / "out").glob("*.json"))
+    }
+    expected = {
+        "dl.zip!x.txt": "gejiu-2020.txt",
+        "dl.zip!x (2).txt": "suizhou-2020.txt",
+        "dl.zip!a/b/c.txt": "pingtan-2019.txt",
+        "dl.zip!a_b/c.txt": "pingtan-2021.txt",
+    }
     assert sorted(reports) == sorted(expected)
-    run = _cli("extract", *[RAW / s for s in expected.values()], "--out", tmp_path / "alone", "--models", "",
-               "--quiet")
+    run = _cli("extract", *[RAW / s for s in expected.values()], "--out", tmp_path / "alone", "--models", "", "--quiet")
     assert run.returncode == 0, run.stderr
     alone = {s: json.loads((tmp_path / "alone" / f"{s}.json").read_text(encoding="utf-8")) for s in expected.values()}
     for document, source in expected.items():
@@ -483,6 +542,7 @@ def test_a_member_is_read_by_its_own_entry_not_by_its_name(tmp_path):
 
 # --- 7. one file name in two folders -----------------------------------------------------------------------------
 
+
 def test_one_file_name_in_two_folders_is_two_reports_named_by_their_paths(tmp_path):
     """A crawler's report.txt in two folders, and one at the root: three reports, `a/report.txt`, `b/report.txt`
     and `report.txt` (a file at the root keeps its plain name), three rows in the exports, three report pages
@@ -493,13 +553,14 @@ def test_one_file_name_in_two_folders_is_two_reports_named_by_their_paths(tmp_pa
     for folder, source in (("a", "gejiu-2020.txt"), ("b", "suizhou-2020.txt"), ("", "qingtongxia-2020.txt")):
         (raw / folder).mkdir(parents=True, exist_ok=True)
         shutil.copy(RAW / source, raw / folder / "report.txt")
-    run = _cli("extract", raw, "--out", tmp_path / "reports", "--models", "", "--quiet", "--workers", "0",
-               cwd=tmp_path)
+    run = _cli("extract", raw, "--out", tmp_path / "reports", "--models", "", "--quiet", "--workers", "0", cwd=tmp_path)
     assert run.returncode == 0, run.stderr
-    got = {json.loads(p.read_text(encoding="utf-8"))["document"]: p.name
-           for p in (tmp_path / "reports").glob("*.json")}
-    assert got == {"report.txt": "report.txt.json", "a/report.txt": "a_report.txt.json",
-                   "b/report.txt": "b_report.txt.json"}
+    got = {json.loads(p.read_text(encoding="utf-8"))["document"]: p.name for p in (tmp_path / "reports").glob("*.json")}
+    assert got == {
+        "report.txt": "report.txt.json",
+        "a/report.txt": "a_report.txt.json",
+        "b/report.txt": "b_report.txt.json",
+    }
     run = _cli("export", "--reports", tmp_path / "reports", "--out", tmp_path / "out", cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     with open(tmp_path / "out" / "cells.csv", encoding="utf-8-sig", newline="") as f:
@@ -507,8 +568,11 @@ def test_one_file_name_in_two_folders_is_two_reports_named_by_their_paths(tmp_pa
     assert bodies == {("report.txt", "青铜峡市"), ("a/report.txt", "个旧市"), ("b/report.txt", "随州市")}
     summary = (tmp_path / "out" / "summary.html").read_text(encoding="utf-8")
     assert "3 份报告（3 个文件" in summary
-    for document, page in (("a/report.txt", "a_report.txt.html"), ("b/report.txt", "b_report.txt.html"),
-                           ("report.txt", "report.txt.html")):
+    for document, page in (
+        ("a/report.txt", "a_report.txt.html"),
+        ("b/report.txt", "b_report.txt.html"),
+        ("report.txt", "report.txt.html"),
+    ):
         html = (tmp_path / "out" / "report" / page).read_text(encoding="utf-8")
         source = re.search(r'href="([^"]*)">源文件', html).group(1)
         assert (tmp_path / "out" / "report" / source).resolve() == (raw / document).resolve(), (document, source)
@@ -527,22 +591,35 @@ def test_a_second_file_of_the_same_name_renames_the_first_on_resume(tmp_path):
     shutil.copy(RAW / "suizhou-2020.txt", tmp_path / "in" / "b" / "index.txt")
     result = run_batch([str(tmp_path / "in")], str(tmp_path / "out"), Extract(models_dir=None))
     assert result.skipped == [] and sorted(Path(w).name for w in result.written) == [
-        "a_index.txt.json", "b_index.txt.json"]
-    assert json.loads((tmp_path / "out" / "a_index.txt.json").read_text(encoding="utf-8"))["document"] == \
-        "a/index.txt"
+        "a_index.txt.json",
+        "b_index.txt.json",
+    ]
+    assert json.loads((tmp_path / "out" / "a_index.txt.json").read_text(encoding="utf-8"))["document"] == "a/index.txt"
 
 
 def test_document_names_go_only_as_deep_as_they_must():
     from pipeline.batch.inputs import document_names
 
-    found = [(Path("crawl/index.html"), Path("crawl")), (Path("crawl/2023/index.html"), Path("crawl")),
-             (Path("crawl/2024/index.html"), Path("crawl")), (Path("other/2023/index.html"), Path("other")),
-             (Path("crawl/2023/report.pdf"), Path("crawl")), (Path("x/lone.txt"), Path("x/lone.txt"))]
-    assert document_names(found) == ["index.html", "crawl/2023/index.html", "2024/index.html",
-                                     "other/2023/index.html", "report.pdf", "lone.txt"]
+    found = [
+        (Path("crawl/index.html"), Path("crawl")),
+        (Path("crawl/2023/index.html"), Path("crawl")),
+        (Path("crawl/2024/index.html"), Path("crawl")),
+        (Path("other/2023/index.html"), Path("other")),
+        (Path("crawl/2023/report.pdf"), Path("crawl")),
+        (Path("x/lone.txt"), Path("x/lone.txt")),
+    ]
+    assert document_names(found) == [
+        "index.html",
+        "crawl/2023/index.html",
+        "2024/index.html",
+        "other/2023/index.html",
+        "report.pdf",
+        "lone.txt",
+    ]
 
 
 # --- 8. brackets in a file name -----------------------------------------------------------------------------------
+
 
 def test_a_name_with_brackets_links_and_serves_its_own_file(tmp_path):
     """pingtan[1].html beside pingtan1.html: as a glob pattern the first name matches the second file; the report
@@ -556,8 +633,9 @@ def test_a_name_with_brackets_links_and_serves_its_own_file(tmp_path):
     raw.mkdir(parents=True)
     shutil.copy(RAW / "pingtan-2023.html", raw / "pingtan[1].html")
     shutil.copy(RAW / "pingtan-2021.html", raw / "pingtan1.html")
-    run = _cli("extract", raw / "pingtan[1].html", "--out", tmp_path / "reports", "--models", "", "--quiet",
-               cwd=tmp_path)
+    run = _cli(
+        "extract", raw / "pingtan[1].html", "--out", tmp_path / "reports", "--models", "", "--quiet", cwd=tmp_path
+    )
     assert run.returncode == 0, run.stderr
     run = _cli("export", "--reports", tmp_path / "reports", "--out", tmp_path / "out", cwd=tmp_path)
     assert run.returncode == 0, run.stderr

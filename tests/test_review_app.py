@@ -1,5 +1,6 @@
 """The review app, run for real (`python -m pipeline review` on a free port) and driven by a real headless Chromium
 (Debian's /usr/bin/chromium through Playwright; no browser is downloaded)."""
+
 import json
 import os
 import shutil
@@ -45,17 +46,38 @@ def app(tmp_path_factory):
     shutil.copy(ROOT / "data" / "raw" / REPORT, docs / REPORT)
     (docs / "secret.txt").write_text("not a report", encoding="utf-8")
     # a pipeline whose training reads the labels folder, as the project's dvc.yaml does
-    (base / "dvc.yaml").write_text("stages:\n  train:\n    cmd: train\n    deps: [labels]\n    outs: [models]\n"
-                                   "  predict:\n    cmd: predict\n    deps: [models]\n    outs: [predicted]\n"
-                                   "  export:\n    cmd: export\n    deps: [docs]\n    outs: [processed]\n",
-                                   encoding="utf-8")
+    (base / "dvc.yaml").write_text(
+        "stages:\n  train:\n    cmd: train\n    deps: [labels]\n    outs: [models]\n"
+        "  predict:\n    cmd: predict\n    deps: [models]\n    outs: [predicted]\n"
+        "  export:\n    cmd: export\n    deps: [docs]\n    outs: [processed]\n",
+        encoding="utf-8",
+    )
     result = run_batch([str(docs / REPORT)], str(base / "reports"), Extract(models_dir=None))
     assert result.errors == []
     port = _free_port()
     log = open(base / "server.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "review", str(base / "reports"), "--labels",
-                             str(base / "labels"), "--docs", str(docs), "--documents", "", "--port", str(port),
-                             "--dvc", str(base / "dvc.yaml")], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "pipeline",
+            "review",
+            str(base / "reports"),
+            "--labels",
+            str(base / "labels"),
+            "--docs",
+            str(docs),
+            "--documents",
+            "",
+            "--port",
+            str(port),
+            "--dvc",
+            str(base / "dvc.yaml"),
+        ],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(600):  # until it answers (readiness, not a timed assertion)
@@ -119,8 +141,11 @@ def test_correct_cells_in_the_browser_and_save_a_gold_file(app, browser):
     assert "export" not in status
     gold_file = app["labels"] / f"{REPORT}.gold.json"
     gold = json.loads(gold_file.read_text(encoding="utf-8"))
-    assert gold["tables"]["active_disclosure"]["rows"]["normative_docs"] == {"issued": 77, "repealed": 132,
-                                                                             "in_force": 470}
+    assert gold["tables"]["active_disclosure"]["rows"]["normative_docs"] == {
+        "issued": 77,
+        "repealed": 132,
+        "in_force": 470,
+    }
     assert gold["tables"]["requests"]["rows"]["total"]["total"] == int(printed)
     assert validate_dir(app["labels"]).errors == []
     assert [p.name for p in app["labels"].iterdir()] == [f"{REPORT}.gold.json"]
@@ -133,15 +158,21 @@ def test_a_page_of_another_origin_cannot_make_it_write(app, browser, tmp_path):
     before = target.read_bytes() if target.exists() else None
     evil = tmp_path / "evil"
     evil.mkdir()
-    payload = json.dumps({"document": REPORT, "meta": {"body": "x", "year": 2023, "template": "2021"},
-                          "sections": [], "tables": {}})
+    payload = json.dumps(
+        {"document": REPORT, "meta": {"body": "x", "year": 2023, "template": "2021"}, "sections": [], "tables": {}}
+    )
     (evil / "index.html").write_text(
         "<script>fetch('%s/api/save/%s', {method: 'POST', mode: 'no-cors', headers: {'Content-Type': "
         "'text/plain'}, body: %s}).then(() => document.title = 'sent', () => document.title = 'sent');</script>"
-        % (app["url"], REPORT, json.dumps(payload)), encoding="utf-8")
+        % (app["url"], REPORT, json.dumps(payload)),
+        encoding="utf-8",
+    )
     port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.2",
-                               "--directory", str(evil)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.2", "--directory", str(evil)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         page = browser.new_page()
         for _ in range(600):
@@ -173,10 +204,16 @@ def test_the_projects_pipeline_retrains_on_new_labels():
 
 
 def test_report_names_cannot_reach_other_files(app):
-    for path in ["/report/..%2F..%2Fetc%2Fpasswd", "/report/../../etc/passwd", "/source/..%2Fsecret.txt",
-                 "/source/secret.txt", "/page/..%2F..%2Fetc%2Fpasswd/1.png", "/static/..%2Freview_app.py",
-                 f"/page/{REPORT}/1.png",  # a text report has no pages to render
-                 "/api/tables/..%2Freports?template=2021"]:
+    for path in [
+        "/report/..%2F..%2Fetc%2Fpasswd",
+        "/report/../../etc/passwd",
+        "/source/..%2Fsecret.txt",
+        "/source/secret.txt",
+        "/page/..%2F..%2Fetc%2Fpasswd/1.png",
+        "/static/..%2Freview_app.py",
+        f"/page/{REPORT}/1.png",  # a text report has no pages to render
+        "/api/tables/..%2Freports?template=2021",
+    ]:
         status, body = _get(app["url"] + path)
         assert status == 404, (path, status)
         assert b"not a report" not in body and b"root:" not in body

@@ -3,6 +3,7 @@ text-layer PDF, a web page, a crawler's text rendering, a report whose tables ar
 that cannot be read), the real app (`python -m pipeline review`) and the real export, driven by a real Chromium
 (Debian's, through Playwright) at 1280×800 and 800×900, by keyboard alone, with axe-core (npm, pinned in
 outputs/bundled.py) run inside each page. Screenshots are written to tests/artifacts/ for a person to look at."""
+
 from __future__ import annotations
 
 import contextlib
@@ -24,8 +25,14 @@ from pipeline.outputs import bundled
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 PDF = "pingtan-2021-lo.pdf"  # a Word file exported by LibreOffice: tables over page breaks, every cell boxed
-FILES = [PDF, "pingtan-2023.txt", "pingtan-2023.html", "gejiu-2020.txt", "qingtongxia-2020.txt",
-         "fragments/excerpt-017.txt"]
+FILES = [
+    PDF,
+    "pingtan-2023.txt",
+    "pingtan-2023.html",
+    "gejiu-2020.txt",
+    "qingtongxia-2020.txt",
+    "fragments/excerpt-017.txt",
+]
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
 
 
@@ -40,9 +47,26 @@ def _serve(base, docs):
     """`python -m pipeline review` on base/reports, writing gold files to base/labels; its address."""
     port = _free_port()
     log = open(base / "server.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "review", str(base / "reports"), "--labels",
-                             str(base / "labels"), "--docs", str(docs), "--documents", "", "--port", str(port)],
-                            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "pipeline",
+            "review",
+            str(base / "reports"),
+            "--labels",
+            str(base / "labels"),
+            "--docs",
+            str(docs),
+            "--documents",
+            "",
+            "--port",
+            str(port),
+        ],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(600):  # until it answers (readiness, not a timed assertion)
@@ -111,9 +135,11 @@ def _tab(browser, width: int, height: int):
 
 def _axe(page) -> dict[str, list[str]]:
     """axe-core's violations by impact: {impact: [rule id (nodes)]}."""
-    found = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
-                          ".map(v => [v.impact, v.id, v.nodes.length, v.nodes.slice(0, 3).map(n => n.target.join(' ') "
-                          "+ ': ' + (n.failureSummary || '').slice(0, 160))])")
+    found = page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        ".map(v => [v.impact, v.id, v.nodes.length, v.nodes.slice(0, 3).map(n => n.target.join(' ') "
+        "+ ': ' + (n.failureSummary || '').slice(0, 160))])"
+    )
     out: dict[str, list[str]] = {}
     for impact, rule, nodes, where in found:
         out.setdefault(impact, []).append(f"{rule} ({nodes}: {' | '.join(where)})")
@@ -133,11 +159,14 @@ def test_the_source_pane_follows_the_focused_cell_at_1280_and_800(desk, browser)
         page.goto(f"{desk['url']}/report/{PDF}")
         page.wait_for_selector("#pageimg")
         page.focus(f'input[data-cell="{cell}"]')
-        page.wait_for_function(f"document.getElementById('pageimg').src.endsWith('/{where['page']}.png') && "
-                               "document.getElementById('pageimg').complete && !document.getElementById('hl').hidden")
+        page.wait_for_function(
+            f"document.getElementById('pageimg').src.endsWith('/{where['page']}.png') && "
+            "document.getElementById('pageimg').complete && !document.getElementById('hl').hidden"
+        )
         page.wait_for_timeout(300)
-        pane = page.eval_on_selector(".source-pane", "e => { const r = e.getBoundingClientRect(); "
-                                                     "return [r.left, r.top, r.width, r.height]; }")
+        pane = page.eval_on_selector(
+            ".source-pane", "e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; }"
+        )
         if width == 1280:
             assert pane[2] >= 0.40 * width, pane  # beside the tables, at least 40% of the width
         else:
@@ -164,9 +193,11 @@ def test_the_source_pane_follows_the_focused_cell_at_1280_and_800(desk, browser)
         assert f"第 {where['page']} 页" in note and "框 [" in note and "本年新收政府信息公开申请数量" in note
         # the focused cell itself is not hidden under the sticky bar or the pane stacked above it
         focused = page.eval_on_selector(f'input[data-cell="{cell}"]', "e => e.getBoundingClientRect().top")
-        covered = page.evaluate("() => Math.max(document.getElementById('topbar').getBoundingClientRect().bottom, "
-                                "innerWidth < 900 ? document.querySelector('.source-pane').getBoundingClientRect()"
-                                ".bottom : 0)")
+        covered = page.evaluate(
+            "() => Math.max(document.getElementById('topbar').getBoundingClientRect().bottom, "
+            "innerWidth < 900 ? document.querySelector('.source-pane').getBoundingClientRect()"
+            ".bottom : 0)"
+        )
         assert focused >= covered, (focused, covered)
         screenshot(page, f"review_desk_{width}.png")
         # zoom and pan: buttons change the scale, Alt+PageDown turns the page
@@ -225,9 +256,19 @@ def test_a_keyboard_only_walk_reaches_every_control_and_saves(desk, browser):
         if name != "body":  # the browser's own window between the page's last control and its first
             seen.append(name)
     assert len(seen) == len(set(seen)) == controls, (len(seen), controls)
-    for wanted in ("#save", "#save-bottom", "#meta-body", "#meta-year", "#meta-template", "#viewer",
-                   "status:requests", "accept:review_litigation", "section:6.end",
-                   "cell:active_disclosure.normative_docs.in_force", "cell:review_litigation.review.total"):
+    for wanted in (
+        "#save",
+        "#save-bottom",
+        "#meta-body",
+        "#meta-year",
+        "#meta-template",
+        "#viewer",
+        "status:requests",
+        "accept:review_litigation",
+        "section:6.end",
+        "cell:active_disclosure.normative_docs.in_force",
+        "cell:review_litigation.review.total",
+    ):
         assert wanted in seen, wanted
     # F8 jumps to the next doubtful cell; the printed values are typed and accepted with Enter
     page.focus("#meta-body")
@@ -240,7 +281,7 @@ def test_a_keyboard_only_walk_reaches_every_control_and_saves(desk, browser):
     # accept the rest of table 2 (its unsure cells read with a value) with its button, by keyboard
     page.focus('button.accept-rest[data-table="requests"]')
     page.keyboard.press("Enter")
-    assert "已确认" in page.inner_text('#t-requests .tablenote')
+    assert "已确认" in page.inner_text("#t-requests .tablenote")
     assert page.eval_on_selector_all("#t-requests td.doubt", "els => els.length") == 0
     # Save, reached by Tab from the top of the page (it stays in the bar above), pressed with Enter
     page.focus("a[href='/']")
@@ -250,8 +291,11 @@ def test_a_keyboard_only_walk_reaches_every_control_and_saves(desk, browser):
     page.wait_for_selector("#status.ok, #status.error")
     assert "已保存" in page.inner_text("#status"), page.inner_text("#status")
     gold = json.loads((desk["labels"] / "pingtan-2023.txt.gold.json").read_text(encoding="utf-8"))
-    assert gold["tables"]["active_disclosure"]["rows"]["normative_docs"] == {"issued": 77, "repealed": 132,
-                                                                             "in_force": 470}
+    assert gold["tables"]["active_disclosure"]["rows"]["normative_docs"] == {
+        "issued": 77,
+        "repealed": 132,
+        "in_force": 470,
+    }
     page.evaluate("window.scrollTo(0, 0)")
     page.focus('input[data-cell="active_disclosure.normative_docs.issued"]')
     page.wait_for_timeout(300)
@@ -267,8 +311,12 @@ def test_the_queue_shows_failed_files_and_missing_tables(desk, browser):
     for width, height in ((1280, 800), (800, 900)):
         page = _tab(browser, width, height)
         page.goto(desk["url"] + "/")
-        rows = {r[0].split("\n")[0]: r for r in page.eval_on_selector_all(
-            "#queue tr", "trs => trs.slice(1).map(t => Array.from(t.cells).map(c => c.innerText))")}
+        rows = {
+            r[0].split("\n")[0]: r
+            for r in page.eval_on_selector_all(
+                "#queue tr", "trs => trs.slice(1).map(t => Array.from(t.cells).map(c => c.innerText))"
+            )
+        }
         assert "读取失败" in rows["broken-2024.pdf"][3]
         assert "缺表：主动公开政府信息情况、收到和处理政府信息公开申请情况" in rows["gejiu-2020.txt"][3]
         assert "未识别机关" in rows["excerpt-017.txt"][3]
@@ -323,12 +371,18 @@ def test_a_scan_marks_only_its_doubtful_cells_and_shows_each_on_the_page(tmp_pat
 
     docs = tmp_path / "docs"
     docs.mkdir()
-    scan_pdf(make_report_pdf(tmp_path / "original.pdf"), docs / "scan-2024.pdf", random.Random(11), ocr_layer=False,
-             dpi=200)
+    scan_pdf(
+        make_report_pdf(tmp_path / "original.pdf"), docs / "scan-2024.pdf", random.Random(11), ocr_layer=False, dpi=200
+    )
     run_batch([str(docs)], str(tmp_path / "reports"), Extract(models_dir=None))
     report = json.loads((tmp_path / "reports" / "scan-2024.pdf.json").read_text(encoding="utf-8"))
-    ocr = [(t, r, c, cell) for t, tt in report["tables"].items() for r, cols in (tt.get("cells") or {}).items()
-           for c, cell in cols.items() if cell.get("source") == "ocr"]
+    ocr = [
+        (t, r, c, cell)
+        for t, tt in report["tables"].items()
+        for r, cols in (tt.get("cells") or {}).items()
+        for c, cell in cols.items()
+        if cell.get("source") == "ocr"
+    ]
     threshold = min_confidence(ROOT / "params.yaml")
     doubts = cell_doubts(report, threshold)
     failing = {name for c in report["checks"] if c["ok"] is False for name in c["cells"]}

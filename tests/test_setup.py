@@ -1,5 +1,6 @@
 """The set-up pins what it installs: every dependency of pyproject.toml (and its extras) is in requirements.lock,
 which scripts/setup.sh installs as constraints, at the version this environment runs."""
+
 import re
 import tomllib
 from importlib import metadata

@@ -1,5 +1,6 @@
 """The corpus summary page, opened by a real headless Chromium with no network: the audit view (sortable,
 filterable), the charts drawn by the Vega libraries copied beside the page, the review queue and the report pages."""
+
 import os
 import re
 import shutil
@@ -22,8 +23,9 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu",
-                                                               "--proxy-server=127.0.0.1:9"])
+        b = p.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--proxy-server=127.0.0.1:9"]
+        )
         yield b
         b.close()
 
@@ -60,7 +62,9 @@ def test_summary_page_renders_with_charts_audit_and_review_queue(tmp_path, brows
     assert "不符合" in gejiu and "缺表：主动公开、依申请公开、复议诉讼" in gejiu
     # filter: only the rows failing 三张表齐全
     tab.select_option("#audit-criterion", "tables")
-    shown = tab.eval_on_selector_all("#audit tbody tr:not([hidden]) td:first-child b", "els => els.map(e => e.textContent)")
+    shown = tab.eval_on_selector_all(
+        "#audit tbody tr:not([hidden]) td:first-child b", "els => els.map(e => e.textContent)"
+    )
     assert shown == ["个旧市"] and tab.inner_text("#audit-count") == "1 行"
     tab.select_option("#audit-criterion", "")
     # sort by year, descending on the second press
@@ -98,22 +102,23 @@ def test_the_bundled_corpus_counts_each_report_once(tmp_path, browser):
     # pingtan 2019, 2021, 2023, 2025, qingtongxia, suizhou, gejiu and the two Shanghai reports
     assert f"9 份报告（{files} 个文件" in dom
     assert "6 个片段" in dom
-    distinct = dom[dom.index('id="reports"'):dom.index("</table>", dom.index('id="reports"'))]
+    distinct = dom[dom.index('id="reports"') : dom.index("</table>", dom.index('id="reports"'))]
     pingtan = re.findall(r"<tr><td>平潭综合实验区</td><td>(\d+)</td>", distinct)
     assert pingtan == ["2019", "2021", "2023", "2025"]  # each year once, whatever its formats
-    row_2021 = distinct[distinct.index("<td>2021</td>"):]
+    row_2021 = distinct[distinct.index("<td>2021</td>") :]
     assert all(f"pingtan-2021{s}" in row_2021.split("</tr>")[0] for s in (".html", ".txt", "-lo.docx", "-lo.pdf"))
-    fragments = dom[dom.index('id="fragments"'):]
+    fragments = dom[dom.index('id="fragments"') :]
     assert fragments.count('href="report/excerpt-') == 6
-    counts = dom[dom.index('id="counts"'):dom.index("</table>", dom.index('id="counts"'))]
+    counts = dom[dom.index('id="counts"') : dom.index("</table>", dom.index('id="counts"'))]
     assert "<tr><td>2021</td><td>2021</td><td>1</td></tr>" in counts  # pingtan 2021 once, not four times
     # the audit lists every body of the batch: 9 reports and 6 fragments, one row each
     rows = tab.eval_on_selector_all("#audit tbody tr", "els => els.length")
     assert rows == 15
     if not bundled.missing(*bundled.CHARTS):
         # integer axes on a symmetric log scale: every tick label of the chart is a whole number
-        ticks = tab.eval_on_selector_all("#chart-years svg g[aria-label^='Y-axis'] .role-axis-label text",
-                                         "els => els.map(e => e.textContent)")
+        ticks = tab.eval_on_selector_all(
+            "#chart-years svg g[aria-label^='Y-axis'] .role-axis-label text", "els => els.map(e => e.textContent)"
+        )
         assert ticks[0] == "0" and all(re.fullmatch(r"[\d,]+", t) for t in ticks), ticks
         values = [int(t.replace(",", "")) for t in ticks]
         assert values == sorted(values) and len(values) >= 4  # decades of a log scale, Vega dropping any that overlap

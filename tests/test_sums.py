@@ -1,5 +1,6 @@
 """The tables' sums are written once (extraction/sums.py); every positional form the table stage uses is derived
 from those equations and agrees with them."""
+
 import random
 
 from pipeline import schema
@@ -83,9 +84,16 @@ def test_a_check_over_an_unreadable_cell_fails_when_the_cells_read_already_overs
     from pipeline.extraction.checks import table_checks
 
     row = lambda *v: dict(zip(["upheld", "corrected", "other", "pending", "total"], v))  # noqa: E731
-    tables = {"review_litigation": {"status": "found", "rows": {
-        "review": row(7, 5, None, 0, 10), "litigation_direct": row(1, None, 0, 0, 3),
-        "litigation_after_review": row(0, 0, 0, 0, 0)}}}
+    tables = {
+        "review_litigation": {
+            "status": "found",
+            "rows": {
+                "review": row(7, 5, None, 0, 10),
+                "litigation_direct": row(1, None, 0, 0, 3),
+                "litigation_after_review": row(0, 0, 0, 0, 0),
+            },
+        }
+    }
     checks = {c["cells"][0].split(".")[1]: c for c in table_checks(tables, "2021")}
     assert checks["review"]["ok"] is False and checks["review"]["expected"] == 10 and checks["review"]["found"] == 12
     assert checks["review"]["unreadable"] == ["review_litigation.review.other"]

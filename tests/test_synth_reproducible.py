@@ -1,5 +1,6 @@
 """The synthetic generator is byte-reproducible from its seed: every family, PDFs (reportlab, invariant: no creation
 date, no random document ID) and Word files (fixed core-property dates, zip entries dated 1980) included."""
+
 import hashlib
 import os
 import subprocess
@@ -11,8 +12,11 @@ from pipeline.params import FAMILIES
 
 
 def _digests(folder):
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_two_generations_from_one_seed_are_the_same_bytes(tmp_path):

@@ -18,8 +18,10 @@ def _check_sums(gold):
     if t["requests"]["status"] == "found":
         rows = t["requests"]["rows"]
         for col in rows["total"]:
-            assert rows["new_received"][col] + rows["carried_over"][col] == rows["total"][col] + \
-                rows["carried_forward"][col]
+            assert (
+                rows["new_received"][col] + rows["carried_over"][col]
+                == rows["total"][col] + rows["carried_forward"][col]
+            )
         for row in rows.values():
             assert row["total"] == sum(v for k, v in row.items() if k != "total")
     if t["review_litigation"]["status"] == "found":
@@ -37,11 +39,16 @@ def test_synthetic_reports_in_every_family_are_read_back(tmp_path):
         gold = json.loads((tmp_path / "syn" / "labels" / f"{name}.gold.json").read_text(encoding="utf-8"))
         _check_sums(gold)
         pred = json.loads((out / f"{name}.json").read_text(encoding="utf-8"))
-        flat = lambda h: None if h is None else "".join(h.split())
+
+        def flat(h):
+            return None if h is None else "".join(h.split())
+
         headings = [flat(s["heading"]) for s in pred["sections"]], [flat(s["heading"]) for s in gold["sections"]]
         if "scan" in name or "photo" in name:  # read from pixels: a heading may lose a punctuation mark to OCR,
             # none may be misplaced
-            bare = lambda h: None if h is None else re.sub(r"\W", "", h)
+            def bare(h):
+                return None if h is None else re.sub(r"\W", "", h)
+
             assert sum(bare(a) == bare(b) for a, b in zip(*headings)) >= 5, (name, headings)
         else:
             assert headings[0] == headings[1], name
@@ -53,15 +60,16 @@ def test_synthetic_reports_in_every_family_are_read_back(tmp_path):
                     # a cell is read exactly, or reported unreadable (flattened text; a table printed without
                     # rulings whose zeros are blank, so its columns cannot all be placed; a scan's unsure reading):
                     # never another number
-                    assert got == value or (got is None and any(f in name for f in ("txt_flat", "borderless",
-                                                                                     "scan", "photo"))), \
-                        (name, table, row, col)
+                    assert got == value or (
+                        got is None and any(f in name for f in ("txt_flat", "borderless", "scan", "photo"))
+                    ), (name, table, row, col)
 
 
 def test_section_model_trained_on_synthetic_finds_real_headings(tmp_path):
     generate(tmp_path / "syn", 12, seed=3, raw_dir=ROOT / "data" / "raw")
-    texts, labels = training_blocks([(tmp_path / "syn" / "docs", tmp_path / "syn" / "labels")],
-                                    set(JUNK_BEFORE) | set(JUNK_AFTER))
+    texts, labels = training_blocks(
+        [(tmp_path / "syn" / "docs", tmp_path / "syn" / "labels")], set(JUNK_BEFORE) | set(JUNK_AFTER)
+    )
     # every report's first heading is learned, but the photographed one's (synth-0010-photo prints 一.总体情况, which
     # OCR gives as 一、总体情况: a heading's comma restored where OCR reads 、 as a dot) does not match its gold text
     assert labels.count("h1") >= 11 and "junk" in labels and "四、结转下年度继续办理" in texts

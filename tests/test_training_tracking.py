@@ -9,8 +9,12 @@ def test_train_saves_a_model_that_reads_label_variants(tmp_path):
     metrics = train_row_labeler({"C": 10.0, "ngram_max": 3, "per_row": 20, "seed": 1}, str(tmp_path))
     assert metrics["row_labeler_synthetic_heldout_accuracy"] > 0.9
     model = RowLabeler.load(tmp_path / "row_labeler.joblib")
-    got = [c for c, _ in model.predict(["（四）无法提供／1.本機關不掌握相關政府信息", "四、结转下年度继续办理",
-                                        "行政许可(指2020年办件量)"])]
+    got = [
+        c
+        for c, _ in model.predict(
+            ["（四）无法提供／1.本機關不掌握相關政府信息", "四、结转下年度继续办理", "行政许可(指2020年办件量)"]
+        )
+    ]
     assert got == ["requests:unable.not_held", "requests:carried_forward", "active_disclosure:licensing"]
 
 
@@ -38,10 +42,19 @@ def test_pipeline_run_is_logged_to_mlflow(tmp_path, monkeypatch, labels_dir):
     models = tmp_path / "models"
     train_row_labeler({"per_row": 10}, str(models))
     metrics_dir = tmp_path / "metrics"
-    write_outputs({"documents": 1, "cells_accuracy": 0.5, "by_format": {"txt": {"cells_accuracy": 0.5}},
-                   "table_status_confusion": {"found->found": 3}}, [], str(metrics_dir))
-    run_id = log_pipeline_run({"train": {"C": 10.0}}, str(models), str(metrics_dir), str(labels_dir),
-                              str(metrics_dir / "mlflow_run.json"))
+    write_outputs(
+        {
+            "documents": 1,
+            "cells_accuracy": 0.5,
+            "by_format": {"txt": {"cells_accuracy": 0.5}},
+            "table_status_confusion": {"found->found": 3},
+        },
+        [],
+        str(metrics_dir),
+    )
+    run_id = log_pipeline_run(
+        {"train": {"C": 10.0}}, str(models), str(metrics_dir), str(labels_dir), str(metrics_dir / "mlflow_run.json")
+    )
     client = mlflow.tracking.MlflowClient(tracking_uri=uri)
     run = client.get_run(run_id)
     assert run.data.metrics["cells_accuracy"] == 0.5
@@ -61,10 +74,27 @@ def test_column_labeler_reads_header_paths_and_a_remarks_column_is_not_a_column(
     metrics = train_column_labeler({"seed": 2, "per_column": 20}, str(tmp_path))
     assert metrics["column_labeler_synthetic_heldout_accuracy"] > 0.95
     model = ColumnLabeler.load(tmp_path / "column_labeler.joblib")
-    got = [c for c, _ in model.predict(["申请人情况／法人或其他组织／科研机构", "自 然 人", "现行有效件数",
-                                        "行政诉讼／复议后起诉／尚未审结", "备注", "本年收费金额（单位：万元）"])]
-    assert got == ["requests:research", "requests:natural_person", "active_disclosure:in_force",
-                   "review_litigation:litigation_after_review.pending", "none", "active_disclosure:amount_wan"]
+    got = [
+        c
+        for c, _ in model.predict(
+            [
+                "申请人情况／法人或其他组织／科研机构",
+                "自 然 人",
+                "现行有效件数",
+                "行政诉讼／复议后起诉／尚未审结",
+                "备注",
+                "本年收费金额（单位：万元）",
+            ]
+        )
+    ]
+    assert got == [
+        "requests:research",
+        "requests:natural_person",
+        "active_disclosure:in_force",
+        "review_litigation:litigation_after_review.pending",
+        "none",
+        "active_disclosure:amount_wan",
+    ]
 
 
 def test_header_paths_put_cells_under_their_columns_when_the_template_order_would_not(models):
@@ -75,15 +105,33 @@ def test_header_paths_put_cells_under_their_columns_when_the_template_order_woul
     from pipeline.extraction.records import records_from_grid
     from pipeline.extraction.template import label_records
 
-    head = ["（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", "总计", "自然人", "商业企业", "科研机构",
-            "社会公益组织", "法律服务机构", "其他", "备注"]
-    rows = [[Cell(h) for h in head], [Cell(x) for x in ["一、本年新收政府信息公开申请数量", "12", "9", "1", "0", "2", "0",
-                                                       "0", "含转办件"]]]
+    head = [
+        "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）",
+        "总计",
+        "自然人",
+        "商业企业",
+        "科研机构",
+        "社会公益组织",
+        "法律服务机构",
+        "其他",
+        "备注",
+    ]
+    rows = [
+        [Cell(h) for h in head],
+        [Cell(x) for x in ["一、本年新收政府信息公开申请数量", "12", "9", "1", "0", "2", "0", "0", "含转办件"]],
+    ]
     records = records_from_grid(rows, 0, None, 3)
     preds = label_records(records, models.row_labeler)
     with_headers = build_table("requests", "2021", records, preds, models.column_labeler)
-    assert with_headers.rows["new_received"] == {"natural_person": 9, "commercial": 1, "research": 0,
-                                                 "social_org": 2, "legal_service": 0, "other_org": 0, "total": 12}
+    assert with_headers.rows["new_received"] == {
+        "natural_person": 9,
+        "commercial": 1,
+        "research": 0,
+        "social_org": 2,
+        "legal_service": 0,
+        "other_org": 0,
+        "total": 12,
+    }
     by_position = build_table("requests", "2021", records, preds, None)
     assert all(v is None for v in by_position.rows["new_received"].values())  # unreadable, never shifted numbers
 
@@ -108,9 +156,17 @@ def test_section_model_cache_overflow_never_loses_a_lookup():
     finding what is cached and reading it back (a 20 MB page filled it and the next report failed)."""
     from pipeline.extraction.section_model import SectionModel
 
-    headings = ["一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况", "四、行政复议、行政诉讼情况",
-                "五、存在的主要问题及改进情况", "六、其他需要报告的事项"]
-    model = SectionModel.train((headings + ["正文。", "首页"]) * 3, ["h1", "h2", "h3", "h4", "h5", "h6", "other", "junk"] * 3)
+    headings = [
+        "一、总体情况",
+        "二、主动公开政府信息情况",
+        "三、收到和处理政府信息公开申请情况",
+        "四、行政复议、行政诉讼情况",
+        "五、存在的主要问题及改进情况",
+        "六、其他需要报告的事项",
+    ]
+    model = SectionModel.train(
+        (headings + ["正文。", "首页"]) * 3, ["h1", "h2", "h3", "h4", "h5", "h6", "other", "junk"] * 3
+    )
     model.probabilities(["一、总体情况"])
     model.__dict__["_cache"].update({f"filler {i}": None for i in range(100_001)})
     scores = model.heading_scores(["一、总体情况", "从未见过的一行"])
@@ -153,11 +209,18 @@ def test_runs_are_named_after_what_changed_and_land_on_training_runs(tmp_path, m
     models = tmp_path / "models"
     train_row_labeler({"per_row": 10}, str(models))
     metrics_dir = tmp_path / "metrics"
-    write_outputs({"documents": 1, "cells_accuracy": 0.5, "table_status_confusion": {"found->found": 3}}, [],
-                  str(metrics_dir))
+    write_outputs(
+        {"documents": 1, "cells_accuracy": 0.5, "table_status_confusion": {"found->found": 3}}, [], str(metrics_dir)
+    )
 
-    first = log_pipeline_run(params, str(models), str(metrics_dir), "data/labels", str(tmp_path / "run.json"),
-                             synthetic_dir=str(repo / "synthetic"))
+    first = log_pipeline_run(
+        params,
+        str(models),
+        str(metrics_dir),
+        "data/labels",
+        str(tmp_path / "run.json"),
+        synthetic_dir=str(repo / "synthetic"),
+    )
     changed = {"train": {"C": 3.0, "seed": 0}, "sections": {"C": 5.0}}  # as `dvc exp run -S train.C=3` sets it
     (repo / "params.yaml").write_text(yaml.safe_dump(changed), encoding="utf-8")
     # the labels change too: one file added, one corrected in one cell, one removed
@@ -166,13 +229,20 @@ def test_runs_are_named_after_what_changed_and_land_on_training_runs(tmp_path, m
     gold["tables"]["requests"]["rows"]["total"]["total"] += 1
     (labels / "suizhou-2020.txt.gold.json").write_text(json.dumps(gold, ensure_ascii=False), encoding="utf-8")
     (labels / "gejiu-2020.txt.gold.json").unlink()
-    second = log_pipeline_run(changed, str(models), str(metrics_dir), "data/labels", str(tmp_path / "run.json"),
-                              synthetic_dir=str(repo / "synthetic"))
+    second = log_pipeline_run(
+        changed,
+        str(models),
+        str(metrics_dir),
+        "data/labels",
+        str(tmp_path / "run.json"),
+        synthetic_dir=str(repo / "synthetic"),
+    )
 
     client = mlflow.tracking.MlflowClient(tracking_uri=uri)
     assert client.get_run(first).info.run_name == f"{commit[:7]} committed params · committed labels"
     assert client.get_run(second).info.run_name == (
-        f"{commit[:7]} train.C=3.0 · labels +1 (pingtan-2021.html) ~1 (suizhou-2020.txt) -1 (gejiu-2020.txt)")
+        f"{commit[:7]} train.C=3.0 · labels +1 (pingtan-2021.html) ~1 (suizhou-2020.txt) -1 (gejiu-2020.txt)"
+    )
     tags = client.get_run(second).data.tags
     assert tags["params_changed"] == "train.C" and tags["labels_added"] == "pingtan-2021.html"
     assert tags["labels_changed"] == "suizhou-2020.txt" and tags["labels_removed"] == "gejiu-2020.txt"
@@ -192,4 +262,7 @@ def test_runs_are_named_after_what_changed_and_land_on_training_runs(tmp_path, m
     assert profile["num_rows"] == 3
     run_file = json.loads((tmp_path / "run.json").read_text(encoding="utf-8"))
     assert run_file["run_id"] == second
-    assert run_file["ui"] == f"http://127.0.0.1:5000/#/experiments/{experiment.experiment_id}/runs?workflowType=machine_learning"
+    assert (
+        run_file["ui"]
+        == f"http://127.0.0.1:5000/#/experiments/{experiment.experiment_id}/runs?workflowType=machine_learning"
+    )

@@ -11,6 +11,7 @@ Streaming: each report gives a compact entry (copy_entry: a few identifiers, NUM
 made where the report was written, and kept in a SQLite file (CopyIndex), never the reports; the reports sharing a
 band are the candidate pairs; each report whose flags change is then rewritten (corpus_checks.py).
 """
+
 from __future__ import annotations
 
 import functools
@@ -45,7 +46,7 @@ def shingle_hashes(text: str, k: int = SHINGLE) -> np.ndarray:
         return np.zeros(0, dtype=np.uint32)
     h = np.zeros(n, dtype=np.uint64)
     for j in range(k):
-        h = h * np.uint64(1_000_003) + codes[j:j + n]  # wraps around mod 2^64, as meant
+        h = h * np.uint64(1_000_003) + codes[j : j + n]  # wraps around mod 2^64, as meant
     return np.unique(((h >> np.uint64(32)) ^ h).astype(np.uint32))
 
 
@@ -72,8 +73,13 @@ def signature(report: dict) -> dict | None:
     if len(text) < MIN_CHARS:
         return None
     meta = report.get("meta", {})
-    return {"document": report["document"], "body": meta.get("body"), "key": body_key(meta.get("body")),
-            "year": meta.get("year"), "hashvalues": minhash(text).hashvalues}
+    return {
+        "document": report["document"],
+        "body": meta.get("body"),
+        "key": body_key(meta.get("body")),
+        "year": meta.get("year"),
+        "hashvalues": minhash(text).hashvalues,
+    }
 
 
 def relation(a: dict, b: dict) -> str | None:
@@ -109,8 +115,13 @@ def _flags_for(sig: dict, others: list[dict], threshold: float) -> list[dict]:
             kind = "next_year"
         if kind is None:
             continue
-        flag = {"kind": kind, "document": o["document"], "body": o["body"], "year": o["year"],
-                "similarity": round(share, 3)}
+        flag = {
+            "kind": kind,
+            "document": o["document"],
+            "body": o["body"],
+            "year": o["year"],
+            "similarity": round(share, 3),
+        }
         ident = (kind, o["key"], o["year"])  # the other report, whatever format it came in
         best = found.get(ident)
         if best is None or (flag["similarity"], best["document"]) > (best["similarity"], flag["document"]):
@@ -130,7 +141,7 @@ def lsh_bands(threshold: float) -> tuple[int, int]:
 def _band_keys(hashvalues, b: int, r: int) -> list[bytes]:
     """The LSH bucket of each of the b bands of a signature (r hash values each)."""
     values = np.asarray(hashvalues, dtype=np.uint32)
-    return [values[k * r:(k + 1) * r].tobytes() for k in range(b)]
+    return [values[k * r : (k + 1) * r].tobytes() for k in range(b)]
 
 
 def find_copies(signatures: dict[str, dict], threshold: float = THRESHOLD) -> dict[str, list[dict]]:
@@ -144,8 +155,9 @@ def find_copies(signatures: dict[str, dict], threshold: float = THRESHOLD) -> di
             buckets.setdefault((band, key), []).append(path)
     out = {}
     for path, sig in signatures.items():
-        candidates = dict.fromkeys(o for band, key in enumerate(_band_keys(sig["hashvalues"], b, r))
-                                   for o in buckets[(band, key)] if o != path)
+        candidates = dict.fromkeys(
+            o for band, key in enumerate(_band_keys(sig["hashvalues"], b, r)) for o in buckets[(band, key)] if o != path
+        )
         flags = _flags_for(sig, [signatures[o] for o in candidates], threshold)
         if flags:
             out[path] = flags
@@ -163,9 +175,11 @@ def copy_entry(report: dict) -> dict | None:
     entry = {"copies": report.get("copies", []), "info": None, "hashvalues": None, "bands": []}
     if sig is not None:
         b, r = lsh_bands(THRESHOLD)
-        entry.update(info=orjson.dumps({k: v for k, v in sig.items() if k != "hashvalues"}),
-                     hashvalues=np.asarray(sig["hashvalues"], dtype=np.uint32).tobytes(),
-                     bands=_band_keys(sig["hashvalues"], b, r))
+        entry.update(
+            info=orjson.dumps({k: v for k, v in sig.items() if k != "hashvalues"}),
+            hashvalues=np.asarray(sig["hashvalues"], dtype=np.uint32).tobytes(),
+            bands=_band_keys(sig["hashvalues"], b, r),
+        )
     return entry
 
 
@@ -173,8 +187,11 @@ class CopyIndex:
     """Copy detection over a batch, on disk: `add` each report's copy_entry (its signature and LSH bands go into
     SQLite tables of a corpus_checks.DiskIndex), then `flags` finds each report's candidates (the reports sharing
     one of its bands), measures them and says which reports' flags change."""
-    SCHEMA = ("CREATE TABLE sig (n INTEGER PRIMARY KEY, name TEXT, copies BLOB, info BLOB, hashvalues BLOB);"
-              "CREATE TABLE band (band INTEGER, bucket BLOB, n INTEGER);")
+
+    SCHEMA = (
+        "CREATE TABLE sig (n INTEGER PRIMARY KEY, name TEXT, copies BLOB, info BLOB, hashvalues BLOB);"
+        "CREATE TABLE band (band INTEGER, bucket BLOB, n INTEGER);"
+    )
 
     def __init__(self, db, threshold: float = THRESHOLD):
         self.db = db
@@ -184,11 +201,14 @@ class CopyIndex:
     def add(self, n: int, name: str, entry: dict | None) -> None:
         if entry is None:
             return
-        self.db.execute("INSERT INTO sig VALUES (?, ?, ?, ?, ?)", (
-            n, name, orjson.dumps(entry["copies"]), entry["info"], entry["hashvalues"]))
+        self.db.execute(
+            "INSERT INTO sig VALUES (?, ?, ?, ?, ?)",
+            (n, name, orjson.dumps(entry["copies"]), entry["info"], entry["hashvalues"]),
+        )
         if entry["info"] is not None:
-            self.db.executemany("INSERT INTO band VALUES (?, ?, ?)",
-                                [(k, key, n) for k, key in enumerate(entry["bands"])])
+            self.db.executemany(
+                "INSERT INTO band VALUES (?, ?, ?)", [(k, key, n) for k, key in enumerate(entry["bands"])]
+            )
 
     def flags(self):
         """(n, name, flags) of every indexed report whose `copies` flags change (none: the key goes), in order."""
@@ -208,7 +228,8 @@ class CopyIndex:
                 others = lookup.execute(
                     "SELECT DISTINCT s.n, s.info, s.hashvalues FROM band a JOIN band o ON o.band = a.band AND "
                     "o.bucket = a.bucket JOIN sig s ON s.n = o.n WHERE a.n = ? AND o.n != ? ORDER BY s.n",
-                    (n, n)).fetchall()
+                    (n, n),
+                ).fetchall()
                 flags = _flags_for(load((n, info, blob)), [load(o) for o in others], self.threshold)
             if flags != orjson.loads(copies):
                 yield n, name, flags

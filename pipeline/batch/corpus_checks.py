@@ -13,6 +13,7 @@ comes back with its task's outcome; the process running the batch keeps the entr
 which reports change (CorpusIndex.changes). Those are read again and rewritten where its runner says (runners.py):
 in this process, or on the Dask workers, which read and write the store themselves.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -37,13 +38,18 @@ def figures(report: dict) -> dict:
     """The few numbers of a report the cross-year checks read (and what names it): a small index entry, so the
     checks of a batch of any size never hold the reports themselves."""
     return {
-        "document": report["document"], "year": report["meta"].get("year"),
-        "key": body_key(report["meta"].get("body")), "template": report["meta"].get("template"),
+        "document": report["document"],
+        "year": report["meta"].get("year"),
+        "key": body_key(report["meta"].get("body")),
+        "template": report["meta"].get("template"),
         "sha256": (report.get("provenance") or {}).get("sha256"),
         "carried_forward": {c: _cell(report, "requests", "carried_forward", c) for c in APPLICANT_COLUMNS + ["total"]},
         "carried_over": {c: _cell(report, "requests", "carried_over", c) for c in APPLICANT_COLUMNS + ["total"]},
-        "active": {f"{row}.{col}": _cell(report, "active_disclosure", row, col)
-                   for row in ("rules", "normative_docs") for col in ("in_force", "issued", "repealed")},
+        "active": {
+            f"{row}.{col}": _cell(report, "active_disclosure", row, col)
+            for row in ("rules", "normative_docs")
+            for col in ("in_force", "issued", "repealed")
+        },
         "has_year_checks": any(c["rule"].startswith("years.") for c in report.get("checks", [])),
     }
 
@@ -82,18 +88,36 @@ def cross_year_checks(prev: dict, cur: dict) -> list[dict]:
         a, b = prev["carried_forward"][col], cur["carried_over"][col]
         if a is None or b is None:
             continue
-        out.append({"rule": "years.carried_over", "ok": a == b, "cells": [f"requests.carried_over.{col}"],
-                    "expected": a, "found": b, "where": other})
+        out.append(
+            {
+                "rule": "years.carried_over",
+                "ok": a == b,
+                "cells": [f"requests.carried_over.{col}"],
+                "expected": a,
+                "found": b,
+                "where": other,
+            }
+        )
     if prev["template"] == "2021" and cur["template"] == "2021":
         for row in ("rules", "normative_docs"):
             last = prev["active"][f"{row}.in_force"]
             issued, repealed, now = (cur["active"][f"{row}.{c}"] for c in ("issued", "repealed", "in_force"))
             if None in (last, issued, repealed, now):
                 continue
-            out.append({"rule": "years.in_force", "ok": last + issued - repealed == now,
-                        "cells": [f"active_disclosure.{row}.in_force", f"active_disclosure.{row}.issued",
-                                  f"active_disclosure.{row}.repealed"],
-                        "expected": last + issued - repealed, "found": now, "where": other})
+            out.append(
+                {
+                    "rule": "years.in_force",
+                    "ok": last + issued - repealed == now,
+                    "cells": [
+                        f"active_disclosure.{row}.in_force",
+                        f"active_disclosure.{row}.issued",
+                        f"active_disclosure.{row}.repealed",
+                    ],
+                    "expected": last + issued - repealed,
+                    "found": now,
+                    "where": other,
+                }
+            )
     return out
 
 
@@ -112,8 +136,12 @@ def index_entry(report: dict) -> dict | None:
     checks = report.get("checks") if isinstance(report.get("checks"), list) else []
     years = [c for c in checks if isinstance(c, dict) and str(c.get("rule", "")).startswith(YEARS)]
     others = [c for c in checks if not (isinstance(c, dict) and str(c.get("rule", "")).startswith(YEARS))]
-    return {"figures": f, "copy": copy_entry(report), "year_checks": years,
-            "years_last": checks == others + years}  # kept + new == checks needs the year checks last
+    return {
+        "figures": f,
+        "copy": copy_entry(report),
+        "year_checks": years,
+        "years_last": checks == others + years,
+    }  # kept + new == checks needs the year checks last
 
 
 class CorpusIndex:
@@ -122,11 +150,12 @@ class CorpusIndex:
     the reports nor the index."""
 
     def __init__(self):
-        self.disk = DiskIndex("CREATE TABLE entry (n INTEGER PRIMARY KEY, name TEXT, key TEXT, year INTEGER, "
-                              "sha TEXT, has_year_checks INTEGER, figures BLOB, year_checks BLOB, years_last INTEGER);"
-                              "CREATE INDEX by_body ON entry (key, year);"
-                              "CREATE TABLE change (n INTEGER PRIMARY KEY, name TEXT, year_checks BLOB, copies BLOB);"
-                              + CopyIndex.SCHEMA)
+        self.disk = DiskIndex(
+            "CREATE TABLE entry (n INTEGER PRIMARY KEY, name TEXT, key TEXT, year INTEGER, "
+            "sha TEXT, has_year_checks INTEGER, figures BLOB, year_checks BLOB, years_last INTEGER);"
+            "CREATE INDEX by_body ON entry (key, year);"
+            "CREATE TABLE change (n INTEGER PRIMARY KEY, name TEXT, year_checks BLOB, copies BLOB);" + CopyIndex.SCHEMA
+        )
         self.copies = CopyIndex(self.disk.db)
         self.count = 0
 
@@ -139,10 +168,20 @@ class CorpusIndex:
         f = entry["figures"]
         if f is None:
             return
-        self.disk.db.execute("INSERT INTO entry VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                             (n, name, f["key"], f["year"] if isinstance(f["year"], int) else None, f["sha256"],
-                              int(f["has_year_checks"]), orjson.dumps(f), orjson.dumps(entry["year_checks"]),
-                              int(entry["years_last"])))
+        self.disk.db.execute(
+            "INSERT INTO entry VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                n,
+                name,
+                f["key"],
+                f["year"] if isinstance(f["year"], int) else None,
+                f["sha256"],
+                int(f["has_year_checks"]),
+                orjson.dumps(f),
+                orjson.dumps(entry["year_checks"]),
+                int(entry["years_last"]),
+            ),
+        )
 
     def changes(self):
         """(name, cross-year checks or None, copy flags or None) of each report whose checks change, in batch
@@ -152,9 +191,15 @@ class CorpusIndex:
         db.commit()
         lookup = db.cursor()
         for n, name, key, year, has_year_checks, blob, current, last in db.execute(
-                "SELECT n, name, key, year, has_year_checks, figures, year_checks, years_last FROM entry ORDER BY n"):
-            previous = lookup.execute("SELECT name, sha, figures FROM entry WHERE key = ? AND year = ? ORDER BY n",
-                                      (key, year - 1)).fetchall() if key and year else []
+            "SELECT n, name, key, year, has_year_checks, figures, year_checks, years_last FROM entry ORDER BY n"
+        ):
+            previous = (
+                lookup.execute(
+                    "SELECT name, sha, figures FROM entry WHERE key = ? AND year = ? ORDER BY n", (key, year - 1)
+                ).fetchall()
+                if key and year
+                else []
+            )
             if not previous and not has_year_checks:
                 continue
             f = orjson.loads(blob)
@@ -168,12 +213,17 @@ class CorpusIndex:
             if not last or new != orjson.loads(current):
                 db.execute("INSERT INTO change VALUES (?, ?, ?, NULL)", (n, name, orjson.dumps(new)))
         for n, name, flags in self.copies.flags():
-            db.execute("INSERT INTO change VALUES (?, ?, NULL, ?) ON CONFLICT (n) DO UPDATE SET copies = "
-                       "excluded.copies", (n, name, orjson.dumps(flags)))
+            db.execute(
+                "INSERT INTO change VALUES (?, ?, NULL, ?) ON CONFLICT (n) DO UPDATE SET copies = excluded.copies",
+                (n, name, orjson.dumps(flags)),
+            )
         db.commit()
         for name, years, copies in db.execute("SELECT name, year_checks, copies FROM change ORDER BY n"):
-            yield (name, orjson.loads(years) if years is not None else None,
-                   orjson.loads(copies) if copies is not None else None)
+            yield (
+                name,
+                orjson.loads(years) if years is not None else None,
+                orjson.loads(copies) if copies is not None else None,
+            )
 
     def close(self) -> None:
         self.disk.close()

@@ -5,6 +5,7 @@ Where a source folder is absent the stage still succeeds: its sub-folder is simp
 (`data/raw`) runs alone. Files are hard-linked (no copy of the bytes; the folder is git-ignored and not cached by
 DVC), or symlinked where the file system refuses a hard link. The folder's content, and so the hash DVC records,
 depends only on the files' names and bytes: gathering again from unchanged sources reruns nothing downstream."""
+
 from __future__ import annotations
 
 import os

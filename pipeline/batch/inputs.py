@@ -23,6 +23,7 @@ is refused with a clear error (no reader of them is installed: unpack it). Folde
 own files (`__MACOSX/`, `._*`, `.DS_Store`, `Thumbs.db`, `desktop.ini`, Word's `~$` lock files) are not inputs;
 nor are the pictures of a web page saved with its files (`page.html` + `page_files/`), as in a folder.
 """
+
 from __future__ import annotations
 
 import os
@@ -38,7 +39,7 @@ from .store import is_url
 
 MAX_MEMBERS = 5000
 MAX_MEMBER_BYTES = MAX_BYTES
-MAX_TOTAL = 2 * 1024 ** 3
+MAX_TOTAL = 2 * 1024**3
 MAX_RATIO = 200
 SYSTEM_FILES = {".ds_store", "thumbs.db", "desktop.ini"}
 _FILES_FOLDER = re.compile(r"^(.+?)[._](?:files|files_)$|^(.+?)\.fld$", re.I)
@@ -81,7 +82,7 @@ def document_names(found: list[tuple[Path, Path]]) -> list[str]:
         if is_url(str(path)):  # an object in an object store: its key under the prefix given
             path, root = str(path), str(root).rstrip("/")
             name = path.rsplit("/", 1)[-1]
-            rel = path[len(root) + 1:] if path != root and path.startswith(root + "/") else name
+            rel = path[len(root) + 1 :] if path != root and path.startswith(root + "/") else name
             levels.append([name, rel or name, path])
             continue
         try:
@@ -122,7 +123,7 @@ def _numbered(names: list[str]) -> list[str]:
 
 
 def archive_kind(path: Path, opened=None) -> str | None:
-    """"zip", "7z" or "rar" when the file is an archive of files (by its bytes), else None. `opened`: the file
+    """ "zip", "7z" or "rar" when the file is an archive of files (by its bytes), else None. `opened`: the file
     already open (an object in an object store), read from its start."""
     try:
         if opened is not None:
@@ -192,8 +193,13 @@ def expand_archive(archive: Path | str, kind: str, opened=None) -> tuple[list[tu
         return {"file": printable(str(where)), "stage": "input", "message": message}
 
     if kind != "zip":
-        return [], [problem(archive, f"unsupported archive: a {kind} archive is not opened (no reader of {kind} is "
-                                     f"installed); unpack it and give its files")]
+        return [], [
+            problem(
+                archive,
+                f"unsupported archive: a {kind} archive is not opened (no reader of {kind} is "
+                f"installed); unpack it and give its files",
+            )
+        ]
     try:
         with zipfile.ZipFile(opened if opened is not None else archive) as z:
             infos = z.infolist()
@@ -204,8 +210,13 @@ def expand_archive(archive: Path | str, kind: str, opened=None) -> tuple[list[tu
         return [], [problem(archive, f"refused zip archive: {len(files)} members exceed {MAX_MEMBERS}")]
     total = sum(i.file_size for i in files)
     if total > MAX_TOTAL:
-        return [], [problem(archive, f"refused zip archive: its members expand to {total // (1024 * 1024)} MB, "
-                                     f"more than {MAX_TOTAL // (1024 * 1024)} MB (a zip bomb?)")]
+        return [], [
+            problem(
+                archive,
+                f"refused zip archive: its members expand to {total // (1024 * 1024)} MB, "
+                f"more than {MAX_TOTAL // (1024 * 1024)} MB (a zip bomb?)",
+            )
+        ]
     names = {_decoded(i).lower() for i in files}
     decoded = [_decoded(i) for i in infos]
     numbered = dict(zip((id(i) for i in infos), _numbered(decoded)))  # one name twice: `name (2).pdf`
@@ -219,20 +230,35 @@ def expand_archive(archive: Path | str, kind: str, opened=None) -> tuple[list[tu
         mode = info.external_attr >> 16
         if _unsafe(shown):
             problems.append(problem(where, "unsafe member name (an absolute path or ..): not read"))
-        elif any(p.startswith(".") or p == "__MACOSX" for p in parts[:-1]) or base.startswith(".") \
-                or system_file(base) or _page_pictures(shown.replace("\\", "/"), names):
+        elif (
+            any(p.startswith(".") or p == "__MACOSX" for p in parts[:-1])
+            or base.startswith(".")
+            or system_file(base)
+            or _page_pictures(shown.replace("\\", "/"), names)
+        ):
             continue
         elif stat.S_ISLNK(mode):
             problems.append(problem(where, "a symbolic link inside the archive: not followed"))
         elif info.flag_bits & 0x1:
-            problems.append(problem(where, "encrypted (password-protected) zip member: it cannot be read without "
-                                           "its password"))
+            problems.append(
+                problem(where, "encrypted (password-protected) zip member: it cannot be read without its password")
+            )
         elif info.file_size > MAX_MEMBER_BYTES:
-            problems.append(problem(where, f"file too large: {info.file_size // (1024 * 1024)} MB exceeds "
-                                           f"{MAX_MEMBER_BYTES // (1024 * 1024)} MB"))
+            problems.append(
+                problem(
+                    where,
+                    f"file too large: {info.file_size // (1024 * 1024)} MB exceeds "
+                    f"{MAX_MEMBER_BYTES // (1024 * 1024)} MB",
+                )
+            )
         elif info.file_size > 10 * 1024 * 1024 and info.file_size / max(info.compress_size, 1) > MAX_RATIO:
-            problems.append(problem(where, f"refused zip member: {info.compress_size} bytes expand to "
-                                           f"{info.file_size // (1024 * 1024)} MB (a zip bomb?)"))
+            problems.append(
+                problem(
+                    where,
+                    f"refused zip member: {info.compress_size} bytes expand to "
+                    f"{info.file_size // (1024 * 1024)} MB (a zip bomb?)",
+                )
+            )
         else:
             members.append((where, info.filename, place[id(info)]))
     return members, problems
@@ -282,6 +308,9 @@ def unsupported(path: Path | str, head: bytes | None = None) -> dict | None:
     if sniff_format(head) != "txt":
         return None
     ext = PurePosixPath(str(path).rsplit("/", 1)[-1]).suffix.lower() or "(no extension)"
-    return {"file": printable(str(path)), "stage": "input",
-            "message": f"unsupported file type {ext}: not read (the formats read: PDF, Word .docx/.doc, WPS, RTF, OFD, "
-                       f"HTML, text, spreadsheets, pictures, zip archives)"}
+    return {
+        "file": printable(str(path)),
+        "stage": "input",
+        "message": f"unsupported file type {ext}: not read (the formats read: PDF, Word .docx/.doc, WPS, RTF, OFD, "
+        f"HTML, text, spreadsheets, pictures, zip archives)",
+    }

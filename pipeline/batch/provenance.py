@@ -8,6 +8,7 @@ still is the one that was sealed (not edited or damaged since) and a valid repor
 The seal is a hash of the report's JSON text, so the one function that writes that text (`dump_json`) lives here
 too: every output, and every line of errors.jsonl, is written by it.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -53,15 +54,19 @@ def seal(report: dict) -> None:
     report.setdefault("provenance", {})["content"] = content_hash(report)
 
 
-def is_up_to_date(report, sha256: str, models_fingerprint: str, options: str | None = None,
-                  document: str | None = None) -> bool:
+def is_up_to_date(
+    report, sha256: str, models_fingerprint: str, options: str | None = None, document: str | None = None
+) -> bool:
     """An earlier output (`report`, as parsed from its file) of the same bytes, made by this pipeline version with
     these models and options, under the same document name (a second index.html added beside the first renames
     the first), sealed and still valid."""
     provenance = report.get("provenance") if isinstance(report, dict) else None
-    if not isinstance(provenance, dict) or report.get("pipeline_version") != PIPELINE_VERSION or \
-            {k: v for k, v in provenance.items() if k != "content"} != {
-                "sha256": sha256, "models": models_fingerprint, "options": options or options_key(None)}:
+    if (
+        not isinstance(provenance, dict)
+        or report.get("pipeline_version") != PIPELINE_VERSION
+        or {k: v for k, v in provenance.items() if k != "content"}
+        != {"sha256": sha256, "models": models_fingerprint, "options": options or options_key(None)}
+    ):
         return False
     if document is not None and report.get("document") != document:
         return False

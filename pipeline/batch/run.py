@@ -15,6 +15,7 @@ This process lists the inputs and names the outputs; the tasks read, check resum
 runner runs them — and send back a few hundred bytes each, so that a batch's memory here grows by about 1 kB per
 input (its name and outcome) and its work here by well under a millisecond per report.
 """
+
 from __future__ import annotations
 
 import sys
@@ -35,8 +36,9 @@ class BatchResult:
     skipped: list[str] = field(default_factory=list)  # outputs already up to date (a resumed run)
 
 
-def run_batch(inputs: list[str], out: str, stage, runner=None, resume: bool = True,
-              show_progress: bool = False) -> BatchResult:
+def run_batch(
+    inputs: list[str], out: str, stage, runner=None, resume: bool = True, show_progress: bool = False
+) -> BatchResult:
     """Run `stage` over the files (folders walked, URLs listed) of `inputs` with `runner` (default: InProcess),
     writing into `out` (a folder, or an fsspec URL). With `resume` (a resumable stage: Extract), an output already
     made from the same bytes by this pipeline version, these models and options is kept, not redone. Outputs and
@@ -81,8 +83,9 @@ def _record(outcomes, jobs, store, result, done, skipped, index, answered, show_
 
     failed = 0
     log = store.error_log()  # failures appended as they happen: a run that stops keeps what it recorded
-    bar = tqdm(total=len(jobs), unit="report", disable=not show_progress, file=sys.stderr, dynamic_ncols=True,
-               smoothing=0.1)
+    bar = tqdm(
+        total=len(jobs), unit="report", disable=not show_progress, file=sys.stderr, dynamic_ncols=True, smoothing=0.1
+    )
     try:
         for record in result.errors:  # what was found wrong before any work: missing paths, refused members
             log.add(record)
@@ -126,8 +129,9 @@ def _record(outcomes, jobs, store, result, done, skipped, index, answered, show_
 def _write_errors(store, errors: list[dict], answered: set[str] | None = None) -> None:
     """OUT/errors.jsonl rewritten once at the end of a batch (store.write_errors): the records of a zip member
     stay while its archive exists."""
-    write_errors(store, errors, answered, exists=input_exists,
-                 archive_of=lambda where: (split_member(where) or (where,))[0])
+    write_errors(
+        store, errors, answered, exists=input_exists, archive_of=lambda where: (split_member(where) or (where,))[0]
+    )
 
 
 def _remove_stale_outputs(store, result: BatchResult, stale_names: list[str]) -> None:

@@ -11,6 +11,7 @@
 Every runner yields one Outcome per job (in the order they finish; run.py records them in input order), and
 rewrites the reports the corpus-wide checks change (`rewrite`): in this process, or on the Dask workers.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -42,6 +43,7 @@ def default_memory_limit(workers: int) -> int:
 class InProcess:
     """This process. With `memory_limit_mb`, the data memory is capped as a worker's is while each report runs,
     and the cap lifted after: a file that inflates fails with a memory error, recorded like any other failure."""
+
     time_limit: float | None = DEFAULT_TIME_LIMIT
     memory_limit_mb: int | None = None
 
@@ -74,10 +76,12 @@ class InProcess:
 
 # --- worker processes -------------------------------------------------------------------------------------------
 _WORKER_MODELS = None
-_WARM_REPORT = ("示例县2024年政府信息公开工作年度报告\n一、总体情况\n全年共收到政府信息公开申请3件，行政复议1件。\n"
-                "二、主动公开政府信息情况\n规章 | 0 | 0 | 0 |\n三、收到和处理政府信息公开申请情况\n"
-                "一、本年新收政府信息公开申请数量 | 3 | 0 | 0 | 0 | 0 | 0 | 3 |\n四、政府信息公开行政复议、行政诉讼情况\n"
-                "五、存在的主要问题及改进情况\n六、其他需要报告的事项\n无。\n")
+_WARM_REPORT = (
+    "示例县2024年政府信息公开工作年度报告\n一、总体情况\n全年共收到政府信息公开申请3件，行政复议1件。\n"
+    "二、主动公开政府信息情况\n规章 | 0 | 0 | 0 |\n三、收到和处理政府信息公开申请情况\n"
+    "一、本年新收政府信息公开申请数量 | 3 | 0 | 0 | 0 | 0 | 0 | 3 |\n四、政府信息公开行政复议、行政诉讼情况\n"
+    "五、存在的主要问题及改进情况\n六、其他需要报告的事项\n无。\n"
+)
 _warm = False
 
 
@@ -136,6 +140,7 @@ class ProcessPool:
     """`workers` worker processes (pebble: a worker stuck past its time limit is killed and replaced, the batch goes
     on). A single input runs in this process instead (no worker start-up to pay), under the same memory cap.
     `memory_limit_mb` None: default_memory_limit; 0: none."""
+
     workers: int
     time_limit: float | None = DEFAULT_TIME_LIMIT
     memory_limit_mb: int | None = None
@@ -148,8 +153,13 @@ class ProcessPool:
         """Worker processes share the cores: one ONNX Runtime thread each, not all cores each (a thread count is
         no part of a report's provenance: it changes nothing in it)."""
         if stage.options.ocr.threads == 0 and self.workers > 1:
-            return dataclasses.replace(stage, options=dataclasses.replace(stage.options, ocr=dataclasses.replace(
-                stage.options.ocr, threads=max(1, (os.cpu_count() or 1) // self.workers))))
+            return dataclasses.replace(
+                stage,
+                options=dataclasses.replace(
+                    stage.options,
+                    ocr=dataclasses.replace(stage.options.ocr, threads=max(1, (os.cpu_count() or 1) // self.workers)),
+                ),
+            )
         return stage
 
     def run(self, jobs, task: Task):
@@ -172,8 +182,14 @@ class ProcessPool:
         hard_limit = seconds + KILL_GRACE if seconds else None
         queue = iter(jobs)
         pending = {}
-        with Pool(max_workers=self.workers, max_tasks=WORKER_MAX_TASKS, initializer=_init_worker,
-                  initargs=(stage, limit), context=context) as pool:
+        with Pool(
+            max_workers=self.workers,
+            max_tasks=WORKER_MAX_TASKS,
+            initializer=_init_worker,
+            initargs=(stage, limit),
+            context=context,
+        ) as pool:
+
             def submit():
                 job = next(queue, None)
                 if job is not None:
@@ -189,19 +205,34 @@ class ProcessPool:
                         try:
                             yield future.result()
                         except FutureTimeout:
-                            yield Outcome(job.index, error={"file": job.path, "stage": "timeout",
-                                                            "message": str(TimeLimitExceeded(seconds)) +
-                                                            "; worker killed"})
+                            yield Outcome(
+                                job.index,
+                                error={
+                                    "file": job.path,
+                                    "stage": "timeout",
+                                    "message": str(TimeLimitExceeded(seconds)) + "; worker killed",
+                                },
+                            )
                         except ProcessExpired as e:
-                            yield Outcome(job.index, error={
-                                "file": job.path, "stage": "memory",
-                                "message": f"memory limit exceeded or crash: its worker process died (exit code "
-                                           f"{e.exitcode}) and was replaced; a worker may take {limit} MB "
-                                           f"(--memory-limit)"})
+                            yield Outcome(
+                                job.index,
+                                error={
+                                    "file": job.path,
+                                    "stage": "memory",
+                                    "message": f"memory limit exceeded or crash: its worker process died (exit code "
+                                    f"{e.exitcode}) and was replaced; a worker may take {limit} MB "
+                                    f"(--memory-limit)",
+                                },
+                            )
                         except Exception as e:
-                            yield Outcome(job.index, error={
-                                "file": job.path, "stage": stage.name,
-                                "message": f"internal error: {type(e).__name__}: {e}"[:240]})
+                            yield Outcome(
+                                job.index,
+                                error={
+                                    "file": job.path,
+                                    "stage": stage.name,
+                                    "message": f"internal error: {type(e).__name__}: {e}"[:240],
+                                },
+                            )
                         submit()
             except GeneratorExit:  # the batch stopped (a full disk, Ctrl-C): the reports still queued are not run
                 pool.stop()
@@ -232,6 +263,7 @@ class DaskCluster:
     never waits for this process; a chunk that does not come back within twice its reports' time limits (a report
     stuck inside C code, which no one can stop in a thread) has its reports recorded as timed out, and the batch
     goes on."""
+
     scheduler: object
     time_limit: float | None = DEFAULT_TIME_LIMIT
     queued: int = 2  # chunks in flight per worker thread
@@ -278,10 +310,10 @@ class DaskCluster:
             chunk = [job for job in (next(queue, None) for _ in range(size)) if job is not None]
             pace["left"] -= len(chunk)
             if chunk:
-                future = client.submit(run_chunk, chunk, task, shared, seconds, pure=False,
-                                       key=f"reports-{run_id}-{chunk[0].index}")
-                pending[future] = (chunk, time.monotonic() + 2 * len(chunk) * seconds + KILL_GRACE
-                                   if seconds else None)
+                future = client.submit(
+                    run_chunk, chunk, task, shared, seconds, pure=False, key=f"reports-{run_id}-{chunk[0].index}"
+                )
+                pending[future] = (chunk, time.monotonic() + 2 * len(chunk) * seconds + KILL_GRACE if seconds else None)
 
         for _ in range(window):
             submit()
@@ -298,9 +330,17 @@ class DaskCluster:
                         try:
                             outcomes = future.result()
                         except Exception as e:  # the worker died, or could not unpickle the task
-                            outcomes = [Outcome(job.index, error={
-                                "file": job.path, "stage": task.stage.name,
-                                "message": f"worker error: {type(e).__name__}: {e}"[:240]}) for job in chunk]
+                            outcomes = [
+                                Outcome(
+                                    job.index,
+                                    error={
+                                        "file": job.path,
+                                        "stage": task.stage.name,
+                                        "message": f"worker error: {type(e).__name__}: {e}"[:240],
+                                    },
+                                )
+                                for job in chunk
+                            ]
                         future.release()
                         pace["reports"] += len(outcomes)
                         pace["seconds"] += sum(o.seconds for o in outcomes)
@@ -311,10 +351,15 @@ class DaskCluster:
                         future.cancel()
                         submit()
                         for job in chunk:
-                            yield Outcome(job.index, error={
-                                "file": job.path, "stage": "timeout",
-                                "message": f"{TimeLimitExceeded(seconds)}; its Dask worker did not answer (a report "
-                                           f"stuck inside C code: the worker's thread cannot be stopped)"})
+                            yield Outcome(
+                                job.index,
+                                error={
+                                    "file": job.path,
+                                    "stage": "timeout",
+                                    "message": f"{TimeLimitExceeded(seconds)}; its Dask worker did not answer (a report "
+                                    f"stuck inside C code: the worker's thread cannot be stopped)",
+                                },
+                            )
         except GeneratorExit:  # the batch stopped (a full disk, Ctrl-C): what is queued is not run
             client.cancel(list(pending))
             raise

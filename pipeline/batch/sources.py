@@ -5,6 +5,7 @@ runs it — this one, a worker process, or a Dask worker that reads its inputs i
 The process that plans a batch only lists names (and opens an archive's directory to list its members); the bytes
 of a report are read once, by the process that reads the report (`read_input`).
 """
+
 from __future__ import annotations
 
 import os
@@ -19,8 +20,7 @@ from . import inputs as archives
 from .store import filesystem, is_url, local_path
 
 
-def find_inputs(paths: list[str], skip: str | Path | None = None,
-                roots: dict | None = None) -> tuple[list, list[dict]]:
+def find_inputs(paths: list[str], skip: str | Path | None = None, roots: dict | None = None) -> tuple[list, list[dict]]:
     """Files named directly, and files with a supported extension found by walking directories (sorted; folders
     reached through symbolic links are walked too, each once). A file reached twice (named twice, or through a
     link) is read once. Anything that is not a regular file (a named pipe, a socket, a device) is recorded as an
@@ -41,14 +41,27 @@ def find_inputs(paths: list[str], skip: str | Path | None = None,
         try:
             st = path.stat()
         except OSError as e:
-            problems.append({"file": printable(str(path)), "stage": "input",
-                             "message": f"cannot read: {e.strerror or e}"})
+            problems.append(
+                {"file": printable(str(path)), "stage": "input", "message": f"cannot read: {e.strerror or e}"}
+            )
             return
         if not stat.S_ISREG(st.st_mode):
-            kind = ("a named pipe (FIFO)" if stat.S_ISFIFO(st.st_mode) else "a socket" if stat.S_ISSOCK(st.st_mode)
-                    else "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else "not a file")
-            problems.append({"file": printable(str(path)), "stage": "input",
-                             "message": f"not a regular file: {kind}; it was not opened"})
+            kind = (
+                "a named pipe (FIFO)"
+                if stat.S_ISFIFO(st.st_mode)
+                else "a socket"
+                if stat.S_ISSOCK(st.st_mode)
+                else "a device"
+                if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode)
+                else "not a file"
+            )
+            problems.append(
+                {
+                    "file": printable(str(path)),
+                    "stage": "input",
+                    "message": f"not a regular file: {kind}; it was not opened",
+                }
+            )
             return
         real = os.path.realpath(path)
         if real not in seen:
@@ -102,8 +115,9 @@ def _page_files_folder(folder: str, names: list[str]) -> bool:
     """A folder that holds the pictures of a web page saved beside it (page.html + page_files/ or page.files/)."""
     m = _FILES_FOLDER.match(folder)
     stem = m and (m.group(1) or m.group(2))
-    return bool(stem) and any(n.lower() in (f"{stem.lower()}.html", f"{stem.lower()}.htm", f"{stem.lower()}.mht")
-                              for n in names)
+    return bool(stem) and any(
+        n.lower() in (f"{stem.lower()}.html", f"{stem.lower()}.htm", f"{stem.lower()}.mht") for n in names
+    )
 
 
 def find_objects(url: str, roots: dict, seen: set[str]) -> tuple[list[str], list[dict]]:
@@ -134,7 +148,7 @@ def find_objects(url: str, roots: dict, seen: set[str]) -> tuple[list[str], list
         by_folder.setdefault(folder, set()).add(name)
     files, problems, told = [], [], set()
     for key in keys:
-        rel = key[len(base) + 1:] if key.startswith(base + "/") else key.rsplit("/", 1)[-1]
+        rel = key[len(base) + 1 :] if key.startswith(base + "/") else key.rsplit("/", 1)[-1]
         parts = rel.split("/")
         folders = parts[:-1]
         name = parts[-1]
@@ -150,10 +164,17 @@ def find_objects(url: str, roots: dict, seen: set[str]) -> tuple[list[str], list
         if pictures is not None:
             if pictures not in told:  # the page is read, but not its pictures: said, not dropped in silence
                 told.add(pictures)
-                problems.append({"file": printable(pictures), "stage": "input", "message": (
-                    "the pictures of a web page saved with its files are read only from a folder, not from an object "
-                    "store: its page is read without them (tables pasted as pictures are missed); give the page and "
-                    "this folder from a file system")})
+                problems.append(
+                    {
+                        "file": printable(pictures),
+                        "stage": "input",
+                        "message": (
+                            "the pictures of a web page saved with its files are read only from a folder, not from an object "
+                            "store: its page is read without them (tables pasted as pictures are missed); give the page and "
+                            "this folder from a file system"
+                        ),
+                    }
+                )
             continue
         found = f"{given}/{rel}"
         if found in seen:
@@ -162,8 +183,9 @@ def find_objects(url: str, roots: dict, seen: set[str]) -> tuple[list[str], list
             try:
                 head = fs.cat_file(key, 0, 4096)
             except OSError as e:
-                problems.append({"file": printable(found), "stage": "input",
-                                 "message": f"cannot read: {e.strerror or e}"})
+                problems.append(
+                    {"file": printable(found), "stage": "input", "message": f"cannot read: {e.strerror or e}"}
+                )
                 continue
             refused = archives.unsupported(found, head)
             if refused is not None:
@@ -214,7 +236,7 @@ def read_input(source: str, member: str | None = None, entry: int | None = None)
                 raise ReadError(f"cannot read file: {e.strerror or e}")
         return archives.read_member(local_path(source), member, entry)
     if remote:  # one request: the object read no further than MAX_BYTES + 1 (its size asked only when it is larger,
-        try:      # or when the range cannot be served: an empty object has no byte 0)
+        try:  # or when the range cannot be served: an empty object has no byte 0)
             fs, path = filesystem(source)
             try:
                 data = fs.cat_file(path, start=0, end=MAX_BYTES + 1)

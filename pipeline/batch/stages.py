@@ -9,6 +9,7 @@ a stage over them wherever the work is done.
 A stage is a small value (its options and the folder of its models, never the models themselves), sent with each
 task to the process that runs it; that process loads the models once (`models()`), or is given them by its runner.
 """
+
 from __future__ import annotations
 
 import json
@@ -50,14 +51,22 @@ def check_is_report(report: dict, doc) -> None:
             how = " in the text OCR read from its pages (its own text layer is unusable or absent)"
         elif doc.format == "image":
             how = " in the text OCR read from the picture"
-        raise NotAReport(f"not a government information-disclosure annual report: found {headings} of the six "
-                         f"section headings and {tables} of the three tables{how}", stage="classify")
+        raise NotAReport(
+            f"not a government information-disclosure annual report: found {headings} of the six "
+            f"section headings and {tables} of the three tables{how}",
+            stage="classify",
+        )
 
 
 def predict_one(doc, models, pdf_options: PdfOptions | None = None) -> dict:
     """The report JSON of a document already read (the predict stage: models applied, checks run, validated)."""
-    report = build_report(doc, models.row_labeler, models.section_model, models.column_labeler,
-                          ocr_options=pdf_options.ocr if pdf_options is not None else None)
+    report = build_report(
+        doc,
+        models.row_labeler,
+        models.section_model,
+        models.column_labeler,
+        ocr_options=pdf_options.ocr if pdf_options is not None else None,
+    )
     check_is_report(report, doc)
     try:
         validate_report(report)
@@ -77,10 +86,12 @@ def read_options_of(params: dict) -> PdfOptions:
 
     extract, ocr = params.get("extract", {}), params.get("ocr", {})
     defaults = PdfOptions()
-    return PdfOptions(camelot_flavor=extract.get("camelot_flavor", defaults.camelot_flavor),
-                      tables=extract.get("pdf_tables", defaults.tables),
-                      min_ruling_lines=int(extract.get("min_ruling_lines", defaults.min_ruling_lines)),
-                      ocr=OcrOptions(**{k: v for k, v in ocr.items() if k in OcrOptions.__dataclass_fields__}))
+    return PdfOptions(
+        camelot_flavor=extract.get("camelot_flavor", defaults.camelot_flavor),
+        tables=extract.get("pdf_tables", defaults.tables),
+        min_ruling_lines=int(extract.get("min_ruling_lines", defaults.min_ruling_lines)),
+        ocr=OcrOptions(**{k: v for k, v in ocr.items() if k in OcrOptions.__dataclass_fields__}),
+    )
 
 
 @dataclass
@@ -88,6 +99,7 @@ class Job:
     """One input of a batch: its position (outputs and errors are reported in input order whatever finishes first),
     the input as shown (errors.jsonl, the document's path), the name of its output in the store, and what the
     process that runs it opens: `source`, an absolute path or a URL (for an archive's member: the archive's)."""
+
     index: int
     path: str
     name: str
@@ -102,6 +114,7 @@ class Job:
 class Plan:
     """A batch's work, known before any report is read: its jobs, what was found wrong with the inputs given
     (missing paths, refused members: recorded first), and the inputs this run answers for in errors.jsonl."""
+
     jobs: list[Job]
     problems: list[dict]
     answered: set[str]
@@ -114,6 +127,7 @@ def _source(path) -> str:
 @dataclass(kw_only=True)
 class Read:
     """A file → its document JSON."""
+
     options: PdfOptions = field(default_factory=PdfOptions)
     verbose: bool = False  # print the traceback of an internal error (a bug) to stderr
     name = "read"
@@ -129,8 +143,7 @@ class Read:
         """Every file found (folders walked, objects listed), a zip's members each an input of their own; each
         input's document name (its file name, or its path from the folder given where two share one)."""
         roots: dict = {}
-        files, problems = find_inputs(inputs, skip=store.real if isinstance(store, FolderStore) else None,
-                                      roots=roots)
+        files, problems = find_inputs(inputs, skip=store.real if isinstance(store, FolderStore) else None, roots=roots)
         problems = list(problems)
         documents = archives.document_names([(p, roots.get(p, p)) for p in files])
         entries: list[tuple] = []  # (input, its archive, its name there, its entry there, document name, note)
@@ -142,17 +155,25 @@ class Read:
             count = Counter(member for _, member, _ in members)
             for where, member, entry in members:
                 document = f"{documents[k]}!{archives.split_member(str(where))[1]}"
-                note = (f"the archive holds {count[member]} members under this one's name: each is read on its "
-                        f"own, this one (entry {entry + 1} of the archive) as {document}") \
-                    if count[member] > 1 else None
+                note = (
+                    (
+                        f"the archive holds {count[member]} members under this one's name: each is read on its "
+                        f"own, this one (entry {entry + 1} of the archive) as {document}"
+                    )
+                    if count[member] > 1
+                    else None
+                )
                 entries.append((where, path, member, entry, document, note))
             problems += refused
         taken: set[str] = set()
         jobs = []
         for i, (path, archive, member, entry, document, note) in enumerate(entries):
             name = archives.output_name(path, taken, self.suffix, document)
-            jobs.append(Job(i, str(path), name, _source(archive if archive is not None else path), member, entry,
-                            document, note))
+            jobs.append(
+                Job(
+                    i, str(path), name, _source(archive if archive is not None else path), member, entry, document, note
+                )
+            )
         answered = {job.path for job in jobs} | {str(f) for f in files} | {e["file"] for e in problems}
         return Plan(jobs, problems, answered)
 
@@ -182,6 +203,7 @@ class Read:
 class Extract(Read):
     """A file → its report JSON (read + predict in one go). Resumable: an output made from the same bytes by this
     pipeline version with the same models and options, under the same document name, is kept."""
+
     models_dir: str | None = "models"
     name = "extract"
     suffix = ".json"
@@ -205,6 +227,7 @@ class Extract(Read):
 class Predict(Extract):
     """Document JSON (the Read stage's outputs) → report JSON; the read stage's failures (its errors.jsonl) are
     carried along, and their old reports removed."""
+
     name = "predict"
     resumable = False
 
@@ -220,8 +243,15 @@ class Predict(Extract):
                 shown, document = Path(doc["path"]), doc.get("name")
             except (OSError, ValueError, KeyError, TypeError):
                 shown = path
-            jobs.append(Job(i, str(path), archives.output_name(shown, taken, document=document), _source(path),
-                            document=document))
+            jobs.append(
+                Job(
+                    i,
+                    str(path),
+                    archives.output_name(shown, taken, document=document),
+                    _source(path),
+                    document=document,
+                )
+            )
         answered = {job.path for job in jobs} | {str(f) for f in files} | {e["file"] for e in problems}
         return Plan(jobs, problems, answered)
 

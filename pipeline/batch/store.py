@@ -20,6 +20,7 @@ variables, or fsspec's `FSSPEC_S3_*`, e.g. `FSSPEC_S3_ENDPOINT_URL` for a server
   batch stops at once — every further write would fail too — with one line that names the file and the reason;
   what was written stays, and running the same command again after space is freed resumes.
 """
+
 from __future__ import annotations
 
 import json
@@ -44,7 +45,7 @@ def is_url(text: str) -> bool:
 
 def local_path(location: str) -> str:
     """A `file://` URL as the path it names; anything else as it is."""
-    return location[len("file://"):] if location.startswith("file://") else location
+    return location[len("file://") :] if location.startswith("file://") else location
 
 
 def filesystem(url: str):
@@ -56,9 +57,11 @@ def filesystem(url: str):
         return fsspec.core.url_to_fs(url)
     except ImportError as e:
         package = {"s3": "s3fs", "s3a": "s3fs", "gs": "gcsfs", "gcs": "gcsfs", "az": "adlfs", "abfs": "adlfs"}.get(
-            url.split("://", 1)[0], "the fsspec implementation of this protocol")
-        raise OSError(f"cannot open {url}: {package} is not installed (pip install -e '.[cluster]', or "
-                      f"pip install {package})") from e
+            url.split("://", 1)[0], "the fsspec implementation of this protocol"
+        )
+        raise OSError(
+            f"cannot open {url}: {package} is not installed (pip install -e '.[cluster]', or pip install {package})"
+        ) from e
 
 
 class OutputError(OSError):
@@ -81,6 +84,7 @@ class OutputError(OSError):
 class FolderStore:
     """A folder: the outputs are its files. `root` as given names them in the batch's results and messages;
     `real`, its absolute path, is where they are written, whatever folder a worker runs in."""
+
     root: str = "."
     real: str = field(default="", compare=False)
 
@@ -138,6 +142,7 @@ class FolderStore:
 class ObjectStore:
     """A prefix of an object store (`s3://bucket/reports`): each output is an object, written by one PUT (whole or
     not at all). The file system is opened once per process, on first use."""
+
     url: str
 
     def _fs(self):
@@ -232,7 +237,7 @@ class ErrorLog:
             start = os.fstat(fd).st_size
             view = memoryview(data)
             while view:
-                view = view[os.write(fd, view):]
+                view = view[os.write(fd, view) :]
         except OSError as e:
             if start is not None:  # a line cut short is taken back: the file holds whole lines only
                 try:
@@ -256,6 +261,7 @@ class ObjectErrorLog:
     """errors.jsonl in an object store, where nothing can be appended: the object is written again with the earlier
     lines and this run's so far, at most every FLUSH_SECONDS while failures come in, and when the batch ends or
     stops (`close`)."""
+
     FLUSH_SECONDS = 5.0
 
     def __init__(self, store: ObjectStore):
@@ -279,8 +285,9 @@ class ObjectErrorLog:
             self.unsaved, self.saved_at = False, time.monotonic()
 
 
-def write_errors(store, errors: list[dict], answered: set[str] | None = None, exists=os.path.lexists,
-                 archive_of=lambda where: where) -> None:
+def write_errors(
+    store, errors: list[dict], answered: set[str] | None = None, exists=os.path.lexists, archive_of=lambda where: where
+) -> None:
     """OUT/errors.jsonl as a batch leaves it: one record per input that failed. Records an earlier run (or a run
     beside this one) left for inputs this run did not answer are kept, so no failure is lost; this run's inputs get
     this run's records; a record whose input no longer exists (`exists` of its file, or of its archive for a

@@ -7,6 +7,7 @@ output that is up to date (resume: the hash of those bytes against the output's 
 the report (corpus_checks.index_entry). It never raises for a bad document: a failure is an Outcome with its
 errors.jsonl record.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -32,8 +33,9 @@ DEFAULT_TIME_LIMIT = 600.0  # seconds per report
 
 class TimeLimitExceeded(ReadError):
     def __init__(self, seconds: float):
-        super().__init__(f"time limit exceeded: stopped after {seconds:g} s (raise it with --time-limit)",
-                         stage="timeout")
+        super().__init__(
+            f"time limit exceeded: stopped after {seconds:g} s (raise it with --time-limit)", stage="timeout"
+        )
 
 
 @dataclass
@@ -41,6 +43,7 @@ class Outcome:
     """What comes back of one input: its error record, or that its output was written (or kept: `skipped`), and
     its entry in the corpus-wide checks' index. `write_error` (errno, reason): its output could not be written
     (a full disk), which stops the batch."""
+
     index: int
     error: dict | None = None
     seconds: float = 0.0
@@ -55,6 +58,7 @@ class Task:
     """What every task of a batch is given with its job: the stage, the store its outputs go to, whether an
     up-to-date output is kept (`resume`), and whether the corpus-wide checks will index the report (`index`: not
     for a batch of one report, which has no other report to check against)."""
+
     stage: object
     store: object
     resume: bool = False
@@ -71,17 +75,19 @@ def run_task(job: Job, task: Task, models) -> Outcome:
         if task.resume:
             kept = _kept(job, data, stage, store, models)
             if kept is not None:
-                return Outcome(job.index, skipped=True, entry=_entry(task, kept),
-                               seconds=time.perf_counter() - started)
+                return Outcome(job.index, skipped=True, entry=_entry(task, kept), seconds=time.perf_counter() - started)
         doc = stage.document(job, data)
         source = doc.path
         text = dump_json(stage.output(doc, models), indent=1)
     except ReadError as e:
         error = {"file": str(source), "stage": e.stage, "message": str(e)}
     except MemoryError:
-        error = {"file": str(source), "stage": "memory",
-                 "message": "memory limit exceeded: reading it needed more memory than a worker may take "
-                            "(raise it with --memory-limit)"}
+        error = {
+            "file": str(source),
+            "stage": "memory",
+            "message": "memory limit exceeded: reading it needed more memory than a worker may take "
+            "(raise it with --memory-limit)",
+        }
     except RecursionError:
         error = {"file": str(source), "stage": stage.name, "message": "document nested too deeply to read"}
     except Exception as e:  # an unexpected bug must not stop the batch
@@ -94,8 +100,7 @@ def run_task(job: Job, task: Task, models) -> Outcome:
             store.write(job.name, text)
         except OutputError as e:  # the process running the batch stops it with this one line
             return Outcome(job.index, write_error=(e.errno, e.reason), seconds=time.perf_counter() - started)
-        return Outcome(job.index, written=True, entry=_entry(task, text),
-                       seconds=time.perf_counter() - started)
+        return Outcome(job.index, written=True, entry=_entry(task, text), seconds=time.perf_counter() - started)
     return Outcome(job.index, error=error, seconds=time.perf_counter() - started)
 
 
@@ -129,6 +134,7 @@ def time_limit(seconds: float | None):
         yield
         return
     if threading.current_thread() is threading.main_thread():
+
         def expire(signum, frame):
             raise TimeLimitExceeded(seconds)
 
@@ -149,8 +155,9 @@ def _watchdog(seconds: float):
     import ctypes
 
     target = threading.get_ident()
-    expired = type("TimeLimitExceeded", (TimeLimitExceeded,), {"__init__": lambda self: TimeLimitExceeded.__init__(
-        self, seconds)})  # raised as a class: the exception is made in the thread, with its message
+    expired = type(
+        "TimeLimitExceeded", (TimeLimitExceeded,), {"__init__": lambda self: TimeLimitExceeded.__init__(self, seconds)}
+    )  # raised as a class: the exception is made in the thread, with its message
     lock = threading.Lock()
     state = {"done": False}
 
@@ -178,8 +185,11 @@ def limited_task(job: Job, task: Task, models, seconds: float | None) -> Outcome
         with time_limit(seconds):
             return run_task(job, task, models)
     except TimeLimitExceeded as e:
-        return Outcome(job.index, error={"file": job.path, "stage": e.stage, "message": str(e)},
-                       seconds=time.perf_counter() - started)
+        return Outcome(
+            job.index,
+            error={"file": job.path, "stage": e.stage, "message": str(e)},
+            seconds=time.perf_counter() - started,
+        )
 
 
 def run_chunk(jobs: list[Job], task: Task, models, seconds: float | None) -> list[Outcome]:

@@ -6,6 +6,7 @@ A row printed more than once (a line of prose naming 规范性文件 before the 
 its best copy when its full copies agree; where they read different numbers, only the table's sums can choose one,
 else the row is null. The checks of the OCR guard (ocr_guard.py) run on the built table afterwards.
 """
+
 from __future__ import annotations
 
 from .. import schema
@@ -19,7 +20,6 @@ from .template import MIN_LABEL_CONFIDENCE
 from .values import TableResult, direct_values, fits_row, run_candidates
 
 
-
 def _candidate_rank(rec: RowRecord, p: float, table: str, template: str, row: str):
     """How good a record is as the one that prints `row`, where the row is printed more than once (a line of prose
     naming 规范性文件 before the table, the table's own row): complete first, then inside a grid, then holding the
@@ -28,7 +28,6 @@ def _candidate_rank(rec: RowRecord, p: float, table: str, template: str, row: st
     direct = direct_values(rec, list(schema.column_ids(table, template, row)), table) if fits else None
     sums = direct is not None and row_holds(table, direct[1], template) is True and None not in direct[1]
     return (fits, not rec.run, sums, p)
-
 
 
 def build_table(table: str, template: str, records, predictions, column_labeler=None) -> TableResult:
@@ -53,14 +52,23 @@ def build_table(table: str, template: str, records, predictions, column_labeler=
                 if _candidate_rank(rec, p, table, template, row) > _candidate_rank(kept, kept_p, table, template, row):
                     chosen[row] = (rec, p)
                     kept = rec
-                res.notes.append(f"row {row} printed more than once; the one in {kept.label!r} is kept (complete "
-                                 f"cells first, then inside a grid, then holding its sums)")
+                res.notes.append(
+                    f"row {row} printed more than once; the one in {kept.label!r} is kept (complete "
+                    f"cells first, then inside a grid, then holding its sums)"
+                )
                 continue
             chosen[row] = (rec, p)
         elif cls == "extra" and rec.section == SECTION_OF_TABLE[table] and rec.parts:
             res.extra_rows.append({"label": rec.label, "values": _extra_values(rec), "raw": rec.values})
-    contested = {row: found for row, found in ((row, _disagreeing_copies(table, template, row, c, column_labeler))
-                                               for row, c in copies.items() if len(c) > 1 and row in row_ids) if found}
+    contested = {
+        row: found
+        for row, found in (
+            (row, _disagreeing_copies(table, template, row, c, column_labeler))
+            for row, c in copies.items()
+            if len(c) > 1 and row in row_ids
+        )
+        if found
+    }
     filled = fill_gaps(table, template, records, predictions, chosen, row_ids)
     if table == "review_litigation":
         used = review_from_unlabelled(records, predictions, chosen, column_labeler)
@@ -96,7 +104,6 @@ def build_table(table: str, template: str, records, predictions, column_labeler=
     return res
 
 
-
 def _assign_row(res: TableResult, table: str, template: str, row: str, rec: RowRecord, p: float, column_labeler):
     """Write the record's cells into the row. Returns (record, p, readings) for a run of digits still to be cut
     (resolve_runs), else None."""
@@ -125,17 +132,21 @@ def _assign_row(res: TableResult, table: str, template: str, row: str, rec: RowR
                 res.where[(row, c)] = rec.place(order[k])
             ocr = rec.ocr[order[k]] if rec.ocr and order is not None else None
             if ocr is not None and ocr.source == "ocr":
-                res.cells[row][c].update(source="ocr", confidence=round(min(p, ocr.confidence or 0.0)
-                                                                         if v is not None else 0.0, 4))
+                res.cells[row][c].update(
+                    source="ocr", confidence=round(min(p, ocr.confidence or 0.0) if v is not None else 0.0, 4)
+                )
                 res.ocr[(row, c)] = ocr
         return None
     if rec.run:
         has_sums = table == "requests" or (table == "review_litigation" and len(columns) == 5)
-        cands = run_candidates(rec, len(columns), (lambda v: row_holds(table, v, template)) if has_sums else None,
-                               row_sum_ranges(table, (row,), template) if has_sums else ())
+        cands = run_candidates(
+            rec,
+            len(columns),
+            (lambda v: row_holds(table, v, template)) if has_sums else None,
+            row_sum_ranges(table, (row,), template) if has_sums else (),
+        )
         return rec, p, cands
-    res.notes.append(f"row {row}: {len(rec.values)} cells printed where the template has {len(columns)}; "
-                     f"unreadable")
+    res.notes.append(f"row {row}: {len(rec.values)} cells printed where the template has {len(columns)}; unreadable")
     for c in columns:
         res.cells[row][c]["raw"] = " | ".join(rec.values)
     return None
@@ -168,8 +179,11 @@ def _settle_copies(res: TableResult, table: str, template: str, row: str, found:
     photographed row): a copy is kept only when the table's sums choose it — every sum over the row that can be
     checked holds with it, at least one of them ties the row to others, and no other copy does the same. Otherwise
     the row is null: neither copy is trusted, and a blank copy never reads as 0 on its own."""
-    tied = [(a, b) for _, a, b in equations(table, template) if any(r == row for r, _ in a + b)
-            and any(r != row for r, _ in a + b)]
+    tied = [
+        (a, b)
+        for _, a, b in equations(table, template)
+        if any(r == row for r, _ in a + b) and any(r != row for r, _ in a + b)
+    ]
 
     def holds_with(values) -> bool | None:
         trial = {r: dict(cols) for r, cols in res.rows.items()}
@@ -186,18 +200,25 @@ def _settle_copies(res: TableResult, table: str, template: str, row: str, found:
         _assign_row(res, table, template, row, rec, p, column_labeler)
         for cell in res.cells[row].values():
             cell["checked"] = "sums"
-        res.notes.append(f"row {row} printed {len(found)} times with different numbers {shown}; the table's sums "
-                         f"choose the one in {rec.label!r}")
+        res.notes.append(
+            f"row {row} printed {len(found)} times with different numbers {shown}; the table's sums "
+            f"choose the one in {rec.label!r}"
+        )
         return
     columns = schema.column_ids(table, template, row)
     for c in columns:
         res.ocr.pop((row, c), None)
         res.rows[row][c] = None
-        res.cells[row][c] = {"raw": " / ".join(str(rec.values[k]) if k < len(rec.values) else ""
-                                               for k in [columns.index(c)] for rec, _, _ in found),
-                             "confidence": 0.0}
-    res.notes.append(f"row {row} printed {len(found)} times with different numbers {shown}; the table's sums "
-                     f"choose none of them: its cells are null")
+        res.cells[row][c] = {
+            "raw": " / ".join(
+                str(rec.values[k]) if k < len(rec.values) else "" for k in [columns.index(c)] for rec, _, _ in found
+            ),
+            "confidence": 0.0,
+        }
+    res.notes.append(
+        f"row {row} printed {len(found)} times with different numbers {shown}; the table's sums "
+        f"choose none of them: its cells are null"
+    )
 
 
 OCR_TEXT_CONFIDENCE = 0.5  # a number read from OCR'd text lines: OCR gave it no confidence of its own
@@ -217,14 +238,19 @@ def _mark_ocr_text(res: TableResult, chosen: dict) -> None:
             entry = res.cells[row][c]
             entry["source"] = "ocr"
             entry["confidence"] = round(min(entry.get("confidence", 0.0), OCR_TEXT_CONFIDENCE), 4)
-            res.ocr[(row, c)] = Cell("" if value is None else str(value), confidence=OCR_TEXT_CONFIDENCE
-                                     if value is not None else 0.0, source="ocr", ink=True)
+            res.ocr[(row, c)] = Cell(
+                "" if value is None else str(value),
+                confidence=OCR_TEXT_CONFIDENCE if value is not None else 0.0,
+                source="ocr",
+                ink=True,
+            )
 
 
-
-_COLUMN_HEADERS = {normalise(h) for h in HEADER_EXAMPLES} | {
-    normalise(v.split("／")[-1]) for v in schema.fields()["tables"]["requests"]["columns"].values()} | {
-    normalise(v) for v in schema.fields()["tables"]["review_litigation"]["columns"].values()}
+_COLUMN_HEADERS = (
+    {normalise(h) for h in HEADER_EXAMPLES}
+    | {normalise(v.split("／")[-1]) for v in schema.fields()["tables"]["requests"]["columns"].values()}
+    | {normalise(v) for v in schema.fields()["tables"]["review_litigation"]["columns"].values()}
+)
 
 
 def _is_header_like(rec: RowRecord) -> bool:
@@ -234,8 +260,9 @@ def _is_header_like(rec: RowRecord) -> bool:
 def _extra_values(rec: RowRecord):
     if rec.run:
         pieces = rec.values[0].split()
-        return [parse_value(p, "money" if "." in p or "元" in p else "signed") for p in pieces] \
-            if len(pieces) > 1 or len(rec.values[0]) <= 6 else [None]
+        return (
+            [parse_value(p, "money" if "." in p or "元" in p else "signed") for p in pieces]
+            if len(pieces) > 1 or len(rec.values[0]) <= 6
+            else [None]
+        )
     return [parse_value(v, "money" if "." in v or "元" in v else "signed") for v in rec.values if v.strip()]
-
-

@@ -12,6 +12,7 @@
 When a crawler ran a row's cells together (`640020470`), `split_run` lists every way to cut the digits into the
 row's cells; the caller keeps a cut only when the table's own sums leave exactly one.
 """
+
 from __future__ import annotations
 
 import functools
@@ -30,8 +31,10 @@ MAX_SPLITS = 200_000
 _CN_DIGIT = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _D = "[一二三四五六七八九]"
 # standard Chinese numerals below 1000: 〇/零, 三, 十二, 二十, 三十五, 一百, 一百零五, 一百一十, 三百二十一
-_CN_NUMERAL = re.compile(rf"^(?:(?P<zero>[〇零])|(?:(?P<h>{_D})百)?(?:(?P<t>{_D})?(?P<ten>十)(?P<u>{_D})?"
-                         rf"|(?P<nought>零)?(?P<unit>{_D}))?)$")
+_CN_NUMERAL = re.compile(
+    rf"^(?:(?P<zero>[〇零])|(?:(?P<h>{_D})百)?(?:(?P<t>{_D})?(?P<ten>十)(?P<u>{_D})?"
+    rf"|(?P<nought>零)?(?P<unit>{_D}))?)$"
+)
 
 
 def chinese_numeral(text: str) -> int | None:
@@ -123,8 +126,12 @@ def looks_numeric(raw: str | None) -> bool:
     numeral is a value here too (三 under 本年新收); a numbering column left of the labels stays in the label,
     because the label is found from the right."""
     t = normalise(raw)
-    return t in _BLANK_MARKS or t == UNREADABLE or _NUMBER_LIKE.match(t) is not None \
+    return (
+        t in _BLANK_MARKS
+        or t == UNREADABLE
+        or _NUMBER_LIKE.match(t) is not None
         or (t != "一" and chinese_numeral(_UNIT.sub("", t)) is not None)
+    )
 
 
 def split_run(run: str, k: int, max_len: int = 9, sums: list[tuple[int, int]] = ()):
@@ -219,8 +226,11 @@ def split_run(run: str, k: int, max_len: int = 9, sums: list[tuple[int, int]] = 
                 longest = min(longest, len(str(bound)))
                 free, left, need = span[1] - cell, span[0] - pos, bound - key[2]
                 chunk = -(-left // free)  # some cell still to come has at least this many digits
-                if need < 0 or (chunk >= 2 and need < 10 ** (chunk - 1)) \
-                        or need > free * (10 ** min(left - free + 1, max_len, len(str(bound))) - 1):
+                if (
+                    need < 0
+                    or (chunk >= 2 and need < 10 ** (chunk - 1))
+                    or need > free * (10 ** min(left - free + 1, max_len, len(str(bound))) - 1)
+                ):
                     dead.add(key)  # what is left of the total cannot be made of what is left of the digits
                     return True
             for length in range(1, longest + 1):
@@ -243,7 +253,7 @@ def split_run(run: str, k: int, max_len: int = 9, sums: list[tuple[int, int]] = 
 
     if last_group is not None:
         for length in range(1, min(max_len, n) + 1):
-            suffix = digits[n - length:]
+            suffix = digits[n - length :]
             if (length > 1 and suffix[0] == "0") or stops_after[n - length] > 0:
                 continue  # a leading zero, or a printed boundary inside the last cell
             last_total[0] = int(suffix)

@@ -5,6 +5,7 @@ listed too, so a reader sees what was verified. A check over a cell that is null
 cells read already break it: an unreadable cell is a count, never below 0, so parts read that add up to more than
 their total fail the check whatever the unreadable cells print (`unreadable` lists them).
 """
+
 from __future__ import annotations
 
 from . import sums
@@ -21,6 +22,7 @@ def _sum(rows, cells):
 def _overshoot(rows, expected_cells, found_cells):
     """(expected, found) of the cells read, where the unreadable cells lie on one side only and the cells read on
     that side already exceed the other side's total; else None."""
+
     def side(cells):
         vals = [rows.get(r, {}).get(c) for r, c in cells]
         return sum(v for v in vals if v is not None), any(v is None for v in vals)
@@ -49,14 +51,31 @@ def table_checks(tables: dict, template: str, sources: dict | None = None) -> li
                 if over is not None:
                     # the cells read already add up to more than the other side: whatever the unreadable cells
                     # print (counts, never below 0), the sum fails
-                    out.append({"rule": rule, "ok": False, "cells": names, "expected": over[0], "found": over[1],
-                                "unreadable": missing})
+                    out.append(
+                        {
+                            "rule": rule,
+                            "ok": False,
+                            "cells": names,
+                            "expected": over[0],
+                            "found": over[1],
+                            "unreadable": missing,
+                        }
+                    )
                     continue
-                out.append({"rule": rule, "ok": None, "cells": names, "expected": None, "found": None,
-                            "skipped": f"unreadable cell {missing[0].split('.', 1)[1]}"})
+                out.append(
+                    {
+                        "rule": rule,
+                        "ok": None,
+                        "cells": names,
+                        "expected": None,
+                        "found": None,
+                        "skipped": f"unreadable cell {missing[0].split('.', 1)[1]}",
+                    }
+                )
             else:
-                out.append({"rule": rule, "ok": expected == found, "cells": names, "expected": expected,
-                            "found": found})
+                out.append(
+                    {"rule": rule, "ok": expected == found, "cells": names, "expected": expected, "found": found}
+                )
     if sources:
         for entry in out:
             first = entry["cells"][0].split(".")

@@ -14,6 +14,7 @@ the table or as a header with confidence (`规章 | 5 …` then `行政规范性
 empty, not a wrapped label), or the whole label reads as another row than its first part did. The row above must
 be the record printed just before it, in the same section, with the same number of value cells.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -31,16 +32,22 @@ def _has_values(rec: RowRecord) -> bool:
 
 
 def _continues(prev: RowRecord, tail: RowRecord) -> bool:
-    return (not prev.run and _has_values(prev) and prev.section == tail.section
-            and len(prev.values) == len(tail.values) and tail.tail <= len(prev.parts))
+    return (
+        not prev.run
+        and _has_values(prev)
+        and prev.section == tail.section
+        and len(prev.values) == len(tail.values)
+        and tail.tail <= len(prev.parts)
+    )
 
 
 def _own_row(tail_prediction, prev_prediction) -> bool:
     """The marked row read on its own as another row of the table, or as a header (第二十条第（六）项 printed as a
     row of cells under the last row of the table above), with confidence."""
     cls, p = tail_prediction
-    return (p >= OWN_ROW_CONFIDENCE and ":" in cls and cls != prev_prediction[0]) or \
-        (cls == "header" and p >= MIN_HEADER_CONFIDENCE)
+    return (p >= OWN_ROW_CONFIDENCE and ":" in cls and cls != prev_prediction[0]) or (
+        cls == "header" and p >= MIN_HEADER_CONFIDENCE
+    )
 
 
 def _better_or_same(joined, before) -> bool:
@@ -59,7 +66,7 @@ def join_label_tails(records: list[RowRecord], predictions: list, labeler: RowLa
         prev = out[-1] if out else None
         if rec.tail and prev is not None and _continues(prev, rec) and not _own_row(prediction, labels[-1]):
             n = rec.tail
-            parts = prev.parts[:len(prev.parts) - n] + [a + b for a, b in zip(prev.parts[-n:], rec.parts[-n:])]
+            parts = prev.parts[: len(prev.parts) - n] + [a + b for a, b in zip(prev.parts[-n:], rec.parts[-n:])]
             joined = dataclasses.replace(prev, parts=parts, wrapped=prev.wrapped + 1)
             reading = label_records([joined], labeler)[0]
             if _better_or_same(reading, labels[-1]):

@@ -6,6 +6,7 @@ that were table text (not prose). Both read the grids through one GridRecords, s
 are worked out once per document; a grid is read again only where it continues a table of its section and takes
 over that table's header band (a table cut in two across a page).
 """
+
 from __future__ import annotations
 
 import bisect
@@ -51,15 +52,21 @@ class GridRecords:
         and is left holding the band this grid ends with (see records_from_grid)."""
         b = self.blocks[i]
         if carried.get("from_right"):
-            return records_from_grid(b.rows, i, b.page, section, headers=not b.loose, carried=carried,
-                                     geometry=self.geometry(i))
+            return records_from_grid(
+                b.rows, i, b.page, section, headers=not b.loose, carried=carried, geometry=self.geometry(i)
+            )
         found, band = self._read_plain(i)
         carried["from_right"] = {k: list(v) for k, v in band.items()}
         return [dataclasses.replace(rec, parts=list(rec.parts), page=b.page, section=section) for rec in found]
 
 
-def collect_records(blocks: list[Block], assignment: list[int | None], junk: list[bool],
-                    headings: set[int] = frozenset(), grids: GridRecords | None = None):
+def collect_records(
+    blocks: list[Block],
+    assignment: list[int | None],
+    junk: list[bool],
+    headings: set[int] = frozenset(),
+    grids: GridRecords | None = None,
+):
     """Records from every table block and from the table-like text of sections 2-4.
 
     Returns the records and the indices of the text blocks that were read as table text (not prose).
@@ -144,8 +151,13 @@ def _text_around_tables(blocks, assignment, junk, headings, parts: set[int]) -> 
 
         def tabular(j):
             b = blocks[j]
-            return (b.kind == "text" and not junk[j] and j not in headings and assignment[j] == sid
-                    and (looks_tabular_text(b.text) or _TABLE_NOTE.match(b.text)))
+            return (
+                b.kind == "text"
+                and not junk[j]
+                and j not in headings
+                and assignment[j] == sid
+                and (looks_tabular_text(b.text) or _TABLE_NOTE.match(b.text))
+            )
 
         found.update(j for j in range(first + 1, last) if tabular(j))
         j = first - 1
@@ -157,7 +169,6 @@ def _text_around_tables(blocks, assignment, junk, headings, parts: set[int]) -> 
             found.add(j)  # notes right below the last piece
             j += 1
     return found
-
 
 
 ANCHOR_CONFIDENCE = 0.9
@@ -181,7 +192,8 @@ def table_blocks(blocks: list[Block], labeler: RowLabeler, grids: GridRecords | 
             if rec.parts:
                 labelled.append((i, rec.label))
             elif (len(filled) == 15 and all(looks_numeric(v) for v in filled)) or (
-                    len(rec.values) == 5 and _review_group(rec.values)):
+                len(rec.values) == 5 and _review_group(rec.values)
+            ):
                 # the official row of 15, or one kind of case (结果维持 … 总计) printed as a table of its own
                 mine[4] = mine.get(4, 0) + 2
     for (i, _), (cls, p) in zip(labelled, labeler.predict([label for _, label in labelled])):
@@ -201,4 +213,3 @@ def _review_group(values: list[str]) -> bool:
     """Five counts whose last is the sum of the other four (and not all zero): a group of table 4."""
     nums = [parse_value(v) for v in values]
     return any(nums) and row_holds("review_litigation", nums)
-

@@ -6,6 +6,7 @@ characters, parents joined or flattened), plus rows from gold-labelled reports, 
 local rows and "header" cells). Classes are `table:row`, `extra` and `header`. Predictions are made from the fitted
 arrays with numpy (linear.py): extraction never imports scikit-learn.
 """
+
 from __future__ import annotations
 
 import functools
@@ -22,29 +23,120 @@ from ..files import replacing
 from .linear import FittedModel, LinearTextModel
 
 EXTRA_EXAMPLES = [
-    "其他主动公开文件", "其他主动公开文件（含以本单位名义正式签发的主动公开文件）", "行政确认", "行政奖励", "行政征收",
-    "行政给付", "行政检查", "行政裁决", "其他行政权力", "公共服务事项", "政务服务事项", "部门规范性文件",
-    "本级政府规章", "政府信息公开指南", "政策解读", "新闻发布会", "重点领域信息", "行政复议决定书", "备注",
-    "合计", "小计", "政府网站发布信息", "政务新媒体发布信息", "政府公报", "依申请公开件数", "政府信息公开专栏",
-    "其他对外管理服务事项（2021年起不再统计）", "行政事业性收费项目数", "信息处理费", "收取信息处理费",
+    "其他主动公开文件",
+    "其他主动公开文件（含以本单位名义正式签发的主动公开文件）",
+    "行政确认",
+    "行政奖励",
+    "行政征收",
+    "行政给付",
+    "行政检查",
+    "行政裁决",
+    "其他行政权力",
+    "公共服务事项",
+    "政务服务事项",
+    "部门规范性文件",
+    "本级政府规章",
+    "政府信息公开指南",
+    "政策解读",
+    "新闻发布会",
+    "重点领域信息",
+    "行政复议决定书",
+    "备注",
+    "合计",
+    "小计",
+    "政府网站发布信息",
+    "政务新媒体发布信息",
+    "政府公报",
+    "依申请公开件数",
+    "政府信息公开专栏",
+    "其他对外管理服务事项（2021年起不再统计）",
+    "行政事业性收费项目数",
+    "信息处理费",
+    "收取信息处理费",
 ]
 HEADER_EXAMPLES = [
-    "信息内容", "本年制发件数", "本年废止件数", "现行有效件数", "本年处理决定数量", "本年收费金额（单位：万元）",
-    "本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "本年增/减", "处理决定数量",
-    "采购项目数量", "采购总金额", "第二十条第（一）项", "第二十条第（五）项", "第二十条第（六）项", "第二十条第（八）项",
-    "第二十条第（九）项", "申请人情况", "自然人", "法人或其他组织", "商业企业", "科研机构", "社会公益组织",
-    "法律服务机构", "其他", "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", "行政复议",
-    "行政诉讼", "结果维持", "结果纠正", "其他结果", "尚未审结", "未经复议直接起诉", "复议后起诉", "序号", "项目",
-    "单位：件", "指标", "数量",
+    "信息内容",
+    "本年制发件数",
+    "本年废止件数",
+    "现行有效件数",
+    "本年处理决定数量",
+    "本年收费金额（单位：万元）",
+    "本年新制作数量",
+    "本年新公开数量",
+    "对外公开总数量",
+    "上一年项目数量",
+    "本年增/减",
+    "处理决定数量",
+    "采购项目数量",
+    "采购总金额",
+    "第二十条第（一）项",
+    "第二十条第（五）项",
+    "第二十条第（六）项",
+    "第二十条第（八）项",
+    "第二十条第（九）项",
+    "申请人情况",
+    "自然人",
+    "法人或其他组织",
+    "商业企业",
+    "科研机构",
+    "社会公益组织",
+    "法律服务机构",
+    "其他",
+    "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）",
+    "行政复议",
+    "行政诉讼",
+    "结果维持",
+    "结果纠正",
+    "其他结果",
+    "尚未审结",
+    "未经复议直接起诉",
+    "复议后起诉",
+    "序号",
+    "项目",
+    "单位：件",
+    "指标",
+    "数量",
 ]
-TRAD = str.maketrans("开计处请数结转办复议诉讼维纠审总业构组织务规范许罚强费采购项门关会权护类执询据为时现废发决认书证",
-                     "開計處請數結轉辦復議訴訟維糾審總業構組織務規範許罰強費採購項門關會權護類執詢據為時現廢發決認書證")
-NOTES = ["（设区的市、自治州人民政府应提供相关数据）", "(指2020年办件量)", "（含行政确认等）", "(单位:件)", "（注1）",
-         "（区分处理的，只计这一情形，不计其他情形）", "(本单位)", "（无）"]
+TRAD = str.maketrans(
+    "开计处请数结转办复议诉讼维纠审总业构组织务规范许罚强费采购项门关会权护类执询据为时现废发决认书证",
+    "開計處請數結轉辦復議訴訟維糾審總業構組織務規範許罰強費採購項門關會權護類執詢據為時現廢發決認書證",
+)
+NOTES = [
+    "（设区的市、自治州人民政府应提供相关数据）",
+    "(指2020年办件量)",
+    "（含行政确认等）",
+    "(单位:件)",
+    "（注1）",
+    "（区分处理的，只计这一情形，不计其他情形）",
+    "(本单位)",
+    "（无）",
+]
 # characters OCR reads as their look-alikes in scanned row labels (seen on the corpus's scans and the synthetic ones)
-OCR_LOOKALIKES = {"申": "电車", "予": "子于序手", "开": "丌丽", "秘": "移", "复": "夏", "处": "外", "理": "埋",
-                  "请": "清", "诉": "沂", "审": "宙", "结": "给", "转": "砖", "补": "朴", "务": "条", "费": "贵",
-                  "类": "粪", "总": "怠", "法": "注", "、": "·丶", "（": "(", "）": ")", "一": "—", "三": "二"}
+OCR_LOOKALIKES = {
+    "申": "电車",
+    "予": "子于序手",
+    "开": "丌丽",
+    "秘": "移",
+    "复": "夏",
+    "处": "外",
+    "理": "埋",
+    "请": "清",
+    "诉": "沂",
+    "审": "宙",
+    "结": "给",
+    "转": "砖",
+    "补": "朴",
+    "务": "条",
+    "费": "贵",
+    "类": "粪",
+    "总": "怠",
+    "法": "注",
+    "、": "·丶",
+    "（": "(",
+    "）": ")",
+    "一": "—",
+    "三": "二",
+}
 ARABIC = "123456789"
 CN = "一二三四五六七八九"
 
@@ -77,7 +169,7 @@ def _noise(text: str, rng: random.Random) -> str:
     r = rng.random()
     if r < 0.15 and len(text) > 4:
         i = rng.randrange(len(text))
-        text = text[:i] + text[i + 1:]
+        text = text[:i] + text[i + 1 :]
     elif r < 0.25:
         text = " ".join(text) if len(text) < 12 else text
     elif r < 0.35:
@@ -92,7 +184,7 @@ def _noise(text: str, rng: random.Random) -> str:
     elif r < 0.7:  # read from a scan: a character or two taken for a look-alike
         spots = [i for i, ch in enumerate(text) if ch in OCR_LOOKALIKES]
         for i in rng.sample(spots, k=min(len(spots), rng.choice([1, 1, 2]))):
-            text = text[:i] + rng.choice(OCR_LOOKALIKES[text[i]]) + text[i + 1:]
+            text = text[:i] + rng.choice(OCR_LOOKALIKES[text[i]]) + text[i + 1 :]
     return text.replace("\n", "")
 
 
@@ -148,6 +240,7 @@ def normalise_label(text: str) -> str:
 class RowLabeler(FittedModel):
     """A fitted label model: `model` (the arrays, applied with numpy) and, where it was trained or loaded from its
     `.joblib` file, the scikit-learn `pipeline` it came from (training metrics, MLflow)."""
+
     FUNCTIONS = {"normalise_label": normalise_label}
     CACHE_LIMIT = 50_000
 
@@ -161,11 +254,21 @@ class RowLabeler(FittedModel):
         from sklearn.linear_model import LogisticRegression
         from sklearn.pipeline import Pipeline
 
-        pipe = Pipeline([
-            ("tfidf", TfidfVectorizer(analyzer="char", ngram_range=(1, ngram_max), preprocessor=normalise_label,
-                                      sublinear_tf=True, min_df=1)),
-            ("clf", LogisticRegression(C=C, max_iter=2000, random_state=seed)),
-        ])
+        pipe = Pipeline(
+            [
+                (
+                    "tfidf",
+                    TfidfVectorizer(
+                        analyzer="char",
+                        ngram_range=(1, ngram_max),
+                        preprocessor=normalise_label,
+                        sublinear_tf=True,
+                        min_df=1,
+                    ),
+                ),
+                ("clf", LogisticRegression(C=C, max_iter=2000, random_state=seed)),
+            ]
+        )
         pipe.fit(X, y)
         return cls.fitted(pipe)
 
@@ -251,9 +354,25 @@ def default_labeler() -> RowLabeler:
 # ---------------------------------------------------------------- column headers
 
 HEADER_NOTES = ["（单位：件）", "(件)", "（个）", "（单位：万元）", "(万元)", "（项）", "（含下属单位）"]
-LABEL_COLUMN_HEADERS = ["信息内容", "项目", "序号", "内容", "指标", "类别", "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）",
-                        "申请人情况", "备注", "说明", "单位：件", "小计", "法人或其他组织小计", "法人或其他组织／小计", "其中：法人",
-                        "第二十条第（一）项", "第二十条第（五）项"]
+LABEL_COLUMN_HEADERS = [
+    "信息内容",
+    "项目",
+    "序号",
+    "内容",
+    "指标",
+    "类别",
+    "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）",
+    "申请人情况",
+    "备注",
+    "说明",
+    "单位：件",
+    "小计",
+    "法人或其他组织小计",
+    "法人或其他组织／小计",
+    "其中：法人",
+    "第二十条第（一）项",
+    "第二十条第（五）项",
+]
 COLUMN_WORDING = {  # wordings publishers print instead of the template's, per canonical column
     "active_disclosure:new_made": ["本年新制作数量", "本年度新制作数量", "新制作数量"],
     "active_disclosure:new_published": ["本年新公开数量", "本年度新公开数量", "新公开数量"],
@@ -265,7 +384,12 @@ COLUMN_WORDING = {  # wordings publishers print instead of the template's, per c
     "active_disclosure:issued": ["本年制发件数", "本年度制发件数", "制发件数"],
     "active_disclosure:repealed": ["本年废止件数", "本年度废止件数", "废止件数"],
     "active_disclosure:in_force": ["现行有效件数", "现行有效数", "有效件数"],
-    "active_disclosure:amount_wan": ["采购总金额（万元）", "本年收费金额（单位：万元）", "收费金额（万元）", "本年收费金额"],
+    "active_disclosure:amount_wan": [
+        "采购总金额（万元）",
+        "本年收费金额（单位：万元）",
+        "收费金额（万元）",
+        "本年收费金额",
+    ],
 }
 
 

@@ -9,6 +9,7 @@ computation on the fitted vocabulary, idf weights, coefficients and intercepts (
 idf and l2 norm per vectorizer, the vectorizers of a `FeatureUnion` side by side, and the softmax of
 `LogisticRegression.predict_proba` (tests/test_linear_model.py checks it against scikit-learn on the real models).
 """
+
 from __future__ import annotations
 
 import json
@@ -28,6 +29,7 @@ FORMAT = "govreport-linear-1"
 class Vectorizer:
     """One fitted TfidfVectorizer: which text it reads (`picker`, a name the owning model resolves), how it cuts
     it, its vocabulary (n-gram → column) and idf."""
+
     picker: str | None
     analyzer: str  # "char" or "word"
     ngram_range: tuple[int, int]
@@ -71,22 +73,28 @@ class Vectorizer:
                 return tokens
             grams = []
             for n in range(lo, hi + 1):
-                grams += [" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1)]
+                grams += [" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
             return grams
         if self.analyzer != "char":
             raise ValueError(f"analyzer {self.analyzer!r} is not supported")
         text = _WHITE_SPACES.sub(" ", text)
         grams = []
         for n in range(lo, min(hi, len(text)) + 1):
-            grams += [text[i:i + n] for i in range(len(text) - n + 1)]
+            grams += [text[i : i + n] for i in range(len(text) - n + 1)]
         return grams
 
 
 class LinearTextModel:
     """Class probabilities of texts: vectorizers side by side, then softmax(x · coef + intercept)."""
 
-    def __init__(self, vectorizers: list[Vectorizer], coef: np.ndarray, intercept: np.ndarray, classes: list[str],
-                 functions: dict[str, Callable] | None = None):
+    def __init__(
+        self,
+        vectorizers: list[Vectorizer],
+        coef: np.ndarray,
+        intercept: np.ndarray,
+        classes: list[str],
+        functions: dict[str, Callable] | None = None,
+    ):
         self.vectorizers = vectorizers
         self.weights = np.ascontiguousarray(coef.T)  # features × classes: a text's features pick rows
         self.intercept = intercept
@@ -140,12 +148,18 @@ class LinearTextModel:
             return fn.__name__
 
         def vectorizer(tfidf, picker=None) -> Vectorizer:
-            return Vectorizer(picker=name_of(picker), analyzer=tfidf.analyzer, ngram_range=tuple(tfidf.ngram_range),
-                              lowercase=bool(tfidf.lowercase), preprocessor=name_of(tfidf.preprocessor),
-                              token_pattern=tfidf.token_pattern if tfidf.analyzer == "word" else None,
-                              sublinear_tf=bool(tfidf.sublinear_tf), norm=tfidf.norm,
-                              vocabulary={g: int(j) for g, j in tfidf.vocabulary_.items()},
-                              idf=np.asarray(tfidf.idf_, dtype=np.float64) if tfidf.use_idf else None)
+            return Vectorizer(
+                picker=name_of(picker),
+                analyzer=tfidf.analyzer,
+                ngram_range=tuple(tfidf.ngram_range),
+                lowercase=bool(tfidf.lowercase),
+                preprocessor=name_of(tfidf.preprocessor),
+                token_pattern=tfidf.token_pattern if tfidf.analyzer == "word" else None,
+                sublinear_tf=bool(tfidf.sublinear_tf),
+                norm=tfidf.norm,
+                vocabulary={g: int(j) for g, j in tfidf.vocabulary_.items()},
+                idf=np.asarray(tfidf.idf_, dtype=np.float64) if tfidf.use_idf else None,
+            )
 
         steps = pipeline.steps
         features, clf = steps[0][1], steps[-1][1]
@@ -162,17 +176,34 @@ class LinearTextModel:
         for v in vectorizers:
             if v.analyzer not in ("char", "word") or v.norm not in (None, "l2"):
                 raise ValueError(f"cannot export a {v.analyzer} vectorizer with norm {v.norm}")
-        return cls(vectorizers, np.asarray(clf.coef_, dtype=np.float64), np.asarray(clf.intercept_, dtype=np.float64),
-                   [str(c) for c in clf.classes_], {**names, **(functions or {})})
+        return cls(
+            vectorizers,
+            np.asarray(clf.coef_, dtype=np.float64),
+            np.asarray(clf.intercept_, dtype=np.float64),
+            [str(c) for c in clf.classes_],
+            {**names, **(functions or {})},
+        )
 
     def save(self, path) -> None:
         """Arrays only (no pickle): the vocabularies in column order, idf, coefficients, intercepts, classes."""
         meta = {"format": FORMAT, "classes": [str(c) for c in self.classes_], "vectorizers": []}
         arrays = {"coef": self.weights.T, "intercept": self.intercept}
         for i, v in enumerate(self.vectorizers):
-            meta["vectorizers"].append({k: getattr(v, k) for k in ("picker", "analyzer", "ngram_range", "lowercase",
-                                                                     "preprocessor", "token_pattern", "sublinear_tf",
-                                                                     "norm")})
+            meta["vectorizers"].append(
+                {
+                    k: getattr(v, k)
+                    for k in (
+                        "picker",
+                        "analyzer",
+                        "ngram_range",
+                        "lowercase",
+                        "preprocessor",
+                        "token_pattern",
+                        "sublinear_tf",
+                        "norm",
+                    )
+                }
+            )
             grams = sorted(v.vocabulary, key=v.vocabulary.get)
             arrays[f"vocabulary_{i}"] = np.array(grams, dtype=str) if grams else np.zeros(0, dtype="<U1")
             if v.idf is not None:
@@ -190,9 +221,13 @@ class LinearTextModel:
             vectorizers = []
             for i, spec in enumerate(meta["vectorizers"]):
                 grams = z[f"vocabulary_{i}"].tolist()
-                vectorizers.append(Vectorizer(**{**spec, "ngram_range": tuple(spec["ngram_range"])},
-                                              vocabulary={g: j for j, g in enumerate(grams)},
-                                              idf=z[f"idf_{i}"] if f"idf_{i}" in z.files else None))
+                vectorizers.append(
+                    Vectorizer(
+                        **{**spec, "ngram_range": tuple(spec["ngram_range"])},
+                        vocabulary={g: j for j, g in enumerate(grams)},
+                        idf=z[f"idf_{i}"] if f"idf_{i}" in z.files else None,
+                    )
+                )
             return cls(vectorizers, z["coef"], z["intercept"], meta["classes"], functions)
 
 
@@ -206,6 +241,7 @@ class FittedModel:
     trained here or is asked for, the scikit-learn `pipeline` they come from (training metrics, MLflow). Saved as
     `name.joblib` (the pipeline) with `name.npz` beside it (the arrays, what prediction reads). A subclass names the
     functions its pipeline refers to in FUNCTIONS."""
+
     FUNCTIONS: dict[str, Callable] = {}
     CACHE_LIMIT = 100_000  # texts whose probabilities are kept (bounded memory)
     PREDICT_BATCH = 4096  # texts per call of the arrays: the n-gram work of a huge page stays small
@@ -223,7 +259,7 @@ class FittedModel:
             cache.clear()  # bounded memory; cleared before the lookup below, never in the middle of it
         todo = list(dict.fromkeys(t for t in texts if t not in cache))
         for start in range(0, len(todo), self.PREDICT_BATCH):
-            chunk = todo[start:start + self.PREDICT_BATCH]
+            chunk = todo[start : start + self.PREDICT_BATCH]
             for t, row in zip(chunk, self.model.predict_proba(chunk)):
                 cache[t] = row
         return np.array([cache[t] for t in texts]) if texts else np.zeros((0, len(self.model.classes_)))

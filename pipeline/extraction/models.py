@@ -7,6 +7,7 @@ variants, is used (trained once per machine and kept in the cache folder, labels
 model the keyword scorer of sections.py finds the headings. Extraction so works on a fresh checkout too, and says in
 each report which models it used.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -43,8 +44,10 @@ def _load(cls, path: Path):
         return cls.load(path)
     except Exception as e:  # joblib, pickle and zlib raise many kinds: each means the same to a user
         first = str(e).splitlines()[0][:120] if str(e) else ""
-        raise ModelError(f"{path} is not a readable model ({type(e).__name__}: {first}); retrain with "
-                         f"`dvc repro` or `python -m pipeline train`") from None
+        raise ModelError(
+            f"{path} is not a readable model ({type(e).__name__}: {first}); retrain with "
+            f"`dvc repro` or `python -m pipeline train`"
+        ) from None
 
 
 def load_models(models_dir: str | None = "models") -> Models:
@@ -59,9 +62,13 @@ def load_models(models_dir: str | None = "models") -> Models:
     columns = _load(ColumnLabeler, column_path) if column_path and column_path.exists() else default_column_labeler()
     section = _load(SectionModel, section_path) if section_path and section_path.exists() else None
     source = "trained" if labeler_path and labeler_path.exists() else "built-in"
-    models = Models(labeler, section, columns,
-                    source=source + ("+section-model" if section else "+keyword-sections"),
-                    fingerprint=_fingerprint([p for p in (labeler_path, section_path, column_path) if p and p.exists()]))
+    models = Models(
+        labeler,
+        section,
+        columns,
+        source=source + ("+section-model" if section else "+keyword-sections"),
+        fingerprint=_fingerprint([p for p in (labeler_path, section_path, column_path) if p and p.exists()]),
+    )
     _CACHE[key] = models
     return models
 

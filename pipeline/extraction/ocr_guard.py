@@ -21,6 +21,7 @@ readings. After the table is built:
 
 Every OCR'd cell says `source: "ocr"` and its confidence; a cell the sums settled says `checked: "sums"`.
 """
+
 from __future__ import annotations
 
 
@@ -51,15 +52,17 @@ def _candidates(table: str, column: str, cell) -> list:
     return out
 
 
-def verify_ocr_table(res, table: str, template: str, min_confidence: float = 0.9,
-                     very_sure: float = 0.98, unchecked: float = 0.95) -> None:
+def verify_ocr_table(
+    res, table: str, template: str, min_confidence: float = 0.9, very_sure: float = 0.98, unchecked: float = 0.95
+) -> None:
     """Check the OCR'd cells of one built table (values.TableResult) in place. `unchecked`: the confidence a cell
     that no sum covers (主动公开) must have to be taken as read."""
     if not res.ocr or res.status != "found":
         return
     rows = res.rows
-    eqs = [(rule, a, b) for rule, a, b in equations(table, template)
-           if all(r in rows and c in rows[r] for r, c in a + b)]
+    eqs = [
+        (rule, a, b) for rule, a, b in equations(table, template) if all(r in rows and c in rows[r] for r, c in a + b)
+    ]
     covered = {k for _, a, b in eqs for k in a + b}
     doubtful = {}
     for key, cell in res.ocr.items():
@@ -73,8 +76,13 @@ def verify_ocr_table(res, table: str, template: str, min_confidence: float = 0.9
     settled: dict = {}
     failed: set = set()
     if doubtful:
-        settled, failed = _settle(rows, eqs, doubtful, {k: res.ocr[k].confidence or 0.0 for k in doubtful},
-                                  {k: _top_reading(table, k[1], res.ocr[k]) for k in doubtful})
+        settled, failed = _settle(
+            rows,
+            eqs,
+            doubtful,
+            {k: res.ocr[k].confidence or 0.0 for k in doubtful},
+            {k: _top_reading(table, k[1], res.ocr[k]) for k in doubtful},
+        )
     for key, options in doubtful.items():
         row, col = key
         entry = res.cells[row][col]
@@ -87,12 +95,16 @@ def verify_ocr_table(res, table: str, template: str, min_confidence: float = 0.9
             entry["confidence"] = 0.0
             held = any(key in a + b for _, a, b in eqs)
             if not res.ocr[key].ink and options == [0]:
-                why = "no ink found, and 0 is " + ("not confirmed by the table's sums" if held else
-                                                   "confirmed by no sum")
+                why = "no ink found, and 0 is " + (
+                    "not confirmed by the table's sums" if held else "confirmed by no sum"
+                )
                 res.notes.append(f"{row}.{col}: blank; {why}: null")
                 continue
-            why = "no reading" if not options else ("not confirmed by the table's sums" if held
-                                                    else "no sum to confirm it")
+            why = (
+                "no reading"
+                if not options
+                else ("not confirmed by the table's sums" if held else "no sum to confirm it")
+            )
             res.notes.append(f"{row}.{col}: OCR read {entry.get('raw')!r} unsure; {why}: null")
     # sums that still fail over OCR'd cells: the unsure cells in them cannot be trusted. A sum fails when its known
     # cells break it, or when the readings of its null cells could not make it hold (their cells failed above), or
@@ -107,12 +119,15 @@ def verify_ocr_table(res, table: str, template: str, min_confidence: float = 0.9
             else:
                 fails = _overshoots(rows, a, b)
         else:
-            fails = sum(values[:len(a)]) != sum(values[len(a):])
+            fails = sum(values[: len(a)]) != sum(values[len(a) :])
         if not fails:
             continue
         read = [(r, c) for r, c in cells if (r, c) in res.ocr and rows[r][c] is not None]
-        shaky = [(r, c) for r, c in read if (res.ocr[(r, c)].confidence or 0.0) < very_sure
-                 or res.cells[r][c].get("checked") == "sums"]
+        shaky = [
+            (r, c)
+            for r, c in read
+            if (res.ocr[(r, c)].confidence or 0.0) < very_sure or res.cells[r][c].get("checked") == "sums"
+        ]
         for r, c in shaky:
             rows[r][c] = None
             res.cells[r][c]["confidence"] = 0.0
@@ -122,6 +137,7 @@ def verify_ocr_table(res, table: str, template: str, min_confidence: float = 0.9
 def _overshoots(rows: dict, a: list, b: list) -> bool:
     """A sum with unknown cells on one side only: the other side's known total is already smaller than what the
     known cells of that side add up to (the unknown cells, being counts, cannot make up a negative difference)."""
+
     def side(cells):
         vals = [rows[r][c] for r, c in cells]
         return sum(v for v in vals if v is not None), any(v is None for v in vals)

@@ -9,6 +9,7 @@ the same statements in its own token-pattern form, over the corpus prose. Each f
 cell it restates (a check entry `text.*`); for a report whose table is missing, the figures are offered as
 text-derived values, marked as such and never written into the table.
 """
+
 from __future__ import annotations
 
 import re
@@ -34,12 +35,15 @@ _COUNT = "(\\d+){S}[" + UNITS + "]{S}"  # a whole number token, then its unit
 
 # rule -> (the cell it restates, the pattern a statement's tokens match in full)
 RULES = {
-    "text.requests_received": ("requests.new_received.total", _pattern(
-        "[收受接]{S}[到理收]{S}", _GAP, "{0,24}?", _word("申请"), _NOT_NUMBER, "{0,4}", _COUNT)),
-    "text.review_cases": ("review_litigation.review.total", _pattern(
-        _word("行政复议"), _NOT_NUMBER, "{0,4}", _COUNT)),
-    "text.litigation_cases": ("review_litigation.litigation.total", _pattern(
-        _word("行政诉讼"), _NOT_NUMBER, "{0,4}", _COUNT)),
+    "text.requests_received": (
+        "requests.new_received.total",
+        _pattern("[收受接]{S}[到理收]{S}", _GAP, "{0,24}?", _word("申请"), _NOT_NUMBER, "{0,4}", _COUNT),
+    ),
+    "text.review_cases": ("review_litigation.review.total", _pattern(_word("行政复议"), _NOT_NUMBER, "{0,4}", _COUNT)),
+    "text.litigation_cases": (
+        "review_litigation.litigation.total",
+        _pattern(_word("行政诉讼"), _NOT_NUMBER, "{0,4}", _COUNT),
+    ),
 }
 MAX_TOKENS = 40  # the longest statement, in tokens
 
@@ -110,8 +114,19 @@ def text_checks(sections: list[dict], tables: dict) -> tuple[list[dict], dict]:
             if not table_found:
                 text_values[cell] = {"value": fig["value"], "source": "text", "where": where}
                 continue
-            cells = ([cell] if cell != "review_litigation.litigation.total" else
-                     ["review_litigation.litigation_direct.total", "review_litigation.litigation_after_review.total"])
-            checks.append({"rule": rule, "ok": None if value is None else value == fig["value"], "cells": cells,
-                           "expected": value, "found": fig["value"], "where": where})
+            cells = (
+                [cell]
+                if cell != "review_litigation.litigation.total"
+                else ["review_litigation.litigation_direct.total", "review_litigation.litigation_after_review.total"]
+            )
+            checks.append(
+                {
+                    "rule": rule,
+                    "ok": None if value is None else value == fig["value"],
+                    "cells": cells,
+                    "expected": value,
+                    "found": fig["value"],
+                    "where": where,
+                }
+            )
     return checks, text_values

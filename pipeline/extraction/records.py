@@ -6,6 +6,7 @@ cell and the OCR'd Cell behind each value. Grids (from HTML, DOCX, PDF, text, OC
 (cells run together, loose lines) becomes records in text_records.py; document_records.py reads a document's grids
 and table text into records once, and tells which grids hold which statutory table.
 """
+
 from __future__ import annotations
 
 import re
@@ -62,11 +63,11 @@ class RowRecord:
         return out
 
 
-
 @dataclass
 class GridGeometry:
     """Where each printed cell of a grid spans (origins: grid position → the position of the cell covering it),
     the grid with spans filled in (dense) and the printed cells by origin. Worked out once per grid."""
+
     origins: dict
     dense: list
     printed: dict
@@ -77,8 +78,15 @@ class GridGeometry:
         return cls(origins, expand_spans(rows, origins), origin_cells(rows, origins))
 
 
-def records_from_grid(rows, block_index: int = -1, page=None, section=None, headers: bool = True,
-                      carried: dict | None = None, geometry: GridGeometry | None = None) -> list[RowRecord]:
+def records_from_grid(
+    rows,
+    block_index: int = -1,
+    page=None,
+    section=None,
+    headers: bool = True,
+    carried: dict | None = None,
+    geometry: GridGeometry | None = None,
+) -> list[RowRecord]:
     """Row records of a grid; with `headers`, each record carries the header path above each of its value cells
     (not for a table rebuilt from word positions, whose header cells do not sit over their columns).
 
@@ -128,26 +136,35 @@ def records_from_grid(rows, block_index: int = -1, page=None, section=None, head
                 if number_after:
                     break
         if not number_after:
-            label_end = max((k for k, (c, t, _) in enumerate(cells) if t.strip() and not looks_numeric(t)
-                             and c not in remark_cols), default=-1)
+            label_end = max(
+                (k for k, (c, t, _) in enumerate(cells) if t.strip() and not looks_numeric(t) and c not in remark_cols),
+                default=-1,
+            )
         labels = []
         for k, (c, text, above) in enumerate(cells[: label_end + 1]):
             if text.strip():
                 labels.append((c, text.strip()))
             elif c in last_labels:
                 labels.append((c, last_labels[c]))  # a blank placeholder under a merged label
-        value_cells = [(c, text) for c, text, above in cells[label_end + 1:] if not above]
+        value_cells = [(c, text) for c, text, above in cells[label_end + 1 :] if not above]
         ocr_cells = [printed.get(origins.get((r, c))) for c, _ in value_cells] if read_by_ocr else None
         values = [text for _, text in value_cells]
         where = [_place(origins.get((r, c), (r, c)), printed) for c, _ in value_cells]
         # label text printed in this row (not carried down from a merged cell above)
         fresh = [text.strip() for c, text, above in cells[: label_end + 1] if text.strip() and not above]
-        tail = bool(values) and bool(fresh) and not any(v.strip() for v in values) and \
-            not ROW_START.match(fresh[0]) and (above_kind in ("values", "tail") or (above_kind is None and not band_open
-                                                                                     and not seen_values))
+        tail = (
+            bool(values)
+            and bool(fresh)
+            and not any(v.strip() for v in values)
+            and not ROW_START.match(fresh[0])
+            and (above_kind in ("values", "tail") or (above_kind is None and not band_open and not seen_values))
+        )
         texts_over_values = sum(1 for c, t, _ in cells if t.strip() and c in last_value_cols)
-        if not any(v.strip() for v in values) and any(t.strip() for _, t, _ in cells) and \
-                (not seen_values or texts_over_values >= 1):
+        if (
+            not any(v.strip() for v in values)
+            and any(t.strip() for _, t, _ in cells)
+            and (not seen_values or texts_over_values >= 1)
+        ):
             # a header row (信息内容 | 本年制发件数 …): a new band of headers starts after rows of data. After data,
             # a row of blank cells under labels only (行政诉讼 | 未经复议直接起诉 |  |  …) is a row of zeros, not a header
             if not band_open:
@@ -172,16 +189,31 @@ def records_from_grid(rows, block_index: int = -1, page=None, section=None, head
                 last_labels[c] = t
         if not labels and not any(v.strip() for v in values):
             continue
-        headers = ["／".join(band.get(c, [])) for c, _ in value_cells] if headers_wanted and band and any(values) \
-            else None
-        shared = _shared_label(geometry, r, cells[label_end][0]) if label_end >= 0 and any(
-            v.strip() for v in values) else 0
-        records.append(RowRecord([t for _, t in labels], values, False, block_index, page, section,
-                                 headers=headers, after_data=seen_values and not any(v.strip() for v in values),
-                                 ocr=ocr_cells, tail=len(fresh) if tail else 0, where=where,
-                                 unreadable=f"one label cell is printed for {shared} rows of numbers (two rows' labels "
-                                            f"merged, a ruling line lost): which numbers are whose cannot be told"
-                                 if shared else None))
+        headers = (
+            ["／".join(band.get(c, [])) for c, _ in value_cells] if headers_wanted and band and any(values) else None
+        )
+        shared = (
+            _shared_label(geometry, r, cells[label_end][0]) if label_end >= 0 and any(v.strip() for v in values) else 0
+        )
+        records.append(
+            RowRecord(
+                [t for _, t in labels],
+                values,
+                False,
+                block_index,
+                page,
+                section,
+                headers=headers,
+                after_data=seen_values and not any(v.strip() for v in values),
+                ocr=ocr_cells,
+                tail=len(fresh) if tail else 0,
+                where=where,
+                unreadable=f"one label cell is printed for {shared} rows of numbers (two rows' labels "
+                f"merged, a ruling line lost): which numbers are whose cannot be told"
+                if shared
+                else None,
+            )
+        )
         above_kind = "tail" if tail else "values" if any(v.strip() for v in values) else "other"
     if carried is not None:
         carried["from_right"] = {width - c: texts for c, texts in band.items()}
@@ -209,8 +241,8 @@ def _shared_label(geometry: GridGeometry, r: int, c: int) -> int:
     if cell is None or cell.rowspan <= 1:
         return 0
     with_numbers = 0
-    for row in geometry.dense[o[0]:o[0] + cell.rowspan]:
-        right = [t for t in row[o[1] + cell.colspan:] if t and t.strip()]
+    for row in geometry.dense[o[0] : o[0] + cell.rowspan]:
+        right = [t for t in row[o[1] + cell.colspan :] if t and t.strip()]
         if any(not looks_numeric(t) for t in right):
             return 0  # a label to its right: a parent of labelled rows
         with_numbers += bool(right)
@@ -225,7 +257,9 @@ def _remark_columns(band: dict[int, list[str]]) -> set[int]:
 
 
 # the numbering that starts a row of the template: （一） 一、 1. 1、 (1)
-ROW_START = re.compile(r"^\s*(?:[（(]\s*[一二三四五六七八九十\d]{1,3}\s*[)）]|[一二三四五六七八九十]{1,3}\s*[、.．]|\d{1,2}\s*[、.．)）])")
+ROW_START = re.compile(
+    r"^\s*(?:[（(]\s*[一二三四五六七八九十\d]{1,3}\s*[)）]|[一二三四五六七八九十]{1,3}\s*[、.．]|\d{1,2}\s*[、.．)）])"
+)
 SUBNUM = re.compile(r"^\s*[(（]?\s*(\d)\s*[).．、）]")
 
 
@@ -241,4 +275,3 @@ def carry_parents(records: list[RowRecord]) -> list[RowRecord]:
         if rec.values:
             prev = rec
     return records
-

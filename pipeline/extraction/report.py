@@ -4,6 +4,7 @@ The shape follows ../shared/schema/LABELS.md (so a report can be scored against 
 beside it: each section's full prose, each cell's raw printed text and confidence, notes on what could not be read,
 and the checks of the tables' own arithmetic. `resources/report.schema.json` is its JSON Schema.
 """
+
 from __future__ import annotations
 
 import json
@@ -23,7 +24,6 @@ from .document_records import GridRecords, table_blocks
 from .tables import extract_tables
 
 
-
 def _code_fingerprint() -> str:
     """A hash of the pipeline's own code and resources: any change to them makes earlier outputs out of date."""
     import hashlib
@@ -40,10 +40,14 @@ PIPELINE_VERSION = f"0.2.0+{_code_fingerprint()}"
 SNIPPET = 15
 # 青铜峡市2020年政府信息公开工作年度报告 · 2023年淮安市洪泽区人民政府政府信息公开工作年度报告 ·
 # 北京市东城区人民政府2022年度政府信息公开工作报告
-_TITLE_PARTS = re.compile(r"(?P<pre>[^。；，]{0,40}?)(?P<year>20\d{2})\s*年\s*度?(?P<mid>[^。；，\d]{0,40}?)"
-                          r"(?:政府|政务)?信息公开(?:工作)?(?:年度)?(?:工作)?报告")
-_BODY_NOISE = re.compile(r"^(?:.*(?:信息公开|年报|正文|首页|当前位置|窗口|本页|本站|[]】|>]))?"
-                         r"(?:标题[:：]|关于|[（(]?[一二三四五六七八九十\d]+[)）、.]?)*|(?:的|关于)$")
+_TITLE_PARTS = re.compile(
+    r"(?P<pre>[^。；，]{0,40}?)(?P<year>20\d{2})\s*年\s*度?(?P<mid>[^。；，\d]{0,40}?)"
+    r"(?:政府|政务)?信息公开(?:工作)?(?:年度)?(?:工作)?报告"
+)
+_BODY_NOISE = re.compile(
+    r"^(?:.*(?:信息公开|年报|正文|首页|当前位置|窗口|本页|本站|[]】|>]))?"
+    r"(?:标题[:：]|关于|[（(]?[一二三四五六七八九十\d]+[)）、.]?)*|(?:的|关于)$"
+)
 
 
 def _clean_body(text: str | None) -> str | None:
@@ -84,9 +88,9 @@ def extract_meta(doc: Document, headings: dict[int, int]) -> dict:
     found = None
     for k in range(1, 4):  # a title may be printed over two or three lines (…政府信息公开工作 / 年度报告)
         for i in range(len(lines)):
-            joined = "".join(lines[i:i + k])
+            joined = "".join(lines[i : i + k])
             for m in _TITLE_PARTS.finditer(joined):
-                before = joined[:m.start("year")]
+                before = joined[: m.start("year")]
                 if before.count("《") <= before.count("》"):  # not the title of a document the report cites
                     found = (i, m)
                     break
@@ -114,7 +118,9 @@ def extract_meta(doc: Document, headings: dict[int, int]) -> dict:
 
 
 _PLACE = re.compile(r"[\u4e00-\u9fff]{2,5}?(?:自治州|自治县|市|县|区|州|旗)")
-_NOT_A_PLACE = re.compile(r"^(?:我|全|本|各|该|市|县|区|城|地|社|小|辖|园|新|老|景|街|管|片|库|专|示范|开发|县市|市县|州市|省市)")
+_NOT_A_PLACE = re.compile(
+    r"^(?:我|全|本|各|该|市|县|区|城|地|社|小|辖|园|新|老|景|街|管|片|库|专|示范|开发|县市|市县|州市|省市)"
+)
 
 
 def _most_named_place(doc: Document) -> str | None:
@@ -125,7 +131,9 @@ def _most_named_place(doc: Document) -> str | None:
         if b.kind != "text":
             continue
         for name in _PLACE.findall(_compact(b.text)):
-            if not _NOT_A_PLACE.match(name) and not name.endswith(("地区", "社区", "园区", "城区", "辖区", "景区", "片区")):
+            if not _NOT_A_PLACE.match(name) and not name.endswith(
+                ("地区", "社区", "园区", "城区", "辖区", "景区", "片区")
+            ):
                 counts[name] = counts.get(name, 0) + 1
     if not counts:
         return None
@@ -137,30 +145,37 @@ def _sections_json(doc: Document, secs, table_text: set[int]) -> list[dict]:
     out = []
     for sid, title in schema.section_titles().items():
         idx = secs.headings.get(sid)
-        prose = [doc.blocks[i].text for i, s in enumerate(secs.assignment)
-                 if s == sid and i != idx and doc.blocks[i].kind == "text" and i not in table_text]
+        prose = [
+            doc.blocks[i].text
+            for i, s in enumerate(secs.assignment)
+            if s == sid and i != idx and doc.blocks[i].kind == "text" and i not in table_text
+        ]
         text = "\n".join(prose)
         flat = _compact(text)
-        out.append({
-            "id": sid,
-            "heading": doc.blocks[idx].text if idx is not None else None,
-            "start": flat[:SNIPPET] if flat else None,
-            "end": flat[-SNIPPET:] if flat else None,
-            "text": text,
-            "confidence": round(secs.confidence.get(sid, 0.0), 4),
-            "page": doc.blocks[idx].page if idx is not None else None,
-        })
+        out.append(
+            {
+                "id": sid,
+                "heading": doc.blocks[idx].text if idx is not None else None,
+                "start": flat[:SNIPPET] if flat else None,
+                "end": flat[-SNIPPET:] if flat else None,
+                "text": text,
+                "confidence": round(secs.confidence.get(sid, 0.0), 4),
+                "page": doc.blocks[idx].page if idx is not None else None,
+            }
+        )
     return out
 
 
-def build_report(doc: Document, labeler: RowLabeler | None = None, section_model=None, column_labeler=None,
-                 ocr_options=None) -> dict:
+def build_report(
+    doc: Document, labeler: RowLabeler | None = None, section_model=None, column_labeler=None, ocr_options=None
+) -> dict:
     labeler = labeler or default_labeler()
     grids = GridRecords(doc.blocks)  # each grid read into row records once, for the sections and the tables
     secs = segment(doc.blocks, section_model, table_blocks=table_blocks(doc.blocks, labeler, grids))
     meta = extract_meta(doc, secs.headings)
-    template, template_conf, results, table_text = extract_tables(doc.blocks, secs, labeler, meta["year"],
-                                                                  column_labeler, ocr_options, grids)
+    template, template_conf, results, table_text = extract_tables(
+        doc.blocks, secs, labeler, meta["year"], column_labeler, ocr_options, grids
+    )
     tables = {}
     sources = {}
     for name, res in results.items():
@@ -175,12 +190,23 @@ def build_report(doc: Document, labeler: RowLabeler | None = None, section_model
         sources[name] = res.source
     report = {
         "document": doc.document,
-        "meta": {"body": meta["body"], "body_key": body_key(meta["body"]), "year": meta["year"],
-                 "template": template, "template_confidence": round(template_conf, 4)},
-        "source": {"format": doc.format, "pages": doc.pages, "blocks": len(doc.blocks),
-                   "junk_blocks": sum(secs.junk), "warnings": doc.warnings, "ocr_pages": doc.ocr_pages,
-                   "ocr_pictures": doc.ocr_pictures,
-                   **({"prose_absent": True} if doc.format == "spreadsheet" else {})},  # tables only
+        "meta": {
+            "body": meta["body"],
+            "body_key": body_key(meta["body"]),
+            "year": meta["year"],
+            "template": template,
+            "template_confidence": round(template_conf, 4),
+        },
+        "source": {
+            "format": doc.format,
+            "pages": doc.pages,
+            "blocks": len(doc.blocks),
+            "junk_blocks": sum(secs.junk),
+            "warnings": doc.warnings,
+            "ocr_pages": doc.ocr_pages,
+            "ocr_pictures": doc.ocr_pictures,
+            **({"prose_absent": True} if doc.format == "spreadsheet" else {}),
+        },  # tables only
         "sections": _sections_json(doc, secs, table_text),
         "tables": tables,
         "checks": checks.table_checks(tables, template, sources),

@@ -6,6 +6,7 @@ punctuation, share of digits). A logistic regression (scikit-learn) gives the pr
 from its arrays with numpy (linear.py); sections.py decodes them in order 1→6. Its training blocks (train.py) come from labelled documents read by the project's own readers: a block
 whose text is the gold heading of a section is that heading; synthetic documents also name their junk lines.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -46,6 +47,7 @@ def _cues(texts):
 class SectionModel(FittedModel):
     """`model`: the arrays applied with numpy; `pipeline`: the scikit-learn pipeline they come from (kept where the
     model was trained, or loaded from its `.joblib` file when asked for: training metrics, MLflow)."""
+
     FUNCTIONS = {"_heads": _heads, "_cues": _cues}
 
     def __init__(self, model: LinearTextModel, pipeline=None, joblib_path: Path | None = None):
@@ -59,14 +61,31 @@ class SectionModel(FittedModel):
         from sklearn.pipeline import FeatureUnion, Pipeline
         from sklearn.preprocessing import FunctionTransformer
 
-        features = FeatureUnion([
-            ("head", Pipeline([("pick", FunctionTransformer(_heads)),
-                               ("tfidf", TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True))])),
-            ("cues", Pipeline([("pick", FunctionTransformer(_cues)),
-                               ("tfidf", TfidfVectorizer(analyzer="word", token_pattern=r"\S+"))])),
-        ])
-        pipe = Pipeline([("features", features),
-                         ("clf", LogisticRegression(C=C, max_iter=3000, class_weight="balanced"))])
+        features = FeatureUnion(
+            [
+                (
+                    "head",
+                    Pipeline(
+                        [
+                            ("pick", FunctionTransformer(_heads)),
+                            ("tfidf", TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True)),
+                        ]
+                    ),
+                ),
+                (
+                    "cues",
+                    Pipeline(
+                        [
+                            ("pick", FunctionTransformer(_cues)),
+                            ("tfidf", TfidfVectorizer(analyzer="word", token_pattern=r"\S+")),
+                        ]
+                    ),
+                ),
+            ]
+        )
+        pipe = Pipeline(
+            [("features", features), ("clf", LogisticRegression(C=C, max_iter=3000, class_weight="balanced"))]
+        )
         pipe.fit(texts, labels)
         return cls.fitted(pipe)
 

@@ -6,6 +6,7 @@ sections in order 1→6, so a table row such as 四、结转下年度继续办�
 real headings cannot break the order. Blocks before the first heading, page furniture and the website footer after
 the report belong to no section.
 """
+
 from __future__ import annotations
 
 import re
@@ -19,7 +20,9 @@ JUNK = re.compile(
     r"版权所有|主办单位|主办：|承办|网站标识码|.*ICP备|.*公网安备|联系我们|网站地图|字体[:：]|【|发布时间|来源[:：]|浏览次数|"
     r"上一篇|下一篇|返回顶部|当前位置|首页|无障碍|文字版|全真版|友情链接|信息来源|访问量)"
 )
-PAGE_NUMBER = re.compile(r"^(?:[—－\-–]\s*\d{1,4}\s*[—－\-–]|第\s*\d{1,4}\s*页(?:\s*[，,/]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4})$")
+PAGE_NUMBER = re.compile(
+    r"^(?:[—－\-–]\s*\d{1,4}\s*[—－\-–]|第\s*\d{1,4}\s*页(?:\s*[，,/]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4})$"
+)
 DATE_ONLY = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")
 SIGN_OFF = re.compile(r"^[\u4e00-\u9fff（）()]{2,30}(人民政府|政府|办公室|办公厅|委员会|管委会|局|厅|部|委|中心)$")
 
@@ -71,8 +74,9 @@ TABLE_BONUS = 3.0  # a heading of section 2-4 whose table begins before the next
 ORDER_PENALTY = 3.0  # a heading on the wrong side of where a table begins
 
 
-def _structure(blocks: list[Block], scores: list[list[float]], threshold: float,
-               table_blocks: dict[int, list[int]] | None) -> list[list[float]]:
+def _structure(
+    blocks: list[Block], scores: list[list[float]], threshold: float, table_blocks: dict[int, list[int]] | None
+) -> list[list[float]]:
     """Scores corrected by the report's structure, which survives any renumbering of its headings:
     - a sub-heading numbered （一）… heads a part of a section: it can only be the heading of the section its
       numeral names (（五）存在的主要问题), never of another (（一）主要问题 under a lost 四、 heading);
@@ -109,8 +113,9 @@ def _structure(blocks: list[Block], scores: list[list[float]], threshold: float,
     return out
 
 
-def segment(blocks: list[Block], model=None, threshold: float = 1.5,
-            table_blocks: dict[int, list[int]] | None = None) -> Sections:
+def segment(
+    blocks: list[Block], model=None, threshold: float = 1.5, table_blocks: dict[int, list[int]] | None = None
+) -> Sections:
     """Find the six headings and assign every block to a section (or to none).
 
     `model` is a trained SectionModel (section_model.py); without one the keyword scorer is used. `table_blocks`
@@ -157,7 +162,7 @@ def segment(blocks: list[Block], model=None, threshold: float = 1.5,
             if footer:
                 junk[j] = True
                 continue
-            if (k + 1 == len(order) and seen_prose and b.kind == "text" and SIGN_OFF.match(normalise(b.text))):
+            if k + 1 == len(order) and seen_prose and b.kind == "text" and SIGN_OFF.match(normalise(b.text)):
                 junk[j] = True
                 continue
             assignment[j] = sid

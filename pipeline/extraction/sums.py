@@ -6,6 +6,7 @@ and the table stage, which uses them to cut runs of digits, to rank copies of a 
 their order (tables.py). The table stage often holds a row as a list of values in the template's column order, so
 the equations that lie within one row are also given in that positional form (`row_sum_ranges`, `row_holds`).
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -32,8 +33,13 @@ def _equations(table: str, template: str) -> tuple[Equation, ...]:
     if table == "requests":
         outcome = outcome_rows(template)
         for col in schema.fields()["tables"]["requests"]["columns"]:
-            out.append(("requests.balance", [("new_received", col), ("carried_over", col)],
-                        [("total", col), ("carried_forward", col)]))
+            out.append(
+                (
+                    "requests.balance",
+                    [("new_received", col), ("carried_over", col)],
+                    [("total", col), ("carried_forward", col)],
+                )
+            )
             out.append(("requests.total_row", [("total", col)], [(r, col) for r in outcome]))
         for row in schema.row_ids("requests", template):
             out.append(("requests.total_column", [(row, "total")], [(row, c) for c in APPLICANT_COLUMNS]))
@@ -62,6 +68,7 @@ def holds(equation: Equation, value) -> bool | None:
 
 
 # ---------------------------------------------------------------- within one row, by position
+
 
 @lru_cache(maxsize=None)
 def row_sum_ranges(table: str, rows: tuple[str, ...], template: str = "2021") -> tuple[tuple[int, int], ...]:
@@ -101,18 +108,21 @@ def row_holds(table: str, values: list, template: str = "2021") -> bool:
         return True
     if None in values:
         return False
-    return all(values[end - 1] == sum(values[start:end - 1]) for start, end in ranges)
+    return all(values[end - 1] == sum(values[start : end - 1]) for start, end in ranges)
 
 
 # ---------------------------------------------------------------- across rows, on the rows known so far
+
 
 @lru_cache(maxsize=None)
 def _positional(table: str, template: str) -> tuple:
     """The equations with each cell as (row, its column's position in the row): (rule, rows, a, b)."""
     out = []
     for rule, a, b in _equations(table, template):
+
         def at(cells):
             return tuple((r, schema.column_ids(table, template, r).index(c)) for r, c in cells)
+
         out.append((rule, frozenset(r for r, _ in a + b), at(a), at(b)))
     return tuple(out)
 

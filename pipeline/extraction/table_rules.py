@@ -7,6 +7,7 @@
 - Table 3 of a 2021 report that prints only the 2019 row （六）其他处理: its three 2021 sub-rows are 0 only when
   it is 0.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -18,6 +19,7 @@ from .records import SECTION_OF_TABLE, RowRecord
 from .sums import REVIEW_ROWS, checkable, grid_holds, row_holds, row_sum_ranges
 from .template import MIN_LABEL_CONFIDENCE
 from .values import REVIEW_COLUMNS, TableResult, direct_values, fit_values, fits_row, header_order, run_candidates
+
 
 def _is_orphan(rec: RowRecord, cls: str, p: float, table: str) -> bool:
     """A row of numbers printed apart from its label (a converter cut the table and printed the label above or
@@ -64,10 +66,15 @@ def fill_gaps(table: str, template: str, records, predictions, chosen: dict, row
             pending.append(what)
             continue
         if pending and what > prev:
-            gap = list(row_ids[prev + 1:what])
-            if len(gap) == len(pending) and not any(r in complete for r in gap) and all(
+            gap = list(row_ids[prev + 1 : what])
+            if (
+                len(gap) == len(pending)
+                and not any(r in complete for r in gap)
+                and all(
                     fit_values(rec.values, len(schema.column_ids(table, template, r))) is not None
-                    for rec, r in zip(pending, gap)):
+                    for rec, r in zip(pending, gap)
+                )
+            ):
                 for rec, r in zip(pending, gap):
                     chosen[r] = (rec, 0.8)
                     filled.add(r)
@@ -87,20 +94,27 @@ def check_filled(res: TableResult, table: str, template: str, filled: set[str]) 
         grid = {r: list(vals.values()) for r, vals in res.rows.items() if None not in vals.values()}
         # the sums the filled rows take part in: 总计 = every outcome row, column by column, and each row's own
         total_row = ("requests.total_row",)
-        ok = checkable(table, template, grid, total_row) and grid_holds(table, template, grid, total_row) and all(
-            r in grid and row_holds(table, grid[r], template) for r in filled)  # a filled row left null holds nothing
+        ok = (
+            checkable(table, template, grid, total_row)
+            and grid_holds(table, template, grid, total_row)
+            and all(r in grid and row_holds(table, grid[r], template) for r in filled)
+        )  # a filled row left null holds nothing
     elif table == "review_litigation":
         ok = all(row_holds(table, list(res.rows[r].values()), template) for r in filled)
     if ok:
-        res.notes.append(f"rows printed apart from their labels, placed by the template's order and confirmed by "
-                         f"the table's sums: {', '.join(sorted(filled))}")
+        res.notes.append(
+            f"rows printed apart from their labels, placed by the template's order and confirmed by "
+            f"the table's sums: {', '.join(sorted(filled))}"
+        )
         return
     for r in filled:
         for c in res.rows[r]:
             res.rows[r][c] = None
             res.cells[r][c]["confidence"] = 0.0
-    res.notes.append(f"rows printed apart from their labels ({', '.join(sorted(filled))}) are not confirmed by the "
-                     f"table's sums; their cells are null")
+    res.notes.append(
+        f"rows printed apart from their labels ({', '.join(sorted(filled))}) are not confirmed by the "
+        f"table's sums; their cells are null"
+    )
 
 
 def review_from_unlabelled(records, predictions, chosen, column_labeler=None):
@@ -120,16 +134,31 @@ def review_from_unlabelled(records, predictions, chosen, column_labeler=None):
             n = len(vals[0].split()) if " " in vals[0] else None
             if n not in (None, 15):
                 continue
-            cands = run_candidates(rec, 15, lambda v: row_holds("review_litigation", v),
-                                   row_sum_ranges("review_litigation", REVIEW_ROWS))
+            cands = run_candidates(
+                rec, 15, lambda v: row_holds("review_litigation", v), row_sum_ranges("review_litigation", REVIEW_ROWS)
+            )
             if cands is None or len(cands) != 1:
                 if rec.section == 4 and len(re.sub(r"\D", "", vals[0])) >= 15:
                     # the table is printed but its digits cannot be cut in one way: found, with null cells
                     n = "too many" if cands is None else len(cands)
                     why = f"cells run together ({vals[0]!r}) with {n} readings; unreadable"
                     for row in ("review", "litigation_direct", "litigation_after_review"):
-                        chosen.setdefault(row, (RowRecord(rec.parts, [vals[0]], False, rec.block, rec.page,
-                                                          rec.section, unreadable=why, ocr=rec.ocr), 0.0))
+                        chosen.setdefault(
+                            row,
+                            (
+                                RowRecord(
+                                    rec.parts,
+                                    [vals[0]],
+                                    False,
+                                    rec.block,
+                                    rec.page,
+                                    rec.section,
+                                    unreadable=why,
+                                    ocr=rec.ocr,
+                                ),
+                                0.0,
+                            ),
+                        )
                     return rec
                 continue
             vals = [str(v) for v in cands[0]]
@@ -145,9 +174,22 @@ def review_from_unlabelled(records, predictions, chosen, column_labeler=None):
                 if rec.section == 4 and 3 <= len(vals) <= 20 and any(v.strip() for v in vals):
                     why = f"{len(vals)} cells printed where the table has 15; unreadable"
                     for row in ("review", "litigation_direct", "litigation_after_review"):
-                        chosen.setdefault(row, (RowRecord(rec.parts, [" | ".join(vals)], False, rec.block,
-                                                          rec.page, rec.section, unreadable=why, ocr=rec.ocr),
-                                                0.0))
+                        chosen.setdefault(
+                            row,
+                            (
+                                RowRecord(
+                                    rec.parts,
+                                    [" | ".join(vals)],
+                                    False,
+                                    rec.block,
+                                    rec.page,
+                                    rec.section,
+                                    unreadable=why,
+                                    ocr=rec.ocr,
+                                ),
+                                0.0,
+                            ),
+                        )
                     return rec
                 continue
             vals = fitted
@@ -155,10 +197,17 @@ def review_from_unlabelled(records, predictions, chosen, column_labeler=None):
         ocr = [rec.ocr[k] for k in order] if rec.ocr and order is not None else None
         where = [rec.where[k] for k in order] if rec.where and order is not None else rec.where
         for g, row in enumerate(("review", "litigation_direct", "litigation_after_review")):
-            piece = RowRecord(["行政复议" if g == 0 else "行政诉讼"], vals[g * 5:(g + 1) * 5], False, rec.block,
-                              rec.page, rec.section, ocr=ocr[g * 5:(g + 1) * 5] if ocr else None,
-                              ocr_text=rec.ocr_text,
-                              where=where[g * 5:(g + 1) * 5] if where and order is not None else where)
+            piece = RowRecord(
+                ["行政复议" if g == 0 else "行政诉讼"],
+                vals[g * 5 : (g + 1) * 5],
+                False,
+                rec.block,
+                rec.page,
+                rec.section,
+                ocr=ocr[g * 5 : (g + 1) * 5] if ocr else None,
+                ocr_text=rec.ocr_text,
+                where=where[g * 5 : (g + 1) * 5] if where and order is not None else where,
+            )
             chosen.setdefault(row, (piece, conf))
         return rec
     return None
@@ -210,8 +259,11 @@ def split_other_parent(res: TableResult, chosen_other):
     subs = ("other.no_correction", "other.unpaid_fee", "other.other")
     if any(res.cells[s][c]["raw"] is not None for s in subs for c in res.cells[s]):
         return
-    if direct is not None and all(v == 0 for v in direct[1]) and not (rec.ocr and any(
-            c is not None and (c.confidence or 0) < 0.9 for c in rec.ocr)):
+    if (
+        direct is not None
+        and all(v == 0 for v in direct[1])
+        and not (rec.ocr and any(c is not None and (c.confidence or 0) < 0.9 for c in rec.ocr))
+    ):
         for s in subs:
             for k, (c, raw) in enumerate(zip(res.rows[s], direct[0])):
                 res.rows[s][c] = 0

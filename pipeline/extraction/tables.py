@@ -13,6 +13,7 @@
    exactly one reading, otherwise the row is unreadable (null), never guessed.
 4. OCR'd cells (ocr_guard.py) are kept when sure or when the sums choose among their readings; otherwise null.
 """
+
 from __future__ import annotations
 
 from .. import schema
@@ -25,18 +26,33 @@ from .template import detect_template, label_records
 from .text_records import looks_tabular_text
 
 
-def extract_tables(blocks, sections, labeler: RowLabeler, year: int | None, column_labeler=None, ocr_options=None,
-                   grids: GridRecords | None = None):
-    records, table_text = collect_records(blocks, sections.assignment, sections.junk, set(sections.headings.values()),
-                                          grids)
+def extract_tables(
+    blocks,
+    sections,
+    labeler: RowLabeler,
+    year: int | None,
+    column_labeler=None,
+    ocr_options=None,
+    grids: GridRecords | None = None,
+):
+    records, table_text = collect_records(
+        blocks, sections.assignment, sections.junk, set(sections.headings.values()), grids
+    )
     predictions = label_records(records, labeler)
     records, predictions = join_label_tails(records, predictions, labeler)
-    table_texts = [b.text for i, b in enumerate(blocks) if b.kind == "text" and sections.assignment[i] in (2, 3, 4)
-                   and looks_tabular_text(b.text)]
+    table_texts = [
+        b.text
+        for i, b in enumerate(blocks)
+        if b.kind == "text" and sections.assignment[i] in (2, 3, 4) and looks_tabular_text(b.text)
+    ]
     template, template_conf = detect_template(records, predictions, year, table_texts)
     results = {t: build_table(t, template, records, predictions, column_labeler) for t in schema.TABLES}
     for t, res in results.items():
         if res.ocr:
-            verify_ocr_table(res, t, template, *((ocr_options.min_confidence, ocr_options.very_sure)
-                                                 if ocr_options is not None else ()))
+            verify_ocr_table(
+                res,
+                t,
+                template,
+                *((ocr_options.min_confidence, ocr_options.very_sure) if ocr_options is not None else ()),
+            )
     return template, template_conf, results, table_text

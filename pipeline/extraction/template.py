@@ -4,6 +4,7 @@ The row labeler maps each record to `table:row`, `extra` or `header`, restricted
 record was printed in. The template (2019 or 2021) is decided from rows and headers that only one template has, or
 from the year.
 """
+
 from __future__ import annotations
 
 import re
@@ -18,8 +19,9 @@ TEMPLATE_2021_WORDS = ("本年制发件数", "现行有效件数", "本年废止
 TEMPLATE_2019_WORDS = ("本年新制作数量", "上一年项目数量", "对外公开总数量", "采购项目数量", "采购总金额")
 
 
-def detect_template(records: list[RowRecord], predictions, year: int | None,
-                    table_texts: list[str] = ()) -> tuple[str, float]:
+def detect_template(
+    records: list[RowRecord], predictions, year: int | None, table_texts: list[str] = ()
+) -> tuple[str, float]:
     """2019 or 2021, from the column headers and rows only one template has; the year decides a tie."""
     score = 0.0
     texts = [normalise(rec.label) for rec in records] + [normalise(t) for t in table_texts]
@@ -90,4 +92,3 @@ def _label_contexts(parts: list[str]) -> list[str]:
 
 
 _BRACKETED = re.compile(r"[（(]([^（）()]{5,12})[）)]")
-

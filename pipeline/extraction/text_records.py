@@ -2,6 +2,7 @@
 crawler renders a web page) or printed as loose lines (`规章 0 0 0`), each value run kept whole for the value step
 (values.py), which cuts a run only where the table's sums leave one reading.
 """
+
 from __future__ import annotations
 
 import re
@@ -13,10 +14,16 @@ from .records import RowRecord, carry_parents
 
 _PART_SPLIT = re.compile(r"(?=[（(][一二三四五六七八九十][）)])|(?<=[\u4e00-\u9fff）)])(?=\d[.．、])")
 
-_CUT_PHRASES = sorted({normalise(h) for h in HEADER_EXAMPLES if len(h) >= 4 and h not in ("其他结果",)} |
-                      {normalise(v) for t in ("2019", "2021") for v in
-                       schema.fields()["tables"]["active_disclosure"]["templates"][t]["columns"].values()},
-                      key=len, reverse=True)
+_CUT_PHRASES = sorted(
+    {normalise(h) for h in HEADER_EXAMPLES if len(h) >= 4 and h not in ("其他结果",)}
+    | {
+        normalise(v)
+        for t in ("2019", "2021")
+        for v in schema.fields()["tables"]["active_disclosure"]["templates"][t]["columns"].values()
+    },
+    key=len,
+    reverse=True,
+)
 _CUT = re.compile("|".join(re.escape(p) for p in _CUT_PHRASES) + r"|第二十条第[（(][一二三四五六七八九十]+[）)]项")
 _NUMBERING_AFTER_RUN = re.compile(r"[.．、](?=[\u4e00-\u9fff])")
 _RUN = re.compile(r"[+\-]?\d(?:[\d ]*\d)?(?:\.\d+)?(?:万元|元)?")
@@ -58,10 +65,13 @@ def records_from_text(text: str, block_index: int = -1, page=None, section=None)
             run, end = run[:-1].rstrip(), end - 1
         if not re.search(r"\d", run):
             continue
-        if _CAPTION_NUMBER.fullmatch(text[max(label_start, m.start() - 3):m.start()].lstrip() + run) or \
-                re.search(r"(?:附?表)\s*$", text[label_start:m.start()]) and len(run) <= 2:
+        if (
+            _CAPTION_NUMBER.fullmatch(text[max(label_start, m.start() - 3) : m.start()].lstrip() + run)
+            or re.search(r"(?:附?表)\s*$", text[label_start : m.start()])
+            and len(run) <= 2
+        ):
             continue  # `表2`: a table's number in a caption, not a cell
-        label = _clean_label(text[label_start:m.start()])
+        label = _clean_label(text[label_start : m.start()])
         if not label and records and label_start == m.start() and run[0] in "+-":
             # `19-23`: a signed cell right after another cell; the sign is a known boundary
             records[-1].values[0] += " " + run.strip()
@@ -69,8 +79,17 @@ def records_from_text(text: str, block_index: int = -1, page=None, section=None)
             label_start = end
             continue
         parts = [x for x in _PART_SPLIT.split(label) if x.strip()] if label else []
-        records.append(RowRecord(parts, [run.strip()], True, block_index, page, section,
-                                 where=[{"span": [m.start(), m.start() + len(run)]}]))
+        records.append(
+            RowRecord(
+                parts,
+                [run.strip()],
+                True,
+                block_index,
+                page,
+                section,
+                where=[{"span": [m.start(), m.start() + len(run)]}],
+            )
+        )
         label_start = end
     if _cells_are_spaced(records):
         # Loose lines (`规章 0 0 0`): whitespace separates every cell, so a piece is one cell and is never cut.
@@ -99,8 +118,10 @@ def _cells_are_spaced(records: list[RowRecord]) -> bool:
     return spaced > 0 and spaced >= packed
 
 
-_HEADER_END = re.compile(r"(?:总计|自然人|其他|申请人情况)(?=[一二三四][、.．]|[（(][一二三四五六七][）)])"
-                         r"|附?表\s*\d{1,2}[^一二三四（(]{0,30}?情况")
+_HEADER_END = re.compile(
+    r"(?:总计|自然人|其他|申请人情况)(?=[一二三四][、.．]|[（(][一二三四五六七][）)])"
+    r"|附?表\s*\d{1,2}[^一二三四（(]{0,30}?情况"
+)
 _MEANINGFUL = re.compile(r"[\u4e00-\u9fff0-9A-Za-z]")
 
 
@@ -111,8 +132,7 @@ def _clean_label(label: str) -> str:
     becoming `）`."""
     label = label.strip()
     flat = normalise(label)
-    ends = sorted({m.end() for m in _CUT.finditer(flat)} | {m.end() for m in _HEADER_END.finditer(flat)},
-                  reverse=True)
+    ends = sorted({m.end() for m in _CUT.finditer(flat)} | {m.end() for m in _HEADER_END.finditer(flat)}, reverse=True)
     for n in ends:
         if len(_MEANINGFUL.findall(flat[n:])) < 2:
             continue

@@ -5,6 +5,7 @@ Cells are parsed by `cells.parse_value`. Where the headers printed above a grid 
 cell boundaries were lost are cut by `cells.split_run` along the row's own sums (sums.py), and only where they leave
 one reading. A cell read by OCR that holds ink but no reading is unreadable (null), never blank.
 """
+
 from __future__ import annotations
 
 import re
@@ -52,13 +53,11 @@ def header_order(rec: RowRecord, columns: list[str], table: str, row: str, colum
     if column_labeler is None or not rec.headers or len(rec.headers) != len(rec.values):
         return None
     if table == "review_litigation" and row == "*":  # the whole row of 15 under its two header rows
-        wanted = [f"review_litigation:{r}.{c}" for r in REVIEW_ROWS
-                  for c in REVIEW_COLUMNS]
+        wanted = [f"review_litigation:{r}.{c}" for r in REVIEW_ROWS for c in REVIEW_COLUMNS]
         allowed = wanted
     elif table == "review_litigation":
         wanted = [f"review_litigation:{row}.{c}" for c in columns]
-        allowed = [f"review_litigation:{r}.{c}" for r in REVIEW_ROWS
-                   for c in columns]
+        allowed = [f"review_litigation:{r}.{c}" for r in REVIEW_ROWS for c in columns]
     else:
         wanted = [f"{table}:{c}" for c in columns]
         allowed = [f"{table}:{c}" for c in schema.all_columns(table)]
@@ -100,8 +99,11 @@ def direct_values(rec: RowRecord, columns: list[str], table: str, row: str = "",
     order = fit_values(rec.values, len(columns))
     if order is None:
         return None
-    return ([rec.values[k] for k in order], [cell_value(rec, k, schema.value_kind(table, c))
-                                            for k, c in zip(order, columns)], order)
+    return (
+        [rec.values[k] for k in order],
+        [cell_value(rec, k, schema.value_kind(table, c)) for k, c in zip(order, columns)],
+        order,
+    )
 
 
 def cell_value(rec: RowRecord, k: int, kind: str):
@@ -127,7 +129,6 @@ def run_candidates(rec: RowRecord, k: int, check=None, sums=()):
     return cands
 
 
-
 def fits_row(rec: RowRecord, table: str, template: str, row: str) -> bool:
     """The record's printed cells come to the row's cells (a run of digits: it can be cut into them)."""
     columns = schema.column_ids(table, template, row)
@@ -138,5 +139,3 @@ def fits_row(rec: RowRecord, table: str, template: str, row: str) -> bool:
         pieces = rec.values[0].split()
         return len(pieces) == len(columns) or (len(pieces) == 1 and digits >= len(columns))
     return fit_values(rec.values, len(columns)) is not None
-
-

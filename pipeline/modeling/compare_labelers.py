@@ -11,6 +11,7 @@ spaCy's model is a bag of character n-grams too (the blank Chinese pipeline cuts
 TextCatBOW with n-grams up to `ngram_max`), so the comparison is between two learners on one kind of feature.
 The result (`metrics/labelers.json`) names the model the pipeline should use; the track stage logs it to MLflow.
 """
+
 from __future__ import annotations
 
 import json
@@ -74,20 +75,31 @@ def _spacy(X, y, params, epochs: int):
     t0 = time.perf_counter()
     classes = sorted(set(y))
     nlp = spacy.blank("zh")  # single characters as tokens
-    textcat = nlp.add_pipe("textcat", config={"model": {
-        "@architectures": "spacy.TextCatBOW.v3", "exclusive_classes": True,
-        "ngram_size": int(params.get("ngram_max", 3)), "no_output_layer": False, "length": 262144}})
+    textcat = nlp.add_pipe(
+        "textcat",
+        config={
+            "model": {
+                "@architectures": "spacy.TextCatBOW.v3",
+                "exclusive_classes": True,
+                "ngram_size": int(params.get("ngram_max", 3)),
+                "no_output_layer": False,
+                "length": 262144,
+            }
+        },
+    )
     for c in classes:
         textcat.add_label(c)
-    examples = [Example.from_dict(nlp.make_doc(normalise_label(x)), {"cats": {c: float(c == label) for c in classes}})
-                for x, label in zip(X, y)]
+    examples = [
+        Example.from_dict(nlp.make_doc(normalise_label(x)), {"cats": {c: float(c == label) for c in classes}})
+        for x, label in zip(X, y)
+    ]
     spacy.util.fix_random_seed(int(params.get("seed", 0)))
     optimizer = nlp.initialize(lambda: examples)
     rng = random.Random(int(params.get("seed", 0)))
     for _ in range(epochs):
         rng.shuffle(examples)
         for i in range(0, len(examples), 64):
-            nlp.update(examples[i:i + 64], sgd=optimizer)
+            nlp.update(examples[i : i + 64], sgd=optimizer)
     seconds = time.perf_counter() - t0
 
     def predict(texts):
@@ -113,20 +125,36 @@ def compare(params: dict, labels_dir: str, docs_dirs: list[str], epochs: int = 8
     X, y = training_examples(seed=seed, per_row=int(params.get("per_row", 60)))
     Xh, yh = training_examples(seed=seed + 1000, per_row=10)
     real = real_label_set(labels_dir, docs_dirs)
-    result = {"train_examples": len(X), "synthetic_heldout_labels": len(Xh), "real_labels": len(real),
-              "real_documents": len({d for _, _, d in real}), "models": {}}
-    for name, build in (("sklearn_char_ngrams", lambda: _sklearn(X, y, params)),
-                        ("spacy_textcat_bow", lambda: _spacy(X, y, params, epochs))):
+    result = {
+        "train_examples": len(X),
+        "synthetic_heldout_labels": len(Xh),
+        "real_labels": len(real),
+        "real_documents": len({d for _, _, d in real}),
+        "models": {},
+    }
+    for name, build in (
+        ("sklearn_char_ngrams", lambda: _sklearn(X, y, params)),
+        ("spacy_textcat_bow", lambda: _spacy(X, y, params, epochs)),
+    ):
         predict, seconds = build()
         syn_acc, syn_ms = _score(predict, Xh, yh)
         real_acc, _ = _score(predict, [t for t, _, _ in real], [r for _, r, _ in real])
-        result["models"][name] = {"train_seconds": round(seconds, 3), "synthetic_heldout_accuracy": syn_acc,
-                                  "real_label_accuracy": real_acc, "ms_per_label": syn_ms}
-    ranked = sorted(result["models"].items(),
-                    key=lambda kv: (-(kv[1]["real_label_accuracy"] or 0), -kv[1]["synthetic_heldout_accuracy"],
-                                    kv[1]["train_seconds"]))
+        result["models"][name] = {
+            "train_seconds": round(seconds, 3),
+            "synthetic_heldout_accuracy": syn_acc,
+            "real_label_accuracy": real_acc,
+            "ms_per_label": syn_ms,
+        }
+    ranked = sorted(
+        result["models"].items(),
+        key=lambda kv: (
+            -(kv[1]["real_label_accuracy"] or 0),
+            -kv[1]["synthetic_heldout_accuracy"],
+            kv[1]["train_seconds"],
+        ),
+    )
     result["chosen"] = ranked[0][0]
-    result["why"] = ("higher accuracy on the real printed labels, then on held-out variants, then faster training")
+    result["why"] = "higher accuracy on the real printed labels, then on held-out variants, then faster training"
     return result
 
 
@@ -139,4 +167,3 @@ def flat_metrics(result: dict) -> dict:
                 out[f"{name}_{k}"] = v
     out["chosen_is_sklearn"] = int(result["chosen"] == "sklearn_char_ngrams")
     return out
-

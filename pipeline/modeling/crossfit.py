@@ -5,6 +5,7 @@ model also learns from the real reports of the training fold (labeling.fold_of),
 fold without that fold's reports, and predicts only that fold's documents. The evaluate stage then scores the
 merged predictions against the gold labels, over all real reports at once.
 """
+
 from __future__ import annotations
 
 import json
@@ -33,8 +34,15 @@ def documents_by_fold(documents_dir: str, labels_dir: str) -> dict[str, list[Pat
     return folds
 
 
-def crossfit(params: dict, documents_dir: str, labels_dir: str, synthetic_dir: str, models_dir: str, out_dir: str,
-             docs_dirs: list[str]) -> dict:
+def crossfit(
+    params: dict,
+    documents_dir: str,
+    labels_dir: str,
+    synthetic_dir: str,
+    models_dir: str,
+    out_dir: str,
+    docs_dirs: list[str],
+) -> dict:
     """Write a report JSON for every labelled real report into `out_dir`, each predicted with a section model
     trained without the report's fold. Returns {fold: {"documents": n, "section_model": training figures}}."""
     out = Path(out_dir)
@@ -46,16 +54,23 @@ def crossfit(params: dict, documents_dir: str, labels_dir: str, synthetic_dir: s
         with tempfile.TemporaryDirectory(prefix=f"crossfit-{fold}-") as tmp:
             for name in (ROW_LABELER_FILE, COLUMN_LABELER_FILE):
                 shutil.copy(Path(models_dir) / name, Path(tmp) / name)
-            figures = train_section_model(params.get("sections", {}), synthetic_dir, tmp, labels_dir, docs_dirs,
-                                          exclude_fold=fold)
+            figures = train_section_model(
+                params.get("sections", {}), synthetic_dir, tmp, labels_dir, docs_dirs, exclude_fold=fold
+            )
             part = out / fold
-            result = run_batch([str(d) for d in docs], str(part),
-                               Predict(models_dir=tmp, options=read_options_of(params)), InProcess(), resume=False)
+            result = run_batch(
+                [str(d) for d in docs],
+                str(part),
+                Predict(models_dir=tmp, options=read_options_of(params)),
+                InProcess(),
+                resume=False,
+            )
         for report in part.glob("*.json"):
             report.rename(out / report.name)
         errors += result.errors
         shutil.rmtree(part)
         summary[fold] = {"documents": len(docs), "section_model": figures}
-    (out / "errors.jsonl").write_text("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in errors),
-                                      encoding="utf-8")
+    (out / "errors.jsonl").write_text(
+        "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in errors), encoding="utf-8"
+    )
     return summary

@@ -5,6 +5,7 @@ field (every table row and every column in `metrics.json`, every row × column i
 as `metrics.json` (for `dvc metrics`), a per-cell error table (`errors.csv`), a table-status confusion matrix
 (`confusion_status.csv`, for `dvc plots`); the track stage logs them to MLflow.
 """
+
 from __future__ import annotations
 
 import csv
@@ -40,8 +41,10 @@ def score_report(pred: dict, gold: dict) -> dict:
     c["meta_year"][1] += 1
     c["meta_year"][0] += int(pred["meta"].get("year") == gold["meta"].get("year"))
     c["meta_body"][1] += 1  # the body named alike once 人民政府 / 办公室 and blanks are set aside
-    c["meta_body"][0] += int(body_key(pred["meta"].get("body")) is not None
-                             and body_key(pred["meta"].get("body")) == body_key(gold["meta"].get("body")))
+    c["meta_body"][0] += int(
+        body_key(pred["meta"].get("body")) is not None
+        and body_key(pred["meta"].get("body")) == body_key(gold["meta"].get("body"))
+    )
     for table, gt in gold["tables"].items():
         pt = pred["tables"].get(table, {"status": "missing"})
         c["table_status"][1] += 1
@@ -54,8 +57,13 @@ def score_report(pred: dict, gold: dict) -> dict:
                 got = (pt.get("rows") or {}).get(row, {}).get(col) if pt["status"] == "found" else None
                 ok = got is not None and value is not None and abs(float(got) - float(value)) < 1e-6
                 ok = ok or (got is None and value is None and pt["status"] == "found")
-                for key in ("cells", f"cells:{table}", f"field:{table}.{row}.{col}", f"row:{table}.{row}",
-                            f"column:{table}.{col}"):
+                for key in (
+                    "cells",
+                    f"cells:{table}",
+                    f"field:{table}.{row}.{col}",
+                    f"row:{table}.{row}",
+                    f"column:{table}.{col}",
+                ):
                     c[key][1] += 1
                     c[key][0] += int(ok)
                 # a wrong number that looks right is the worst error: counted apart from unreadable (null) cells
@@ -65,8 +73,18 @@ def score_report(pred: dict, gold: dict) -> dict:
                 c["cells_null"][0] += int(not ok and got is None)
                 if not ok:
                     raw = ((pt.get("cells") or {}).get(row, {}).get(col) or {}).get("raw")
-                    errors.append({"document": gold["document"], "format": fmt, "table": table, "row": row,
-                                   "column": col, "gold": value, "predicted": got, "raw": raw})
+                    errors.append(
+                        {
+                            "document": gold["document"],
+                            "format": fmt,
+                            "table": table,
+                            "row": row,
+                            "column": col,
+                            "gold": value,
+                            "predicted": got,
+                            "raw": raw,
+                        }
+                    )
     for gs in gold["sections"]:
         ps = next((s for s in pred["sections"] if s["id"] == gs["id"]), None)
         c["section_heading"][1] += 1
@@ -81,8 +99,14 @@ def score_report(pred: dict, gold: dict) -> dict:
     from .labeling import fold_of
 
     fold = "synthetic" if m else fold_of(gold)
-    return {"document": gold["document"], "format": fmt, "family": family, "fold": fold,
-            "counts": {k: v for k, v in c.items()}, "errors": errors}
+    return {
+        "document": gold["document"],
+        "format": fmt,
+        "family": family,
+        "fold": fold,
+        "counts": {k: v for k, v in c.items()},
+        "errors": errors,
+    }
 
 
 def aggregate(scored: list[dict]) -> dict:
@@ -94,8 +118,11 @@ def aggregate(scored: list[dict]) -> dict:
         for k, (ok, n) in s["counts"].items():
             total[k][0] += ok
             total[k][1] += n
-            for group, key in ((by_format, s["format"]), (by_family, s.get("family", s["format"])),
-                               (by_fold, s.get("fold", "heldout"))):
+            for group, key in (
+                (by_format, s["format"]),
+                (by_family, s.get("family", s["format"])),
+                (by_fold, s.get("fold", "heldout")),
+            ):
                 group[key][k][0] += ok
                 group[key][k][1] += n
 
@@ -115,10 +142,12 @@ def aggregate(scored: list[dict]) -> dict:
     metrics = {"documents": len(scored), **rates(total)}
     # per field: every table row and every column, over all documents (fields.csv has each row × column)
     for kind in ("row", "column"):
-        metrics[f"by_{kind}"] = {k.split(":", 1)[1]: {"accuracy": round(ok / n, 6), "n": n}
-                                 for k, (ok, n) in sorted(total.items()) if k.startswith(kind + ":")}
-    metrics["_fields"] = {k.split(":", 1)[1]: (ok, n) for k, (ok, n) in sorted(total.items())
-                          if k.startswith("field:")}
+        metrics[f"by_{kind}"] = {
+            k.split(":", 1)[1]: {"accuracy": round(ok / n, 6), "n": n}
+            for k, (ok, n) in sorted(total.items())
+            if k.startswith(kind + ":")
+        }
+    metrics["_fields"] = {k.split(":", 1)[1]: (ok, n) for k, (ok, n) in sorted(total.items()) if k.startswith("field:")}
     metrics["by_format"] = {fmt: rates(c) for fmt, c in sorted(by_format.items())}
     if set(by_fold) != {"synthetic"}:
         # real reports: "heldout" were never seen in training; "train" were (the section model learns from them)
@@ -127,8 +156,14 @@ def aggregate(scored: list[dict]) -> dict:
         metrics["by_family"] = {fam: rates(c) for fam, c in sorted(by_family.items())}
     if set(by_fold) != {"synthetic"}:
         # each real report on its own: its cells, and the misses split into null (unreadable) and wrong numbers
-        keys = ("cells_accuracy", "cells_n", "cells_null", "cells_wrong", "section_heading_accuracy",
-                "section_boundary_accuracy")
+        keys = (
+            "cells_accuracy",
+            "cells_n",
+            "cells_null",
+            "cells_wrong",
+            "section_heading_accuracy",
+            "section_boundary_accuracy",
+        )
         no_cells = {"cells_n": 0, "cells_null": 0, "cells_wrong": 0}  # a report whose tables are all missing
         metrics["by_document"] = {}
         for sc in sorted(scored, key=lambda x: x["document"]):
@@ -137,7 +172,7 @@ def aggregate(scored: list[dict]) -> dict:
     confusion = defaultdict(int)
     for k, (ok, _) in total.items():
         if k.startswith("status:"):
-            confusion[k[len("status:"):]] += ok
+            confusion[k[len("status:") :]] += ok
     metrics["table_status_confusion"] = dict(sorted(confusion.items()))
     return metrics
 
@@ -196,9 +231,14 @@ HEADLINE_SETS = {
     "scanned": ("scanned/metrics.json", ()),  # the real PDFs printed and scanned, read by OCR
     "photographed": ("photographed/metrics.json", ()),  # the real PDFs printed and photographed on a desk
 }
-HEADLINE_FIGURES = {"cells": "cells_accuracy", "wrong": "cells_wrong", "null": "cells_null_rate",
-                    "tables": "table_status_accuracy", "headings": "section_heading_accuracy",
-                    "bounds": "section_boundary_accuracy"}
+HEADLINE_FIGURES = {
+    "cells": "cells_accuracy",
+    "wrong": "cells_wrong",
+    "null": "cells_null_rate",
+    "tables": "table_status_accuracy",
+    "headings": "section_heading_accuracy",
+    "bounds": "section_boundary_accuracy",
+}
 
 
 def headline(metrics_dir: str | Path) -> dict:
@@ -214,8 +254,11 @@ def headline(metrics_dir: str | Path) -> dict:
             m = m.get(key, {})
         if not m:
             continue
-        out[name] = {short: round(m[key], 4) if isinstance(m[key], float) else m[key]
-                     for short, key in HEADLINE_FIGURES.items() if key in m}
+        out[name] = {
+            short: round(m[key], 4) if isinstance(m[key], float) else m[key]
+            for short, key in HEADLINE_FIGURES.items()
+            if key in m
+        }
     return out
 
 

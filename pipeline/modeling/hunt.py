@@ -19,6 +19,7 @@ It is the `hunt` stage of `hunt/dvc.yaml`, a pipeline file of its own: `dvc repr
 With `cases`, every document holding a wrong number is copied there with its gold label and what was wrong, so
 the case can be read again (`python -m pipeline extract CASE/doc --out …`).
 """
+
 from __future__ import annotations
 
 import csv
@@ -44,8 +45,10 @@ def draw(work: Path, n: int, seed: int, chunk: int, families: list[str], raw_dir
     """The generated sets (one folder per chunk, each with docs/ and labels/), drawn in `workers` processes."""
     from concurrent.futures import ProcessPoolExecutor
 
-    jobs = [(str(work / f"seed-{seed + k}"), min(chunk, n - k * chunk), seed + k, raw_dir, families)
-            for k in range(math.ceil(n / chunk))]
+    jobs = [
+        (str(work / f"seed-{seed + k}"), min(chunk, n - k * chunk), seed + k, raw_dir, families)
+        for k in range(math.ceil(n / chunk))
+    ]
     for folder, *_ in jobs:
         if Path(folder).exists():
             shutil.rmtree(folder)
@@ -83,10 +86,19 @@ def score(report: dict, bare: dict, gold: dict, family: str, totals: dict, wrong
                     totals[key]["null"] += int(got is None)
                 if got is not None and abs(float(got) - float(value)) >= 1e-6:
                     entry = ((pt.get("cells") or {}).get(row) or {}).get(col) or {}
-                    case = {"document": gold["document"], "family": family, "table": table, "row": row,
-                            "column": col, "printed": value, "read": got, "raw": entry.get("raw"),
-                            "confidence": entry.get("confidence"), "source": entry.get("source"),
-                            "checked": entry.get("checked")}
+                    case = {
+                        "document": gold["document"],
+                        "family": family,
+                        "table": table,
+                        "row": row,
+                        "column": col,
+                        "printed": value,
+                        "read": got,
+                        "raw": entry.get("raw"),
+                        "confidence": entry.get("confidence"),
+                        "source": entry.get("source"),
+                        "checked": entry.get("checked"),
+                    }
                     wrong.append(case)
                     mine.append(case)
                     for key in ("all", family):
@@ -105,15 +117,34 @@ def reliability(curve: list) -> list[dict]:
     for lo, hi in zip(BINS, BINS[1:]):
         inside = [right for conf, right in curve if lo <= conf < hi]
         if inside:
-            out.append({"confidence": round((lo + min(hi, 1.0)) / 2, 4), "low": lo, "high": min(hi, 1.0),
-                        "cells": len(inside), "right": sum(inside),
-                        "share_right": round(sum(inside) / len(inside), 5)})
+            out.append(
+                {
+                    "confidence": round((lo + min(hi, 1.0)) / 2, 4),
+                    "low": lo,
+                    "high": min(hi, 1.0),
+                    "cells": len(inside),
+                    "right": sum(inside),
+                    "share_right": round(sum(inside) / len(inside), 5),
+                }
+            )
     return out
 
 
-def run_hunt(work_dir: str, metrics_out: str, curve_out: str, n: int, seed: int, chunk: int, families: list[str],
-             workers: int, raw_dir: str, models_dir: str | None, ocr_options, cases_dir: str | None = None,
-             reuse: bool = False) -> dict:
+def run_hunt(
+    work_dir: str,
+    metrics_out: str,
+    curve_out: str,
+    n: int,
+    seed: int,
+    chunk: int,
+    families: list[str],
+    workers: int,
+    raw_dir: str,
+    models_dir: str | None,
+    ocr_options,
+    cases_dir: str | None = None,
+    reuse: bool = False,
+) -> dict:
     """The hunt (see the module's doc). With `reuse`, nothing is drawn or read again: the documents already read
     into `work_dir` are scored (an interrupted hunt scored on what it read)."""
     import time
@@ -132,16 +163,24 @@ def run_hunt(work_dir: str, metrics_out: str, curve_out: str, n: int, seed: int,
     if reuse:
         sets = sorted((work / "sets").glob("seed-*"))
         drawn = read = time.perf_counter()
-        errors = [json.loads(line) for line in (documents / "errors.jsonl").read_text(encoding="utf-8").splitlines()
-                  if line.strip()] if (documents / "errors.jsonl").is_file() else []
+        errors = (
+            [
+                json.loads(line)
+                for line in (documents / "errors.jsonl").read_text(encoding="utf-8").splitlines()
+                if line.strip()
+            ]
+            if (documents / "errors.jsonl").is_file()
+            else []
+        )
     else:
         sets = draw(work / "sets", n, seed, chunk, families, raw_dir, workers)
         drawn = time.perf_counter()
         if documents.exists():
             shutil.rmtree(documents)
         runner = ProcessPool(workers) if workers > 1 else InProcess()
-        errors = run_batch([str(s / "docs") for s in sets], str(documents), Read(options=options), runner,
-                           resume=False).errors
+        errors = run_batch(
+            [str(s / "docs") for s in sets], str(documents), Read(options=options), runner, resume=False
+        ).errors
         read = time.perf_counter()
     models = load_models(models_dir)
     bare_options = PdfOptions(ocr=dataclasses.replace(ocr_options, min_confidence=0.0, very_sure=0.0))
@@ -180,19 +219,29 @@ def run_hunt(work_dir: str, metrics_out: str, curve_out: str, n: int, seed: int,
         w.writerows(curve_rows)
 
     def figures(t):
-        return {**t, "cells_accuracy": round(t["right"] / t["cells"], 5) if t["cells"] else None,
-                "wrong_per_million": round(1e6 * t["wrong"] / t["cells"], 1) if t["cells"] else None}
+        return {
+            **t,
+            "cells_accuracy": round(t["right"] / t["cells"], 5) if t["cells"] else None,
+            "wrong_per_million": round(1e6 * t["wrong"] / t["cells"], 1) if t["cells"] else None,
+        }
 
-    out = {"reports": totals["all"]["reports"], "drawn": sum(1 for s in sets for _ in (s / "docs").glob("*")),
-           "seeds": [seed, seed + len(sets) - 1], "families": families,
-           "thresholds": {"min_confidence": ocr_options.min_confidence, "very_sure": ocr_options.very_sure},
-           **{k: v for k, v in figures(totals["all"]).items() if k != "reports"},
-           "by_family": {k: figures(v) for k, v in sorted(totals.items()) if k != "all"},
-           "wrong_numbers": sorted(wrong, key=lambda c: (c["document"], c["table"], c["row"], c["column"])),
-           "failed": failed,
-           "curve_cells": len(curve)}
+    out = {
+        "reports": totals["all"]["reports"],
+        "drawn": sum(1 for s in sets for _ in (s / "docs").glob("*")),
+        "seeds": [seed, seed + len(sets) - 1],
+        "families": families,
+        "thresholds": {"min_confidence": ocr_options.min_confidence, "very_sure": ocr_options.very_sure},
+        **{k: v for k, v in figures(totals["all"]).items() if k != "reports"},
+        "by_family": {k: figures(v) for k, v in sorted(totals.items()) if k != "all"},
+        "wrong_numbers": sorted(wrong, key=lambda c: (c["document"], c["table"], c["row"], c["column"])),
+        "failed": failed,
+        "curve_cells": len(curve),
+    }
     Path(metrics_out).write_text(json.dumps(out, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     # timings are told, not kept with the figures: the metrics file changes only when the figures do
-    out["seconds"] = {"draw": round(drawn - started, 1), "read": round(read - drawn, 1),
-                      "predict_and_score": round(time.perf_counter() - read, 1)}
+    out["seconds"] = {
+        "draw": round(drawn - started, 1),
+        "read": round(read - drawn, 1),
+        "predict_and_score": round(time.perf_counter() - read, 1),
+    }
     return out

@@ -11,6 +11,7 @@ prediction's null left as it was is not gold); the sections' `start`/`end` snipp
 (whitespace aside); a cell that breaks the table's own sums is a warning (gold records what is printed, even a wrong
 sum). Messages name the file and the place to fix.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -41,23 +42,37 @@ def gold_from_report(report: dict) -> dict:
             for col, value in cols.items():
                 cell = t["cells"][row][col]
                 if value is None:
-                    review.append({"cell": f"{name}.{row}.{col}", "reason": "unreadable: fill in the printed value",
-                                   "raw": cell["raw"]})
+                    review.append(
+                        {
+                            "cell": f"{name}.{row}.{col}",
+                            "reason": "unreadable: fill in the printed value",
+                            "raw": cell["raw"],
+                        }
+                    )
                 elif cell["confidence"] < REVIEW_CONFIDENCE:
-                    review.append({"cell": f"{name}.{row}.{col}", "reason": f"low confidence {cell['confidence']}",
-                                   "raw": cell["raw"]})
+                    review.append(
+                        {
+                            "cell": f"{name}.{row}.{col}",
+                            "reason": f"low confidence {cell['confidence']}",
+                            "raw": cell["raw"],
+                        }
+                    )
     for c in report["checks"]:
         if c["ok"] is False:
-            review.append({"cell": ", ".join(c["cells"]), "reason": f"fails {c['rule']}: expected {c['expected']}, "
-                                                                   f"found {c['found']}; keep what is printed"})
-    sections = [{"id": s["id"], "heading": s["heading"], "start": s["start"], "end": s["end"]}
-                for s in report["sections"]]
+            review.append(
+                {
+                    "cell": ", ".join(c["cells"]),
+                    "reason": f"fails {c['rule']}: expected {c['expected']}, found {c['found']}; keep what is printed",
+                }
+            )
+    sections = [
+        {"id": s["id"], "heading": s["heading"], "start": s["start"], "end": s["end"]} for s in report["sections"]
+    ]
     for s in sections:
         if s["heading"] is None:
             review.append({"cell": f"sections.{s['id']}", "reason": "no heading found: check the document"})
     meta = {k: report["meta"][k] for k in ("body", "year", "template")}
-    return {"document": report["document"], "meta": meta, "sections": sections, "tables": tables,
-            "review": review}
+    return {"document": report["document"], "meta": meta, "sections": sections, "tables": tables, "review": review}
 
 
 @dataclass
@@ -71,8 +86,9 @@ def _is_number(v) -> bool:
 
 
 def _refuse_constant(name: str):
-    raise ValueError(f"{name} is not a number JSON allows (write the printed number, or null with the cell listed "
-                     f"in \"unreadable\")")
+    raise ValueError(
+        f'{name} is not a number JSON allows (write the printed number, or null with the cell listed in "unreadable")'
+    )
 
 
 def _finite_float(text: str) -> float:
@@ -124,8 +140,10 @@ def validate_gold(gold: dict, where: str, text: str | None = None, text_is_ocr: 
     p = LabelProblems()
     err = p.errors.append
     for place, value in _non_finite(gold):  # a body parsed by Python's json may hold them: never gold
-        err(f"{where}: {place} is {value}, not a number JSON allows: write the printed number, or null with the "
-            f"cell listed in \"unreadable\"")
+        err(
+            f"{where}: {place} is {value}, not a number JSON allows: write the printed number, or null with the "
+            f'cell listed in "unreadable"'
+        )
     if p.errors:
         return p
     for key in ("document", "meta", "sections", "tables"):
@@ -137,13 +155,13 @@ def validate_gold(gold: dict, where: str, text: str | None = None, text_is_ocr: 
         err(f"{where}: unknown top-level key {key!r}{did_you_mean(key, TOP_KEYS)}")
     unreadable = gold.get("unreadable", [])
     if not isinstance(unreadable, list) or not all(isinstance(c, str) for c in unreadable):
-        err(f"{where}: unreadable must be a list of cells \"table.row.column\" (found {unreadable!r})")
+        err(f'{where}: unreadable must be a list of cells "table.row.column" (found {unreadable!r})')
         unreadable = []
     unreadable = set(unreadable)
     meta = gold["meta"]
     template = meta.get("template")
     if template not in schema.TEMPLATES:
-        err(f"{where}: meta.template must be \"2019\" or \"2021\", not {template!r}")
+        err(f'{where}: meta.template must be "2019" or "2021", not {template!r}')
         return p
     if not isinstance(meta.get("year"), int) or not 2000 <= meta["year"] <= 2100:
         err(f"{where}: meta.year must be the year the report covers, e.g. 2023 (found {meta.get('year')!r})")
@@ -161,14 +179,14 @@ def validate_gold(gold: dict, where: str, text: str | None = None, text_is_ocr: 
     for table in schema.TABLES:
         t = gold["tables"].get(table)
         if t is None:
-            err(f"{where}: tables.{table} is missing (write {{\"status\": \"missing\"}} if not printed)")
+            err(f'{where}: tables.{table} is missing (write {{"status": "missing"}} if not printed)')
             continue
         if t.get("status") not in ("found", "missing"):
-            err(f"{where}: tables.{table}.status must be \"found\" or \"missing\"")
+            err(f'{where}: tables.{table}.status must be "found" or "missing"')
             continue
         if t["status"] == "missing":
             if t.get("rows"):
-                err(f"{where}: tables.{table} is \"missing\" but has rows")
+                err(f'{where}: tables.{table} is "missing" but has rows')
             continue
         rows = t.get("rows", {})
         expected = schema.row_ids(table, template)
@@ -189,28 +207,30 @@ def validate_gold(gold: dict, where: str, text: str | None = None, text_is_ocr: 
                 if col not in rows[row]:
                     err(f"{where}: tables.{table}.rows.{row}.{col} is missing")
                 elif not _is_number(rows[row][col]):
-                    err(f"{where}: tables.{table}.rows.{row}.{col} must be a number or null, "
-                        f"not {rows[row][col]!r}")
+                    err(f"{where}: tables.{table}.rows.{row}.{col} must be a number or null, not {rows[row][col]!r}")
                 elif rows[row][col] is None:
                     null_cells.add(f"{table}.{row}.{col}")
                     if f"{table}.{row}.{col}" not in unreadable:
-                        err(f"{where}: tables.{table}.rows.{row}.{col} is null: write the printed value, or, if the "
-                            f"document prints it but it cannot be read, list \"{table}.{row}.{col}\" in "
-                            f"\"unreadable\"")
+                        err(
+                            f"{where}: tables.{table}.rows.{row}.{col} is null: write the printed value, or, if the "
+                            f'document prints it but it cannot be read, list "{table}.{row}.{col}" in '
+                            f'"unreadable"'
+                        )
         for i, e in enumerate(t.get("extra_rows", [])):
             if not isinstance(e.get("label"), str) or not isinstance(e.get("values"), list):
-                err(f"{where}: tables.{table}.extra_rows[{i}] needs a \"label\" string and a \"values\" list")
+                err(f'{where}: tables.{table}.extra_rows[{i}] needs a "label" string and a "values" list')
     for cell in sorted(unreadable - null_cells):
-        err(f"{where}: unreadable lists {cell}, which is not a null cell of a found table (remove it from the list, "
-            f"or make the cell null)")
+        err(
+            f"{where}: unreadable lists {cell}, which is not a null cell of a found table (remove it from the list, "
+            f"or make the cell null)"
+        )
     if text is not None:
         body = squeeze(text)
         for s in gold["sections"]:
             for key in ("start", "end"):
                 snippet = s.get(key)
                 if isinstance(snippet, str) and squeeze(snippet) and squeeze(snippet) not in body:
-                    message = (f"{where}: sections[id={s.get('id')}].{key} does not occur in the document: "
-                               f"{snippet!r}")
+                    message = f"{where}: sections[id={s.get('id')}].{key} does not occur in the document: {snippet!r}"
                     if text_is_ocr:
                         p.warnings.append(message + " (its text was read by OCR: check by eye)")
                     else:
@@ -218,8 +238,10 @@ def validate_gold(gold: dict, where: str, text: str | None = None, text_is_ocr: 
     if not p.errors:
         for c in checks.table_checks(gold["tables"], template):
             if c["ok"] is False:
-                p.warnings.append(f"{where}: {c['rule']} does not hold ({', '.join(c['cells'][-2:])}…: expected "
-                                  f"{c['expected']}, found {c['found']}); fine if the report prints it so")
+                p.warnings.append(
+                    f"{where}: {c['rule']} does not hold ({', '.join(c['cells'][-2:])}…: expected "
+                    f"{c['expected']}, found {c['found']}); fine if the report prints it so"
+                )
     for item in gold.get("review", []):
         p.warnings.append(f"{where}: still marked for review: {item.get('cell')} ({item.get('reason')})")
     return p
@@ -256,8 +278,9 @@ def document_text(document: str, docs_dirs=(), documents_dir: str | Path | None 
     return "".join(parts), bool(doc.ocr_pages or doc.ocr_pictures or any(b.ocr for b in doc.blocks))
 
 
-def validate_dir(labels_dir: str | Path, docs_dirs: list[str | Path] = (),
-                 documents_dir: str | Path | None = None) -> LabelProblems:
+def validate_dir(
+    labels_dir: str | Path, docs_dirs: list[str | Path] = (), documents_dir: str | Path | None = None
+) -> LabelProblems:
     """Every gold file of `labels_dir`; with `docs_dirs`, each one's snippets are checked against its document
     (read from `documents_dir`'s document JSON where present, else from the source file)."""
     total = LabelProblems()
@@ -277,19 +300,24 @@ def validate_dir(labels_dir: str | Path, docs_dirs: list[str | Path] = (),
         if docs_dirs and isinstance(gold.get("document"), str):
             found = document_text(gold["document"], docs_dirs, documents_dir)
         p = validate_gold(gold, str(f), *(found or (None,)))
-        if isinstance(gold.get("document"), str) and gold["document"] and \
-                f.name != f"{flat_name(gold['document'])}.gold.json":
+        if (
+            isinstance(gold.get("document"), str)
+            and gold["document"]
+            and f.name != f"{flat_name(gold['document'])}.gold.json"
+        ):
             p.errors.append(f"{f}: the file must be named after its document: {flat_name(gold['document'])}.gold.json")
         if docs_dirs and gold.get("document") and found is None:
-            p.warnings.append(f"{f}: document {gold['document']} not found (or not readable) under "
-                              f"{', '.join(map(str, docs_dirs))}: its snippets are not checked")
+            p.warnings.append(
+                f"{f}: document {gold['document']} not found (or not readable) under "
+                f"{', '.join(map(str, docs_dirs))}: its snippets are not checked"
+            )
         total.errors += p.errors
         total.warnings += p.warnings
     return total
 
 
 def fold_of(gold: dict, heldout_share: int = 3) -> str:
-    """"heldout" or "train", fixed by the report (body and year), so that one report saved in two formats lands
+    """ "heldout" or "train", fixed by the report (body and year), so that one report saved in two formats lands
     in one fold, and a model is never scored on a report it was trained on."""
     key = f"{gold['meta'].get('body')}|{gold['meta'].get('year')}".encode("utf-8")
     return "heldout" if int(hashlib.sha1(key).hexdigest(), 16) % heldout_share == 0 else "train"

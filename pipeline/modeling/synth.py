@@ -28,6 +28,7 @@ family:
 Each document gets a gold file in the format of LABELS.md. synthesize.py writes a labelled set, each report in its
 family's rendering (the families of synth_converter.py and synth_scan.py build on the renderers here).
 """
+
 from __future__ import annotations
 
 import random
@@ -39,34 +40,98 @@ from pathlib import Path
 from .. import schema
 from ..extraction.sections import is_junk
 
-EXT = {"html": "html", "pdf_bordered": "pdf", "pdf_borderless": "pdf", "docx": "docx", "txt_tab": "txt",
-       "txt_pipe": "txt", "txt_flat": "txt", "scan": "pdf", "converter_md": "md", "narrow": "pdf",
-       "photo": "pdf"}
+EXT = {
+    "html": "html",
+    "pdf_bordered": "pdf",
+    "pdf_borderless": "pdf",
+    "docx": "docx",
+    "txt_tab": "txt",
+    "txt_pipe": "txt",
+    "txt_flat": "txt",
+    "scan": "pdf",
+    "converter_md": "md",
+    "narrow": "pdf",
+    "photo": "pdf",
+}
 HEADINGS = {
     1: ["一、总体情况", "一、总体情况", "一、 总体情况", "一、概述", "一、总体概况", "一.总体情况", "一、总体情况："],
-    2: ["二、主动公开政府信息情况", "二、主动公开政府信息情况", "二、行政机关主动公开政府信息情况",
-        "二、主动公开政府信息", "二、主动公开情况", "二.主动公开政府信息情况"],
-    3: ["三、收到和处理政府信息公开申请情况", "三、收到和处理政府信息公开申请情况",
-        "三、行政机关收到和处理政府信息公开申请情况", "三、收到和处理政府信息公开申请", "三、收到和处理政府信息公开申情况",
-        "三、收到和处理政府信息公开申请的情况"],
-    4: ["四、政府信息公开行政复议、行政诉讼情况", "四、政府信息公开行政复议、行政诉讼情况",
-        "四、因政府信息公开工作被申请行政复议、提起行政诉讼情况", "四、政府信息公开行政复议和行政诉讼情况",
-        "四、行政复议、行政诉讼情况", "四、政府信息公开行政复议、行政诉讼的情况"],
-    5: ["五、存在的主要问题及改进情况", "五、存在的主要问题及改进情况", "五、政府信息公开工作存在的主要问题及改进情况",
-        "五、存在的主要问题及改进措施", "五、存在的问题及改进情况", "五、存在的主要问题和改进情况", "五、存在的不足及改进措施"],
-    6: ["六、其他需要报告的事项", "六、其他需要报告的事项", "六、其它需要报告的事项", "六、其他需要报告事项",
-        "六、其他需要报告的事项："],
+    2: [
+        "二、主动公开政府信息情况",
+        "二、主动公开政府信息情况",
+        "二、行政机关主动公开政府信息情况",
+        "二、主动公开政府信息",
+        "二、主动公开情况",
+        "二.主动公开政府信息情况",
+    ],
+    3: [
+        "三、收到和处理政府信息公开申请情况",
+        "三、收到和处理政府信息公开申请情况",
+        "三、行政机关收到和处理政府信息公开申请情况",
+        "三、收到和处理政府信息公开申请",
+        "三、收到和处理政府信息公开申情况",
+        "三、收到和处理政府信息公开申请的情况",
+    ],
+    4: [
+        "四、政府信息公开行政复议、行政诉讼情况",
+        "四、政府信息公开行政复议、行政诉讼情况",
+        "四、因政府信息公开工作被申请行政复议、提起行政诉讼情况",
+        "四、政府信息公开行政复议和行政诉讼情况",
+        "四、行政复议、行政诉讼情况",
+        "四、政府信息公开行政复议、行政诉讼的情况",
+    ],
+    5: [
+        "五、存在的主要问题及改进情况",
+        "五、存在的主要问题及改进情况",
+        "五、政府信息公开工作存在的主要问题及改进情况",
+        "五、存在的主要问题及改进措施",
+        "五、存在的问题及改进情况",
+        "五、存在的主要问题和改进情况",
+        "五、存在的不足及改进措施",
+    ],
+    6: [
+        "六、其他需要报告的事项",
+        "六、其他需要报告的事项",
+        "六、其它需要报告的事项",
+        "六、其他需要报告事项",
+        "六、其他需要报告的事项：",
+    ],
 }
-BODIES = ["示例市", "青山县", "江北区人民政府", "东湖市交通运输局", "南平县教育局", "西城区卫生健康委员会", "北川市自然资源局"]
-JUNK_BEFORE = ["首页 > 政务公开 > 政府信息公开年报", "字体：[大 中 小]", "发布时间：2024-01-20 来源：本站", "打印本页 | 关闭窗口"]
-JUNK_AFTER = ["附件下载", "相关链接", "版权所有：示例市人民政府办公室", "网站标识码：3500000000", "扫一扫在手机上查看当前页面"]
-CAPTIONS = {"unit": ["（单位：件）", "单位：件", "（本表数据单位：件）"],
-            "title": {"active_disclosure": "表1 主动公开政府信息情况", "requests": "表2 收到和处理政府信息公开申请情况",
-                      "review_litigation": "表3 政府信息公开行政复议、行政诉讼情况"}}
+BODIES = [
+    "示例市",
+    "青山县",
+    "江北区人民政府",
+    "东湖市交通运输局",
+    "南平县教育局",
+    "西城区卫生健康委员会",
+    "北川市自然资源局",
+]
+JUNK_BEFORE = [
+    "首页 > 政务公开 > 政府信息公开年报",
+    "字体：[大 中 小]",
+    "发布时间：2024-01-20 来源：本站",
+    "打印本页 | 关闭窗口",
+]
+JUNK_AFTER = [
+    "附件下载",
+    "相关链接",
+    "版权所有：示例市人民政府办公室",
+    "网站标识码：3500000000",
+    "扫一扫在手机上查看当前页面",
+]
+CAPTIONS = {
+    "unit": ["（单位：件）", "单位：件", "（本表数据单位：件）"],
+    "title": {
+        "active_disclosure": "表1 主动公开政府信息情况",
+        "requests": "表2 收到和处理政府信息公开申请情况",
+        "review_litigation": "表3 政府信息公开行政复议、行政诉讼情况",
+    },
+}
 EXTRA_ROWS = ["其他主动公开文件", "行政确认", "行政奖励", "行政给付"]
 ZERO_MARKS = ["0", "0", "0", "", "/", "—", "-"]
-TRAD = str.maketrans("开计处请数结转办复议诉讼维纠审总业构组织务规范许罚强费采购项门关会权护类执询据为时现废发决认书证",
-                     "開計處請數結轉辦復議訴訟維糾審總業構組織務規範許罰強費採購項門關會權護類執詢據為時現廢發決認書證")
+TRAD = str.maketrans(
+    "开计处请数结转办复议诉讼维纠审总业构组织务规范许罚强费采购项门关会权护类执询据为时现废发决认书证",
+    "開計處請數結轉辦復議訴訟維糾審總業構組織務規範許罰強費採購項門關會權護類執詢據為時現廢發決認書證",
+)
 TABLE_OF_SECTION = {2: "active_disclosure", 3: "requests", 4: "review_litigation"}
 
 
@@ -100,13 +165,19 @@ def corpus_sentences(raw_dir: str | Path) -> list[str]:
         text = p.read_text(encoding="utf-8", errors="ignore")
         for sent in re.split(r"(?<=[。！!])", text):
             sent = re.sub(r"\s+", "", sent)
-            if (20 <= len(sent) <= 160 and not re.search(r"[|\t]|\d{6,}|[一二三四五六]、|[（(][一二三四五六七八九十][）)]", sent)
-                    and not is_junk(sent) and "浏览器" not in sent and "链接" not in sent):
+            if (
+                20 <= len(sent) <= 160
+                and not re.search(r"[|\t]|\d{6,}|[一二三四五六]、|[（(][一二三四五六七八九十][）)]", sent)
+                and not is_junk(sent)
+                and "浏览器" not in sent
+                and "链接" not in sent
+            ):
                 out.append(sent)
     return out or ["本机关认真贯彻落实《中华人民共和国政府信息公开条例》，扎实推进政务公开工作。"]
 
 
 # ------------------------------------------------------------------ numbers
+
 
 def _requests_values(rng: random.Random, template: str) -> dict[str, list[int]]:
     rows = schema.row_ids("requests", template)
@@ -115,8 +186,10 @@ def _requests_values(rng: random.Random, template: str) -> dict[str, list[int]]:
     vals = {}
     for r in outcome:
         hot = r in ("granted", "partially_granted", "unable.not_held", "other", "other.other")
-        vals[r] = [rng.randint(0, scale if hot else max(1, scale // 10)) if rng.random() < (0.8 if hot else 0.2)
-                   else 0 for _ in range(6)]
+        vals[r] = [
+            rng.randint(0, scale if hot else max(1, scale // 10)) if rng.random() < (0.8 if hot else 0.2) else 0
+            for _ in range(6)
+        ]
         for c in range(1, 6):
             if rng.random() < 0.7:
                 vals[r][c] = 0
@@ -159,21 +232,32 @@ def _review_values(rng: random.Random) -> dict[str, dict]:
 
 # ------------------------------------------------------------------ the report
 
+
 def draw_report(rng: random.Random, name: str, family: str, sentences: list[str]) -> SynthReport:
     template = rng.choice(["2019", "2021"])
     year = rng.choice([2019, 2020]) if template == "2019" else rng.choice([2021, 2022, 2023, 2024, 2025])
     headings = {sid: rng.choice(v) for sid, v in HEADINGS.items()}
-    counts = {1: rng.randint(2, 6), 2: rng.choice([0, 0, 1, 2]), 3: rng.choice([0, 0, 1, 2]), 4: rng.choice([0, 1]),
-              5: rng.randint(1, 4), 6: rng.randint(1, 2)}
+    counts = {
+        1: rng.randint(2, 6),
+        2: rng.choice([0, 0, 1, 2]),
+        3: rng.choice([0, 0, 1, 2]),
+        4: rng.choice([0, 1]),
+        5: rng.randint(1, 4),
+        6: rng.randint(1, 2),
+    }
     prose = {sid: rng.sample(sentences, k=min(len(sentences), n)) for sid, n in counts.items()}
     tables = {}
     missing = {t for t in schema.TABLES if rng.random() < 0.08}
     if "active_disclosure" not in missing:
         tables["active_disclosure"] = {"status": "found", "rows": _active_values(rng, template), "extra_rows": []}
     if "requests" not in missing:
-        tables["requests"] = {"status": "found", "rows": {
-            r: dict(zip(schema.column_ids("requests", template, r), v))
-            for r, v in _requests_values(rng, template).items()}}
+        tables["requests"] = {
+            "status": "found",
+            "rows": {
+                r: dict(zip(schema.column_ids("requests", template, r), v))
+                for r, v in _requests_values(rng, template).items()
+            },
+        }
     if "review_litigation" not in missing:
         tables["review_litigation"] = {"status": "found", "rows": _review_values(rng)}
     for t in missing:
@@ -187,7 +271,8 @@ def draw_report(rng: random.Random, name: str, family: str, sentences: list[str]
         "three_line": rng.random() < 0.5,
         "page_header": rng.random() < 0.3,
         "remarks": rng.random() < 0.2,
-        "review_vertical": rng.random() < 0.25,  # table 4 as three rows (行政复议, 未经复议直接起诉, 复议后起诉) of five
+        "review_vertical": rng.random()
+        < 0.25,  # table 4 as three rows (行政复议, 未经复议直接起诉, 复议后起诉) of five
     }
     before = {}
     for sid, table in TABLE_OF_SECTION.items():
@@ -197,12 +282,14 @@ def draw_report(rng: random.Random, name: str, family: str, sentences: list[str]
             continue
         before[sid] = rng.randint(0, len(prose[sid]))
         if style["caption"] and family != "converter_md":  # a converter prints its captions as `## 表二：…`
-            caption = (rng.choice(CAPTIONS["unit"]) if style["caption"] == "unit" or table == "active_disclosure"
-                       else CAPTIONS["title"][table])
+            caption = (
+                rng.choice(CAPTIONS["unit"])
+                if style["caption"] == "unit" or table == "active_disclosure"
+                else CAPTIONS["title"][table]
+            )
             prose[sid].insert(before[sid], caption)
             before[sid] += 1
-    rep = SynthReport(name, family, template, year, rng.choice(BODIES), headings, prose, tables, before,
-                      style=style)
+    rep = SynthReport(name, family, template, year, rng.choice(BODIES), headings, prose, tables, before, style=style)
     if "active_disclosure" not in missing and rng.random() < 0.3:
         label = rng.choice(EXTRA_ROWS)
         values = [rng.randint(0, 500) for _ in range(3)]
@@ -224,19 +311,32 @@ def gold_of(rep: SynthReport, document: str) -> dict:
     for sid in range(1, 7):
         texts = [t for t in rep.prose[sid] if not _is_caption(t)]
         flat = "".join(texts).replace(" ", "")
-        sections.append({"id": sid, "heading": rep.headings[sid], "start": flat[:15] if flat else None,
-                         "end": flat[-15:] if flat else None})
-    return {"document": document, "meta": {"body": rep.body, "year": rep.year, "template": rep.template},
-            "sections": sections, "tables": rep.tables}
+        sections.append(
+            {
+                "id": sid,
+                "heading": rep.headings[sid],
+                "start": flat[:15] if flat else None,
+                "end": flat[-15:] if flat else None,
+            }
+        )
+    return {
+        "document": document,
+        "meta": {"body": rep.body, "year": rep.year, "template": rep.template},
+        "sections": sections,
+        "tables": rep.tables,
+    }
 
 
 # ------------------------------------------------------------------ printed cells
+
 
 def _label(text: str, variant: str, rng: random.Random) -> str:
     if variant == "notes" and rng.random() < 0.3:
         return text + rng.choice(["（本单位）", "(含下属单位)", "（单位：件）"])
     if variant == "numbering":
-        text = re.sub(r"^(\d)\.", lambda m: rng.choice([f"{m.group(1)}、", f"（{m.group(1)}）", f"{m.group(1)}．"]), text)
+        text = re.sub(
+            r"^(\d)\.", lambda m: rng.choice([f"{m.group(1)}、", f"（{m.group(1)}）", f"{m.group(1)}．"]), text
+        )
         return text.replace("（", "(").replace("）", ")") if rng.random() < 0.5 else text
     if variant == "traditional":
         return text.translate(TRAD)
@@ -258,6 +358,7 @@ def _cell(value, rng: random.Random, zero_style: str, kind: str = "count") -> st
 @dataclass
 class PrintedRow:
     """One printed row of a table: its label path (merged parents first) and its value cells."""
+
     path: list[str]
     values: list[str]
     header: bool = False
@@ -284,8 +385,12 @@ def printed_tables(rep: SynthReport, rng: random.Random) -> dict[str, list[Print
                 rows.append(PrintedRow([group], [], header=True))
                 rows.append(PrintedRow(["信息内容"], [spec["columns"][c] for c in rs["columns"]], header=True))
             vals = rep.tables["active_disclosure"]["rows"][row]
-            rows.append(PrintedRow([printed_label(rs["label"])],
-                                   [_cell(vals[c], rng, zero, schema.value_kind("", c)) for c in rs["columns"]]))
+            rows.append(
+                PrintedRow(
+                    [printed_label(rs["label"])],
+                    [_cell(vals[c], rng, zero, schema.value_kind("", c)) for c in rs["columns"]],
+                )
+            )
             if row == "normative_docs":
                 for label, values in rep.extras:
                     rows.append(PrintedRow([label], [str(x) for x in values]))
@@ -294,13 +399,20 @@ def printed_tables(rep: SynthReport, rng: random.Random) -> dict[str, list[Print
         rows = []
         for row in schema.row_ids("requests", rep.template):
             vals = rep.tables["requests"]["rows"][row]
-            rows.append(PrintedRow([printed_label(p) for p in _request_path(row)],
-                                   [_cell(vals[c], rng, zero) for c in schema.column_ids("requests", rep.template, row)]))
+            rows.append(
+                PrintedRow(
+                    [printed_label(p) for p in _request_path(row)],
+                    [_cell(vals[c], rng, zero) for c in schema.column_ids("requests", rep.template, row)],
+                )
+            )
         out["requests"] = rows
     if rep.tables["review_litigation"]["status"] == "found":
         vals = rep.tables["review_litigation"]["rows"]
-        values = [_cell(vals[r][c], rng, zero) for r in ("review", "litigation_direct", "litigation_after_review")
-                  for c in ("upheld", "corrected", "other", "pending", "total")]
+        values = [
+            _cell(vals[r][c], rng, zero)
+            for r in ("review", "litigation_direct", "litigation_after_review")
+            for c in ("upheld", "corrected", "other", "pending", "total")
+        ]
         out["review_litigation"] = [PrintedRow([], values)]
     return out
 
@@ -327,23 +439,32 @@ def flat_rows(table: str, rows: list[PrintedRow], vertical: bool = False) -> lis
     """(labels, values) of each row as text renderings print them: table 3 under its three header rows, table 4
     under its two; a merged parent is printed on its first row only, later rows hold "" in its place."""
     if table == "requests":
-        out = [(["（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", "申请人情况"], []),
-               (["自然人", "法人或其他组织", "总计"], []),
-               (["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"], [])]
+        out = [
+            (["（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", "申请人情况"], []),
+            (["自然人", "法人或其他组织", "总计"], []),
+            (["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"], []),
+        ]
         prev: list[str] = []
         for r in rows:
-            shown = [("" if d < len(r.path) - 1 and prev[:d + 1] == r.path[:d + 1] else part)
-                     for d, part in enumerate(r.path)]
+            shown = [
+                ("" if d < len(r.path) - 1 and prev[: d + 1] == r.path[: d + 1] else part)
+                for d, part in enumerate(r.path)
+            ]
             prev = r.path
             out.append((shown, r.values))
         return out
     if table == "review_litigation" and vertical:
-        return [(["类别"] + REVIEW_HEADS, [])] + [(label, rows[0].values[5 * g:5 * g + 5])
-                                                 for g, label in enumerate(REVIEW_ROWS)]
+        return [(["类别"] + REVIEW_HEADS, [])] + [
+            (label, rows[0].values[5 * g : 5 * g + 5]) for g, label in enumerate(REVIEW_ROWS)
+        ]
     if table == "review_litigation":
         heads = REVIEW_HEADS
-        return [(["行政复议", "行政诉讼"], []), (heads + ["未经复议直接起诉", "复议后起诉"], []), (heads * 2, []),
-                ([], rows[0].values)]
+        return [
+            (["行政复议", "行政诉讼"], []),
+            (heads + ["未经复议直接起诉", "复议后起诉"], []),
+            (heads * 2, []),
+            ([], rows[0].values),
+        ]
     return [((r.path + r.values, []) if r.header else (r.path, r.values)) for r in rows]
 
 
@@ -359,6 +480,7 @@ def _split(row: list[str]) -> tuple[list[str], list[str]]:
 
 
 # ------------------------------------------------------------------ the official merged-cell layout
+
 
 @dataclass
 class GridCell:
@@ -383,8 +505,9 @@ def _header_text(text: str, style: str) -> str:
 REMARKS = ["含转办件", "已办结", "含依申请转主动公开", "详见附件", "本单位"]
 
 
-def official_grid(table: str, rows: list[PrintedRow], header_style: str,
-                  remarks: random.Random | None = None, vertical: bool = False) -> tuple[list[GridCell], int, int]:
+def official_grid(
+    table: str, rows: list[PrintedRow], header_style: str, remarks: random.Random | None = None, vertical: bool = False
+) -> tuple[list[GridCell], int, int]:
     """The table as the official template lays it out: cells with their spans, the number of rows and columns.
     With `remarks`, table 3 gets a 备注 column on the right (some publishers add one), a few of its cells
     holding a note."""
@@ -397,24 +520,32 @@ def official_grid(table: str, rows: list[PrintedRow], header_style: str,
     return cells, n_rows, n_cols
 
 
-def wrap_label_rows(cells: list[GridCell], n_rows: int, rng: random.Random,
-                    first_row: int = 3) -> tuple[list[GridCell], int, list[tuple[int, int]]]:
+def wrap_label_rows(
+    cells: list[GridCell], n_rows: int, rng: random.Random, first_row: int = 3
+) -> tuple[list[GridCell], int, list[tuple[int, int]]]:
     """Table 3 with some long row labels printed over two to five grid rows of their own, the numbers on the first
     only and the other rows' cells empty (a narrow label column, as some publishers lay it out). Parent labels are
     stretched over the new rows. Returns the cells, the number of rows and each wrapped row as (first grid row,
     grid rows it takes)."""
-    value_from = max(c.col + c.colspan for c in cells if c.row >= first_row and not _is_value(c.text) and c.text
-                     and c.col < 3)
+    value_from = max(
+        c.col + c.colspan for c in cells if c.row >= first_row and not _is_value(c.text) and c.text and c.col < 3
+    )
     n_cols = max(c.col + c.colspan for c in cells)
-    leaves = [c for c in cells if c.row >= first_row and c.col + c.colspan == value_from and c.rowspan == 1
-              and len(re.sub(r"\s", "", c.text)) >= 6]
+    leaves = [
+        c
+        for c in cells
+        if c.row >= first_row
+        and c.col + c.colspan == value_from
+        and c.rowspan == 1
+        and len(re.sub(r"\s", "", c.text)) >= 6
+    ]
     chosen = sorted(rng.sample(leaves, k=min(len(leaves), rng.randint(2, 6))), key=lambda c: -c.row)
     wrapped = []
     for leaf in chosen:
         text = re.sub(r"\s", "", leaf.text)
         k = rng.randint(2, max(2, min(5, len(text) // 3)))
         cut = [round(len(text) * j / k) for j in range(k + 1)]
-        pieces = [text[cut[j]:cut[j + 1]] for j in range(k)]
+        pieces = [text[cut[j] : cut[j + 1]] for j in range(k)]
         r, extra = leaf.row, k - 1
         for c in cells:
             if c.row > r:
@@ -446,23 +577,36 @@ def cut_grid(cells: list[GridCell], n_rows: int, at: int):
     return [(top, at), (bottom, n_rows - at)]
 
 
-def _official_grid(table: str, rows: list[PrintedRow], header_style: str,
-                   vertical: bool = False) -> tuple[list[GridCell], int, int]:
+def _official_grid(
+    table: str, rows: list[PrintedRow], header_style: str, vertical: bool = False
+) -> tuple[list[GridCell], int, int]:
     cells: list[GridCell] = []
     if table == "review_litigation" and vertical:  # three rows of five, the kind of case as the row label
-        cells += [GridCell("类别", 0, 0, 1, 2)] + [GridCell(_header_text(t, header_style), 0, 2 + k)
-                                                 for k, t in enumerate(REVIEW_HEADS)]
-        cells += [GridCell("行政复议", 1, 0, 1, 2), GridCell("行政诉讼", 2, 0, 2, 1),
-                  GridCell("未经复议直接起诉", 2, 1), GridCell("复议后起诉", 3, 1)]
+        cells += [GridCell("类别", 0, 0, 1, 2)] + [
+            GridCell(_header_text(t, header_style), 0, 2 + k) for k, t in enumerate(REVIEW_HEADS)
+        ]
+        cells += [
+            GridCell("行政复议", 1, 0, 1, 2),
+            GridCell("行政诉讼", 2, 0, 2, 1),
+            GridCell("未经复议直接起诉", 2, 1),
+            GridCell("复议后起诉", 3, 1),
+        ]
         for g in range(3):
-            cells += [GridCell(v, 1 + g, 2 + k) for k, v in enumerate(rows[0].values[5 * g:5 * g + 5])]
+            cells += [GridCell(v, 1 + g, 2 + k) for k, v in enumerate(rows[0].values[5 * g : 5 * g + 5])]
         return cells, 4, 7
     h = lambda t: _header_text(t, header_style)  # noqa: E731
     if table == "requests":
-        cells += [GridCell("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", 0, 0, 3, 3),
-                  GridCell(h("申请人情况"), 0, 3, 1, 7), GridCell(h("自然人"), 1, 3, 2, 1),
-                  GridCell(h("法人或其他组织"), 1, 4, 1, 5), GridCell(h("总计"), 1, 9, 2, 1)]
-        cells += [GridCell(h(t), 2, 4 + k) for k, t in enumerate(["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"])]
+        cells += [
+            GridCell("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", 0, 0, 3, 3),
+            GridCell(h("申请人情况"), 0, 3, 1, 7),
+            GridCell(h("自然人"), 1, 3, 2, 1),
+            GridCell(h("法人或其他组织"), 1, 4, 1, 5),
+            GridCell(h("总计"), 1, 9, 2, 1),
+        ]
+        cells += [
+            GridCell(h(t), 2, 4 + k)
+            for k, t in enumerate(["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"])
+        ]
         r0 = 3
         paths = [r.path for r in rows]
         for i, r in enumerate(rows):
@@ -470,11 +614,11 @@ def _official_grid(table: str, rows: list[PrintedRow], header_style: str,
             path = r.path
             for depth, part in enumerate(path):
                 last = depth == len(path) - 1
-                if not last and i > 0 and paths[i - 1][:depth + 1] == path[:depth + 1]:
+                if not last and i > 0 and paths[i - 1][: depth + 1] == path[: depth + 1]:
                     continue  # covered by the parent cell above
                 span = 1
                 if not last:
-                    while i + span < len(rows) and paths[i + span][:depth + 1] == path[:depth + 1]:
+                    while i + span < len(rows) and paths[i + span][: depth + 1] == path[: depth + 1]:
                         span += 1
                 colspan = 3 - depth if last else 1
                 cells.append(GridCell(part, row, depth, span, colspan, tall=depth == 0 and span > 4))
@@ -511,6 +655,7 @@ def _grid_rows(cells: list[GridCell], n_rows: int) -> list[list[GridCell]]:
 
 
 # ------------------------------------------------------------------ renderers
+
 
 def _sections_in_order(rep: SynthReport, tables: dict):
     """(kind, payload) items in document order: ('h', heading), ('p', sentence), ('t', table name)."""
@@ -565,8 +710,10 @@ def render_txt_flat(rep, tables) -> str:
 def render_html(rep, tables, rng: random.Random) -> str:
     from html import escape
 
-    body = [f"<div class='nav'>{' | '.join(escape(j) for j in rep.junk_before)}</div>",
-            f"<h1>{escape(rep.body)}{rep.year}年政府信息公开工作年度报告</h1>"]
+    body = [
+        f"<div class='nav'>{' | '.join(escape(j) for j in rep.junk_before)}</div>",
+        f"<h1>{escape(rep.body)}{rep.year}年政府信息公开工作年度报告</h1>",
+    ]
     heading_tag = rng.choice(["<p><strong>{}</strong></p>", "<h3>{}</h3>", "<p style='text-indent:2em'><b>{}</b></p>"])
     for kind, x in _sections_in_order(rep, tables):
         if kind == "h":
@@ -576,8 +723,11 @@ def render_html(rep, tables, rng: random.Random) -> str:
         else:
             body.append(_html_table(x, tables[x], rep.style, rng))
     body.append("".join(f"<div>{escape(j)}</div>" for j in rep.junk_after))
-    return ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>年报</title></head><body>"
-            + "\n".join(body) + "</body></html>")
+    return (
+        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>年报</title></head><body>"
+        + "\n".join(body)
+        + "</body></html>"
+    )
 
 
 def _html_text(cell: GridCell, style: dict) -> str:
@@ -587,18 +737,23 @@ def _html_text(cell: GridCell, style: dict) -> str:
         return "&nbsp;"
     if cell.tall and style["tall"] == "vertical":
         chars = [ch for ch in cell.text if not ch.isspace()]
-        return "".join(f"<p>{escape(ch)}</p>" for ch in chars) if style["word_markup"] else \
-            "<br>".join(escape(ch) for ch in chars)
+        return (
+            "".join(f"<p>{escape(ch)}</p>" for ch in chars)
+            if style["word_markup"]
+            else "<br>".join(escape(ch) for ch in chars)
+        )
     lines = [escape(t) for t in cell.text.split("\n")]
     if style["word_markup"]:
-        return "".join(f"<p class='MsoNormal' align='center'><span style='font-size:10.5pt'>{t}</span></p>"
-                       for t in lines)
+        return "".join(
+            f"<p class='MsoNormal' align='center'><span style='font-size:10.5pt'>{t}</span></p>" for t in lines
+        )
     return "<br>".join(lines)
 
 
 def _html_table(table: str, rows: list[PrintedRow], style: dict, rng: random.Random) -> str:
-    cells, n_rows, _ = official_grid(table, rows, style["header"], rng if style["remarks"] else None,
-                                     style["review_vertical"])
+    cells, n_rows, _ = official_grid(
+        table, rows, style["header"], rng if style["remarks"] else None, style["review_vertical"]
+    )
     grid_rows = _grid_rows(cells, n_rows)
     # some sites cut a long table in two (a page break of the Word original): the second part has no header
     cut = rng.randint(8, n_rows - 4) if table == "requests" and style["split"] and n_rows > 14 else None
@@ -609,7 +764,9 @@ def _html_table(table: str, rows: list[PrintedRow], style: dict, rng: random.Ran
         tds = []
         for c in row:
             rowspan = min(c.rowspan, cut - i) if cut is not None and i < cut else c.rowspan
-            attrs = (f" rowspan='{rowspan}'" if rowspan > 1 else "") + (f" colspan='{c.colspan}'" if c.colspan > 1 else "")
+            attrs = (f" rowspan='{rowspan}'" if rowspan > 1 else "") + (
+                f" colspan='{c.colspan}'" if c.colspan > 1 else ""
+            )
             tds.append(f"<td{attrs}>{_html_text(c, style)}</td>")
         if cut is not None and i == cut:
             # a parent label cut by the split is printed again at the top of the second table
@@ -632,9 +789,13 @@ def render_docx(rep, tables, path: Path, label_widths: list[float] | None = None
         if kind in ("h", "p"):
             d.add_paragraph(x)
             continue
-        cells, n_rows, n_cols = official_grid(x, tables[x], rep.style["header"],
-                                              random.Random(rep.name) if rep.style["remarks"] else None,
-                                              rep.style["review_vertical"])
+        cells, n_rows, n_cols = official_grid(
+            x,
+            tables[x],
+            rep.style["header"],
+            random.Random(rep.name) if rep.style["remarks"] else None,
+            rep.style["review_vertical"],
+        )
         if x == "requests" and rep.style.get("wrapped_labels"):
             cells, n_rows, _ = wrap_label_rows(cells, n_rows, random.Random(rep.name + ":wrap"))
         t = d.add_table(rows=n_rows, cols=n_cols)
@@ -648,8 +809,11 @@ def render_docx(rep, tables, path: Path, label_widths: list[float] | None = None
             target = t.cell(c.row, c.col)
             if c.rowspan > 1 or c.colspan > 1:
                 target = target.merge(t.cell(c.row + c.rowspan - 1, c.col + c.colspan - 1))
-            lines = ([ch for ch in c.text if not ch.isspace()] if c.tall and rep.style["tall"] == "vertical"
-                     else c.text.split("\n"))
+            lines = (
+                [ch for ch in c.text if not ch.isspace()]
+                if c.tall and rep.style["tall"] == "vertical"
+                else c.text.split("\n")
+            )
             target.text = lines[0] if lines else ""
             for line in lines[1:]:
                 target.add_paragraph(line)
@@ -700,17 +864,26 @@ def _pdf_table(x, cells, n_rows, n_cols, rep, ruled, small, font, table_size, ti
         commands.append(("GRID", (0, 0), (-1, -1), 0.6, colors.black))
     elif rep.style["three_line"]:
         head = {"requests": 2, "review_litigation": 2}.get(x, 0)
-        commands += [("LINEABOVE", (0, 0), (-1, 0), 1.0, colors.black),
-                     ("LINEBELOW", (0, head), (-1, head), 0.6, colors.black),
-                     ("LINEBELOW", (0, -1), (-1, -1), 1.0, colors.black)]
+        commands += [
+            ("LINEABOVE", (0, 0), (-1, 0), 1.0, colors.black),
+            ("LINEBELOW", (0, head), (-1, head), 0.6, colors.black),
+            ("LINEBELOW", (0, -1), (-1, -1), 1.0, colors.black),
+        ]
     key = x + ("+remarks" if n_cols == 11 else "+vertical" if x == "review_litigation" and n_cols == 7 else "")
     t = Table(grid, colWidths=widths[key], repeatRows=0)
     t.setStyle(TableStyle(commands))
     return t
 
 
-def render_pdf(rep, tables, path: Path, ruled: bool = True, font: str | None = None, table_size: float = 6.5,
-               widths: dict | None = None) -> None:
+def render_pdf(
+    rep,
+    tables,
+    path: Path,
+    ruled: bool = True,
+    font: str | None = None,
+    table_size: float = 6.5,
+    widths: dict | None = None,
+) -> None:
     """The report as a PDF by reportlab: `font` a registered font name (default: the non-embedded CID font
     STSong-Light, as some writers leave CJK fonts out), table text at `table_size` points (widths scale with it)."""
     from reportlab.lib.pagesizes import A4
@@ -725,18 +898,26 @@ def render_pdf(rep, tables, path: Path, ruled: bool = True, font: str | None = N
     st = ParagraphStyle("n", fontName=font, fontSize=10.5, leading=18)
     small = ParagraphStyle("s", fontName=font, fontSize=table_size, leading=table_size * 1.25)
     tight = widths is not None  # narrow columns: little padding, so a character still fits a line
-    widths = widths or {"requests": [46, 56, 104] + [34] * 7, "review_litigation": [30] * 15,
-              "active_disclosure": [150, 90, 90, 90], "requests+remarks": [40, 50, 96] + [30] * 7 + [44],
-              "review_litigation+vertical": [60, 110] + [56] * 5}
+    widths = widths or {
+        "requests": [46, 56, 104] + [34] * 7,
+        "review_litigation": [30] * 15,
+        "active_disclosure": [150, 90, 90, 90],
+        "requests+remarks": [40, 50, 96] + [30] * 7 + [44],
+        "review_litigation+vertical": [60, 110] + [56] * 5,
+    }
     story = [Paragraph(f"{rep.body}{rep.year}年政府信息公开工作年度报告", st)]
     for kind, x in _sections_in_order(rep, tables):
         if kind in ("h", "p"):
             story.append(Paragraph(x, st))
             continue
         remarks = ruled and rep.style["remarks"]
-        cells, n_rows, n_cols = official_grid(x, tables[x], rep.style["header"],
-                                              random.Random(rep.name) if remarks else None,
-                                              rep.style["review_vertical"])
+        cells, n_rows, n_cols = official_grid(
+            x,
+            tables[x],
+            rep.style["header"],
+            random.Random(rep.name) if remarks else None,
+            rep.style["review_vertical"],
+        )
         parts = [(cells, n_rows)]
         if x == "requests" and rep.style.get("wrapped_labels"):
             wrap_rng = random.Random(rep.name + ":wrap")
@@ -759,5 +940,4 @@ def render_pdf(rep, tables, path: Path, ruled: bool = True, font: str | None = N
             canvas.drawCentredString(A4[0] / 2, A4[1] - 40, f"{rep.body}{rep.year}年政府信息公开工作年度报告")
 
     # invariant: no creation date and no random document ID, so the bytes follow the seed
-    SimpleDocTemplate(str(path), pagesize=A4, invariant=1).build(story, onFirstPage=furniture,
-                                                                  onLaterPages=furniture)
+    SimpleDocTemplate(str(path), pagesize=A4, invariant=1).build(story, onFirstPage=furniture, onLaterPages=furniture)

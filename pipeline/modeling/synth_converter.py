@@ -12,17 +12,29 @@
 Each renderer may change the drawn report (headings renumbered or lost, outline lines added to section 1's prose),
 so the gold file is written from the report after rendering.
 """
+
 from __future__ import annotations
 
 import random
 import re
 from pathlib import Path
 
-OWN_OUTLINE = ["工作机制保障", "主动公开工作情况", "政府信息公开申请情况", "政府信息管理", "政府信息公开平台建设",
-               "监督保障", "政务公开平台建设情况", "依申请公开工作情况"]
+OWN_OUTLINE = [
+    "工作机制保障",
+    "主动公开工作情况",
+    "政府信息公开申请情况",
+    "政府信息管理",
+    "政府信息公开平台建设",
+    "监督保障",
+    "政务公开平台建设情况",
+    "依申请公开工作情况",
+]
 NUMERALS = "一二三四五六七八九十"
-SUBHEADS_5 = [("（一）主要问题", "（二）改进情况"), ("（一）存在的不足", "（二）改进措施"),
-              ("（一）上年度问题的改进情况", "（二）本年度存在的主要问题")]
+SUBHEADS_5 = [
+    ("（一）主要问题", "（二）改进情况"),
+    ("（一）存在的不足", "（二）改进措施"),
+    ("（一）上年度问题的改进情况", "（二）本年度存在的主要问题"),
+]
 REVIEW_HEADS = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
 REVIEW_GROUPS = ["行政复议", "行政诉讼（未经复议直接起诉）", "行政诉讼（复议后起诉）"]
 
@@ -34,7 +46,7 @@ def _title(heading: str) -> str:
 
 def _wrap(text: str, rng: random.Random) -> list[str]:
     n = rng.randint(6, 12)
-    return [text[i:i + n] for i in range(0, len(text), n)] or [""]
+    return [text[i : i + n] for i in range(0, len(text), n)] or [""]
 
 
 def _pipe(cells: list[str]) -> str:
@@ -131,12 +143,13 @@ def _review_pieces(rep, rows, rng: random.Random) -> list[str]:
         lines = []
         for g, name in enumerate(REVIEW_GROUPS):
             lines.append(name)
-            lines += _table([REVIEW_HEADS, list(values[5 * g:5 * g + 5])])
+            lines += _table([REVIEW_HEADS, list(values[5 * g : 5 * g + 5])])
             lines.append("")
         return lines
     # the header as loose text, the 15 numbers as one row under a broken header row
     return ["行政复议行政诉讼", "未经复议直接起诉复议后起诉", "结果结果其他尚未", "总计总计总计"] + _table(
-        [["维持", "纠正", "结果", "审结"] * 3, list(values)])
+        [["维持", "纠正", "结果", "审结"] * 3, list(values)]
+    )
 
 
 def render_converter_md(rep, tables, rng: random.Random) -> str:
@@ -145,8 +158,11 @@ def render_converter_md(rep, tables, rng: random.Random) -> str:
     _shape_sections(rep, rng)
     lines = ["正文", f"{rep.year} 年{rep.body}政府信息公开", "工作年度报告"]
     pieces = {"active_disclosure": _active_pieces, "requests": _requests_pieces, "review_litigation": _review_pieces}
-    captions = {"active_disclosure": "表二：主动公开政府信息情况", "requests": "表三：收到和处理政府信息公开申请情况",
-                "review_litigation": "表四：政府信息公开行政复议、行政诉讼情况"}
+    captions = {
+        "active_disclosure": "表二：主动公开政府信息情况",
+        "requests": "表三：收到和处理政府信息公开申请情况",
+        "review_litigation": "表四：政府信息公开行政复议、行政诉讼情况",
+    }
     for kind, x in _sections_in_order(rep, tables):
         if kind == "h":
             if x:
@@ -162,9 +178,13 @@ def render_converter_md(rep, tables, rng: random.Random) -> str:
 
 
 NARROW_DOCX_LABEL_WIDTHS = [14, 16, 44]  # points: table 3's three label columns in a Word file
-NARROW_WIDTHS = {"requests": [14, 20, 60] + [38] * 7, "review_litigation": [33] * 15,
-                 "active_disclosure": [40, 110, 110, 110], "requests+remarks": [14, 20, 56] + [36] * 7 + [40],
-                 "review_litigation+vertical": [12, 18] + [70] * 5}
+NARROW_WIDTHS = {
+    "requests": [14, 20, 60] + [38] * 7,
+    "review_litigation": [33] * 15,
+    "active_disclosure": [40, 110, 110, 110],
+    "requests+remarks": [14, 20, 56] + [36] * 7 + [40],
+    "review_litigation+vertical": [12, 18] + [70] * 5,
+}
 
 
 def render_narrow(rep, tables, path: Path, rng: random.Random) -> None:
@@ -178,7 +198,7 @@ def render_narrow(rep, tables, path: Path, rng: random.Random) -> None:
     # stream of random numbers, so that every other report of the set stays as it was)
     rep.style["wrapped_labels"] = random.Random(rep.name + ":wrapped").random() < 0.5
     extra = rep.prose[1] * rng.randint(0, 3)
-    rep.prose[1] = list(rep.prose[1]) + extra[:rng.randint(0, len(extra))]
+    rep.prose[1] = list(rep.prose[1]) + extra[: rng.randint(0, len(extra))]
     if path.suffix == ".docx":
         render_docx(rep, tables, path, label_widths=NARROW_DOCX_LABEL_WIDTHS)
     else:

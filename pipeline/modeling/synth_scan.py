@@ -16,6 +16,7 @@ tilted up to 2°, a darker desk around it, the light falling off towards one cor
 sensor noise; the photos bound into an image-only PDF (as a phone's scanner app or a converter binds them, at the
 A4 width or at the 72 dpi a phone records), or kept as a multi-page TIFF.
 """
+
 from __future__ import annotations
 
 import io
@@ -46,8 +47,10 @@ def cjk_fonts() -> list[str]:
             pdfmetrics.registerFont(TTFont(name, path, subfontIndex=index))
         names.append(name)
     if not names:
-        raise SynthError(f"the scan family needs a CJK TrueType font to print its pages: install Debian's "
-                         f"{FONT_PACKAGES} (scripts/setup.sh does), or leave `scan` out of params.yaml synth.families")
+        raise SynthError(
+            f"the scan family needs a CJK TrueType font to print its pages: install Debian's "
+            f"{FONT_PACKAGES} (scripts/setup.sh does), or leave `scan` out of params.yaml synth.families"
+        )
     return names
 
 
@@ -66,8 +69,14 @@ def degrade(grey, rng: random.Random, scale: float, seal: bool = False, turns_ou
         tone = rng.uniform(110, 170)
         ring = np.zeros_like(img)
         cv2.circle(ring, (cx, cy), r, 1.0, max(2, int(2.5 * scale)))
-        cv2.drawMarker(ring, (cx, cy), 1.0, cv2.MARKER_STAR if hasattr(cv2, "MARKER_STAR") else 0,
-                       int(r * 0.6), max(1, int(1.5 * scale)))
+        cv2.drawMarker(
+            ring,
+            (cx, cy),
+            1.0,
+            cv2.MARKER_STAR if hasattr(cv2, "MARKER_STAR") else 0,
+            int(r * 0.6),
+            max(1, int(1.5 * scale)),
+        )
         img = np.where(ring > 0, np.minimum(img, tone), img)
     # slight rotation
     angle = rng.uniform(-1.5, 1.5)
@@ -80,8 +89,10 @@ def degrade(grey, rng: random.Random, scale: float, seal: bool = False, turns_ou
     img = cv2.GaussianBlur(img, (0, 0), sigma)
     # paper tone, uneven light
     paper = rng.uniform(205, 248)
-    gradient = np.linspace(0, rng.uniform(-18, 18), w, dtype=np.float32)[None, :] + \
-        np.linspace(0, rng.uniform(-12, 12), h, dtype=np.float32)[:, None]
+    gradient = (
+        np.linspace(0, rng.uniform(-18, 18), w, dtype=np.float32)[None, :]
+        + np.linspace(0, rng.uniform(-12, 12), h, dtype=np.float32)[:, None]
+    )
     ink = rng.uniform(10, 60)
     img = ink + (img / 255.0) * (paper - ink) + gradient * (img / 255.0)
     # noise and speckle
@@ -114,8 +125,9 @@ def _garbled(text: str, rng: random.Random) -> str:
     return " ".join(out) if rng.random() < 0.5 else "".join(out)
 
 
-def scan_pdf(source: Path, target: Path, rng: random.Random, ocr_layer: bool | None = None,
-             dpi: int | None = None) -> dict:
+def scan_pdf(
+    source: Path, target: Path, rng: random.Random, ocr_layer: bool | None = None, dpi: int | None = None
+) -> dict:
     """Print `source` (a PDF) to a degraded image-only PDF at `target`; with `ocr_layer`, an invisible, garbled OCR
     text layer over each page. Returns what was done (dpi, layer, and each page's turn in degrees)."""
     import pypdfium2 as pdfium
@@ -139,8 +151,9 @@ def scan_pdf(source: Path, target: Path, rng: random.Random, ocr_layer: bool | N
             if grey.ndim == 3:
                 grey = grey[:, :, 0]
             seal = i == len(pdf) - 1 and rng.random() < 0.6  # the seal on the sign-off of the last page
-            out.drawImage(ImageReader(io.BytesIO(_jpeg(degrade(grey, rng, scale, seal, turns), rng))), 0, 0, width,
-                          height)
+            out.drawImage(
+                ImageReader(io.BytesIO(_jpeg(degrade(grey, rng, scale, seal, turns), rng))), 0, 0, width, height
+            )
             if ocr_layer:
                 textpage = page.get_textpage()
                 try:
@@ -170,9 +183,9 @@ PHOTO_WIDTH = 1700  # pixels: a phone photo scaled for sending, as journalists r
 
 def photograph(grey, rng: random.Random, width: int = PHOTO_WIDTH, seal: bool = False, corners_out: list | None = None):
     """A clean rendered page (grey pixels) photographed on a desk: a colour picture (BGR, `width` pixels wide, 3:4)
-    with the sheet in perspective, turned up to 2°, on a darker desk, lit unevenly (brightest near one corner,
-    falling off towards the opposite one), blurred and noisy; `seal` stamps a red seal over the sign-off. The sheet's
-corners in the photo (top-left, top-right, bottom-right, bottom-left) are appended to `corners_out` when given."""
+        with the sheet in perspective, turned up to 2°, on a darker desk, lit unevenly (brightest near one corner,
+        falling off towards the opposite one), blurred and noisy; `seal` stamps a red seal over the sign-off. The sheet's
+    corners in the photo (top-left, top-right, bottom-right, bottom-left) are appended to `corners_out` when given."""
     import cv2
     import numpy as np
 
@@ -200,9 +213,15 @@ corners in the photo (top-left, top-right, bottom-right, bottom-left) are append
     cx, cy = width / 2 + rng.uniform(-0.03, 0.03) * width, height / 2 + rng.uniform(-0.03, 0.03) * height
     keystone = rng.uniform(-0.06, 0.06) * fill  # the top edge shorter (or longer) than the bottom
     side = rng.uniform(-0.03, 0.03) * sh  # the left edge shorter (or longer) than the right
-    corners = np.array([[-fill / 2 + keystone / 2, -sh / 2 + side / 2], [fill / 2 - keystone / 2, -sh / 2 - side / 2],
-                        [fill / 2 + keystone / 2, sh / 2 + side / 2], [-fill / 2 - keystone / 2, sh / 2 - side / 2]],
-                       np.float32)
+    corners = np.array(
+        [
+            [-fill / 2 + keystone / 2, -sh / 2 + side / 2],
+            [fill / 2 - keystone / 2, -sh / 2 - side / 2],
+            [fill / 2 + keystone / 2, sh / 2 + side / 2],
+            [-fill / 2 - keystone / 2, sh / 2 - side / 2],
+        ],
+        np.float32,
+    )
     corners += nprng.uniform(-0.012, 0.012, corners.shape).astype(np.float32) * width
     angle = np.radians(rng.uniform(-2.0, 2.0))
     turn = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]], np.float32)
@@ -308,8 +327,9 @@ def render_scan(rep, tables, path: Path, rng: random.Random) -> None:
         scan_pdf(clean, path, rng)
 
 
-def scan_corpus(inputs: list[str], labels_dir: str, out_dir: str, seed: int = 0,
-                photo_dir: str | None = None) -> list[str]:
+def scan_corpus(
+    inputs: list[str], labels_dir: str, out_dir: str, seed: int = 0, photo_dir: str | None = None
+) -> list[str]:
     """Every labelled born-digital PDF among `inputs` printed and scanned again (a test set of real layouts read
     from pixels): `out_dir/docs/<name>-scanned.pdf` with its gold label as `out_dir/labels/…gold.json` (the same
     label, the new document name). Each gets its own draw of resolution and damage from `seed` and its name.
@@ -328,8 +348,9 @@ def scan_corpus(inputs: list[str], labels_dir: str, out_dir: str, seed: int = 0,
         (out / "docs").mkdir(parents=True)
         (out / "labels").mkdir(parents=True)
     made = []
-    for path in sorted(p for d in inputs if Path(d).exists()
-                       for p in (Path(d).rglob("*.pdf") if Path(d).is_dir() else [Path(d)])):
+    for path in sorted(
+        p for d in inputs if Path(d).exists() for p in (Path(d).rglob("*.pdf") if Path(d).is_dir() else [Path(d)])
+    ):
         gold_path = Path(labels_dir) / f"{path.name}.gold.json"
         if not gold_path.exists():
             continue
@@ -350,7 +371,8 @@ def scan_corpus(inputs: list[str], labels_dir: str, out_dir: str, seed: int = 0,
         for out, copy in copies:
             gold = json.loads(gold_path.read_text(encoding="utf-8"))
             gold["document"] = copy
-            (out / "labels" / f"{copy}.gold.json").write_text(json.dumps(gold, ensure_ascii=False, indent=1),
-                                                              encoding="utf-8")
+            (out / "labels" / f"{copy}.gold.json").write_text(
+                json.dumps(gold, ensure_ascii=False, indent=1), encoding="utf-8"
+            )
             made.append(copy)
     return made

@@ -4,6 +4,7 @@ narrow label columns) and synth_scan.py's (printed and scanned) — with its gol
 
 Apart from synth.py so that the renderers of the other families may build on synth.py's without an import circle.
 """
+
 from __future__ import annotations
 
 import json
@@ -11,8 +12,19 @@ import random
 from pathlib import Path
 
 from ..params import FAMILIES
-from .synth import (EXT, corpus_sentences, draw_report, gold_of, printed_tables, render_docx, render_html, render_pdf,
-                    render_txt_flat, render_txt_pipe, render_txt_tab)
+from .synth import (
+    EXT,
+    corpus_sentences,
+    draw_report,
+    gold_of,
+    printed_tables,
+    render_docx,
+    render_html,
+    render_pdf,
+    render_txt_flat,
+    render_txt_pipe,
+    render_txt_tab,
+)
 from .synth_converter import render_converter_md, render_narrow
 
 
@@ -64,7 +76,8 @@ def generate(out_dir: str | Path, n: int, seed: int, raw_dir: str | Path, famili
 
             render_photo(rep, tables, path, rng)
         gold = gold_of(rep, name)
-        (out / "labels" / f"{name}.gold.json").write_text(json.dumps(gold, ensure_ascii=False, indent=1),
-                                                          encoding="utf-8")
+        (out / "labels" / f"{name}.gold.json").write_text(
+            json.dumps(gold, ensure_ascii=False, indent=1), encoding="utf-8"
+        )
         made.append(name)
     return made

@@ -7,6 +7,7 @@ its datasets' digests are hashes of the gold files' contents, so two runs on dif
 The MLflow 3 UI opens an experiment on whichever workflow its browser last chose (GenAI by default: the
 `mlflow.experimentKind` tag is no longer read for it), so the link written to the run file and printed carries
 `?workflowType=machine_learning`: it opens on the training runs."""
+
 from __future__ import annotations
 
 import re
@@ -50,22 +51,26 @@ def changed_params(params: dict, params_path: str = "params.yaml") -> dict | Non
     import yaml
 
     try:
-        committed = subprocess.run(["git", "show", f"HEAD:./{params_path}"], capture_output=True, text=True,
-                                   timeout=10, check=True).stdout
+        committed = subprocess.run(
+            ["git", "show", f"HEAD:./{params_path}"], capture_output=True, text=True, timeout=10, check=True
+        ).stdout
         before = _flatten("", yaml.safe_load(committed) or {}, {})
     except Exception:
         return None
     now = _flatten("", params, {})
-    return {k: v for k, v in now.items() if before.get(k) != v} | \
-        {k: None for k in before if k not in now}
+    return {k: v for k, v in now.items() if before.get(k) != v} | {k: None for k in before if k not in now}
 
 
 def label_changes(labels_dir: str | Path) -> dict[str, list[str]] | None:
     """The gold files (`*.gold.json`) of `labels_dir` added, changed and removed against git HEAD (what is not yet
     committed: new files, edits, deletions, staged or not), as document names; None where git cannot say."""
     try:
-        out = subprocess.run(["git", "status", "--porcelain=v1", "-z", "--untracked-files=all", "--",
-                              str(labels_dir)], capture_output=True, timeout=20, check=True).stdout
+        out = subprocess.run(
+            ["git", "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", str(labels_dir)],
+            capture_output=True,
+            timeout=20,
+            check=True,
+        ).stdout
     except Exception:
         return None
     changes: dict[str, list[str]] = {"added": [], "changed": [], "removed": []}
@@ -155,11 +160,18 @@ def _label_rows(labels_dir: str | Path) -> list[dict]:
         try:
             gold = json.loads(f.read_text(encoding="utf-8"))
             found = [t for t in gold["tables"].values() if t.get("status") == "found"]
-            rows.append({"document": gold["document"], "body": gold["meta"].get("body"),
-                         "year": gold["meta"].get("year"), "template": gold["meta"].get("template"),
-                         "fold": fold_of(gold), "tables_found": len(found),
-                         "cells": sum(len(cols) for t in found for cols in t.get("rows", {}).values()),
-                         "headings": sum(s.get("heading") is not None for s in gold.get("sections", []))})
+            rows.append(
+                {
+                    "document": gold["document"],
+                    "body": gold["meta"].get("body"),
+                    "year": gold["meta"].get("year"),
+                    "template": gold["meta"].get("template"),
+                    "fold": fold_of(gold),
+                    "tables_found": len(found),
+                    "cells": sum(len(cols) for t in found for cols in t.get("rows", {}).values()),
+                    "headings": sum(s.get("heading") is not None for s in gold.get("sections", [])),
+                }
+            )
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             continue  # validate-labels names a broken file; tracking records what it can read
     return rows
@@ -189,8 +201,9 @@ def log_datasets(labels_dir: str, synthetic_dir: str | None) -> dict:
 
 def git_commit() -> str:
     try:
-        return subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10,
-                              check=True).stdout.strip()
+        return subprocess.run(
+            ["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10, check=True
+        ).stdout.strip()
     except Exception:
         return "unknown"
 
@@ -216,8 +229,15 @@ def _flatten(prefix: str, d: dict, out: dict) -> dict:
     return out
 
 
-def log_pipeline_run(params: dict, models_dir: str, metrics_dir: str, labels_dir: str, out_file: str,
-                     synthetic_dir: str | None = None, params_path: str = "params.yaml") -> str:
+def log_pipeline_run(
+    params: dict,
+    models_dir: str,
+    metrics_dir: str,
+    labels_dir: str,
+    out_file: str,
+    synthetic_dir: str | None = None,
+    params_path: str = "params.yaml",
+) -> str:
     """One MLflow run for one `dvc repro`: every parameter, the training and evaluation metrics (overall and per
     format), the evaluation artifacts, and the models registered as `row-labeler`, `column-labeler` and
     `section-model`, the new versions given the alias `champion` (the version models/ holds). The run is named
@@ -230,28 +250,41 @@ def log_pipeline_run(params: dict, models_dir: str, metrics_dir: str, labels_dir
     name = run_name(params, params_path, labels_dir)
     changed = changed_params(params, params_path)
     labels = label_changes(labels_dir) or {}
-    mlflow, run = start_run(name, {"model_type": "sklearn: row labeler, column labeler, section model",
-                                   "params_changed": ", ".join(sorted(changed)) if changed else "none",
-                                   **{f"labels_{kind}": ", ".join(names) or "none" for kind, names in labels.items()}})
+    mlflow, run = start_run(
+        name,
+        {
+            "model_type": "sklearn: row labeler, column labeler, section model",
+            "params_changed": ", ".join(sorted(changed)) if changed else "none",
+            **{f"labels_{kind}": ", ".join(names) or "none" for kind, names in labels.items()},
+        },
+    )
     registered = []
     with run:
         mlflow.set_tag("data_version", data_version(labels_dir, "data/raw"))
         log_datasets(labels_dir, synthetic_dir)
         mlflow.log_params(_flatten("", params, {}))
         scalars = {}
-        for prefix, path in (("", Path(models_dir) / "train_metrics.json"), ("", Path(models_dir) / "train_timings.json"),
-                             ("", Path(metrics_dir) / "metrics.json"),
-                             ("", Path(metrics_dir) / "labelers_timings.json"),
-                             ("synthetic", Path(metrics_dir) / "synthetic" / "metrics.json"),
-                             ("crossfit", Path(metrics_dir) / "crossfit" / "metrics.json"),
-                             ("scanned", Path(metrics_dir) / "scanned" / "metrics.json"),
-                             ("photographed", Path(metrics_dir) / "photographed" / "metrics.json"),
-                             ("", Path(metrics_dir) / "labelers.json")):
+        for prefix, path in (
+            ("", Path(models_dir) / "train_metrics.json"),
+            ("", Path(models_dir) / "train_timings.json"),
+            ("", Path(metrics_dir) / "metrics.json"),
+            ("", Path(metrics_dir) / "labelers_timings.json"),
+            ("synthetic", Path(metrics_dir) / "synthetic" / "metrics.json"),
+            ("crossfit", Path(metrics_dir) / "crossfit" / "metrics.json"),
+            ("scanned", Path(metrics_dir) / "scanned" / "metrics.json"),
+            ("photographed", Path(metrics_dir) / "photographed" / "metrics.json"),
+            ("", Path(metrics_dir) / "labelers.json"),
+        ):
             if path.exists():
                 _flatten(prefix, json.loads(path.read_text(encoding="utf-8")), scalars)
         # MLflow names hold letters, digits, _ - . / and spaces: by_format.pdf+ocr is logged as by_format.pdf_ocr
-        mlflow.log_metrics({re.sub(r"[^\w\-./ ]", "_", k.replace("->", "_to_")): float(v) for k, v in scalars.items()
-                            if isinstance(v, (int, float)) and not isinstance(v, bool)})
+        mlflow.log_metrics(
+            {
+                re.sub(r"[^\w\-./ ]", "_", k.replace("->", "_to_")): float(v)
+                for k, v in scalars.items()
+                if isinstance(v, (int, float)) and not isinstance(v, bool)
+            }
+        )
         for f in sorted(Path(metrics_dir).rglob("*")):
             if f.is_file() and f.name != Path(out_file).name:
                 sub = f.parent.relative_to(metrics_dir).as_posix()
@@ -263,21 +296,32 @@ def log_pipeline_run(params: dict, models_dir: str, metrics_dir: str, labels_dir
             from ..extraction.section_model import SectionModel
 
             registered.append("section-model")
-            mlflow.sklearn.log_model(SectionModel.load(section_path).pipeline, name="section_model",
-                                     registered_model_name="section-model",
-                                     input_example=["四、政府信息公开行政复议、行政诉讼情况"],
-                                     skops_trusted_types=["pipeline.extraction.section_model._heads",
-                                                          "pipeline.extraction.section_model._cues"])
-        for file, model, example in ((ROW_LABELER_FILE, "row-labeler", "（三）不予公开／1.属于国家秘密"),
-                                     (COLUMN_LABELER_FILE, "column-labeler", "法人或其他组织／商业企业")):
+            mlflow.sklearn.log_model(
+                SectionModel.load(section_path).pipeline,
+                name="section_model",
+                registered_model_name="section-model",
+                input_example=["四、政府信息公开行政复议、行政诉讼情况"],
+                skops_trusted_types=[
+                    "pipeline.extraction.section_model._heads",
+                    "pipeline.extraction.section_model._cues",
+                ],
+            )
+        for file, model, example in (
+            (ROW_LABELER_FILE, "row-labeler", "（三）不予公开／1.属于国家秘密"),
+            (COLUMN_LABELER_FILE, "column-labeler", "法人或其他组织／商业企业"),
+        ):
             path = Path(models_dir) / file
             if path.exists():
                 import mlflow.sklearn
 
                 registered.append(model)
-                mlflow.sklearn.log_model(RowLabeler.load(path).pipeline, name=model.replace("-", "_"),
-                                         registered_model_name=model, input_example=[example],
-                                         skops_trusted_types=["pipeline.extraction.labels.normalise_label"])
+                mlflow.sklearn.log_model(
+                    RowLabeler.load(path).pipeline,
+                    name=model.replace("-", "_"),
+                    registered_model_name=model,
+                    input_example=[example],
+                    skops_trusted_types=["pipeline.extraction.labels.normalise_label"],
+                )
         run_id = run.info.run_id
     client = mlflow.MlflowClient()
     for model in registered:  # the version this run registered is the one in use: alias `champion`
@@ -286,9 +330,25 @@ def log_pipeline_run(params: dict, models_dir: str, metrics_dir: str, labels_dir
             client.set_registered_model_alias(model, ALIAS, max(versions, key=lambda v: int(v.version)).version)
     Path(out_file).parent.mkdir(parents=True, exist_ok=True)
     link = ui_link(run.info.experiment_id, mlflow.get_tracking_uri())
-    Path(out_file).write_text(json.dumps({"run_id": run_id, "run_name": name,
-                                          "tracking_uri": mlflow.get_tracking_uri(),
-                                          "experiment": EXPERIMENT, "ui": link}, indent=1), encoding="utf-8")
-    print(f"MLflow run {name!r}: open {link}" + ("" if link.startswith(mlflow.get_tracking_uri()) else
-                                                  f" after `mlflow ui --backend-store-uri {mlflow.get_tracking_uri()}`"))
+    Path(out_file).write_text(
+        json.dumps(
+            {
+                "run_id": run_id,
+                "run_name": name,
+                "tracking_uri": mlflow.get_tracking_uri(),
+                "experiment": EXPERIMENT,
+                "ui": link,
+            },
+            indent=1,
+        ),
+        encoding="utf-8",
+    )
+    print(
+        f"MLflow run {name!r}: open {link}"
+        + (
+            ""
+            if link.startswith(mlflow.get_tracking_uri())
+            else f" after `mlflow ui --backend-store-uri {mlflow.get_tracking_uri()}`"
+        )
+    )
     return run_id

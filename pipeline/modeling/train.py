@@ -4,6 +4,7 @@ Training data: label variants generated from fields.json (see labels.py). Real r
 that evaluation on them is never on a report the model has seen. The held-out score reported here is on a fresh
 draw of generated variants (another seed) and is a synthetic figure, never mixed with real-report scores.
 """
+
 from __future__ import annotations
 
 import json
@@ -17,8 +18,9 @@ from ..extraction.models import COLUMN_LABELER_FILE, ROW_LABELER_FILE, SECTION_M
 
 def labeler_from_params(model_cls, X, y, params: dict):
     """A row or column labeler fitted with the `train` parameters (also used by the labeler comparison)."""
-    return model_cls.train(X, y, C=float(params.get("C", 10.0)), ngram_max=int(params.get("ngram_max", 3)),
-                           seed=int(params.get("seed", 0)))
+    return model_cls.train(
+        X, y, C=float(params.get("C", 10.0)), ngram_max=int(params.get("ngram_max", 3)), seed=int(params.get("seed", 0))
+    )
 
 
 def _fit_on_variants(model_cls, examples, per: int, params: dict, out_dir: str, file: str):
@@ -39,22 +41,37 @@ def _fit_on_variants(model_cls, examples, per: int, params: dict, out_dir: str, 
 
 
 def train_row_labeler(params: dict, out_dir: str = "models") -> dict:
-    X, y, heldout, seconds = _fit_on_variants(RowLabeler, training_examples, int(params.get("per_row", 60)),
-                                              params, out_dir, ROW_LABELER_FILE)
-    return {"row_labeler_synthetic_heldout_accuracy": round(heldout, 6), "train_examples": len(X),
-            "train_seconds": round(seconds, 3), "classes": len(set(y))}
+    X, y, heldout, seconds = _fit_on_variants(
+        RowLabeler, training_examples, int(params.get("per_row", 60)), params, out_dir, ROW_LABELER_FILE
+    )
+    return {
+        "row_labeler_synthetic_heldout_accuracy": round(heldout, 6),
+        "train_examples": len(X),
+        "train_seconds": round(seconds, 3),
+        "classes": len(set(y)),
+    }
 
 
 def train_column_labeler(params: dict, out_dir: str = "models") -> dict:
     """The column labeler, from header variants generated from fields.json; scored on a fresh draw (synthetic)."""
-    X, _, heldout, seconds = _fit_on_variants(ColumnLabeler, column_training_examples,
-                                              int(params.get("per_column", 40)), params, out_dir, COLUMN_LABELER_FILE)
-    return {"column_labeler_synthetic_heldout_accuracy": round(heldout, 6),
-            "column_labeler_train_examples": len(X), "column_labeler_train_seconds": round(seconds, 3)}
+    X, _, heldout, seconds = _fit_on_variants(
+        ColumnLabeler, column_training_examples, int(params.get("per_column", 40)), params, out_dir, COLUMN_LABELER_FILE
+    )
+    return {
+        "column_labeler_synthetic_heldout_accuracy": round(heldout, 6),
+        "column_labeler_train_examples": len(X),
+        "column_labeler_train_seconds": round(seconds, 3),
+    }
 
 
-def train_section_model(params: dict, synthetic_dir: str, out_dir: str = "models", labels_dir: str | None = None,
-                        docs_dirs: list[str] = (), exclude_fold: str = "heldout") -> dict:
+def train_section_model(
+    params: dict,
+    synthetic_dir: str,
+    out_dir: str = "models",
+    labels_dir: str | None = None,
+    docs_dirs: list[str] = (),
+    exclude_fold: str = "heldout",
+) -> dict:
     """Train the section model on the blocks of the synthetic training reports and of the real labelled reports
     outside `exclude_fold` (labeling.fold_of): the models of `models/` never see the held-out fold; the cross-fit
     stage (crossfit.py) trains one without each fold in turn."""
@@ -67,17 +84,23 @@ def train_section_model(params: dict, synthetic_dir: str, out_dir: str = "models
     sources = [(syn / "docs", syn / "labels")]
     if labels_dir:
         sources.append((list(docs_dirs), Path(labels_dir)))
-    texts, labels = training_blocks(sources, set(JUNK_BEFORE) | set(JUNK_AFTER) | page_headers(),
-                                    keep=lambda g: g["document"].startswith("synth-") or fold_of(g) != exclude_fold)
+    texts, labels = training_blocks(
+        sources,
+        set(JUNK_BEFORE) | set(JUNK_AFTER) | page_headers(),
+        keep=lambda g: g["document"].startswith("synth-") or fold_of(g) != exclude_fold,
+    )
     if not texts:
         raise SystemExit(f"no labelled synthetic reports under {synthetic_dir}: run `python -m pipeline synthesize`")
     model = SectionModel.train(texts, labels, C=float(params.get("C", 5.0)))
     seconds = time.time() - t0
     pred = model.pipeline.predict(texts)
-    heads = [i for i, l in enumerate(labels) if l.startswith("h")]
-    metrics = {"section_model_train_blocks": len(texts), "section_model_train_headings": len(heads),
-               "section_model_train_heading_recall": round(sum(pred[i] == labels[i] for i in heads) / max(1, len(heads)), 6),
-               "section_model_train_seconds": round(seconds, 3)}
+    heads = [i for i, label in enumerate(labels) if label.startswith("h")]
+    metrics = {
+        "section_model_train_blocks": len(texts),
+        "section_model_train_headings": len(heads),
+        "section_model_train_heading_recall": round(sum(pred[i] == labels[i] for i in heads) / max(1, len(heads)), 6),
+        "section_model_train_seconds": round(seconds, 3),
+    }
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     model.save(out / SECTION_MODEL_FILE)
@@ -85,6 +108,7 @@ def train_section_model(params: dict, synthetic_dir: str, out_dir: str = "models
 
 
 # ------------------------------------------------------------------ the section model's training blocks
+
 
 def labelled_blocks(doc_path: Path, gold: dict, junk_texts: set[str] | None = None):
     """(text, class) for every text block of a labelled document, read by the project's readers."""

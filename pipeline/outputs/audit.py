@@ -19,6 +19,7 @@ report of the previous year in the batch, a file that could not be read), with a
 The statuses are worked out here, once, from a report JSON (`report_audit`) or a failure (`failure_audit`); the
 database stores them per file and its `audit` view, the summary page and the Excel sheet show the same rows.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,8 +27,16 @@ from pathlib import Path
 
 from .. import schema
 
-CRITERIA = [("sections", "六部分齐全"), ("tables", "三张表齐全"), ("template", "采用规定格式"), ("sums", "勾稽关系成立"),
-            ("text", "正文与表格一致"), ("years", "与上年报告衔接"), ("copies", "无内容雷同"), ("read", "文件可读")]
+CRITERIA = [
+    ("sections", "六部分齐全"),
+    ("tables", "三张表齐全"),
+    ("template", "采用规定格式"),
+    ("sums", "勾稽关系成立"),
+    ("text", "正文与表格一致"),
+    ("years", "与上年报告衔接"),
+    ("copies", "无内容雷同"),
+    ("read", "文件可读"),
+]
 OK, FAIL, UNKNOWN = "符合", "不符合", "无法判断"
 SUM_RULES = ("requests.", "review_litigation.")
 COPY_KINDS = ("previous_year", "same_year_other_body")  # next_year: the later report copied this one
@@ -43,8 +52,11 @@ def expected_template(year) -> str | None:
 def _checks(report: dict, prefixes) -> tuple[list[dict], list[dict], list[dict]]:
     """(failing, holding, skipped) checks whose rule starts with one of `prefixes`."""
     mine = [c for c in report.get("checks", []) if c["rule"].startswith(tuple(prefixes))]
-    return ([c for c in mine if c["ok"] is False], [c for c in mine if c["ok"] is True],
-            [c for c in mine if c["ok"] is None])
+    return (
+        [c for c in mine if c["ok"] is False],
+        [c for c in mine if c["ok"] is True],
+        [c for c in mine if c["ok"] is None],
+    )
 
 
 def _rules(checks: list[dict]) -> str:
@@ -62,14 +74,22 @@ def report_audit(report: dict) -> dict[str, tuple[str, str]]:
     if source.get("prose_absent"):
         out["sections"] = (UNKNOWN, "文件只含表格，正文不在其中")
     elif absent:
-        out["sections"] = (FAIL, f"缺第{'、'.join('一二三四五六'[i - 1] for i in absent)}部分"
-                                 + (f"（{titles[absent[0]]}）" if len(absent) == 1 else ""))
+        out["sections"] = (
+            FAIL,
+            f"缺第{'、'.join('一二三四五六'[i - 1] for i in absent)}部分"
+            + (f"（{titles[absent[0]]}）" if len(absent) == 1 else ""),
+        )
     else:
         out["sections"] = (OK, "六部分标题均在")
     tables = report.get("tables", {})
     missing = [t for t in schema.TABLES if tables.get(t, {}).get("status") != "found"]
-    nulls = sum(v is None for t in tables.values() if t.get("status") == "found"
-                for cols in t.get("rows", {}).values() for v in cols.values())
+    nulls = sum(
+        v is None
+        for t in tables.values()
+        if t.get("status") == "found"
+        for cols in t.get("rows", {}).values()
+        for v in cols.values()
+    )
     if missing:
         out["tables"] = (FAIL, "缺表：" + "、".join(schema.table_short(t) for t in missing))
     elif nulls:
@@ -96,9 +116,14 @@ def report_audit(report: dict) -> dict[str, tuple[str, str]]:
         out["sums"] = (UNKNOWN, "无表三、表四，无从核对")
     failing, holding, skipped = _checks(report, ("text.",))
     if failing:
-        out["text"] = (FAIL, "；".join(f"{schema.rule_short(c['rule'])}：表格 {_n(c.get('expected'))}，正文 "
-                                      f"{_n(c.get('found'))}（“{((c.get('where') or {}).get('text') or '')[:40]}”）"
-                                      for c in failing))
+        out["text"] = (
+            FAIL,
+            "；".join(
+                f"{schema.rule_short(c['rule'])}：表格 {_n(c.get('expected'))}，正文 "
+                f"{_n(c.get('found'))}（“{((c.get('where') or {}).get('text') or '')[:40]}”）"
+                for c in failing
+            ),
+        )
     elif holding:
         out["text"] = (OK, f"{len(holding)} 处正文数字与表格相同")
     else:
@@ -114,8 +139,11 @@ def report_audit(report: dict) -> dict[str, tuple[str, str]]:
     flags = [f for f in report.get("copies") or [] if f["kind"] in COPY_KINDS]
     if flags:
         top = max(flags, key=lambda f: f["similarity"])
-        out["copies"] = (FAIL, f"{schema.copy_kind_label(top['kind'])}：{round(100 * top['similarity'])}% 相同"
-                               f"（{top.get('body') or ''} {top.get('year') or ''}，{top['document']}）")
+        out["copies"] = (
+            FAIL,
+            f"{schema.copy_kind_label(top['kind'])}：{round(100 * top['similarity'])}% 相同"
+            f"（{top.get('body') or ''} {top.get('year') or ''}，{top['document']}）",
+        )
     else:
         out["copies"] = (OK, "未见雷同")
     lacking = [x for x, v in (("机关", meta.get("body")), ("年度", meta.get("year"))) if not v]
@@ -157,8 +185,14 @@ def read_failures(reports_dir: str | Path) -> list[dict]:
         if not isinstance(record, dict):
             record = {"file": f"errors.jsonl 第 {k + 1} 行", "stage": "errors.jsonl", "message": line[:500]}
         file = str(record.get("file") or "")
-        out.append({"file": file, "name": file.replace("\\", "/").rsplit("/", 1)[-1] or file,
-                    "stage": str(record.get("stage") or ""), "message": str(record.get("message") or "")})
+        out.append(
+            {
+                "file": file,
+                "name": file.replace("\\", "/").rsplit("/", 1)[-1] or file,
+                "stage": str(record.get("stage") or ""),
+                "message": str(record.get("message") or ""),
+            }
+        )
     return out
 
 

@@ -9,6 +9,7 @@ from the cache says so and names the command that fetches it.
 
     python3 -m pipeline.outputs.bundled [NAME ...]     (fetch the named packages, all when none is named)
 """
+
 from __future__ import annotations
 
 import os
@@ -50,11 +51,18 @@ def fetch(name: str) -> bool:
     version, _ = PACKAGES[name]
     tgz.parent.mkdir(parents=True, exist_ok=True)
     try:
-        subprocess.run(["npm", "pack", f"{name}@{version}", "--silent"], cwd=tgz.parent, check=True,
-                       capture_output=True, timeout=300)
+        subprocess.run(
+            ["npm", "pack", f"{name}@{version}", "--silent"],
+            cwd=tgz.parent,
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
     except (OSError, subprocess.SubprocessError) as e:
-        print(f"warning: npm pack {name}@{version} failed ({e}); install npm (Debian: apt-get install npm)",
-              file=sys.stderr)
+        print(
+            f"warning: npm pack {name}@{version} failed ({e}); install npm (Debian: apt-get install npm)",
+            file=sys.stderr,
+        )
         return False
     return tgz.exists()
 

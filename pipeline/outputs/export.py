@@ -20,6 +20,7 @@ string, never a formula, and these carry Excel's quote prefix (shown as typed, k
 stay numbers: a value of -18 is the number -18, and a printed text that is only a signed number (`-97`, `+64`) is a
 number to a spreadsheet, not a formula, so it is left as printed. Parquet and reports.db keep every text exactly.
 """
+
 from __future__ import annotations
 
 import csv
@@ -34,11 +35,43 @@ from ..bodies import body_key
 SHEET_NAMES = {t: schema.table_short(t) for t in schema.TABLES}  # 主动公开, 依申请公开, 复议诉讼
 # official labels first where a person reads them, the identifiers beside them for scripts; `report` names the
 # distinct report a file belongs to (a scan and a PDF of one report share it: group or filter by it to count once)
-CELL_COLUMNS = ["document", "report", "body", "body_key", "year", "template", "format", "table", "table_label",
-                "status", "row", "row_label", "column", "column_label", "value", "raw", "confidence", "page", "extra"]
+CELL_COLUMNS = [
+    "document",
+    "report",
+    "body",
+    "body_key",
+    "year",
+    "template",
+    "format",
+    "table",
+    "table_label",
+    "status",
+    "row",
+    "row_label",
+    "column",
+    "column_label",
+    "value",
+    "raw",
+    "confidence",
+    "page",
+    "extra",
+]
 SECTION_COLUMNS = ["document", "report", "body", "body_key", "year", "section", "title", "heading", "text"]
-CHECK_COLUMNS = ["document", "report", "body", "body_key", "year", "rule", "rule_label", "ok", "result", "cells",
-                 "expected", "found", "skipped"]
+CHECK_COLUMNS = [
+    "document",
+    "report",
+    "body",
+    "body_key",
+    "year",
+    "rule",
+    "rule_label",
+    "ok",
+    "result",
+    "cells",
+    "expected",
+    "found",
+    "skipped",
+]
 CHUNK = 20_000  # cell rows held before they are written
 
 
@@ -79,28 +112,70 @@ def _key(report: dict) -> str | None:
 def cell_rows(report: dict, report_key: str | None = None) -> Iterator[dict]:
     r = report
     template = r["meta"]["template"] or "2021"
-    base = {"document": r["document"], "report": report_key, "body": r["meta"]["body"], "body_key": _key(r),
-            "year": r["meta"]["year"], "template": r["meta"]["template"], "format": r["source"]["format"]}
+    base = {
+        "document": r["document"],
+        "report": report_key,
+        "body": r["meta"]["body"],
+        "body_key": _key(r),
+        "year": r["meta"]["year"],
+        "template": r["meta"]["template"],
+        "format": r["source"]["format"],
+    }
     for table, t in r["tables"].items():
         label = schema.table_label(table)
         if t["status"] != "found":
-            yield {**base, "table": table, "table_label": label, "status": "missing", "row": None, "row_label": None,
-                   "column": None, "column_label": None, "value": None, "raw": None, "confidence": None,
-                   "page": None, "extra": False}
+            yield {
+                **base,
+                "table": table,
+                "table_label": label,
+                "status": "missing",
+                "row": None,
+                "row_label": None,
+                "column": None,
+                "column_label": None,
+                "value": None,
+                "raw": None,
+                "confidence": None,
+                "page": None,
+                "extra": False,
+            }
             continue
         for row, cols in t["rows"].items():
             row_label = _row_label(table, row, template)
             for col, value in cols.items():
                 cell = t["cells"][row][col]
-                yield {**base, "table": table, "table_label": label, "status": "found", "row": row,
-                       "row_label": row_label, "column": col, "column_label": schema.column_label(table, col, template),
-                       "value": _number(value), "raw": cell["raw"], "confidence": cell["confidence"],
-                       "page": (cell.get("where") or {}).get("page"), "extra": False}
+                yield {
+                    **base,
+                    "table": table,
+                    "table_label": label,
+                    "status": "found",
+                    "row": row,
+                    "row_label": row_label,
+                    "column": col,
+                    "column_label": schema.column_label(table, col, template),
+                    "value": _number(value),
+                    "raw": cell["raw"],
+                    "confidence": cell["confidence"],
+                    "page": (cell.get("where") or {}).get("page"),
+                    "extra": False,
+                }
         for e in t.get("extra_rows", []):
             for k, value in enumerate(e["values"]):
-                yield {**base, "table": table, "table_label": label, "status": "found", "row": f"extra:{e['label']}",
-                       "row_label": e["label"], "column": str(k + 1), "column_label": None, "value": _number(value),
-                       "raw": None, "confidence": None, "page": None, "extra": True}
+                yield {
+                    **base,
+                    "table": table,
+                    "table_label": label,
+                    "status": "found",
+                    "row": f"extra:{e['label']}",
+                    "row_label": e["label"],
+                    "column": str(k + 1),
+                    "column_label": None,
+                    "value": _number(value),
+                    "raw": None,
+                    "confidence": None,
+                    "page": None,
+                    "extra": True,
+                }
 
 
 def _row_label(table: str, row: str, template: str) -> str | None:
@@ -114,18 +189,37 @@ def section_rows(report: dict, report_key: str | None = None) -> Iterator[dict]:
     r = report
     titles = schema.section_titles()
     for s in r["sections"]:
-        yield {"document": r["document"], "report": report_key, "body": r["meta"]["body"], "body_key": _key(r),
-               "year": r["meta"]["year"], "section": s["id"], "title": titles.get(s["id"]), "heading": s["heading"],
-               "text": s["text"]}
+        yield {
+            "document": r["document"],
+            "report": report_key,
+            "body": r["meta"]["body"],
+            "body_key": _key(r),
+            "year": r["meta"]["year"],
+            "section": s["id"],
+            "title": titles.get(s["id"]),
+            "heading": s["heading"],
+            "text": s["text"],
+        }
 
 
 def check_rows(report: dict, report_key: str | None = None) -> Iterator[dict]:
     r = report
     for c in r["checks"]:
-        yield {"document": r["document"], "report": report_key, "body": r["meta"]["body"], "body_key": _key(r),
-               "year": r["meta"]["year"], "rule": c["rule"], "rule_label": schema.rule_label(c["rule"]),
-               "ok": c["ok"], "result": schema.result_label(c["ok"]), "cells": " ".join(c["cells"]),
-               "expected": c["expected"], "found": c["found"], "skipped": c.get("skipped")}
+        yield {
+            "document": r["document"],
+            "report": report_key,
+            "body": r["meta"]["body"],
+            "body_key": _key(r),
+            "year": r["meta"]["year"],
+            "rule": c["rule"],
+            "rule_label": schema.rule_label(c["rule"]),
+            "ok": c["ok"],
+            "result": schema.result_label(c["ok"]),
+            "cells": " ".join(c["cells"]),
+            "expected": c["expected"],
+            "found": c["found"],
+            "skipped": c.get("skipped"),
+        }
 
 
 class CellsByYear:
@@ -135,10 +229,16 @@ class CellsByYear:
         import pyarrow as pa
 
         self.folder = folder
-        types = {"year": pa.int64(), "value": pa.float64(), "confidence": pa.float64(), "page": pa.int64(),
-                 "extra": pa.bool_()}
-        self.schema = pa.schema([(c, types.get(c, pa.string())) for c in CELL_COLUMNS
-                                 if c != "year"])  # the year is the folder's name
+        types = {
+            "year": pa.int64(),
+            "value": pa.float64(),
+            "confidence": pa.float64(),
+            "page": pa.int64(),
+            "extra": pa.bool_(),
+        }
+        self.schema = pa.schema(
+            [(c, types.get(c, pa.string())) for c in CELL_COLUMNS if c != "year"]
+        )  # the year is the folder's name
         self.writers: dict = {}
         self.pending: dict = {}
 
@@ -168,8 +268,11 @@ class CellsByYear:
 
 def wide_columns(table: str, template: str) -> list[tuple[str, str, str, str]]:
     """(row, column, row label, column label) of each cell of a table in the official layout."""
-    return [(row, col, schema.row_label(table, row, template), schema.column_label(table, col, template))
-            for row in schema.row_ids(table, template) for col in schema.column_ids(table, template, row)]
+    return [
+        (row, col, schema.row_label(table, row, template), schema.column_label(table, col, template))
+        for row in schema.row_ids(table, template)
+        for col in schema.column_ids(table, template, row)
+    ]
 
 
 LEAD = ["文件", "报告", "机关", "年度"]  # the columns before a table's cells
@@ -178,7 +281,8 @@ LEAD = ["文件", "报告", "机关", "年度"]  # the columns before a table's 
 def wide_row(report: dict, table: str, columns, report_key: str | None = None) -> list:
     r = report
     return [r["document"], report_key, r["meta"]["body"], r["meta"]["year"]] + [
-        _number(r["tables"][table]["rows"].get(row, {}).get(col)) for row, col, _, _ in columns]
+        _number(r["tables"][table]["rows"].get(row, {}).get(col)) for row, col, _, _ in columns
+    ]
 
 
 def _header_cell(sheet, value, bold: bool = True, grey: bool = False):
@@ -239,8 +343,9 @@ def audit_sheet(book, columns: list[str], rows: list[tuple]) -> None:
     sheet = book.create_sheet("合规审查", 0)
     fills = {OK: "DFF0D8", FAIL: "F8D7DA", UNKNOWN: "FFF3CD"}
     for c, name in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(c)].width = (40 if name.endswith("说明") or name == "文件" else
-                                                              24 if name in ("机关", "body_key", "report") else 12)
+        sheet.column_dimensions[get_column_letter(c)].width = (
+            40 if name.endswith("说明") or name == "文件" else 24 if name in ("机关", "body_key", "report") else 12
+        )
     sheet.freeze_panes = "C2"  # the body and the year stay in view
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"
     sheet.append([_header_cell(sheet, name) for name in columns])
@@ -335,8 +440,11 @@ def export(reports_dir: str | Path, out_dir: str | Path) -> dict:
         shutil.rmtree(out / "cells")
     (out / "cells.parquet").unlink(missing_ok=True)  # the single file of earlier versions
     by_year = CellsByYear(out / "cells")
-    files = [_csv(out / "cells.csv", CELL_COLUMNS), _csv(out / "sections.csv", SECTION_COLUMNS),
-             _csv(out / "checks.csv", CHECK_COLUMNS)]
+    files = [
+        _csv(out / "cells.csv", CELL_COLUMNS),
+        _csv(out / "sections.csv", SECTION_COLUMNS),
+        _csv(out / "checks.csv", CHECK_COLUMNS),
+    ]
     (_, cells_csv), (_, sections_csv), (_, checks_csv) = files
     book = Workbook(write_only=True)
     audit = audit_rows(out / "reports.db")
@@ -369,6 +477,12 @@ def export(reports_dir: str | Path, out_dir: str | Path) -> dict:
     from .summary import render
 
     pairs = list(iter_report_files(reports_dir))
-    render([r for _, r in pairs], reports_dir, out / "summary.html",
-           json_names={r["document"]: p.name for p, r in pairs}, audit=audit, failures=read_failures(reports_dir))
+    render(
+        [r for _, r in pairs],
+        reports_dir,
+        out / "summary.html",
+        json_names={r["document"]: p.name for p, r in pairs},
+        audit=audit,
+        failures=read_failures(reports_dir),
+    )
     return {"reports": reports, "cells": cells, "database": database}

@@ -9,6 +9,7 @@ a year, or with fewer than MIN_HEADINGS of the six section headings, is a fragme
 Built from a compact entry per report (identifiers, the figures, a MinHash of the prose), so a corpus is read one
 report at a time.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -33,10 +34,16 @@ def entry(report: dict) -> dict:
                         figures[f"{table}.{row}.{col}"] = v
     headings = sum(1 for s in report["sections"] if s.get("heading"))
     text = prose_of(report)
-    return {"document": report["document"], "body": meta.get("body"), "key": body_key(meta.get("body")),
-            "year": meta.get("year"), "sha256": (report.get("provenance") or {}).get("sha256"),
-            "fragment": not meta.get("body") or not meta.get("year") or headings < MIN_HEADINGS,
-            "figures": figures, "hashvalues": minhash(text).hashvalues if len(text) >= 50 else None}
+    return {
+        "document": report["document"],
+        "body": meta.get("body"),
+        "key": body_key(meta.get("body")),
+        "year": meta.get("year"),
+        "sha256": (report.get("provenance") or {}).get("sha256"),
+        "fragment": not meta.get("body") or not meta.get("year") or headings < MIN_HEADINGS,
+        "figures": figures,
+        "hashvalues": minhash(text).hashvalues if len(text) >= 50 else None,
+    }
 
 
 def canonical_keys(keys) -> dict[str, str]:
@@ -44,8 +51,14 @@ def canonical_keys(keys) -> dict[str, str]:
     ordered = sorted({k for k in keys if k}, key=lambda k: (-len(k), k))
     out = {}
     for k in ordered:
-        out[k] = next((longer for longer in ordered if len(longer) > len(k) and same_body(k, longer)
-                       and longer in out and out[longer] == longer), k)
+        out[k] = next(
+            (
+                longer
+                for longer in ordered
+                if len(longer) > len(k) and same_body(k, longer) and longer in out and out[longer] == longer
+            ),
+            k,
+        )
     return out
 
 
@@ -89,8 +102,11 @@ def distinct(entries: list[dict]) -> dict[str, dict]:
         roots = sorted({find(i) for i in range(len(members))})
         for i, e in enumerate(members):
             n = roots.index(find(i))
-            out[e["document"]] = {"report": f"{key}|{year}" + (f"|{n + 1}" if n else ""), "body_key": key,
-                                  "fragment": False}
+            out[e["document"]] = {
+                "report": f"{key}|{year}" + (f"|{n + 1}" if n else ""),
+                "body_key": key,
+                "fragment": False,
+            }
     return out
 
 

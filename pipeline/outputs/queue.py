@@ -12,6 +12,7 @@ a person has something to decide about it, in this order of priority:
 
 A cell read by OCR surely, or confirmed by the sums, is not doubtful: a scan is not a blanket of yellow.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -43,8 +44,10 @@ def cell_doubts(report: dict, threshold: float) -> dict[str, tuple[int, list[str
     failing: dict[str, list[str]] = {}
     for c in report.get("checks", []):
         if c["ok"] is False:
-            said = (f"{schema.rule_short(c['rule'])}（{c['rule']}）不符：应为 {_n(c.get('expected'))}，"
-                    f"实为 {_n(c.get('found'))}")
+            said = (
+                f"{schema.rule_short(c['rule'])}（{c['rule']}）不符：应为 {_n(c.get('expected'))}，"
+                f"实为 {_n(c.get('found'))}"
+            )
             for name in c["cells"]:
                 failing.setdefault(name, []).append(said)
     out: dict[str, tuple[int, list[str]]] = {}
@@ -78,30 +81,58 @@ def queue_entry(report: dict, threshold: float) -> dict:
     r = report
     doubts = cell_doubts(r, threshold)
     source = r.get("source", {})
-    return {"document": r["document"], "body": r["meta"].get("body"), "year": r["meta"].get("year"),
-            "failed": None,
-            "missing_tables": [schema.table_label(t) for t in schema.TABLES
-                               if r["tables"].get(t, {}).get("status") != "found"],
-            "missing_meta": [x for x, v in (("机关", r["meta"].get("body")), ("年度", r["meta"].get("year"))) if not v],
-            "failing": sorted({c["rule"] for c in r.get("checks", []) if c["ok"] is False}),
-            "unreadable": sum(1 for level, _ in doubts.values() if level == 1),
-            "in_failing": sum(1 for level, _ in doubts.values() if level == 2),
-            "low": sum(1 for level, _ in doubts.values() if level == 3),
-            "copies": [f"{schema.copy_kind_label(f['kind'])} {round(100 * f['similarity'])}%：{f['document']}"
-                       for f in r.get("copies") or [] if f["kind"] != "next_year"],
-            "ocr": len(source.get("ocr_pages") or []) + int(source.get("ocr_pictures") or 0)}
+    return {
+        "document": r["document"],
+        "body": r["meta"].get("body"),
+        "year": r["meta"].get("year"),
+        "failed": None,
+        "missing_tables": [
+            schema.table_label(t) for t in schema.TABLES if r["tables"].get(t, {}).get("status") != "found"
+        ],
+        "missing_meta": [x for x, v in (("机关", r["meta"].get("body")), ("年度", r["meta"].get("year"))) if not v],
+        "failing": sorted({c["rule"] for c in r.get("checks", []) if c["ok"] is False}),
+        "unreadable": sum(1 for level, _ in doubts.values() if level == 1),
+        "in_failing": sum(1 for level, _ in doubts.values() if level == 2),
+        "low": sum(1 for level, _ in doubts.values() if level == 3),
+        "copies": [
+            f"{schema.copy_kind_label(f['kind'])} {round(100 * f['similarity'])}%：{f['document']}"
+            for f in r.get("copies") or []
+            if f["kind"] != "next_year"
+        ],
+        "ocr": len(source.get("ocr_pages") or []) + int(source.get("ocr_pictures") or 0),
+    }
 
 
 def failure_entry(failure: dict) -> dict:
     """A file the batch could not read (audit.read_failures): in the queue first, with why."""
-    return {"document": failure["name"], "file": failure["file"], "body": None, "year": None,
-            "failed": f"{failure['stage']}：{failure['message']}", "missing_tables": [], "missing_meta": [],
-            "failing": [], "unreadable": 0, "in_failing": 0, "low": 0, "copies": [], "ocr": 0}
+    return {
+        "document": failure["name"],
+        "file": failure["file"],
+        "body": None,
+        "year": None,
+        "failed": f"{failure['stage']}：{failure['message']}",
+        "missing_tables": [],
+        "missing_meta": [],
+        "failing": [],
+        "unreadable": 0,
+        "in_failing": 0,
+        "low": 0,
+        "copies": [],
+        "ocr": 0,
+    }
 
 
 def needs_look(q: dict) -> bool:
-    return bool(q["failed"] or q["missing_tables"] or q["missing_meta"] or q["failing"] or q["unreadable"]
-                or q["low"] or q["copies"] or q["ocr"])
+    return bool(
+        q["failed"]
+        or q["missing_tables"]
+        or q["missing_meta"]
+        or q["failing"]
+        or q["unreadable"]
+        or q["low"]
+        or q["copies"]
+        or q["ocr"]
+    )
 
 
 def reasons(q: dict) -> list[tuple[str, str]]:
@@ -129,11 +160,21 @@ def reasons(q: dict) -> list[tuple[str, str]]:
 def queue_order(q: dict) -> tuple:
     """Most in need first: failed files, then missing tables or body/year, failing rules, unreadable cells, cells
     in failing sums, unsure cells, copies, OCR'd pages."""
-    return (not q["failed"], -(len(q["missing_tables"]) + len(q["missing_meta"])), -len(q["failing"]),
-            -q["unreadable"], -q["in_failing"], -q["low"], -len(q["copies"]), -q["ocr"], q["document"])
+    return (
+        not q["failed"],
+        -(len(q["missing_tables"]) + len(q["missing_meta"])),
+        -len(q["failing"]),
+        -q["unreadable"],
+        -q["in_failing"],
+        -q["low"],
+        -len(q["copies"]),
+        -q["ocr"],
+        q["document"],
+    )
 
 
 def review_queue(reports: list[dict], failures: list[dict], threshold: float) -> list[dict]:
-    entries = [failure_entry(f) for f in failures] + [q for q in (queue_entry(r, threshold) for r in reports)
-                                                       if needs_look(q)]
+    entries = [failure_entry(f) for f in failures] + [
+        q for q in (queue_entry(r, threshold) for r in reports) if needs_look(q)
+    ]
     return sorted(entries, key=queue_order)

@@ -5,6 +5,7 @@ the review app, where `editable=True` turns every value cell into an input (revi
 identifiers and labels come from fields.json through schema.py, Chinese first, identifiers beside them; the
 doubtful cells and their priority (无法读取, 勾稽不符, 把握不足) are queue.cell_doubts'.
 """
+
 from __future__ import annotations
 
 from html import escape
@@ -19,8 +20,15 @@ SEP = "／"
 
 def safe_document_name(name) -> bool:
     """A document name that can name a file directly inside a folder (a gold file, a report page)."""
-    return (isinstance(name, str) and 0 < len(name.encode("utf-8")) <= 230 and name == Path(name).name
-            and not name.startswith(".") and "/" not in name and "\\" not in name and "\x00" not in name)
+    return (
+        isinstance(name, str)
+        and 0 < len(name.encode("utf-8")) <= 230
+        and name == Path(name).name
+        and not name.startswith(".")
+        and "/" not in name
+        and "\\" not in name
+        and "\x00" not in name
+    )
 
 
 def cell_name(table: str, row: str, col: str) -> str:
@@ -39,13 +47,13 @@ def _label_cells(parts_per_row: list[list[str]], depth: int) -> list[list[tuple[
     out: list[list[tuple[str, int, int]]] = [[] for _ in rows]
     for i, parts in enumerate(rows):
         for d in range(depth):
-            if i > 0 and d < depth - 1 and parts[:d + 1] == rows[i - 1][:d + 1] and parts[d]:
+            if i > 0 and d < depth - 1 and parts[: d + 1] == rows[i - 1][: d + 1] and parts[d]:
                 continue  # covered by the cell above
             if d > 0 and not parts[d]:
                 continue  # covered by the cell to the left
             span_down = 1
             if d < depth - 1 and parts[d]:
-                while i + span_down < len(rows) and rows[i + span_down][:d + 1] == parts[:d + 1]:
+                while i + span_down < len(rows) and rows[i + span_down][: d + 1] == parts[: d + 1]:
                     span_down += 1
             span_right = 1
             while d + span_right < depth and not parts[d + span_right]:
@@ -70,12 +78,16 @@ def layout(table: str, template: str) -> dict:
             cols = schema.column_ids(table, template, rows[0])
             fill = width - len(cols) + 1  # the group's last column stretches to the table's width
             body.append([("head", group, 1, width + 1)])
-            body.append([("head", "信息内容", 1, 1)]
-                        + [("head", t["columns"][c], 1, fill if c == cols[-1] else 1) for c in cols])
+            body.append(
+                [("head", "信息内容", 1, 1)]
+                + [("head", t["columns"][c], 1, fill if c == cols[-1] else 1) for c in cols]
+            )
             for row in rows:
                 rc = schema.column_ids(table, template, row)
-                body.append([("label", t["rows"][row]["label"], 1, 1)]
-                            + [("cell", row, c, width - len(rc) + 1 if c == rc[-1] else 1) for c in rc])
+                body.append(
+                    [("label", t["rows"][row]["label"], 1, 1)]
+                    + [("cell", row, c, width - len(rc) + 1 if c == rc[-1] else 1) for c in rc]
+                )
         return {"header": header, "body": body}
     if table == "requests":
         cols = schema.all_columns(table)
@@ -83,8 +95,12 @@ def layout(table: str, template: str) -> dict:
         rows = schema.row_ids(table, template)
         parts = [schema.row_label(table, r, template).split(SEP) for r in rows]
         depth = max(len(p) for p in parts)
-        header.append([("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", depth, 3),
-                       ("申请人情况", len(cols), 1)])
+        header.append(
+            [
+                ("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", depth, 3),
+                ("申请人情况", len(cols), 1),
+            ]
+        )
         second, third = [], []
         i = 0
         while i < len(cols):
@@ -100,8 +116,10 @@ def layout(table: str, template: str) -> dict:
             i = j
         header += [second, third]
         for row, label_cells in zip(rows, _label_cells(parts, depth)):
-            body.append([("label", text, down, right) for text, down, right in label_cells]
-                        + [("cell", row, c, 1) for c in cols])
+            body.append(
+                [("label", text, down, right) for text, down, right in label_cells]
+                + [("cell", row, c, 1) for c in cols]
+            )
         return {"header": header, "body": body}
     # review_litigation: one printed row of fifteen cells, 行政复议 then the two kinds of 行政诉讼
     cols = schema.all_columns(table)
@@ -129,8 +147,14 @@ def _fmt(v) -> str:
     return str(int(v)) if isinstance(v, float) else str(v)
 
 
-def table_html(report: dict, table: str, template: str, values: dict | None = None, doubt: dict | None = None,
-               editable: bool = False) -> str:
+def table_html(
+    report: dict,
+    table: str,
+    template: str,
+    values: dict | None = None,
+    doubt: dict | None = None,
+    editable: bool = False,
+) -> str:
     """One statutory table in the official layout. `values` (rows[ROW][COLUMN]) defaults to the report's;
     doubtful cells carry class `doubt` and `d1`-`d3` (their priority) and their reasons as a title; editable cells
     are inputs named by cell, labelled with the official row and column."""
@@ -141,8 +165,11 @@ def table_html(report: dict, table: str, template: str, values: dict | None = No
     lay = layout(table, template)
     out = [f'<table class="official" data-table="{table}"><caption class="vh">{escape(TABLE_TITLES[table])}</caption>']
     for hrow in lay["header"]:
-        out.append("<tr>" + "".join(f'<th scope="col" colspan="{cs}" rowspan="{rs}">{escape(text)}</th>'
-                                    for text, cs, rs in hrow) + "</tr>")
+        out.append(
+            "<tr>"
+            + "".join(f'<th scope="col" colspan="{cs}" rowspan="{rs}">{escape(text)}</th>' for text, cs, rs in hrow)
+            + "</tr>"
+        )
     for brow in lay["body"]:
         html = []
         for part in brow:
@@ -150,8 +177,9 @@ def table_html(report: dict, table: str, template: str, values: dict | None = No
             if kind == "head":
                 html.append(f'<th scope="col" rowspan="{part[2]}" colspan="{part[3]}">{escape(part[1])}</th>')
             elif kind == "label":
-                html.append(f'<th scope="row" class="label" rowspan="{part[2]}" colspan="{part[3]}">'
-                            f'{escape(part[1])}</th>')
+                html.append(
+                    f'<th scope="row" class="label" rowspan="{part[2]}" colspan="{part[3]}">{escape(part[1])}</th>'
+                )
             elif kind == "blank":
                 html.append(f'<td colspan="{part[1]}"></td>')
             else:
@@ -160,23 +188,39 @@ def table_html(report: dict, table: str, template: str, values: dict | None = No
                 v = values.get(row, {}).get(col)
                 info = cells.get(row, {}).get(col) or {}
                 level, reasons = doubt.get(name, (0, []))
-                classes = ["v"] + ([f"doubt d{level}"] if level else []) + (["null"] if v is None and row in values
-                                                                           else [])
-                said = [f"所印 {info.get('raw')!r}，把握 {info.get('confidence')}"
+                classes = (
+                    ["v"] + ([f"doubt d{level}"] if level else []) + (["null"] if v is None and row in values else [])
+                )
+                said = (
+                    [
+                        f"所印 {info.get('raw')!r}，把握 {info.get('confidence')}"
                         + ("，OCR 读取" if info.get("source") == "ocr" else "")
-                        + ("，经勾稽关系印证" if info.get("checked") == "sums" else "")] if info else []
+                        + ("，经勾稽关系印证" if info.get("checked") == "sums" else "")
+                    ]
+                    if info
+                    else []
+                )
                 title = "；".join(([f"存疑（{LEVELS[level]}）"] if level else []) + said + reasons)
-                label = (f"{schema.table_short(table)} · {schema.row_label(table, row, template)} · "
-                         f"{schema.column_label(table, col, template)}")
+                label = (
+                    f"{schema.table_short(table)} · {schema.row_label(table, row, template)} · "
+                    f"{schema.column_label(table, col, template)}"
+                )
                 if editable:
-                    content = (f'<input data-cell="{escape(name)}" value="{escape(_fmt(v))}" inputmode="decimal" '
-                               f'aria-label="{escape(label + (f"（存疑：{LEVELS[level]}）" if level else ""))}" '
-                               f'autocomplete="off">')
+                    content = (
+                        f'<input data-cell="{escape(name)}" value="{escape(_fmt(v))}" inputmode="decimal" '
+                        f'aria-label="{escape(label + (f"（存疑：{LEVELS[level]}）" if level else ""))}" '
+                        f'autocomplete="off">'
+                    )
                 else:
-                    content = escape(_fmt(v)) if v is not None else ('<span class="nullmark" title="无法读取">？</span>'
-                                                                     if row in values else "")
-                html.append(f'<td class="{" ".join(classes)}" colspan="{span}" data-cell="{escape(name)}" '
-                            f'title="{escape(title)}">{content}</td>')
+                    content = (
+                        escape(_fmt(v))
+                        if v is not None
+                        else ('<span class="nullmark" title="无法读取">？</span>' if row in values else "")
+                    )
+                html.append(
+                    f'<td class="{" ".join(classes)}" colspan="{span}" data-cell="{escape(name)}" '
+                    f'title="{escape(title)}">{content}</td>'
+                )
         out.append("<tr>" + "".join(html) + "</tr>")
     out.append("</table>")
     return "\n".join(out)
@@ -196,24 +240,34 @@ def tables_html(report: dict, gold: dict | None = None, editable: bool = False, 
         g = (gold or {}).get("tables", {}).get(table)
         status = (g or t).get("status", "missing")
         values = (g or {}).get("rows") if g else t.get("rows", {})
-        parts.append(f'<section class="table" id="t-{table}" aria-labelledby="h-{table}">'
-                     f'<h3 id="h-{table}">{escape(TABLE_TITLES[table])} <small class="id">{table}</small> '
-                     f'<span class="status-{status}">{STATUS_LABELS.get(status, status)}'
-                     f'{"" if status == "found" else "：未印出，或只印成图片而未能读取"}</span></h3>')
+        parts.append(
+            f'<section class="table" id="t-{table}" aria-labelledby="h-{table}">'
+            f'<h3 id="h-{table}">{escape(TABLE_TITLES[table])} <small class="id">{table}</small> '
+            f'<span class="status-{status}">{STATUS_LABELS.get(status, status)}'
+            f"{'' if status == 'found' else '：未印出，或只印成图片而未能读取'}</span></h3>"
+        )
         if editable:
-            parts.append(f'<div class="tabletools"><label>本表状态 <select data-status="{table}">'
-                         f'<option value="found"{" selected" * (status == "found")}>已找到</option>'
-                         f'<option value="missing"{" selected" * (status == "missing")}>缺失</option></select></label>'
-                         f' <button type="button" class="accept-rest" data-table="{table}">确认本表其余存疑单元格</button>'
-                         f' <span class="tablenote" aria-live="polite"></span></div>')
+            parts.append(
+                f'<div class="tabletools"><label>本表状态 <select data-status="{table}">'
+                f'<option value="found"{" selected" * (status == "found")}>已找到</option>'
+                f'<option value="missing"{" selected" * (status == "missing")}>缺失</option></select></label>'
+                f' <button type="button" class="accept-rest" data-table="{table}">确认本表其余存疑单元格</button>'
+                f' <span class="tablenote" aria-live="polite"></span></div>'
+            )
         if status == "found" or editable:
-            parts.append(f'<div class="scroll">{table_html(report, table, template, values or {}, doubt, editable)}'
-                         f'</div>')
+            parts.append(
+                f'<div class="scroll">{table_html(report, table, template, values or {}, doubt, editable)}</div>'
+            )
         extra = (g or t).get("extra_rows") or []
         if extra:
-            parts.append("<p>官方格式之外的行：</p><ul class=\"extra\">" + "".join(
-                f"<li>{escape(e['label'])}：{escape('、'.join(_fmt(v) or '？' for v in e['values']))}</li>"
-                for e in extra) + "</ul>")
+            parts.append(
+                '<p>官方格式之外的行：</p><ul class="extra">'
+                + "".join(
+                    f"<li>{escape(e['label'])}：{escape('、'.join(_fmt(v) or '？' for v in e['values']))}</li>"
+                    for e in extra
+                )
+                + "</ul>"
+            )
         for note in t.get("notes") or []:
             parts.append(f'<p class="note">提取说明：{escape(note)}</p>')
         parts.append("</section>")
@@ -226,18 +280,22 @@ def checks_html(report: dict) -> str:
         state = "ok" if c["ok"] else ("fail" if c["ok"] is False else "skip")
         where = c.get("where") or {}
         note = c.get("skipped") or "，".join(f"{k} {v}" for k, v in where.items() if v is not None)
-        rows.append(f'<tr class="{state}"><td title="{escape(schema.rule_label(c["rule"]))}">'
-                    f'{escape(schema.rule_short(c["rule"]))} <small class="id">'
-                    f'{escape(c["rule"])}</small></td><td>{schema.result_label(c["ok"])}</td>'
-                    f'<td>{escape(_fmt(c.get("expected")) or "—")}</td><td>{escape(_fmt(c.get("found")) or "—")}</td>'
-                    f'<td class="cells">{escape(" ".join(c["cells"][-3:]))}</td><td>{escape(note)}</td></tr>')
+        rows.append(
+            f'<tr class="{state}"><td title="{escape(schema.rule_label(c["rule"]))}">'
+            f'{escape(schema.rule_short(c["rule"]))} <small class="id">'
+            f"{escape(c['rule'])}</small></td><td>{schema.result_label(c['ok'])}</td>"
+            f"<td>{escape(_fmt(c.get('expected')) or '—')}</td><td>{escape(_fmt(c.get('found')) or '—')}</td>"
+            f'<td class="cells">{escape(" ".join(c["cells"][-3:]))}</td><td>{escape(note)}</td></tr>'
+        )
     failing = sum(1 for c in report["checks"] if c["ok"] is False)
-    return (f'<p>{len(report["checks"])} 项核对，{failing} 项不符。</p><div class="scroll" tabindex="0" role="region" '
-            f'aria-label="核对结果（可横向滚动）"><table class="checks">'
-            f'<tr><th scope="col">规则</th><th scope="col">结果</th><th scope="col">应为</th><th scope="col">实为</th>'
-            f'<th scope="col">涉及单元格（后三个）</th><th scope="col">说明</th></tr>'
-            + "".join(sorted(rows, key=lambda r: ('class="fail"' not in r, 'class="skip"' not in r)))
-            + "</table></div>")
+    return (
+        f'<p>{len(report["checks"])} 项核对，{failing} 项不符。</p><div class="scroll" tabindex="0" role="region" '
+        f'aria-label="核对结果（可横向滚动）"><table class="checks">'
+        f'<tr><th scope="col">规则</th><th scope="col">结果</th><th scope="col">应为</th><th scope="col">实为</th>'
+        f'<th scope="col">涉及单元格（后三个）</th><th scope="col">说明</th></tr>'
+        + "".join(sorted(rows, key=lambda r: ('class="fail"' not in r, 'class="skip"' not in r)))
+        + "</table></div>"
+    )
 
 
 def sections_html(report: dict) -> str:
@@ -251,9 +309,11 @@ def sections_html(report: dict) -> str:
             if snippet and escape(snippet) in body:
                 body = body.replace(escape(snippet), f'<mark class="{key}">{escape(snippet)}</mark>', 1)
         heading = escape(s["heading"]) if s.get("heading") else "<em>（未找到标题）</em>"
-        parts.append(f'<div class="section s{s["id"]}" id="s{s["id"]}"><div class="sid">第{s["id"]}部分 '
-                     f'{escape(schema.section_titles().get(s["id"], ""))}</div><h3 class="sh">{heading}</h3>'
-                     f'<div class="prose">{body or "<em>（无正文）</em>"}</div></div>')
+        parts.append(
+            f'<div class="section s{s["id"]}" id="s{s["id"]}"><div class="sid">第{s["id"]}部分 '
+            f'{escape(schema.section_titles().get(s["id"], ""))}</div><h3 class="sh">{heading}</h3>'
+            f'<div class="prose">{body or "<em>（无正文）</em>"}</div></div>'
+        )
     return "\n".join(parts)
 
 
@@ -279,27 +339,37 @@ def copies_html(report: dict) -> str:
     flags = report.get("copies") or []
     if not flags:
         return ""
-    items = "".join(f"<li>{escape(schema.copy_kind_label(f['kind']))}：正文 {round(100 * f['similarity'])}% 与 "
-                    f"<b>{escape(f['document'])}</b>（{escape(str(f.get('body') or '机关不明'))}，{f.get('year') or '年度不明'}）"
-                    f"相同 <small class=\"id\">{escape(f['kind'])}</small></li>" for f in flags)
+    items = "".join(
+        f"<li>{escape(schema.copy_kind_label(f['kind']))}：正文 {round(100 * f['similarity'])}% 与 "
+        f"<b>{escape(f['document'])}</b>（{escape(str(f.get('body') or '机关不明'))}，{f.get('year') or '年度不明'}）"
+        f'相同 <small class="id">{escape(f["kind"])}</small></li>'
+        for f in flags
+    )
     return f'<div class="copies"><b>内容雷同：</b><ul>{items}</ul></div>'
 
 
-def render_static(report: dict, out_file: str | Path, source_href: str | None = None,
-                  json_href: str | None = None) -> None:
+def render_static(
+    report: dict, out_file: str | Path, source_href: str | None = None, json_href: str | None = None
+) -> None:
     """A report's own page: meta, its tables in the official layout, its checks, its sections, links to its source
     file and its JSON."""
     m = report["meta"]
-    links = " · ".join(x for x in [f'<a href="{escape(source_href)}">源文件</a>' if source_href else "",
-                                   f'<a href="{escape(json_href)}">报告 JSON</a>' if json_href else ""] if x)
+    links = " · ".join(
+        x
+        for x in [
+            f'<a href="{escape(source_href)}">源文件</a>' if source_href else "",
+            f'<a href="{escape(json_href)}">报告 JSON</a>' if json_href else "",
+        ]
+        if x
+    )
     page = f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{escape(str(m.get('body') or '机关不明'))} {m.get('year') or ''} · {escape(report['document'])}</title>
+<title>{escape(str(m.get("body") or "机关不明"))} {m.get("year") or ""} · {escape(report["document"])}</title>
 <style>{STYLE}</style></head><body>
 <nav><a href="../summary.html">← 汇总</a></nav>
 <main>
-<h1>{escape(str(m.get('body') or '（未识别机关）'))} · {m.get('year') or '（未识别年度）'}
-<small class="id">{escape(report['document'])} · {m.get('template')} 年版格式 · {escape(report['source']['format'])}</small></h1>
+<h1>{escape(str(m.get("body") or "（未识别机关）"))} · {m.get("year") or "（未识别年度）"}
+<small class="id">{escape(report["document"])} · {m.get("template")} 年版格式 · {escape(report["source"]["format"])}</small></h1>
 <p>{links}</p>
 {copies_html(report)}
 <h2>表格</h2>

@@ -21,6 +21,7 @@ machine's name (DNS rebinding), whose Origin is another site's, or that a browse
 and every write needs the per-session token printed into the page (another page in the same browser cannot read
 it).
 """
+
 from __future__ import annotations
 
 import hmac
@@ -51,10 +52,16 @@ TOKEN_HEADER = "X-Review-Token"
 def rules_json() -> dict:
     """The consistency rules as the page checks them: fields.json's rule texts and, per template and table, the
     equations of extraction/checks.py ([rule, cells summed on one side, cells summed on the other])."""
-    return {"rules": schema.fields()["consistency_rules"],
-            "equations": {tpl: {t: [[rule, [list(c) for c in a], [list(c) for c in b]]
-                                    for rule, a, b in checks.equations(t, tpl)]
-                                for t in ("requests", "review_litigation")} for tpl in schema.TEMPLATES}}
+    return {
+        "rules": schema.fields()["consistency_rules"],
+        "equations": {
+            tpl: {
+                t: [[rule, [list(c) for c in a], [list(c) for c in b]] for rule, a, b in checks.equations(t, tpl)]
+                for t in ("requests", "review_litigation")
+            }
+            for tpl in schema.TEMPLATES
+        },
+    }
 
 
 def dvc_consequences(labels_dir: Path, dvc_file: Path) -> str:
@@ -89,8 +96,9 @@ def dvc_consequences(labels_dir: Path, dvc_file: Path) -> str:
         changed_outs += [norm(o) for o in st.get("outs", [])]
     if not direct:
         return f"{dvc_file} 中没有读取 {labels_dir} 的阶段：`dvc repro` 不会因这个文件重跑任何阶段"
-    return (f"`dvc repro` 将重跑 {', '.join(direct)}（它们读取 {labels_dir}）"
-            + (f"，随后 {', '.join(later)}" if later else ""))
+    return f"`dvc repro` 将重跑 {', '.join(direct)}（它们读取 {labels_dir}）" + (
+        f"，随后 {', '.join(later)}" if later else ""
+    )
 
 
 class ReportIndex:
@@ -185,14 +193,18 @@ def source_html(doc: dict, table_blocks: set[int], text_blocks: set[int]) -> str
 
     parts = []
     blocks = doc.get("blocks", [])
-    listed = sorted(set(i for i, b in enumerate(blocks) if b["kind"] == "table") | text_blocks,
-                    key=lambda i: (i not in table_blocks and i not in text_blocks, i))
+    listed = sorted(
+        set(i for i, b in enumerate(blocks) if b["kind"] == "table") | text_blocks,
+        key=lambda i: (i not in table_blocks and i not in text_blocks, i),
+    )
     for i in listed:
         b = blocks[i]
         where = f"第 {i} 块" + (f"，第 {b['page']} 页" if b.get("page") else "")
         if b["kind"] == "text":
-            parts.append(f'<p class="srcnote">{where}：以文字印出的表格</p>'
-                         f'<p class="srctext" data-block="{i}">{escape(b.get("text", ""))}</p>')
+            parts.append(
+                f'<p class="srcnote">{where}：以文字印出的表格</p>'
+                f'<p class="srctext" data-block="{i}">{escape(b.get("text", ""))}</p>'
+            )
             continue
         rows = [[Cell(c["text"], c.get("rowspan", 1), c.get("colspan", 1)) for c in row] for row in b["rows"]]
         try:
@@ -205,16 +217,23 @@ def source_html(doc: dict, table_blocks: set[int], text_blocks: set[int]) -> str
         html = []
         for r, row in enumerate(b["rows"]):
             cells = by_row.get(r, [])
-            html.append("<tr>" + "".join(
-                f'<td rowspan="{c.get("rowspan", 1)}" colspan="{c.get("colspan", 1)}"'
-                + (f' data-grid="{cells[k][0]},{cells[k][1]}"' if k < len(cells) else "")
-                + f'>{escape(c["text"])}</td>' for k, c in enumerate(row)) + "</tr>")
-        parts.append(f'<p class="srcnote">{where}{"：读作法定表格" if i in table_blocks else ""}</p>'
-                     f'<table class="source" data-block="{i}">{"".join(html)}</table>')
+            html.append(
+                "<tr>"
+                + "".join(
+                    f'<td rowspan="{c.get("rowspan", 1)}" colspan="{c.get("colspan", 1)}"'
+                    + (f' data-grid="{cells[k][0]},{cells[k][1]}"' if k < len(cells) else "")
+                    + f">{escape(c['text'])}</td>"
+                    for k, c in enumerate(row)
+                )
+                + "</tr>"
+            )
+        parts.append(
+            f'<p class="srcnote">{where}{"：读作法定表格" if i in table_blocks else ""}</p>'
+            f'<table class="source" data-block="{i}">{"".join(html)}</table>'
+        )
     if not parts:  # nothing tabular: the document as read, line by line
         text = "\n".join(b.get("text", "") for b in blocks if b["kind"] == "text")
-        return ('<p class="srcnote">文件中没有读出表格：以下是读出的文字</p>'
-                f'<pre class="srctext">{escape(text)}</pre>')
+        return f'<p class="srcnote">文件中没有读出表格：以下是读出的文字</p><pre class="srctext">{escape(text)}</pre>'
     return "\n".join(parts)
 
 
@@ -301,8 +320,14 @@ def _json_script(obj) -> str:
     return json.dumps(obj, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def create_app(reports_dir, labels_dir="data/labels", docs_dirs=(), documents_dir=None, dvc_file="dvc.yaml",
-               token: str | None = None):
+def create_app(
+    reports_dir,
+    labels_dir="data/labels",
+    docs_dirs=(),
+    documents_dir=None,
+    dvc_file="dvc.yaml",
+    token: str | None = None,
+):
     """The Flask app over `reports_dir` (report JSONs), writing gold files into `labels_dir`; source files are
     looked for under `docs_dirs`, the read stage's document JSONs under `documents_dir`."""
     from flask import Flask, Response, abort, jsonify, request, send_file
@@ -319,9 +344,13 @@ def create_app(reports_dir, labels_dir="data/labels", docs_dirs=(), documents_di
     template_page = (RESOURCES / "review.html").read_text(encoding="utf-8")
 
     def page(title: str, body: str, data: dict | None = None) -> Response:
-        html = (template_page.replace("{{title}}", escape(title)).replace("{{token}}", app.config["REVIEW_TOKEN"])
-                .replace("{{style}}", report_view.STYLE).replace("{{data}}", _json_script(data or {}))
-                .replace("{{body}}", body))
+        html = (
+            template_page.replace("{{title}}", escape(title))
+            .replace("{{token}}", app.config["REVIEW_TOKEN"])
+            .replace("{{style}}", report_view.STYLE)
+            .replace("{{data}}", _json_script(data or {}))
+            .replace("{{body}}", body)
+        )
         return Response(html, mimetype="text/html")
 
     @app.before_request
@@ -346,9 +375,11 @@ def create_app(reports_dir, labels_dir="data/labels", docs_dirs=(), documents_di
 
     @app.after_request
     def headers(resp):
-        resp.headers.setdefault("Content-Security-Policy",
-                                "default-src 'self'; img-src 'self'; style-src 'self' 'unsafe-inline'; "
-                                "script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+        resp.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self'; style-src 'self' 'unsafe-inline'; "
+            "script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+        )
         resp.headers["X-Content-Type-Options"] = "nosniff"
         resp.headers["X-Frame-Options"] = "DENY"
         resp.headers["Referrer-Policy"] = "no-referrer"
@@ -368,8 +399,11 @@ def create_app(reports_dir, labels_dir="data/labels", docs_dirs=(), documents_di
             if p.is_file():
                 try:
                     gold = loads_strict(p.read_text(encoding="utf-8"))
-                    if isinstance(gold, dict) and gold.get("document") == report["document"] and \
-                            not validate_gold(gold, str(p)).errors:
+                    if (
+                        isinstance(gold, dict)
+                        and gold.get("document") == report["document"]
+                        and not validate_gold(gold, str(p)).errors
+                    ):
                         return gold
                 except (OSError, ValueError):
                     pass
@@ -385,25 +419,34 @@ def create_app(reports_dir, labels_dir="data/labels", docs_dirs=(), documents_di
         rows = []
         entries = index.queue(threshold)
         for q in entries:
-            why = "".join(f'<span class="reason {k}">{escape(t)}</span>' for k, t in reasons(q)) or \
-                '<span class="reason none">无存疑</span>'
-            name = (f'<a href="/report/{_url_part(q["name"])}">{escape(q["document"])}</a>' if q["name"] else
-                    f'{escape(q["document"])}<div class="srcnote">{escape(q.get("file") or "")}</div>')
-            rows.append(f'<tr class="{"labelled" if q["labelled"] else ""}{" failed" if q["failed"] else ""}">'
-                        f'<td>{name}</td><td>{escape(str(q["body"] or "—"))}</td><td>{q["year"] or "—"}</td>'
-                        f'<td>{why}</td><td class="num">{q["unreadable"] or ""}</td>'
-                        f'<td class="num">{q["in_failing"] or ""}</td><td class="num">{q["low"] or ""}</td>'
-                        f'<td class="num">{q["ocr"] or ""}</td><td>{"已存金标准" if q["labelled"] else ""}</td></tr>')
+            why = (
+                "".join(f'<span class="reason {k}">{escape(t)}</span>' for k, t in reasons(q))
+                or '<span class="reason none">无存疑</span>'
+            )
+            name = (
+                f'<a href="/report/{_url_part(q["name"])}">{escape(q["document"])}</a>'
+                if q["name"]
+                else f'{escape(q["document"])}<div class="srcnote">{escape(q.get("file") or "")}</div>'
+            )
+            rows.append(
+                f'<tr class="{"labelled" if q["labelled"] else ""}{" failed" if q["failed"] else ""}">'
+                f"<td>{name}</td><td>{escape(str(q['body'] or '—'))}</td><td>{q['year'] or '—'}</td>"
+                f'<td>{why}</td><td class="num">{q["unreadable"] or ""}</td>'
+                f'<td class="num">{q["in_failing"] or ""}</td><td class="num">{q["low"] or ""}</td>'
+                f'<td class="num">{q["ocr"] or ""}</td><td>{"已存金标准" if q["labelled"] else ""}</td></tr>'
+            )
         failed = sum(1 for q in entries if q["failed"])
-        body = (f'<header class="topbar"><h1>待核对队列</h1><span>{len(entries)} 项 · 其中 {failed} 个文件读取失败</span>'
-                f'</header><main class="page"><p>报告文件夹 <code>{escape(str(reports_dir))}</code>；金标准文件写入 '
-                f'<code>{escape(str(labels_dir))}</code>。最需要看的在前：读取失败的文件、缺表或未识别机关年度的报告、'
-                f'勾稽关系不符、无法读取的单元格、读取把握低于 {threshold:.2f}（params.yaml 的 ocr.min_confidence）且未经'
-                f'勾稽关系印证的单元格、内容雷同、OCR 读取的页；已存金标准的排在最后。</p>'
-                f'<div class="scroll"><table id="queue"><caption class="vh">待核对的报告与读取失败的文件</caption><tr>'
-                f'<th scope="col">文件</th><th scope="col">机关</th><th scope="col">年度</th><th scope="col">原因</th>'
-                f'<th scope="col">无法读取</th><th scope="col">勾稽不符</th><th scope="col">把握不足</th>'
-                f'<th scope="col">OCR 页</th><th scope="col">金标准</th></tr>' + "".join(rows) + "</table></div></main>")
+        body = (
+            f'<header class="topbar"><h1>待核对队列</h1><span>{len(entries)} 项 · 其中 {failed} 个文件读取失败</span>'
+            f'</header><main class="page"><p>报告文件夹 <code>{escape(str(reports_dir))}</code>；金标准文件写入 '
+            f"<code>{escape(str(labels_dir))}</code>。最需要看的在前：读取失败的文件、缺表或未识别机关年度的报告、"
+            f"勾稽关系不符、无法读取的单元格、读取把握低于 {threshold:.2f}（params.yaml 的 ocr.min_confidence）且未经"
+            f"勾稽关系印证的单元格、内容雷同、OCR 读取的页；已存金标准的排在最后。</p>"
+            f'<div class="scroll"><table id="queue"><caption class="vh">待核对的报告与读取失败的文件</caption><tr>'
+            f'<th scope="col">文件</th><th scope="col">机关</th><th scope="col">年度</th><th scope="col">原因</th>'
+            f'<th scope="col">无法读取</th><th scope="col">勾稽不符</th><th scope="col">把握不足</th>'
+            f'<th scope="col">OCR 页</th><th scope="col">金标准</th></tr>' + "".join(rows) + "</table></div></main>"
+        )
         return page("待核对队列", body)
 
     def page_source(report: dict) -> tuple[str, Path] | None:
@@ -421,49 +464,80 @@ def create_app(reports_dir, labels_dir="data/labels", docs_dirs=(), documents_di
         source = _find_source(report["document"], docs)
         fmt = report["source"]["format"]
         threshold = min_confidence()
-        where = {f"{t}.{r}.{c}": cell["where"] for t, tt in report["tables"].items()
-                 for r, cols in (tt.get("cells") or {}).items() for c, cell in cols.items() if cell.get("where")}
+        where = {
+            f"{t}.{r}.{c}": cell["where"]
+            for t, tt in report["tables"].items()
+            for r, cols in (tt.get("cells") or {}).items()
+            for c, cell in cols.items()
+            if cell.get("where")
+        }
         doubt = report_view.doubts(report, threshold)
-        table_blocks = {s["block"] for t in report["tables"].values() for s in (t.get("source") or {}).values()
-                        if isinstance(s, dict) and s.get("block") is not None}
+        table_blocks = {
+            s["block"]
+            for t in report["tables"].values()
+            for s in (t.get("source") or {}).values()
+            if isinstance(s, dict) and s.get("block") is not None
+        }
         text_blocks = {w["block"] for w in where.values() if "span" in w and w.get("block") is not None}
         paged = page_source(report)
         sizes = _page_sizes(*paged) if paged else None
         if sizes:
-            first = next((where[c].get("page") for c in sorted(doubt, key=lambda c: doubt[c][0]) if c in where
-                          and where[c].get("page")), None) or next(
-                (w["page"] for w in where.values() if w.get("page")), 1)
-            options = "".join(f'<option value="{p}"{" selected" * (p == first)}>{p}</option>'
-                              for p in range(1, len(sizes) + 1))
-            viewer = (f'<div id="canvas"><img id="pageimg" alt="源文件第 {first} 页" src="/page/{_url_part(name)}/{first}.png">'
-                      f'<div id="hl" class="hl" hidden></div></div>')
-            pager = (f'<label>页 <select id="page">{options}</select></label> <span>共 {len(sizes)} 页</span>'
-                     f'<button type="button" id="prev-page" aria-label="上一页">‹</button>'
-                     f'<button type="button" id="next-page" aria-label="下一页">›</button>'
-                     f'<span class="sep"></span><button type="button" id="zoom-out" aria-label="缩小">－</button>'
-                     f'<output id="zoom-level" aria-live="polite">100%</output>'
-                     f'<button type="button" id="zoom-in" aria-label="放大">＋</button>'
-                     f'<button type="button" id="zoom-fit">适合宽度</button>'
-                     f'<button type="button" id="zoom-cell">缩放到单元格</button>')
+            first = next(
+                (
+                    where[c].get("page")
+                    for c in sorted(doubt, key=lambda c: doubt[c][0])
+                    if c in where and where[c].get("page")
+                ),
+                None,
+            ) or next((w["page"] for w in where.values() if w.get("page")), 1)
+            options = "".join(
+                f'<option value="{p}"{" selected" * (p == first)}>{p}</option>' for p in range(1, len(sizes) + 1)
+            )
+            viewer = (
+                f'<div id="canvas"><img id="pageimg" alt="源文件第 {first} 页" src="/page/{_url_part(name)}/{first}.png">'
+                f'<div id="hl" class="hl" hidden></div></div>'
+            )
+            pager = (
+                f'<label>页 <select id="page">{options}</select></label> <span>共 {len(sizes)} 页</span>'
+                f'<button type="button" id="prev-page" aria-label="上一页">‹</button>'
+                f'<button type="button" id="next-page" aria-label="下一页">›</button>'
+                f'<span class="sep"></span><button type="button" id="zoom-out" aria-label="缩小">－</button>'
+                f'<output id="zoom-level" aria-live="polite">100%</output>'
+                f'<button type="button" id="zoom-in" aria-label="放大">＋</button>'
+                f'<button type="button" id="zoom-fit">适合宽度</button>'
+                f'<button type="button" id="zoom-cell">缩放到单元格</button>'
+            )
         else:
             doc = _document_blocks(report["document"], documents, source)
-            viewer = (source_html(doc, table_blocks, text_blocks) if doc else
-                      "<p>在给定的文件夹（--docs / --documents）中没有找到源文件。</p>")
-            pager = '<span>源文件按读出的样子显示（网页、Word、文本没有页面）</span>'
-        download = (f'<a href="/source/{_url_part(name)}">下载源文件</a>' if source else "源文件不在 --docs 给定的文件夹中")
+            viewer = (
+                source_html(doc, table_blocks, text_blocks)
+                if doc
+                else "<p>在给定的文件夹（--docs / --documents）中没有找到源文件。</p>"
+            )
+            pager = "<span>源文件按读出的样子显示（网页、Word、文本没有页面）</span>"
+        download = (
+            f'<a href="/source/{_url_part(name)}">下载源文件</a>' if source else "源文件不在 --docs 给定的文件夹中"
+        )
         sections_form = "".join(
-            f'<tr><th scope="row">第{s["id"]}部分</th>' + "".join(
+            f'<tr><th scope="row">第{s["id"]}部分</th>'
+            + "".join(
                 f'<td><input data-section="{s["id"]}" data-key="{k}" value="{escape(s.get(k) or "")}" '
                 f'placeholder="空" aria-label="第{s["id"]}部分{label}"></td>'
-                for k, label in (("heading", "标题"), ("start", "开头"), ("end", "结尾"))) + "</tr>"
-            for s in gold["sections"])
+                for k, label in (("heading", "标题"), ("start", "开头"), ("end", "结尾"))
+            )
+            + "</tr>"
+            for s in gold["sections"]
+        )
         m = gold["meta"]
         counts = {lv: sum(1 for level, _ in doubt.values() if level == lv) for lv in LEVELS}
+        template_options = "".join(
+            "<option" + " selected" * (t == m.get("template")) + f">{t}</option>" for t in schema.TEMPLATES
+        )
         body = f"""
 <header class="topbar" id="topbar">
 <a href="/">← 待核对队列</a>
-<h1>{escape(str(report['meta'].get('body') or '（未识别机关）'))} · {report['meta'].get('year') or '（未识别年度）'}
-<small>{escape(report['document'])} · {escape(fmt)}</small></h1>
+<h1>{escape(str(report["meta"].get("body") or "（未识别机关）"))} · {report["meta"].get("year") or "（未识别年度）"}
+<small>{escape(report["document"])} · {escape(fmt)}</small></h1>
 <span id="doubt-count" aria-live="polite" data-total="{sum(counts.values())}">存疑 {sum(counts.values())} 个</span>
 <button type="button" id="save" class="primary">保存金标准</button>
 <span id="status" role="status"></span>
@@ -472,8 +546,8 @@ def create_app(reports_dir, labels_dir="data/labels", docs_dirs=(), documents_di
 <section class="source-pane" aria-labelledby="h-source">
 <div class="srcbar"><h2 id="h-source">源文件</h2> {download} {pager}</div>
 <p id="where-note" class="srcnote" aria-live="polite">聚焦一个单元格，这里显示它在源文件中的位置。</p>
-<div id="viewer" class="viewer {'pages' if sizes else 'document'}" tabindex="0" role="region"
- aria-label="源文件（方向键平移{'，加号减号缩放' if sizes else ''}）">{viewer}</div>
+<div id="viewer" class="viewer {"pages" if sizes else "document"}" tabindex="0" role="region"
+ aria-label="源文件（方向键平移{"，加号减号缩放" if sizes else ""}）">{viewer}</div>
 </section>
 <main class="extraction-pane" aria-labelledby="h-extraction">
 <h2 id="h-extraction" class="vh">提取结果</h2>
@@ -484,10 +558,10 @@ def create_app(reports_dir, labels_dir="data/labels", docs_dirs=(), documents_di
 空单元格表示报告所印无法读取（保存为 null）；空白、“/”、“—”请填 0。</p>
 <p class="legend"><span class="sw d1"></span>无法读取 {counts[1]} <span class="sw d2"></span>勾稽不符 {counts[2]}
 <span class="sw d3"></span>把握不足 {counts[3]}（低于 {threshold:.2f}，未经勾稽关系印证） <span class="sw acc"></span>已确认</p>
-<div class="meta"><label>机关 <input id="meta-body" value="{escape(str(m.get('body') or ''))}"></label>
-<label>年度 <input id="meta-year" value="{m.get('year') or ''}" size="5" inputmode="numeric"></label>
+<div class="meta"><label>机关 <input id="meta-body" value="{escape(str(m.get("body") or ""))}"></label>
+<label>年度 <input id="meta-year" value="{m.get("year") or ""}" size="5" inputmode="numeric"></label>
 <label>格式版本 <select id="meta-template">
-{''.join(f'<option{" selected" * (t == m.get("template"))}>{t}</option>' for t in schema.TEMPLATES)}</select></label></div>
+{template_options}</select></label></div>
 <div id="live" aria-live="polite"></div>
 <div id="tables">{report_view.tables_html(report, gold, editable=True)}</div>
 <h2>六个部分的边界</h2>
@@ -498,11 +572,18 @@ def create_app(reports_dir, labels_dir="data/labels", docs_dirs=(), documents_di
 <p><button type="button" id="save-bottom" class="primary">保存金标准</button></p>
 </main></div>"""
         queue_names = [q["name"] for q in index.queue(threshold) if q["name"] and not q["labelled"]]
-        later = queue_names[queue_names.index(name) + 1:] if name in queue_names else queue_names
-        data = {"name": name, "document": report["document"], "rules": rules_json(),
-                "extra_rows": {t: (gold["tables"].get(t) or {}).get("extra_rows", []) for t in schema.TABLES},
-                "doubts": {c: [lv, why] for c, (lv, why) in doubt.items()}, "where": where,
-                "pages": sizes, "levels": LEVELS, "next": later[0] if later else None}
+        later = queue_names[queue_names.index(name) + 1 :] if name in queue_names else queue_names
+        data = {
+            "name": name,
+            "document": report["document"],
+            "rules": rules_json(),
+            "extra_rows": {t: (gold["tables"].get(t) or {}).get("extra_rows", []) for t in schema.TABLES},
+            "doubts": {c: [lv, why] for c, (lv, why) in doubt.items()},
+            "where": where,
+            "pages": sizes,
+            "levels": LEVELS,
+            "next": later[0] if later else None,
+        }
         return page(f"核对 {report['document']}", body, data)
 
     @app.get("/api/rules")
@@ -534,8 +615,7 @@ def create_app(reports_dir, labels_dir="data/labels", docs_dirs=(), documents_di
         source = _find_source(report["document"], docs)
         if source is None:
             abort(404, "source file not found in the folders given")
-        resp = send_file(source, as_attachment=True, download_name=source.name,
-                         mimetype="application/octet-stream")
+        resp = send_file(source, as_attachment=True, download_name=source.name, mimetype="application/octet-stream")
         resp.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
         return resp
 
@@ -563,8 +643,9 @@ def create_app(reports_dir, labels_dir="data/labels", docs_dirs=(), documents_di
             except (OSError, ValueError, AttributeError):
                 other = None
             if other is not None and other != document:
-                return jsonify({"errors": [f"{target.name} holds the gold labels of {other!r}, another document: "
-                                           f"not overwritten"]}), 409
+                return jsonify(
+                    {"errors": [f"{target.name} holds the gold labels of {other!r}, another document: not overwritten"]}
+                ), 409
         for key in ("review", "unreadable"):  # empty lists are left out of the file
             if not gold.get(key):
                 gold.pop(key, None)
@@ -573,18 +654,37 @@ def create_app(reports_dir, labels_dir="data/labels", docs_dirs=(), documents_di
             return jsonify({"errors": problems.errors, "warnings": problems.warnings}), 422
         write_atomic(target, json.dumps(gold, ensure_ascii=False, indent=1, allow_nan=False) + "\n")
         fold = fold_of(gold)
-        return jsonify({"written": str(target), "warnings": problems.warnings, "fold": fold,
-                        "retrain": dvc_consequences(labels_dir, Path(dvc_file)),
-                        "fold_note": ("训练折：章节模型从它学习" if fold == "train" else
-                                      "留出折：它只用来评分，没有模型从它学习")})
+        return jsonify(
+            {
+                "written": str(target),
+                "warnings": problems.warnings,
+                "fold": fold,
+                "retrain": dvc_consequences(labels_dir, Path(dvc_file)),
+                "fold_note": (
+                    "训练折：章节模型从它学习" if fold == "train" else "留出折：它只用来评分，没有模型从它学习"
+                ),
+            }
+        )
 
     return app
 
 
-def serve(reports_dir, labels_dir, docs_dirs, documents_dir, host: str = "127.0.0.1", port: int = 8765,
-          dvc_file: str = "dvc.yaml") -> None:
+def serve(
+    reports_dir,
+    labels_dir,
+    docs_dirs,
+    documents_dir,
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    dvc_file: str = "dvc.yaml",
+) -> None:
     app = create_app(reports_dir, labels_dir, docs_dirs, documents_dir, dvc_file)
     app.config["BOUND_HOST"] = host
-    print(shown(f"review app on http://{'[' + host + ']' if ':' in host else host}:{port}/ (Ctrl-C to stop); "
-                f"gold files go to {labels_dir}"), flush=True)
+    print(
+        shown(
+            f"review app on http://{'[' + host + ']' if ':' in host else host}:{port}/ (Ctrl-C to stop); "
+            f"gold files go to {labels_dir}"
+        ),
+        flush=True,
+    )
     app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)

@@ -12,6 +12,7 @@ or a reviewer opens first.
 - the distinct reports (each counted once whatever formats it came in, identity.py), copied prose (内容雷同),
   fragments, failed files.
 """
+
 from __future__ import annotations
 
 import json
@@ -44,8 +45,9 @@ _URL_SPECIAL = re.compile(r'[%#?\s"<>\\\[\]^`{|}\x00-\x1f\x7f]')
 def _href(path: str) -> str:
     """A relative path as a link: the characters a URL reads as syntax (`#`, `?`, `%`, brackets, spaces) escaped,
     so a name holding them links that very file; other characters (Chinese names) are left as they are."""
-    return _URL_SPECIAL.sub(lambda m: "".join("%%%02X" % b for b in m.group().encode("utf-8")),
-                            str(path).replace(os.sep, "/"))
+    return _URL_SPECIAL.sub(
+        lambda m: "".join("%%%02X" % b for b in m.group().encode("utf-8")), str(path).replace(os.sep, "/")
+    )
 
 
 def _representatives(reports: list[dict], idents: dict) -> dict[str, dict]:
@@ -64,33 +66,50 @@ STATUS_MARK = {OK: "✓", FAIL: "✗", UNKNOWN: "？"}
 def _audit_table(columns: list[str], rows: list[tuple], page_of: dict) -> str:
     """The audit view as a sortable, filterable table: one row per body and year (or failed file)."""
     col = {c: k for k, c in enumerate(columns)}
-    head = ['<th scope="col" aria-sort="none"><button type="button" data-key="0">机关</button></th>',
-            '<th scope="col" aria-sort="none"><button type="button" data-key="1">年度</button></th>',
-            '<th scope="col" aria-sort="none"><button type="button" data-key="2">不符合</button></th>']
-    head += [f'<th scope="col" aria-sort="none"><button type="button" data-key="{3 + k}">{escape(label)}</button>'
-             f'</th>' for k, (_, label) in enumerate(CRITERIA)]
+    head = [
+        '<th scope="col" aria-sort="none"><button type="button" data-key="0">机关</button></th>',
+        '<th scope="col" aria-sort="none"><button type="button" data-key="1">年度</button></th>',
+        '<th scope="col" aria-sort="none"><button type="button" data-key="2">不符合</button></th>',
+    ]
+    head += [
+        f'<th scope="col" aria-sort="none"><button type="button" data-key="{3 + k}">{escape(label)}</button></th>'
+        for k, (_, label) in enumerate(CRITERIA)
+    ]
     body = []
     for r in rows:
         files = (r[col["文件"]] or "").split("、")
         failed = str(r[col["report"]] or "").startswith("failed:")
-        tag = ('<span class="tag">读取失败</span>' if failed else '<span class="tag">片段</span>'
-               if str(r[col["report"]] or "").startswith("fragment:") else "")
+        tag = (
+            '<span class="tag">读取失败</span>'
+            if failed
+            else '<span class="tag">片段</span>'
+            if str(r[col["report"]] or "").startswith("fragment:")
+            else ""
+        )
         body_name = r[col["机关"]] or ("（读取失败的文件）" if failed else "（未识别机关）")
-        links = "、".join(f'<a href="{escape(page_of[f])}">{escape(f)}</a>' if f in page_of else escape(f)
-                         for f in files if f)
+        links = "、".join(
+            f'<a href="{escape(page_of[f])}">{escape(f)}</a>' if f in page_of else escape(f) for f in files if f
+        )
         statuses = [r[col[label]] for _, label in CRITERIA]
-        cells = [f'<td data-sort="{escape(str(r[col["body_key"]] or "~" + body_name))}"><b>{escape(body_name)}</b> {tag}'
-                 f'<div class="files">{links}</div></td>',
-                 f'<td data-sort="{r[col["年度"]] or 0}">{r[col["年度"]] or "—"}</td>',
-                 f'<td data-sort="{r[col["不符合项数"]]}" class="num">{r[col["不符合项数"]]}</td>']
+        cells = [
+            f'<td data-sort="{escape(str(r[col["body_key"]] or "~" + body_name))}"><b>{escape(body_name)}</b> {tag}'
+            f'<div class="files">{links}</div></td>',
+            f'<td data-sort="{r[col["年度"]] or 0}">{r[col["年度"]] or "—"}</td>',
+            f'<td data-sort="{r[col["不符合项数"]]}" class="num">{r[col["不符合项数"]]}</td>',
+        ]
         for (c, label), status in zip(CRITERIA, statuses):
             note = r[col[f"{label}说明"]] or ""
-            cells.append(f'<td class="st {STATUS_CLASS.get(status, "")}" data-sort="{escape(status or "")}" '
-                         f'data-crit="{c}"><span class="badge"><span aria-hidden="true">{STATUS_MARK.get(status, "")}'
-                         f'</span> {escape(status or "")}</span><span class="why">{escape(note)}</span></td>')
+            cells.append(
+                f'<td class="st {STATUS_CLASS.get(status, "")}" data-sort="{escape(status or "")}" '
+                f'data-crit="{c}"><span class="badge"><span aria-hidden="true">{STATUS_MARK.get(status, "")}'
+                f'</span> {escape(status or "")}</span><span class="why">{escape(note)}</span></td>'
+            )
         years = r[col["年度"]]
-        body.append(f'<tr data-year="{years or ""}" data-text="{escape(body_name + " " + " ".join(files))}">'
-                    + "".join(cells) + "</tr>")
+        body.append(
+            f'<tr data-year="{years or ""}" data-text="{escape(body_name + " " + " ".join(files))}">'
+            + "".join(cells)
+            + "</tr>"
+        )
     options = "".join(f'<option value="{c}">{escape(label)} 不符合</option>' for c, label in CRITERIA)
     years = sorted({r[col["年度"]] for r in rows if r[col["年度"]]})
     year_options = "".join(f'<option value="{y}">{y}</option>' for y in years)
@@ -101,7 +120,7 @@ def _audit_table(columns: list[str], rows: list[tuple], page_of: dict) -> str:
 <label>年度 <select id="audit-year"><option value="">全部</option>{year_options}</select></label>
 <span id="audit-count" aria-live="polite">{len(rows)} 行</span></div>
 <div class="scroll"><table id="audit"><caption class="vh">合规审查：每个机关每年一行；点列名排序</caption>
-<thead><tr>{''.join(head)}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"""
+<thead><tr>{"".join(head)}</tr></thead><tbody>{"".join(body)}</tbody></table></div>"""
 
 
 AUDIT_SCRIPT = """(function(){
@@ -143,15 +162,28 @@ def _charts(audit_cols: list[str], audit_rows: list[tuple], series: list[dict], 
         "data": {"values": audit_data},
         "facet": {"field": "年度", "type": "ordinal", "title": None, "header": {"labelFontSize": 13}},
         "columns": 4,
-        "spec": {"width": 200, "height": 170, "mark": {"type": "bar", "tooltip": True},
-                 "encoding": {
-                     "y": {"field": "项目", "type": "nominal", "sort": order, "title": None},
-                     "x": {"field": "数量", "type": "quantitative", "title": "机关数", "axis": {"tickMinStep": 1}},
-                     "color": {"field": "结果", "type": "nominal", "title": "结果",
-                               "scale": {"domain": [FAIL, UNKNOWN, OK], "range": ["#c0392b", "#e0a800", "#3c8d4f"]}},
-                     "order": {"field": "结果", "sort": "descending"},
-                     "tooltip": [{"field": "年度"}, {"field": "项目"}, {"field": "结果"},
-                                 {"field": "数量", "title": "机关数"}]}},
+        "spec": {
+            "width": 200,
+            "height": 170,
+            "mark": {"type": "bar", "tooltip": True},
+            "encoding": {
+                "y": {"field": "项目", "type": "nominal", "sort": order, "title": None},
+                "x": {"field": "数量", "type": "quantitative", "title": "机关数", "axis": {"tickMinStep": 1}},
+                "color": {
+                    "field": "结果",
+                    "type": "nominal",
+                    "title": "结果",
+                    "scale": {"domain": [FAIL, UNKNOWN, OK], "range": ["#c0392b", "#e0a800", "#3c8d4f"]},
+                },
+                "order": {"field": "结果", "sort": "descending"},
+                "tooltip": [
+                    {"field": "年度"},
+                    {"field": "项目"},
+                    {"field": "结果"},
+                    {"field": "数量", "title": "机关数"},
+                ],
+            },
+        },
     }
     ticks = _decades(max((s["本年新收申请"] for s in series), default=1))
     bodies = len({s["body_key"] for s in series})
@@ -162,50 +194,113 @@ def _charts(audit_cols: list[str], audit_rows: list[tuple], series: list[dict], 
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
         "description": "各机关本年新收政府信息公开申请数：每个机关一条线，黑线为各年中位数，灰带为四分位区间，对称对数刻度",
         "data": {"values": series},
-        "width": "container", "height": 340,
+        "width": "container",
+        "height": 340,
         "layer": [
-            {"transform": [{"aggregate": [{"op": "q1", "field": "本年新收申请", "as": "下四分位"},
-                                          {"op": "q3", "field": "本年新收申请", "as": "上四分位"}],
-                            "groupby": ["年度"]}],
-             "mark": {"type": "area", "color": "#9aa7b8", "opacity": 0.35},
-             "encoding": {"x": x, "y": {"field": "下四分位", "type": "quantitative", "scale": y_scale},
-                          "y2": {"field": "上四分位"}}},
-            {"params": [{"name": "pick", "select": {"type": "point", "fields": ["机关"], "on": "mouseover",
-                                                     "nearest": True, "clear": "mouseout"}}],
-             "mark": {"type": "line", "point": {"size": 30 if bodies <= 50 else 12}, "strokeWidth": 1.2,
-                      "tooltip": True},
-             "encoding": {
-                 "x": x,
-                 "y": {"field": "本年新收申请", "type": "quantitative", "title": "本年新收申请数（对称对数刻度）",
-                       "scale": y_scale, "axis": {"values": ticks, "format": "d"}},
-                 "detail": {"field": "机关"},
-                 "color": {"condition": {"param": "pick", "value": "#b3261e", "empty": False}, "value": "#3d5a80"},
-                 "opacity": {"condition": {"param": "pick", "value": 1, "empty": False}, "value": faint},
-                 "tooltip": [{"field": "机关"}, {"field": "年度"},
-                             {"field": "本年新收申请", "title": "本年新收申请数"}]}},
-            {"transform": [{"aggregate": [{"op": "median", "field": "本年新收申请", "as": "中位数"},
-                                          {"op": "distinct", "field": "body_key", "as": "机关数"}],
-                            "groupby": ["年度"]}],
-             "mark": {"type": "line", "color": "#111", "strokeWidth": 2.5, "point": {"color": "#111", "size": 40},
-                      "tooltip": True},
-             "encoding": {"x": x, "y": {"field": "中位数", "type": "quantitative", "scale": y_scale},
-                          "tooltip": [{"field": "年度"}, {"field": "中位数", "title": "各机关中位数"},
-                                      {"field": "机关数"}]}},
+            {
+                "transform": [
+                    {
+                        "aggregate": [
+                            {"op": "q1", "field": "本年新收申请", "as": "下四分位"},
+                            {"op": "q3", "field": "本年新收申请", "as": "上四分位"},
+                        ],
+                        "groupby": ["年度"],
+                    }
+                ],
+                "mark": {"type": "area", "color": "#9aa7b8", "opacity": 0.35},
+                "encoding": {
+                    "x": x,
+                    "y": {"field": "下四分位", "type": "quantitative", "scale": y_scale},
+                    "y2": {"field": "上四分位"},
+                },
+            },
+            {
+                "params": [
+                    {
+                        "name": "pick",
+                        "select": {
+                            "type": "point",
+                            "fields": ["机关"],
+                            "on": "mouseover",
+                            "nearest": True,
+                            "clear": "mouseout",
+                        },
+                    }
+                ],
+                "mark": {
+                    "type": "line",
+                    "point": {"size": 30 if bodies <= 50 else 12},
+                    "strokeWidth": 1.2,
+                    "tooltip": True,
+                },
+                "encoding": {
+                    "x": x,
+                    "y": {
+                        "field": "本年新收申请",
+                        "type": "quantitative",
+                        "title": "本年新收申请数（对称对数刻度）",
+                        "scale": y_scale,
+                        "axis": {"values": ticks, "format": "d"},
+                    },
+                    "detail": {"field": "机关"},
+                    "color": {"condition": {"param": "pick", "value": "#b3261e", "empty": False}, "value": "#3d5a80"},
+                    "opacity": {"condition": {"param": "pick", "value": 1, "empty": False}, "value": faint},
+                    "tooltip": [
+                        {"field": "机关"},
+                        {"field": "年度"},
+                        {"field": "本年新收申请", "title": "本年新收申请数"},
+                    ],
+                },
+            },
+            {
+                "transform": [
+                    {
+                        "aggregate": [
+                            {"op": "median", "field": "本年新收申请", "as": "中位数"},
+                            {"op": "distinct", "field": "body_key", "as": "机关数"},
+                        ],
+                        "groupby": ["年度"],
+                    }
+                ],
+                "mark": {
+                    "type": "line",
+                    "color": "#111",
+                    "strokeWidth": 2.5,
+                    "point": {"color": "#111", "size": 40},
+                    "tooltip": True,
+                },
+                "encoding": {
+                    "x": x,
+                    "y": {"field": "中位数", "type": "quantitative", "scale": y_scale},
+                    "tooltip": [{"field": "年度"}, {"field": "中位数", "title": "各机关中位数"}, {"field": "机关数"}],
+                },
+            },
         ],
     }
     rules = [{"规则": schema.rule_short(r), "标识": r, "报告数": n} for r, n in sorted(failures_by_rule.items())]
     rules_spec = {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
         "description": "各项核对不符的报告数",
-        "data": {"values": rules}, "width": "container", "height": {"step": 26},
+        "data": {"values": rules},
+        "width": "container",
+        "height": {"step": 26},
         "mark": {"type": "bar", "color": "#c0392b", "tooltip": True},
-        "encoding": {"y": {"field": "规则", "type": "nominal", "sort": "-x", "title": None},
-                     "x": {"field": "报告数", "type": "quantitative", "title": "不符的报告数（去重）",
-                           "axis": {"tickMinStep": 1, "format": "d"}},
-                     "tooltip": [{"field": "规则"}, {"field": "标识"}, {"field": "报告数"}]},
+        "encoding": {
+            "y": {"field": "规则", "type": "nominal", "sort": "-x", "title": None},
+            "x": {
+                "field": "报告数",
+                "type": "quantitative",
+                "title": "不符的报告数（去重）",
+                "axis": {"tickMinStep": 1, "format": "d"},
+            },
+            "tooltip": [{"field": "规则"}, {"field": "标识"}, {"field": "报告数"}],
+        },
     }
-    specs = {"chart-audit": (audit_spec, audit_data), "chart-years": (years_spec, series),
-             "chart-rules": (rules_spec, rules)}
+    specs = {
+        "chart-audit": (audit_spec, audit_data),
+        "chart-years": (years_spec, series),
+        "chart-rules": (rules_spec, rules),
+    }
     return {k: spec for k, (spec, values) in specs.items() if values}  # an empty chart says nothing
 
 
@@ -238,19 +333,24 @@ def _libraries(out_dir: Path) -> tuple[str, str | None]:
     for name in bundled.CHARTS:
         code = bundled.script(name)
         if code is None:
-            return "", (f"图表未绘制：本机没有 Vega 库（{', '.join(bundled.missing(*bundled.CHARTS))}）。运行 "
-                        f"`{bundled.fetch_command(*bundled.CHARTS)}` 或 `bash scripts/setup.sh` 后重新导出；图表数据见下表。")
+            return "", (
+                f"图表未绘制：本机没有 Vega 库（{', '.join(bundled.missing(*bundled.CHARTS))}）。运行 "
+                f"`{bundled.fetch_command(*bundled.CHARTS)}` 或 `bash scripts/setup.sh` 后重新导出；图表数据见下表。"
+            )
         (lib / f"{name}.min.js").write_text(code, encoding="utf-8")
         tags.append(f'<script src="lib/{name}.min.js"></script>')
     return "\n".join(tags), None
 
 
 def _data_table(caption: str, header: list[str], rows: list[list]) -> str:
-    return (f'<details><summary>{escape(caption)}（数据表）</summary><div class="scroll" tabindex="0" role="region" '
-            f'aria-label="{escape(caption)}（数据表）"><table><tr>'
-            + "".join(f'<th scope="col">{escape(h)}</th>' for h in header) + "</tr>"
-            + "".join("<tr>" + "".join(f"<td>{escape(str(v))}</td>" for v in r) + "</tr>" for r in rows)
-            + "</table></div></details>")
+    return (
+        f'<details><summary>{escape(caption)}（数据表）</summary><div class="scroll" tabindex="0" role="region" '
+        f'aria-label="{escape(caption)}（数据表）"><table><tr>'
+        + "".join(f'<th scope="col">{escape(h)}</th>' for h in header)
+        + "</tr>"
+        + "".join("<tr>" + "".join(f"<td>{escape(str(v))}</td>" for v in r) + "</tr>" for r in rows)
+        + "</table></div></details>"
+    )
 
 
 STYLE = """body{font-family:"Noto Sans CJK SC","WenQuanYi Micro Hei","Microsoft YaHei",sans-serif;margin:0;color:#1a1a1a;
@@ -276,9 +376,15 @@ td.fail .badge{color:#a3211a} td.unknown .badge{color:#7a5a00} .why{display:bloc
 a{color:#0b57d0} .tag{font-size:11px;background:#e3e6ea;color:#333;border-radius:3px;padding:0 .3em} .warn{background:#fff3cd;padding:.5em 1em;border-left:4px solid #e0a800}"""
 
 
-def render(reports: list[dict], reports_dir: str | Path, out_file: str | Path, source_dirs=SOURCE_DIRS,
-           json_names: dict[str, str] | None = None, audit: tuple[list[str], list[tuple]] | None = None,
-           failures: list[dict] | None = None) -> None:
+def render(
+    reports: list[dict],
+    reports_dir: str | Path,
+    out_file: str | Path,
+    source_dirs=SOURCE_DIRS,
+    json_names: dict[str, str] | None = None,
+    audit: tuple[list[str], list[tuple]] | None = None,
+    failures: list[dict] | None = None,
+) -> None:
     """summary.html and, beside it in report/, every report's own page (report_view.render_static), named after its
     document (made a flat, unique file name: `2023/index.html` → `report/2023_index.html.html`). `json_names`: the
     file name of each document's report JSON in `reports_dir` (default: the document's flat name + .json). `audit`:
@@ -322,52 +428,78 @@ def render(reports: list[dict], reports_dir: str | Path, out_file: str | Path, s
         page = pages_dir / page_name
         source = _find_source(r["document"], source_dirs)
         json_name = (json_names or {}).get(r["document"]) or flat_name(r["document"]) + ".json"
-        render_static(r, page, _href(os.path.relpath(source, pages_dir)) if source else None,
-                      _href(os.path.relpath(Path(reports_dir) / json_name, pages_dir)))
+        render_static(
+            r,
+            page,
+            _href(os.path.relpath(source, pages_dir)) if source else None,
+            _href(os.path.relpath(Path(reports_dir) / json_name, pages_dir)),
+        )
         page_of[r["document"]] = _href(f"report/{page_name}")
     queue = review_queue(reports, failures, min_confidence())
     status = Counter((name, t["status"]) for r in whole.values() for name, t in r["tables"].items())
 
     def link(doc: str) -> str:
-        return (f'<a href="{escape(page_of[doc])}">{escape(doc)}</a>' if doc in page_of else escape(doc))
+        return f'<a href="{escape(page_of[doc])}">{escape(doc)}</a>' if doc in page_of else escape(doc)
 
-    rows_counts = "".join(f"<tr><td>{y or '—'}</td><td>{tpl}</td><td>{n}</td></tr>"
-                          for (y, tpl), n in sorted(counts.items(), key=lambda kv: (kv[0][0] or 0, kv[0][1])))
-    rows_status = "".join(f"<tr><td>{escape(schema.table_label(name))} <small>{name}</small></td>"
-                          f"<td>{status[(name, 'found')]}</td><td>{status[(name, 'missing')]}</td></tr>"
-                          for name in schema.TABLES)
+    rows_counts = "".join(
+        f"<tr><td>{y or '—'}</td><td>{tpl}</td><td>{n}</td></tr>"
+        for (y, tpl), n in sorted(counts.items(), key=lambda kv: (kv[0][0] or 0, kv[0][1]))
+    )
+    rows_status = "".join(
+        f"<tr><td>{escape(schema.table_label(name))} <small>{name}</small></td>"
+        f"<td>{status[(name, 'found')]}</td><td>{status[(name, 'missing')]}</td></tr>"
+        for name in schema.TABLES
+    )
     rows_queue = "".join(
         f"<tr><td>{link(q['document'])}</td><td>{escape(q['body'] or '—')}</td><td>{q['year'] or '—'}</td>"
         f"<td>{_reasons_html(q)}</td>"
         f"<td class=num>{q['unreadable'] or ''}</td><td class=num>{q['in_failing'] or ''}</td>"
-        f"<td class=num>{q['low'] or ''}</td><td class=num>{q['ocr'] or ''}</td></tr>" for q in queue)
+        f"<td class=num>{q['low'] or ''}</td><td class=num>{q['ocr'] or ''}</td></tr>"
+        for q in queue
+    )
     rows_fragments = "".join(
         f"<tr><td>{link(r['document'])}</td><td>{escape(r['meta']['body'] or '—')}</td>"
         f"<td>{r['meta']['year'] or '—'}</td><td>{sum(1 for s in r['sections'] if s.get('heading'))}</td></tr>"
-        for r in sorted(fragments, key=lambda r: r["document"]))
+        for r in sorted(fragments, key=lambda r: r["document"])
+    )
     rows_reports = "".join(
         f"<tr><td>{escape(r['meta']['body'] or '')}</td><td>{r['meta']['year']}</td>"
         f"<td>{'、'.join(link(x['document']) for x in sorted(reports, key=lambda x: x['document']) if idents[x['document']]['report'] == key)}"
-        f"</td></tr>" for key, r in sorted(whole.items(), key=lambda kv: (kv[1]["meta"]["body"] or "", kv[1]["meta"]["year"] or 0)))
+        f"</td></tr>"
+        for key, r in sorted(whole.items(), key=lambda kv: (kv[1]["meta"]["body"] or "", kv[1]["meta"]["year"] or 0))
+    )
     copied = [(r, f) for r in reports for f in r.get("copies", []) if f["kind"] != "next_year"]
     rows_copies = "".join(
         f"<tr><td>{link(r['document'])}</td><td>{escape(schema.copy_kind_label(f['kind']))} <small>{f['kind']}</small></td>"
-        f"<td>{link(f['document'])}</td><td class=num>{round(100 * f['similarity'])}%</td></tr>" for r, f in copied)
-    rows_failures = "".join(f"<tr><td>{escape(f['name'])}</td><td>{escape(f['stage'])}</td><td>{escape(f['message'])}"
-                            f"</td><td><small>{escape(f['file'])}</small></td></tr>" for f in failures)
+        f"<td>{link(f['document'])}</td><td class=num>{round(100 * f['similarity'])}%</td></tr>"
+        for r, f in copied
+    )
+    rows_failures = "".join(
+        f"<tr><td>{escape(f['name'])}</td><td>{escape(f['stage'])}</td><td>{escape(f['message'])}"
+        f"</td><td><small>{escape(f['file'])}</small></td></tr>"
+        for f in failures
+    )
     scripts, missing_libs = _libraries(out_file.parent)
     specs = _charts(audit_cols, audit_rows, series, failures_by_rule)
     col = {c: k for k, c in enumerate(audit_cols)}
     audit_failing = sum(1 for r in audit_rows if r[col["不符合项数"]]) if audit_rows else 0
-    charts_note = (f'<p class="warn">{escape(missing_libs)}</p>' if missing_libs else "")
-    chart_tables = (_data_table("本年新收申请数", ["机关", "年度", "本年新收申请数"],
-                                [[s["机关"], s["年度"], s["本年新收申请"]] for s in sorted(series, key=lambda s: (s["机关"], s["年度"]))])
-                    + _data_table("核对不符的报告数", ["规则", "标识", "报告数"],
-                                  [[schema.rule_short(r), r, n] for r, n in sorted(failures_by_rule.items())]))
-    embed = ("" if missing_libs else
-             "<script>var specs=" + json.dumps(specs, ensure_ascii=False).replace("</", "<\\/") + ";"
-             "Object.keys(specs).forEach(function(id){vegaEmbed('#'+id,specs[id],{actions:false,renderer:'svg'})"
-             ".catch(function(e){document.getElementById(id).textContent='图表未能绘制：'+e;});});</script>")
+    charts_note = f'<p class="warn">{escape(missing_libs)}</p>' if missing_libs else ""
+    chart_tables = _data_table(
+        "本年新收申请数",
+        ["机关", "年度", "本年新收申请数"],
+        [[s["机关"], s["年度"], s["本年新收申请"]] for s in sorted(series, key=lambda s: (s["机关"], s["年度"]))],
+    ) + _data_table(
+        "核对不符的报告数",
+        ["规则", "标识", "报告数"],
+        [[schema.rule_short(r), r, n] for r, n in sorted(failures_by_rule.items())],
+    )
+    embed = (
+        ""
+        if missing_libs
+        else "<script>var specs=" + json.dumps(specs, ensure_ascii=False).replace("</", "<\\/") + ";"
+        "Object.keys(specs).forEach(function(id){vegaEmbed('#'+id,specs[id],{actions:false,renderer:'svg'})"
+        ".catch(function(e){document.getElementById(id).textContent='图表未能绘制：'+e;});});</script>"
+    )
     page = f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>政府信息公开工作年度报告 · 汇总</title>
@@ -375,9 +507,13 @@ def render(reports: list[dict], reports_dir: str | Path, out_file: str | Path, s
 {scripts}
 </head><body>
 <header><h1>政府信息公开工作年度报告 · 汇总</h1>
-<p id="totals">{len(whole)} 份报告（{len(reports)} 个文件：同一份报告保存为多种格式只计一次）；{len(failures)} 个文件读取失败；
-{len(fragments)} 个片段（无机关、无年度或六部分标题不足四个）另列；{len(queue)} 项待核对；{audit_failing} 行合规审查有不符合项；
-{len({r['document'] for r, _ in copied})} 份报告内容雷同。</p></header>
+<p id="totals">{len(whole)} 份报告（{len(reports)} 个文件：同一份报告保存为多种格式只计一次）；{
+        len(failures)
+    } 个文件读取失败；
+{len(fragments)} 个片段（无机关、无年度或六部分标题不足四个）另列；{len(queue)} 项待核对；{
+        audit_failing
+    } 行合规审查有不符合项；
+{len({r["document"] for r, _ in copied})} 份报告内容雷同。</p></header>
 <nav class="toc" aria-label="本页目录"><a href="#s-audit">合规审查</a><a href="#s-charts">图表</a>
 <a href="#s-queue">待核对</a><a href="#s-reports">报告</a><a href="#s-copies">内容雷同</a><a href="#s-fragments">片段</a>
 <a href="#s-failures">读取失败</a></nav>
@@ -385,13 +521,19 @@ def render(reports: list[dict], reports_dir: str | Path, out_file: str | Path, s
 <section id="s-audit" aria-labelledby="h-audit"><h2 id="h-audit">合规审查 <small class="note">每个机关每年一行，依据《政府信息公开工作年度报告格式》（国办公开办函〔2021〕30号）</small></h2>
 <p class="note">✓ 符合 · ✗ 不符合 · ？ 无法判断（有单元格无法读取、本批次无上年报告、文件未能读取）。点列名排序；同一数据见
 reports.db 的 audit 视图和 tables.xlsx 的“合规审查”表。</p>
-{_audit_table(audit_cols, audit_rows, page_of) if audit_rows else '<p>（没有报告）</p>'}
+{_audit_table(audit_cols, audit_rows, page_of) if audit_rows else "<p>（没有报告）</p>"}
 </section>
 <section id="s-charts" aria-labelledby="h-charts"><h2 id="h-charts">图表</h2>{charts_note}
 <div class="charts">
 {_figure("chart-audit", "合规审查各项：各年的机关数（不符合、无法判断、符合）", specs, "没有报告")}
-{_figure("chart-years", "本年新收政府信息公开申请数：每个机关一条线（悬停显示机关和数值），黑线为各年中位数，灰带为四分位区间；对称对数刻度", specs,
-         "没有读出本年新收申请数的报告")}
+{
+        _figure(
+            "chart-years",
+            "本年新收政府信息公开申请数：每个机关一条线（悬停显示机关和数值），黑线为各年中位数，灰带为四分位区间；对称对数刻度",
+            specs,
+            "没有读出本年新收申请数的报告",
+        )
+    }
 {_figure("chart-rules", "核对不符的报告数（按规则，去重）", specs, "没有不符的核对")}
 </div>{chart_tables}</section>
 <section id="s-queue" aria-labelledby="h-queue"><h2 id="h-queue">待核对队列</h2>
@@ -401,11 +543,17 @@ ocr.min_confidence）、内容雷同、OCR 读取的页。更正请运行 <code>
 <th scope="col">原因</th><th scope="col">无法读取</th><th scope="col">勾稽不符</th><th scope="col">把握不足</th>
 <th scope="col">OCR 页</th></tr>{rows_queue}</table></div></section>
 <section id="s-reports" aria-labelledby="h-reports"><h2 id="h-reports">报告（去重）</h2>
-<div class="scroll"><table id="reports"><tr><th scope="col">机关</th><th scope="col">年度</th><th scope="col">文件（格式）</th></tr>{rows_reports}</table></div>
+<div class="scroll"><table id="reports"><tr><th scope="col">机关</th><th scope="col">年度</th><th scope="col">文件（格式）</th></tr>{
+        rows_reports
+    }</table></div>
 <h3>按年度和格式版本</h3>
-<table id="counts"><tr><th scope="col">年度</th><th scope="col">格式版本</th><th scope="col">报告数</th></tr>{rows_counts}</table>
+<table id="counts"><tr><th scope="col">年度</th><th scope="col">格式版本</th><th scope="col">报告数</th></tr>{
+        rows_counts
+    }</table>
 <h3>表格</h3>
-<table id="tables"><tr><th scope="col">表格</th><th scope="col">找到</th><th scope="col">缺失</th></tr>{rows_status}</table></section>
+<table id="tables"><tr><th scope="col">表格</th><th scope="col">找到</th><th scope="col">缺失</th></tr>{
+        rows_status
+    }</table></section>
 <section id="s-copies" aria-labelledby="h-copies"><h2 id="h-copies">内容雷同</h2>
 <p class="note">正文（去掉数字和标点）与本机关上年报告或其他机关同年报告高度相同的报告。</p>
 <table id="copies"><tr><th scope="col">报告</th><th scope="col">类别</th><th scope="col">雷同的报告</th><th scope="col">相同比例</th></tr>

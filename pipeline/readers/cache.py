@@ -1,5 +1,6 @@
 """Documents read once and kept, for the training stages, which read the same labelled files again and again (a
 scanned one costs seconds of OCR each time)."""
+
 from __future__ import annotations
 
 import dataclasses

@@ -4,6 +4,7 @@ characters taken out, and a page number that a page break left inside a cell of 
 Shared by the readers of markup (html.py, docx.py) and of printed pages (pdf.py, the OCR'd pictures of image.py and
 pdf.py), so none of them imports another for it.
 """
+
 from __future__ import annotations
 
 import re
@@ -13,8 +14,10 @@ from ..document import Cell
 # U+200B prints nothing and is no space: the Document takes it out (document.INVISIBLE), so 1\u200b2 reads as 12
 WHITESPACE = re.compile(r"[ \t\r\f\v\u00a0\u3000\u2002\u2003]+")
 _CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff（）“”、，。：；])\s+(?=[\u4e00-\u9fff（）“”、，。：；])")
-PAGE_NUMBER = re.compile(r"^\s*([-—–－_~·•]+\s*\d{1,4}\s*[-—–－_~·•]+|第\s*\d{1,4}\s*页(\s*[,，/]?\s*共\s*\d+\s*页)?"
-                         r"|\d{1,4}\s*/\s*\d{1,4})\s*$")
+PAGE_NUMBER = re.compile(
+    r"^\s*([-—–－_~·•]+\s*\d{1,4}\s*[-—–－_~·•]+|第\s*\d{1,4}\s*页(\s*[,，/]?\s*共\s*\d+\s*页)?"
+    r"|\d{1,4}\s*/\s*\d{1,4})\s*$"
+)
 _PAGE_NUMBER_TAIL = re.compile(r"\s+[-—–－]\s*\d{1,4}\s*[-—–－]\s*$")
 
 

@@ -8,6 +8,7 @@ take the altChunk's place; a chunk that cannot be read (RTF, a link outside the 
 Horizontal merges come from w:gridSpan, vertical merges from w:vMerge (restart … continue). The archive is checked
 before it is opened: a zip whose members would expand past a bound (a zip bomb) is refused.
 """
+
 from __future__ import annotations
 
 import io
@@ -29,8 +30,10 @@ def _check_archive(data: bytes) -> None:
     if "word/document.xml" not in sizes:
         raise ReadError("not a Word document: the archive has no word/document.xml")
     if sizes["word/document.xml"] > MAX_DOCUMENT_XML:
-        raise ReadError(f"refused DOCX: its text (word/document.xml) is {sizes['word/document.xml'] // (1024 * 1024)}"
-                        f" MB; the limit is {MAX_DOCUMENT_XML // (1024 * 1024)} MB")
+        raise ReadError(
+            f"refused DOCX: its text (word/document.xml) is {sizes['word/document.xml'] // (1024 * 1024)}"
+            f" MB; the limit is {MAX_DOCUMENT_XML // (1024 * 1024)} MB"
+        )
 
 
 def _w(tag: str) -> str:
@@ -188,8 +191,10 @@ class _AltChunks:
             return None
         part = rel.target_part
         if len(part.blob) > MAX_CHUNK_BYTES:
-            self.warnings.append(f"an altChunk of {len(part.blob) // (1024 * 1024)} MB ({part.partname}) exceeds "
-                                 f"{MAX_CHUNK_BYTES // (1024 * 1024)} MB; it was left out")
+            self.warnings.append(
+                f"an altChunk of {len(part.blob) // (1024 * 1024)} MB ({part.partname}) exceeds "
+                f"{MAX_CHUNK_BYTES // (1024 * 1024)} MB; it was left out"
+            )
             return None
         return part
 
@@ -211,9 +216,11 @@ class _AltChunks:
                     raise ReadError(f"Word documents nested in altChunks more than {MAX_CHUNK_DEPTH} deep")
                 doc = read_docx(self.path, part.blob, self.ocr, self.depth + 1)
             else:
-                self.warnings.append(f"an altChunk of type {part.content_type or 'unknown'} ({part.partname}) was "
-                                     f"not read: only HTML, MHT, plain text and Word content are; its content is "
-                                     f"missing")
+                self.warnings.append(
+                    f"an altChunk of type {part.content_type or 'unknown'} ({part.partname}) was "
+                    f"not read: only HTML, MHT, plain text and Word content are; its content is "
+                    f"missing"
+                )
                 return None
         except ReadError as e:
             self.warnings.append(f"an altChunk ({part.partname}) could not be read: {e}")
@@ -231,8 +238,7 @@ class _AltChunks:
         doc = self._document(el)
         if doc is None:
             return ""
-        return " ".join(b.text if b.kind == "text" else " ".join(c.text for r in b.rows for c in r)
-                        for b in doc.blocks)
+        return " ".join(b.text if b.kind == "text" else " ".join(c.text for r in b.rows for c in r) for b in doc.blocks)
 
 
 def _chunk_kind(content_type: str | None, name: str) -> str | None:
@@ -245,8 +251,12 @@ def _chunk_kind(content_type: str | None, name: str) -> str | None:
         return "text"
     if "wordprocessingml" in ct:
         return "docx"
-    for kind, ends in (("html", (".html", ".htm", ".xhtml")), ("mht", (".mht", ".mhtml")), ("text", (".txt",)),
-                       ("docx", (".docx", ".docm", ".dotx"))):
+    for kind, ends in (
+        ("html", (".html", ".htm", ".xhtml")),
+        ("mht", (".mht", ".mhtml")),
+        ("text", (".txt",)),
+        ("docx", (".docx", ".docm", ".dotx")),
+    ):
         if name.endswith(ends) and ct in ("", "application/octet-stream"):
             return kind
     return None
@@ -307,8 +317,9 @@ def read_docx(path: str, data: bytes, ocr=None, _depth: int = 0) -> Document:
         if el.tag == _ALT_CHUNK:
             blocks.add_all(chunks.blocks(el))
         elif el.tag == _w("p"):
-            if pictures.active and (el.find(".//" + _w("drawing")) is not None
-                                    or el.find(".//" + _V + "imagedata") is not None):
+            if pictures.active and (
+                el.find(".//" + _w("drawing")) is not None or el.find(".//" + _V + "imagedata") is not None
+            ):
                 blocks.add_all(_picture_blocks(d, el, pictures))
             for line in _para_text(el).split("\n"):  # a line break in a paragraph starts a new line of text
                 text = clean_cell_text(line)
@@ -333,5 +344,10 @@ def read_docx(path: str, data: bytes, ocr=None, _depth: int = 0) -> Document:
         why = next((w for w in warnings if "altChunk" in w), None)  # the content Word keeps elsewhere, unread
         raise ReadError("empty document: the Word file holds no text" + (f" ({why})" if why else ""))
     warnings += pictures.summary()
-    return Document(path=path, format="docx", blocks=list(blocks), warnings=warnings,
-                    ocr_pictures=pictures.read + chunks.ocr_pictures)
+    return Document(
+        path=path,
+        format="docx",
+        blocks=list(blocks),
+        warnings=warnings,
+        ocr_pictures=pictures.read + chunks.ocr_pictures,
+    )

@@ -1,4 +1,5 @@
 """Decode bytes from Chinese government sites: UTF-8/UTF-16 (with or without BOM), GBK/GB2312/GB18030, declared or not."""
+
 from __future__ import annotations
 
 import codecs
@@ -78,20 +79,21 @@ def decode_bytes(data: bytes, path: str, declared: str | None = None, notes: lis
     yields readable text (the file is binary or garbled).
     """
     if data.startswith(codecs.BOM_UTF8):
-        body = data[len(codecs.BOM_UTF8):]
+        body = data[len(codecs.BOM_UTF8) :]
         try:
             return body.decode("utf-8")
         except UnicodeDecodeError:
             pass
         while body.startswith(codecs.BOM_UTF8):  # marks repeated: one call below, however many there are
-            body = body[len(codecs.BOM_UTF8):]
+            body = body[len(codecs.BOM_UTF8) :]
         # A UTF-8 mark in front of text that is not UTF-8: a converter that writes the mark whatever it saves (seen
         # before GB18030 bodies). The mark says nothing then; the bytes after it are read like any unmarked file
         # (UTF-8 with a few bad bytes included: its lines are read one by one, bad bytes replaced and noted).
         text = decode_bytes(body, path, declared, notes)
         if notes is not None:
-            notes.append("a UTF-8 byte-order mark before bytes that are not all UTF-8: the text was read by its "
-                         "content")
+            notes.append(
+                "a UTF-8 byte-order mark before bytes that are not all UTF-8: the text was read by its content"
+            )
         return text
     if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
         return _replaced(data.decode("utf-16", errors="replace"), notes, "UTF-16 text")
@@ -146,6 +148,8 @@ def decode_bytes(data: bytes, path: str, declared: str | None = None, notes: lis
     if bad > max(3, len(lines) // 10) or _cjk_share(text) < 0.02:
         raise ReadError("undecodable text: no encoding (UTF-8, UTF-16, GB18030) reads it", stage="read")
     if notes is not None:
-        notes.append(f"mixed encodings: {utf8} line(s) read as UTF-8, {gbk} as GB18030"
-                     + (f", {bad} undecodable line(s) with bad bytes replaced by U+FFFD" if bad else ""))
+        notes.append(
+            f"mixed encodings: {utf8} line(s) read as UTF-8, {gbk} as GB18030"
+            + (f", {bad} undecodable line(s) with bad bytes replaced by U+FFFD" if bad else "")
+        )
     return text

@@ -2,6 +2,7 @@
 .html is read as a PDF, and the mismatch is noted in the document's warnings), refuses what is not a document (an
 empty or oversized file, an archive, a file whose content contradicts its name), and gives it to its format's reader.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -19,20 +20,49 @@ from .text import read_text
 
 MAX_BYTES = 200 * 1024 * 1024
 MAX_TEXT_BYTES = 64 * 1024 * 1024  # HTML and text: a report page is a few MB even with a website's markup around it
-_EXT = {".pdf": "pdf", ".html": "html", ".htm": "html", ".shtml": "html", ".xhtml": "html", ".docx": "docx",
-        ".txt": "txt", ".text": "txt", ".md": "txt", ".png": "image", ".jpg": "image", ".jpeg": "image",
-        ".tif": "image", ".tiff": "image", ".bmp": "image", ".gif": "image", ".webp": "image",
-        # converted by LibreOffice (office.py); a Kingsoft WPS Writer .wps is a Word 97 binary, an .et an Excel one
-        ".doc": "doc", ".wps": "doc", ".rtf": "rtf", ".xls": "xls", ".et": "xls", ".xlsx": "xlsx", ".xlsm": "xlsx",
-        ".ofd": "ofd",
-        # archives: each member is an input of its own (batch/archive.py)
-        ".zip": "zip", ".7z": "7z", ".rar": "rar"}
+_EXT = {
+    ".pdf": "pdf",
+    ".html": "html",
+    ".htm": "html",
+    ".shtml": "html",
+    ".xhtml": "html",
+    ".docx": "docx",
+    ".txt": "txt",
+    ".text": "txt",
+    ".md": "txt",
+    ".png": "image",
+    ".jpg": "image",
+    ".jpeg": "image",
+    ".tif": "image",
+    ".tiff": "image",
+    ".bmp": "image",
+    ".gif": "image",
+    ".webp": "image",
+    # converted by LibreOffice (office.py); a Kingsoft WPS Writer .wps is a Word 97 binary, an .et an Excel one
+    ".doc": "doc",
+    ".wps": "doc",
+    ".rtf": "rtf",
+    ".xls": "xls",
+    ".et": "xls",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".ofd": "ofd",
+    # archives: each member is an input of its own (batch/archive.py)
+    ".zip": "zip",
+    ".7z": "7z",
+    ".rar": "rar",
+}
 # formats whose files are often saved under another of these names (a site's .doc that is really .docx, HTML or
 # PDF): read by their content, with a warning, instead of refused
 _LENIENT = {"doc", "rtf", "xls", "xlsx", "ofd", "zip", "txt", "html"}
 ARCHIVE_FORMATS = ("zip", "7z", "rar")
-_NAMES = {"doc": "a Word 97-2003 binary", "xls": "an Excel 97-2003 binary", "xlsx": "an Excel workbook",
-          "rtf": "RTF", "ofd": "OFD"}
+_NAMES = {
+    "doc": "a Word 97-2003 binary",
+    "xls": "an Excel 97-2003 binary",
+    "xlsx": "an Excel workbook",
+    "rtf": "RTF",
+    "ofd": "OFD",
+}
 SUPPORTED_EXTENSIONS = tuple(_EXT)
 _HTML_SNIFF = re.compile(rb"<\s*(!doctype\s+html|html|head|body|meta|div|p|table|title)[\s>/]", re.I)
 
@@ -63,9 +93,13 @@ def sniff_format(data: bytes) -> str | None:
         return "7z"
     if head.startswith(b"Rar!\x1a\x07"):
         return "rar"
-    if head[:8] == b"\x89PNG\r\n\x1a\n" or head[:3] == b"\xff\xd8\xff" or head[:4] in (b"GIF8", b"II*\x00",
-                                                                                     b"MM\x00*") \
-            or (head[:2] == b"BM" and head[6:10] == b"\x00" * 4) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP"):
+    if (
+        head[:8] == b"\x89PNG\r\n\x1a\n"
+        or head[:3] == b"\xff\xd8\xff"
+        or head[:4] in (b"GIF8", b"II*\x00", b"MM\x00*")
+        or (head[:2] == b"BM" and head[6:10] == b"\x00" * 4)
+        or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")
+    ):
         return "image"
     if _HTML_SNIFF.search(head.lower().replace(b"\x00", b"")):
         return "html"
@@ -102,13 +136,19 @@ def read_bytes(path: str, data: bytes, pdf_options: PdfOptions | None = None) ->
         actual = ole_kind(data)  # "doc" or "xls"; encrypted, corrupt and other OLE files raise ReadError
     if actual in ARCHIVE_FORMATS:
         if claimed in ARCHIVE_FORMATS:
-            raise ReadError(f"an archive inside an archive ({ext}): only one level of archives is opened; "
-                            f"unpack it and give its files")
-        raise ReadError(f"unsupported format: a {actual} archive named {ext or 'without extension'}"
-                        + (" that is not a Word, Excel or OFD document" if actual == "zip" else ""))
+            raise ReadError(
+                f"an archive inside an archive ({ext}): only one level of archives is opened; "
+                f"unpack it and give its files"
+            )
+        raise ReadError(
+            f"unsupported format: a {actual} archive named {ext or 'without extension'}"
+            + (" that is not a Word, Excel or OFD document" if actual == "zip" else "")
+        )
     if claimed is None and actual == "txt":
-        raise ReadError(f"unsupported file type {ext or '(no extension)'}: not a report format read here "
-                        f"(PDF, Word, WPS, RTF, OFD, HTML, text, spreadsheets, pictures, archives)")
+        raise ReadError(
+            f"unsupported file type {ext or '(no extension)'}: not a report format read here "
+            f"(PDF, Word, WPS, RTF, OFD, HTML, text, spreadsheets, pictures, archives)"
+        )
     if claimed == "pdf" and actual != "pdf":
         raise ReadError(f"not a PDF: the file has a .pdf name but holds {actual.upper()} content")
     if claimed == "image" and actual != "image":
@@ -118,8 +158,10 @@ def read_bytes(path: str, data: bytes, pdf_options: PdfOptions | None = None) ->
     if claimed not in (None, "docx") and claimed not in _LENIENT and claimed != actual:
         raise ReadError(f"not a {claimed}: the file has a {ext} name but holds {actual.upper()} content")
     if actual in ("html", "txt") and len(data) > MAX_TEXT_BYTES:
-        raise ReadError(f"file too large: {len(data) // (1024 * 1024)} MB of {actual.upper()} exceeds "
-                        f"{MAX_TEXT_BYTES // (1024 * 1024)} MB")
+        raise ReadError(
+            f"file too large: {len(data) // (1024 * 1024)} MB of {actual.upper()} exceeds "
+            f"{MAX_TEXT_BYTES // (1024 * 1024)} MB"
+        )
     ocr = (pdf_options or PdfOptions()).ocr
     if actual in ("doc", "rtf"):
         from .office import read_word_binary
@@ -134,13 +176,22 @@ def read_bytes(path: str, data: bytes, pdf_options: PdfOptions | None = None) ->
 
         reader = lambda: read_ofd(path, data, pdf_options)  # noqa: E731
     else:
-        reader = {"pdf": lambda: read_pdf(path, data, pdf_options), "docx": lambda: read_docx(path, data, ocr),
-                  "image": lambda: read_image(path, data, ocr),
-                  "html": lambda: read_html(path, data, ocr), "txt": lambda: read_text(path, data)}[actual]
+        reader = {
+            "pdf": lambda: read_pdf(path, data, pdf_options),
+            "docx": lambda: read_docx(path, data, ocr),
+            "image": lambda: read_image(path, data, ocr),
+            "html": lambda: read_html(path, data, ocr),
+            "txt": lambda: read_text(path, data),
+        }[actual]
     doc = reader()
     doc.sha256 = hashlib.sha256(data).hexdigest()
-    if claimed and claimed != actual and not (claimed == "txt" and actual == "html") \
-            and not (claimed == "doc" and actual == "doc"):
-        doc.warnings.append(f"file extension {ext} but content is {_NAMES.get(actual, actual)}; read as "
-                            f"{_NAMES.get(actual, actual)}")
+    if (
+        claimed
+        and claimed != actual
+        and not (claimed == "txt" and actual == "html")
+        and not (claimed == "doc" and actual == "doc")
+    ):
+        doc.warnings.append(
+            f"file extension {ext} but content is {_NAMES.get(actual, actual)}; read as {_NAMES.get(actual, actual)}"
+        )
     return doc

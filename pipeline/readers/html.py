@@ -7,6 +7,7 @@ libxml2's HTML parser with network access off, comments and processing instructi
 declared in the page is loaded or expanded. The parsed tree is walked without recursion, and is kept in lxml's compact
 C structures, so that a page of tens of megabytes costs little more memory than its text.
 """
+
 from __future__ import annotations
 
 import re
@@ -19,11 +20,56 @@ from .cell_text import WHITESPACE, clean_cell_text
 from .encoding import decode_bytes
 from .text import LONG_LINE, iter_long_line, split_heading
 
-_DROP = {"script", "style", "noscript", "iframe", "object", "embed", "template", "head", "select", "button", "svg",
-         "input", "textarea", "form"}
-_BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "section", "article", "header",
-          "footer", "nav", "tr", "blockquote", "pre", "dd", "dt", "dl", "center", "aside", "main", "caption",
-          "figcaption", "title", "hr", "address"}
+_DROP = {
+    "script",
+    "style",
+    "noscript",
+    "iframe",
+    "object",
+    "embed",
+    "template",
+    "head",
+    "select",
+    "button",
+    "svg",
+    "input",
+    "textarea",
+    "form",
+}
+_BLOCK = {
+    "p",
+    "div",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "ul",
+    "ol",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "nav",
+    "tr",
+    "blockquote",
+    "pre",
+    "dd",
+    "dt",
+    "dl",
+    "center",
+    "aside",
+    "main",
+    "caption",
+    "figcaption",
+    "title",
+    "hr",
+    "address",
+}
+
+
 def _int_attr(el, name: str) -> int:
     try:
         return max(1, min(int(str(el.get(name, "1")).strip() or 1), 1000))
@@ -269,8 +315,9 @@ _ONLY_CLOSING = re.compile(r"(?s)\s*(?:</?\s*(?:body|html)[^>]*>|<!--.*?-->|\s)*
 def _native_tree(data: bytes):
     """libxml2's own tree (fast, in C), or None when it would lose content: text after </body> or </html> (which
     its tree builder drops) or nesting deeper than its limit."""
-    parser = etree.HTMLParser(encoding="utf-8", recover=True, no_network=True, remove_comments=True,
-                              remove_pis=True, huge_tree=False)
+    parser = etree.HTMLParser(
+        encoding="utf-8", recover=True, no_network=True, remove_comments=True, remove_pis=True, huge_tree=False
+    )
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError:
@@ -281,8 +328,15 @@ def _native_tree(data: bytes):
 
 
 def _one_tree(data: bytes):
-    parser = etree.HTMLParser(target=_OneTree(), encoding="utf-8", recover=True, no_network=True,
-                              remove_comments=True, remove_pis=True, huge_tree=False)
+    parser = etree.HTMLParser(
+        target=_OneTree(),
+        encoding="utf-8",
+        recover=True,
+        no_network=True,
+        remove_comments=True,
+        remove_pis=True,
+        huge_tree=False,
+    )
     try:
         parser.feed(data)
         return parser.close()
@@ -310,8 +364,13 @@ def parse_html(text: str, path: str, ocr=None) -> Document:
         walker.walk(body if body is not None else root)
         walker.flush()
     warnings = walker.warnings + (pictures.summary() if pictures is not None else [])
-    return Document(path=path, format="html", blocks=list(walker.blocks), warnings=warnings,
-                    ocr_pictures=pictures.read if pictures is not None else 0)
+    return Document(
+        path=path,
+        format="html",
+        blocks=list(walker.blocks),
+        warnings=warnings,
+        ocr_pictures=pictures.read if pictures is not None else 0,
+    )
 
 
 def read_html(path: str, data: bytes, ocr=None) -> Document:

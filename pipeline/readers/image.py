@@ -6,6 +6,7 @@ The picture's scale (pixels per point) comes from its resolution where it record
 height of its own characters (ocr/photo.text_scale); a photographed sheet is found and squared up by read_picture,
 which then takes the scale from the sheet. OCR's size thresholds are in points.
 """
+
 from __future__ import annotations
 
 import io
@@ -108,17 +109,30 @@ def read_image(path: str, data: bytes, ocr: OcrOptions | None = None) -> Documen
         pages.append(PrintedPage(number, found.height or grey.shape[0] / scale, found.lines, tables, ocr=True))
     cut = total > len(pages)
     left = f"{total}" if total == len(pages) + 1 else f"{len(pages) + 1}-{total}"
-    limit = (f"OCR read {len(pages)} of its {total} pages: page(s) {left} were not read (at most {ocr.max_pages} "
-             f"pages of a document are OCR'd: ocr.max_pages in params.yaml, --ocr-max-pages)") if cut else ""
+    limit = (
+        (
+            f"OCR read {len(pages)} of its {total} pages: page(s) {left} were not read (at most {ocr.max_pages} "
+            f"pages of a document are OCR'd: ocr.max_pages in params.yaml, --ocr-max-pages)"
+        )
+        if cut
+        else ""
+    )
     if not any(p.lines or p.tables for p in pages):
-        raise ReadError(f"an image in which OCR found no text; {limit}" if cut else
-                        "an image in which OCR found no text")
+        raise ReadError(
+            f"an image in which OCR found no text; {limit}" if cut else "an image in which OCR found no text"
+        )
     blocks = page_blocks(pages, warnings)
     if cut:
         warnings.append(limit)
     warnings.append(f"read by OCR ({len(pages)} picture{'s' if len(pages) > 1 else ''})")
-    return Document(path=path, format="image", blocks=blocks, pages=max(total, len(pages)), warnings=warnings,
-                    ocr_pages=list(range(1, len(pages) + 1)))
+    return Document(
+        path=path,
+        format="image",
+        blocks=blocks,
+        pages=max(total, len(pages)),
+        warnings=warnings,
+        ocr_pages=list(range(1, len(pages) + 1)),
+    )
 
 
 MIN_PICTURE_PX = 120  # a smaller picture (an icon, a bullet) is not read
@@ -140,7 +154,9 @@ def picture_blocks(data: bytes, ocr: OcrOptions, width_pt: float | None = None, 
         if not found.tables and (len(found.lines) < MIN_TEXT_LINES or chars < MIN_TEXT_CHARS):
             return None
         tables = [RuledTable(bbox, [[ocr_cell_text(c) for c in row] for row in rows]) for bbox, rows in found.tables]
-        blocks = page_blocks([PrintedPage(page or 1, found.height or grey.shape[0] / scale, found.lines, tables, ocr=True)], [])
+        blocks = page_blocks(
+            [PrintedPage(page or 1, found.height or grey.shape[0] / scale, found.lines, tables, ocr=True)], []
+        )
         for b in blocks:
             b.page = page
             for row in b.rows:  # a cell's box is in the picture: no page of the document

@@ -1,5 +1,6 @@
 """Tables a PDF prints without ruling lines, rebuilt from the positions of its words (pdfplumber's word grouping):
 rows are lines that end in numbers, columns stand where the numbers and the header words do."""
+
 from __future__ import annotations
 
 import re
@@ -77,8 +78,12 @@ def loose_tables(chars: list[dict]) -> tuple[list[RuledTable], list[dict]]:
             continue  # too little to be a table (a table 4 prints a single row of 15 numbers)
         first, last = region[0], region[-1]
         top_line = first
-        while top_line > 0 and first - top_line < MAX_HEADER_LINES and _may_be_in_table(lines[top_line - 1]) \
-                and lines[top_line - 1][0]["bottom"] > lines[top_line][0]["top"] - 30:
+        while (
+            top_line > 0
+            and first - top_line < MAX_HEADER_LINES
+            and _may_be_in_table(lines[top_line - 1])
+            and lines[top_line - 1][0]["bottom"] > lines[top_line][0]["top"] - 30
+        ):
             top_line -= 1
         columns = _intervals([(w["x0"], w["x1"]) for i in region for w in values[i]])
         columns = _columns_from_header(columns, [lines[i] for i in range(top_line, first)])
@@ -88,9 +93,12 @@ def loose_tables(chars: list[dict]) -> tuple[list[RuledTable], list[dict]]:
         centre = {i: sum((w["top"] + w["bottom"]) / 2 for w in lines[i]) / len(lines[i]) for i in members}
         pitch = sorted(centre[b] - centre[a] for a, b in zip(region, region[1:]))
         pitch = pitch[len(pitch) // 2] if pitch else 2 * (lines[first][0]["bottom"] - lines[first][0]["top"])
-        header = [i for i in members if (i < first and (_is_header_line(lines[i], label_right)
-                                                         or centre[first] - centre[i] > 0.75 * pitch))
-                  or (i not in region and i > first and _is_header_line(lines[i], label_right))]
+        header = [
+            i
+            for i in members
+            if (i < first and (_is_header_line(lines[i], label_right) or centre[first] - centre[i] > 0.75 * pitch))
+            or (i not in region and i > first and _is_header_line(lines[i], label_right))
+        ]
         for i in members:
             if i in region:
                 row_of[i] = i
@@ -101,19 +109,32 @@ def loose_tables(chars: list[dict]) -> tuple[list[RuledTable], list[dict]]:
             if r in header:
                 rows.append(_header_cells(lines[r], columns, label_right))
                 continue
-            label_words = [w for i in members if row_of.get(i) == r for w in lines[i]
-                           if w["x1"] <= label_right + 1 and (i != r or w not in values[r])]
+            label_words = [
+                w
+                for i in members
+                if row_of.get(i) == r
+                for w in lines[i]
+                if w["x1"] <= label_right + 1 and (i != r or w not in values[r])
+            ]
             parts = []
             for a, b in _intervals([(w["x0"], w["x1"]) for w in label_words], gap=4):
-                ws = sorted((w for w in label_words if a <= w["x0"] and w["x1"] <= b),
-                            key=lambda w: ((w["top"] + w["bottom"]) / 2, w["x0"]))
+                ws = sorted(
+                    (w for w in label_words if a <= w["x0"] and w["x1"] <= b),
+                    key=lambda w: ((w["top"] + w["bottom"]) / 2, w["x0"]),
+                )
                 parts.append(Cell(printed_cell_text("".join(w["text"] for w in ws))))
             cells = [""] * len(columns)
             boxes: dict[int, tuple] = {}  # the words of each value cell, as one box
             for w in values[r]:
                 cx = (w["x0"] + w["x1"]) / 2
-                k = min(range(len(columns)), key=lambda c: 0 if columns[c][0] <= cx <= columns[c][1]
-                        else min(abs(cx - columns[c][0]), abs(cx - columns[c][1])))
+                k = min(
+                    range(len(columns)),
+                    key=lambda c: (
+                        0
+                        if columns[c][0] <= cx <= columns[c][1]
+                        else min(abs(cx - columns[c][0]), abs(cx - columns[c][1]))
+                    ),
+                )
                 cells[k] = (cells[k] + " " + w["text"]).strip()
                 b = boxes.get(k, (w["x0"], w["top"], w["x1"], w["bottom"]))
                 boxes[k] = (min(b[0], w["x0"]), min(b[1], w["top"]), max(b[2], w["x1"]), max(b[3], w["bottom"]))
@@ -122,13 +143,25 @@ def loose_tables(chars: list[dict]) -> tuple[list[RuledTable], list[dict]]:
         used |= inside
         x0 = min(w["x0"] for i in members for w in lines[i])
         x1 = max(w["x1"] for i in members for w in lines[i])
-        tables.append(RuledTable((x0, min(w["top"] for w in lines[top_line]), x1,
-                                  max(w["bottom"] for w in lines[last])), rows, loose=True))
+        tables.append(
+            RuledTable(
+                (x0, min(w["top"] for w in lines[top_line]), x1, max(w["bottom"] for w in lines[last])),
+                rows,
+                loose=True,
+            )
+        )
     if not tables:
         return [], chars
     boxes = [(w["x0"], w["top"], w["x1"], w["bottom"]) for line in lines for w in line if id(w) in used]
-    free = [ch for ch in chars if not any(b[0] - 0.5 <= (ch["x0"] + ch["x1"]) / 2 <= b[2] + 0.5 and
-                                          b[1] - 0.5 <= (ch["top"] + ch["bottom"]) / 2 <= b[3] + 0.5 for b in boxes)]
+    free = [
+        ch
+        for ch in chars
+        if not any(
+            b[0] - 0.5 <= (ch["x0"] + ch["x1"]) / 2 <= b[2] + 0.5
+            and b[1] - 0.5 <= (ch["top"] + ch["bottom"]) / 2 <= b[3] + 0.5
+            for b in boxes
+        )
+    ]
     return tables, free
 
 

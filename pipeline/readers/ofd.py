@@ -20,6 +20,7 @@ The archive is bounded like a Word file (zip bombs refused); part names are reso
 name reaching outside it with `..` is ignored); an encrypted OFD (Encryptions) is refused; a page's template
 (headers, a seal's frame) is not drawn.
 """
+
 from __future__ import annotations
 
 import io
@@ -140,7 +141,7 @@ def _segments(data: str) -> list[tuple[float, float, float, float]]:
             i += 1
             continue
         try:
-            vals = [float(t) for t in tokens[i + 1:i + 1 + args]]
+            vals = [float(t) for t in tokens[i + 1 : i + 1 + args]]
         except ValueError:
             vals = []
         if len(vals) < args:
@@ -188,7 +189,8 @@ def ofd_to_pdf(data: bytes) -> tuple[bytes, int, list[str]]:
     if root is None:
         raise ReadError("not an OFD file: the archive has no OFD.xml")
     if "Encryptions" in {_local(e.tag) for e in root.iter()} or any(
-            n.lower().endswith("encryptions.xml") for n in pkg.names):
+        n.lower().endswith("encryptions.xml") for n in pkg.names
+    ):
         raise ReadError("encrypted OFD: it cannot be read without its key; save an unencrypted copy")
     doc_roots = [e.text.strip() for e in root.iter() if _local(e.tag) == "DocRoot" and e.text]
     if not doc_roots:
@@ -211,14 +213,18 @@ def ofd_to_pdf(data: bytes) -> tuple[bytes, int, list[str]]:
         res_names = []
         if common is not None:
             area = _child(common, "PageArea")
-            box = _box(_child(area, "PhysicalBox").text) if area is not None and _child(area, "PhysicalBox") \
-                is not None else None
+            box = (
+                _box(_child(area, "PhysicalBox").text)
+                if area is not None and _child(area, "PhysicalBox") is not None
+                else None
+            )
             default_box = box or default_box
-            res_names = [pkg.resolve(doc_dir, e.text) for e in common
-                         if _local(e.tag) in ("PublicRes", "DocumentRes") and e.text]
+            res_names = [
+                pkg.resolve(doc_dir, e.text) for e in common if _local(e.tag) in ("PublicRes", "DocumentRes") and e.text
+            ]
         media = _media(pkg, [n for n in res_names if n])
         page_list = _child(document, "Pages")
-        for page_el in (page_list if page_list is not None else []):
+        for page_el in page_list if page_list is not None else []:
             if _local(page_el.tag) != "Page":
                 continue
             pages += 1
@@ -232,8 +238,11 @@ def ofd_to_pdf(data: bytes) -> tuple[bytes, int, list[str]]:
                 pdf.showPage()
                 continue
             area = _child(page, "Area")
-            box = _box(_child(area, "PhysicalBox").text) if area is not None and _child(area, "PhysicalBox") \
-                is not None else default_box
+            box = (
+                _box(_child(area, "PhysicalBox").text)
+                if area is not None and _child(area, "PhysicalBox") is not None
+                else default_box
+            )
             ox, oy, width, height = box
             pdf.setPageSize((width * MM, height * MM))
 

@@ -12,6 +12,7 @@ input, in its own process group, killed whole past CONVERT_SECONDS (or when the 
 The binary is `$GOVREPORT_SOFFICE` when set, else `soffice` (or `libreoffice`) on the PATH; where there is none,
 the file fails with a ReadError naming the Debian package to install, and the batch goes on.
 """
+
 from __future__ import annotations
 
 import io
@@ -48,30 +49,41 @@ def ole_kind(data: bytes) -> str:
     try:
         ole = olefile.OleFileIO(io.BytesIO(data))
     except Exception as e:  # olefile raises OSError and its own errors for broken headers and FATs
-        raise ReadError(f"corrupt Office binary file (OLE2): {str(e).splitlines()[0][:150] if str(e) else type(e).__name__}")
+        raise ReadError(
+            f"corrupt Office binary file (OLE2): {str(e).splitlines()[0][:150] if str(e) else type(e).__name__}"
+        )
     try:
         streams = {"/".join(s) for s in ole.listdir(streams=True, storages=False)}
         if "EncryptedPackage" in streams or "EncryptionInfo" in streams:
-            raise ReadError("encrypted (password-protected) Office document: it cannot be read without its password;"
-                            " save an unprotected copy")
+            raise ReadError(
+                "encrypted (password-protected) Office document: it cannot be read without its password;"
+                " save an unprotected copy"
+            )
         if "WordDocument" in streams:
             fib = _stream(ole, "WordDocument", 12)
             if len(fib) >= 12 and struct.unpack_from("<H", fib, 10)[0] & 0x0100:  # FIB fEncrypted
-                raise ReadError("encrypted (password-protected) Word document: it cannot be read without its "
-                                "password; save an unprotected copy")
+                raise ReadError(
+                    "encrypted (password-protected) Word document: it cannot be read without its "
+                    "password; save an unprotected copy"
+                )
             return "doc"
         book = next((s for s in ("Workbook", "Book") if s in streams), None)
         if book is not None:
             if _biff_encrypted(_stream(ole, book, 1 << 20)):
-                raise ReadError("encrypted (password-protected) spreadsheet: it cannot be read without its password;"
-                                " save an unprotected copy")
+                raise ReadError(
+                    "encrypted (password-protected) spreadsheet: it cannot be read without its password;"
+                    " save an unprotected copy"
+                )
             return "xls"
         if "PowerPoint Document" in streams:
-            raise ReadError("unsupported format: a PowerPoint presentation (OLE2 .ppt/.dps); save the report as "
-                            "Word, PDF or HTML")
+            raise ReadError(
+                "unsupported format: a PowerPoint presentation (OLE2 .ppt/.dps); save the report as Word, PDF or HTML"
+            )
         named = ", ".join(sorted(streams)[:6]) or "none"
-        raise ReadError(f"unsupported format: an Office binary (OLE2) file that is neither a Word document nor a "
-                        f"spreadsheet (its streams: {named})")
+        raise ReadError(
+            f"unsupported format: an Office binary (OLE2) file that is neither a Word document nor a "
+            f"spreadsheet (its streams: {named})"
+        )
     finally:
         ole.close()
 
@@ -97,15 +109,22 @@ def _biff_encrypted(workbook: bytes) -> bool:
     return False
 
 
-def convert(data: bytes, suffix: str, target: str, path: str, package: str = WRITER_PACKAGE,
-            seconds: float = CONVERT_SECONDS) -> bytes:
+def convert(
+    data: bytes, suffix: str, target: str, path: str, package: str = WRITER_PACKAGE, seconds: float = CONVERT_SECONDS
+) -> bytes:
     """The bytes of `data` (a file ending in `suffix`) converted by LibreOffice to `target` ("docx", "xlsx")."""
     binary = soffice_binary()
     if binary is None:
-        where = f"${SOFFICE_ENV} names {os.environ[SOFFICE_ENV]!r}, which is not a program" \
-            if os.environ.get(SOFFICE_ENV) else "soffice is not on the PATH"
-        raise ReadError(f"LibreOffice is needed to read this {suffix} file and is not installed ({where}): "
-                        f"apt-get install {package} (or save the file as .docx/.xlsx or PDF)", stage="convert")
+        where = (
+            f"${SOFFICE_ENV} names {os.environ[SOFFICE_ENV]!r}, which is not a program"
+            if os.environ.get(SOFFICE_ENV)
+            else "soffice is not on the PATH"
+        )
+        raise ReadError(
+            f"LibreOffice is needed to read this {suffix} file and is not installed ({where}): "
+            f"apt-get install {package} (or save the file as .docx/.xlsx or PDF)",
+            stage="convert",
+        )
     work = tempfile.mkdtemp(prefix="govreport-office-")
     try:
         source = Path(work) / f"input{suffix}"
@@ -113,20 +132,42 @@ def convert(data: bytes, suffix: str, target: str, path: str, package: str = WRI
         out_dir = Path(work) / "out"
         out_dir.mkdir()
         profile = (Path(work) / "profile").as_uri()
-        cmd = [binary, f"-env:UserInstallation={profile}", "--headless", "--invisible", "--norestore",
-               "--nologo", "--nolockcheck", "--convert-to", target, "--outdir", str(out_dir), str(source)]
+        cmd = [
+            binary,
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--invisible",
+            "--norestore",
+            "--nologo",
+            "--nolockcheck",
+            "--convert-to",
+            target,
+            "--outdir",
+            str(out_dir),
+            str(source),
+        ]
         env = dict(os.environ, HOME=work)
         try:
-            proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                    cwd=work, env=env, start_new_session=True)
+            proc = subprocess.Popen(
+                cmd,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                cwd=work,
+                env=env,
+                start_new_session=True,
+            )
         except OSError as e:
-            raise ReadError(f"LibreOffice could not be started ({binary}: {e.strerror or e}): apt-get install "
-                            f"{package}", stage="convert")
+            raise ReadError(
+                f"LibreOffice could not be started ({binary}: {e.strerror or e}): apt-get install {package}",
+                stage="convert",
+            )
         try:
             _, err = proc.communicate(timeout=seconds)
         except subprocess.TimeoutExpired:
-            raise ReadError(f"LibreOffice did not finish converting it within {seconds:g} s; it was stopped",
-                            stage="convert")
+            raise ReadError(
+                f"LibreOffice did not finish converting it within {seconds:g} s; it was stopped", stage="convert"
+            )
         finally:  # the caller's own time limit (SIGALRM) lands here too: never leave LibreOffice running
             if proc.poll() is None:
                 try:
@@ -138,11 +179,16 @@ def convert(data: bytes, suffix: str, target: str, path: str, package: str = WRI
         if not result.is_file() or result.stat().st_size == 0:
             said = " ".join(err.decode("utf-8", "replace").split())
             said = next((line for line in said.split("Error:")[1:]), "").strip()[:160]
-            raise ReadError(f"LibreOffice could not open it as a {suffix} file (corrupt or password-protected?)"
-                            + (f": {said}" if said else ""), stage="convert")
+            raise ReadError(
+                f"LibreOffice could not open it as a {suffix} file (corrupt or password-protected?)"
+                + (f": {said}" if said else ""),
+                stage="convert",
+            )
         if result.stat().st_size > MAX_CONVERTED_BYTES:
-            raise ReadError(f"refused: converted by LibreOffice it grows to "
-                            f"{result.stat().st_size // (1024 * 1024)} MB", stage="convert")
+            raise ReadError(
+                f"refused: converted by LibreOffice it grows to {result.stat().st_size // (1024 * 1024)} MB",
+                stage="convert",
+            )
         return result.read_bytes()
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -16,6 +16,7 @@ its ruling lines into table cells; camelot reads the tables of pages whose rulin
 `PdfOptions.tables = "camelot"` reads every ruled page with camelot instead (the reference the ruling reader was
 checked against; about twenty times slower).
 """
+
 from __future__ import annotations
 
 import io
@@ -93,8 +94,9 @@ def ruled_tables(edges: list[dict], chars: list[dict], min_lines: int) -> tuple[
             else:
                 inside.setdefault(cell, []).append(ch)
         free = rest
-        rows = grid.rows(lambda cell: Cell(printed_cell_text(_lines_text(inside.get(cell, []), collate_line)),
-                                           box=grid.box(cell)))
+        rows = grid.rows(
+            lambda cell: Cell(printed_cell_text(_lines_text(inside.get(cell, []), collate_line)), box=grid.box(cell))
+        )
         tables.append(RuledTable(grid.bbox, rows))
     return tables, free
 
@@ -131,6 +133,7 @@ def _text_lines(chars: list[dict]) -> list[tuple[float, float, str, float, float
 
 # ---------------------------------------------------------------- camelot, for rulings drawn in pixels
 
+
 def _camelot_cells_to_rows(table) -> list[list[Cell]]:
     """camelot's cell grid, with merged cells (missing inner edges) turned back into rowspan/colspan."""
     cells = table.cells
@@ -149,8 +152,12 @@ def _camelot_cells_to_rows(table) -> list[list[Cell]]:
             rowspan = 1
             while r + rowspan < nrows and not cells[r + rowspan][c].top:
                 rowspan += 1
-            text = " ".join(cells[rr][cc].text for rr in range(r, r + rowspan) for cc in range(c, c + colspan)
-                            if cells[rr][cc].text.strip())
+            text = " ".join(
+                cells[rr][cc].text
+                for rr in range(r, r + rowspan)
+                for cc in range(c, c + colspan)
+                if cells[rr][cc].text.strip()
+            )
             for rr in range(r, r + rowspan):
                 for cc in range(c, c + colspan):
                     if (rr, cc) != (r, c):
@@ -176,8 +183,7 @@ def camelot_tables(data: bytes, pages: list[int], opts: PdfOptions, heights: dic
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             kwargs = {"line_scale": opts.line_scale} if opts.camelot_flavor == "lattice" else {}
-            found = camelot.read_pdf(tmp.name, pages=",".join(map(str, pages)), flavor=opts.camelot_flavor,
-                                     **kwargs)
+            found = camelot.read_pdf(tmp.name, pages=",".join(map(str, pages)), flavor=opts.camelot_flavor, **kwargs)
     by_page: dict[int, list] = {}
     for t in found:
         if t.shape[1] < 2:
@@ -190,6 +196,7 @@ def camelot_tables(data: bytes, pages: list[int], opts: PdfOptions, heights: dic
 
 
 # ---------------------------------------------------------------- pdfplumber, for text PDFium cannot measure
+
 
 class _PlumberPages:
     """pdfplumber (pdfminer) opened once, for the pages whose text PDFium could not measure."""
@@ -207,8 +214,11 @@ class _PlumberPages:
             return fallback
         try:
             page = self.pdf.pages[index]
-            chars = [c for c in page.chars if c.get("upright", True) and c["text"].strip()
-                     and not c["text"].startswith("(cid:")]
+            chars = [
+                c
+                for c in page.chars
+                if c.get("upright", True) and c["text"].strip() and not c["text"].startswith("(cid:")
+            ]
             page.close()
         except Exception:
             return fallback
@@ -236,7 +246,7 @@ SCAN_IMAGE_SHARE = 0.5  # a page this much under a picture, its text invisible, 
 
 
 def _ocr_plan(layer, chars: list[dict], ocr: OcrOptions) -> str | None:
-    """"page" when the page has no usable text layer (OCR reads all of it), "pictures" when its text layer is
+    """ "page" when the page has no usable text layer (OCR reads all of it), "pictures" when its text layer is
     good but large pictures carry no text over them (one may be a table pasted as a picture), else None. A page
     with a usable text layer is never read whole by OCR: its prose and headings come from the text layer."""
     if ocr.mode == "off":
@@ -249,8 +259,11 @@ def _ocr_plan(layer, chars: list[dict], ocr: OcrOptions) -> str | None:
         return "page" if drawn else None  # a scan, glyphs without Unicode, outlines; an empty page is left alone
     if layer.unmapped > MAX_UNMAPPED_SHARE * (layer.unmapped + visible):
         return "page"  # most glyphs cannot be mapped to characters
-    if (layer.image_share >= SCAN_IMAGE_SHARE and layer.invisible_text >= 0.5 * max(1, layer.text_objects)
-            and _largest_picture_share(layer) >= SCAN_PAGE_SHARE):
+    if (
+        layer.image_share >= SCAN_IMAGE_SHARE
+        and layer.invisible_text >= 0.5 * max(1, layer.text_objects)
+        and _largest_picture_share(layer) >= SCAN_PAGE_SHARE
+    ):
         return "page"  # a scan with another program's OCR layer: evidence, not truth; read the pixels
     # otherwise the text layer is the source of the page's text, invisible words included (Word exports a font it
     # may not embed as a picture of the words with the words laid invisibly over it): OCR reads the pictures only
@@ -270,8 +283,10 @@ def _largest_picture_share(layer) -> float:
 def _text_over(picture: tuple, chars: list[dict]) -> bool:
     """Whether the text layer prints over a picture (a background): then the text layer reads it, not OCR."""
     x0, top, x1, bottom = picture
-    return sum(1 for c in chars if x0 <= (c["x0"] + c["x1"]) / 2 <= x1
-               and top <= (c["top"] + c["bottom"]) / 2 <= bottom) > 5
+    return (
+        sum(1 for c in chars if x0 <= (c["x0"] + c["x1"]) / 2 <= x1 and top <= (c["top"] + c["bottom"]) / 2 <= bottom)
+        > 5
+    )
 
 
 MAX_OCR_DPI = 400  # a finer scan is read at this resolution (time and memory grow with its square)
@@ -322,8 +337,10 @@ def _ocr_pictures(pdf, index: int, layer, chars: list[dict], ocr: OcrOptions, wa
             lines += [(t + dy, b + dy, text, a + dx, z + dx) for t, b, text, a, z in found.lines]
             for _, rows in found.tables:
                 move_boxes(rows, dx, dy)
-            tables += [((a + dx, t + dy, z + dx, b + dy), [[ocr_cell_text(c) for c in row] for row in rows])
-                       for (a, t, z, b), rows in found.tables]
+            tables += [
+                ((a + dx, t + dy, z + dx, b + dy), [[ocr_cell_text(c) for c in row] for row in rows])
+                for (a, t, z, b), rows in found.tables
+            ]
     except OcrUnavailable as e:
         warnings.append(f"page {layer.number}: its pictures were not read: {e}")
         return None
@@ -346,8 +363,9 @@ def read_pdf(path: str, data: bytes, opts: PdfOptions | None = None) -> Document
         if n_pages == 0:
             raise ReadError("corrupt PDF: no pages")
         if n_pages > opts.max_pages:
-            raise ReadError(f"PDF too long: {n_pages} pages (the limit is {opts.max_pages}; an annual report has a "
-                            f"few dozen)")
+            raise ReadError(
+                f"PDF too long: {n_pages} pages (the limit is {opts.max_pages}; an annual report has a few dozen)"
+            )
         pages: list[PrintedPage] = []
         warnings: list[str] = []
         ocr_pages: list[int] = []  # pages read by OCR as a whole (no usable text layer)
@@ -411,9 +429,11 @@ def read_pdf(path: str, data: bytes, opts: PdfOptions | None = None) -> Document
             plumber.close()
     limit = ""
     if ocr_skipped:  # said in the warnings, and in the error when the pages read hold no text
-        limit = (f"OCR read {len(ocr_pages)} of the {len(ocr_pages) + len(ocr_skipped)} pages that need it: "
-                 f"page(s) {_ranges(ocr_skipped)} were not read (at most {opts.ocr.max_pages} pages of a document "
-                 f"are OCR'd: ocr.max_pages in params.yaml, --ocr-max-pages)")
+        limit = (
+            f"OCR read {len(ocr_pages)} of the {len(ocr_pages) + len(ocr_skipped)} pages that need it: "
+            f"page(s) {_ranges(ocr_skipped)} were not read (at most {opts.ocr.max_pages} pages of a document "
+            f"are OCR'd: ocr.max_pages in params.yaml, --ocr-max-pages)"
+        )
         warnings.append(limit)
     if n_chars == 0 and not ocr_pages:
         hint = "OCR is off (--ocr auto reads it)" if opts.ocr.mode == "off" else "OCR found nothing"
@@ -422,25 +442,32 @@ def read_pdf(path: str, data: bytes, opts: PdfOptions | None = None) -> Document
         raise ReadError(f"scanned PDF: no text layer on any of its {n_pages} pages; {hint}")
     if ocr_pages and not any(p.lines or p.tables for p in pages):
         if limit:
-            raise ReadError(f"scanned PDF: OCR found no text on the {len(ocr_pages)} pages it read of its {n_pages}; "
-                            f"{limit}")
+            raise ReadError(
+                f"scanned PDF: OCR found no text on the {len(ocr_pages)} pages it read of its {n_pages}; {limit}"
+            )
         raise ReadError(f"scanned PDF: OCR found no text on any of its {n_pages} pages (blank pages?)")
     if n_chars == 0:
         n_chars = 1  # every page with text was OCR'd: no text layer share to judge
     share = unmapped / (unmapped + n_chars)
     if share > MAX_UNMAPPED_SHARE:
-        raise ReadError(f"unreadable PDF text layer: {share:.0%} of its characters are glyphs without a Unicode "
-                        f"mapping (cid); the text cannot be read without OCR")
+        raise ReadError(
+            f"unreadable PDF text layer: {share:.0%} of its characters are glyphs without a Unicode "
+            f"mapping (cid); the text cannot be read without OCR"
+        )
     if fallback_pages:
-        warnings.append(f"text of page(s) {_ranges(fallback_pages)} read by pdfplumber: PDFium could not measure "
-                        f"some of their text (a font the file does not embed)")
+        warnings.append(
+            f"text of page(s) {_ranges(fallback_pages)} read by pdfplumber: PDFium could not measure "
+            f"some of their text (a font the file does not embed)"
+        )
     if share:
         warnings.append(f"{share:.1%} of the text layer are glyphs without a Unicode mapping (cid); left out")
     if camelot_pages:
         chosen = camelot_pages[: opts.max_table_pages]
         if len(camelot_pages) > len(chosen):
-            warnings.append(f"camelot read the first {len(chosen)} of {len(camelot_pages)} pages it was given; "
-                            f"the others kept as text lines")
+            warnings.append(
+                f"camelot read the first {len(chosen)} of {len(camelot_pages)} pages it was given; "
+                f"the others kept as text lines"
+            )
         try:
             found = camelot_tables(data, chosen, opts, {p.number: p.height for p in pages})
         except Exception as e:  # camelot failing on one file must not lose its text
@@ -459,7 +486,11 @@ def read_pdf(path: str, data: bytes, opts: PdfOptions | None = None) -> Document
         warnings.append(f"page(s) {_ranges(ocr_pages)} read by OCR (no usable text layer)")
     if ocr_pictures:
         warnings.append(f"pictures on page(s) {_ranges(ocr_pictures)} read by OCR")
-    return Document(path=path, format="pdf", blocks=blocks, pages=n_pages, warnings=warnings,
-                    ocr_pages=sorted(set(ocr_pages) | set(ocr_pictures)))
-
-
+    return Document(
+        path=path,
+        format="pdf",
+        blocks=blocks,
+        pages=n_pages,
+        warnings=warnings,
+        ocr_pages=sorted(set(ocr_pages) | set(ocr_pictures)),
+    )

@@ -10,6 +10,7 @@ Ruling lines are the page's path objects that draw a horizontal or vertical stro
 enough to be a line; the four sides of a larger filled or stroked rectangle (a shaded or framed cell) count too.
 White or fully transparent paint is not a line anyone sees and is left out.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -22,7 +23,9 @@ MIN_EDGE = 3.0  # shorter strokes are glyph parts or dots, not rulings
 MAX_PATH_SEGMENTS = 20_000  # a path this complex is a drawing, not a table; it is skipped
 MAX_OBJECTS = 200_000
 MIN_PICTURE_SHARE = 0.04  # a picture this share of the page or larger may print a table or text (OCR reads it)
-MAX_PICTURES = 20  # pictures kept per page  # objects looked at on one page (a hostile page cannot keep the reader busy)
+MAX_PICTURES = (
+    20  # pictures kept per page  # objects looked at on one page (a hostile page cannot keep the reader busy)
+)
 
 
 @dataclass
@@ -88,13 +91,31 @@ def _edge(x0, top0, x1, top1, page_number) -> dict | None:
     if abs(top0 - top1) <= 0.5 and abs(x1 - x0) >= MIN_EDGE:
         x0, x1 = sorted((x0, x1))
         top = (top0 + top1) / 2
-        return {"x0": x0, "x1": x1, "top": top, "bottom": top, "width": x1 - x0, "height": 0.0,
-                "orientation": "h", "object_type": "line", "page_number": page_number}
+        return {
+            "x0": x0,
+            "x1": x1,
+            "top": top,
+            "bottom": top,
+            "width": x1 - x0,
+            "height": 0.0,
+            "orientation": "h",
+            "object_type": "line",
+            "page_number": page_number,
+        }
     if abs(x0 - x1) <= 0.5 and abs(top1 - top0) >= MIN_EDGE:
         top0, top1 = sorted((top0, top1))
         x = (x0 + x1) / 2
-        return {"x0": x, "x1": x, "top": top0, "bottom": top1, "width": 0.0, "height": top1 - top0,
-                "orientation": "v", "object_type": "line", "page_number": page_number}
+        return {
+            "x0": x,
+            "x1": x,
+            "top": top0,
+            "bottom": top1,
+            "width": 0.0,
+            "height": top1 - top0,
+            "orientation": "v",
+            "object_type": "line",
+            "page_number": page_number,
+        }
     return None
 
 
@@ -107,8 +128,12 @@ def _rect_edges(xs, tops, page_number, filled: bool) -> list[dict]:
     if filled and w <= THIN and h >= MIN_EDGE:
         e = _edge((x0 + x1) / 2, t0, (x0 + x1) / 2, t1, page_number)
         return [e] if e else []
-    out = [_edge(x0, t0, x1, t0, page_number), _edge(x0, t1, x1, t1, page_number),
-           _edge(x0, t0, x0, t1, page_number), _edge(x1, t0, x1, t1, page_number)]
+    out = [
+        _edge(x0, t0, x1, t0, page_number),
+        _edge(x0, t1, x1, t1, page_number),
+        _edge(x0, t0, x0, t1, page_number),
+        _edge(x1, t0, x1, t1, page_number),
+    ]
     return [e for e in out if e]
 
 
@@ -174,8 +199,11 @@ def _chars(page, number: int, height: float) -> tuple[list[dict], int]:
         # the page's characters in one call (UTF-16, one unit a character while every character is in the BMP;
         # otherwise one call each), and IsGenerated asked only of blanks: PDFium adds spaces and line breaks only
         units = (ctypes.c_ushort * (n + 1))()
-        bulk = n > 0 and R.FPDFText_GetText(raw, 0, n, units) == n + 1 \
+        bulk = (
+            n > 0
+            and R.FPDFText_GetText(raw, 0, n, units) == n + 1
             and not any(0xD800 <= u <= 0xDFFF for u in units[:n])
+        )
         for i in range(n):
             code = units[i] if bulk else R.FPDFText_GetUnicode(raw, i)
             if code in (0x20, 0x0D, 0x0A, 0x00) and R.FPDFText_IsGenerated(raw, i) == 1:
@@ -196,8 +224,11 @@ def _chars(page, number: int, height: float) -> tuple[list[dict], int]:
             size = R.FPDFText_GetFontSize(raw, i)
             if R.FPDFText_GetMatrix(raw, i, tm):
                 size *= abs(tm.a * tm.d - tm.b * tm.c) ** 0.5  # the size as printed, not in text space
-            if size > 0 and (abs(x1 - x0) > 2.5 * size or abs(y1 - y0) > 2.5 * size) \
-                    and R.FPDFText_GetCharBox(raw, i, left, right, low, high):
+            if (
+                size > 0
+                and (abs(x1 - x0) > 2.5 * size or abs(y1 - y0) > 2.5 * size)
+                and R.FPDFText_GetCharBox(raw, i, left, right, low, high)
+            ):
                 # PDFium gives some glyphs (a tall label printed one character a line) a box many times their size:
                 # the glyph's own outline, widened to the font size around its centre, stands in for it
                 cx, cy = (left.value + right.value) / 2, (low.value + high.value) / 2
@@ -209,9 +240,22 @@ def _chars(page, number: int, height: float) -> tuple[list[dict], int]:
             if y1 < y0:
                 y0, y1 = y1, y0
             top, bottom = height - y1, height - y0
-            chars.append({"text": text, "x0": x0, "x1": x1, "top": top, "bottom": bottom, "width": x1 - x0,
-                          "height": bottom - top, "size": round(size, 2), "upright": True, "object_type": "char",
-                          "page_number": number, "doctop": top})
+            chars.append(
+                {
+                    "text": text,
+                    "x0": x0,
+                    "x1": x1,
+                    "top": top,
+                    "bottom": bottom,
+                    "width": x1 - x0,
+                    "height": bottom - top,
+                    "size": round(size, 2),
+                    "upright": True,
+                    "object_type": "char",
+                    "page_number": number,
+                    "doctop": top,
+                }
+            )
         return chars, unmapped
     finally:
         textpage.close()

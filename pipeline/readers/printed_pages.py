@@ -7,6 +7,7 @@ A reader gives each page as a PrintedPage: its text lines (top, bottom, text, x0
 their top, joins wrapped lines into paragraphs, drops page numbers and running headers and footers, moves a table's
 header lines left at the foot of the previous page to its top, and stitches a table continued over a page break.
 """
+
 from __future__ import annotations
 
 import re
@@ -77,14 +78,27 @@ def page_blocks(pages: list["PrintedPage"], warnings: list[str]) -> list[Block]:
             mid = (top + bottom) / 2
             if p.all_lines is not None and any(a - 1 <= mid <= b + 1 for a, b in spans):
                 continue  # camelot's table holds this line
-            if not text or is_page_number(text) or (k in (0, len(lines) - 1) and text.strip().isdigit()
-                                                    and len(text) <= 4):
+            if (
+                not text
+                or is_page_number(text)
+                or (k in (0, len(lines) - 1) and text.strip().isdigit() and len(text) <= 4)
+            ):
                 continue
             if (p.number, k) in furniture:
                 continue  # a running page header or footer
-            items.append((top, Block("text", page=p.number, text=text, ocr=p.ocr),
-                          {"x0": x0, "x1": x1, "size": bottom - top, "full": x1 >= right - 1.5 * (bottom - top),
-                           "flush_left": x0 <= left + 0.6 * (bottom - top)}))
+            items.append(
+                (
+                    top,
+                    Block("text", page=p.number, text=text, ocr=p.ocr),
+                    {
+                        "x0": x0,
+                        "x1": x1,
+                        "size": bottom - top,
+                        "full": x1 >= right - 1.5 * (bottom - top),
+                        "flush_left": x0 <= left + 0.6 * (bottom - top),
+                    },
+                )
+            )
         items.sort(key=lambda it: it[0])
         for _, block, geom in items:
             if block.kind == "table":
@@ -109,8 +123,13 @@ def _header_before_page_break(blocks: list[Block]) -> list[Block]:
     for b in blocks:
         if b.kind == "table" and b.page is not None:
             k = len(out)
-            while k > 0 and out[k - 1].kind == "text" and out[k - 1].page == b.page - 1 \
-                    and len(out) - k < MAX_HEADER_LINES and _orphan_header_line(out[k - 1].text):
+            while (
+                k > 0
+                and out[k - 1].kind == "text"
+                and out[k - 1].page == b.page - 1
+                and len(out) - k < MAX_HEADER_LINES
+                and _orphan_header_line(out[k - 1].text)
+            ):
                 k -= 1
             if k < len(out) and (k == 0 or out[k - 1].kind == "text"):
                 b.rows = [[Cell(line.text)] for line in out[k:]] + b.rows
@@ -123,8 +142,14 @@ def _orphan_header_line(text: str) -> bool:
     from ..headings import keyword_scores
 
     t = text.strip()
-    return (0 < len(t) <= 60 and "。" not in t and not t.endswith(("：", ":")) and not NUMBERED_HEADING.match(t)
-            and max(keyword_scores(t)) < 1.5 and (bool(HEADER_WORDS.search(t)) or len(t) <= 20))
+    return (
+        0 < len(t) <= 60
+        and "。" not in t
+        and not t.endswith(("：", ":"))
+        and not NUMBERED_HEADING.match(t)
+        and max(keyword_scores(t)) < 1.5
+        and (bool(HEADER_WORDS.search(t)) or len(t) <= 20)
+    )
 
 
 def _running_lines(pages: list) -> set[tuple[int, int]]:
@@ -145,7 +170,9 @@ def _running_lines(pages: list) -> set[tuple[int, int]]:
     return out
 
 
-_NEW_ITEM = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,2}\s*[、.．]|[（(]\s*[一二三四五六七八九十\d]{1,2}\s*[）)]|\d{1,2}\s*[、.．](?!\d))")
+_NEW_ITEM = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]{1,2}\s*[、.．]|[（(]\s*[一二三四五六七八九十\d]{1,2}\s*[）)]|\d{1,2}\s*[、.．](?!\d))"
+)
 
 
 def _continues(previous, text: str, geom: dict) -> bool:
@@ -153,8 +180,14 @@ def _continues(previous, text: str, geom: dict) -> bool:
     full stop, and this one starts at the left margin and is not a new numbered item, heading or a table's caption
     (表3 …, 单位：件)."""
     block, last = previous
-    return (last["full"] and geom["flush_left"] and not block.text.endswith(("。", "！", "？", "；", "：", ":"))
-            and not _NEW_ITEM.match(text) and not CAPTION.match(text) and len(block.text) >= 8)
+    return (
+        last["full"]
+        and geom["flush_left"]
+        and not block.text.endswith(("。", "！", "？", "；", "：", ":"))
+        and not _NEW_ITEM.match(text)
+        and not CAPTION.match(text)
+        and len(block.text) >= 8
+    )
 
 
 def stitch_tables(blocks: list[Block]) -> list[Block]:
@@ -162,8 +195,14 @@ def stitch_tables(blocks: list[Block]) -> list[Block]:
     out: list[Block] = []
     for b in blocks:
         prev = out[-1] if out else None
-        if (b.kind == "table" and prev is not None and prev.kind == "table" and prev.page is not None
-                and b.page == prev.page + 1 and _width(prev) == _width(b)):
+        if (
+            b.kind == "table"
+            and prev is not None
+            and prev.kind == "table"
+            and prev.page is not None
+            and b.page == prev.page + 1
+            and _width(prev) == _width(b)
+        ):
             prev.rows = prev.rows + b.rows
             prev.loose = prev.loose or b.loose
             continue

@@ -5,6 +5,7 @@ pdfplumber turns edges into cells (merge_edges → edges_to_intersections → in
 cells_to_tables); here each table's cells are laid on one grid of column and row stops, and a cell that covers
 several grid positions becomes a rowspan/colspan. Units are whatever the edges are in (PDF points, or pixels).
 """
+
 from __future__ import annotations
 
 import bisect
@@ -36,6 +37,7 @@ def nearest(stops: list[float], v: float) -> int:
 class Grid:
     """One ruled table: its column stops `xs`, row stops `ys`, and for every covered grid position (row, column)
     the cell over it as (row0, column0, row1, column1)."""
+
     xs: list[float]
     ys: list[float]
     origin: dict[tuple[int, int], tuple[int, int, int, int]]
@@ -131,13 +133,30 @@ def close_open_ends(edges: list[dict], snap: float = SNAP) -> list[dict]:
             x0, x1 = min(e["x0"] for e in group), max(e["x0"] for e in group)
 
             def crosses(h):
-                return sum(1 for v in group if h["x0"] - snap <= v["x0"] <= h["x1"] + snap
-                           and v["top"] - snap <= h["top"] <= v["bottom"] + snap) >= 2
+                return (
+                    sum(
+                        1
+                        for v in group
+                        if h["x0"] - snap <= v["x0"] <= h["x1"] + snap
+                        and v["top"] - snap <= h["top"] <= v["bottom"] + snap
+                    )
+                    >= 2
+                )
 
             if not any(crosses(h) for h in horizontal):
                 continue  # column lines with no row line across them: not a ruled table
             if any(abs(h["top"] - y) <= snap and h["x0"] <= x0 + snap and h["x1"] >= x1 - snap for h in horizontal):
                 continue  # closed already
-            added.append({"x0": x0, "x1": x1, "top": y, "bottom": y, "width": x1 - x0, "height": 0.0,
-                          "orientation": "h", "object_type": "line"})
+            added.append(
+                {
+                    "x0": x0,
+                    "x1": x1,
+                    "top": y,
+                    "bottom": y,
+                    "width": x1 - x0,
+                    "height": 0.0,
+                    "orientation": "h",
+                    "object_type": "line",
+                }
+            )
     return edges + added

@@ -8,6 +8,7 @@ rows of one value below it (notes) are text blocks. A formula the file keeps no 
 never calculated) is an unreadable cell, never a 0. Such a file holds tables only: the Document says so in its
 warnings and the report JSON in `source.prose_absent`.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -42,8 +43,10 @@ def _sheet_grid(values_ws, formulas_ws, warnings: list[str]) -> list[list[Cell |
     top, left, bottom, right = values_ws.min_row, values_ws.min_column, values_ws.max_row, values_ws.max_column
     height, width = bottom - top + 1, right - left + 1
     if height * width > MAX_TABLE_CELLS:
-        warnings.append(f"sheet {values_ws.title!r}: {height} rows by {width} columns exceed {MAX_TABLE_CELLS} "
-                        f"cells; it was left out")
+        warnings.append(
+            f"sheet {values_ws.title!r}: {height} rows by {width} columns exceed {MAX_TABLE_CELLS} "
+            f"cells; it was left out"
+        )
         return None
     spans, covered = {}, set()
     for rng in values_ws.merged_cells.ranges:
@@ -54,8 +57,9 @@ def _sheet_grid(values_ws, formulas_ws, warnings: list[str]) -> list[list[Cell |
                     covered.add((r, c))
     uncomputed = 0
     grid: list[list[Cell | None]] = []
-    for r, row in enumerate(values_ws.iter_rows(min_row=top, max_row=bottom, min_col=left, max_col=right,
-                                                values_only=True), start=top):
+    for r, row in enumerate(
+        values_ws.iter_rows(min_row=top, max_row=bottom, min_col=left, max_col=right, values_only=True), start=top
+    ):
         line: list[Cell | None] = []
         for c, value in enumerate(row, start=left):
             if (r, c) in covered:
@@ -70,8 +74,10 @@ def _sheet_grid(values_ws, formulas_ws, warnings: list[str]) -> list[list[Cell |
             line.append(Cell(text, rowspan, colspan))
         grid.append(line)
     if uncomputed:
-        warnings.append(f"sheet {values_ws.title!r}: {uncomputed} formula cells hold no computed value (the "
-                        f"workbook was saved without calculating); they are unreadable, not 0")
+        warnings.append(
+            f"sheet {values_ws.title!r}: {uncomputed} formula cells hold no computed value (the "
+            f"workbook was saved without calculating); they are unreadable, not 0"
+        )
     return grid
 
 
@@ -107,8 +113,12 @@ def _blocks(grid: list[list[Cell | None]], warnings: list[str], sheet: str) -> l
             tail.insert(0, chunk.pop())
         if len(chunk) == 1:  # a lone row is a line of text, not a table
             head, chunk = head + chunk, []
-        out += [Block("text", text=_filled(line)[0].text) if len(_filled(line)) == 1 else
-                Block("text", text=" ".join(c.text for c in _filled(line))) for line in head]
+        out += [
+            Block("text", text=_filled(line)[0].text)
+            if len(_filled(line)) == 1
+            else Block("text", text=" ".join(c.text for c in _filled(line)))
+            for line in head
+        ]
         if chunk:
             rows = [[c for c in line if c is not None] for line in chunk]
             problem = table_size_problem(rows)

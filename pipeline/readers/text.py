@@ -7,22 +7,35 @@ Three table layouts are recognised and turned into grids:
 - anything else stays text. Very long lines (a whole report saved on one line) are split before numbered headings,
   so that the section and table stages see the report's structure; tables inside them stay flattened text.
 """
+
 from __future__ import annotations
 
 import re
 
-from ..document import (MAX_TABLE_CELLS, Block, BlockLimit, Cell, Document, ReadError, strip_invisible,
-                        table_size_problem)
+from ..document import (
+    MAX_TABLE_CELLS,
+    Block,
+    BlockLimit,
+    Cell,
+    Document,
+    ReadError,
+    strip_invisible,
+    table_size_problem,
+)
 from .encoding import decode_bytes
 
 LONG_LINE = 200
 MAX_LINES = 1_000_000  # a report has a few thousand lines; millions of short lines would only fill memory
-_MARKER = re.compile(r"(?<![第])(?=[一二三四五六七八九十]{1,2}、)|(?<=[。；！？\s])(?=[一二三四五六][.．](?![\d]))"
-                     r"|(?=[一二三四五六][.．]\s*(?:总体|概述|主动公开|收到和处理|政府信息公开行政复议|存在的|其[他它]需要))")
+_MARKER = re.compile(
+    r"(?<![第])(?=[一二三四五六七八九十]{1,2}、)|(?<=[。；！？\s])(?=[一二三四五六][.．](?![\d]))"
+    r"|(?=[一二三四五六][.．]\s*(?:总体|概述|主动公开|收到和处理|政府信息公开行政复议|存在的|其[他它]需要))"
+)
 _HEADING_END = re.compile(r"情况：?|事项：?|措施|概述|概况")
 # where a table starts right after a sentence (本年度主动公开情况如下：第二十条第（一）项…), or prose starts right after
 # a table's last cell run (…0000000二是提升依申请公开答复质量…。): the two are cut apart
-_PROSE_TABLE = re.compile(r"(?<=[^\s\d])(?=第二十条第[（(]一[）)]|[（(]本列数据的|行政复议\s*行政诉讼结果|申请人情况自然人)")
+_PROSE_TABLE = re.compile(
+    r"(?<=[^\s\d])(?=第二十条第[（(]一[）)]|[（(]本列数据的|行政复议\s*行政诉讼结果|申请人情况自然人)"
+)
 # The wordings of the six headings (and the usual variants): a heading glued to the text after it is cut where its
 # wording ends, even when it lacks its closing word (三、收到和处理政府信息公开申请区社会事业局…).
 _HEADING_STEM = re.compile(
@@ -33,7 +46,8 @@ _HEADING_STEM = re.compile(
     r"|(?:因)?政府信息公开(?:工作)?(?:被申请)?行政复议[、和及]\s*(?:提起)?行政诉讼|行政复议[、和及]行政诉讼"
     r"|(?:政府信息公开工作)?存在的(?:主要)?(?:问题|不足)(?:及|和)改进|主要问题(?:及|和)改进"
     r"|其[他它]需要报告(?:的)?事项|其[他它]事项)"
-    r"(?:的情况|工作情况|情况|措施|事项)?[：:]?")
+    r"(?:的情况|工作情况|情况|措施|事项)?[：:]?"
+)
 _TABLE_TAIL = re.compile(r"(?<=\d)(?=[\u4e00-\u9fff“《][^\d。]{8,}?。|(?:19|20)\d{2}\s*年[^。]{6,}?。)")
 _IN_TABLE = re.compile(r"第二十条|信息内容|申请人情况|行政复议行政诉讼|本年新收|结转下年度|结果维持")
 
@@ -43,11 +57,13 @@ def _table_then_prose(part: str):
     header words and many digits), so a number in a sentence (发布信息14条) never cuts it."""
     start = 0
     for m in _TABLE_TAIL.finditer(part):
-        head = part[start:m.start()]
+        head = part[start : m.start()]
         if _IN_TABLE.search(head) and sum(ch.isdigit() for ch in head) >= 6:
             yield head
             start = m.start()
     yield part[start:]
+
+
 # where a heading glued to a flattened table ends when it has no closing word: the table's first header cell
 _TABLE_START = re.compile(r"第二十条|[（(]本列数据|行政复议行政诉讼|申请人情况|信息内容|附?表\s*\d|[（(]?单位[：:]|\d")
 _PIPE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}")
@@ -83,7 +99,7 @@ def split_heading(text: str) -> list[str]:
     end = _HEADING_END.search(text, 0, 40)
     if end is None:
         return [text]
-    head, rest = text[: end.end()].strip(), text[end.end():].lstrip("。.：: \u3000").strip()
+    head, rest = text[: end.end()].strip(), text[end.end() :].lstrip("。.：: \u3000").strip()
     return [head, rest] if rest else [head]
 
 
@@ -116,7 +132,7 @@ def _segments(line: str, pattern: re.Pattern):
     """`pattern.split(line)` lazily: a 30 MB line of `一、一、…` must not become a list of 15 million strings."""
     start = 0
     for m in pattern.finditer(line):
-        yield line[start:m.start()]
+        yield line[start : m.start()]
         start = m.end()
     yield line[start:]
 
@@ -128,8 +144,9 @@ def iter_long_line(line: str):
     """The pieces of `split_long_line`, one at a time."""
     line = strip_invisible(line)
     for seg in _segments(line, _MARKER):
-        for part in (p for piece in _segments(seg, _GAP) for q in _segments(piece, _PROSE_TABLE)
-                     for p in _table_then_prose(q)):
+        for part in (
+            p for piece in _segments(seg, _GAP) for q in _segments(piece, _PROSE_TABLE) for p in _table_then_prose(q)
+        ):
             part = part.strip()
             if not part:
                 continue
@@ -139,7 +156,7 @@ def iter_long_line(line: str):
                 m = stem if stem and len(part) > stem.end() else (min(cuts, key=lambda c: c.end()) if cuts else None)
                 if m:
                     yield part[: m.end()].strip()
-                    rest = part[m.end():].strip()
+                    rest = part[m.end() :].strip()
                     if rest:
                         yield rest
                     continue
@@ -159,8 +176,9 @@ def parse_text(text: str, path: str, fmt: str = "txt") -> Document:
     text = strip_invisible(text).replace("\r\n", "\n").replace("\r", "\n")
     n_lines = text.count("\n") + 1
     if n_lines > MAX_LINES:
-        raise ReadError(f"document too large: {n_lines} lines (the limit is {MAX_LINES}; an annual report has a few "
-                        f"thousand)")
+        raise ReadError(
+            f"document too large: {n_lines} lines (the limit is {MAX_LINES}; an annual report has a few thousand)"
+        )
     lines = text.split("\n")
     blocks = BlockLimit()
     warnings: list[str] = []

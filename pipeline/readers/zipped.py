@@ -1,6 +1,7 @@
 """The bounds every zip-based document format is opened with (DOCX, XLSX, OFD): a zip whose members would expand
 past MAX_UNCOMPRESSED, or past 10 MB at more than MAX_RATIO times their packed size (a zip bomb), is refused before
 any member is read. (A batch's .zip inputs have their own, per-member bounds: batch/inputs.py.)"""
+
 from __future__ import annotations
 
 import io

@@ -8,6 +8,7 @@ twice, framed two ways, and is doubtful when the two disagree; a number whose in
 sign the recogniser dropped, or whose mark's shape contradicts a 7 / 1 / slash, is doubtful too, with the other
 reading offered. Every reading keeps its confidence and next readings (reading.py).
 """
+
 from __future__ import annotations
 
 from ...document import BLANKS, UNREADABLE
@@ -148,7 +149,7 @@ def _touching_rulings(ink, core, grid, inner: dict, scale: float) -> dict:
             x, y, w, h, _ = (int(v) for v in stats[k])
             if max(w, h) < least or (x > ix0 and x + w < ix1 and y > iy0 and y + h < iy1):
                 continue  # a speck, or a mark inside the cell's crop clear of its edges: read as it is
-            crossing = ix1 > ix0 and iy1 > iy0 and bool((labels[max(0, iy0):iy1, max(0, ix0):ix1] == k).any())
+            crossing = ix1 > ix0 and iy1 > iy0 and bool((labels[max(0, iy0) : iy1, max(0, ix0) : ix1] == k).any())
             cx, cy = centres[k]
             own_side = gx0 - ox0 <= cx <= gx1 - ox0 and gy0 - oy0 <= cy <= gy1 - oy0
             if crossing or own_side:
@@ -174,7 +175,7 @@ def _is_slash(mark) -> bool:
         if len(r) and (r[-1] - r[0] + 1 > max(0.5 * w, 0.3 * h) or len(r) != r[-1] - r[0] + 1):
             return False  # a long or broken run across a row: a bar or a loop, not a thin stroke
     top = float(np.mean([r.mean() for r in rows[: max(1, h // 4)] if len(r)]))
-    bottom = float(np.mean([r.mean() for r in rows[-max(1, h // 4):] if len(r)]))
+    bottom = float(np.mean([r.mean() for r in rows[-max(1, h // 4) :] if len(r)]))
     return (top - bottom) >= 0.25 * h and float(mark[: max(1, h // 5)].any(axis=0).mean()) < 0.6
 
 
@@ -205,14 +206,19 @@ def _with_signs(line, cell_ink):
         if x >= x0 and y < y1 and y + hh > y0 and (first is None or x < first[0]):
             first = (x, y, w, hh)
         mid = y + hh / 2
-        minus_shaped = (w >= 0.25 * h and w >= 1.2 * hh and hh <= 0.4 * h and y0 + 0.3 * h <= mid <= y0 + 0.75 * h)
+        minus_shaped = w >= 0.25 * h and w >= 1.2 * hh and hh <= 0.4 * h and y0 + 0.3 * h <= mid <= y0 + 0.75 * h
         if minus_shaped and x + w <= x0 and x0 - (x + w) <= 1.5 * h:
             x0, sign = min(x0, x), True
     if first is not None and not sign:
         x, y, w, hh = first
         mid = y + hh / 2
-        sign = (w >= 0.25 * h and w >= 1.2 * hh and hh <= 0.4 * h and y0 + 0.3 * h <= mid <= y0 + 0.75 * h
-                and x + w < x1 - 0.3 * h)  # the line's own first mark is a minus, digits after it
+        sign = (
+            w >= 0.25 * h
+            and w >= 1.2 * hh
+            and hh <= 0.4 * h
+            and y0 + 0.3 * h <= mid <= y0 + 0.75 * h
+            and x + w < x1 - 0.3 * h
+        )  # the line's own first mark is a minus, digits after it
     return (x0, y0, x1, y1), sign
 
 
@@ -225,7 +231,7 @@ def _shape_doubt(mark, text: str) -> str | None:
     if text not in ("7", "1", "/") or not mark.any():
         return None
     rows, cols = np.flatnonzero(mark.any(axis=1)), np.flatnonzero(mark.any(axis=0))
-    mark = mark[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+    mark = mark[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
     h, w = mark.shape
     if h < 4:
         return None
@@ -237,7 +243,7 @@ def _shape_doubt(mark, text: str) -> str | None:
         weight = rows.sum(axis=0)
         return float((weight * cols).sum() / weight.sum()) if weight.sum() else w / 2
 
-    slant = (centre(mark[: max(1, h // 4)]) - centre(mark[-max(1, h // 4):])) / h  # > 0 leans like /
+    slant = (centre(mark[: max(1, h // 4)]) - centre(mark[-max(1, h // 4) :])) / h  # > 0 leans like /
     if text == "7" and top_cover < 0.5:
         return "/"
     if text == "/" and top_cover >= 0.7 and w > 0.4 * h:
@@ -295,7 +301,9 @@ def read_cells(recogniser, clean, ink, lines_mask, grid, scale: float, grey=None
             # (a stroke against a ruling may be what the ruling's margin left of a 7 or a 1: read, not a slash)
             x, y, w, h, _ = marks_of[cell][0]
             ix0, iy0 = inner[cell][:2]
-            mark = (ink[iy0 + y:iy0 + y + h, ix0 + x:ix0 + x + w] & (lines_mask[iy0 + y:iy0 + y + h, ix0 + x:ix0 + x + w] == 0))
+            mark = ink[iy0 + y : iy0 + y + h, ix0 + x : ix0 + x + w] & (
+                lines_mask[iy0 + y : iy0 + y + h, ix0 + x : ix0 + x + w] == 0
+            )
             if _is_slash(mark.astype(bool)):
                 results[cell] = ("/", DASH_CONFIDENCE, [], True)
                 continue
@@ -317,26 +325,34 @@ def read_cells(recogniser, clean, ink, lines_mask, grid, scale: float, grey=None
     def among_values(c) -> bool:  # a cell in a column of values, or in a row of values outside the labels
         return c[1] in numeric_columns or (c[0] in numeric_rows and c[1] not in label_columns)
 
-    numbers = [c for c, parts in by_cell.items() if len(parts) <= 2 and among_values(c)
-               and all(may_be_number(r.text) for (r, _), _ in parts)]
+    numbers = [
+        c
+        for c, parts in by_cell.items()
+        if len(parts) <= 2 and among_values(c) and all(may_be_number(r.text) for (r, _), _ in parts)
+    ]
     second = recognise(recogniser, [_frame(clean, box, 0.6) for c in numbers for _, box in by_cell[c]])
     # cells whose ink touches a ruling, read again with that ink restored (the box grown over it)
-    against = [c for c in touching if among_values(c) and (c in numbers or c not in by_cell)
-               and (c in numbers or (results.get(c, ("",))[0] == "" and not boxes[c]))]
+    against = [
+        c
+        for c in touching
+        if among_values(c)
+        and (c in numbers or c not in by_cell)
+        and (c in numbers or (results.get(c, ("",))[0] == "" and not boxes[c]))
+    ]
     regrown = {}
-    for c, (reading, probs) in zip(against, recognise(recogniser, [_frame(restored, _grown(by_cell.get(c), touching[c]))
-                                                          for c in against])):
+    for c, (reading, probs) in zip(
+        against, recognise(recogniser, [_frame(restored, _grown(by_cell.get(c), touching[c])) for c in against])
+    ):
         regrown[c] = as_number(recogniser, probs)
     for c in against:
         if c not in by_cell:  # looked blank: its only ink lies along a ruling, perhaps a digit the mask took away
             again = regrown[c]
-            results[c] = (UNREADABLE, 0.0, [("", 0.5)] + ([(again.text, again.confidence)] if again.text else []),
-                          True)
+            results[c] = (UNREADABLE, 0.0, [("", 0.5)] + ([(again.text, again.confidence)] if again.text else []), True)
     k = 0
     for cell, parts in by_cell.items():
         if cell in numbers:  # a number, perhaps wrapped over two lines
             first = [as_number(recogniser, probs) for (_, probs), _ in parts]
-            again = [as_number(recogniser, probs) for _, probs in second[k:k + len(parts)]]
+            again = [as_number(recogniser, probs) for _, probs in second[k : k + len(parts)]]
             k += len(parts)
             text = "\n".join(r.text for r in first)
             conf = min(r.confidence for r in first)
@@ -346,8 +362,9 @@ def read_cells(recogniser, clean, ink, lines_mask, grid, scale: float, grey=None
                 conf = min(conf, 0.5)  # the two framings read different numbers
             alternatives = first[0].alternatives if len(first) == 1 else []
             if len(first) == 1 and again[0].text != first[0].text and again[0].text:
-                alternatives = [(again[0].text, again[0].confidence)] + [a for a in alternatives
-                                                                         if a[0] != again[0].text]
+                alternatives = [(again[0].text, again[0].confidence)] + [
+                    a for a in alternatives if a[0] != again[0].text
+                ]
             if cell in marked and len(first) == 1 and first[0].text[:1].isdigit():
                 # a minus-shaped mark before the digits that the recogniser did not read: the ink says -18, the
                 # recogniser 18; doubtful either way, the sums (if any) choose
@@ -365,15 +382,26 @@ def read_cells(recogniser, clean, ink, lines_mask, grid, scale: float, grey=None
                 if other is not None:  # the mark's shape says otherwise: doubtful, the other reading offered
                     conf = min(conf, 0.3)
                     alternatives = [(other, 0.5)] + [a for a in alternatives if a[0] != other]
-        elif among_values(cell) and cell[2] - cell[0] == 1 and len(parts) <= 2 \
-                and (all(r.confidence < 0.5 for (r, _), _ in parts)
-                     or (len(parts) == 1 and len(parts[0][0][0].text) <= 2 and parts[0][0][0].text not in BLANKS
-                         and parts[0][0][0].confidence < 0.8)):
+        elif (
+            among_values(cell)
+            and cell[2] - cell[0] == 1
+            and len(parts) <= 2
+            and (
+                all(r.confidence < 0.5 for (r, _), _ in parts)
+                or (
+                    len(parts) == 1
+                    and len(parts[0][0][0].text) <= 2
+                    and parts[0][0][0].text not in BLANKS
+                    and parts[0][0][0].confidence < 0.8
+                )
+            )
+        ):
             # a mark among numbers that reads as nothing sure, or as a character or two that are no number (a
             # blot read as 图): unreadable, not a label; maybe blank, maybe a number the sums may recognise
             text, conf = UNREADABLE, 0.0
-            alternatives = [("", 0.5)] + [(n.text, n.confidence) for n in
-                                          (as_number(recogniser, probs) for (_, probs), _ in parts[:1]) if n.text]
+            alternatives = [("", 0.5)] + [
+                (n.text, n.confidence) for n in (as_number(recogniser, probs) for (_, probs), _ in parts[:1]) if n.text
+            ]
         else:
             text = DOT_FOR_COMMA.sub("、", "\n".join(r.text for (r, _), _ in parts))
             conf = min(r.confidence for (r, _), _ in parts)
@@ -424,5 +452,8 @@ def _numeric_columns(by_cell: dict) -> set[int]:
                 v[2] += 1
             else:
                 v[1] += 1
-    return {c for c, (numeric, other, chinese) in votes.items()
-            if numeric >= 2 and numeric >= other and 3 * numeric >= numeric + other + chinese}
+    return {
+        c
+        for c, (numeric, other, chinese) in votes.items()
+        if numeric >= 2 and numeric >= other and 3 * numeric >= numeric + other + chinese
+    }

@@ -9,6 +9,7 @@ module (engine_rapidocr.py, engine_tesseract.py) without touching the steps that
   and the prose outside the tables. RapidOCR's is page.RecogniserEngine (cells.py and prose.py over a Recogniser);
   Tesseract's reads the whole page once (engine_tesseract.TesseractEngine).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ class Recogniser:
     """One loaded engine: `characters` (index 0 the CTC blank), the recogniser's input `height` and `base_width`,
     `prepare(bgr_crop, max_ratio)` (a normalised C×H×W array padded to `max_ratio`), `run(batch)` (frame
     probabilities, N × frames × characters) and `detect(bgr)` (text line boxes, 4 points each)."""
+
     name: str
     characters: list
     height: int

@@ -12,6 +12,7 @@ probabilities, its character list and input geometry, and the detector's line bo
 Both run on ONNX Runtime on the CPU, offline. An engine is loaded once per process and thread setting (`load`), and
 that one session is used by every picture the process reads.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -25,8 +26,10 @@ MODELS = {"rapidocr": "PP-OCRv4", "rapidocr3": "PP-OCRv6 small"}
 
 def install_hint(kind: str = "rapidocr") -> str:
     package = PACKAGES.get(kind, PACKAGES["rapidocr"])
-    return (f"OCR engine not installed: `pip install {package}` (or `pip install -e .` in the project), "
-            f"which brings {MODELS.get(kind, '')}'s models inside the wheel")
+    return (
+        f"OCR engine not installed: `pip install {package}` (or `pip install -e .` in the project), "
+        f"which brings {MODELS.get(kind, '')}'s models inside the wheel"
+    )
 
 
 @lru_cache(maxsize=4)
@@ -34,6 +37,7 @@ def load(kind: str = "rapidocr", threads: int = 0) -> Recogniser:
     """The engine `kind`, loaded once per process (and per thread setting)."""
     try:
         import cv2  # noqa: F401
+
         if kind == "rapidocr3":
             return _load_v3(threads)
         return _load_v1(threads)
@@ -52,8 +56,15 @@ def _load_v1(threads: int) -> Recogniser:
         found, _ = engine(bgr, use_cls=False, use_rec=False)
         return list(found or [])
 
-    return Recogniser("rapidocr", rec.postprocess_op.character, height, base_width, rec.resize_norm_img,
-                      lambda batch: rec.session(batch)[0], detect)
+    return Recogniser(
+        "rapidocr",
+        rec.postprocess_op.character,
+        height,
+        base_width,
+        rec.resize_norm_img,
+        lambda batch: rec.session(batch)[0],
+        detect,
+    )
 
 
 def _load_v3(threads: int) -> Recogniser:
@@ -61,13 +72,19 @@ def _load_v3(threads: int) -> Recogniser:
     from rapidocr import RapidOCR
 
     models = Path(rapidocr.__file__).parent / "models"
-    files = {"Det": "PP-OCRv6_det_small.onnx", "Rec": "PP-OCRv6_rec_small.onnx",
-             "Cls": "ch_ppocr_mobile_v2.0_cls_mobile.onnx"}
+    files = {
+        "Det": "PP-OCRv6_det_small.onnx",
+        "Rec": "PP-OCRv6_rec_small.onnx",
+        "Cls": "ch_ppocr_mobile_v2.0_cls_mobile.onnx",
+    }
     missing = [f for f in files.values() if not (models / f).is_file()]
     if missing:  # never let the package fetch them: nothing is downloaded at run time
         raise OcrUnavailable(f"the rapidocr wheel lacks its models ({', '.join(missing)}): reinstall `rapidocr`")
-    params = {"Global.log_level": "error", "Global.use_cls": False,
-              **{f"{part}.model_path": str(models / f) for part, f in files.items()}}
+    params = {
+        "Global.log_level": "error",
+        "Global.use_cls": False,
+        **{f"{part}.model_path": str(models / f) for part, f in files.items()},
+    }
     if threads > 0:
         params["EngineConfig.onnxruntime.intra_op_num_threads"] = threads
     engine = RapidOCR(params=params)
@@ -78,5 +95,6 @@ def _load_v3(threads: int) -> Recogniser:
         found = engine(bgr, use_det=True, use_cls=False, use_rec=False)
         return list(found.boxes) if getattr(found, "boxes", None) is not None else []
 
-    return Recogniser("rapidocr3", rec.postprocess_op.character, height, base_width, rec.resize_norm_img,
-                      rec.session, detect)
+    return Recogniser(
+        "rapidocr3", rec.postprocess_op.character, height, base_width, rec.resize_norm_img, rec.session, detect
+    )

@@ -6,6 +6,7 @@ each cell); only the reading differs: Tesseract reads the whole page once (`--ps
 confidence per word), and each cell takes the words whose centre lies in it. A cell with ink but no word is
 unreadable, as with RapidOCR.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -31,8 +32,12 @@ def words(grey) -> list[tuple[int, int, int, int, str, float, tuple]]:
         raise OcrUnavailable("Tesseract is not installed (Debian: apt-get install tesseract-ocr tesseract-ocr-chi-sim)")
     with tempfile.NamedTemporaryFile(suffix=".png") as tmp:
         cv2.imwrite(tmp.name, grey)
-        run = subprocess.run(["tesseract", tmp.name, "stdout", "-l", "chi_sim", "--psm", "6", "tsv"],
-                             capture_output=True, text=True, timeout=TIMEOUT)
+        run = subprocess.run(
+            ["tesseract", tmp.name, "stdout", "-l", "chi_sim", "--psm", "6", "tsv"],
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+        )
     if run.returncode != 0:
         raise OcrUnavailable(f"Tesseract failed: {run.stderr.strip()[:200]}")
     out = []
@@ -82,8 +87,15 @@ def prose_lines(found, covered, scale: float) -> list[tuple[float, float, str, f
     for ws in lines.values():
         ws.sort(key=lambda w: w[0])
         text = "".join(w[4] for w in ws)
-        out.append((min(w[1] for w in ws) / scale, max(w[3] for w in ws) / scale, text,
-                    ws[0][0] / scale, max(w[2] for w in ws) / scale))
+        out.append(
+            (
+                min(w[1] for w in ws) / scale,
+                max(w[3] for w in ws) / scale,
+                text,
+                ws[0][0] / scale,
+                max(w[2] for w in ws) / scale,
+            )
+        )
     return sorted(out)
 
 

@@ -1,5 +1,6 @@
 """The OCR options: when pages and pictures are OCR'd, at what resolution, how sure a number must be, which engine
 reads them and with how many threads (set from params.yaml's `ocr` section or the `--ocr-*` options)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -6,6 +6,7 @@ The steps: the picture is prepared (preprocess.py: sheet, deskew, flatten, ink, 
 grids (readers/ruling_grid.py, as for a PDF's own lines); an engine (engine.py) reads each grid's cells and then
 the prose outside the grids.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ MIN_RULINGS = 6  # fewer ruling strokes make no table
 @dataclass
 class OcrResult:
     """A picture read by OCR, in the units of `scale` (pixels per point) turned back into points."""
+
     lines: list[tuple[float, float, str, float, float]]  # (top, bottom, text, x0, x1), top to bottom
     tables: list[tuple[tuple[float, float, float, float], list[list[Cell]]]]  # (bbox, rows)
     skew: float = 0.0
@@ -42,8 +44,16 @@ class RecogniserEngine:
         pass
 
     def cells(self, picture, grid) -> dict:
-        return read_cells(self.recogniser, picture.clean, picture.ink, picture.lines_mask, grid, picture.scale,
-                          picture.grey, picture.core)
+        return read_cells(
+            self.recogniser,
+            picture.clean,
+            picture.ink,
+            picture.lines_mask,
+            grid,
+            picture.scale,
+            picture.grey,
+            picture.core,
+        )
 
     def prose(self, picture, covered) -> list:
         return prose_lines(self.recogniser, picture.grey, covered, picture.scale)
@@ -61,8 +71,9 @@ def engine_for(options: OcrOptions):
     return RecogniserEngine(load(options.engine, options.threads))
 
 
-def read_picture(grey, scale: float, options: OcrOptions | None = None, min_rulings: int = MIN_RULINGS,
-                 tables_only: bool = False) -> OcrResult:
+def read_picture(
+    grey, scale: float, options: OcrOptions | None = None, min_rulings: int = MIN_RULINGS, tables_only: bool = False
+) -> OcrResult:
     """Text lines and ruled tables of a picture whose resolution is `scale` pixels per point. With `tables_only`,
     a picture without a ruled table is not read further (a photo, a logo, a seal)."""
     import time
@@ -87,12 +98,18 @@ def read_picture(grey, scale: float, options: OcrOptions | None = None, min_ruli
 
         def cell_of(cell, read=read):
             text, conf, alternatives, has_ink = read.get(cell, ("", 1.0, [], False))
-            return Cell(text, confidence=round(conf, 4), alternatives=alternatives or None, source="ocr",
-                        ink=has_ink, box=picture.back(grid.box(cell)))  # where it is on the picture as given
+            return Cell(
+                text,
+                confidence=round(conf, 4),
+                alternatives=alternatives or None,
+                source="ocr",
+                ink=has_ink,
+                box=picture.back(grid.box(cell)),
+            )  # where it is on the picture as given
 
         rows = grid.rows(cell_of)
         tables.append(((x0 / scale, y0 / scale, x1 / scale, y1 / scale), rows))
-        covered[int(y0):int(y1) + 1, int(x0):int(x1) + 1] = 1
+        covered[int(y0) : int(y1) + 1, int(x0) : int(x1) + 1] = 1
     height = picture.grey.shape[0] / scale
     if tables_only and not tables:
         return OcrResult([], [], picture.skew, round(time.perf_counter() - started, 3), height, picture.sheet)

@@ -22,6 +22,7 @@ A maintained rectifier was measured against this (README, "Photographs"): `rapid
 models from the network on first use (nothing may be downloaded at run time), and `page-dewarp` models page curl
 from text lines, not a sheet's outline on a desk, and was slower and worse on the `photo` family.
 """
+
 from __future__ import annotations
 
 import math
@@ -155,8 +156,12 @@ def _plausible(quad, w: int, h: int) -> bool:
     """A convex quadrilateral inside the picture (a little slack), its corners not far from right angles."""
     import numpy as np
 
-    if (quad[:, 0] < -0.02 * w).any() or (quad[:, 0] > 1.02 * w).any() or (quad[:, 1] < -0.02 * h).any() \
-            or (quad[:, 1] > 1.02 * h).any():
+    if (
+        (quad[:, 0] < -0.02 * w).any()
+        or (quad[:, 0] > 1.02 * w).any()
+        or (quad[:, 1] < -0.02 * h).any()
+        or (quad[:, 1] > 1.02 * h).any()
+    ):
         return False
     for i in range(4):
         a, b, c = quad[i - 1], quad[i], quad[(i + 1) % 4]
@@ -204,8 +209,14 @@ def text_scale(grey) -> float | None:
     if n < 30:
         return None
     ws, hs, areas = stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT], stats[1:, cv2.CC_STAT_AREA]
-    glyph = (hs >= 4) & (hs <= h / 8) & (ws <= 2.5 * hs) & (ws >= 0.15 * hs) & (areas >= 0.08 * ws * hs) \
+    glyph = (
+        (hs >= 4)
+        & (hs <= h / 8)
+        & (ws <= 2.5 * hs)
+        & (ws >= 0.15 * hs)
+        & (areas >= 0.08 * ws * hs)
         & (areas <= 0.9 * ws * hs)
+    )
     if glyph.sum() < 30:
         return None
     heights, weights = hs[glyph].astype(float), areas[glyph].astype(float)

@@ -8,6 +8,7 @@
 3. Binarise, then the ruling strokes by morphology; the cells are cropped from the picture with its rulings and
    their margin whitened (`clean`).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ class PreparedPicture:
     `clean` (grey with `lines_mask` whitened: cells are cropped from it); `scale` its pixels per point, `skew`
     the angle it was turned by, `sheet` whether a photographed sheet was squared up, and `back` taking a box of it
     to the picture as given (in points)."""
+
     grey: object
     scale: float
     skew: float

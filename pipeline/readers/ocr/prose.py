@@ -1,6 +1,7 @@
 """The text outside a picture's tables: the detector finds its lines on the page with the tables whitened, each
 line is read again by the recogniser from a loose crop of the page's own pixels, and the pieces are joined into
 printed lines (top, bottom, text, x0, x1) in points."""
+
 from __future__ import annotations
 
 from ...headings import restore_heading_comma

@@ -6,6 +6,7 @@ characters folded into number classes (a digit's probability includes its look-a
 
 Every function takes the loaded engine (engine.Recogniser) it reads with: nothing here keeps one.
 """
+
 from __future__ import annotations
 
 import math
@@ -19,10 +20,30 @@ DOT_FOR_COMMA = re.compile(r"(?<=[\u4e00-\u9fff])[·•](?=[\u4e00-\u9fff])|丶"
 BATCH_RATIO = 80  # lines × the widest line's width/height in one recogniser batch: bounds its memory
 MAX_LINE_RATIO = 60  # a wider line is read squeezed (a line of 60 characters' width is long for a report)
 NUMERIC_CHARS = "0123456789.,-/—－"
-_NUMERIC_LOOKALIKE = str.maketrans({"O": "0", "o": "0", "D": "0", "〇": "0", "口": "0", "Q": "0", "l": "1", "I": "1",
-                                    "|": "1",
-                                    "丨": "1", "S": "5", "B": "8", "。": ".", "，": ",", "．": ".", "一": "—",
-                                    "_": "—", "~": "—", "Z": "2", "z": "2"})
+_NUMERIC_LOOKALIKE = str.maketrans(
+    {
+        "O": "0",
+        "o": "0",
+        "D": "0",
+        "〇": "0",
+        "口": "0",
+        "Q": "0",
+        "l": "1",
+        "I": "1",
+        "|": "1",
+        "丨": "1",
+        "S": "5",
+        "B": "8",
+        "。": ".",
+        "，": ",",
+        "．": ".",
+        "一": "—",
+        "_": "—",
+        "~": "—",
+        "Z": "2",
+        "z": "2",
+    }
+)
 _NUMERIC_LOOKALIKE_MAP = {chr(k): v for k, v in _NUMERIC_LOOKALIKE.items()}
 _NUMERIC_TEXT = re.compile(r"^[+\-－]?\s*[\d.,，]+\s*$|^[/／—–\-－]{1,2}$")
 
@@ -30,6 +51,7 @@ _NUMERIC_TEXT = re.compile(r"^[+\-－]?\s*[\d.,，]+\s*$|^[/／—–\-－]{1,2}
 @dataclass
 class Reading:
     """What the recogniser read in one text line: the best text, how sure it is, and the next readings."""
+
     text: str
     confidence: float
     alternatives: list[tuple[str, float]] = field(default_factory=list)  # (text, probability), best first
@@ -58,7 +80,7 @@ def frame_probabilities(recogniser, crops) -> list:
         preds = rec.run(np.concatenate(imgs).astype(np.float32))
         for k, i in enumerate(idx):
             frames = int(math.ceil(preds.shape[1] * min(1.0, ratios[k] / max_ratio))) + 2
-            out[i] = preds[k, :min(frames, preds.shape[1])]
+            out[i] = preds[k, : min(frames, preds.shape[1])]
     return out
 
 
@@ -110,8 +132,13 @@ def decode(probs, characters, fold=None) -> Reading:
         frame_probs = p[frames]
         if k == 0:
             nonblank = frame_probs[:, 1:].max() if frame_probs.shape[1] > 1 else 0.0
-            gaps.append((len(text), float(nonblank), int(frame_probs[:, 1:].max(axis=0).argmax()) + 1
-                         if frame_probs.shape[1] > 1 else 0))
+            gaps.append(
+                (
+                    len(text),
+                    float(nonblank),
+                    int(frame_probs[:, 1:].max(axis=0).argmax()) + 1 if frame_probs.shape[1] > 1 else 0,
+                )
+            )
             continue
         peak = frame_probs.max(axis=0)
         ranked = np.argsort(-peak)[:3]
@@ -131,7 +158,7 @@ def decode(probs, characters, fold=None) -> Reading:
     for i, opts in enumerate(options):
         for ch, q in opts:
             if ch != text[i]:
-                alt = text[:i] + [ch] + text[i + 1:]
+                alt = text[:i] + [ch] + text[i + 1 :]
                 readings["".join(alt)] = max(readings.get("".join(alt), 0.0), float(np.prod(conf)) / conf[i] * q)
     for pos, q, j in gaps:
         if q >= 0.05:

@@ -1,6 +1,7 @@
 """Ruling lines of a binarised picture: OpenCV morphology (an opening with long thin kernels, as camelot's lattice
 flavour does) finds the horizontal and vertical strokes; each stroke becomes an edge, and pdfplumber's table geometry
 (readers/ruling_grid.py) builds the cells from them, merged cells kept as spans, as for a PDF's own lines."""
+
 from __future__ import annotations
 
 LINE_SCALE = 40  # a ruling line is at least 1/LINE_SCALE of the picture's width or height (camelot's line_scale)
@@ -33,14 +34,34 @@ def stroke_edges(mask, orientation: str, max_thickness: float) -> list[dict]:
             if h > max_thickness * 3 and h > w / 8:
                 continue  # a block of ink, not a line
             top = y + h / 2
-            out.append({"x0": float(x), "x1": float(x + w), "top": top, "bottom": top, "width": float(w),
-                        "height": 0.0, "orientation": "h", "object_type": "line"})
+            out.append(
+                {
+                    "x0": float(x),
+                    "x1": float(x + w),
+                    "top": top,
+                    "bottom": top,
+                    "width": float(w),
+                    "height": 0.0,
+                    "orientation": "h",
+                    "object_type": "line",
+                }
+            )
         else:
             if w > max_thickness * 3 and w > h / 8:
                 continue
             x_mid = x + w / 2
-            out.append({"x0": x_mid, "x1": x_mid, "top": float(y), "bottom": float(y + h), "width": 0.0,
-                        "height": float(h), "orientation": "v", "object_type": "line"})
+            out.append(
+                {
+                    "x0": x_mid,
+                    "x1": x_mid,
+                    "top": float(y),
+                    "bottom": float(y + h),
+                    "width": 0.0,
+                    "height": float(h),
+                    "orientation": "v",
+                    "object_type": "line",
+                }
+            )
     return out
 
 
