@@ -142,14 +142,14 @@ def _runner(args):
 
 
 def read_options(args):
-    """The reading options (PdfOptions with its OCR options) from the command line."""
-    from .readers.pdf import PdfOptions
+    """The reading options (ReadOptions with its OCR options) from the command line."""
+    from .readers.options import ReadOptions
     from .readers.ocr.options import OcrOptions
 
     ocr = OcrOptions(mode=args.ocr, dpi=args.ocr_dpi, min_confidence=args.ocr_min_confidence,
                      very_sure=args.ocr_very_sure, threads=args.ocr_threads, engine=args.ocr_engine,
                      max_pages=args.ocr_max_pages)
-    return PdfOptions(camelot_flavor=args.camelot_flavor, tables=args.pdf_tables,
+    return ReadOptions(camelot_flavor=args.camelot_flavor, tables=args.pdf_tables,
                       min_ruling_lines=args.min_ruling_lines, ocr=ocr)
 
 
@@ -191,7 +191,7 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def _pdf_options(p) -> None:
+def _options(p) -> None:
     _ocr_options(p)
     p.add_argument("--pdf-tables", default="rulings", choices=["rulings", "camelot"],
                    help="ruled PDF tables from the PDF's own lines (default; with --ocr off, camelot reads scanned "
@@ -577,7 +577,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     def common_batch(p, out_help):
         p.add_argument("--out", required=True, help=out_help)
-        _pdf_options(p)
+        _options(p)
         p.add_argument("--quiet", action="store_true", help="no progress bar and no summary on stderr")
         p.add_argument("--verbose", action="store_true", help="print tracebacks of internal errors")
         p.add_argument("--keep-going", action="store_true",
@@ -668,7 +668,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cases", default="", help="copy each document with a wrong number here, with its gold label")
     p.add_argument("--reuse", action="store_true", help="score the documents already read in --work, drawing and "
                                                          "reading nothing (an interrupted hunt)")
-    _pdf_options(p)
+    _options(p)
     p.set_defaults(func=_hunt)
 
     p = command("evaluate", "score report JSON against gold labels")
