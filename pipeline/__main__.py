@@ -9,6 +9,7 @@ import json
 import sys
 
 from .names import json_line_shown, shown
+from .params import section
 
 
 def _say(text: str, file=None) -> None:
@@ -142,15 +143,15 @@ def _runner(args):
 
 
 def read_options(args):
-    """The reading options (ReadOptions with its OCR options) from the command line."""
-    from .readers.options import ReadOptions
-    from .readers.ocr.options import OcrOptions
+    """The reading options from the command line: its --pdf-tables, --ocr-* … are params.yaml's extract and ocr
+    keys, read by the one builder (readers.options.read_options)."""
+    from .readers.options import read_options as build
 
-    ocr = OcrOptions(mode=args.ocr, dpi=args.ocr_dpi, min_confidence=args.ocr_min_confidence,
-                     very_sure=args.ocr_very_sure, threads=args.ocr_threads, engine=args.ocr_engine,
-                     max_pages=args.ocr_max_pages)
-    return ReadOptions(camelot_flavor=args.camelot_flavor, tables=args.pdf_tables,
-                      min_ruling_lines=args.min_ruling_lines, ocr=ocr)
+    return build({"extract": {"pdf_tables": args.pdf_tables, "camelot_flavor": args.camelot_flavor,
+                              "min_ruling_lines": args.min_ruling_lines},
+                  "ocr": {"mode": args.ocr, "dpi": args.ocr_dpi, "min_confidence": args.ocr_min_confidence,
+                          "very_sure": args.ocr_very_sure, "max_pages": args.ocr_max_pages}},
+                 threads=args.ocr_threads, engine=args.ocr_engine)
 
 
 def _ocr_options(p) -> None:
@@ -192,15 +193,18 @@ def _positive_int(text: str) -> int:
 
 
 def _options(p) -> None:
+    from .params import Extract
+
+    d = Extract()
     _ocr_options(p)
-    p.add_argument("--pdf-tables", default="rulings", choices=["rulings", "camelot"],
+    p.add_argument("--pdf-tables", default=d.pdf_tables, choices=["rulings", "camelot"],
                    help="ruled PDF tables from the PDF's own lines (default; with --ocr off, camelot reads scanned "
                         "pages that carry an OCR text layer) or from camelot on every ruled page (about 20 times "
                         "slower)")
-    p.add_argument("--camelot-flavor", default="lattice", choices=["lattice", "stream", "network", "hybrid"],
+    p.add_argument("--camelot-flavor", default=d.camelot_flavor, choices=["lattice", "stream", "network", "hybrid"],
                    help="camelot's flavour where camelot reads a page (default lattice)")
-    p.add_argument("--min-ruling-lines", type=int, default=6, metavar="N",
-                   help="a PDF page with fewer ruling lines holds no ruled table (default 6)")
+    p.add_argument("--min-ruling-lines", type=int, default=d.min_ruling_lines, metavar="N",
+                   help=f"a PDF page with fewer ruling lines holds no ruled table (default {d.min_ruling_lines})")
 
 
 def _batch_options(p) -> None:
@@ -331,7 +335,7 @@ def _compare_labelers(args) -> int:
 
     params = _load_params(args.params)
     result = compare(params.get("train", {}), args.labels, args.docs,
-                     epochs=int(params.get("compare", {}).get("spacy_epochs", 8)))
+                     epochs=int(section(params, "compare").spacy_epochs))
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     kept, timings = split_timings({**flat_metrics(result), "detail": result})
@@ -389,13 +393,12 @@ def _synthesize(args) -> int:
 
     from .modeling.synthesize import generate
 
-    params = _load_params(args.params).get("synth", {})
-    if args.out and __import__("pathlib").Path(args.out).exists():
+    synth = section(_load_params(args.params), "synth")
+    if args.out and Path(args.out).exists():
         shutil.rmtree(args.out)
-    seed = int(params.get("seed", 0))
-    made = generate(Path(args.out) / "train", int(params.get("n", 60)), seed, args.raw, params.get("families"))
-    held = generate(Path(args.out) / "heldout", int(params.get("n_heldout", 30)), seed + 1000, args.raw,
-                    params.get("families"))
+    seed = int(synth.seed)
+    made = generate(Path(args.out) / "train", int(synth.n), seed, args.raw, synth.families)
+    held = generate(Path(args.out) / "heldout", int(synth.n_heldout), seed + 1000, args.raw, synth.families)
     _say(f"{len(made)} synthetic training reports and {len(held)} held-out ones written to {args.out}")
     return 0
 
@@ -403,12 +406,10 @@ def _synthesize(args) -> int:
 def _hunt(args) -> int:
     from .modeling.hunt import run_hunt
 
-    h = _load_params(args.params).get("hunt", {})
+    h = section(_load_params(args.params), "hunt")
     ocr = read_options(args).ocr
-    n = args.n or int(h.get("n", 200))
-    out = run_hunt(args.work, args.out, args.curve, n, int(h.get("seed", 5000)), int(h.get("chunk", 10)),
-                   list(h.get("families", ["scan", "photo"])), args.workers or int(h.get("workers", 2)), args.raw,
-                   args.models or None, ocr, args.cases or None, args.reuse)
+    out = run_hunt(args.work, args.out, args.curve, args.n or int(h.n), int(h.seed), int(h.chunk), list(h.families),
+                   args.workers or int(h.workers), args.raw, args.models or None, ocr, args.cases or None, args.reuse)
     print(f"{out['reports']} reports, {out['cells']} cells: {out['wrong']} wrong "
           f"({out['wrong_per_million']} per million), {out['null']} null; seconds {out['seconds']}")
     return 0
@@ -417,8 +418,8 @@ def _hunt(args) -> int:
 def _scan_corpus(args) -> int:
     from .modeling.synth_scan import scan_corpus
 
-    params = _load_params(args.params).get("scan_corpus", {})
-    made = scan_corpus(args.inputs, args.labels, args.out, int(params.get("seed", 0)), args.photos or None)
+    made = scan_corpus(args.inputs, args.labels, args.out, int(section(_load_params(args.params), "scan_corpus").seed),
+                       args.photos or None)
     _say(f"{len(made)} copies of labelled PDFs printed and scanned into {args.out}"
          + (f", photographed into {args.photos}" if args.photos else ""))
     return 0

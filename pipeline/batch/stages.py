@@ -71,18 +71,6 @@ def extract_one(path: Path, models, options: ReadOptions | None = None) -> dict:
     return predict_one(read_document(str(path), options), models, options)
 
 
-def read_options_of(params: dict) -> ReadOptions:
-    """The reading options a params.yaml sets (its extract and ocr sections), for stages run from Python."""
-    from ..readers.ocr.options import OcrOptions
-
-    extract, ocr = params.get("extract", {}), params.get("ocr", {})
-    defaults = ReadOptions()
-    return ReadOptions(camelot_flavor=extract.get("camelot_flavor", defaults.camelot_flavor),
-                      tables=extract.get("pdf_tables", defaults.tables),
-                      min_ruling_lines=int(extract.get("min_ruling_lines", defaults.min_ruling_lines)),
-                      ocr=OcrOptions(**{k: v for k, v in ocr.items() if k in OcrOptions.__dataclass_fields__}))
-
-
 @dataclass
 class Job:
     """One input of a batch: its position (outputs and errors are reported in input order whatever finishes first),

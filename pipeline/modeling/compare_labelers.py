@@ -18,6 +18,8 @@ import random
 import time
 from pathlib import Path
 
+from ..params import Train
+
 
 def real_label_set(labels_dir: str, docs_dirs: list[str]) -> list[tuple[str, str, str]]:
     """(printed label, `table:row`, document) for the rows of real reports whose numbers match one gold row."""
@@ -76,14 +78,14 @@ def _spacy(X, y, params, epochs: int):
     nlp = spacy.blank("zh")  # single characters as tokens
     textcat = nlp.add_pipe("textcat", config={"model": {
         "@architectures": "spacy.TextCatBOW.v3", "exclusive_classes": True,
-        "ngram_size": int(params.get("ngram_max", 3)), "no_output_layer": False, "length": 262144}})
+        "ngram_size": int(Train(**params).ngram_max), "no_output_layer": False, "length": 262144}})
     for c in classes:
         textcat.add_label(c)
     examples = [Example.from_dict(nlp.make_doc(normalise_label(x)), {"cats": {c: float(c == label) for c in classes}})
                 for x, label in zip(X, y)]
-    spacy.util.fix_random_seed(int(params.get("seed", 0)))
+    spacy.util.fix_random_seed(int(Train(**params).seed))
     optimizer = nlp.initialize(lambda: examples)
-    rng = random.Random(int(params.get("seed", 0)))
+    rng = random.Random(int(Train(**params).seed))
     for _ in range(epochs):
         rng.shuffle(examples)
         for i in range(0, len(examples), 64):
@@ -109,8 +111,8 @@ def _score(predict, texts, truth):
 def compare(params: dict, labels_dir: str, docs_dirs: list[str], epochs: int = 8) -> dict:
     from ..extraction.labels import training_examples
 
-    seed = int(params.get("seed", 0))
-    X, y = training_examples(seed=seed, per_row=int(params.get("per_row", 60)))
+    seed = int(Train(**params).seed)
+    X, y = training_examples(seed=seed, per_row=int(Train(**params).per_row))
     Xh, yh = training_examples(seed=seed + 1000, per_row=10)
     real = real_label_set(labels_dir, docs_dirs)
     result = {"train_examples": len(X), "synthetic_heldout_labels": len(Xh), "real_labels": len(real),

@@ -14,9 +14,10 @@ from pathlib import Path
 
 from ..batch.run import run_batch
 from ..batch.runners import InProcess
-from ..batch.stages import DOC_SUFFIX, Predict, read_options_of
+from ..batch.stages import DOC_SUFFIX, Predict
 from .labeling import fold_of
 from ..extraction.models import COLUMN_LABELER_FILE, ROW_LABELER_FILE
+from ..readers.options import read_options
 from .train import train_section_model
 
 
@@ -50,7 +51,7 @@ def crossfit(params: dict, documents_dir: str, labels_dir: str, synthetic_dir: s
                                           exclude_fold=fold)
             part = out / fold
             result = run_batch([str(d) for d in docs], str(part),
-                               Predict(models_dir=tmp, options=read_options_of(params)), InProcess(), resume=False)
+                               Predict(models_dir=tmp, options=read_options(params)), InProcess(), resume=False)
         for report in part.glob("*.json"):
             report.rename(out / report.name)
         errors += result.errors

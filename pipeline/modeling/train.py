@@ -13,19 +13,20 @@ from pathlib import Path
 from ..headings import normalise
 from ..extraction.labels import ColumnLabeler, RowLabeler, column_training_examples, training_examples
 from ..extraction.models import COLUMN_LABELER_FILE, ROW_LABELER_FILE, SECTION_MODEL_FILE
+from ..params import Sections, Train
 
 
 def labeler_from_params(model_cls, X, y, params: dict):
     """A row or column labeler fitted with the `train` parameters (also used by the labeler comparison)."""
-    return model_cls.train(X, y, C=float(params.get("C", 10.0)), ngram_max=int(params.get("ngram_max", 3)),
-                           seed=int(params.get("seed", 0)))
+    p = Train(**params)
+    return model_cls.train(X, y, C=float(p.C), ngram_max=int(p.ngram_max), seed=int(p.seed))
 
 
 def _fit_on_variants(model_cls, examples, per: int, params: dict, out_dir: str, file: str):
     """Fit a labeler on generated variants (`examples(seed, per)`), score it on a fresh draw (another seed: a
     synthetic figure) and save it. Returns (X, y, held-out accuracy, seconds of generating and fitting)."""
     t0 = time.time()
-    seed = int(params.get("seed", 0))
+    seed = int(Train(**params).seed)
     X, y = examples(seed, per)
     model = labeler_from_params(model_cls, X, y, params)
     seconds = time.time() - t0
@@ -39,7 +40,7 @@ def _fit_on_variants(model_cls, examples, per: int, params: dict, out_dir: str, 
 
 
 def train_row_labeler(params: dict, out_dir: str = "models") -> dict:
-    X, y, heldout, seconds = _fit_on_variants(RowLabeler, training_examples, int(params.get("per_row", 60)),
+    X, y, heldout, seconds = _fit_on_variants(RowLabeler, training_examples, int(Train(**params).per_row),
                                               params, out_dir, ROW_LABELER_FILE)
     return {"row_labeler_synthetic_heldout_accuracy": round(heldout, 6), "train_examples": len(X),
             "train_seconds": round(seconds, 3), "classes": len(set(y))}
@@ -48,7 +49,7 @@ def train_row_labeler(params: dict, out_dir: str = "models") -> dict:
 def train_column_labeler(params: dict, out_dir: str = "models") -> dict:
     """The column labeler, from header variants generated from fields.json; scored on a fresh draw (synthetic)."""
     X, _, heldout, seconds = _fit_on_variants(ColumnLabeler, column_training_examples,
-                                              int(params.get("per_column", 40)), params, out_dir, COLUMN_LABELER_FILE)
+                                              int(Train(**params).per_column), params, out_dir, COLUMN_LABELER_FILE)
     return {"column_labeler_synthetic_heldout_accuracy": round(heldout, 6),
             "column_labeler_train_examples": len(X), "column_labeler_train_seconds": round(seconds, 3)}
 
@@ -71,7 +72,7 @@ def train_section_model(params: dict, synthetic_dir: str, out_dir: str = "models
                                     keep=lambda g: g["document"].startswith("synth-") or fold_of(g) != exclude_fold)
     if not texts:
         raise SystemExit(f"no labelled synthetic reports under {synthetic_dir}: run `python -m pipeline synthesize`")
-    model = SectionModel.train(texts, labels, C=float(params.get("C", 5.0)))
+    model = SectionModel.train(texts, labels, C=float(Sections(**params).C))
     seconds = time.time() - t0
     pred = model.pipeline.predict(texts)
     heads = [i for i, l in enumerate(labels) if l.startswith("h")]
