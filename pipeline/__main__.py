@@ -17,73 +17,23 @@ def _say(text: str, file=None) -> None:
     print(shown(text), file=file)
 
 
-def _usable_options(args) -> int | None:
-    """Check what a batch is given before any work: the models (a folder named with --models must exist, and its
-    model files must load) and the output folder (a directory this user can write). Returns 2 with a message when
-    one is unusable, else None; `args.models` becomes the folder to use ('' for the built-in models)."""
-    from pathlib import Path
-
-    models = getattr(args, "models", None)
-    if models is None:  # not given: models/ when it was trained, else the built-in models
-        args.models = "models" if Path("models").is_dir() else ""
-    elif models and not Path(models).is_dir():
-        _say(f"error: --models {models}: no such directory (train the models with `dvc repro`, or pass "
-             f"--models '' for the built-in ones)", file=sys.stderr)
-        return 2
-    if args.mode != "read":
-        from .extraction.models import ModelError, load_models
-
-        try:
-            load_models(args.models or None)
-        except ModelError as e:
-            _say(f"error: {e}", file=sys.stderr)
-            return 2
-    from .batch.store import FolderStore, open_store
-
-    store = open_store(args.out)
-    if isinstance(store, FolderStore) and Path(store.real).exists() and not Path(store.real).is_dir():
-        _say(f"error: --out {args.out}: a file, not a directory", file=sys.stderr)
-        return 2
-    try:
-        store.check_writable()
-    except OSError as e:
-        _say(f"error: --out {args.out}: cannot write there ({e.strerror or e})", file=sys.stderr)
-        return 2
-    return None
-
-
-def _nothing_to_read(args) -> bool:
-    """True (with a message) when the inputs hold no file to read: an empty folder, or one of files no reader
-    takes and nothing else; told before any model loads."""
-    from pathlib import Path
-
-    from .batch.sources import find_inputs
-    from .batch.stages import DOC_SUFFIX
-
-    if args.mode == "predict":
-        found = [p for p in args.inputs if Path(p).is_file() or any(Path(p).rglob("*" + DOC_SUFFIX))]
-        what = "document JSON (*.doc.json)"
-    else:
-        files, problems = find_inputs(args.inputs, skip=args.out)
-        found = files or problems
-        what = "file to read"
-    if found:
-        return False
-    _say(f"error: nothing to read: {', '.join(args.inputs)} hold(s) no {what}", file=sys.stderr)
-    return True
-
-
 def _extract(args) -> int:
     import time
 
     from .batch.run import run_batch
+    from .batch.runners import choose_runner
     from .batch.store import OutputError
 
-    if _nothing_to_read(args):
+    from .batch.checks import nothing_to_read, usable_models_and_out
+
+    problem = nothing_to_read(args.mode, args.inputs, args.out)
+    if problem:
+        _say(f"error: {problem}", file=sys.stderr)
         return 1
-    unusable = _usable_options(args)
-    if unusable is not None:
-        return unusable
+    args.models, problem = usable_models_and_out(args.mode, getattr(args, "models", None), args.out)
+    if problem:
+        _say(f"error: {problem}", file=sys.stderr)
+        return 2
 
     from .batch.stages import Extract, Predict, Read
 
@@ -97,7 +47,8 @@ def _extract(args) -> int:
     live = not args.quiet and sys.stderr.isatty()
     started = time.monotonic()
     try:
-        result = run_batch(args.inputs, args.out, stage, _runner(args), resume=not args.no_resume,
+        runner = choose_runner(args.workers, args.time_limit, args.memory_limit, args.scheduler)
+        result = run_batch(args.inputs, args.out, stage, runner, resume=not args.no_resume,
                            show_progress=live)
     except KeyboardInterrupt:
         print(file=sys.stderr)
@@ -123,23 +74,6 @@ def _extract(args) -> int:
         _say(f"{len(result.written)} {what} written to {args.out}{skipped}, {len(result.errors)} failure(s) "
              f"recorded in {args.out}/errors.jsonl", file=sys.stderr)
     return 1 if result.errors and not args.keep_going else 0
-
-
-def _runner(args):
-    """Where the batch runs: a Dask cluster (--scheduler, or $DASK_SCHEDULER_ADDRESS), N worker processes
-    (--workers N, default all cores), or this process (--workers 0)."""
-    import os
-
-    from .batch.runners import DaskCluster, InProcess, ProcessPool
-
-    time_limit = args.time_limit or None
-    scheduler = args.scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
-    if scheduler:
-        return DaskCluster(scheduler, time_limit)
-    workers = args.workers if args.workers is not None else (os.cpu_count() or 1)
-    if workers > 0:
-        return ProcessPool(workers, time_limit, args.memory_limit)
-    return InProcess(time_limit)
 
 
 def read_options(args):
@@ -235,22 +169,12 @@ def _load_params(path: str) -> dict:
         raise SystemExit(2)
 
 
-def _use_read_cache(args) -> None:
-    """Training stages read the labelled documents through readers.read_cached (worker processes too)."""
-    import os
-
-    from .readers.cache import READ_CACHE_ENV
-
-    if getattr(args, "read_cache", None):
-        os.environ[READ_CACHE_ENV] = args.read_cache
-
-
 def _train(args) -> int:
-    _use_read_cache(args)
-    from .modeling.train import train_column_labeler, train_row_labeler, train_section_model
-
     from .modeling.labeling import validate_dir
+    from .modeling.train import train_models
+    from .readers.cache import use_read_cache
 
+    use_read_cache(args.read_cache)
     problems = validate_dir(args.labels, args.docs)
     if problems.errors:
         for e in problems.errors:
@@ -259,66 +183,17 @@ def _train(args) -> int:
              file=sys.stderr)
         return 1
     import os
-    from contextlib import nullcontext
 
-    from joblib import Parallel, delayed, parallel_config
-
-    all_params = _load_params(args.params)
-    scheduler = args.scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
-    jobs = [delayed(train_row_labeler)(all_params.get("train", {}), args.out),
-            delayed(train_column_labeler)(all_params.get("train", {}), args.out),
-            delayed(train_section_model)(all_params.get("sections", {}), args.synthetic, args.out, args.labels,
-                                         args.docs)]
-    # the three models are independent fits: joblib runs them side by side, in local worker processes or, given a
-    # scheduler, on a Dask cluster through joblib's Dask backend (the workers must see the same files)
-    if scheduler:
-        from distributed import Client
-
-        client = Client(scheduler)
-        context = parallel_config(backend="dask")
-    else:
-        client, context = None, nullcontext()
-    try:
-        with context:
-            results = Parallel(n_jobs=args.jobs if not scheduler else -1)(jobs)
-    finally:
-        if client is not None:
-            client.close()
-    metrics = {}
-    for part in results:
-        metrics.update(part)
-    from pathlib import Path
-
-    # timings vary from run to run: kept apart (git-ignored), so the committed train_metrics.json is reproducible
-    metrics, timings = split_timings(metrics)
-    Path(args.out, "train_metrics.json").write_text(json.dumps(metrics, indent=1) + "\n", encoding="utf-8")
-    Path(args.out, "train_timings.json").write_text(json.dumps(timings, indent=1) + "\n", encoding="utf-8")
-    print(json_line_shown(json.dumps({**metrics, **timings}, ensure_ascii=False)))
+    figures = train_models(_load_params(args.params), args.out, args.synthetic, args.labels, args.docs, args.jobs,
+                           args.scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None)
+    print(json_line_shown(json.dumps(figures, ensure_ascii=False)))
     return 0
 
 
-def is_timing(key: str) -> bool:
-    return key.endswith("seconds") or key.endswith("ms_per_label")
-
-
-def split_timings(d: dict) -> tuple[dict, dict]:
-    """(d without its timing figures, the timing figures): nested dicts are split alike, their timing keys
-    joined with dots."""
-    kept, timings = {}, {}
-    for k, v in d.items():
-        if isinstance(v, dict):
-            sub_kept, sub_timings = split_timings(v)
-            kept[k] = sub_kept
-            timings.update({f"{k}.{tk}": tv for tk, tv in sub_timings.items()})
-        elif is_timing(str(k)):
-            timings[k] = v
-        else:
-            kept[k] = v
-    return kept, timings
-
-
 def _crossfit(args) -> int:
-    _use_read_cache(args)
+    from .readers.cache import use_read_cache
+
+    use_read_cache(args.read_cache)
     from .modeling.crossfit import crossfit
 
     summary = crossfit(_load_params(args.params), args.documents, args.labels, args.synthetic, args.models, args.out,
@@ -328,20 +203,14 @@ def _crossfit(args) -> int:
 
 
 def _compare_labelers(args) -> int:
-    _use_read_cache(args)
-    from pathlib import Path
+    from .modeling.compare_labelers import compare, write_comparison
+    from .readers.cache import use_read_cache
 
-    from .modeling.compare_labelers import compare, flat_metrics
-
+    use_read_cache(args.read_cache)
     params = _load_params(args.params)
     result = compare(params.get("train", {}), args.labels, args.docs,
                      epochs=int(section(params, "compare").spacy_epochs))
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    kept, timings = split_timings({**flat_metrics(result), "detail": result})
-    out.write_text(json.dumps(kept, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    # the timings (train seconds, ms per label) vary from run to run: kept apart, git-ignored
-    out.with_name(out.stem + "_timings.json").write_text(json.dumps(timings, indent=1) + "\n", encoding="utf-8")
+    write_comparison(result, args.out)
     print(json_line_shown(json.dumps(result["models"], ensure_ascii=False)))
     _say(f"chosen: {result['chosen']} ({result['why']})")
     return 0
@@ -388,17 +257,9 @@ def _headline(args) -> int:
 
 
 def _synthesize(args) -> int:
-    import shutil
-    from pathlib import Path
+    from .modeling.synthesize import synthesize
 
-    from .modeling.synthesize import generate
-
-    synth = section(_load_params(args.params), "synth")
-    if args.out and Path(args.out).exists():
-        shutil.rmtree(args.out)
-    seed = int(synth.seed)
-    made = generate(Path(args.out) / "train", int(synth.n), seed, args.raw, synth.families)
-    held = generate(Path(args.out) / "heldout", int(synth.n_heldout), seed + 1000, args.raw, synth.families)
+    made, held = synthesize(_load_params(args.params), args.raw, args.out)
     _say(f"{len(made)} synthetic training reports and {len(held)} held-out ones written to {args.out}")
     return 0
 

@@ -142,3 +142,14 @@ def flat_metrics(result: dict) -> dict:
     out["chosen_is_sklearn"] = int(result["chosen"] == "sklearn_char_ngrams")
     return out
 
+
+def write_comparison(result: dict, out: str) -> None:
+    """The comparison written to `out` (metrics/labelers.json); its timings (train seconds, ms per label), which vary
+    from run to run, kept apart in <out stem>_timings.json (git-ignored)."""
+    from .train import split_timings
+
+    path = Path(out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    kept, timings = split_timings({**flat_metrics(result), "detail": result})
+    path.write_text(json.dumps(kept, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    path.with_name(path.stem + "_timings.json").write_text(json.dumps(timings, indent=1) + "\n", encoding="utf-8")

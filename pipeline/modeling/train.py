@@ -147,3 +147,60 @@ def training_blocks(doc_dirs_and_labels: list[tuple[Path, Path]], junk_texts: se
                 texts.append(text)
                 labels.append(label)
     return texts, labels
+
+
+def train_models(params: dict, out_dir: str, synthetic_dir: str, labels_dir: str, docs_dirs: list[str], jobs: int = 2,
+                 scheduler: str | None = None) -> dict:
+    """The three models (row labeler, column labeler, section model) trained from a checked params.yaml and saved in
+    `out_dir` with train_metrics.json (reproducible) and train_timings.json (the seconds, apart: they vary from run
+    to run). The three are independent fits: joblib runs them side by side, in `jobs` local worker processes or,
+    given a Dask `scheduler`, on its cluster through joblib's Dask backend (the workers must see the same files).
+    Returns the figures and the timings together."""
+    from contextlib import nullcontext
+
+    from joblib import Parallel, delayed, parallel_config
+
+    work = [delayed(train_row_labeler)(params.get("train", {}), out_dir),
+            delayed(train_column_labeler)(params.get("train", {}), out_dir),
+            delayed(train_section_model)(params.get("sections", {}), synthetic_dir, out_dir, labels_dir, docs_dirs)]
+    if scheduler:
+        from distributed import Client
+
+        client = Client(scheduler)
+        context = parallel_config(backend="dask")
+    else:
+        client, context = None, nullcontext()
+    try:
+        with context:
+            results = Parallel(n_jobs=jobs if not scheduler else -1)(work)
+    finally:
+        if client is not None:
+            client.close()
+    metrics = {}
+    for part in results:
+        metrics.update(part)
+    # timings vary from run to run: kept apart (git-ignored), so the committed train_metrics.json is reproducible
+    metrics, timings = split_timings(metrics)
+    Path(out_dir, "train_metrics.json").write_text(json.dumps(metrics, indent=1) + "\n", encoding="utf-8")
+    Path(out_dir, "train_timings.json").write_text(json.dumps(timings, indent=1) + "\n", encoding="utf-8")
+    return {**metrics, **timings}
+
+
+def is_timing(key: str) -> bool:
+    return key.endswith("seconds") or key.endswith("ms_per_label")
+
+
+def split_timings(d: dict) -> tuple[dict, dict]:
+    """(d without its timing figures, the timing figures): nested dicts are split alike, their timing keys
+    joined with dots."""
+    kept, timings = {}, {}
+    for k, v in d.items():
+        if isinstance(v, dict):
+            sub_kept, sub_timings = split_timings(v)
+            kept[k] = sub_kept
+            timings.update({f"{k}.{tk}": tv for tk, tv in sub_timings.items()})
+        elif is_timing(str(k)):
+            timings[k] = v
+        else:
+            kept[k] = v
+    return kept, timings

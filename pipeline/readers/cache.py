@@ -49,3 +49,10 @@ def read_cached(path, cache_dir: str | None = None, options: ReadOptions | None 
     doc = read_bytes(str(path), data, options)
     write_atomic(target, json.dumps(doc.to_dict(), ensure_ascii=False))
     return doc
+
+
+def use_read_cache(cache_dir: str | None) -> None:
+    """Keep the documents read_cached reads in `cache_dir` (worker processes too: set in the environment they
+    inherit); None or '' leaves the setting as it is."""
+    if cache_dir:
+        os.environ[READ_CACHE_ENV] = cache_dir
