@@ -5,11 +5,20 @@ archives and attackers, and a name holding ESC [2J or an OSC title sequence must
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
+from types import SimpleNamespace
+
+import click
 
 from .names import json_line_shown, shown
+from .params import section
+
+# where the labelled documents are: the bundled corpus, and the real files beside the checkout as the DVC `gather`
+# stage links them (data/shared/external, data/shared/scans; empty when ../shared is absent)
+DOC_DIRS = ["data/raw", "data/shared"]
+# the optional folders beside the checkout that `gather` links into data/shared
+SHARED_SOURCES = ["../shared/corpus/external", "../shared/corpus/scans"]
 
 
 def _say(text: str, file=None) -> None:
@@ -17,76 +26,23 @@ def _say(text: str, file=None) -> None:
     print(shown(text), file=file)
 
 
-def _usable_options(args) -> int | None:
-    """Check what a batch is given before any work: the models (a folder named with --models must exist, and its
-    model files must load) and the output folder (a directory this user can write). Returns 2 with a message when
-    one is unusable, else None; `args.models` becomes the folder to use ('' for the built-in models)."""
-    from pathlib import Path
-
-    models = getattr(args, "models", None)
-    if models is None:  # not given: models/ when it was trained, else the built-in models
-        args.models = "models" if Path("models").is_dir() else ""
-    elif models and not Path(models).is_dir():
-        _say(
-            f"error: --models {models}: no such directory (train the models with `dvc repro`, or pass "
-            f"--models '' for the built-in ones)",
-            file=sys.stderr,
-        )
-        return 2
-    if args.mode != "read":
-        from .extraction.models import ModelError, load_models
-
-        try:
-            load_models(args.models or None)
-        except ModelError as e:
-            _say(f"error: {e}", file=sys.stderr)
-            return 2
-    from .batch.store import FolderStore, open_store
-
-    store = open_store(args.out)
-    if isinstance(store, FolderStore) and Path(store.real).exists() and not Path(store.real).is_dir():
-        _say(f"error: --out {args.out}: a file, not a directory", file=sys.stderr)
-        return 2
-    try:
-        store.check_writable()
-    except OSError as e:
-        _say(f"error: --out {args.out}: cannot write there ({e.strerror or e})", file=sys.stderr)
-        return 2
-    return None
-
-
-def _nothing_to_read(args) -> bool:
-    """True (with a message) when the inputs hold no file to read: an empty folder, or one of files no reader
-    takes and nothing else; told before any model loads."""
-    from pathlib import Path
-
-    from .batch.sources import find_inputs
-    from .batch.stages import DOC_SUFFIX
-
-    if args.mode == "predict":
-        found = [p for p in args.inputs if Path(p).is_file() or any(Path(p).rglob("*" + DOC_SUFFIX))]
-        what = "document JSON (*.doc.json)"
-    else:
-        files, problems = find_inputs(args.inputs, skip=args.out)
-        found = files or problems
-        what = "file to read"
-    if found:
-        return False
-    _say(f"error: nothing to read: {', '.join(args.inputs)} hold(s) no {what}", file=sys.stderr)
-    return True
-
-
 def _extract(args) -> int:
     import time
 
     from .batch.run import run_batch
+    from .batch.runners import choose_runner
     from .batch.store import OutputError
 
-    if _nothing_to_read(args):
+    from .batch.checks import nothing_to_read, usable_models_and_out
+
+    problem = nothing_to_read(args.mode, args.inputs, args.out)
+    if problem:
+        _say(f"error: {problem}", file=sys.stderr)
         return 1
-    unusable = _usable_options(args)
-    if unusable is not None:
-        return unusable
+    args.models, problem = usable_models_and_out(args.mode, getattr(args, "models", None), args.out)
+    if problem:
+        _say(f"error: {problem}", file=sys.stderr)
+        return 2
 
     from .batch.stages import Extract, Predict, Read
 
@@ -101,7 +57,8 @@ def _extract(args) -> int:
     live = not args.quiet and sys.stderr.isatty()
     started = time.monotonic()
     try:
-        result = run_batch(args.inputs, args.out, stage, _runner(args), resume=not args.no_resume, show_progress=live)
+        runner = choose_runner(args.workers, args.time_limit, args.memory_limit, args.scheduler)
+        result = run_batch(args.inputs, args.out, stage, runner, resume=not args.no_resume, show_progress=live)
     except KeyboardInterrupt:
         print(file=sys.stderr)
         _say(f"interrupted: finished outputs are in {args.out}; run the same command again to resume", file=sys.stderr)
@@ -136,165 +93,28 @@ def _extract(args) -> int:
     return 1 if result.errors and not args.keep_going else 0
 
 
-def _runner(args):
-    """Where the batch runs: a Dask cluster (--scheduler, or $DASK_SCHEDULER_ADDRESS), N worker processes
-    (--workers N, default all cores), or this process (--workers 0)."""
-    import os
-
-    from .batch.runners import DaskCluster, InProcess, ProcessPool
-
-    time_limit = args.time_limit or None
-    scheduler = args.scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
-    if scheduler:
-        return DaskCluster(scheduler, time_limit)
-    workers = args.workers if args.workers is not None else (os.cpu_count() or 1)
-    if workers > 0:
-        return ProcessPool(workers, time_limit, args.memory_limit)
-    return InProcess(time_limit)
-
-
 def read_options(args):
-    """The reading options (PdfOptions with its OCR options) from the command line."""
-    from .readers.pdf import PdfOptions
-    from .readers.ocr.options import OcrOptions
+    """The reading options from the command line: its --pdf-tables, --ocr-* … are params.yaml's extract and ocr
+    keys, read by the one builder (readers.options.read_options)."""
+    from .readers.options import read_options as build
 
-    ocr = OcrOptions(
-        mode=args.ocr,
-        dpi=args.ocr_dpi,
-        min_confidence=args.ocr_min_confidence,
-        very_sure=args.ocr_very_sure,
+    return build(
+        {
+            "extract": {
+                "pdf_tables": args.pdf_tables,
+                "camelot_flavor": args.camelot_flavor,
+                "min_ruling_lines": args.min_ruling_lines,
+            },
+            "ocr": {
+                "mode": args.ocr,
+                "dpi": args.ocr_dpi,
+                "min_confidence": args.ocr_min_confidence,
+                "very_sure": args.ocr_very_sure,
+                "max_pages": args.ocr_max_pages,
+            },
+        },
         threads=args.ocr_threads,
         engine=args.ocr_engine,
-        max_pages=args.ocr_max_pages,
-    )
-    return PdfOptions(
-        camelot_flavor=args.camelot_flavor, tables=args.pdf_tables, min_ruling_lines=args.min_ruling_lines, ocr=ocr
-    )
-
-
-def _ocr_options(p) -> None:
-    from .readers.ocr.options import OcrOptions
-
-    d = OcrOptions()
-    p.add_argument(
-        "--ocr",
-        default=d.mode,
-        choices=["auto", "off", "force"],
-        help="OCR (RapidOCR, offline): auto reads pages without a usable text layer, image files and "
-        "pictures that hold tables; force reads every PDF page from its pixels; off never "
-        f"(default {d.mode})",
-    )
-    p.add_argument(
-        "--ocr-dpi",
-        type=int,
-        default=d.dpi,
-        metavar="DPI",
-        help=f"resolution PDF pages are rendered at for OCR (default {d.dpi})",
-    )
-    p.add_argument(
-        "--ocr-min-confidence",
-        type=float,
-        default=d.min_confidence,
-        metavar="P",
-        help="an OCR'd number less sure than this is taken only when the table's sums confirm it, else "
-        f"null (default {d.min_confidence})",
-    )
-    p.add_argument(
-        "--ocr-very-sure",
-        type=float,
-        default=d.very_sure,
-        metavar="P",
-        help=f"where a sum fails over OCR'd cells, those read less sure than this are null (default {d.very_sure})",
-    )
-    p.add_argument(
-        "--ocr-engine",
-        default=d.engine,
-        choices=["rapidocr", "rapidocr3", "tesseract"],
-        help="the recogniser: rapidocr (PP-OCRv4, default), rapidocr3 (the rapidocr 3.x wheel's PP-OCRv6 "
-        "small models, measured against it) or tesseract (Debian's tesseract-ocr with chi_sim: the "
-        "baseline; scripts/benchmark.py --ocr)",
-    )
-    p.add_argument(
-        "--ocr-threads",
-        type=int,
-        default=d.threads,
-        metavar="N",
-        help="ONNX Runtime threads per process (default 0: one per worker when several workers run, else all cores)",
-    )
-    p.add_argument(
-        "--ocr-max-pages",
-        type=_positive_int,
-        default=d.max_pages,
-        metavar="N",
-        help="pages OCR'd in one document (a scanned PDF, a multi-page TIFF); a longer one says how many "
-        f"of its pages were read (default {d.max_pages})",
-    )
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number")
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} is not 1 or more")
-    return value
-
-
-def _pdf_options(p) -> None:
-    _ocr_options(p)
-    p.add_argument(
-        "--pdf-tables",
-        default="rulings",
-        choices=["rulings", "camelot"],
-        help="ruled PDF tables from the PDF's own lines (default; with --ocr off, camelot reads scanned "
-        "pages that carry an OCR text layer) or from camelot on every ruled page (about 20 times "
-        "slower)",
-    )
-    p.add_argument(
-        "--camelot-flavor",
-        default="lattice",
-        choices=["lattice", "stream", "network", "hybrid"],
-        help="camelot's flavour where camelot reads a page (default lattice)",
-    )
-    p.add_argument(
-        "--min-ruling-lines",
-        type=int,
-        default=6,
-        metavar="N",
-        help="a PDF page with fewer ruling lines holds no ruled table (default 6)",
-    )
-
-
-def _batch_options(p) -> None:
-    p.add_argument(
-        "--workers", type=int, default=None, help="worker processes (default: all cores; 0 runs in this process)"
-    )
-    p.add_argument(
-        "--time-limit",
-        type=float,
-        default=600.0,
-        metavar="SECONDS",
-        help="per-report time limit; a report over it is recorded as failed (default 600, 0: none)",
-    )
-    p.add_argument(
-        "--memory-limit",
-        type=int,
-        default=None,
-        metavar="MB",
-        help="memory a worker process may take; a file that needs more is recorded as failed and the batch "
-        "goes on (default: 3/4 of the machine's memory shared by the workers, at most 6144; 0: none)",
-    )
-    p.add_argument(
-        "--scheduler",
-        default=None,
-        metavar="ADDRESS",
-        help="run on a Dask cluster, e.g. tcp://HOST:8786 (default: $DASK_SCHEDULER_ADDRESS if set); its "
-        "workers read the inputs and write the outputs themselves: give a folder they all see, or "
-        "fsspec URLs (s3://bucket/prefix)",
-    )
-    p.add_argument(
-        "--no-resume", action="store_true", help="redo every report, even those whose output is already up to date"
     )
 
 
@@ -310,22 +130,12 @@ def _load_params(path: str) -> dict:
         raise SystemExit(2)
 
 
-def _use_read_cache(args) -> None:
-    """Training stages read the labelled documents through readers.read_cached (worker processes too)."""
-    import os
-
-    from .readers.cache import READ_CACHE_ENV
-
-    if getattr(args, "read_cache", None):
-        os.environ[READ_CACHE_ENV] = args.read_cache
-
-
 def _train(args) -> int:
-    _use_read_cache(args)
-    from .modeling.train import train_column_labeler, train_row_labeler, train_section_model
-
     from .modeling.labeling import validate_dir
+    from .modeling.train import train_models
+    from .readers.cache import use_read_cache
 
+    use_read_cache(args.read_cache)
     problems = validate_dir(args.labels, args.docs)
     if problems.errors:
         for e in problems.errors:
@@ -333,67 +143,24 @@ def _train(args) -> int:
         _say("label files have errors: fix them (python -m pipeline validate-labels) before training", file=sys.stderr)
         return 1
     import os
-    from contextlib import nullcontext
 
-    from joblib import Parallel, delayed, parallel_config
-
-    all_params = _load_params(args.params)
-    scheduler = args.scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
-    jobs = [
-        delayed(train_row_labeler)(all_params.get("train", {}), args.out),
-        delayed(train_column_labeler)(all_params.get("train", {}), args.out),
-        delayed(train_section_model)(all_params.get("sections", {}), args.synthetic, args.out, args.labels, args.docs),
-    ]
-    # the three models are independent fits: joblib runs them side by side, in local worker processes or, given a
-    # scheduler, on a Dask cluster through joblib's Dask backend (the workers must see the same files)
-    if scheduler:
-        from distributed import Client
-
-        client = Client(scheduler)
-        context = parallel_config(backend="dask")
-    else:
-        client, context = None, nullcontext()
-    try:
-        with context:
-            results = Parallel(n_jobs=args.jobs if not scheduler else -1)(jobs)
-    finally:
-        if client is not None:
-            client.close()
-    metrics = {}
-    for part in results:
-        metrics.update(part)
-    from pathlib import Path
-
-    # timings vary from run to run: kept apart (git-ignored), so the committed train_metrics.json is reproducible
-    metrics, timings = split_timings(metrics)
-    Path(args.out, "train_metrics.json").write_text(json.dumps(metrics, indent=1) + "\n", encoding="utf-8")
-    Path(args.out, "train_timings.json").write_text(json.dumps(timings, indent=1) + "\n", encoding="utf-8")
-    print(json_line_shown(json.dumps({**metrics, **timings}, ensure_ascii=False)))
+    figures = train_models(
+        _load_params(args.params),
+        args.out,
+        args.synthetic,
+        args.labels,
+        args.docs,
+        args.jobs,
+        args.scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None,
+    )
+    print(json_line_shown(json.dumps(figures, ensure_ascii=False)))
     return 0
 
 
-def is_timing(key: str) -> bool:
-    return key.endswith("seconds") or key.endswith("ms_per_label")
-
-
-def split_timings(d: dict) -> tuple[dict, dict]:
-    """(d without its timing figures, the timing figures): nested dicts are split alike, their timing keys
-    joined with dots."""
-    kept, timings = {}, {}
-    for k, v in d.items():
-        if isinstance(v, dict):
-            sub_kept, sub_timings = split_timings(v)
-            kept[k] = sub_kept
-            timings.update({f"{k}.{tk}": tv for tk, tv in sub_timings.items()})
-        elif is_timing(str(k)):
-            timings[k] = v
-        else:
-            kept[k] = v
-    return kept, timings
-
-
 def _crossfit(args) -> int:
-    _use_read_cache(args)
+    from .readers.cache import use_read_cache
+
+    use_read_cache(args.read_cache)
     from .modeling.crossfit import crossfit
 
     summary = crossfit(
@@ -404,21 +171,15 @@ def _crossfit(args) -> int:
 
 
 def _compare_labelers(args) -> int:
-    _use_read_cache(args)
-    from pathlib import Path
+    from .modeling.compare_labelers import compare, write_comparison
+    from .readers.cache import use_read_cache
 
-    from .modeling.compare_labelers import compare, flat_metrics
-
+    use_read_cache(args.read_cache)
     params = _load_params(args.params)
     result = compare(
-        params.get("train", {}), args.labels, args.docs, epochs=int(params.get("compare", {}).get("spacy_epochs", 8))
+        params.get("train", {}), args.labels, args.docs, epochs=int(section(params, "compare").spacy_epochs)
     )
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    kept, timings = split_timings({**flat_metrics(result), "detail": result})
-    out.write_text(json.dumps(kept, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    # the timings (train seconds, ms per label) vary from run to run: kept apart, git-ignored
-    out.with_name(out.stem + "_timings.json").write_text(json.dumps(timings, indent=1) + "\n", encoding="utf-8")
+    write_comparison(result, args.out)
     print(json_line_shown(json.dumps(result["models"], ensure_ascii=False)))
     _say(f"chosen: {result['chosen']} ({result['why']})")
     return 0
@@ -475,19 +236,9 @@ def _headline(args) -> int:
 
 
 def _synthesize(args) -> int:
-    import shutil
-    from pathlib import Path
+    from .modeling.synthesize import synthesize
 
-    from .modeling.synthesize import generate
-
-    params = _load_params(args.params).get("synth", {})
-    if args.out and __import__("pathlib").Path(args.out).exists():
-        shutil.rmtree(args.out)
-    seed = int(params.get("seed", 0))
-    made = generate(Path(args.out) / "train", int(params.get("n", 60)), seed, args.raw, params.get("families"))
-    held = generate(
-        Path(args.out) / "heldout", int(params.get("n_heldout", 30)), seed + 1000, args.raw, params.get("families")
-    )
+    made, held = synthesize(_load_params(args.params), args.raw, args.out)
     _say(f"{len(made)} synthetic training reports and {len(held)} held-out ones written to {args.out}")
     return 0
 
@@ -495,18 +246,17 @@ def _synthesize(args) -> int:
 def _hunt(args) -> int:
     from .modeling.hunt import run_hunt
 
-    h = _load_params(args.params).get("hunt", {})
+    h = section(_load_params(args.params), "hunt")
     ocr = read_options(args).ocr
-    n = args.n or int(h.get("n", 200))
     out = run_hunt(
         args.work,
         args.out,
         args.curve,
-        n,
-        int(h.get("seed", 5000)),
-        int(h.get("chunk", 10)),
-        list(h.get("families", ["scan", "photo"])),
-        args.workers or int(h.get("workers", 2)),
+        args.n or int(h.n),
+        int(h.seed),
+        int(h.chunk),
+        list(h.families),
+        args.workers or int(h.workers),
         args.raw,
         args.models or None,
         ocr,
@@ -523,8 +273,13 @@ def _hunt(args) -> int:
 def _scan_corpus(args) -> int:
     from .modeling.synth_scan import scan_corpus
 
-    params = _load_params(args.params).get("scan_corpus", {})
-    made = scan_corpus(args.inputs, args.labels, args.out, int(params.get("seed", 0)), args.photos or None)
+    made = scan_corpus(
+        args.inputs,
+        args.labels,
+        args.out,
+        int(section(_load_params(args.params), "scan_corpus").seed),
+        args.photos or None,
+    )
     _say(
         f"{len(made)} copies of labelled PDFs printed and scanned into {args.out}"
         + (f", photographed into {args.photos}" if args.photos else "")
@@ -604,36 +359,6 @@ def _review(args) -> int:
     return 0
 
 
-# where the labelled documents are: the bundled corpus, and the real files beside the checkout as the DVC `gather`
-# stage links them (data/shared/external, data/shared/scans; empty when ../shared is absent)
-DOC_DIRS = ["data/raw", "data/shared"]
-# the optional folders beside the checkout that `gather` links into data/shared
-SHARED_SOURCES = ["../shared/corpus/external", "../shared/corpus/scans"]
-
-
-class _Formatter(argparse.ArgumentDefaultsHelpFormatter):
-    """Every option's default at the end of its help, unless the help already says it (or there is none to say:
-    a flag, or a default worked out at run time)."""
-
-    def _get_help_string(self, action):
-        text = action.help or ""
-        if "default" in text or action.default in (None, False, argparse.SUPPRESS) or action.nargs == 0:
-            return text
-        return super()._get_help_string(action)
-
-
-class _Version(argparse.Action):
-    """--version: the package's version and the pipeline version (a hash of the code, as in every report JSON);
-    worked out only when asked for."""
-
-    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
-        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
-
-    def __call__(self, parser, namespace, values, option_string=None):
-        print(f"govreport {package_version()} (pipeline {pipeline_version()})")
-        parser.exit()
-
-
 def package_version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -687,300 +412,565 @@ def _missing_paths(args) -> list[str]:
     return missing
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m pipeline",
-        formatter_class=_Formatter,
-        description="政府信息公开工作年度报告 → structured data (also installed as `govreport`)",
-    )
-    parser.add_argument(
-        "--version",
-        action=_Version,
-        help="print the package version and the pipeline version (the code hash in every report)",
-    )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+# --- the command line (click) ------------------------------------------------------------------------------------
 
-    def command(name, help_text):
-        return sub.add_parser(name, help=help_text, description=help_text, formatter_class=_Formatter)
 
-    def common_batch(p, out_help):
-        p.add_argument("--out", required=True, help=out_help)
-        _pdf_options(p)
-        p.add_argument("--quiet", action="store_true", help="no progress bar and no summary on stderr")
-        p.add_argument("--verbose", action="store_true", help="print tracebacks of internal errors")
-        p.add_argument(
-            "--keep-going",
-            action="store_true",
-            help="exit 0 even when some inputs failed (they are still recorded in errors.jsonl)",
-        )
-        _batch_options(p)
+class _Option(click.Option):
+    """An option whose help ends with its default, unless the help already says it (or there is none to say: a
+    flag, or a default worked out at run time)."""
 
-    models_help = (
-        "directory of trained models (default: models/ when it exists, else the built-in models; '' for "
-        "the built-in ones)"
-    )
-    p = command("extract", "extract report JSON from files or directories (read + predict in one go)")
-    p.add_argument(
-        "inputs",
-        nargs="+",
-        metavar="INPUT",
-        help="files or directories (walked), or fsspec URLs (s3://bucket/prefix/: listed)",
-    )
-    p.add_argument("--models", default=None, help=models_help)
-    common_batch(
-        p, "output directory (or an fsspec URL: s3://bucket/prefix): one <input name>.json per input, and errors.jsonl"
-    )
-    p.set_defaults(func=_extract, mode="extract")
+    def __init__(self, *decls, **kw):
+        text, default = kw.get("help") or "", kw.get("default")
+        if "default" not in text and default not in (None, False, "") and not kw.get("is_flag"):
+            shown_default = " ".join(default) if isinstance(default, (list, tuple)) else default
+            kw["help"] = f"{text} (default: {shown_default})"
+        super().__init__(*decls, **kw)
 
-    p = command("read", "read files into document JSON (the DVC extract stage)")
-    p.add_argument("inputs", nargs="+", metavar="INPUT", help="files or directories (walked)")
-    common_batch(p, "output directory: one <input name>.doc.json per input, and errors.jsonl")
-    p.set_defaults(func=_extract, mode="read")
 
-    p = command("predict", "apply the models to document JSON and write report JSON (the DVC predict stage)")
-    p.add_argument(
-        "inputs", nargs="+", metavar="DOCUMENTS", help="document JSON files or folders (the read stage's output)"
-    )
-    p.add_argument("--models", default=None, help=models_help)
-    common_batch(p, "output directory: one report JSON per document, and errors.jsonl")
-    p.set_defaults(func=_extract, mode="predict")
+class _Many(_Option):
+    """An option taking every value up to the next option (`--docs data/raw data/shared`), as argparse's nargs='*'
+    (or '+', `at_least=1`) did; its value a list."""
 
-    p = command(
-        "gather",
-        "link the optional real files kept beside the checkout into one folder (the DVC gather "
-        "stage); an absent source folder gives an empty sub-folder, not an error",
-    )
-    p.add_argument(
-        "sources",
-        nargs="*",
-        default=SHARED_SOURCES,
-        metavar="FOLDER",
-        help="source folders, each linked into OUT/<its name>/",
-    )
-    p.add_argument("--out", default="data/shared", help="the folder made (rebuilt from scratch)")
-    p.set_defaults(func=_gather)
+    def __init__(self, *decls, at_least: int = 0, **kw):
+        self.at_least = at_least
+        super().__init__(*decls, type=click.UNPROCESSED, **kw)
 
-    p = command("train", "train the models from labels and generated data")
-    p.add_argument("--params", default="params.yaml", help="the pipeline's parameters (train, sections)")
-    p.add_argument("--out", default="models", help="where the models and train_metrics.json are written")
-    p.add_argument("--synthetic", default="data/synthetic", help="labelled synthetic reports (synthesize stage)")
-    p.add_argument("--labels", default="data/labels", help="gold labels of real reports (training fold is used)")
-    p.add_argument(
-        "--docs",
-        nargs="*",
-        default=DOC_DIRS,
-        metavar="DIR",
-        help="folders holding the labelled documents (absent ones are passed over)",
-    )
-    p.add_argument("--jobs", type=int, default=2, help="models trained side by side (joblib worker processes)")
-    p.add_argument(
-        "--memory-limit",
-        type=int,
-        default=None,
-        metavar="MB",
-        help="memory a worker process may take; a file that needs more is recorded as failed and the batch "
-        "goes on (default: 3/4 of the machine's memory shared by the workers, at most 6144; 0: none)",
-    )
-    p.add_argument(
-        "--scheduler",
-        default=None,
-        metavar="ADDRESS",
-        help="train on a Dask cluster through joblib's Dask backend (default: $DASK_SCHEDULER_ADDRESS)",
-    )
-    p.add_argument(
+    def add_to_parser(self, parser, ctx):
+        super().add_to_parser(parser, ctx)
+        for name in self.opts:
+            option = parser._long_opt.get(name) or parser._short_opt.get(name)
+            if option is None:
+                continue
+            option.nargs = 0  # the values are taken below, however many there are
+            store = option.process
+
+            def process(value, state, store=store, name=name):
+                values = []
+                while state.rargs and not (state.rargs[0][:1] == "-" and len(state.rargs[0]) > 1):
+                    values.append(state.rargs.pop(0))
+                if len(values) < self.at_least:
+                    raise click.BadOptionUsage(name, f"Option {name!r} requires at least one value.", ctx=ctx)
+                store(values, state)
+
+            option.process = process
+
+    def type_cast_value(self, ctx, value):
+        return list(value)
+
+
+class _Argument(click.Argument):
+    """A positional argument with a help text (listed under Arguments in the command's help)."""
+
+    def __init__(self, *decls, help: str = "", **kw):
+        self.help = help
+        super().__init__(*decls, **kw)
+
+
+class _Command(click.Command):
+    def format_options(self, ctx, formatter):
+        rows = [(p.make_metavar(ctx), p.help) for p in self.get_params(ctx) if isinstance(p, _Argument) and p.help]
+        if rows:
+            with formatter.section("Arguments"):
+                formatter.write_dl(rows)
+        super().format_options(ctx, formatter)
+
+
+class _PositiveInt(click.ParamType):
+    name = "N"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int):
+            number = value
+        else:
+            try:
+                number = int(value)
+            except ValueError:
+                self.fail(f"{value!r} is not a whole number", param, ctx)
+        if number < 1:
+            self.fail(f"{number} is not 1 or more", param, ctx)
+        return number
+
+
+def option(*decls, **kw):
+    return click.option(*decls, cls=_Many if kw.pop("many", False) else _Option, **kw)
+
+
+def argument(name, **kw):
+    return click.argument(name, cls=_Argument, **kw)
+
+
+def _ocr_options(f):
+    from .readers.ocr.options import OcrOptions
+
+    d = OcrOptions()
+    for decorate in reversed(
+        [
+            option(
+                "--ocr",
+                default=d.mode,
+                type=click.Choice(["auto", "off", "force"]),
+                help="OCR (RapidOCR, offline): auto reads pages without a usable text layer, image files and "
+                "pictures that hold tables; force reads every PDF page from its pixels; off never "
+                f"(default {d.mode})",
+            ),
+            option(
+                "--ocr-dpi",
+                type=int,
+                default=d.dpi,
+                metavar="DPI",
+                help=f"resolution PDF pages are rendered at for OCR (default {d.dpi})",
+            ),
+            option(
+                "--ocr-min-confidence",
+                type=float,
+                default=d.min_confidence,
+                metavar="P",
+                help="an OCR'd number less sure than this is taken only when the table's sums confirm it, else "
+                f"null (default {d.min_confidence})",
+            ),
+            option(
+                "--ocr-very-sure",
+                type=float,
+                default=d.very_sure,
+                metavar="P",
+                help="where a sum fails over OCR'd cells, those read less sure than this are null "
+                f"(default {d.very_sure})",
+            ),
+            option(
+                "--ocr-engine",
+                default=d.engine,
+                type=click.Choice(["rapidocr", "rapidocr3", "tesseract"]),
+                help="the recogniser: rapidocr (PP-OCRv4, default), rapidocr3 (the rapidocr 3.x wheel's PP-OCRv6 "
+                "small models, measured against it) or tesseract (Debian's tesseract-ocr with chi_sim: the "
+                "baseline; scripts/benchmark.py --ocr)",
+            ),
+            option(
+                "--ocr-threads",
+                type=int,
+                default=d.threads,
+                metavar="N",
+                help="ONNX Runtime threads per process (default 0: one per worker when several workers run, "
+                "else all cores)",
+            ),
+            option(
+                "--ocr-max-pages",
+                type=_PositiveInt(),
+                default=d.max_pages,
+                metavar="N",
+                help="pages OCR'd in one document (a scanned PDF, a multi-page TIFF); a longer one says how many "
+                f"of its pages were read (default {d.max_pages})",
+            ),
+        ]
+    ):
+        f = decorate(f)
+    return f
+
+
+def _read_options(f):
+    from .params import Extract
+
+    d = Extract()
+    f = _ocr_options(f)
+    for decorate in reversed(
+        [
+            option(
+                "--pdf-tables",
+                default=d.pdf_tables,
+                type=click.Choice(["rulings", "camelot"]),
+                help="ruled PDF tables from the PDF's own lines (default; with --ocr off, camelot reads scanned "
+                "pages that carry an OCR text layer) or from camelot on every ruled page (about 20 times "
+                "slower)",
+            ),
+            option(
+                "--camelot-flavor",
+                default=d.camelot_flavor,
+                type=click.Choice(["lattice", "stream", "network", "hybrid"]),
+                help="camelot's flavour where camelot reads a page (default lattice)",
+            ),
+            option(
+                "--min-ruling-lines",
+                type=int,
+                default=d.min_ruling_lines,
+                metavar="N",
+                help=f"a PDF page with fewer ruling lines holds no ruled table (default {d.min_ruling_lines})",
+            ),
+        ]
+    ):
+        f = decorate(f)
+    return f
+
+
+def _batch(out_help: str):
+    """The options of the batch commands (extract, read, predict)."""
+
+    def decorate_all(f):
+        for decorate in reversed(
+            [
+                option("--out", required=True, help=out_help),
+                _read_options,
+                option("--quiet", is_flag=True, help="no progress bar and no summary on stderr"),
+                option("--verbose", is_flag=True, help="print tracebacks of internal errors"),
+                option(
+                    "--keep-going",
+                    is_flag=True,
+                    help="exit 0 even when some inputs failed (they are still recorded in errors.jsonl)",
+                ),
+                option(
+                    "--workers",
+                    type=int,
+                    default=None,
+                    help="worker processes (default: all cores; 0 runs in this process)",
+                ),
+                option(
+                    "--time-limit",
+                    type=float,
+                    default=600.0,
+                    metavar="SECONDS",
+                    help="per-report time limit; a report over it is recorded as failed (default 600, 0: none)",
+                ),
+                option(
+                    "--memory-limit",
+                    type=int,
+                    default=None,
+                    metavar="MB",
+                    help="memory a worker process may take; a file that needs more is recorded as failed and the "
+                    "batch goes on (default: 3/4 of the machine's memory shared by the workers, at most 6144; "
+                    "0: none)",
+                ),
+                option(
+                    "--scheduler",
+                    default=None,
+                    metavar="ADDRESS",
+                    help="run on a Dask cluster, e.g. tcp://HOST:8786 (default: $DASK_SCHEDULER_ADDRESS if set); "
+                    "its workers read the inputs and write the outputs themselves: give a folder they all see, "
+                    "or fsspec URLs (s3://bucket/prefix)",
+                ),
+                option(
+                    "--no-resume", is_flag=True, help="redo every report, even those whose output is already up to date"
+                ),
+            ]
+        ):
+            f = decorate(f)
+        return f
+
+    return decorate_all
+
+
+def _read_cache(f):
+    return option(
         "--read-cache",
         default="data/interim/read_cache",
         metavar="DIR",
         help="keep each labelled document as read (scans are OCR'd once, not at every training); '' for none",
-    )
-    p.set_defaults(func=_train)
+    )(f)
 
-    p = command(
-        "crossfit",
-        "predict each labelled real report with a section model trained without its fold "
-        "(every real report scored by models that never saw it)",
-    )
-    p.add_argument("--params", default="params.yaml", help="the pipeline's parameters (sections, ocr)")
-    p.add_argument("--documents", default="data/interim/documents", help="document JSON (the read stage's output)")
-    p.add_argument("--labels", default="data/labels", help="gold labels of real reports")
-    p.add_argument("--synthetic", default="data/synthetic", help="labelled synthetic reports (synthesize stage)")
-    p.add_argument("--models", default="models", help="trained row and column labelers (used as they are)")
-    p.add_argument(
-        "--docs",
-        nargs="*",
-        default=DOC_DIRS,
-        metavar="DIR",
-        help="folders holding the labelled documents (absent ones are passed over)",
-    )
-    p.add_argument("--out", default="data/interim/crossfit_reports", help="where the report JSONs are written")
-    p.add_argument(
-        "--read-cache",
-        default="data/interim/read_cache",
-        metavar="DIR",
-        help="keep each labelled document as read (scans are OCR'd once, not at every training); '' for none",
-    )
-    p.set_defaults(func=_crossfit)
 
-    p = command(
-        "scan-corpus",
-        "print and scan (and photograph) the labelled real PDFs again (test sets of real "
-        "layouts read by OCR, scored apart)",
-    )
-    p.add_argument("inputs", nargs="+", metavar="INPUT", help="PDFs or directories holding them")
-    p.add_argument("--labels", default="data/labels", help="their gold labels")
-    p.add_argument("--out", default="data/scanned", help="scans and their labels")
-    p.add_argument("--photos", default="", help="where to photograph them too (photos and their labels; '' none)")
-    p.add_argument("--params", default="params.yaml", help="the pipeline's parameters (scan_corpus.seed)")
-    p.set_defaults(func=_scan_corpus)
+def _docs(help_text: str, at_least: int = 0):
+    return option("--docs", many=True, at_least=at_least, default=DOC_DIRS, metavar="DIR", help=help_text)
 
-    p = command(
-        "hunt",
-        "generate hundreds of synthetic scans and photos, read them, count the wrong numbers and "
-        "measure how reliable OCR's confidence is (hunt/dvc.yaml)",
-    )
-    p.add_argument("--params", default="params.yaml", help="the pipeline's parameters (hunt, ocr)")
-    p.add_argument("--raw", default="data/raw", help="real reports whose prose the generator borrows")
-    p.add_argument("--work", default="data/hunt", help="where the generated reports and their readings go")
-    p.add_argument("--out", default="metrics/hunt.json", help="the figures and every wrong number")
-    p.add_argument("--curve", default="metrics/hunt_reliability.csv", help="the reliability curve (a DVC plot)")
-    p.add_argument("--models", default="models", help="trained models ('' the built-in ones)")
-    p.add_argument("--n", type=int, default=0, help="reports to draw (default: params.yaml hunt.n)")
-    p.add_argument("--workers", type=int, default=0, help="processes (default: params.yaml hunt.workers)")
-    p.add_argument("--cases", default="", help="copy each document with a wrong number here, with its gold label")
-    p.add_argument(
-        "--reuse",
-        action="store_true",
-        help="score the documents already read in --work, drawing and reading nothing (an interrupted hunt)",
-    )
-    _pdf_options(p)
-    p.set_defaults(func=_hunt)
 
-    p = command("evaluate", "score report JSON against gold labels")
-    p.add_argument("--reports", required=True, help="folder of report JSONs")
-    p.add_argument("--labels", default="data/labels", help="folder of gold label files (*.gold.json)")
-    p.add_argument(
-        "--out",
-        default="metrics",
-        help="where metrics.json, fields.csv, errors.csv and confusion_status.csv are written",
-    )
-    p.set_defaults(func=_evaluate)
+def _print_version(ctx, param, value):
+    """--version: the package's version and the pipeline version (a hash of the code, as in every report JSON);
+    worked out only when asked for."""
+    if value and not ctx.resilient_parsing:
+        click.echo(f"govreport {package_version()} (pipeline {pipeline_version()})")
+        ctx.exit()
 
-    p = command(
-        "headline",
-        "the few figures a user compares (metrics/headline.json, the DVC metrics), taken from the full metrics files",
-    )
-    p.add_argument(
-        "--metrics",
-        default="metrics",
-        help="the evaluate stages' folder (metrics.json, crossfit/, synthetic/, scanned/, labelers.json)",
-    )
-    p.add_argument("--out", default="metrics/headline.json", help="the headline file written")
-    p.set_defaults(func=_headline)
 
-    p = command("label", "pre-fill a gold label file from the current predictions")
-    p.add_argument("files", nargs="+", metavar="FILE", help="documents to label")
-    p.add_argument("--out", default="data/labels", help="where <file name>.gold.json is written")
-    p.add_argument(
-        "--models", default="models", help="trained models (a folder that does not exist: the built-in ones)"
-    )
-    p.add_argument("--force", action="store_true", help="overwrite an existing label file")
-    p.set_defaults(func=_label)
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 120},
+    help="政府信息公开工作年度报告 → structured data (also installed as `govreport`)",
+)
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="print the package version and the pipeline version (the code hash in every report)",
+)
+def cli():
+    pass
 
-    p = command("validate-labels", "check gold label files before training uses them")
-    p.add_argument("labels", nargs="?", default="data/labels", help="folder of gold label files (*.gold.json)")
-    p.add_argument(
-        "--docs",
-        nargs="*",
-        default=DOC_DIRS,
-        metavar="DIR",
-        help="folders holding the labelled documents: their text is read to check the section snippets "
-        "(absent folders are passed over)",
-    )
-    p.add_argument(
-        "--documents",
-        default="data/interim/documents",
-        metavar="DIR",
-        help="the read stage's document JSONs, used instead of reading a source again where present",
-    )
-    p.set_defaults(func=_validate_labels)
 
-    p = command("compare-labelers", "measure scikit-learn char n-grams against spaCy textcat for row labels")
-    p.add_argument("--params", default="params.yaml", help="the pipeline's parameters (train, compare)")
-    p.add_argument("--labels", default="data/labels", help="gold labels of real reports")
-    p.add_argument(
-        "--docs",
-        nargs="+",
-        default=DOC_DIRS,
-        metavar="DIR",
-        help="folders holding the labelled documents (absent ones are passed over)",
+def _run(handler, name: str, values: dict, **fixed) -> int:
+    """A subcommand's values (tuples as lists) as the namespace its handler takes; the paths it names checked first
+    (MUST_EXIST: a missing one is a usage error, before any work)."""
+    args = SimpleNamespace(
+        command=name, **fixed, **{k: list(v) if isinstance(v, tuple) else v for k, v in values.items()}
     )
-    p.add_argument("--out", default="metrics/labelers.json", help="the comparison written")
-    p.add_argument(
-        "--read-cache",
-        default="data/interim/read_cache",
-        metavar="DIR",
-        help="keep each labelled document as read (scans are OCR'd once, not at every training); '' for none",
-    )
-    p.set_defaults(func=_compare_labelers)
+    missing = _missing_paths(args)
+    if missing:
+        raise click.UsageError(shown(f"no such file or directory: {', '.join(missing)}"))
+    return handler(args)
 
-    p = command("synthesize", "write labelled synthetic reports in every layout family")
-    p.add_argument("--params", default="params.yaml", help="the pipeline's parameters (synth)")
-    p.add_argument("--raw", default="data/raw", help="real reports whose prose the synthetic reports reuse")
-    p.add_argument("--out", default="data/synthetic", help="where train/ and heldout/ are written (rebuilt)")
-    p.set_defaults(func=_synthesize)
 
-    p = command(
-        "export",
-        "flat tables (Parquet, CSV, Excel) of every report, the SQLite database reports.db (with "
-        "Datasette's metadata.json) and the summary page",
-    )
-    p.add_argument("--reports", default="data/interim/reports", help="folder of report JSONs")
-    p.add_argument("--out", default="data/processed", help="where the exports are written")
-    p.set_defaults(func=_export)
+def _command(name: str, help_text: str):
+    return cli.command(name, cls=_Command, help=help_text, short_help=help_text)
 
-    p = command("review", "check and correct reports in the browser (a local web app); saving writes gold label files")
-    p.add_argument("reports", nargs="?", default="data/interim/reports", metavar="OUT", help="folder of report JSONs")
-    p.add_argument("--labels", default="data/labels", help="where gold files are written")
-    p.add_argument(
-        "--docs",
-        nargs="*",
-        default=DOC_DIRS,
-        metavar="DIR",
-        help="folders holding the source files, served only from there",
-    )
-    p.add_argument(
-        "--documents",
-        default="data/interim/documents",
-        help="the read stage's document JSONs, to show a document's tables as read ('' to read the source again)",
-    )
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1: this machine only)")
-    p.add_argument("--port", type=int, default=8765, help="port")
-    p.add_argument("--dvc", default="dvc.yaml", help="the pipeline whose retraining a saved label causes")
-    p.set_defaults(func=_review)
 
-    p = command(
-        "track",
-        "log params, metrics, artifacts and models of this pipeline run to MLflow "
-        "($MLFLOW_TRACKING_URI, else sqlite:///mlflow.db)",
-    )
-    p.add_argument("--params", default="params.yaml", help="the pipeline's parameters")
-    p.add_argument("--models", default="models", help="the trained models (registered in MLflow)")
-    p.add_argument("--metrics", default="metrics", help="the metrics folder")
-    p.add_argument("--labels", default="data/labels", help="gold labels of real reports (logged as a dataset)")
-    p.add_argument("--synthetic", default="data/synthetic", help="labelled synthetic reports (logged as a dataset)")
-    p.add_argument("--out", default="metrics/mlflow_run.json", help="the run's id and name written")
-    p.set_defaults(func=_track)
-    return parser
+_MODELS_HELP = (
+    "directory of trained models (default: models/ when it exists, else the built-in models; '' for the built-in ones)"
+)
+_LABELLED_DOCS = "folders holding the labelled documents (absent ones are passed over)"
+
+
+@_command("extract", "extract report JSON from files or directories (read + predict in one go)")
+@argument(
+    "inputs",
+    nargs=-1,
+    required=True,
+    metavar="INPUT...",
+    help="files or directories (walked), or fsspec URLs (s3://bucket/prefix/: listed)",
+)
+@option("--models", default=None, help=_MODELS_HELP)
+@_batch("output directory (or an fsspec URL: s3://bucket/prefix): one <input name>.json per input, and errors.jsonl")
+def _extract_command(**values):
+    return _run(_extract, "extract", values, mode="extract")
+
+
+@_command("read", "read files into document JSON (the DVC extract stage)")
+@argument("inputs", nargs=-1, required=True, metavar="INPUT...", help="files or directories (walked)")
+@_batch("output directory: one <input name>.doc.json per input, and errors.jsonl")
+def _read_command(**values):
+    return _run(_extract, "read", values, mode="read")
+
+
+@_command("predict", "apply the models to document JSON and write report JSON (the DVC predict stage)")
+@argument(
+    "inputs",
+    nargs=-1,
+    required=True,
+    metavar="DOCUMENTS...",
+    help="document JSON files or folders (the read stage's output)",
+)
+@option("--models", default=None, help=_MODELS_HELP)
+@_batch("output directory: one report JSON per document, and errors.jsonl")
+def _predict_command(**values):
+    return _run(_extract, "predict", values, mode="predict")
+
+
+@_command(
+    "gather",
+    "link the optional real files kept beside the checkout into one folder (the DVC gather stage); "
+    "an absent source folder gives an empty sub-folder, not an error",
+)
+@argument(
+    "sources",
+    nargs=-1,
+    metavar="[FOLDER]...",
+    help=f"source folders, each linked into OUT/<its name>/ (default: {' '.join(SHARED_SOURCES)})",
+)
+@option("--out", default="data/shared", help="the folder made (rebuilt from scratch)")
+def _gather_command(sources, **values):
+    return _run(_gather, "gather", dict(values, sources=list(sources) or SHARED_SOURCES))
+
+
+@_command("train", "train the models from labels and generated data")
+@option("--params", default="params.yaml", help="the pipeline's parameters (train, sections)")
+@option("--out", default="models", help="where the models and train_metrics.json are written")
+@option("--synthetic", default="data/synthetic", help="labelled synthetic reports (synthesize stage)")
+@option("--labels", default="data/labels", help="gold labels of real reports (training fold is used)")
+@_docs(_LABELLED_DOCS)
+@option("--jobs", type=int, default=2, help="models trained side by side (joblib worker processes)")
+@option(
+    "--scheduler",
+    default=None,
+    metavar="ADDRESS",
+    help="train on a Dask cluster through joblib's Dask backend (default: $DASK_SCHEDULER_ADDRESS)",
+)
+@_read_cache
+def _train_command(**values):
+    return _run(_train, "train", values)
+
+
+@_command(
+    "crossfit",
+    "predict each labelled real report with a section model trained without its fold (every real "
+    "report scored by models that never saw it)",
+)
+@option("--params", default="params.yaml", help="the pipeline's parameters (sections, ocr)")
+@option("--documents", default="data/interim/documents", help="document JSON (the read stage's output)")
+@option("--labels", default="data/labels", help="gold labels of real reports")
+@option("--synthetic", default="data/synthetic", help="labelled synthetic reports (synthesize stage)")
+@option("--models", default="models", help="trained row and column labelers (used as they are)")
+@_docs(_LABELLED_DOCS)
+@option("--out", default="data/interim/crossfit_reports", help="where the report JSONs are written")
+@_read_cache
+def _crossfit_command(**values):
+    return _run(_crossfit, "crossfit", values)
+
+
+@_command(
+    "scan-corpus",
+    "print and scan (and photograph) the labelled real PDFs again (test sets of real layouts "
+    "read by OCR, scored apart)",
+)
+@argument("inputs", nargs=-1, required=True, metavar="INPUT...", help="PDFs or directories holding them")
+@option("--labels", default="data/labels", help="their gold labels")
+@option("--out", default="data/scanned", help="scans and their labels")
+@option("--photos", default="", help="where to photograph them too (photos and their labels; '' none)")
+@option("--params", default="params.yaml", help="the pipeline's parameters (scan_corpus.seed)")
+def _scan_corpus_command(**values):
+    return _run(_scan_corpus, "scan-corpus", values)
+
+
+@_command(
+    "hunt",
+    "generate hundreds of synthetic scans and photos, read them, count the wrong numbers and measure "
+    "how reliable OCR's confidence is (hunt/dvc.yaml)",
+)
+@option("--params", default="params.yaml", help="the pipeline's parameters (hunt, ocr)")
+@option("--raw", default="data/raw", help="real reports whose prose the generator borrows")
+@option("--work", default="data/hunt", help="where the generated reports and their readings go")
+@option("--out", default="metrics/hunt.json", help="the figures and every wrong number")
+@option("--curve", default="metrics/hunt_reliability.csv", help="the reliability curve (a DVC plot)")
+@option("--models", default="models", help="trained models ('' the built-in ones)")
+@option("--n", type=int, default=0, help="reports to draw (default: params.yaml hunt.n)")
+@option("--workers", type=int, default=0, help="processes (default: params.yaml hunt.workers)")
+@option("--cases", default="", help="copy each document with a wrong number here, with its gold label")
+@option(
+    "--reuse",
+    is_flag=True,
+    help="score the documents already read in --work, drawing and reading nothing (an interrupted hunt)",
+)
+@_read_options
+def _hunt_command(**values):
+    return _run(_hunt, "hunt", values)
+
+
+@_command("evaluate", "score report JSON against gold labels")
+@option("--reports", required=True, help="folder of report JSONs")
+@option("--labels", default="data/labels", help="folder of gold label files (*.gold.json)")
+@option(
+    "--out", default="metrics", help="where metrics.json, fields.csv, errors.csv and confusion_status.csv are written"
+)
+def _evaluate_command(**values):
+    return _run(_evaluate, "evaluate", values)
+
+
+@_command(
+    "headline",
+    "the few figures a user compares (metrics/headline.json, the DVC metrics), taken from the full metrics files",
+)
+@option(
+    "--metrics",
+    default="metrics",
+    help="the evaluate stages' folder (metrics.json, crossfit/, synthetic/, scanned/, labelers.json)",
+)
+@option("--out", default="metrics/headline.json", help="the headline file written")
+def _headline_command(**values):
+    return _run(_headline, "headline", values)
+
+
+@_command("label", "pre-fill a gold label file from the current predictions")
+@argument("files", nargs=-1, required=True, metavar="FILE...", help="documents to label")
+@option("--out", default="data/labels", help="where <file name>.gold.json is written")
+@option("--models", default="models", help="trained models (a folder that does not exist: the built-in ones)")
+@option("--force", is_flag=True, help="overwrite an existing label file")
+def _label_command(**values):
+    return _run(_label, "label", values)
+
+
+@_command("validate-labels", "check gold label files before training uses them")
+@argument(
+    "labels",
+    required=False,
+    default="data/labels",
+    metavar="[LABELS]",
+    help="folder of gold label files (*.gold.json) (default: data/labels)",
+)
+@_docs(
+    "folders holding the labelled documents: their text is read to check the section snippets (absent folders "
+    "are passed over)"
+)
+@option(
+    "--documents",
+    default="data/interim/documents",
+    metavar="DIR",
+    help="the read stage's document JSONs, used instead of reading a source again where present",
+)
+def _validate_labels_command(**values):
+    return _run(_validate_labels, "validate-labels", values)
+
+
+@_command("compare-labelers", "measure scikit-learn char n-grams against spaCy textcat for row labels")
+@option("--params", default="params.yaml", help="the pipeline's parameters (train, compare)")
+@option("--labels", default="data/labels", help="gold labels of real reports")
+@_docs(_LABELLED_DOCS, at_least=1)
+@option("--out", default="metrics/labelers.json", help="the comparison written")
+@_read_cache
+def _compare_labelers_command(**values):
+    return _run(_compare_labelers, "compare-labelers", values)
+
+
+@_command("synthesize", "write labelled synthetic reports in every layout family")
+@option("--params", default="params.yaml", help="the pipeline's parameters (synth)")
+@option("--raw", default="data/raw", help="real reports whose prose the synthetic reports reuse")
+@option("--out", default="data/synthetic", help="where train/ and heldout/ are written (rebuilt)")
+def _synthesize_command(**values):
+    return _run(_synthesize, "synthesize", values)
+
+
+@_command(
+    "export",
+    "flat tables (Parquet, CSV, Excel) of every report, the SQLite database reports.db (with "
+    "Datasette's metadata.json) and the summary page",
+)
+@option("--reports", default="data/interim/reports", help="folder of report JSONs")
+@option("--out", default="data/processed", help="where the exports are written")
+def _export_command(**values):
+    return _run(_export, "export", values)
+
+
+@_command("review", "check and correct reports in the browser (a local web app); saving writes gold label files")
+@argument(
+    "reports",
+    required=False,
+    default="data/interim/reports",
+    metavar="[OUT]",
+    help="folder of report JSONs (default: data/interim/reports)",
+)
+@option("--labels", default="data/labels", help="where gold files are written")
+@_docs("folders holding the source files, served only from there")
+@option(
+    "--documents",
+    default="data/interim/documents",
+    help="the read stage's document JSONs, to show a document's tables as read ('' to read the source again)",
+)
+@option("--host", default="127.0.0.1", help="address to listen on (127.0.0.1: this machine only)")
+@option("--port", type=int, default=8765, help="port")
+@option("--dvc", default="dvc.yaml", help="the pipeline whose retraining a saved label causes")
+def _review_command(**values):
+    return _run(_review, "review", values)
+
+
+@_command(
+    "track",
+    "log params, metrics, artifacts and models of this pipeline run to MLflow ($MLFLOW_TRACKING_URI, "
+    "else sqlite:///mlflow.db)",
+)
+@option("--params", default="params.yaml", help="the pipeline's parameters")
+@option("--models", default="models", help="the trained models (registered in MLflow)")
+@option("--metrics", default="metrics", help="the metrics folder")
+@option("--labels", default="data/labels", help="gold labels of real reports (logged as a dataset)")
+@option("--synthetic", default="data/synthetic", help="labelled synthetic reports (logged as a dataset)")
+@option("--out", default="metrics/mlflow_run.json", help="the run's id and name written")
+def _track_command(**values):
+    return _run(_track, "track", values)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    missing = _missing_paths(args)
-    if missing:  # a usage error, before any model loads
-        sub = parser._subparsers._group_actions[0].choices[args.command]
-        sub.error(shown(f"no such file or directory: {', '.join(missing)}"))
-    return args.func(args)
+    """Run the command line (`argv`: the arguments after the program name, default sys.argv's); its exit code."""
+    try:
+        code = cli.main(args=argv, prog_name="python -m pipeline", standalone_mode=False)
+    except click.ClickException as e:  # a usage error (exit 2), told as click tells it
+        e.show()
+        return e.exit_code
+    except click.Abort:
+        print(file=sys.stderr)
+        return 130
+    return code if isinstance(code, int) else 0
 
 
 if __name__ == "__main__":

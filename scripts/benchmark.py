@@ -412,12 +412,12 @@ def measure_ocr(engine: str, src: str, labels: str, models: str) -> dict:
     from pipeline.batch.runners import InProcess, warm_up
     from pipeline.batch.stages import Extract
     from pipeline.extraction.models import load_models
-    from pipeline.readers.pdf import PdfOptions
+    from pipeline.readers.options import ReadOptions
     from pipeline.readers.ocr.options import OcrOptions
 
     warm_up(load_models(models))
     out = tempfile.mkdtemp(prefix="bench-ocr-")
-    options = PdfOptions(ocr=OcrOptions(engine=engine, threads=1))
+    options = ReadOptions(ocr=OcrOptions(engine=engine, threads=1))
     started, cpu_started = time.perf_counter(), time.process_time()
     result = run_batch(
         [src], out, Extract(models_dir=models, options=options), InProcess(time_limit=None), resume=False

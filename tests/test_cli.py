@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 from conftest import ROOT
-from pipeline.__main__ import build_parser
+from pipeline.__main__ import cli
 
 
 def _cli(*args, cwd=ROOT, timeout=120):
@@ -27,8 +27,7 @@ def test_version_names_the_package_and_the_pipeline_version():
 
 
 def test_every_option_of_every_subcommand_has_help_and_shows_its_default():
-    parser = build_parser()
-    subcommands = parser._subparsers._group_actions[0].choices
+    subcommands = cli.commands
     assert {
         "extract",
         "read",
@@ -47,21 +46,25 @@ def test_every_option_of_every_subcommand_has_help_and_shows_its_default():
         "crossfit",
         "scan-corpus",
     } <= set(subcommands)
-    missing = [
-        f"{name} {a.option_strings or a.dest}"
-        for name, sub in subcommands.items()
-        for a in sub._actions
-        if a.dest != "help" and not a.help
-    ]
+    missing = [f"{name} {p.opts}" for name, sub in subcommands.items() for p in sub.params if not p.help]
     assert missing == []
     for name in subcommands:
         run = _cli(name, "--help")
         assert run.returncode == 0, run.stderr
         assert "default" in run.stdout, name
-    # a default given as a value is printed with its option (argparse's formatter, not retyped by hand)
+    # a default given as a value is printed with its option (by the option class, not retyped by hand)
     assert "(default: data/labels)" in " ".join(_cli("evaluate", "--help").stdout.split())
     text = " ".join(_cli("train", "--help").stdout.split())
     assert "(default: 2)" in text and "(default: params.yaml)" in text
+    assert "--memory-limit" not in text  # train never had a use for it
+
+
+def test_options_taking_several_values_read_them_up_to_the_next_option():
+    ctx = cli.commands["train"].make_context("train", ["--docs", "a", "b", "--jobs", "3"])
+    assert ctx.params["docs"] == ["a", "b"] and ctx.params["jobs"] == 3
+    ctx = cli.commands["validate-labels"].make_context("validate-labels", ["L", "--docs", "--documents", "D"])
+    assert ctx.params["labels"] == "L" and ctx.params["docs"] == [] and ctx.params["documents"] == "D"
+    assert cli.commands["train"].make_context("train", []).params["docs"] == ["data/raw", "data/shared"]
 
 
 def test_a_path_that_does_not_exist_is_a_usage_error_naming_it(tmp_path):

@@ -140,7 +140,7 @@ def test_image_files_are_read_as_pages(tmp_path, models):
 
 def _table_picture(tmp_path: Path) -> bytes:
     """Table 4 of the fixture report as a PNG cropped from its page (what a publisher pastes into Word)."""
-    from pipeline.readers.pdf import PdfOptions  # noqa: F401 (the reader locates the table)
+    from pipeline.readers.options import ReadOptions  # noqa: F401 (the reader locates the table)
     from pipeline.readers.formats import read_document
 
     pdf = make_report_pdf(tmp_path / "source.pdf")
@@ -234,14 +234,14 @@ def test_pictures_of_a_web_page_saved_with_its_files_are_read_and_nothing_else_i
 def test_ocr_off_refuses_a_scan_and_names_the_switch(tmp_path):
     from pipeline.document import ReadError
     from pipeline.readers.formats import read_document
-    from pipeline.readers.pdf import PdfOptions
+    from pipeline.readers.options import ReadOptions
     from pipeline.readers.ocr.options import OcrOptions
     from pipeline.modeling.synth_scan import scan_pdf
 
     scan = tmp_path / "scan.pdf"
     scan_pdf(make_report_pdf(tmp_path / "original.pdf"), scan, random.Random(1), ocr_layer=False, dpi=100)
     with pytest.raises(ReadError) as e:
-        read_document(str(scan), PdfOptions(ocr=OcrOptions(mode="off")))
+        read_document(str(scan), ReadOptions(ocr=OcrOptions(mode="off")))
     assert "scanned PDF" in str(e.value) and "--ocr auto" in str(e.value)
 
 

@@ -139,10 +139,10 @@ def test_with_ocr_off_a_scan_with_an_ocr_text_layer_has_its_tables_read_by_camel
     layer here is exact; a real one is not, which is why OCR reads such pages by default)."""
     from fixtures import make_ocr_scan_pdf, make_report_pdf
     from pipeline.batch.stages import extract_one
-    from pipeline.readers.pdf import PdfOptions
+    from pipeline.readers.options import ReadOptions
     from pipeline.readers.ocr.options import OcrOptions
 
-    off = PdfOptions(ocr=OcrOptions(mode="off"))
+    off = ReadOptions(ocr=OcrOptions(mode="off"))
     original = make_report_pdf(tmp_path / "original.pdf")
     scan = make_ocr_scan_pdf(original, tmp_path / "scan.pdf")
     doc = read_document(str(scan), off)
@@ -157,7 +157,7 @@ def test_with_ocr_off_a_scan_with_an_ocr_text_layer_has_its_tables_read_by_camel
 def test_ruled_tables_read_from_the_pdf_lines_match_camelot_on_the_corpus_pdfs():
     """The reader of ruling lines (PDFium + pdfplumber's table geometry) against camelot's lattice on every ruled
     page of the real PDFs: the same grids, cell for cell, spans included."""
-    from pipeline.readers.pdf import PdfOptions
+    from pipeline.readers.options import ReadOptions
 
     def grids(doc):
         return [
@@ -168,7 +168,7 @@ def test_ruled_tables_read_from_the_pdf_lines_match_camelot_on_the_corpus_pdfs()
 
     for pdf in sorted(EXTERNAL.glob("*.pdf")):
         by_lines = read_document(str(pdf))
-        by_camelot = read_document(str(pdf), PdfOptions(tables="camelot"))
+        by_camelot = read_document(str(pdf), ReadOptions(tables="camelot"))
         assert grids(by_lines) == grids(by_camelot), pdf.name
         assert len(grids(by_lines)) >= 3
 

@@ -101,11 +101,11 @@ def test_a_pdf_over_the_page_limit_says_so(tmp_path):
     from fixtures import make_report_pdf
     from pipeline.document import ReadError
     from pipeline.readers.formats import read_document
-    from pipeline.readers.pdf import PdfOptions
+    from pipeline.readers.options import ReadOptions
 
     pdf = make_report_pdf(tmp_path / "long.pdf")
     with pytest.raises(ReadError) as e:
-        read_document(str(pdf), PdfOptions(max_pages=1))
+        read_document(str(pdf), ReadOptions(max_pages=1))
     assert "PDF too long" in str(e.value)
 
 

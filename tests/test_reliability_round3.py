@@ -293,12 +293,12 @@ def test_a_report_scan_cut_by_the_page_limit_carries_a_warning_with_the_pages_re
 def test_the_ocr_page_limit_is_a_parameter(tmp_path):
     import yaml
 
-    from pipeline.batch.stages import read_options_of
+    from pipeline.readers.options import read_options
     from pipeline.params import check
 
     params = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))
     assert params["ocr"]["max_pages"] == 100 and check(params) == []
-    assert read_options_of({"ocr": {"max_pages": 7}}).ocr.max_pages == 7
+    assert read_options({"ocr": {"max_pages": 7}}).ocr.max_pages == 7
     assert check({"ocr": {"max_pages": 0}}) == ["params.yaml: ocr.max_pages must be 1 or more, not 0"]
     run = _cli("extract", GOOD, "--out", tmp_path / "out", "--ocr-max-pages", "0")
     assert run.returncode == 2 and "--ocr-max-pages" in run.stderr and "1 or more" in run.stderr

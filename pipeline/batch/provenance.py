@@ -17,7 +17,7 @@ import json
 import re
 
 from ..extraction.report import PIPELINE_VERSION, ReportSchemaError, validate_report
-from ..readers.pdf import PdfOptions
+from ..readers.options import ReadOptions
 
 _ESCAPED_BYTE = re.compile(r"[\udc80-\udcff]")
 
@@ -34,10 +34,10 @@ def dump_json(obj, indent: int | None = None) -> str:
         return _ESCAPED_BYTE.sub(lambda m: "\\\\x%02x" % (ord(m.group()) - 0xDC00), text)
 
 
-def options_key(pdf_options: PdfOptions | None) -> str:
+def options_key(options: ReadOptions | None) -> str:
     """A short hash of the reading options that change what a report holds (OCR mode, resolution, thresholds, PDF
     table reader); worker and thread counts are left out, they change nothing."""
-    opts = dataclasses.asdict(pdf_options or PdfOptions())
+    opts = dataclasses.asdict(options or ReadOptions())
     opts["ocr"].pop("threads", None)
     return hashlib.sha256(json.dumps(opts, sort_keys=True).encode()).hexdigest()[:12]
 

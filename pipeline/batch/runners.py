@@ -384,3 +384,18 @@ class DaskCluster:
         for future in futures:
             done += future.result()
         return done
+
+
+def choose_runner(
+    workers: int | None, time_limit: float | None, memory_limit_mb: int | None = None, scheduler: str | None = None
+):
+    """Where a batch runs: a Dask cluster (`scheduler`, or $DASK_SCHEDULER_ADDRESS), `workers` worker processes
+    (None: all cores), or this process (0). A time limit of 0 or None is none."""
+    time_limit = time_limit or None
+    scheduler = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
+    if scheduler:
+        return DaskCluster(scheduler, time_limit)
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    if workers > 0:
+        return ProcessPool(workers, time_limit, memory_limit_mb)
+    return InProcess(time_limit)

@@ -23,7 +23,7 @@ from ..document import Document, ReadError
 from ..extraction.models import load_models
 from ..extraction.report import ReportSchemaError, build_report, validate_report
 from ..readers.formats import read_bytes, read_document
-from ..readers.pdf import PdfOptions
+from ..readers.options import ReadOptions
 from . import inputs as archives
 from .provenance import options_key, seal
 from .sources import find_inputs, open_object
@@ -58,14 +58,14 @@ def check_is_report(report: dict, doc) -> None:
         )
 
 
-def predict_one(doc, models, pdf_options: PdfOptions | None = None) -> dict:
+def predict_one(doc, models, options: ReadOptions | None = None) -> dict:
     """The report JSON of a document already read (the predict stage: models applied, checks run, validated)."""
     report = build_report(
         doc,
         models.row_labeler,
         models.section_model,
         models.column_labeler,
-        ocr_options=pdf_options.ocr if pdf_options is not None else None,
+        ocr_options=options.ocr if options is not None else None,
     )
     check_is_report(report, doc)
     try:
@@ -75,23 +75,9 @@ def predict_one(doc, models, pdf_options: PdfOptions | None = None) -> dict:
     return report
 
 
-def extract_one(path: Path, models, pdf_options: PdfOptions | None = None) -> dict:
+def extract_one(path: Path, models, options: ReadOptions | None = None) -> dict:
     """One file's report, in this process (the `label` command, tests)."""
-    return predict_one(read_document(str(path), pdf_options), models, pdf_options)
-
-
-def read_options_of(params: dict) -> PdfOptions:
-    """The reading options a params.yaml sets (its extract and ocr sections), for stages run from Python."""
-    from ..readers.ocr.options import OcrOptions
-
-    extract, ocr = params.get("extract", {}), params.get("ocr", {})
-    defaults = PdfOptions()
-    return PdfOptions(
-        camelot_flavor=extract.get("camelot_flavor", defaults.camelot_flavor),
-        tables=extract.get("pdf_tables", defaults.tables),
-        min_ruling_lines=int(extract.get("min_ruling_lines", defaults.min_ruling_lines)),
-        ocr=OcrOptions(**{k: v for k, v in ocr.items() if k in OcrOptions.__dataclass_fields__}),
-    )
+    return predict_one(read_document(str(path), options), models, options)
 
 
 @dataclass
@@ -128,7 +114,7 @@ def _source(path) -> str:
 class Read:
     """A file → its document JSON."""
 
-    options: PdfOptions = field(default_factory=PdfOptions)
+    options: ReadOptions = field(default_factory=ReadOptions)
     verbose: bool = False  # print the traceback of an internal error (a bug) to stderr
     name = "read"
     suffix = DOC_SUFFIX

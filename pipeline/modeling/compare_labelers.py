@@ -19,6 +19,8 @@ import random
 import time
 from pathlib import Path
 
+from ..params import Train
+
 
 def real_label_set(labels_dir: str, docs_dirs: list[str]) -> list[tuple[str, str, str]]:
     """(printed label, `table:row`, document) for the rows of real reports whose numbers match one gold row."""
@@ -81,7 +83,7 @@ def _spacy(X, y, params, epochs: int):
             "model": {
                 "@architectures": "spacy.TextCatBOW.v3",
                 "exclusive_classes": True,
-                "ngram_size": int(params.get("ngram_max", 3)),
+                "ngram_size": int(Train(**params).ngram_max),
                 "no_output_layer": False,
                 "length": 262144,
             }
@@ -93,9 +95,9 @@ def _spacy(X, y, params, epochs: int):
         Example.from_dict(nlp.make_doc(normalise_label(x)), {"cats": {c: float(c == label) for c in classes}})
         for x, label in zip(X, y)
     ]
-    spacy.util.fix_random_seed(int(params.get("seed", 0)))
+    spacy.util.fix_random_seed(int(Train(**params).seed))
     optimizer = nlp.initialize(lambda: examples)
-    rng = random.Random(int(params.get("seed", 0)))
+    rng = random.Random(int(Train(**params).seed))
     for _ in range(epochs):
         rng.shuffle(examples)
         for i in range(0, len(examples), 64):
@@ -121,8 +123,8 @@ def _score(predict, texts, truth):
 def compare(params: dict, labels_dir: str, docs_dirs: list[str], epochs: int = 8) -> dict:
     from ..extraction.labels import training_examples
 
-    seed = int(params.get("seed", 0))
-    X, y = training_examples(seed=seed, per_row=int(params.get("per_row", 60)))
+    seed = int(Train(**params).seed)
+    X, y = training_examples(seed=seed, per_row=int(Train(**params).per_row))
     Xh, yh = training_examples(seed=seed + 1000, per_row=10)
     real = real_label_set(labels_dir, docs_dirs)
     result = {
@@ -167,3 +169,15 @@ def flat_metrics(result: dict) -> dict:
                 out[f"{name}_{k}"] = v
     out["chosen_is_sklearn"] = int(result["chosen"] == "sklearn_char_ngrams")
     return out
+
+
+def write_comparison(result: dict, out: str) -> None:
+    """The comparison written to `out` (metrics/labelers.json); its timings (train seconds, ms per label), which vary
+    from run to run, kept apart in <out stem>_timings.json (git-ignored)."""
+    from .train import split_timings
+
+    path = Path(out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    kept, timings = split_timings({**flat_metrics(result), "detail": result})
+    path.write_text(json.dumps(kept, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    path.with_name(path.stem + "_timings.json").write_text(json.dumps(timings, indent=1) + "\n", encoding="utf-8")

@@ -15,9 +15,10 @@ from pathlib import Path
 
 from ..batch.run import run_batch
 from ..batch.runners import InProcess
-from ..batch.stages import DOC_SUFFIX, Predict, read_options_of
+from ..batch.stages import DOC_SUFFIX, Predict
 from .labeling import fold_of
 from ..extraction.models import COLUMN_LABELER_FILE, ROW_LABELER_FILE
+from ..readers.options import read_options
 from .train import train_section_model
 
 
@@ -61,7 +62,7 @@ def crossfit(
             result = run_batch(
                 [str(d) for d in docs],
                 str(part),
-                Predict(models_dir=tmp, options=read_options_of(params)),
+                Predict(models_dir=tmp, options=read_options(params)),
                 InProcess(),
                 resume=False,
             )

@@ -154,12 +154,12 @@ def run_hunt(
     from ..batch.stages import DOC_SUFFIX, Read, predict_one
     from ..document import Document
     from ..extraction.models import load_models
-    from ..readers.pdf import PdfOptions
+    from ..readers.options import ReadOptions
 
     started = time.perf_counter()
     work = Path(work_dir)
     documents = work / "documents"
-    options = PdfOptions(ocr=ocr_options)
+    options = ReadOptions(ocr=ocr_options)
     if reuse:
         sets = sorted((work / "sets").glob("seed-*"))
         drawn = read = time.perf_counter()
@@ -183,7 +183,7 @@ def run_hunt(
         ).errors
         read = time.perf_counter()
     models = load_models(models_dir)
-    bare_options = PdfOptions(ocr=dataclasses.replace(ocr_options, min_confidence=0.0, very_sure=0.0))
+    bare_options = ReadOptions(ocr=dataclasses.replace(ocr_options, min_confidence=0.0, very_sure=0.0))
     totals: dict = defaultdict(lambda: {"reports": 0, "cells": 0, "right": 0, "wrong": 0, "null": 0})
     wrong: list = []
     curve: list = []

@@ -81,3 +81,19 @@ def generate(out_dir: str | Path, n: int, seed: int, raw_dir: str | Path, famili
         )
         made.append(name)
     return made
+
+
+def synthesize(params: dict, raw_dir: str, out_dir: str) -> tuple[list, list]:
+    """The synthesize stage: `out_dir` rebuilt with train/ and heldout/ drawn as params.yaml's synth section says
+    (held-out reports from seed + 1000). Returns (training reports, held-out reports)."""
+    import shutil
+
+    from ..params import section
+
+    synth = section(params, "synth")
+    if out_dir and Path(out_dir).exists():
+        shutil.rmtree(out_dir)
+    seed = int(synth.seed)
+    made = generate(Path(out_dir) / "train", int(synth.n), seed, raw_dir, synth.families)
+    held = generate(Path(out_dir) / "heldout", int(synth.n_heldout), seed + 1000, raw_dir, synth.families)
+    return made, held

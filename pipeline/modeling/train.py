@@ -14,20 +14,20 @@ from pathlib import Path
 from ..headings import normalise
 from ..extraction.labels import ColumnLabeler, RowLabeler, column_training_examples, training_examples
 from ..extraction.models import COLUMN_LABELER_FILE, ROW_LABELER_FILE, SECTION_MODEL_FILE
+from ..params import Sections, Train
 
 
 def labeler_from_params(model_cls, X, y, params: dict):
     """A row or column labeler fitted with the `train` parameters (also used by the labeler comparison)."""
-    return model_cls.train(
-        X, y, C=float(params.get("C", 10.0)), ngram_max=int(params.get("ngram_max", 3)), seed=int(params.get("seed", 0))
-    )
+    p = Train(**params)
+    return model_cls.train(X, y, C=float(p.C), ngram_max=int(p.ngram_max), seed=int(p.seed))
 
 
 def _fit_on_variants(model_cls, examples, per: int, params: dict, out_dir: str, file: str):
     """Fit a labeler on generated variants (`examples(seed, per)`), score it on a fresh draw (another seed: a
     synthetic figure) and save it. Returns (X, y, held-out accuracy, seconds of generating and fitting)."""
     t0 = time.time()
-    seed = int(params.get("seed", 0))
+    seed = int(Train(**params).seed)
     X, y = examples(seed, per)
     model = labeler_from_params(model_cls, X, y, params)
     seconds = time.time() - t0
@@ -42,7 +42,7 @@ def _fit_on_variants(model_cls, examples, per: int, params: dict, out_dir: str, 
 
 def train_row_labeler(params: dict, out_dir: str = "models") -> dict:
     X, y, heldout, seconds = _fit_on_variants(
-        RowLabeler, training_examples, int(params.get("per_row", 60)), params, out_dir, ROW_LABELER_FILE
+        RowLabeler, training_examples, int(Train(**params).per_row), params, out_dir, ROW_LABELER_FILE
     )
     return {
         "row_labeler_synthetic_heldout_accuracy": round(heldout, 6),
@@ -55,7 +55,7 @@ def train_row_labeler(params: dict, out_dir: str = "models") -> dict:
 def train_column_labeler(params: dict, out_dir: str = "models") -> dict:
     """The column labeler, from header variants generated from fields.json; scored on a fresh draw (synthetic)."""
     X, _, heldout, seconds = _fit_on_variants(
-        ColumnLabeler, column_training_examples, int(params.get("per_column", 40)), params, out_dir, COLUMN_LABELER_FILE
+        ColumnLabeler, column_training_examples, int(Train(**params).per_column), params, out_dir, COLUMN_LABELER_FILE
     )
     return {
         "column_labeler_synthetic_heldout_accuracy": round(heldout, 6),
@@ -91,7 +91,7 @@ def train_section_model(
     )
     if not texts:
         raise SystemExit(f"no labelled synthetic reports under {synthetic_dir}: run `python -m pipeline synthesize`")
-    model = SectionModel.train(texts, labels, C=float(params.get("C", 5.0)))
+    model = SectionModel.train(texts, labels, C=float(Sections(**params).C))
     seconds = time.time() - t0
     pred = model.pipeline.predict(texts)
     heads = [i for i, label in enumerate(labels) if label.startswith("h")]
@@ -170,3 +170,69 @@ def training_blocks(doc_dirs_and_labels: list[tuple[Path, Path]], junk_texts: se
                 texts.append(text)
                 labels.append(label)
     return texts, labels
+
+
+def train_models(
+    params: dict,
+    out_dir: str,
+    synthetic_dir: str,
+    labels_dir: str,
+    docs_dirs: list[str],
+    jobs: int = 2,
+    scheduler: str | None = None,
+) -> dict:
+    """The three models (row labeler, column labeler, section model) trained from a checked params.yaml and saved in
+    `out_dir` with train_metrics.json (reproducible) and train_timings.json (the seconds, apart: they vary from run
+    to run). The three are independent fits: joblib runs them side by side, in `jobs` local worker processes or,
+    given a Dask `scheduler`, on its cluster through joblib's Dask backend (the workers must see the same files).
+    Returns the figures and the timings together."""
+    from contextlib import nullcontext
+
+    from joblib import Parallel, delayed, parallel_config
+
+    work = [
+        delayed(train_row_labeler)(params.get("train", {}), out_dir),
+        delayed(train_column_labeler)(params.get("train", {}), out_dir),
+        delayed(train_section_model)(params.get("sections", {}), synthetic_dir, out_dir, labels_dir, docs_dirs),
+    ]
+    if scheduler:
+        from distributed import Client
+
+        client = Client(scheduler)
+        context = parallel_config(backend="dask")
+    else:
+        client, context = None, nullcontext()
+    try:
+        with context:
+            results = Parallel(n_jobs=jobs if not scheduler else -1)(work)
+    finally:
+        if client is not None:
+            client.close()
+    metrics = {}
+    for part in results:
+        metrics.update(part)
+    # timings vary from run to run: kept apart (git-ignored), so the committed train_metrics.json is reproducible
+    metrics, timings = split_timings(metrics)
+    Path(out_dir, "train_metrics.json").write_text(json.dumps(metrics, indent=1) + "\n", encoding="utf-8")
+    Path(out_dir, "train_timings.json").write_text(json.dumps(timings, indent=1) + "\n", encoding="utf-8")
+    return {**metrics, **timings}
+
+
+def is_timing(key: str) -> bool:
+    return key.endswith("seconds") or key.endswith("ms_per_label")
+
+
+def split_timings(d: dict) -> tuple[dict, dict]:
+    """(d without its timing figures, the timing figures): nested dicts are split alike, their timing keys
+    joined with dots."""
+    kept, timings = {}, {}
+    for k, v in d.items():
+        if isinstance(v, dict):
+            sub_kept, sub_timings = split_timings(v)
+            kept[k] = sub_kept
+            timings.update({f"{k}.{tk}": tv for tk, tv in sub_timings.items()})
+        elif is_timing(str(k)):
+            timings[k] = v
+        else:
+            kept[k] = v
+    return kept, timings

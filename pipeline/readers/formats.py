@@ -15,7 +15,8 @@ from ..document import Document, ReadError
 from .docx import read_docx
 from .html import read_html
 from .image import read_image
-from .pdf import PdfOptions, read_pdf
+from .options import ReadOptions
+from .pdf import read_pdf
 from .text import read_text
 
 MAX_BYTES = 200 * 1024 * 1024
@@ -106,7 +107,7 @@ def sniff_format(data: bytes) -> str | None:
     return "txt"
 
 
-def read_document(path: str, pdf_options: PdfOptions | None = None) -> Document:
+def read_document(path: str, options: ReadOptions | None = None) -> Document:
     try:
         size = os.path.getsize(path)
     except OSError as e:
@@ -117,10 +118,10 @@ def read_document(path: str, pdf_options: PdfOptions | None = None) -> Document:
         raise ReadError(f"file too large: {size // (1024 * 1024)} MB exceeds {MAX_BYTES // (1024 * 1024)} MB")
     with open(path, "rb") as f:
         data = f.read()
-    return read_bytes(path, data, pdf_options)
+    return read_bytes(path, data, options)
 
 
-def read_bytes(path: str, data: bytes, pdf_options: PdfOptions | None = None) -> Document:
+def read_bytes(path: str, data: bytes, options: ReadOptions | None = None) -> Document:
     """Read a document from its bytes; `path` names it (its extension is compared with the content). Used directly
     where the file lives elsewhere, e.g. on a Dask worker that was sent the bytes."""
     if not data:
@@ -162,7 +163,7 @@ def read_bytes(path: str, data: bytes, pdf_options: PdfOptions | None = None) ->
             f"file too large: {len(data) // (1024 * 1024)} MB of {actual.upper()} exceeds "
             f"{MAX_TEXT_BYTES // (1024 * 1024)} MB"
         )
-    ocr = (pdf_options or PdfOptions()).ocr
+    ocr = (options or ReadOptions()).ocr
     if actual in ("doc", "rtf"):
         from .office import read_word_binary
 
@@ -174,10 +175,10 @@ def read_bytes(path: str, data: bytes, pdf_options: PdfOptions | None = None) ->
     elif actual == "ofd":
         from .ofd import read_ofd
 
-        reader = lambda: read_ofd(path, data, pdf_options)  # noqa: E731
+        reader = lambda: read_ofd(path, data, options)  # noqa: E731
     else:
         reader = {
-            "pdf": lambda: read_pdf(path, data, pdf_options),
+            "pdf": lambda: read_pdf(path, data, options),
             "docx": lambda: read_docx(path, data, ocr),
             "image": lambda: read_image(path, data, ocr),
             "html": lambda: read_html(path, data, ocr),

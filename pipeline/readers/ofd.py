@@ -306,11 +306,11 @@ def ofd_to_pdf(data: bytes) -> tuple[bytes, int, list[str]]:
     return buf.getvalue(), pages, warnings
 
 
-def read_ofd(path: str, data: bytes, pdf_options=None) -> Document:
+def read_ofd(path: str, data: bytes, options=None) -> Document:
     from .pdf import read_pdf
 
     pdf, pages, warnings = ofd_to_pdf(data)
-    doc = read_pdf(path, pdf, pdf_options)
+    doc = read_pdf(path, pdf, options)
     doc.format = "ofd"
     doc.warnings = warnings + doc.warnings
     return doc

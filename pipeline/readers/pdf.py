@@ -13,7 +13,7 @@ its ruling lines into table cells; camelot reads the tables of pages whose rulin
    keep it as text lines, which the table stage reads as loose rows.
 5. Tables that continue on the next page are stitched back together.
 
-`PdfOptions.tables = "camelot"` reads every ruled page with camelot instead (the reference the ruling reader was
+`ReadOptions.tables = "camelot"` (readers/options.py) reads every ruled page with camelot instead (the reference the ruling reader was
 checked against; about twenty times slower).
 """
 
@@ -22,27 +22,15 @@ from __future__ import annotations
 import io
 import logging
 import re
-from dataclasses import dataclass, field
 
 from ..document import Cell, Document, ReadError
 from .cell_text import clean_cell_text, is_page_number, ocr_cell_text, printed_cell_text
 from .loose_tables import loose_tables
 from .ocr.engine import OcrUnavailable
 from .ocr.options import OcrOptions
+from .options import ReadOptions
 from .printed_pages import PrintedPage, RuledTable, move_boxes, page_blocks
 from .ruling_grid import table_grids
-
-
-@dataclass
-class PdfOptions:
-    camelot_flavor: str = "lattice"  # camelot's flavour for the pages it reads
-    min_ruling_lines: int = 6  # fewer ruling lines on a page do not make a table
-    line_scale: int = 40  # camelot lattice: the shortest line it detects, as a fraction of the page
-    max_pages: int = 1000  # an annual report has a few dozen pages
-    max_table_pages: int = 100  # camelot costs ~0.2 s a page; later pages keep their text lines
-    tables: str = "rulings"  # "rulings": from the PDF's ruling lines; "camelot": camelot on every ruled page
-    min_image_share: float = 0.3  # a page this much under pictures may hold a table drawn in pixels (camelot)
-    ocr: OcrOptions = field(default_factory=OcrOptions)  # when and how pages and pictures are OCR'd
 
 
 MAX_UNMAPPED_SHARE = 0.3  # more glyphs than this without a Unicode mapping: the text layer cannot be read
@@ -167,7 +155,7 @@ def _camelot_cells_to_rows(table) -> list[list[Cell]]:
     return rows
 
 
-def camelot_tables(data: bytes, pages: list[int], opts: PdfOptions, heights: dict[int, float]) -> dict:
+def camelot_tables(data: bytes, pages: list[int], opts: ReadOptions, heights: dict[int, float]) -> dict:
     """{page: [RuledTable]} read by camelot on the given pages (1-based)."""
     if not pages:
         return {}
@@ -350,10 +338,10 @@ def _ocr_pictures(pdf, index: int, layer, chars: list[dict], ocr: OcrOptions, wa
 # ---------------------------------------------------------------- the document
 
 
-def read_pdf(path: str, data: bytes, opts: PdfOptions | None = None) -> Document:
+def read_pdf(path: str, data: bytes, opts: ReadOptions | None = None) -> Document:
     from .pdf_layer import open_pdf, read_page
 
-    opts = opts or PdfOptions()
+    opts = opts or ReadOptions()
     if not data.lstrip()[:5].startswith(b"%PDF"):
         raise ReadError("not a PDF: the file does not start with %PDF")
     pdf = open_pdf(data)
