@@ -230,3 +230,51 @@ def test_two_rows_under_one_label_cell_are_null_not_given_each_others_numbers(mo
     for row in ("rules", "normative_docs"):
         assert all(v is None for v in res.rows[row].values()), row
     assert res.rows["licensing"]["decisions"] == 15
+
+
+def test_a_number_with_a_stray_mark_beside_it_is_unreadable_not_a_label():
+    """OCR read a speck above a printed 555 as 武 (0.13) on the line above it: the cell is neither the number as
+    read nor text (number_beside_a_mark), so it is read as unreadable with 555 among its readings. A label and a
+    number both read sure, a lone number, or a mark read sure are not this case."""
+    from pipeline.readers.ocr.cells import number_beside_a_mark
+    from pipeline.readers.ocr.reading import Reading
+
+    assert number_beside_a_mark([Reading("武", 0.13), Reading("555", 0.99)])
+    assert number_beside_a_mark([Reading("555", 0.99), Reading("。", 0.2)])
+    assert not number_beside_a_mark([Reading("555", 0.99)])
+    assert not number_beside_a_mark([Reading("武", 0.6), Reading("555", 0.99)])
+    assert not number_beside_a_mark([Reading("属于国家秘密", 0.78), Reading("287", 0.99)])
+    assert not number_beside_a_mark([Reading("武", 0.1), Reading("汉", 0.2)])
+
+
+def test_an_unreadable_first_cell_keeps_the_rows_numbers_in_their_columns(models):
+    """Table 3 continued at the top of a page, with a remarks column (备注) printed blank after 总计: the first value
+    cell of 二、上年结转 read as unreadable (the stray mark beside 555). The row's other numbers stay under their own
+    columns; read as label text instead, the cell would make the six numbers after it and the blank remark the
+    row's seven cells, each one column to the left — 625 under 商业企业, a wrong number read sure."""
+    from pipeline.document import UNREADABLE
+
+    def ocr(text, conf=0.99, alternatives=None):
+        return Cell(text, confidence=conf, source="ocr", ink=bool(text), alternatives=alternatives)
+
+    header = [
+        Cell(""),
+        *[Cell(t) for t in ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计", "备注")],
+    ]
+    printed = ["555", "—", "625", "—", "502", "—", "1682"]
+    label = schema.row_label("requests", "carried_over", "2021")
+    first = ocr(UNREADABLE, 0.0, [("", 0.5), ("555", 0.99)])  # as the reader gives it now
+    row = [Cell(label), first, *[ocr(v, 0.97 if v == "—" else 0.99) for v in printed[1:]], ocr("", 1.0)]
+    records = records_from_grid([header, row], section=3)
+    predictions = label_records(records, models.row_labeler)
+    res = build_table("requests", "2021", records, predictions, models.column_labeler)
+    got = res.rows["carried_over"]
+    assert [got[c] for c in ("commercial", "research", "social_org", "legal_service", "other_org", "total")] == [
+        0,
+        625,
+        0,
+        502,
+        0,
+        1682,
+    ]
+    assert got["natural_person"] in (None, 555)

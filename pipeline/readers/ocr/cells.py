@@ -19,6 +19,7 @@ MIN_DASH_PT = 1.5  # a flat mark this wide (a minus sign, a dash standing for no
 RESIDUE_PT = 1.0  # a mark this thin along a cell's edge is left over from the ruling line
 STRAY_PT = 3.5  # a mark smaller than this standing apart from the text is a speck
 DASH_CONFIDENCE = 0.97  # a lone short flat stroke read by its shape as a dash (a blank mark)
+UNSURE_MARK = 0.5  # a mark read less sure than this, as no number, is no text of the cell
 TOUCH_CONFIDENCE = 0.5  # at most this sure: a number whose ink touches a ruling (the sums must confirm it)
 
 
@@ -402,12 +403,31 @@ def read_cells(recogniser, clean, ink, lines_mask, grid, scale: float, grey=None
             alternatives = [("", 0.5)] + [
                 (n.text, n.confidence) for n in (as_number(recogniser, probs) for (_, probs), _ in parts[:1]) if n.text
             ]
+        elif among_values(cell) and cell[2] - cell[0] == 1 and number_beside_a_mark([r for (r, _), _ in parts]):
+            # unreadable, never label text: taken as the row's label, it would shift the row's numbers one column
+            # over; the number is offered among its readings, for the sums to confirm
+            text, conf = UNREADABLE, 0.0
+            alternatives = [("", 0.5)] + [
+                (n.text, n.confidence)
+                for n in (as_number(recogniser, probs) for (r, probs), _ in parts if may_be_number(r.text))
+                if n.text
+            ]
         else:
             text = DOT_FOR_COMMA.sub("、", "\n".join(r.text for (r, _), _ in parts))
             conf = min(r.confidence for (r, _), _ in parts)
             alternatives = parts[0][0][0].alternatives if len(parts) == 1 else []
         results[cell] = (text, conf, alternatives, True)
     return results
+
+
+def number_beside_a_mark(readings: list) -> bool:
+    """A cell's lines (Readings) are a number and a mark beside it that reads as no number and nothing sure (a speck
+    above 555 read as 武 at 0.13): neither a number as read nor text."""
+    return (
+        len(readings) == 2
+        and any(may_be_number(r.text) for r in readings)
+        and all(may_be_number(r.text) or r.confidence < UNSURE_MARK for r in readings)
+    )
 
 
 def _grown(parts, blobs) -> tuple[int, int, int, int]:
