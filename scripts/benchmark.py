@@ -494,9 +494,159 @@ def run_ocr_comparison(
     return out
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and of its finished children (Tesseract runs as a child process)."""
+    me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
+
+
+OCR_STEPS = (
+    "render",
+    "preprocess",
+    "rulings",
+    "cell_recognition",
+    "second_framing",
+    "ruling_ink_restored",
+    "cells_other",
+    "prose_detection",
+    "prose_recognition",
+    "prose_other",
+)
+
+
+def profile_ocr_pages(files: list[Path], engine: str) -> dict:
+    """Where a scanned page's CPU time goes with `engine` on one core: each step of the OCR path timed by wrapping
+    the functions that do it (rendering, preprocessing, ruling grids, each of read_cells' three recogniser passes —
+    first framing, second framing of numbers, ink against rulings restored —, prose detection and recognition)."""
+    from pipeline.readers.formats import read_document
+    from pipeline.readers.ocr import cells, page, prose
+    from pipeline.readers.ocr.options import OcrOptions
+    from pipeline.readers.ocr.page import engine_for
+    from pipeline.readers.options import ReadOptions
+
+    options = ReadOptions(ocr=OcrOptions(engine=engine, threads=1))
+    ocr_engine = engine_for(options.ocr)  # loaded before the clock starts, as a worker has it loaded
+    spent = dict.fromkeys(OCR_STEPS, 0.0)
+    state = {"pass": 0}
+
+    def timed(step, fn):
+        def wrapper(*a, **k):
+            started = _cpu()
+            try:
+                return fn(*a, **k)
+            finally:
+                spent[step] += _cpu() - started
+
+        return wrapper
+
+    def cell_pass(fn):
+        def wrapper(*a, **k):
+            step = ("cell_recognition", "second_framing", "ruling_ink_restored")[min(state["pass"], 2)]
+            state["pass"] += 1
+            return timed(step, fn)(*a, **k)
+
+        return wrapper
+
+    def reset_passes(fn):
+        def wrapper(*a, **k):
+            state["pass"] = 0
+            started = _cpu()
+            inner = sum(spent[s] for s in ("cell_recognition", "second_framing", "ruling_ink_restored"))
+            try:
+                return fn(*a, **k)
+            finally:
+                inner = sum(spent[s] for s in ("cell_recognition", "second_framing", "ruling_ink_restored")) - inner
+                spent["cells_other"] += _cpu() - started - inner
+
+        return wrapper
+
+    recogniser = getattr(ocr_engine, "recogniser", None)
+    saved = [
+        (page, "render_page", page.render_page),
+        (page, "prepare", page.prepare),
+        (page, "table_grids", page.table_grids),
+        (page, "read_cells", page.read_cells),
+        (cells, "recognise", cells.recognise),
+        (prose, "recognise", prose.recognise),
+    ]
+    page.render_page = timed("render", page.render_page)
+    page.prepare = timed("preprocess", page.prepare)
+    page.table_grids = timed("rulings", page.table_grids)
+    page.read_cells = reset_passes(page.read_cells)
+    cells.recognise = cell_pass(cells.recognise)
+    prose.recognise = timed("prose_recognition", prose.recognise)
+    if recogniser is not None:
+        saved.append((recogniser, "detect", recogniser.detect))
+        recogniser.detect = timed("prose_detection", recogniser.detect)
+    pages = pdf_pages(files)
+    try:
+        started, wall = _cpu(), time.perf_counter()
+        if recogniser is None:  # Tesseract reads the whole page in start(): its steps are not apart
+            for f in files:
+                read_document(str(f), options)
+        else:
+            prose_started = {}
+
+            def prose_total(fn):
+                def wrapper(*a, **k):
+                    t = _cpu()
+                    try:
+                        return fn(*a, **k)
+                    finally:
+                        prose_started["t"] = prose_started.get("t", 0.0) + _cpu() - t
+
+                return wrapper
+
+            saved.append((page, "prose_lines", page.prose_lines))
+            page.prose_lines = prose_total(page.prose_lines)
+            for f in files:
+                read_document(str(f), options)
+            spent["prose_other"] = prose_started.get("t", 0.0) - spent["prose_detection"] - spent["prose_recognition"]
+        cpu, seconds = _cpu() - started, time.perf_counter() - wall
+    finally:
+        for owner, name, fn in saved:
+            setattr(owner, name, fn)
+    out = {
+        "pages": pages,
+        "cpu_seconds_per_page": round(cpu / pages, 2),
+        "seconds_per_page": round(seconds / pages, 2),
+    }
+    if recogniser is not None:
+        out["steps_cpu_seconds_per_page"] = {k: round(v / pages, 3) for k, v in spent.items()}
+        out["steps_cpu_seconds_per_page"]["other"] = round((cpu - sum(spent.values())) / pages, 3)
+    return out
+
+
+def run_ocr_profile(rounds: int, engines: list[str], sets: list[str] | None = None) -> dict:
+    """`profile_ocr_pages` for each engine in a fresh process, rounds interleaved; the median round's figures."""
+    scans, labels = ocr_inputs(sets)
+    shutil.rmtree(labels)
+    if not scans:
+        return {"skipped": "no labelled scans"}
+    engines = [e for e in engines if e != "tesseract" or shutil.which("tesseract")]
+    runs: dict[str, list[dict]] = {e: [] for e in engines}
+    with tempfile.TemporaryDirectory(prefix="bench-ocr-src-") as src:
+        for f in scans:
+            shutil.copy(f, src)
+        for _ in range(rounds):
+            for e in engines:
+                runs[e].append(run_child(f"ocr-profile:{e}", Path(src), 0, "", extra=""))
+    out: dict = {"sets": sets or list(OCR_SETS), "documents": len(scans), "rounds": rounds}
+    for e, rs in runs.items():
+        rs = sorted(rs, key=lambda r: r["cpu_seconds_per_page"])
+        out[e] = {**rs[len(rs) // 2], "cpu_seconds_per_page_min": rs[0]["cpu_seconds_per_page"]}
+    if "rapidocr" in out and "tesseract" in out:
+        out["rapidocr_cpu_vs_tesseract"] = round(
+            out["rapidocr"]["cpu_seconds_per_page"] / out["tesseract"]["cpu_seconds_per_page"], 2
+        )
+    return out
+
+
 def _child(kind: str, src: str, workers: int, models: str, extra: str = "") -> None:
     if kind.startswith("ocr:"):
         result = measure_ocr(kind[4:], src, extra, models)
+    elif kind.startswith("ocr-profile:"):
+        result = profile_ocr_pages(sorted(p for p in Path(src).iterdir() if p.is_file()), kind[len("ocr-profile:") :])
     elif kind in ("project", "dask"):
         result = measure_project(src, workers, models, scheduler=kind if kind == "dask" else "", out=extra)
     else:
@@ -908,13 +1058,27 @@ def main() -> int:
         default=",".join(OCR_SETS),
         help=f"with --ocr: the labelled sets read ({', '.join(OCR_SETS)}; default all)",
     )
+    parser.add_argument(
+        "--ocr-profile",
+        action="store_true",
+        help="with the --engines and --ocr-sets of --ocr: CPU seconds a page and where they go (render, preprocess, "
+        "rulings, cell recognition, second framing, prose detection, prose recognition), one thread, rounds "
+        "interleaved, against Tesseract's whole page",
+    )
     parser.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         kind, src, workers, models, extra = args.child
         _child(kind, src, int(workers), models, extra)
         return 0
-    if args.ocr:
+    if args.ocr_profile:
+        figures = {
+            "cores": os.cpu_count(),
+            "ocr_profile": run_ocr_profile(
+                args.rounds, [e for e in args.engines.split(",") if e], [x for x in args.ocr_sets.split(",") if x]
+            ),
+        }
+    elif args.ocr:
         figures = {
             "cores": os.cpu_count(),
             "ocr": run_ocr_comparison(
