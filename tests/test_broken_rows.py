@@ -278,3 +278,40 @@ def test_an_unreadable_first_cell_keeps_the_rows_numbers_in_their_columns(models
         1682,
     ]
     assert got["natural_person"] in (None, 555)
+
+
+def test_words_among_a_rows_numbers_leave_the_row_unreadable(models):
+    """A scanned row that lost one of its cells and took in the remarks column printed after 总计 (详见附件): taken
+    in order, 16 (the total, read sure) would sit under 其他 — a wrong number that looks right. The row is
+    unreadable instead; with its words where they belong (a remarks cell after its seven numbers) it is read."""
+
+    def ocr(text):
+        return Cell(text, confidence=0.99, source="ocr", ink=bool(text))
+
+    label = schema.row_label("requests", "new_received", "2021")
+    header = [
+        Cell(""),
+        *[Cell(t) for t in ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计")],
+    ]
+    lost = [Cell(label), *[ocr(v) for v in ("5", "3", "—", "1", "2", "16", "详见附件")]]
+    records = records_from_grid([header, lost], section=3)
+    res = build_table("requests", "2021", records, label_records(records, models.row_labeler), models.column_labeler)
+    assert all(v is None for v in res.rows["new_received"].values())
+    assert any("words among its numbers" in n for n in res.notes)
+    whole = [Cell(label), *[ocr(v) for v in ("5", "5", "3", "—", "1", "2", "16", "详见附件")]]
+    records = records_from_grid([header + [Cell("备注")], whole], section=3)
+    res = build_table("requests", "2021", records, label_records(records, models.row_labeler), models.column_labeler)
+    assert list(res.rows["new_received"].values()) == [5, 5, 3, 0, 1, 2, 16]
+
+
+def test_a_place_of_a_pictures_grid_that_ocr_never_read_is_unknown_not_0():
+    """In a row read from a photo, the grid has places where the picture gave no cell (no OCR reading, no ink test):
+    their values are unknown, never the 0 an empty printed cell stands for; an OCR'd cell without ink is 0."""
+    from pipeline.extraction.records import RowRecord
+    from pipeline.extraction.values import cell_value
+
+    read = [Cell("3", confidence=0.99, source="ocr", ink=True), Cell("", confidence=1.0, source="ocr", ink=False)]
+    rec = RowRecord(parts=["x"], values=["3", "", "", ""], ocr=[*read, Cell(""), None])
+    assert [cell_value(rec, k, "count") for k in range(4)] == [3, 0, None, None]
+    text_layer = RowRecord(parts=["x"], values=["3", ""], ocr=None)  # a born-digital row: an empty cell is 0
+    assert [cell_value(text_layer, k, "count") for k in range(2)] == [3, 0]

@@ -17,7 +17,7 @@ from . import sums
 from .sums import equations, row_holds, row_sum_ranges
 from .table_rules import check_filled, fill_gaps, resolve_runs, review_from_unlabelled, split_other_parent
 from .template import MIN_LABEL_CONFIDENCE
-from .values import TableResult, direct_values, fits_row, run_candidates
+from .values import TableResult, direct_values, fit_values, fits_row, run_candidates, words_among_values
 
 
 def _candidate_rank(rec: RowRecord, p: float, table: str, template: str, row: str):
@@ -146,7 +146,16 @@ def _assign_row(res: TableResult, table: str, template: str, row: str, rec: RowR
             row_sum_ranges(table, (row,), template) if has_sums else (),
         )
         return rec, p, cands
-    res.notes.append(f"row {row}: {len(rec.values)} cells printed where the template has {len(columns)}; unreadable")
+    order = fit_values(rec.values, len(columns)) if not rec.run else None
+    if order is not None and words_among_values(rec, order):
+        res.notes.append(
+            f"row {row}: words among its numbers ({' | '.join(rec.values)}): which column each number is under is not "
+            "known; unreadable"
+        )
+    else:
+        res.notes.append(
+            f"row {row}: {len(rec.values)} cells printed where the template has {len(columns)}; unreadable"
+        )
     for c in columns:
         res.cells[row][c]["raw"] = " | ".join(rec.values)
     return None

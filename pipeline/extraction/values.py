@@ -99,18 +99,36 @@ def direct_values(rec: RowRecord, columns: list[str], table: str, row: str = "",
     order = fit_values(rec.values, len(columns))
     if order is None:
         return None
-    return (
-        [rec.values[k] for k in order],
-        [cell_value(rec, k, schema.value_kind(table, c)) for k, c in zip(order, columns)],
-        order,
-    )
+    parsed = [cell_value(rec, k, schema.value_kind(table, c)) for k, c in zip(order, columns)]
+    if words_among_values(rec, order) and not row_holds(table, parsed):
+        return None  # words where the template puts a number: the cells' columns are not known (words_among_values)
+    return [rec.values[k] for k in order], parsed, order
+
+
+_WORDS = re.compile(r"[\u4e00-\u9fffA-Za-z]{2,}")
+
+
+def words_among_values(rec: RowRecord, order: list[int]) -> bool:
+    """A cell taken in the template's order holds words, not a number (详见附件 from a remarks column printed after
+    总计, a piece of a label): a cell of the row was lost or one not of the row came in, so the cells after it may
+    each sit one column off — a number read sure under the wrong column is a wrong number that looks right. Unless
+    the row's own sum holds as taken, the row is unreadable."""
+    return any(_WORDS.search(rec.values[k]) and parse_value(rec.values[k]) is None for k in order)
 
 
 def cell_value(rec: RowRecord, k: int, kind: str):
     """The value of the record's k-th cell. A cell read by OCR that holds ink but no reading is unreadable, never
-    a blank: only a cell without ink reads as 0."""
+    a blank: only a cell without ink reads as 0. In a row read from a picture, a cell OCR never read (a place the
+    grid has where the picture gave no cell) is unknown, never 0."""
     cell = rec.ocr[k] if rec.ocr else None
     if cell is not None and cell.source == "ocr" and cell.ink and not rec.values[k].strip():
+        return None
+    if (
+        not rec.values[k].strip()
+        and (cell is None or cell.source != "ocr")
+        and rec.ocr
+        and any(c is not None and c.source == "ocr" for c in rec.ocr)
+    ):
         return None
     return parse_value(rec.values[k], kind)
 
