@@ -109,15 +109,22 @@ def _key(report: dict) -> str | None:
     return report["meta"].get("body_key") or body_key(report["meta"]["body"])
 
 
-def cell_rows(report: dict, report_key: str | None = None) -> Iterator[dict]:
-    r = report
-    template = r["meta"]["template"] or "2021"
-    base = {
+def _identity(r: dict, report_key: str | None) -> dict:
+    """The columns that say which report a row of cells, sections or checks belongs to, first in each."""
+    return {
         "document": r["document"],
         "report": report_key,
         "body": r["meta"]["body"],
         "body_key": _key(r),
         "year": r["meta"]["year"],
+    }
+
+
+def cell_rows(report: dict, report_key: str | None = None) -> Iterator[dict]:
+    r = report
+    template = r["meta"]["template"] or "2021"
+    base = {
+        **_identity(r, report_key),
         "template": r["meta"]["template"],
         "format": r["source"]["format"],
     }
@@ -188,13 +195,10 @@ def _row_label(table: str, row: str, template: str) -> str | None:
 def section_rows(report: dict, report_key: str | None = None) -> Iterator[dict]:
     r = report
     titles = schema.section_titles()
+    identity = _identity(r, report_key)
     for s in r["sections"]:
         yield {
-            "document": r["document"],
-            "report": report_key,
-            "body": r["meta"]["body"],
-            "body_key": _key(r),
-            "year": r["meta"]["year"],
+            **identity,
             "section": s["id"],
             "title": titles.get(s["id"]),
             "heading": s["heading"],
@@ -204,13 +208,10 @@ def section_rows(report: dict, report_key: str | None = None) -> Iterator[dict]:
 
 def check_rows(report: dict, report_key: str | None = None) -> Iterator[dict]:
     r = report
+    identity = _identity(r, report_key)
     for c in r["checks"]:
         yield {
-            "document": r["document"],
-            "report": report_key,
-            "body": r["meta"]["body"],
-            "body_key": _key(r),
-            "year": r["meta"]["year"],
+            **identity,
             "rule": c["rule"],
             "rule_label": schema.rule_label(c["rule"]),
             "ok": c["ok"],
