@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..document import ReadError
 from ..names import printable
-from ..readers.formats import MAX_BYTES, SUPPORTED_EXTENSIONS
+from ..readers.formats import MAX_BYTES, SUPPORTED_EXTENSIONS, check_size
 from . import inputs as archives
 from .store import filesystem, is_url, local_path
 
@@ -253,10 +253,7 @@ def read_input(source: str, member: str | None = None, entry: int | None = None)
             size = os.path.getsize(source)
         except OSError as e:
             raise ReadError(f"cannot read file: {e.strerror}")
-    if size == 0:
-        raise ReadError("empty file (0 bytes)")
-    if size > MAX_BYTES:
-        raise ReadError(f"file too large: {size // (1024 * 1024)} MB exceeds {MAX_BYTES // (1024 * 1024)} MB")
+    check_size(size)
     if remote:
         return data
     with open(source, "rb") as f:

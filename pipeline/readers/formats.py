@@ -112,13 +112,18 @@ def read_document(path: str, options: ReadOptions | None = None) -> Document:
         size = os.path.getsize(path)
     except OSError as e:
         raise ReadError(f"cannot read file: {e.strerror}")
+    check_size(size)
+    with open(path, "rb") as f:
+        data = f.read()
+    return read_bytes(path, data, options)
+
+
+def check_size(size: int) -> None:
+    """Refuse a file that is empty or over MAX_BYTES before its bytes are read, saying which."""
     if size == 0:
         raise ReadError("empty file (0 bytes)")
     if size > MAX_BYTES:
         raise ReadError(f"file too large: {size // (1024 * 1024)} MB exceeds {MAX_BYTES // (1024 * 1024)} MB")
-    with open(path, "rb") as f:
-        data = f.read()
-    return read_bytes(path, data, options)
 
 
 def read_bytes(path: str, data: bytes, options: ReadOptions | None = None) -> Document:
