@@ -117,6 +117,16 @@ def check_filled(res: TableResult, table: str, template: str, filled: set[str]) 
     )
 
 
+def _unreadable_rows(chosen: dict, rec: RowRecord, printed: str, why: str) -> None:
+    """Table 4 printed as one row of 15 that cannot be read: each of its three rows unreadable (found, its cells
+    null), with what was printed and why, unless a row was already found elsewhere."""
+    for row in ("review", "litigation_direct", "litigation_after_review"):
+        unreadable = RowRecord(
+            rec.parts, [printed], False, rec.block, rec.page, rec.section, unreadable=why, ocr=rec.ocr
+        )
+        chosen.setdefault(row, (unreadable, 0.0))
+
+
 def review_from_unlabelled(records, predictions, chosen, column_labeler=None):
     """Table 4 printed as one row of 15 numbers under its two header rows (the official layout)."""
     if all(r in chosen for r in ("review", "litigation_direct", "litigation_after_review")):
@@ -142,23 +152,7 @@ def review_from_unlabelled(records, predictions, chosen, column_labeler=None):
                     # the table is printed but its digits cannot be cut in one way: found, with null cells
                     n = "too many" if cands is None else len(cands)
                     why = f"cells run together ({vals[0]!r}) with {n} readings; unreadable"
-                    for row in ("review", "litigation_direct", "litigation_after_review"):
-                        chosen.setdefault(
-                            row,
-                            (
-                                RowRecord(
-                                    rec.parts,
-                                    [vals[0]],
-                                    False,
-                                    rec.block,
-                                    rec.page,
-                                    rec.section,
-                                    unreadable=why,
-                                    ocr=rec.ocr,
-                                ),
-                                0.0,
-                            ),
-                        )
+                    _unreadable_rows(chosen, rec, vals[0], why)
                     return rec
                 continue
             vals = [str(v) for v in cands[0]]
@@ -173,23 +167,7 @@ def review_from_unlabelled(records, predictions, chosen, column_labeler=None):
             if fitted is None:
                 if rec.section == 4 and 3 <= len(vals) <= 20 and any(v.strip() for v in vals):
                     why = f"{len(vals)} cells printed where the table has 15; unreadable"
-                    for row in ("review", "litigation_direct", "litigation_after_review"):
-                        chosen.setdefault(
-                            row,
-                            (
-                                RowRecord(
-                                    rec.parts,
-                                    [" | ".join(vals)],
-                                    False,
-                                    rec.block,
-                                    rec.page,
-                                    rec.section,
-                                    unreadable=why,
-                                    ocr=rec.ocr,
-                                ),
-                                0.0,
-                            ),
-                        )
+                    _unreadable_rows(chosen, rec, " | ".join(vals), why)
                     return rec
                 continue
             vals = fitted
