@@ -177,6 +177,20 @@ def test_dask_workers_read_and_write_a_folder_url(tmp_path, cluster):
 CLIENT_AGENT = "govreport-test-client"  # the User-Agent of this process's S3 requests, told apart from the workers'
 
 
+def _records(text: str) -> list[dict]:
+    """The requests moto's recorder wrote. Its server answers on many threads and writes a record and its newline
+    in two calls, so a long record (a report's JSON in a PUT) can be followed by another thread's record before
+    its newline: read the file as a stream of JSON objects, not as one object a line."""
+    decoder, records, at = json.JSONDecoder(), [], 0
+    while True:
+        while at < len(text) and text[at].isspace():
+            at += 1
+        if at == len(text):
+            return records
+        record, at = decoder.raw_decode(text, at)
+        records.append(record)
+
+
 def test_dask_workers_read_and_write_an_s3_bucket(tmp_path, cluster, moto, monkeypatch):
     import fsspec
     import requests
@@ -213,7 +227,7 @@ def test_dask_workers_read_and_write_an_s3_bucket(tmp_path, cluster, moto, monke
 
     # who asked the server for what: the workers fetched every report and wrote every output; this process listed
     # names, read the zip's directory, and wrote errors.jsonl
-    asked = [json.loads(line) for line in recording.read_text(encoding="utf-8").splitlines()]
+    asked = _records(recording.read_text(encoding="utf-8"))
     mine = [r for r in asked if CLIENT_AGENT in r["headers"].get("User-Agent", "")]
     theirs = [r for r in asked if r not in mine]
     path = lambda r: r["url"].split("://", 1)[1].split("/", 1)[1].split("?")[0]  # noqa: E731
