@@ -55,6 +55,35 @@ def test_the_sheet_of_a_photo_is_found_at_its_corners(tmp_path):
     assert find_sheet(page[200:900, 100:1700]) is None
 
 
+def test_a_sheet_on_a_red_desk_is_found_and_its_seal_still_taken_out(tmp_path):
+    """Red ink is seal ink and is taken out as paper, but a red (or reddish-brown) desk under a photographed sheet
+    is the surface it lies on: whitened, it would leave no sheet to find, and the page would be read unsquared."""
+    import cv2
+    import numpy as np
+
+    from pipeline.modeling.synth_scan import photograph
+    from pipeline.readers.ocr.photo import find_sheet
+    from pipeline.readers.ocr.preprocess import to_grey
+
+    page = _page(make_report_pdf(tmp_path / "report.pdf"))
+    for seed in range(3):
+        truth: list = []
+        photo = photograph(page, random.Random(seed), seal=True, corners_out=truth)
+        outside = np.ones(photo.shape[:2], np.uint8)
+        cv2.fillConvexPoly(outside, truth[0].astype(np.int32), 0)
+        desk = np.random.default_rng(seed).normal(0, 6, photo.shape) + np.array([55, 45, 165])  # BGR: a red desk
+        red_desk = np.where(outside[:, :, None] > 0, np.clip(desk, 0, 255), photo).astype(np.uint8)
+        grey = to_grey(red_desk)
+        found = find_sheet(grey)
+        assert found is not None, seed
+        assert np.abs(found - truth[0]).max() < 0.012 * photo.shape[1], (seed, found, truth[0])
+        assert grey[outside > 0].mean() < 120  # the desk kept as it looks (dark), not whitened as ink
+        inside = cv2.erode(1 - outside, np.ones((15, 15), np.uint8)) > 0
+        seal = inside & ((photo[:, :, 2].astype(int) - photo[:, :, :2].max(axis=2)) > 60)
+        assert seal.sum() > 500, seed  # the seal is on the sheet ...
+        assert (grey[seal] == 255).all()  # ... and still taken out as paper
+
+
 def test_a_picture_without_a_resolution_is_scaled_from_its_characters(tmp_path):
     """The fixture's pages at three resolutions: the scale measured from the characters follows the resolution
     (a text of 10.5 pt measures close to its points), where an A4 width assumed for a crop would not."""
