@@ -274,3 +274,23 @@ def test_benchmark_script_runs_from_a_plain_checkout(tmp_path):
         "dask_client_cpu_ms_per_report",
     }
     assert set(figures["machine"]["load_average_1min"]) == {"start", "end"}
+
+
+def test_an_engine_error_that_wraps_a_traceback_is_recorded_by_what_went_wrong():
+    """RapidOCR wraps an ONNX Runtime failure it caught in its own error, whose message is the whole traceback: the
+    batch's record of it (errors.jsonl) says what went wrong, not `Traceback (most recent call last):`."""
+    np = pytest.importorskip("numpy")
+    from pipeline.batch.tasks import gist
+    from pipeline.readers.ocr.engine_rapidocr import load
+
+    try:
+        load("rapidocr", 1).run(np.zeros((1, 1, 48, 100), np.float32))  # one channel where the model takes three
+    except Exception as e:
+        assert str(e).startswith("Traceback")  # the engine's own message
+        said, kind = gist(e), type(e).__name__
+    else:
+        pytest.fail("the recogniser took a one-channel picture")
+    assert said.startswith(f"{kind}: ") and "Traceback" not in said
+    assert "INVALID_ARGUMENT" in said and "Expected: 3" in said
+    assert len(said) < 240
+    assert gist(KeyError("row")) == "KeyError: 'row'" and gist(ValueError()) == "ValueError"

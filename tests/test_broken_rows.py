@@ -280,6 +280,63 @@ def test_an_unreadable_first_cell_keeps_the_rows_numbers_in_their_columns(models
     assert got["natural_person"] in (None, 555)
 
 
+def test_zeros_too_small_to_read_between_a_rows_numbers_are_value_cells_not_its_label(models):
+    """Table 3 photographed in 6-point type: the zeros of a row read as 恩, 心, 限 (unsure), between numbers read
+    surely. A label comes before a row's numbers: taken as label text, the marks would make the row's label run
+    over its numbers (`… 3001 53 恩 心 61 限`) and leave it one value. They are value cells the recogniser could not
+    read: the row keeps its seven cells, each number under its column, the marks null unless the sums fill them."""
+
+    def ocr(text, conf=0.99):
+        return Cell(text, confidence=conf, source="ocr", ink=bool(text))
+
+    header = [
+        Cell(""),
+        *[Cell(t) for t in ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计")],
+    ]
+    label = schema.row_label("requests", "new_received", "2021")
+    row = [
+        Cell(label),
+        ocr("3001"),
+        ocr("53"),
+        ocr("恩", 0.17),
+        ocr("心", 0.3),
+        ocr("61"),
+        ocr("限", 0.23),
+        ocr("3119"),
+    ]
+    records = records_from_grid([header, row], section=3)
+    assert records[-1].values == ["3001", "53", "\ufffd", "\ufffd", "61", "\ufffd", "3119"]
+    res = build_table("requests", "2021", records, label_records(records, models.row_labeler), models.column_labeler)
+    got = res.rows["new_received"]
+    assert [got[c] for c in ("natural_person", "commercial", "legal_service", "total")] == [3001, 53, 61, 3119]
+    assert got["research"] is None and got["social_org"] is None and got["other_org"] is None
+    # read surely, or before the row's first number, a word is text: the rule is for unsure marks between numbers
+    sure = [
+        Cell(label),
+        ocr("3001"),
+        ocr("53"),
+        ocr("恩", 0.95),
+        ocr("心", 0.3),
+        ocr("61"),
+        ocr("限", 0.23),
+        ocr("3119"),
+    ]
+    assert "恩" in " ".join(records_from_grid([header, sure], section=3)[-1].parts)
+    before = [Cell(label), ocr("图", 0.2), ocr("3001"), ocr("53"), ocr("0"), ocr("0"), ocr("61"), ocr("3119")]
+    assert records_from_grid([header, before], section=3)[-1].values[0] == "3001"
+    # the hunt's case: a mark before the row's first number may be its first value cell (a photo's 二、上年结转 row,
+    # printed 副? 2 限? / 】? 望? 2 and a blank remark): which it is decides every number's column, so the marks
+    # between its numbers are left as they were, and no number lands in another column (2 under 其他, printed 0)
+    carried = schema.row_label("requests", "carried_over", "2021")
+    marks = [ocr("副", 0.12), ocr("2", 0.40), ocr("限", 0.08), ocr("/", 0.97), ocr("】", 0.38), ocr("望", 0.10)]
+    row = [Cell(carried), *marks, ocr("2", 0.993), ocr("", 1.0)]
+    records = records_from_grid([header + [Cell("备注")], row], section=3)
+    res = build_table("requests", "2021", records, label_records(records, models.row_labeler), models.column_labeler)
+    got = res.rows["carried_over"]
+    printed = {"commercial": 2, "social_org": 0, "other_org": 0, "total": 2}
+    assert all(got[c] in (None, v) for c, v in printed.items()), got
+
+
 def test_words_among_a_rows_numbers_leave_the_row_unreadable(models):
     """A scanned row that lost one of its cells and took in the remarks column printed after 总计 (详见附件): taken
     in order, 16 (the total, read sure) would sit under 其他 — a wrong number that looks right. The row is

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from ..document import ReadError
 from .corpus_checks import rewrite
-from .tasks import DEFAULT_TIME_LIMIT, Outcome, Task, TimeLimitExceeded, limited_task, run_chunk
+from .tasks import DEFAULT_TIME_LIMIT, Outcome, Task, TimeLimitExceeded, gist, limited_task, run_chunk
 
 KILL_GRACE = 15.0  # a worker still busy this long after its time limit is killed (a hang inside C code)
 MAX_WORKER_MB = 6144  # the automatic memory limit of a worker process never goes above this
@@ -230,7 +230,7 @@ class ProcessPool:
                                 error={
                                     "file": job.path,
                                     "stage": stage.name,
-                                    "message": f"internal error: {type(e).__name__}: {e}"[:240],
+                                    "message": f"internal error: {gist(e)}",
                                 },
                             )
                         submit()
@@ -336,7 +336,7 @@ class DaskCluster:
                                     error={
                                         "file": job.path,
                                         "stage": task.stage.name,
-                                        "message": f"worker error: {type(e).__name__}: {e}"[:240],
+                                        "message": f"worker error: {gist(e)}",
                                     },
                                 )
                                 for job in chunk

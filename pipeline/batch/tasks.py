@@ -65,6 +65,23 @@ class Task:
     index: bool = False
 
 
+def gist(e: BaseException, width: int = 200) -> str:
+    """An unexpected error in one line: its type and what its message says went wrong. An engine that wraps an
+    error it caught may give a whole traceback as the message (RapidOCR's ONNXRuntimeError), whose first line
+    (`Traceback (most recent call last):`) says nothing: the error is what follows the traceback's last frame (the
+    first line there that is not indented, and the lines after it)."""
+    text = str(e)
+    lines = text.splitlines()
+    if lines and lines[0].startswith("Traceback"):
+        frames = [k for k, line in enumerate(lines) if line.startswith("  File ")]
+        after = lines[frames[-1] + 1 :] if frames else lines[1:]
+        start = next((k for k, line in enumerate(after) if line.strip() and not line[0].isspace()), None)
+        if start is not None:
+            lines = after[start:]
+    said = " ".join(line.strip() for line in lines if line.strip())
+    return f"{type(e).__name__}: {said[:width]}" if said else type(e).__name__
+
+
 def run_task(job: Job, task: Task, models) -> Outcome:
     """Read, make and write one input's output; never raises for a bad document (see the module's docstring)."""
     stage, store = task.stage, task.store
@@ -91,8 +108,7 @@ def run_task(job: Job, task: Task, models) -> Outcome:
     except RecursionError:
         error = {"file": str(source), "stage": stage.name, "message": "document nested too deeply to read"}
     except Exception as e:  # an unexpected bug must not stop the batch
-        first = str(e).splitlines()[0][:200] if str(e) else ""
-        error = {"file": str(source), "stage": stage.name, "message": f"internal error: {type(e).__name__}: {first}"}
+        error = {"file": str(source), "stage": stage.name, "message": f"internal error: {gist(e)}"}
         if stage.verbose:
             sys.stderr.write(shown(traceback.format_exc(), keep_newlines=True))
     else:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..document import expand_spans, origin_cells, span_origins
+from ..document import UNREADABLE, expand_spans, origin_cells, span_origins
 from .cells import looks_numeric
 
 SECTION_OF_TABLE = {"active_disclosure": 2, "requests": 3, "review_litigation": 4}
@@ -125,12 +125,13 @@ def records_from_grid(
         # column) is a cell of the row, not its label
         label_end = -1
         number_after = False
+        marks = _marks_between_numbers(cells, printed, origins, r) if read_by_ocr else set()
         for k in range(len(cells) - 1, -1, -1):
             c, text, above = cells[k]
             if not text.strip() or c in remark_cols:
                 continue
-            if looks_numeric(text):
-                number_after = True  # a number or a printed blank mark (/, —)
+            if looks_numeric(text) or c in marks:
+                number_after = True  # a number, a printed blank mark (/, —), or an unreadable value cell
             elif number_after or label_end < 0:
                 label_end = k
                 if number_after:
@@ -146,7 +147,9 @@ def records_from_grid(
                 labels.append((c, text.strip()))
             elif c in last_labels:
                 labels.append((c, last_labels[c]))  # a blank placeholder under a merged label
-        value_cells = [(c, text) for c, text, above in cells[label_end + 1 :] if not above]
+        value_cells = [
+            (c, UNREADABLE if c in marks else text) for c, text, above in cells[label_end + 1 :] if not above
+        ]
         ocr_cells = [printed.get(origins.get((r, c))) for c, _ in value_cells] if read_by_ocr else None
         values = [text for _, text in value_cells]
         where = [_place(origins.get((r, c), (r, c)), printed) for c, _ in value_cells]
@@ -218,6 +221,34 @@ def records_from_grid(
     if carried is not None:
         carried["from_right"] = {width - c: texts for c, texts in band.items()}
     return carry_parents(records)
+
+
+MARK_CONFIDENCE = 0.8  # an OCR reading of a character or two less sure than this, between numbers, is no label
+
+
+def _marks_between_numbers(cells: list, printed: dict, origins: dict, r: int) -> set[int]:
+    """The columns of an OCR'd row whose cell reads as a character or two that hold no digit, less sure than
+    MARK_CONFIDENCE, with a number printed both before and after it in the row: a value cell the recogniser could
+    not read (a 0 in 6-point type read as 恩 or ®, a blot), never label text. A label comes before a row's numbers;
+    taken as one, such a mark would make the row's label run over its numbers and leave it one value. Only where
+    the label ends clearly: a mark before the row's first number may be its first value cell as well as a piece of
+    its label, and which it is decides the column of every number after it, so such a row is left as it was."""
+
+    def unsure_mark(c: int, text: str) -> bool:
+        t = text.strip()
+        if not t or len(t) > 2 or any(ch.isdigit() for ch in t):
+            return False
+        cell = printed.get(origins.get((r, c)))
+        return cell is not None and cell.source == "ocr" and (cell.confidence or 0.0) < MARK_CONFIDENCE
+
+    numeric = [k for k, (_, text, _) in enumerate(cells) if text.strip() and looks_numeric(text)]
+    if len(numeric) < 2 or any(unsure_mark(c, text) for c, text, _ in cells[: numeric[0]]):
+        return set()
+    return {
+        c
+        for k, (c, text, above) in enumerate(cells)
+        if not above and numeric[0] < k < numeric[-1] and unsure_mark(c, text)
+    }
 
 
 def _place(origin: tuple[int, int], printed: dict) -> dict:
