@@ -294,3 +294,36 @@ def test_an_engine_error_that_wraps_a_traceback_is_recorded_by_what_went_wrong()
     assert "INVALID_ARGUMENT" in said and "Expected: 3" in said
     assert len(said) < 240
     assert gist(KeyError("row")) == "KeyError: 'row'" and gist(ValueError()) == "ValueError"
+
+
+def test_a_time_limit_that_lands_where_code_swallows_it_is_raised_again():
+    """A Dask worker's thread is stopped by an exception raised in it asynchronously, which can land in code that
+    swallows it (a garbage collector's callback, a `__del__`): the stop is raised again until the thread leaves, so
+    a report past its limit never runs on."""
+    import threading
+
+    from pipeline.batch.tasks import TimeLimitExceeded, time_limit
+
+    result: dict = {"swallowed": 0}
+
+    def work():
+        try:
+            with time_limit(0.3) as limit:
+                result["limit"] = limit
+                deadline = time.monotonic() + 10
+                while time.monotonic() < deadline:
+                    try:
+                        time.sleep(0.01)
+                    except TimeLimitExceeded:
+                        result["swallowed"] += 1  # the first stop lands where it is swallowed
+                        if result["swallowed"] > 1:
+                            raise
+        except TimeLimitExceeded:
+            result["stopped"] = time.monotonic()
+
+    started = time.monotonic()
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join(15)
+    assert result["swallowed"] == 2 and result["limit"]["fired"]
+    assert result["stopped"] - started < 3

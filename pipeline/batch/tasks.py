@@ -145,29 +145,35 @@ def time_limit(seconds: float | None):
     """Raise TimeLimitExceeded in this thread after `seconds` (none: no limit). In the main thread by a signal
     (SIGALRM); in another thread (a Dask worker runs its tasks in threads) by a watchdog that raises it in the
     thread asynchronously. Either way it stops Python code, between two of its steps: a call stuck inside C code
-    is stopped when it returns (a worker process's hard limit, runners.ProcessPool, stops that too)."""
+    is stopped when it returns (a worker process's hard limit, runners.ProcessPool, stops that too). Yields a state
+    whose `fired` says whether the limit was reached (limited_task reports a failure after it as the time limit)."""
+    state = {"fired": False}
     if not seconds:
-        yield
+        yield state
         return
     if threading.current_thread() is threading.main_thread():
 
         def expire(signum, frame):
+            state["fired"] = True
             raise TimeLimitExceeded(seconds)
 
         previous = signal.signal(signal.SIGALRM, expire)
         signal.setitimer(signal.ITIMER_REAL, seconds)
         try:
-            yield
+            yield state
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
         return
-    with _watchdog(seconds):
-        yield
+    with _watchdog(seconds, state):
+        yield state
+
+
+REFIRE_SECONDS = 0.5  # an asynchronous stop that did not take is raised again this much later
 
 
 @contextmanager
-def _watchdog(seconds: float):
+def _watchdog(seconds: float, state: dict):
     import ctypes
 
     target = threading.get_ident()
@@ -175,37 +181,54 @@ def _watchdog(seconds: float):
         "TimeLimitExceeded", (TimeLimitExceeded,), {"__init__": lambda self: TimeLimitExceeded.__init__(self, seconds)}
     )  # raised as a class: the exception is made in the thread, with its message
     lock = threading.Lock()
-    state = {"done": False}
+    state["done"] = False
+    timers: list = []
 
     def fire():
         with lock:
-            if not state["done"]:
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target), ctypes.py_object(expired))
+            if state["done"]:
+                return
+            state["fired"] = True
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target), ctypes.py_object(expired))
+            # raised again until the thread leaves: an exception raised asynchronously can land where code swallows
+            # it (a garbage collector's callback, a __del__), and the thread would run on past its limit
+            again = threading.Timer(REFIRE_SECONDS, fire)
+            again.daemon = True
+            timers.append(again)
+            again.start()
 
-    timer = threading.Timer(seconds, fire)
-    timer.daemon = True
-    timer.start()
+    timers.append(threading.Timer(seconds, fire))
+    timers[0].daemon = True
+    timers[0].start()
     try:
         yield
     finally:
         with lock:
             state["done"] = True
-            timer.cancel()
+            for timer in timers:
+                timer.cancel()
             ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target), None)  # one not yet raised: dropped
 
 
 def limited_task(job: Job, task: Task, models, seconds: float | None) -> Outcome:
     """run_task within the per-report time limit (this process's main thread: a signal stops Python code)."""
     started = time.perf_counter()
+    stopped = TimeLimitExceeded(seconds or 0)
     try:
-        with time_limit(seconds):
-            return run_task(job, task, models)
+        with time_limit(seconds) as limit:
+            outcome = run_task(job, task, models)
     except TimeLimitExceeded as e:
+        stopped, limit = e, {"fired": True}
+        outcome = None
+    if limit["fired"] and (outcome is None or outcome.error is not None):
+        # stopped at its limit: whatever failed after the stop was raised (code the stop landed in, left broken)
+        # failed because of it
         return Outcome(
             job.index,
-            error={"file": job.path, "stage": e.stage, "message": str(e)},
+            error={"file": job.path, "stage": stopped.stage, "message": str(stopped)},
             seconds=time.perf_counter() - started,
         )
+    return outcome
 
 
 def run_chunk(jobs: list[Job], task: Task, models, seconds: float | None) -> list[Outcome]:
