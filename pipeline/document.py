@@ -17,6 +17,10 @@ MAX_TABLE_CELLS = 250_000  # grid positions of one table once merged cells are e
 # mark a reader puts in a value cell that holds ink it could not read (OCR): a value, never a blank or a label.
 BLANKS = {"", "/", "／", "—", "——", "-", "－", "–", "无", "\\", "、", "--", "---", "— —", "－－", "─", "一"}
 UNREADABLE = "\ufffd"
+# an OCR reading of a character or two that hold no digit, less sure than this, is a mark the recogniser could not
+# read (a 0 in tiny type read as 恩, a blot), not text: among a table's numbers it is an unreadable value cell
+# (readers/ocr/cells.py), and between a row's numbers never its label (extraction/records.py)
+MARK_CONFIDENCE = 0.8
 # Characters that print nothing: zero-width space/non-joiner/joiner, U+FEFF inside text, word joiner, soft hyphen,
 # and the bidirectional marks, embeddings, overrides and isolates. Web editors and converters leave them inside
 # numbers (1\u200b2) and headings (一、总\u200b体情况); what is read is what is shown, so they are taken out once,

@@ -184,6 +184,12 @@ def _watchdog(seconds: float, state: dict):
     state["done"] = False
     timers: list = []
 
+    def start(delay: float) -> None:
+        timer = threading.Timer(delay, fire)
+        timer.daemon = True
+        timers.append(timer)
+        timer.start()
+
     def fire():
         with lock:
             if state["done"]:
@@ -192,14 +198,9 @@ def _watchdog(seconds: float, state: dict):
             ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target), ctypes.py_object(expired))
             # raised again until the thread leaves: an exception raised asynchronously can land where code swallows
             # it (a garbage collector's callback, a __del__), and the thread would run on past its limit
-            again = threading.Timer(REFIRE_SECONDS, fire)
-            again.daemon = True
-            timers.append(again)
-            again.start()
+            start(REFIRE_SECONDS)
 
-    timers.append(threading.Timer(seconds, fire))
-    timers[0].daemon = True
-    timers[0].start()
+    start(seconds)
     try:
         yield
     finally:
@@ -213,16 +214,16 @@ def _watchdog(seconds: float, state: dict):
 def limited_task(job: Job, task: Task, models, seconds: float | None) -> Outcome:
     """run_task within the per-report time limit (this process's main thread: a signal stops Python code)."""
     started = time.perf_counter()
-    stopped = TimeLimitExceeded(seconds or 0)
+    stopped, outcome = None, None
     try:
         with time_limit(seconds) as limit:
             outcome = run_task(job, task, models)
     except TimeLimitExceeded as e:
-        stopped, limit = e, {"fired": True}
-        outcome = None
-    if limit["fired"] and (outcome is None or outcome.error is not None):
+        stopped = e
+    if stopped is not None or limit["fired"] and outcome.error is not None:
         # stopped at its limit: whatever failed after the stop was raised (code the stop landed in, left broken)
         # failed because of it
+        stopped = stopped or TimeLimitExceeded(seconds or 0)
         return Outcome(
             job.index,
             error={"file": job.path, "stage": stopped.stage, "message": str(stopped)},

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..document import UNREADABLE, expand_spans, origin_cells, span_origins
+from ..document import MARK_CONFIDENCE, UNREADABLE, expand_spans, origin_cells, span_origins
 from .cells import looks_numeric
 
 SECTION_OF_TABLE = {"active_disclosure": 2, "requests": 3, "review_litigation": 4}
@@ -221,9 +221,6 @@ def records_from_grid(
     if carried is not None:
         carried["from_right"] = {width - c: texts for c, texts in band.items()}
     return carry_parents(records)
-
-
-MARK_CONFIDENCE = 0.8  # an OCR reading of a character or two less sure than this, between numbers, is no label
 
 
 def _marks_between_numbers(cells: list, printed: dict, origins: dict, r: int) -> set[int]:

@@ -11,7 +11,7 @@ reading offered. Every reading keeps its confidence and next readings (reading.p
 
 from __future__ import annotations
 
-from ...document import BLANKS, UNREADABLE
+from ...document import BLANKS, MARK_CONFIDENCE, UNREADABLE
 from .reading import CJK, DOT_FOR_COMMA, Reading, as_number, looks_numeric, may_be_number, recognise
 
 MIN_MARK_PT = 2.2  # ink smaller than this (in points, both ways) is speckle, not a character
@@ -393,7 +393,7 @@ def read_cells(recogniser, clean, ink, lines_mask, grid, scale: float, grey=None
                     len(parts) == 1
                     and len(parts[0][0][0].text) <= 2
                     and parts[0][0][0].text not in BLANKS
-                    and parts[0][0][0].confidence < 0.8
+                    and parts[0][0][0].confidence < MARK_CONFIDENCE
                 )
             )
         ):

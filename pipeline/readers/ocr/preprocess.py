@@ -107,16 +107,16 @@ def _red_surface(red):
         return np.zeros_like(red)
     small = cv2.resize(red.astype(np.uint8), (max(1, w // 4), max(1, h // 4)), interpolation=cv2.INTER_AREA)
     small = cv2.morphologyEx(small, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(small, connectivity=8)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(small, connectivity=8)
     sh, sw = small.shape
-    surface = np.zeros(small.shape, np.uint8)
-    for k in range(1, n):
-        x, y, cw, ch, area = stats[k]
-        reaches_edge = x == 0 or y == 0 or x + cw == sw or y + ch == sh
-        if reaches_edge and area >= RED_SURFACE_SHARE * sh * sw:
-            surface[labels == k] = 1
-    if not surface.any():
+    keep = [
+        k
+        for k, (x, y, cw, ch, area) in enumerate(stats)
+        if k and (x == 0 or y == 0 or x + cw == sw or y + ch == sh) and area >= RED_SURFACE_SHARE * sh * sw
+    ]  # reaching the edge, and large
+    if not keep:
         return np.zeros_like(red)
+    surface = np.isin(labels, keep).astype(np.uint8)
     surface = cv2.dilate(surface, np.ones((3, 3), np.uint8))
     return cv2.resize(surface, (w, h), interpolation=cv2.INTER_NEAREST).astype(bool)
 
