@@ -268,6 +268,52 @@ def test_without_the_engine_a_scan_fails_with_what_to_install(tmp_path):
     assert (tmp_path / "out" / "good.pdf.json").exists()
 
 
+def test_openvino_and_onnx_runtime_read_a_scan_alike(tmp_path):
+    """The recogniser's models run on OpenVINO where it is installed, else on ONNX Runtime: a scan read both ways
+    gives the same report — every value, raw text and status — and confidences equal to within a few ten-thousandths
+    (the two runtimes' arithmetic differs in the last bits of a probability)."""
+    pytest.importorskip("openvino")
+    from pipeline.modeling.synth_scan import scan_pdf
+
+    scan = tmp_path / "in" / "scan.pdf"
+    scan.parent.mkdir()
+    scan_pdf(make_report_pdf(tmp_path / "original.pdf"), scan, random.Random(5), ocr_layer=False, dpi=150)
+    reports = {}
+    for runtime, block in (("openvino", ""), ("onnxruntime", "sys.modules['openvino'] = None\n")):
+        code = (
+            f"import sys\n{block}"
+            "from pipeline.__main__ import main\n"
+            f"code = main(['extract', {str(scan)!r}, '--out', {str(tmp_path / runtime)!r}, "
+            "'--workers', '0', '--models', '', '--quiet'])\n"
+            "print('openvino loaded:', sys.modules.get('openvino') is not None)\n"
+            "sys.exit(code)"
+        )
+        run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=600)
+        assert run.returncode == 0, run.stderr
+        assert f"openvino loaded: {runtime == 'openvino'}" in run.stdout
+        reports[runtime] = json.loads((tmp_path / runtime / "scan.pdf.json").read_text(encoding="utf-8"))
+
+    def cells(report):
+        return {
+            (table, row, col): cell
+            for table, t in report["tables"].items()
+            for row, cols in (t.get("cells") or {}).items()
+            for col, cell in cols.items()
+        }
+
+    a, b = cells(reports["openvino"]), cells(reports["onnxruntime"])
+    assert len(a) > 50 and a.keys() == b.keys()
+    for key in a:
+        assert a[key]["raw"] == b[key]["raw"], key
+        assert abs((a[key].get("confidence") or 1.0) - (b[key].get("confidence") or 1.0)) <= 5e-4, key
+    for table in reports["openvino"]["tables"]:
+        ta, tb = reports["openvino"]["tables"][table], reports["onnxruntime"]["tables"][table]
+        assert (ta["status"], ta.get("rows")) == (tb["status"], tb.get("rows")), table
+    assert [s["text"] for s in reports["openvino"]["sections"]] == [
+        s["text"] for s in reports["onnxruntime"]["sections"]
+    ]
+
+
 # ------------------------------------------------------------------ the guard: numbers from pixels, never a guess
 
 

@@ -17,7 +17,7 @@ from functools import lru_cache
 # the recogniser reads the small enumeration comma 、 as a middle dot · between Chinese characters, where Chinese
 # prose has no middle dot (四·因政府信息公开… is 四、因政府信息公开…)
 DOT_FOR_COMMA = re.compile(r"(?<=[\u4e00-\u9fff])[·•](?=[\u4e00-\u9fff])|丶")  # and the radical 丶, a 、 in text
-BATCH_RATIO = 80  # lines × the widest line's width/height in one recogniser batch: bounds its memory
+BATCH_RATIO = 80  # lines × the widest line's width/height in one group padded alike (frame_probabilities)
 MAX_LINE_RATIO = 60  # a wider line is read squeezed (a line of 60 characters' width is long for a report)
 NUMERIC_CHARS = "0123456789.,-/—－"
 _NUMERIC_LOOKALIKE = str.maketrans(
@@ -58,7 +58,10 @@ class Reading:
 
 
 def frame_probabilities(recogniser, crops) -> list:
-    """The recogniser's per-frame character probabilities for each crop (grey), batched by width."""
+    """The recogniser's per-frame character probabilities for each crop (grey). Crops are grouped by width and each
+    group padded to its widest (at least the recogniser's 320×48: it reads a crop best with the padding it was
+    trained with, and a number read at its own width is less often sure of itself), then run one crop at a time:
+    on one thread a batch costs more a crop than single runs do."""
     import cv2
     import numpy as np
 
@@ -76,11 +79,11 @@ def frame_probabilities(recogniser, crops) -> list:
     for idx in batches:
         ratios = [ratio_of[i] for i in idx]
         max_ratio = max(base_width / height, *ratios)
-        imgs = [rec.prepare(cv2.cvtColor(crops[i], cv2.COLOR_GRAY2BGR), max_ratio)[np.newaxis, :] for i in idx]
-        preds = rec.run(np.concatenate(imgs).astype(np.float32))
         for k, i in enumerate(idx):
-            frames = int(math.ceil(preds.shape[1] * min(1.0, ratios[k] / max_ratio))) + 2
-            out[i] = preds[k, : min(frames, preds.shape[1])]
+            img = rec.prepare(cv2.cvtColor(crops[i], cv2.COLOR_GRAY2BGR), max_ratio)[np.newaxis, :]
+            preds = rec.run(img.astype(np.float32))[0]
+            frames = int(math.ceil(preds.shape[0] * min(1.0, ratios[k] / max_ratio))) + 2
+            out[i] = preds[: min(frames, preds.shape[0])]
     return out
 
 
