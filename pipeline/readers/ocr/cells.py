@@ -21,6 +21,9 @@ STRAY_PT = 3.5  # a mark smaller than this standing apart from the text is a spe
 DASH_CONFIDENCE = 0.97  # a lone short flat stroke read by its shape as a dash (a blank mark)
 UNSURE_MARK = 0.5  # a mark read less sure than this, as no number, is no text of the cell
 TOUCH_CONFIDENCE = 0.5  # at most this sure: a number whose ink touches a ruling (the sums must confirm it)
+FAINT_INK = 100  # a line whose darkest pixel is lighter than this (0 black, 255 paper) is faint ink: a photograph
+HALO_PT = 1.25  # a faint line's crop grows at most this far over the blur around its ink (_frame)
+HALO_CONTRAST = 6  # grey levels under the paper's: pixels still in a glyph's blur
 
 
 def _ink_components(ink, scale: float):
@@ -77,16 +80,49 @@ def _text_lines(marks, scale: float) -> list[tuple[int, int, int, int]]:
     return [tuple(b) for b in merged]
 
 
-def _frame(grey, box, margin: float = 0.25):
+def _frame(grey, box, margin: float = 0.25, limits=None, scale: float = 1.0):
     """A tight crop of one line with a margin of paper around it (the recogniser reads framed lines best). The
-    picture is flattened (white paper), so the added margin makes no edge."""
+    picture is flattened (white paper), so a white margin makes no edge around dark ink.
+
+    Faint, blurred ink (a photographed page: its darkest pixel lighter than FAINT_INK) is different: the blur
+    spreads each glyph a few pixels beyond the ink that was binarised, and a white margin cut at the ink's edge
+    frames the glyph in a grey box the recogniser reads as part of it (a 0 of 6-point type read as 恩, ®). Such a
+    line is framed over its halo (grown, within the cell's `limits`, while the pixels just outside are darker than
+    the paper nearby, at most HALO_PT), and its margin continues its own edge."""
     import cv2
 
     x0, y0, x1, y1 = box
-    h = y1 - y0
-    crop = grey[y0:y1, x0:x1]
-    m = max(2, int(margin * h))
-    return cv2.copyMakeBorder(crop, m, m, m, m, cv2.BORDER_CONSTANT, value=255)
+    m = max(2, int(margin * (y1 - y0)))
+    if limits is None or int(grey[y0:y1, x0:x1].min()) <= FAINT_INK:
+        return cv2.copyMakeBorder(grey[y0:y1, x0:x1], m, m, m, m, cv2.BORDER_CONSTANT, value=255)
+    x0, y0, x1, y1 = _over_halo(grey, box, limits, max(1, int(round(HALO_PT * scale))))
+    return cv2.copyMakeBorder(grey[y0:y1, x0:x1], m, m, m, m, cv2.BORDER_REPLICATE)
+
+
+def _over_halo(grey, box, limits, most: int) -> tuple[int, int, int, int]:
+    """A line's box grown a pixel at a time, at most `most`, while the ring of pixels just outside it is darker than
+    the paper around it (the 90th percentile of the cell's pixels within 6 pixels): over the blur of its glyphs."""
+    import numpy as np
+
+    x0, y0, x1, y1 = box
+    lx0, ly0, lx1, ly1 = max(0, limits[0]), max(0, limits[1]), limits[2], limits[3]
+
+    def within(g):
+        return max(lx0, x0 - g), max(ly0, y0 - g), min(lx1, x1 + g), min(ly1, y1 + g)
+
+    a0, b0, a1, b1 = within(6)
+    window = grey[b0:b1, a0:a1]
+    paper = float(np.percentile(window, 90)) if window.size else 255.0
+    grow = 0
+    while grow < most:
+        a0, b0, a1, b1 = within(grow + 1)
+        c0, d0, c1, d1 = within(grow)
+        outer, core = grey[b0:b1, a0:a1], grey[d0:d1, c0:c1]
+        ring = outer.size - core.size
+        if ring <= 0 or (float(outer.sum()) - float(core.sum())) / ring >= paper - HALO_CONTRAST:
+            break
+        grow += 1
+    return within(grow)
 
 
 def line_boxes(ink, lines_mask, grid, scale: float) -> tuple[dict, dict, set, dict]:
@@ -313,7 +349,7 @@ def read_cells(recogniser, clean, ink, lines_mask, grid, scale: float, grey=None
                 marked.add(cell)
             box = _to_line_height(box, int(0.8 * height), inner[cell])
             work.append((cell, box))
-            crops.append(_frame(clean, box))
+            crops.append(_frame(clean, box, 0.25, inner[cell], scale))
     readings = recognise(recogniser, crops)
     by_cell: dict = {}
     for (cell, box), reading in zip(work, readings):
@@ -331,7 +367,7 @@ def read_cells(recogniser, clean, ink, lines_mask, grid, scale: float, grey=None
         for c, parts in by_cell.items()
         if len(parts) <= 2 and among_values(c) and all(may_be_number(r.text) for (r, _), _ in parts)
     ]
-    second = recognise(recogniser, [_frame(clean, box, 0.6) for c in numbers for _, box in by_cell[c]])
+    second = recognise(recogniser, [_frame(clean, box, 0.6, inner[c], scale) for c in numbers for _, box in by_cell[c]])
     # cells whose ink touches a ruling, read again with that ink restored (the box grown over it)
     against = [
         c
