@@ -268,6 +268,19 @@ def test_without_the_engine_a_scan_fails_with_what_to_install(tmp_path):
     assert (tmp_path / "out" / "good.pdf.json").exists()
 
 
+def test_a_crop_in_the_wrong_shape_is_an_error_not_a_reading():
+    """The recogniser takes colour crops (N × 3 × 48 × W). OpenVINO would broadcast a grey crop over the three
+    channels and read it without a word: a bug feeding it grey pixels must fail loudly, naming the model."""
+    import numpy as np
+
+    from pipeline.readers.ocr.engine_rapidocr import load
+
+    recogniser = load("rapidocr", 1)
+    assert recogniser.run(np.zeros((1, 3, 48, 320), np.float32)).shape[:2] == (1, 40)  # 40 frames of a 320 crop
+    with pytest.raises(Exception, match="rec_infer|channel|INVALID"):
+        recogniser.run(np.zeros((1, 1, 48, 320), np.float32))
+
+
 def test_openvino_and_onnx_runtime_read_a_scan_alike(tmp_path):
     """The recogniser's models run on OpenVINO where it is installed, else on ONNX Runtime: a scan read both ways
     gives the same report — every value, raw text and status — and confidences equal to within a few ten-thousandths
