@@ -239,6 +239,23 @@ def test_small_faint_print_is_read_with_its_blur_not_in_a_grey_box():
     assert sure >= 16, sure
 
 
+def test_a_faint_number_partly_missed_by_the_ink_is_doubtful_not_read_short():
+    """Numbers wrapped over two lines in faint small print, the second line too faint for the binarised ink to
+    find: framed over its blur, the line that was found reads sure of itself (12 printed over 34 read as a sure
+    12). Faint marks left outside the lines read make the cell doubtful; and a line's blur is looked for between
+    its neighbours, never over them (a 55 whose top bars came apart read as 55 twice: 5555)."""
+    from pipeline.readers.ocr.options import OcrOptions
+    from pipeline.readers.ocr.page import read_picture
+
+    texts = [["1\n2", "53", "8\n9", "44\n76", "0", "7\n1"], ["2\n3", "5\n5", "12\n34", "0", "6\n0", "9"]]
+    grey, scale = _faint_picture(texts)
+    ((_, rows),) = read_picture(grey, scale, OcrOptions()).tables
+    for r, printed in enumerate(texts):
+        for c, text in enumerate(printed):
+            cell = rows[r][c + 1]
+            assert cell.text == text or cell.confidence < MIN_CONFIDENCE, (text, cell)
+
+
 # ------------------------------------------------------------------ whole reports (slow: many pages OCR'd)
 
 

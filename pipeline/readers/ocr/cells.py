@@ -24,6 +24,8 @@ TOUCH_CONFIDENCE = 0.5  # at most this sure: a number whose ink touches a ruling
 FAINT_INK = 100  # a line whose darkest pixel is lighter than this (0 black, 255 paper) is faint ink: a photograph
 HALO_PT = 1.25  # a faint line's crop grows at most this far over the blur around its ink (_frame)
 HALO_CONTRAST = 6  # grey levels under the paper's: pixels still in a glyph's blur
+FAINT_MARK = 12  # a faint mark that the binarised ink may have missed: at least this many grey levels under the
+FAINT_SHARE = 0.5  # paper's, and this share as dark as the darkest ink of the lines read (_faint_ink_left)
 
 
 def _ink_components(ink, scale: float):
@@ -123,6 +125,28 @@ def _over_halo(grey, box, limits, most: int) -> tuple[int, int, int, int]:
             break
         grow += 1
     return within(grow)
+
+
+def _faint_ink_left(clean, inner, boxes, scale: float) -> bool:
+    """Whether a cell of faint ink holds a glyph-sized mark outside the lines it was read from: faint ink that the
+    binarised ink missed (a second line of a number, a digit lighter than the rest). Framed over their halo, the
+    lines that were found read sure of themselves, so the number would be read short; such a cell is doubtful."""
+    import cv2
+    import numpy as np
+
+    x0, y0, x1, y1 = (max(0, v) for v in inner)
+    crop = clean[y0:y1, x0:x1]
+    darkest = min(int(clean[b:d, a:c].min()) for a, b, c, d in boxes) if boxes else 0
+    if crop.size == 0 or darkest <= FAINT_INK:
+        return False  # dark ink: binarised whole
+    paper = float(np.percentile(crop, 90))
+    marks = (crop < paper - max(FAINT_MARK, FAINT_SHARE * (paper - darkest))).astype(np.uint8)
+    grow = max(1, int(round(HALO_PT * scale))) + 1
+    for a, b, c, d in boxes:  # the lines read, with their halo
+        marks[max(0, b - y0 - grow) : max(0, d - y0 + grow), max(0, a - x0 - grow) : max(0, c - x0 + grow)] = 0
+    n, _, stats, _ = cv2.connectedComponentsWithStats(marks, connectivity=8)
+    least = MIN_MARK_PT * scale
+    return any(max(stats[k][2], stats[k][3]) >= least for k in range(1, n))
 
 
 def line_boxes(ink, lines_mask, grid, scale: float) -> tuple[dict, dict, set, dict]:
@@ -327,6 +351,7 @@ def read_cells(recogniser, clean, ink, lines_mask, grid, scale: float, grey=None
     work, crops = [], []
     results: dict = {}
     marked: set = set()  # cells whose number is printed after a small flat mark
+    room_of: dict = {}  # (cell, line box): the part of the cell a faint line may be framed over (_frame)
     for cell, bs in boxes.items():
         if not bs:
             results[cell] = ("", 1.0, [], False)  # no ink: a blank cell (unless a glyph hides along a ruling)
@@ -344,12 +369,16 @@ def read_cells(recogniser, clean, ink, lines_mask, grid, scale: float, grey=None
             if _is_slash(mark.astype(bool)):
                 results[cell] = ("/", DASH_CONFIDENCE, [], True)
                 continue
-        for box in bs:
+        for k, box in enumerate(bs):
             if box in signed:
                 marked.add(cell)
+            # a faint line's halo is looked for between the lines above and below it, never over their ink
+            ix0, iy0, ix1, iy1 = inner[cell]
+            room = (ix0, max(iy0, bs[k - 1][3]) if k else iy0, ix1, min(iy1, bs[k + 1][1]) if k + 1 < len(bs) else iy1)
             box = _to_line_height(box, int(0.8 * height), inner[cell])
             work.append((cell, box))
-            crops.append(_frame(clean, box, 0.25, inner[cell], scale))
+            room_of[(cell, box)] = room
+            crops.append(_frame(clean, box, 0.25, room, scale))
     readings = recognise(recogniser, crops)
     by_cell: dict = {}
     for (cell, box), reading in zip(work, readings):
@@ -367,7 +396,9 @@ def read_cells(recogniser, clean, ink, lines_mask, grid, scale: float, grey=None
         for c, parts in by_cell.items()
         if len(parts) <= 2 and among_values(c) and all(may_be_number(r.text) for (r, _), _ in parts)
     ]
-    second = recognise(recogniser, [_frame(clean, box, 0.6, inner[c], scale) for c in numbers for _, box in by_cell[c]])
+    second = recognise(
+        recogniser, [_frame(clean, box, 0.6, room_of[(c, box)], scale) for c in numbers for _, box in by_cell[c]]
+    )
     # cells whose ink touches a ruling, read again with that ink restored (the box grown over it)
     against = [
         c
@@ -408,6 +439,8 @@ def read_cells(recogniser, clean, ink, lines_mask, grid, scale: float, grey=None
                 conf = min(conf, 0.3)
                 alternatives = [(first[0].text, 0.5)] + [a for a in alternatives if a[0] != "-" + first[0].text]
                 text = "-" + first[0].text
+            if _faint_ink_left(clean, inner[cell], [box for _, box in parts], scale):
+                conf = min(conf, 0.5)  # faint marks no line took in: a digit or a line of it may be unread
             if cell in regrown:  # ink against a ruling: part of a glyph may be lost under the ruling's margin
                 conf = min(conf, TOUCH_CONFIDENCE)
                 again = regrown[cell]
