@@ -256,6 +256,21 @@ def test_a_faint_number_partly_missed_by_the_ink_is_doubtful_not_read_short():
             assert cell.text == text or cell.confidence < MIN_CONFIDENCE, (text, cell)
 
 
+def test_the_top_bar_of_a_faint_5_that_came_apart_stays_with_its_glyph():
+    """Faint ink binarised with a gap under a 5's top bar (a synthetic photo of the hunt): the bar alone is a band
+    of its own, read as a dash above a 5 (—\n5), and the row's numbers moved one column over (five wrong numbers).
+    A small band just above a line belongs to that line, as one just below it does; two lines apart stay apart."""
+    from pipeline.readers.ocr.cells import _text_lines
+
+    scale = 2.5
+    bar, body = (11, 11, 8, 3, 23), (10, 16, 10, 9, 53)  # x, y, w, h, area (pixels), as found in that cell
+    assert _text_lines([bar, body], scale) == [(10, 11, 20, 25)]
+    comma = (20, 26, 2, 3, 4)
+    assert _text_lines([body, comma], scale) == [(10, 16, 22, 29)]
+    first, second = (10, 2, 10, 9, 50), (10, 16, 10, 9, 53)
+    assert _text_lines([first, second], scale) == [(10, 2, 20, 11), (10, 16, 20, 25)]
+
+
 # ------------------------------------------------------------------ whole reports (slow: many pages OCR'd)
 
 

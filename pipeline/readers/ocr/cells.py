@@ -71,11 +71,20 @@ def _text_lines(marks, scale: float) -> list[tuple[int, int, int, int]]:
             b[0], b[1], b[2], b[3] = min(b[0], x), min(b[1], y), max(b[2], x + w), max(b[3], y + h)
         else:
             bands.append([x, y, x + w, y + h])
-    # a band that is only a small mark (a stray dot or a comma left over) belongs to the line it touches
+    # a band that is only a small mark (a stray dot or a comma left over, the top bar of a faint 5 or 7 that came
+    # apart from the rest of the glyph) belongs to the line it touches, below it or above it
     merged: list[list[int]] = []
     for b in bands:
         if merged and (b[3] - b[1]) < 2.5 * scale and b[1] - merged[-1][3] < 1.5 * scale:
             m = merged[-1]
+            m[0], m[1], m[2], m[3] = min(m[0], b[0]), min(m[1], b[1]), max(m[2], b[2]), max(m[3], b[3])
+        elif (
+            merged
+            and (merged[-1][3] - merged[-1][1]) < 2.5 * scale
+            and b[1] - merged[-1][3] < 1.5 * scale
+            and (len(merged) == 1 or merged[-1][1] - merged[-2][3] >= 1.5 * scale)
+        ):
+            m = merged[-1]  # the small mark before this line, apart from any line above it
             m[0], m[1], m[2], m[3] = min(m[0], b[0]), min(m[1], b[1]), max(m[2], b[2]), max(m[3], b[3])
         else:
             merged.append(b)
