@@ -21,6 +21,11 @@ STRAY_PT = 3.5  # a mark smaller than this standing apart from the text is a spe
 DASH_CONFIDENCE = 0.97  # a lone short flat stroke read by its shape as a dash (a blank mark)
 UNSURE_MARK = 0.5  # a mark read less sure than this, as no number, is no text of the cell
 TOUCH_CONFIDENCE = 0.5  # at most this sure: a number whose ink touches a ruling (the sums must confirm it)
+FAINT_INK = 100  # a line whose darkest pixel is lighter than this (0 black, 255 paper) is faint ink: a photograph
+HALO_PT = 1.25  # a faint line's crop grows at most this far over the blur around its ink (_frame)
+HALO_CONTRAST = 6  # grey levels under the paper's: pixels still in a glyph's blur
+FAINT_MARK = 12  # a faint mark that the binarised ink may have missed: at least this many grey levels under the
+FAINT_SHARE = 0.5  # paper's, and this share as dark as the darkest ink of the lines read (_faint_ink_left)
 
 
 def _ink_components(ink, scale: float):
@@ -66,27 +71,97 @@ def _text_lines(marks, scale: float) -> list[tuple[int, int, int, int]]:
             b[0], b[1], b[2], b[3] = min(b[0], x), min(b[1], y), max(b[2], x + w), max(b[3], y + h)
         else:
             bands.append([x, y, x + w, y + h])
-    # a band that is only a small mark (a stray dot or a comma left over) belongs to the line it touches
+    # a band that is only a small mark (a stray dot or a comma left over, the top bar of a faint 5 or 7 that came
+    # apart from the rest of the glyph) belongs to the line it touches, below it or above it
     merged: list[list[int]] = []
     for b in bands:
         if merged and (b[3] - b[1]) < 2.5 * scale and b[1] - merged[-1][3] < 1.5 * scale:
             m = merged[-1]
+            m[0], m[1], m[2], m[3] = min(m[0], b[0]), min(m[1], b[1]), max(m[2], b[2]), max(m[3], b[3])
+        elif (
+            merged
+            and (merged[-1][3] - merged[-1][1]) < 2.5 * scale
+            and b[1] - merged[-1][3] < 1.5 * scale
+            and (len(merged) == 1 or merged[-1][1] - merged[-2][3] >= 1.5 * scale)
+        ):
+            m = merged[-1]  # the small mark before this line, apart from any line above it
             m[0], m[1], m[2], m[3] = min(m[0], b[0]), min(m[1], b[1]), max(m[2], b[2]), max(m[3], b[3])
         else:
             merged.append(b)
     return [tuple(b) for b in merged]
 
 
-def _frame(grey, box, margin: float = 0.25):
+def _frame(grey, box, margin: float = 0.25, limits=None, scale: float = 1.0):
     """A tight crop of one line with a margin of paper around it (the recogniser reads framed lines best). The
-    picture is flattened (white paper), so the added margin makes no edge."""
+    picture is flattened (white paper), so a white margin makes no edge around dark ink.
+
+    Faint, blurred ink (a photographed page: its darkest pixel lighter than FAINT_INK) is different: the blur
+    spreads each glyph a few pixels beyond the ink that was binarised, and a white margin cut at the ink's edge
+    frames the glyph in a grey box the recogniser reads as part of it (a 0 of 6-point type read as 恩, ®). Such a
+    line is framed over its halo (grown, within the cell's `limits`, while the pixels just outside are darker than
+    the paper nearby, at most HALO_PT), and its margin continues its own edge."""
     import cv2
 
     x0, y0, x1, y1 = box
-    h = y1 - y0
-    crop = grey[y0:y1, x0:x1]
-    m = max(2, int(margin * h))
-    return cv2.copyMakeBorder(crop, m, m, m, m, cv2.BORDER_CONSTANT, value=255)
+    m = max(2, int(margin * (y1 - y0)))
+    if limits is None or not _is_faint(grey, box):
+        return cv2.copyMakeBorder(grey[y0:y1, x0:x1], m, m, m, m, cv2.BORDER_CONSTANT, value=255)
+    x0, y0, x1, y1 = _over_halo(grey, box, limits, max(1, int(round(HALO_PT * scale))))
+    return cv2.copyMakeBorder(grey[y0:y1, x0:x1], m, m, m, m, cv2.BORDER_REPLICATE)
+
+
+def _is_faint(grey, box) -> bool:
+    """Whether a line's darkest pixel is lighter than FAINT_INK: faint, blurred ink (a photographed page)."""
+    x0, y0, x1, y1 = box
+    return int(grey[y0:y1, x0:x1].min()) > FAINT_INK
+
+
+def _over_halo(grey, box, limits, most: int) -> tuple[int, int, int, int]:
+    """A line's box grown a pixel at a time, at most `most`, while the ring of pixels just outside it is darker than
+    the paper around it (the 90th percentile of the cell's pixels within 6 pixels): over the blur of its glyphs."""
+    import numpy as np
+
+    x0, y0, x1, y1 = box
+    lx0, ly0, lx1, ly1 = max(0, limits[0]), max(0, limits[1]), limits[2], limits[3]
+
+    def within(g):
+        return max(lx0, x0 - g), max(ly0, y0 - g), min(lx1, x1 + g), min(ly1, y1 + g)
+
+    a0, b0, a1, b1 = within(6)
+    window = grey[b0:b1, a0:a1]
+    paper = float(np.percentile(window, 90)) if window.size else 255.0
+    grow = 0
+    while grow < most:
+        a0, b0, a1, b1 = within(grow + 1)
+        c0, d0, c1, d1 = within(grow)
+        outer, core = grey[b0:b1, a0:a1], grey[d0:d1, c0:c1]
+        ring = outer.size - core.size
+        if ring <= 0 or (float(outer.sum()) - float(core.sum())) / ring >= paper - HALO_CONTRAST:
+            break
+        grow += 1
+    return within(grow)
+
+
+def _faint_ink_left(clean, inner, boxes, scale: float) -> bool:
+    """Whether a cell of faint ink holds a glyph-sized mark outside the lines it was read from: faint ink that the
+    binarised ink missed (a second line of a number, a digit lighter than the rest). Framed over their halo, the
+    lines that were found read sure of themselves, so the number would be read short; such a cell is doubtful."""
+    import cv2
+    import numpy as np
+
+    x0, y0, x1, y1 = (max(0, v) for v in inner)
+    crop = clean[y0:y1, x0:x1]
+    darkest = min(int(clean[b:d, a:c].min()) for a, b, c, d in boxes) if boxes else 0
+    if crop.size == 0 or darkest <= FAINT_INK:
+        return False  # dark ink: binarised whole
+    paper = float(np.percentile(crop, 90))
+    marks = (crop < paper - max(FAINT_MARK, FAINT_SHARE * (paper - darkest))).astype(np.uint8)
+    grow = max(1, int(round(HALO_PT * scale))) + 1
+    for a, b, c, d in boxes:  # the lines read, with their halo
+        marks[max(0, b - y0 - grow) : max(0, d - y0 + grow), max(0, a - x0 - grow) : max(0, c - x0 + grow)] = 0
+    n, _, stats, _ = cv2.connectedComponentsWithStats(marks, connectivity=8)
+    least = MIN_MARK_PT * scale
+    return any(max(stats[k][2], stats[k][3]) >= least for k in range(1, n))
 
 
 def line_boxes(ink, lines_mask, grid, scale: float) -> tuple[dict, dict, set, dict]:
@@ -291,6 +366,7 @@ def read_cells(recogniser, clean, ink, lines_mask, grid, scale: float, grey=None
     work, crops = [], []
     results: dict = {}
     marked: set = set()  # cells whose number is printed after a small flat mark
+    room_of: dict = {}  # (cell, line box): the part of the cell a faint line may be framed over (_frame)
     for cell, bs in boxes.items():
         if not bs:
             results[cell] = ("", 1.0, [], False)  # no ink: a blank cell (unless a glyph hides along a ruling)
@@ -308,12 +384,16 @@ def read_cells(recogniser, clean, ink, lines_mask, grid, scale: float, grey=None
             if _is_slash(mark.astype(bool)):
                 results[cell] = ("/", DASH_CONFIDENCE, [], True)
                 continue
-        for box in bs:
+        for k, box in enumerate(bs):
             if box in signed:
                 marked.add(cell)
+            # a faint line's halo is looked for between the lines above and below it, never over their ink
+            ix0, iy0, ix1, iy1 = inner[cell]
+            room = (ix0, max(iy0, bs[k - 1][3]) if k else iy0, ix1, min(iy1, bs[k + 1][1]) if k + 1 < len(bs) else iy1)
             box = _to_line_height(box, int(0.8 * height), inner[cell])
             work.append((cell, box))
-            crops.append(_frame(clean, box))
+            room_of[(cell, box)] = room
+            crops.append(_frame(clean, box, 0.25, room, scale))
     readings = recognise(recogniser, crops)
     by_cell: dict = {}
     for (cell, box), reading in zip(work, readings):
@@ -331,7 +411,17 @@ def read_cells(recogniser, clean, ink, lines_mask, grid, scale: float, grey=None
         for c, parts in by_cell.items()
         if len(parts) <= 2 and among_values(c) and all(may_be_number(r.text) for (r, _), _ in parts)
     ]
-    second = recognise(recogniser, [_frame(clean, box, 0.6) for c in numbers for _, box in by_cell[c]])
+    # text (labels, headings) is read framed as dark ink is: the halo is for small faint numbers, and Chinese text
+    # read over its blur reads no better (a table's header read so no longer named its table)
+    text_lines = [(c, k) for c in by_cell if not among_values(c) for k, (_, box) in enumerate(by_cell[c])]
+    text_lines = [(c, k) for c, k in text_lines if _is_faint(clean, by_cell[c][k][1])]
+    for (c, k), reading in zip(
+        text_lines, recognise(recogniser, [_frame(clean, by_cell[c][k][1], 0.25, None, scale) for c, k in text_lines])
+    ):
+        by_cell[c][k] = (reading, by_cell[c][k][1])
+    second = recognise(
+        recogniser, [_frame(clean, box, 0.6, room_of[(c, box)], scale) for c in numbers for _, box in by_cell[c]]
+    )
     # cells whose ink touches a ruling, read again with that ink restored (the box grown over it)
     against = [
         c
@@ -372,6 +462,8 @@ def read_cells(recogniser, clean, ink, lines_mask, grid, scale: float, grey=None
                 conf = min(conf, 0.3)
                 alternatives = [(first[0].text, 0.5)] + [a for a in alternatives if a[0] != "-" + first[0].text]
                 text = "-" + first[0].text
+            if _faint_ink_left(clean, inner[cell], [box for _, box in parts], scale):
+                conf = min(conf, 0.5)  # faint marks no line took in: a digit or a line of it may be unread
             if cell in regrown:  # ink against a ruling: part of a glyph may be lost under the ruling's margin
                 conf = min(conf, TOUCH_CONFIDENCE)
                 again = regrown[cell]
