@@ -76,12 +76,13 @@ def _compiled(model: Path, threads: int):
             config["INFERENCE_NUM_THREADS"] = threads
         compiled = core.compile_model(core.read_model(str(model)), "CPU", config)
         requests = threading.local()  # a compiled model serves threads at once, an inference request one
-        channels = compiled.input(0).get_partial_shape()[1]
+        shape = compiled.input(0).get_partial_shape()[1]
+        channels = shape.get_length() if shape.is_static else None
 
         def run(batch):
-            if channels.is_static and batch.ndim == 4 and batch.shape[1] != channels.get_length():
+            if channels is not None and batch.ndim == 4 and batch.shape[1] != channels:
                 # OpenVINO would broadcast a grey crop over the colour channels and read it without a word
-                raise ValueError(f"{model.name} takes {channels.get_length()} channels, given {batch.shape[1]}")
+                raise ValueError(f"{model.name} takes {channels} channels, given {batch.shape[1]}")
             if not hasattr(requests, "one"):
                 requests.one = compiled.create_infer_request()
             return [requests.one.infer([batch])[0]]  # a copy: the next run does not overwrite it
