@@ -361,6 +361,40 @@ def test_words_among_a_rows_numbers_leave_the_row_unreadable(models):
     assert list(res.rows["new_received"].values()) == [5, 5, 3, 0, 1, 2, 16]
 
 
+def test_words_among_the_numbers_of_a_row_without_sums_leave_it_unreadable(models):
+    """Table 2 (主动公开) has no sums to confirm a row: a scanned 规章 row, its header on the page before, that lost
+    its first number and took in a remarks cell (详见附件) would put 2 and 12 one column early, both read sure — two
+    wrong numbers. The row is unreadable; read whole, it is read."""
+
+    def ocr(text):
+        return Cell(text, confidence=0.99, source="ocr", ink=bool(text))
+
+    header = [Cell(""), *[Cell(t) for t in ("第二十条第（一）项", "", "")]]
+    lost = [Cell(schema.row_label("active_disclosure", "rules", "2021")), ocr("2"), ocr("12"), ocr("详见附件")]
+    records = records_from_grid([header, lost], section=2)
+    res = build_table(
+        "active_disclosure", "2021", records, label_records(records, models.row_labeler), models.column_labeler
+    )
+    assert all(v is None for v in res.rows["rules"].values()), res.rows["rules"]
+    assert any("words among its numbers" in n for n in res.notes), res.notes
+    whole = [Cell(schema.row_label("active_disclosure", "rules", "2021")), ocr("1"), ocr("2"), ocr("12")]
+    records = records_from_grid([header, whole], section=2)
+    res = build_table(
+        "active_disclosure", "2021", records, label_records(records, models.row_labeler), models.column_labeler
+    )
+    assert list(res.rows["rules"].values()) == [1, 2, 12]
+
+
+def test_an_amount_printed_with_its_unit_is_a_number_not_words():
+    """8778万元 under an amount's column is a number of its column's kind, not words among the numbers."""
+    from pipeline.extraction.records import RowRecord
+    from pipeline.extraction.values import words_among_values
+
+    rec = RowRecord(parts=["x"], values=["29", "8778万元"], ocr=None)
+    assert not words_among_values(rec, [0, 1], ["count", "money"])
+    assert words_among_values(rec, [0, 1], ["count", "count"])
+
+
 def test_a_place_of_a_pictures_grid_that_ocr_never_read_is_unknown_not_0():
     """In a row read from a photo, the grid has places where the picture gave no cell (no OCR reading, no ink test):
     their values are unknown, never the 0 an empty printed cell stands for; an OCR'd cell without ink is 0."""

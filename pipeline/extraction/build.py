@@ -147,7 +147,7 @@ def _assign_row(res: TableResult, table: str, template: str, row: str, rec: RowR
         )
         return rec, p, cands
     order = fit_values(rec.values, len(columns)) if not rec.run else None
-    if order is not None and words_among_values(rec, order):
+    if order is not None and words_among_values(rec, order, [schema.value_kind(table, c) for c in columns]):
         res.notes.append(
             f"row {row}: words among its numbers ({' | '.join(rec.values)}): which column each number is under is not "
             "known; unreadable"

@@ -89,22 +89,33 @@ def row_sum_ranges(table: str, rows: tuple[str, ...], template: str = "2021") ->
     return tuple(sorted(out))
 
 
+def _row_ranges(table: str, length: int, template: str) -> list[tuple[int, int]]:
+    """The positional sums of a row of `length` values of `table` (row_holds), none where no sum fits."""
+    if table == "requests":
+        if length != len(schema.column_ids(table, template, "total")):
+            return []
+        return list(row_sum_ranges(table, ("total",), template))
+    if table == "review_litigation":
+        width = len(schema.column_ids(table, template, REVIEW_ROWS[0]))
+        if length % width:
+            return []
+        one = row_sum_ranges(table, REVIEW_ROWS[:1], template)
+        return [(start + g * width, end + g * width) for g in range(length // width) for start, end in one]
+    return []
+
+
+def row_has_sums(table: str, length: int, template: str = "2021") -> bool:
+    """Whether a row of `length` values of `table` has a sum of its own to check (row_holds): a row of 主动公开,
+    or of a length no sum fits, has none, and holds whatever its values."""
+    return bool(_row_ranges(table, length, template))
+
+
 def row_holds(table: str, values: list, template: str = "2021") -> bool:
     """A row's own sums, on its values in the template's order (table 3: 总计 = the six applicants; table 4: each
     总计 = its four results, for one row or for its rows printed end to end as one row of 15). A value that is
     unknown makes them fail; a row of a table without sums (主动公开), or of a length no sum fits, holds."""
-    if table == "requests":
-        one = row_sum_ranges(table, ("total",), template)
-        if len(values) != len(schema.column_ids(table, template, "total")):
-            return True
-        ranges = list(one)
-    elif table == "review_litigation":
-        one = row_sum_ranges(table, REVIEW_ROWS[:1], template)
-        width = len(schema.column_ids(table, template, REVIEW_ROWS[0]))
-        if len(values) % width:
-            return True
-        ranges = [(start + g * width, end + g * width) for g in range(len(values) // width) for start, end in one]
-    else:
+    ranges = _row_ranges(table, len(values), template)
+    if not ranges:
         return True
     if None in values:
         return False

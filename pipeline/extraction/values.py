@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from .. import schema
 from .cells import is_blank, parse_value, split_run
 from .records import RowRecord
-from .sums import REVIEW_ROWS, row_holds
+from .sums import REVIEW_ROWS, row_has_sums, row_holds
 
 REVIEW_COLUMNS = ["upheld", "corrected", "other", "pending", "total"]
 
@@ -100,7 +100,9 @@ def direct_values(rec: RowRecord, columns: list[str], table: str, row: str = "",
     if order is None:
         return None
     parsed = [cell_value(rec, k, schema.value_kind(table, c)) for k, c in zip(order, columns)]
-    if words_among_values(rec, order) and not row_holds(table, parsed):
+    if words_among_values(rec, order, [schema.value_kind(table, c) for c in columns]) and not (
+        row_has_sums(table, len(parsed)) and row_holds(table, parsed)
+    ):
         return None  # words where the template puts a number: the cells' columns are not known (words_among_values)
     return [rec.values[k] for k in order], parsed, order
 
@@ -108,12 +110,16 @@ def direct_values(rec: RowRecord, columns: list[str], table: str, row: str = "",
 _WORDS = re.compile(r"[\u4e00-\u9fffA-Za-z]{2,}")
 
 
-def words_among_values(rec: RowRecord, order: list[int]) -> bool:
-    """A cell taken in the template's order holds words, not a number (详见附件 from a remarks column printed after
-    总计, a piece of a label): a cell of the row was lost or one not of the row came in, so the cells after it may
-    each sit one column off — a number read sure under the wrong column is a wrong number that looks right. Unless
-    the row's own sum holds as taken, the row is unreadable."""
-    return any(_WORDS.search(rec.values[k]) and parse_value(rec.values[k]) is None for k in order)
+def words_among_values(rec: RowRecord, order: list[int], kinds: list[str] | None = None) -> bool:
+    """A cell taken in the template's order holds words, not a number of its column's kind (详见附件 from a remarks
+    column printed after 总计, a piece of a label; 8778万元 is an amount): a cell of the row was lost or one not of
+    the row came in, so the cells after it may each sit one column off — a number read sure under the wrong column
+    is a wrong number that looks right. Unless the row has a sum of its own and it holds as taken, the row is
+    unreadable (a row of 主动公开 has no sum to confirm it)."""
+    kinds = kinds or ["count"] * len(order)
+    return any(
+        _WORDS.search(rec.values[k]) and parse_value(rec.values[k], kind) is None for k, kind in zip(order, kinds)
+    )
 
 
 def cell_value(rec: RowRecord, k: int, kind: str):
