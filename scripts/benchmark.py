@@ -154,6 +154,10 @@ class DaskProcesses:
         self.folder = tempfile.mkdtemp(prefix="bench-dask-")
         info = os.path.join(self.folder, "scheduler.json")
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p))
+        # the workers as the README starts them: without Dask's statistical profiler (a stack sample every 10 ms in
+        # each worker, about 5% of the cluster's CPU on reports of milliseconds); set the variable to True to measure
+        # Dask's default
+        env.setdefault("DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED", "False")
         quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "env": env, "cwd": self.folder}
         self.procs = [
             subprocess.Popen(

@@ -11,6 +11,7 @@ errors.jsonl record.
 from __future__ import annotations
 
 import hashlib
+import os
 import signal
 import sys
 import threading
@@ -172,43 +173,68 @@ def time_limit(seconds: float | None):
 REFIRE_SECONDS = 0.5  # an asynchronous stop that did not take is raised again this much later
 
 
+class _Watchdog:
+    """One thread per process that stops the threads past their time limits (time_limit, in a Dask worker's task
+    threads). A thread of its own for each report (a threading.Timer) cost a Dask worker about a sixth of its time
+    on reports of milliseconds: starting a thread waits for it to run, and the GIL hands over slowly. The watchdog
+    sleeps until the earliest deadline, at most REFIRE_SECONDS at a time, so a limit set while it sleeps is seen."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.limits: dict = {}  # key -> [deadline, target thread id, state, the exception class to raise]
+        self.thread = None
+        self.pid = None
+
+    def watch(self, seconds: float, target: int, state: dict, expired) -> object:
+        key = object()
+        with self.lock:
+            self.limits[key] = [time.monotonic() + seconds, target, state, expired]
+            if self.thread is None or self.pid != os.getpid() or not self.thread.is_alive():
+                self.pid = os.getpid()  # (a forked process has no thread of its parent's)
+                self.thread = threading.Thread(target=self._run, name="time-limit watchdog", daemon=True)
+                self.thread.start()
+        return key
+
+    def release(self, key) -> None:
+        import ctypes
+
+        with self.lock:
+            _, target, state, _ = self.limits.pop(key)
+            state["done"] = True
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target), None)  # one not yet raised: dropped
+
+    def _run(self) -> None:
+        import ctypes
+
+        while True:
+            with self.lock:
+                now = time.monotonic()
+                for limit in self.limits.values():
+                    deadline, target, state, expired = limit
+                    if deadline <= now:
+                        state["fired"] = True
+                        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target), ctypes.py_object(expired))
+                        # raised again until the thread leaves: an exception raised asynchronously can land where
+                        # code swallows it (a garbage collector's callback, a __del__), and the thread would run on
+                        limit[0] = now + REFIRE_SECONDS
+                wait = min([REFIRE_SECONDS] + [limit[0] - now for limit in self.limits.values()])
+            time.sleep(max(0.001, wait))
+
+
+_WATCHDOG = _Watchdog()
+
+
 @contextmanager
 def _watchdog(seconds: float, state: dict):
-    import ctypes
-
-    target = threading.get_ident()
     expired = type(
         "TimeLimitExceeded", (TimeLimitExceeded,), {"__init__": lambda self: TimeLimitExceeded.__init__(self, seconds)}
     )  # raised as a class: the exception is made in the thread, with its message
-    lock = threading.Lock()
     state["done"] = False
-    timers: list = []
-
-    def start(delay: float) -> None:
-        timer = threading.Timer(delay, fire)
-        timer.daemon = True
-        timers.append(timer)
-        timer.start()
-
-    def fire():
-        with lock:
-            if state["done"]:
-                return
-            state["fired"] = True
-            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target), ctypes.py_object(expired))
-            # raised again until the thread leaves: an exception raised asynchronously can land where code swallows
-            # it (a garbage collector's callback, a __del__), and the thread would run on past its limit
-            start(REFIRE_SECONDS)
-
-    start(seconds)
+    key = _WATCHDOG.watch(seconds, threading.get_ident(), state, expired)
     try:
         yield
     finally:
-        with lock:
-            state["done"] = True
-            for timer in timers:
-                timer.cancel()
-            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target), None)  # one not yet raised: dropped
+        _WATCHDOG.release(key)
 
 
 def limited_task(job: Job, task: Task, models, seconds: float | None) -> Outcome:
