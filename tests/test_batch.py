@@ -334,3 +334,34 @@ def test_a_time_limit_that_lands_where_code_swallows_it_is_raised_again():
     thread.join(15)
     assert result["swallowed"] == 2 and result["limit"]["fired"]
     assert result["stopped"] - started < 3
+
+
+def test_time_limits_in_a_worker_thread_share_one_watchdog_thread(monkeypatch):
+    """A Dask worker runs reports of milliseconds one after another in a thread, each under its time limit: the
+    limits are kept by one watchdog thread of the process, not a thread started for each report (starting one
+    waits for it to run, which under a busy worker's GIL cost a large share of such a report)."""
+    import threading
+
+    from pipeline.batch.tasks import time_limit
+
+    started: list = []
+    start = threading.Thread.start
+
+    def counted(self):
+        started.append(self.name)
+        return start(self)
+
+    done: list = []
+
+    def work():
+        for _ in range(200):
+            with time_limit(600) as limit:
+                pass
+            done.append(limit["fired"])
+
+    monkeypatch.setattr(threading.Thread, "start", counted)  # the threads the 200 limits start
+    thread = threading.Thread(target=work)
+    start(thread)
+    thread.join(30)
+    assert done == [False] * 200
+    assert len(started) <= 1, started  # the watchdog, when no limit before this test started it
