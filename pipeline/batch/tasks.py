@@ -199,8 +199,7 @@ class _Watchdog:
         import ctypes
 
         with self.lock:
-            _, target, state, _ = self.limits.pop(key)
-            state["done"] = True
+            _, target, _, _ = self.limits.pop(key)
             ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target), None)  # one not yet raised: dropped
 
     def _run(self) -> None:
@@ -229,7 +228,6 @@ def _watchdog(seconds: float, state: dict):
     expired = type(
         "TimeLimitExceeded", (TimeLimitExceeded,), {"__init__": lambda self: TimeLimitExceeded.__init__(self, seconds)}
     )  # raised as a class: the exception is made in the thread, with its message
-    state["done"] = False
     key = _WATCHDOG.watch(seconds, threading.get_ident(), state, expired)
     try:
         yield
