@@ -110,13 +110,12 @@ def direct_values(rec: RowRecord, columns: list[str], table: str, row: str = "",
 _WORDS = re.compile(r"[\u4e00-\u9fffA-Za-z]{2,}")
 
 
-def words_among_values(rec: RowRecord, order: list[int], kinds: list[str] | None = None) -> bool:
+def words_among_values(rec: RowRecord, order: list[int], kinds: list[str]) -> bool:
     """A cell taken in the template's order holds words, not a number of its column's kind (详见附件 from a remarks
     column printed after 总计, a piece of a label; 8778万元 is an amount): a cell of the row was lost or one not of
     the row came in, so the cells after it may each sit one column off — a number read sure under the wrong column
     is a wrong number that looks right. Unless the row has a sum of its own and it holds as taken, the row is
     unreadable (a row of 主动公开 has no sum to confirm it)."""
-    kinds = kinds or ["count"] * len(order)
     return any(
         _WORDS.search(rec.values[k]) and parse_value(rec.values[k], kind) is None for k, kind in zip(order, kinds)
     )

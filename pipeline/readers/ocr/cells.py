@@ -75,16 +75,15 @@ def _text_lines(marks, scale: float) -> list[tuple[int, int, int, int]]:
     # apart from the rest of the glyph) belongs to the line it touches, below it or above it
     merged: list[list[int]] = []
     for b in bands:
-        if merged and (b[3] - b[1]) < 2.5 * scale and b[1] - merged[-1][3] < 1.5 * scale:
-            m = merged[-1]
-            m[0], m[1], m[2], m[3] = min(m[0], b[0]), min(m[1], b[1]), max(m[2], b[2]), max(m[3], b[3])
-        elif (
-            merged
+        touching = merged and b[1] - merged[-1][3] < 1.5 * scale
+        small_below = touching and (b[3] - b[1]) < 2.5 * scale
+        small_above = (  # the small mark before this line, apart from any line above it
+            touching
             and (merged[-1][3] - merged[-1][1]) < 2.5 * scale
-            and b[1] - merged[-1][3] < 1.5 * scale
             and (len(merged) == 1 or merged[-1][1] - merged[-2][3] >= 1.5 * scale)
-        ):
-            m = merged[-1]  # the small mark before this line, apart from any line above it
+        )
+        if small_below or small_above:
+            m = merged[-1]
             m[0], m[1], m[2], m[3] = min(m[0], b[0]), min(m[1], b[1]), max(m[2], b[2]), max(m[3], b[3])
         else:
             merged.append(b)
@@ -413,8 +412,9 @@ def read_cells(recogniser, clean, ink, lines_mask, grid, scale: float, grey=None
     ]
     # text (labels, headings) is read framed as dark ink is: the halo is for small faint numbers, and Chinese text
     # read over its blur reads no better (a table's header read so no longer named its table)
-    text_lines = [(c, k) for c in by_cell if not among_values(c) for k, (_, box) in enumerate(by_cell[c])]
-    text_lines = [(c, k) for c, k in text_lines if _is_faint(clean, by_cell[c][k][1])]
+    text_lines = [
+        (c, k) for c in by_cell if not among_values(c) for k, (_, box) in enumerate(by_cell[c]) if _is_faint(clean, box)
+    ]
     for (c, k), reading in zip(
         text_lines, recognise(recogniser, [_frame(clean, by_cell[c][k][1], 0.25, None, scale) for c, k in text_lines])
     ):
