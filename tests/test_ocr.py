@@ -526,3 +526,37 @@ def test_a_row_placed_by_its_order_that_reads_nothing_is_null_not_an_error():
     res.rows["carried_over"] = {c: None for c in res.rows["carried_over"]}
     check_filled(res, "requests", "2021", {"carried_over", "granted"})
     assert all(v is None for v in res.rows["granted"].values())  # not confirmed by the sums: null
+
+
+def test_a_sure_reading_a_failing_sum_runs_over_is_taken_when_the_sums_choose_its_other_reading():
+    """A 1288 read as a sure-but-not-very-sure 1388 (0.95, its other reading 1288) breaks its row's total, read very
+    surely: the second look opens the cells of the failing sum to their own readings, and the one combination that
+    makes it hold is taken, with a note saying what was read and what the sums chose."""
+    from pipeline.extraction.ocr_guard import verify_ocr_table
+
+    res = _ocr_table(
+        _review(["1388", "21", "0", "3", "1312"], ["1", "0", "0", "0", "1"], ["", "", "", "", ""]),
+        confidence={("review", "upheld"): 0.95},
+        alternatives={("review", "upheld"): [("1288", 0.04), ("1368", 0.01)]},
+    )
+    verify_ocr_table(res, "review_litigation", "2021", very_sure=0.98)
+    assert res.rows["review"]["upheld"] == 1288 and res.cells["review"]["upheld"]["checked"] == "sums"
+    assert res.cells["review"]["upheld"]["raw"] == "1388"  # what was read stays as evidence
+    assert any("review.upheld: OCR read '1388'; the table's sums choose 1288" in n for n in res.notes)
+    assert res.rows["review"]["total"] == 1312 and res.rows["review"]["corrected"] == 21
+
+
+def test_two_sure_readings_the_sums_could_only_change_together_stay_null():
+    """The second look takes a changed reading only where a sum forces it on its own: 7 (maybe 1) and 0 (maybe 3)
+    under a total of 4 hold only as 1 + 3, two readings changed within one sum and nowhere else, which could add up
+    by chance. Both are null; the very sure total stays."""
+    from pipeline.extraction.ocr_guard import verify_ocr_table
+
+    res = _ocr_table(
+        _review(["7", "0", "0", "0", "4"], ["1", "0", "0", "0", "1"], ["", "", "", "", ""]),
+        confidence={("review", "upheld"): 0.95, ("review", "corrected"): 0.95},
+        alternatives={("review", "upheld"): [("1", 0.04)], ("review", "corrected"): [("3", 0.04)]},
+    )
+    verify_ocr_table(res, "review_litigation", "2021", very_sure=0.98)
+    assert res.rows["review"]["upheld"] is None and res.rows["review"]["corrected"] is None
+    assert res.rows["review"]["total"] == 4

@@ -73,65 +73,90 @@ def verify_ocr_table(
         blank = not cell.ink and rows[row][col] == 0  # no ink found: 0 only where the sums say so
         if rows[row][col] is None or blank or (cell.confidence or 0.0) < least:
             doubtful[key] = _candidates(table, col, cell)
+    confidence = {k: c.confidence or 0.0 for k, c in res.ocr.items()}
+    top = {k: _top_reading(table, k[1], c) for k, c in res.ocr.items()}
     settled: dict = {}
     failed: set = set()
     if doubtful:
-        settled, failed = _settle(
-            rows,
-            eqs,
-            doubtful,
-            {k: res.ocr[k].confidence or 0.0 for k in doubtful},
-            {k: _top_reading(table, k[1], res.ocr[k]) for k in doubtful},
-        )
-    for key, options in doubtful.items():
+        settled, failed = _settle(rows, eqs, doubtful, confidence, top)
+    # a second look where sums still fail: the cells in them read sure but not very sure are opened to their own
+    # readings too, and the sums may choose among them (a 1388 whose other reading is the printed 1288)
+    trial = {r: dict(cols) for r, cols in rows.items()}
+    for key in doubtful:
+        trial[key[0]][key[1]] = settled.get(key)
+    opened = {
+        k: _candidates(table, k[1], res.ocr[k])
+        for k in _shaky(trial, res, eqs, failed, very_sure)
+        if k not in doubtful and _candidates(table, k[1], res.ocr[k])
+    }
+    if opened:
+        again, failed_again = _settle(rows, eqs, {**doubtful, **opened}, confidence, top)
+        settled = {**settled, **again}
+        failed = failed_again
+    for key, value in settled.items():
         row, col = key
         entry = res.cells[row][col]
-        if key in settled:
-            rows[row][col] = settled[key]
-            entry["confidence"] = round(max(min_confidence, entry.get("confidence", 0.0)), 4)
+        if key in opened and value == rows[row][col]:
             entry["checked"] = "sums"
-        else:
-            rows[row][col] = None
-            entry["confidence"] = 0.0
-            held = any(key in a + b for _, a, b in eqs)
-            if not res.ocr[key].ink and options == [0]:
-                why = "no ink found, and 0 is " + (
-                    "not confirmed by the table's sums" if held else "confirmed by no sum"
-                )
-                res.notes.append(f"{row}.{col}: blank; {why}: null")
-                continue
-            why = (
-                "no reading"
-                if not options
-                else ("not confirmed by the table's sums" if held else "no sum to confirm it")
-            )
-            res.notes.append(f"{row}.{col}: OCR read {entry.get('raw')!r} unsure; {why}: null")
-    # sums that still fail over OCR'd cells: the unsure cells in them cannot be trusted. A sum fails when its known
-    # cells break it, or when the readings of its null cells could not make it hold (their cells failed above), or
-    # when, its null cells being counts (never below 0), its known cells already overshoot it
-    for rule, a, b in eqs:
-        cells = a + b
-        values = [rows[r][c] for r, c in cells]
-        if None in values:
-            unknown = [k for k in cells if rows[k[0]][k[1]] is None]
-            if any(k in failed for k in unknown):
-                fails = True  # no reading of its unreadable cells makes it hold
-            else:
-                fails = _overshoots(rows, a, b)
-        else:
-            fails = sum(values[: len(a)]) != sum(values[len(a) :])
-        if not fails:
             continue
-        read = [(r, c) for r, c in cells if (r, c) in res.ocr and rows[r][c] is not None]
-        shaky = [
-            (r, c)
-            for r, c in read
-            if (res.ocr[(r, c)].confidence or 0.0) < very_sure or res.cells[r][c].get("checked") == "sums"
-        ]
-        for r, c in shaky:
+        rows[row][col] = value
+        entry["confidence"] = round(max(min_confidence, entry.get("confidence", 0.0)), 4)
+        entry["checked"] = "sums"
+        if key in opened:
+            res.notes.append(f"{row}.{col}: OCR read {entry.get('raw')!r}; the table's sums choose {value}")
+    for key, options in doubtful.items():
+        if key in settled:
+            continue
+        row, col = key
+        entry = res.cells[row][col]
+        rows[row][col] = None
+        entry["confidence"] = 0.0
+        held = any(key in a + b for _, a, b in eqs)
+        if not res.ocr[key].ink and options == [0]:
+            why = "no ink found, and 0 is " + ("not confirmed by the table's sums" if held else "confirmed by no sum")
+            res.notes.append(f"{row}.{col}: blank; {why}: null")
+            continue
+        why = "no reading" if not options else ("not confirmed by the table's sums" if held else "no sum to confirm it")
+        res.notes.append(f"{row}.{col}: OCR read {entry.get('raw')!r} unsure; {why}: null")
+    # sums that still fail over OCR'd cells: the unsure cells in them cannot be trusted
+    for rule, a, b in _failing(rows, eqs, failed):
+        for r, c in _shaky_in(rows, res, a + b, very_sure):
             rows[r][c] = None
             res.cells[r][c]["confidence"] = 0.0
             res.notes.append(f"{r}.{c}: OCR read {res.cells[r][c].get('raw')!r}, and {rule} fails over it: null")
+
+
+def _failing(rows: dict, eqs, failed: set) -> list:
+    """The sums that fail: their known cells break them, the readings of their null cells could not make them hold
+    (those cells `failed` in _settle), or, their null cells being counts (never below 0), their known cells already
+    overshoot them."""
+    out = []
+    for rule, a, b in eqs:
+        values = [rows[r][c] for r, c in a + b]
+        if None in values:
+            unknown = [k for k in a + b if rows[k[0]][k[1]] is None]
+            fails = any(k in failed for k in unknown) or _overshoots(rows, a, b)
+        else:
+            fails = sum(values[: len(a)]) != sum(values[len(a) :])
+        if fails:
+            out.append((rule, a, b))
+    return out
+
+
+def _shaky_in(rows: dict, res, cells: list, very_sure: float) -> list:
+    """The cells read by OCR, not null, that are less sure than `very_sure` or were chosen by the sums."""
+    return [
+        (r, c)
+        for r, c in cells
+        if (r, c) in res.ocr
+        and rows[r][c] is not None
+        and ((res.ocr[(r, c)].confidence or 0.0) < very_sure or res.cells[r][c].get("checked") == "sums")
+    ]
+
+
+def _shaky(rows: dict, res, eqs, failed: set, very_sure: float) -> set:
+    """The shaky cells of every failing sum."""
+    return {k for _, a, b in _failing(rows, eqs, failed) for k in _shaky_in(rows, res, a + b, very_sure)}
 
 
 def _overshoots(rows: dict, a: list, b: list) -> bool:
