@@ -18,8 +18,65 @@ def ruling_masks(ink, scale: float):
     horizontal = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (bridge, 1)))
     horizontal = cv2.morphologyEx(horizontal, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (hk, 1)))
     vertical = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, bridge)))
-    vertical = cv2.morphologyEx(vertical, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, vk)))
-    return horizontal, vertical
+    closed = vertical
+    vertical = cv2.morphologyEx(closed, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, vk)))
+    return horizontal, vertical | band_rules(closed, horizontal, vk, scale)
+
+
+BAND_RULE_PT = 8  # the shortest column rule of a band of one row (a table's last row carried over a page break)
+BAND_ENDS_PT = 3  # how far apart the ends of a band's top and bottom rules, and its end rules, may lie
+
+
+def band_rules(closed, horizontal, longest: int, scale: float):
+    """The column rules of a band of one row: vertical strokes too short for a ruling of their own (under `longest`
+    pixels, the page's height over LINE_SCALE) that run from one horizontal ruling to the next. A table's last row
+    carried over a page break is such a band. It is a frame: two horizontal rules of one extent (their ends within
+    BAND_ENDS_PT of each other), closed at both ends by vertical rules, with at least one more between them; the
+    strokes of a line of text set just under a table's last ruling never make one."""
+    import cv2
+    import numpy as np
+
+    short = cv2.morphologyEx(
+        closed, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(3, int(BAND_RULE_PT * scale))))
+    )
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(short, connectivity=8)
+    out = np.zeros_like(short)
+    if n <= 1:
+        return out
+    _, rules, rule_stats, _ = cv2.connectedComponentsWithStats(horizontal, connectivity=8)
+    reach = max(2, int(round(scale)))
+    thickness = max(2.0, 1.2 * scale)
+    tolerance = BAND_ENDS_PT * scale
+    height, width = short.shape
+
+    def rule_at(y0, y1, x0, x1):
+        found = rules[max(0, y0) : min(height, y1), x0:x1]
+        found = found[found > 0]
+        return int(np.bincount(found).argmax()) if found.size else 0
+
+    bands: dict = {}  # (top rule, bottom rule) -> [(x, component)]
+    for k in range(1, n):
+        x, y, w, h, _ = stats[k]
+        if h >= longest or w > 3 * thickness:
+            continue
+        x0, x1 = max(0, x - reach), min(width, x + w + reach)
+        top = rule_at(y - reach, y + reach + 1, x0, x1)
+        bottom = rule_at(y + h - 1 - reach, y + h + reach, x0, x1)
+        if top and bottom and top != bottom:
+            bands.setdefault((top, bottom), []).append((x + w / 2, k))
+    for (top, bottom), strokes in bands.items():
+        left, right = rule_stats[top][0], rule_stats[top][0] + rule_stats[top][2]
+        if (
+            abs(left - rule_stats[bottom][0]) > tolerance
+            or abs(right - rule_stats[bottom][0] - rule_stats[bottom][2]) > tolerance
+        ):
+            continue  # not one band: the rules above and below it end in different places
+        xs = [x for x, _ in strokes]
+        if len(strokes) < 3 or min(xs) - left > tolerance or right - max(xs) > tolerance:
+            continue  # not closed at both ends, or no column rule between them
+        for _, k in strokes:
+            out[labels == k] = 255
+    return out
 
 
 def stroke_edges(mask, orientation: str, max_thickness: float) -> list[dict]:
