@@ -407,3 +407,100 @@ def test_scan_corpus_photographs_the_labelled_pdfs_beside_their_scans(tmp_path):
     for p in photos:
         gold = json.loads((tmp_path / "photos" / "labels" / f"{p}.gold.json").read_text(encoding="utf-8"))
         assert gold["document"] == p
+
+
+def _page_picture(draw, dpi=200, ink=0, paper=255, blur=0.8):
+    """An A4 page drawn at `dpi` by `draw(d, font, scale, ink)` with a CJK font, blurred, with sensor noise."""
+    import cv2
+    import numpy as np
+    from PIL import Image, ImageDraw, ImageFont
+
+    from pipeline.modeling.synth_scan import FONT_FILES
+
+    scale = dpi / 72
+    font = ImageFont.truetype(FONT_FILES[0][1], int(10.5 * scale))
+    img = Image.new("L", (int(595 * scale), int(842 * scale)), paper)
+    draw(ImageDraw.Draw(img), font, scale, ink)
+    a = cv2.GaussianBlur(np.asarray(img, np.float32), (0, 0), blur)
+    return np.clip(a + np.random.default_rng(0).normal(0, 3, a.shape), 0, 255).astype(np.uint8), scale
+
+
+PROSE = "全面梳理各机关依法行使的行政权力和依法承担的公共服务职责，更新完善权责清单。"
+
+
+def test_a_table_row_carried_alone_over_a_page_break_is_read_as_a_table():
+    """The last row of table 4 (15 numbers) printed alone at the top of the next page: a band of one row, its
+    column rules shorter than a ruling of the page's height. It is read as a table of one row, not lost to the
+    prose (only a lone 12 was kept before); a line of text between two rules is still no table."""
+    from pipeline.readers.ocr.options import OcrOptions
+    from pipeline.readers.ocr.page import read_picture
+
+    printed = ["5", "12", "0", "0", "17", "4", "0", "0", "6", "10", "12", "0", "0", "0", "12"]
+
+    def draw(d, font, s, ink):
+        xs = [int((72 + 30 * k) * s) for k in range(16)]
+        top, bottom = int(60 * s), int(76 * s)
+        for y in (top, bottom):
+            d.line([(xs[0], y), (xs[-1], y)], fill=ink, width=max(1, int(0.8 * s)))
+        for x in xs:
+            d.line([(x, top), (x, bottom)], fill=ink, width=max(1, int(0.8 * s)))
+        for k, t in enumerate(printed):
+            box = d.textbbox((0, 0), t, font=font)
+            d.text(((xs[k] + xs[k + 1] - box[2]) // 2, (top + bottom - box[3] - box[1]) // 2), t, font=font, fill=ink)
+        d.text((int(72 * s), int(90 * s)), "五、存在的主要问题和改进情况", font=font, fill=ink)
+        d.text((int(72 * s), int(110 * s)), PROSE, font=font, fill=ink)
+        # a title between two rules, no column rules: text, not a table
+        d.line([(int(72 * s), int(150 * s)), (int(520 * s), int(150 * s))], fill=ink, width=max(1, int(0.8 * s)))
+        d.text((int(72 * s), int(153 * s)), "六、其他需要报告的事项", font=font, fill=ink)
+        d.line([(int(72 * s), int(168 * s)), (int(520 * s), int(168 * s))], fill=ink, width=max(1, int(0.8 * s)))
+
+    grey, scale = _page_picture(draw)
+    result = read_picture(grey, scale, OcrOptions())
+    ((bbox, rows),) = result.tables
+    assert len(rows) == 1 and len(rows[0]) == 15, rows
+    assert bbox[1] < 70 and bbox[3] < 80  # the band at the top, not the ruled title below
+    for cell, text in zip(rows[0], printed):
+        assert cell.text == text or cell.confidence < MIN_CONFIDENCE, (text, cell)
+    assert sum(cell.text == text for cell, text in zip(rows[0], printed)) >= 13
+    assert any("六、其他需要报告的事项" in line[2] for line in result.lines)
+
+
+def test_the_prose_of_a_faint_scan_is_read_though_no_ink_is_darker_than_mid_grey():
+    """A pale scan (ink at grey 165 on paper at 238): the page was taken for blank, because nothing on it was
+    darker than 128, and its headings were lost with the rest of its prose (and with them the table they name)."""
+    from pipeline.readers.ocr.options import OcrOptions
+    from pipeline.readers.ocr.page import read_picture
+
+    def draw(d, font, s, ink):
+        d.text((int(72 * s), int(80 * s)), "四、政府信息公开行政复议、行政诉讼情况", font=font, fill=ink)
+        d.text((int(72 * s), int(100 * s)), PROSE, font=font, fill=ink)
+
+    grey, scale = _page_picture(draw, ink=165, paper=238, blur=1.0)
+    assert grey.min() > 128
+    lines = [line[2] for line in read_picture(grey, scale, OcrOptions()).lines]
+    assert any(line.startswith("四、政府信息公开行政复议") for line in lines), lines
+    assert any("权责清单" in line for line in lines), lines
+
+
+def test_a_line_read_surely_but_for_one_mark_is_text_and_a_blot_is_not():
+    """A heading whose 、 the recogniser half took for 丶 (that character at 0.3, the rest at 0.99) was dropped as
+    noise with its section; one or two unsure characters (a seal's ring, a blot) still are."""
+    import numpy as np
+
+    from pipeline.readers.ocr.prose import is_text
+
+    def frames(sure):  # one frame a character, then a blank frame; class 0 is the blank
+        rows = []
+        for k, p in enumerate(sure):
+            row = np.full(10, (1 - p) / 9)
+            row[1 + k % 9] = p
+            rows += [row, np.eye(10)[0]]
+        return np.array(rows)
+
+    heading = "四、政府信息公开行政复议丶行政诉讼情况"
+    sure = [0.99] * len(heading)
+    sure[heading.index("丶")] = 0.28
+    assert is_text(heading, 0.28, frames(sure))
+    assert not is_text("米", 0.28, frames([0.28]))
+    assert not is_text("恩心米口", 0.28, frames([0.5, 0.28, 0.6, 0.5]))
+    assert is_text("五、存在的主要问题", 0.83, frames([0.83] * 9))

@@ -8,7 +8,12 @@ from ...headings import restore_heading_comma
 from .reading import DOT_FOR_COMMA, recognise
 
 DET_MAX_SIDE = 1280
-PROSE_MIN_CONFIDENCE = 0.3  # a text box read less sure than this is noise (a seal, a blot), not text
+PROSE_MIN_CONFIDENCE = 0.3  # a text box whose least sure character is less sure than this is noise (a seal, a blot)
+# ... unless its characters are this sure on average and it has PROSE_MIN_CHARS of them: a heading with one unsure
+# mark (四、… with its 、 half read as 丶) is text, not noise
+PROSE_MIN_MEAN = 0.85
+PROSE_MIN_CHARS = 4
+INK_CONTRAST = 40  # ink is at least this much darker than the paper (grey levels)
 
 
 def prose_lines(recogniser, grey, covered, scale: float) -> list[tuple[float, float, str, float, float]]:
@@ -18,8 +23,8 @@ def prose_lines(recogniser, grey, covered, scale: float) -> list[tuple[float, fl
 
     page = grey.copy()
     page[covered > 0] = 255
-    if not (page < 128).any():
-        return []
+    if int(page.min()) > int(np.median(page[::4, ::4])) - INK_CONTRAST:
+        return []  # nothing darker than the paper: no text (a faint scan's ink may be lighter than mid-grey)
     # the detector sees the page at most DET_MAX_SIDE pixels high or wide: body text stays well above its smallest
     # size, and its memory (~0.7 GB at 2000 pixels) and time fall with the square
     f = min(1.0, DET_MAX_SIDE / max(page.shape))
@@ -35,9 +40,9 @@ def prose_lines(recogniser, grey, covered, scale: float) -> list[tuple[float, fl
         spans.append((x0, y0, x1, y1, (max(0, int(y0) - m), int(y1) + m, max(0, int(x0) - m), int(x1) + m)))
     readings = recognise(recogniser, [page[a:b, c:d] for *_, (a, b, c, d) in spans])
     boxes = []
-    for (x0, y0, x1, y1, _), (reading, _) in zip(spans, readings):
+    for (x0, y0, x1, y1, _), (reading, probs) in zip(spans, readings):
         text = restore_heading_comma(DOT_FOR_COMMA.sub("、", reading.text.strip()))
-        if text and reading.confidence >= PROSE_MIN_CONFIDENCE:
+        if text and is_text(text, reading.confidence, probs):
             boxes.append((y0, y1, x0, x1, text, reading.confidence))
     lines: list[list] = []
     for y0, y1, x0, x1, text, score in sorted(boxes, key=lambda b: ((b[0] + b[1]) / 2, b[2])):
@@ -59,3 +64,19 @@ def prose_lines(recogniser, grey, covered, scale: float) -> list[tuple[float, fl
             text += t
         out.append((y0 / scale, y1 / scale, text, parts[0][0] / scale, max(p[1] for p in parts) / scale))
     return out
+
+
+def is_text(text: str, confidence: float, probs) -> bool:
+    """Whether a detector's box read as `text` (its least sure character `confidence`, the recogniser's frame
+    probabilities `probs`) is text: every character reasonably sure, or a line of a few characters read surely on
+    average (a seal or a blot reads as one or two unsure characters)."""
+    return confidence >= PROSE_MIN_CONFIDENCE or (
+        len(text) >= PROSE_MIN_CHARS and _mean_confidence(probs) >= PROSE_MIN_MEAN
+    )
+
+
+def _mean_confidence(probs) -> float:
+    """The recogniser's average certainty over the frames where it read a character (not a blank)."""
+    peak = probs.max(axis=1)
+    read = probs.argmax(axis=1) != 0
+    return float(peak[read].mean()) if read.any() else 0.0
