@@ -277,3 +277,22 @@ def test_page_objects_walked_as_pypdfium2_walks_them():
             page.close()
         pdf.close()
     assert walked > 1000
+
+
+def test_a_heading_alone_at_the_foot_of_a_page_is_not_joined_to_the_next_pages_first_line():
+    """A page whose only text line is a heading (under a table that fills the page): the heading is its widest line,
+    but it does not run to the right margin of the body text, so the next page's first line is a paragraph of its
+    own and the heading stays a heading (glued to it, the section was lost and its table with it)."""
+    from pipeline.readers.printed_pages import PrintedPage, page_blocks
+
+    body = "根据市政府信息公开工作安排，本单位认真落实各项要求，全面推进政务公开工作，取得了较好成效"
+    page1 = [(100 + 18 * k, 112 + 18 * k, body, 72.0, 523.0) for k in range(8)]
+    page2 = [(740.0, 752.0, "四、政府信息公开行政复议、行政诉讼情况", 72.0, 310.0)]
+    page3 = [(80.0, 92.0, "全年门户网站共发布信息3354条。", 72.0, 250.0)] + [
+        (100 + 18 * k, 112 + 18 * k, body + "。", 72.0, 523.0) for k in range(6)
+    ]
+    pages = [PrintedPage(n, 842.0, lines, []) for n, lines in ((1, page1), (2, page2), (3, page3))]
+    texts = [b.text for b in page_blocks(pages, [])]
+    assert "四、政府信息公开行政复议、行政诉讼情况" in texts, texts
+    assert "全年门户网站共发布信息3354条。" in texts
+    assert texts[0] == body * 8  # lines that run to the margin still make one paragraph

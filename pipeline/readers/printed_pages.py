@@ -60,6 +60,7 @@ def page_blocks(pages: list["PrintedPage"], warnings: list[str]) -> list[Block]:
     blocks = BlockLimit()
     previous = None  # the last text line kept, with its geometry: a paragraph may go on in the next line
     furniture = _running_lines(pages)
+    margin = _body_right_margin(pages)
     for p in pages:
         items = []  # (top, block, line geometry or None)
         spans = []
@@ -73,6 +74,8 @@ def page_blocks(pages: list["PrintedPage"], warnings: list[str]) -> list[Block]:
             items.append((t.bbox[1], Block("table", page=p.number, rows=t.rows, loose=t.loose), None))
         lines = p.lines
         right = max((ln[4] for ln in lines), default=0.0)
+        if len(lines) < FEW_LINES:  # too few lines to tell the right margin: a heading alone is not a full line
+            right = max(right, margin)
         left = min((ln[3] for ln in lines), default=0.0)
         for k, (top, bottom, text, x0, x1) in enumerate(lines):
             mid = (top + bottom) / 2
@@ -114,6 +117,18 @@ def page_blocks(pages: list["PrintedPage"], warnings: list[str]) -> list[Block]:
                 blocks.add(Block("text", page=block.page, text=t, ocr=block.ocr))
             previous = (blocks[-1], dict(geom)) if len(parts) == 1 else None
     return stitch_tables(_header_before_page_break(list(blocks)))
+
+
+FEW_LINES = 5  # a page with fewer text lines takes the right margin of the document's other pages
+
+
+def _body_right_margin(pages: list) -> float:
+    """Where the body text's lines end on the right: the median, over the pages with FEW_LINES lines or more, of
+    their longest line's end (0.0 when no page has that many)."""
+    import statistics
+
+    rights = [max(ln[4] for ln in p.lines) for p in pages if len(p.lines) >= FEW_LINES]
+    return statistics.median(rights) if rights else 0.0
 
 
 def _header_before_page_break(blocks: list[Block]) -> list[Block]:
