@@ -406,3 +406,34 @@ def test_a_place_of_a_pictures_grid_that_ocr_never_read_is_unknown_not_0():
     assert [cell_value(rec, k, "count") for k in range(4)] == [3, 0, None, None]
     text_layer = RowRecord(parts=["x"], values=["3", ""], ocr=None)  # a born-digital row: an empty cell is 0
     assert [cell_value(text_layer, k, "count") for k in range(2)] == [3, 0]
+
+
+def test_a_row_of_numbers_whose_last_cell_reads_as_words_is_a_row_of_values_not_a_label(models):
+    """Table 4 photographed badly: its header cells read as nonsense (结果雅训特, 翼他盛动暴) and the last of its 15
+    numbers as 一 1. The row of numbers was taken as one long label (its only words came after the numbers), so the
+    table was missing. Numbers with one cell of words after them and nothing before are a row with no label: found
+    by its 15 cells under the section's heading, the cell of words unreadable, never a number."""
+    values = ["0", "0", "0", "0", "0", "0", "12", "2", "3", "17", "0", "0", "0", "7", "一 1"]
+    rows = _grid(
+        [
+            ["行政复议"] * 5 + ["行政诉讼"] * 10,
+            ["结果雅训特", "结票纠正", "翼他盛动暴", "商未富结", "总计"]
+            + ["未经复议直接超诉"] * 5
+            + ["夏议后超诉"] * 5,
+            ["路暴金训持", "结展纠正", "其脑生动票", "尚未审练", "益 B 计"]
+            + ["生动果维持", "结票纠正", "其驰生司果", "阔未审技动", "总计"] * 2,
+            values,
+        ]
+    )
+    records = records_from_grid(rows, section=4)
+    assert records[-1].label == "" and records[-1].values == values
+    predictions = label_records(records, models.row_labeler)
+    res = build_table("review_litigation", "2021", records, predictions, models.column_labeler)
+    assert res.status == "found"
+    assert res.rows["litigation_direct"]["total"] == 17
+    assert res.rows["litigation_after_review"]["pending"] == 7
+    assert res.rows["litigation_after_review"]["total"] is None  # 一 1: words, not a number
+
+    # a label's row number in a cell of its own, with no numbers after the label, stays a label
+    (row,) = records_from_grid(_grid([["1", "政府信息公开工作机构"]]), section=1)
+    assert row.values == [] and "政府信息公开工作机构" in row.label

@@ -125,6 +125,7 @@ def records_from_grid(
         # column) is a cell of the row, not its label
         label_end = -1
         number_after = False
+        label_before_numbers = False
         marks = _marks_between_numbers(cells, printed, origins, r) if read_by_ocr else set()
         for k in range(len(cells) - 1, -1, -1):
             c, text, above = cells[k]
@@ -135,8 +136,13 @@ def records_from_grid(
             elif number_after or label_end < 0:
                 label_end = k
                 if number_after:
+                    label_before_numbers = True
                     break
-        if not number_after:
+        trailing = [t for c, t, _ in cells[label_end:] if t.strip() and not looks_numeric(t) and c not in marks]
+        numbers = sum(1 for c, t, _ in cells if t.strip() and (looks_numeric(t) or c in marks))
+        if number_after and not label_before_numbers and len(trailing) == 1 and numbers >= 2:
+            label_end = -1  # numbers with one text cell after them only (a misread last number, a remark): no label
+        elif not number_after:
             label_end = max(
                 (k for k, (c, t, _) in enumerate(cells) if t.strip() and not looks_numeric(t) and c not in remark_cols),
                 default=-1,
