@@ -253,7 +253,7 @@ def _hunt(args) -> int:
         args.out,
         args.curve,
         args.n or int(h.n),
-        int(h.seed),
+        args.seed if args.seed is not None else int(h.seed),
         int(h.chunk),
         list(h.families),
         args.workers or int(h.workers),
@@ -827,6 +827,13 @@ def _scan_corpus_command(**values):
 @option("--curve", default="metrics/hunt_reliability.csv", help="the reliability curve (a DVC plot)")
 @option("--models", default="models", help="trained models ('' the built-in ones)")
 @option("--n", type=int, default=0, help="reports to draw (default: params.yaml hunt.n)")
+@option(
+    "--seed",
+    type=int,
+    default=None,
+    help="the first chunk's seed (default: params.yaml hunt.seed): another seed draws other reports, to check "
+    "thresholds chosen on one hunt against reports they were not chosen on",
+)
 @option("--workers", type=int, default=0, help="processes (default: params.yaml hunt.workers)")
 @option("--cases", default="", help="copy each document with a wrong number here, with its gold label")
 @option(

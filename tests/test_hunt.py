@@ -89,6 +89,8 @@ def test_the_hunt_runs_end_to_end(tmp_path):
             "hunt",
             "--n",
             "2",
+            "--seed",
+            "7001",
             "--workers",
             "1",
             "--models",
@@ -110,5 +112,6 @@ def test_the_hunt_runs_end_to_end(tmp_path):
     assert run.returncode == 0, run.stderr[-2000:]
     out = json.loads((tmp_path / "hunt.json").read_text(encoding="utf-8"))
     assert out["reports"] == 2 and set(out["by_family"]) == {"scan", "photo"} and out["cells"] > 300
+    assert out["seeds"] == [7001, 7001]  # --seed draws other reports than params.yaml's hunt.seed
     assert out["wrong"] == len(out["wrong_numbers"]) and out["wrong_per_million"] is not None
     assert (tmp_path / "curve.csv").read_text(encoding="utf-8").startswith("confidence,low,high,cells,right")
