@@ -15,9 +15,12 @@ readings. After the table is built:
    without sums (主动公开) has nothing to confirm a doubtful cell, so it is null, and its cells must be read with
    the higher confidence `unchecked` to count as sure.
 4. A sum that still fails over cells read by OCR — its known cells break it, no reading of its unsure cells could
-   make it hold, or its known cells already overshoot it — has its cells that are not `very_sure` made null (one of
-   them is misread, and which one cannot be told); when every cell of it is very sure, the numbers are kept as
-   printed and the check reports the failure (reports do print sums that do not add up).
+   make it hold, or its known cells already overshoot it — gets a second look: its cells read less sure than
+   `very_sure` are opened to their own readings too, and the sums choose among them as in 2 (a 1388 whose other
+   reading, 1288, is the one that holds; a cell so changed says so in a note). What still fails has its cells that
+   are not `very_sure` made null (one of them is misread, and which one cannot be told); when every cell of it is
+   very sure, the numbers are kept as printed and the check reports the failure (reports do print sums that do not
+   add up).
 
 Every OCR'd cell says `source: "ocr"` and its confidence; a cell the sums settled says `checked: "sums"`.
 """
