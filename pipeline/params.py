@@ -51,7 +51,7 @@ class Ocr:
     mode: str = param("auto", choices=("auto", "off", "force"))
     dpi: int = param(200, low=72, high=600)
     min_confidence: float = param(0.9, low=0, high=1)
-    very_sure: float = param(0.98, low=0, high=1)
+    very_sure: float = param(0.97, low=0, high=1)
     max_pages: int = param(100, low=1)
 
 
