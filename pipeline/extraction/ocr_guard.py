@@ -88,10 +88,9 @@ def verify_ocr_table(
     for key in doubtful:
         trial[key[0]][key[1]] = settled.get(key)
     opened = {
-        k: _candidates(table, k[1], res.ocr[k])
-        for k in _shaky(trial, res, eqs, failed, very_sure)
-        if k not in doubtful and _candidates(table, k[1], res.ocr[k])
+        k: _candidates(table, k[1], res.ocr[k]) for k in _shaky(trial, res, eqs, failed, very_sure) - set(doubtful)
     }
+    opened = {k: options for k, options in opened.items() if options}
     if opened:
         again, failed_again = _settle(rows, eqs, {**doubtful, **opened}, confidence, top)
         settled = {**settled, **again}

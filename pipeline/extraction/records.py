@@ -124,23 +124,27 @@ def records_from_grid(
         # the label ends at the last text cell that still has a number after it: text after the numbers (a 备注
         # column) is a cell of the row, not its label
         label_end = -1
-        number_after = False
+        numbers = 0
+        trailing = 0  # text cells after the last number
         label_before_numbers = False
         marks = _marks_between_numbers(cells, printed, origins, r) if read_by_ocr else set()
         for k in range(len(cells) - 1, -1, -1):
             c, text, above = cells[k]
-            if not text.strip() or c in remark_cols:
+            if not text.strip():
+                continue
+            if c in remark_cols:
+                trailing += not numbers  # a remark after the numbers is text after them too, though no label
                 continue
             if looks_numeric(text) or c in marks:
-                number_after = True  # a number, a printed blank mark (/, —), or an unreadable value cell
-            elif number_after or label_end < 0:
-                label_end = k
-                if number_after:
-                    label_before_numbers = True
-                    break
-        trailing = [t for c, t, _ in cells[label_end:] if t.strip() and not looks_numeric(t) and c not in marks]
-        numbers = sum(1 for c, t, _ in cells if t.strip() and (looks_numeric(t) or c in marks))
-        if number_after and not label_before_numbers and len(trailing) == 1 and numbers >= 2:
+                numbers += 1  # a number, a printed blank mark (/, —), or an unreadable value cell
+            elif numbers:
+                label_end, label_before_numbers = k, True
+                break
+            else:
+                trailing += 1
+                label_end = max(label_end, k)
+        number_after = numbers > 0
+        if number_after and not label_before_numbers and trailing == 1 and numbers >= 2:
             label_end = -1  # numbers with one text cell after them only (a misread last number, a remark): no label
         elif not number_after:
             label_end = max(

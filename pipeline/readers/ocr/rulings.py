@@ -17,8 +17,7 @@ def ruling_masks(ink, scale: float):
     vk = max(int(h / LINE_SCALE), int(12 * scale))
     horizontal = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (bridge, 1)))
     horizontal = cv2.morphologyEx(horizontal, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (hk, 1)))
-    vertical = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, bridge)))
-    closed = vertical
+    closed = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, bridge)))
     vertical = cv2.morphologyEx(closed, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, vk)))
     return horizontal, vertical | band_rules(closed, horizontal, vk, scale)
 
@@ -40,9 +39,8 @@ def band_rules(closed, horizontal, longest: int, scale: float):
         closed, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(3, int(BAND_RULE_PT * scale))))
     )
     n, labels, stats, _ = cv2.connectedComponentsWithStats(short, connectivity=8)
-    out = np.zeros_like(short)
     if n <= 1:
-        return out
+        return np.zeros_like(short)
     _, rules, rule_stats, _ = cv2.connectedComponentsWithStats(horizontal, connectivity=8)
     reach = max(2, int(round(scale)))
     thickness = max(2.0, 1.2 * scale)
@@ -55,6 +53,7 @@ def band_rules(closed, horizontal, longest: int, scale: float):
         return int(np.bincount(found).argmax()) if found.size else 0
 
     bands: dict = {}  # (top rule, bottom rule) -> [(x, component)]
+    kept: list[int] = []  # the components that are a band's column rules
     for k in range(1, n):
         x, y, w, h, _ = stats[k]
         if h >= longest or w > 3 * thickness:
@@ -74,9 +73,10 @@ def band_rules(closed, horizontal, longest: int, scale: float):
         xs = [x for x, _ in strokes]
         if len(strokes) < 3 or min(xs) - left > tolerance or right - max(xs) > tolerance:
             continue  # not closed at both ends, or no column rule between them
-        for _, k in strokes:
-            out[labels == k] = 255
-    return out
+        kept += [k for _, k in strokes]
+    if not kept:
+        return np.zeros_like(short)
+    return np.where(np.isin(labels, kept), 255, 0).astype(short.dtype)
 
 
 def stroke_edges(mask, orientation: str, max_thickness: float) -> list[dict]:
