@@ -560,3 +560,32 @@ def test_two_sure_readings_the_sums_could_only_change_together_stay_null():
     verify_ocr_table(res, "review_litigation", "2021", very_sure=0.98)
     assert res.rows["review"]["upheld"] is None and res.rows["review"]["corrected"] is None
     assert res.rows["review"]["total"] == 4
+
+
+def test_slashes_read_as_ones_beside_a_total_that_leaves_nothing_for_them_are_zeros():
+    """From the volume hunt (a scan whose blank cells are printed as slashes): each slash read as 1, unsure, its
+    other reading "/". The row's 5 and its total 5 leave nothing for the three cells between them, and none of them
+    can be below 0: each is 0 by the sum alone, though three readings change within one sum and the row holds more
+    cells read as probably wrong than sums. Where the sum leaves something over for them, which of them holds it
+    cannot be told: null."""
+    from pipeline.extraction.ocr_guard import verify_ocr_table
+
+    slashes = {("review", c): 0.34 for c in ("corrected", "other", "pending")}
+    res = _ocr_table(
+        _review(["5", "1", "1", "1", "5"], ["1", "0", "0", "0", "1"], ["", "", "", "", ""]),
+        confidence=slashes,
+        alternatives={k: [("/", 0.26)] for k in slashes},
+    )
+    verify_ocr_table(res, "review_litigation", "2021")
+    assert [res.rows["review"][c] for c in ("upheld", "corrected", "other", "pending", "total")] == [5, 0, 0, 0, 5]
+    assert all(res.cells["review"][c]["checked"] == "sums" for c in ("corrected", "other", "pending"))
+    assert res.cells["review"]["other"]["raw"] == "1"  # what was read stays as evidence
+
+    res = _ocr_table(
+        _review(["4", "1", "1", "1", "5"], ["1", "0", "0", "0", "1"], ["", "", "", "", ""]),
+        confidence=slashes,
+        alternatives={k: [("/", 0.26)] for k in slashes},
+    )
+    verify_ocr_table(res, "review_litigation", "2021")
+    assert [res.rows["review"][c] for c in ("corrected", "other", "pending")] == [None, None, None]
+    assert res.rows["review"]["upheld"] == 4 and res.rows["review"]["total"] == 5

@@ -10,7 +10,9 @@ readings. After the table is built:
    among the candidates: an equation whose other cells are all known fixes its one doubtful cell when the value it
    needs is one of that cell's readings; what is left is searched as a whole, and a group of doubtful cells is
    taken only when exactly one combination of their readings makes every sum hold. A sum with cells that have no
-   reading at all still bounds the others: those cells are counts, never below 0.
+   reading at all still bounds the others: those cells are counts, never below 0. For the same reason, cells on one
+   side of a sum whose other cells leave nothing for them are 0 by that sum alone (slashes read as 1s in a row
+   whose numbers already make up its total).
 3. A doubtful cell the sums do not settle is null, its printed reading kept as `raw`: never a guess. A table
    without sums (主动公开) has nothing to confirm a doubtful cell, so it is null, and its cells must be read with
    the higher confidence `unchecked` to count as sure.
@@ -270,7 +272,8 @@ def _settle(rows: dict, eqs, doubtful: dict, confidence: dict, top: dict | None 
     other values than their first readings, each must be forced by a sum of its own (_forced). A sum that no choice of
     readings can make hold leaves its unsure cells null, and the narrowing starts again without it. A group with no
     combination settles nothing, and so does a group with more cells read as probably wrong (confidence under 0.5)
-    than sums that hold it: in a table read that badly, wrong readings could add up by chance."""
+    than sums that hold it: in a table read that badly, wrong readings could add up by chance. A cell a sum leaves at
+    0 by itself (_zeros_left) does not count among them: its value owes nothing to its reading."""
     known = {(r, c): v for r, cols in rows.items() for c, v in cols.items() if (r, c) not in doubtful}
     # unknown cells: unreadable with no reading at all, or null for another reason
     unknown = {k for k, v in doubtful.items() if not v} | {k for k, v in known.items() if v is None}
@@ -288,12 +291,13 @@ def _settle(rows: dict, eqs, doubtful: dict, confidence: dict, top: dict | None 
     for group in _groups([k for k in domains if k in held_cells], equal):
         held = [(a, b) for a, b in equal if any(k in group for k in a + b)]
         bounds = [(p, m) for p, m in at_least if any(k in group for k in p + m)]
-        if sum(1 for k in group if confidence.get(k, 0.0) < 0.5) > len(held):
-            continue  # more cells read as probably wrong than sums to hold them: agreement could be a coincidence
+        low = {k for k in group if confidence.get(k, 0.0) < 0.5}
         seen = _values_in_all_solutions(group, domains, held, bounds, known)
         if seen is None:
             continue  # too many combinations to list them all: nothing is settled
         chosen = {k: next(iter(values)) for k, values in seen.items() if len(values) == 1}
+        if len(low - _zeros_left(group, chosen, held, known)) > len(held):
+            continue  # more cells read as probably wrong than sums to hold them: agreement could be a coincidence
         if top is not None and not _forced(chosen, top, held):
             continue  # readings changed together that no sum pins down one by one: agreement could be chance
         settled.update(chosen)
@@ -312,10 +316,30 @@ def _forced(chosen: dict, top: dict, held: list) -> bool:
         progress = False
         for a, b in held:
             open_cells = [k for k in a + b if k in changed and k not in forced]
-            if len(open_cells) == 1:
-                forced.add(open_cells[0])
+            if len(open_cells) == 1 or (open_cells and _left_nothing(open_cells, chosen, a, b)):
+                forced.update(open_cells)
                 progress = True
     return changed <= forced
+
+
+def _left_nothing(cells: list, chosen: dict, a: list, b: list) -> bool:
+    """Whether `cells`, all on one side of the sum Σa = Σb, all come to 0 in `chosen`: the sum's other cells leave
+    nothing for them, and none of them can be below 0 (they are counts), so each is 0 by the sum alone, whatever
+    its own reading (a row of slashes read as 1s beside a total its numbers already make up)."""
+    return all(chosen.get(k) == 0 for k in cells) and (set(cells) <= set(a) or set(cells) <= set(b))
+
+
+def _zeros_left(group: list, chosen: dict, held: list, known: dict) -> set:
+    """The cells of `group` that some sum leaves at 0 by itself: on one side of it, settled at 0, every other cell
+    of the sum known or settled (_left_nothing)."""
+    out: set = set()
+    for a, b in held:
+        for side in (a, b):
+            zeros = [k for k in side if k in group and chosen.get(k) == 0]
+            rest = [k for k in a + b if k not in zeros]
+            if zeros and all(k in chosen or known.get(k) is not None for k in rest):
+                out.update(zeros)
+    return out
 
 
 MAX_NODES = 200_000  # steps of the search for the combinations that hold, per group of cells
