@@ -509,6 +509,7 @@ OCR_STEPS = (
     "preprocess",
     "rulings",
     "cell_recognition",
+    "faint_text_framed",
     "second_framing",
     "ruling_ink_restored",
     "cells_other",
@@ -516,6 +517,11 @@ OCR_STEPS = (
     "prose_recognition",
     "prose_other",
 )
+
+
+# read_cells' recogniser passes, in the order it makes them: every cell's lines; text lines of faint ink framed again
+# as dark ink is; the second framing of numbers; the cells whose ink touches a ruling, read with that ink restored
+CELL_PASSES = ("cell_recognition", "faint_text_framed", "second_framing", "ruling_ink_restored")
 
 
 def _ocr_engine(engine: str) -> str:
@@ -529,8 +535,8 @@ def _ocr_engine(engine: str) -> str:
 
 def profile_ocr_pages(files: list[Path], engine: str) -> dict:
     """Where a scanned page's CPU time goes with `engine` on one core: each step of the OCR path timed by wrapping
-    the functions that do it (rendering, preprocessing, ruling grids, each of read_cells' three recogniser passes —
-    first framing, second framing of numbers, ink against rulings restored —, prose detection and recognition)."""
+    the functions that do it (rendering, preprocessing, ruling grids, each of read_cells' four recogniser passes —
+    CELL_PASSES —, prose detection and recognition)."""
     from pipeline.readers.formats import read_document
     from pipeline.readers.ocr import cells, page, prose
     from pipeline.readers.ocr.options import OcrOptions
@@ -554,7 +560,7 @@ def profile_ocr_pages(files: list[Path], engine: str) -> dict:
 
     def cell_pass(fn):
         def wrapper(*a, **k):
-            step = ("cell_recognition", "second_framing", "ruling_ink_restored")[min(state["pass"], 2)]
+            step = CELL_PASSES[min(state["pass"], len(CELL_PASSES) - 1)]
             state["pass"] += 1
             return timed(step, fn)(*a, **k)
 
@@ -564,11 +570,11 @@ def profile_ocr_pages(files: list[Path], engine: str) -> dict:
         def wrapper(*a, **k):
             state["pass"] = 0
             started = _cpu()
-            inner = sum(spent[s] for s in ("cell_recognition", "second_framing", "ruling_ink_restored"))
+            inner = sum(spent[s] for s in CELL_PASSES)
             try:
                 return fn(*a, **k)
             finally:
-                inner = sum(spent[s] for s in ("cell_recognition", "second_framing", "ruling_ink_restored")) - inner
+                inner = sum(spent[s] for s in CELL_PASSES) - inner
                 spent["cells_other"] += _cpu() - started - inner
 
         return wrapper
