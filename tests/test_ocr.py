@@ -330,12 +330,14 @@ def test_openvino_and_onnx_runtime_read_a_scan_alike(tmp_path):
 # ------------------------------------------------------------------ the guard: numbers from pixels, never a guess
 
 
-def _ocr_table(values: dict, confidence: dict | None = None, alternatives: dict | None = None, ink=None):
-    """Table 4 built by the table stage from an OCR'd grid with the given readings (raw texts)."""
+def _ocr_table(
+    values: dict, confidence: dict | None = None, alternatives: dict | None = None, ink=None, table="review_litigation"
+):
+    """Table 4 (or `table`) built by the table stage from an OCR'd grid with the given readings (raw texts)."""
     from pipeline.document import Cell
     from pipeline.extraction.values import TableResult
 
-    res = TableResult("review_litigation", status="found")
+    res = TableResult(table, status="found")
     for row, cols in values.items():
         res.rows[row], res.cells[row] = {}, {}
         for col, raw in cols.items():
@@ -589,3 +591,32 @@ def test_slashes_read_as_ones_beside_a_total_that_leaves_nothing_for_them_are_ze
     verify_ocr_table(res, "review_litigation", "2021")
     assert [res.rows["review"][c] for c in ("corrected", "other", "pending")] == [None, None, None]
     assert res.rows["review"]["upheld"] == 4 and res.rows["review"]["total"] == 5
+
+
+def test_zeros_a_sum_of_very_sure_cells_leaves_nothing_for_stay_when_a_crossing_sum_fails():
+    """From the volume hunt (a scan printing its zeros as blank cells): one misread cell in a column (3 read as 8,
+    unsure) breaks that column's sum, so its blank cells are in doubt, and so is every row that crosses them. The
+    other blanks of those rows are 0 all the same: each one's own column sum, of very sure cells, leaves nothing
+    for it. The misread cell and the blanks of its column stay null."""
+    from pipeline import schema
+    from pipeline.extraction.ocr_guard import verify_ocr_table
+
+    columns = schema.column_ids("requests", "2021", "granted")
+    printed = {row: [0] * 6 for row in schema.row_ids("requests", "2021")}
+    printed["granted"] = [5, 1, 0, 0, 3, 0]
+    printed["partially_granted"] = [2, 0, 0, 0, 0, 0]
+    printed["other.other"] = [2, 0, 0, 0, 3, 0]
+    outcomes = [r for r in printed if r not in ("new_received", "carried_over", "total", "carried_forward")]
+    printed["total"] = [sum(printed[r][k] for r in outcomes) for k in range(6)]
+    printed["new_received"] = list(printed["total"])
+    values = {row: {c: str(v) for c, v in zip(columns, vs + [sum(vs)])} for row, vs in printed.items()}
+    blank = {("partially_granted", c) for c in columns[1:6]} | {("denied.state_secret", "legal_service")}
+    for r, c in blank:
+        values[r][c] = ""
+    values["other.other"]["legal_service"] = "8"
+    res = _ocr_table(values, confidence={("other.other", "legal_service"): 0.5}, table="requests")
+    verify_ocr_table(res, "requests", "2021", very_sure=0.98)
+    row = res.rows["partially_granted"]
+    assert [row[c] for c in columns] == [2, 0, 0, 0, None, 0, 2]  # legal_service: a blank of the broken column
+    assert res.rows["other.other"]["legal_service"] is None and res.rows["denied.state_secret"]["legal_service"] is None
+    assert res.rows["granted"]["legal_service"] == 3
