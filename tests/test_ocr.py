@@ -593,30 +593,63 @@ def test_slashes_read_as_ones_beside_a_total_that_leaves_nothing_for_them_are_ze
     assert res.rows["review"]["upheld"] == 4 and res.rows["review"]["total"] == 5
 
 
-def test_zeros_a_sum_of_very_sure_cells_leaves_nothing_for_stay_when_a_crossing_sum_fails():
+def test_blanks_their_own_column_confirms_stay_0_when_a_crossing_column_fails():
     """From the volume hunt (a scan printing its zeros as blank cells): one misread cell in a column (3 read as 8,
     unsure) breaks that column's sum, so its blank cells are in doubt, and so is every row that crosses them. The
-    other blanks of those rows are 0 all the same: each one's own column sum, of very sure cells, leaves nothing
-    for it. The misread cell and the blanks of its column stay null."""
-    from pipeline import schema
+    other blanks of those rows are 0 all the same: each one's own column sum holds with them. The misread cell and
+    the blanks of its column stay null."""
     from pipeline.extraction.ocr_guard import verify_ocr_table
 
-    columns = schema.column_ids("requests", "2021", "granted")
-    printed = {row: [0] * 6 for row in schema.row_ids("requests", "2021")}
-    printed["granted"] = [5, 1, 0, 0, 3, 0]
-    printed["partially_granted"] = [2, 0, 0, 0, 0, 0]
-    printed["other.other"] = [2, 0, 0, 0, 3, 0]
-    outcomes = [r for r in printed if r not in ("new_received", "carried_over", "total", "carried_forward")]
-    printed["total"] = [sum(printed[r][k] for r in outcomes) for k in range(6)]
-    printed["new_received"] = list(printed["total"])
-    values = {row: {c: str(v) for c, v in zip(columns, vs + [sum(vs)])} for row, vs in printed.items()}
-    blank = {("partially_granted", c) for c in columns[1:6]} | {("denied.state_secret", "legal_service")}
-    for r, c in blank:
-        values[r][c] = ""
-    values["other.other"]["legal_service"] = "8"
-    res = _ocr_table(values, confidence={("other.other", "legal_service"): 0.5}, table="requests")
+    printed = {
+        "granted": [5, 1, 0, 0, 3, 0],
+        "partially_granted": [2, 0, 0, 0, 0, 0],
+        "other.other": [2, 0, 0, 0, 3, 0],
+    }
+    misread = {("other.other", "legal_service"): "8"}
+    misread.update({("partially_granted", c): "" for c in ("commercial", "research", "social_org", "legal_service")})
+    misread.update({("partially_granted", "other_org"): "", ("denied.state_secret", "legal_service"): ""})
+    res, columns = _requests_read(printed, misread, {("other.other", "legal_service"): 0.5})
     verify_ocr_table(res, "requests", "2021", very_sure=0.98)
     row = res.rows["partially_granted"]
     assert [row[c] for c in columns] == [2, 0, 0, 0, None, 0, 2]  # legal_service: a blank of the broken column
     assert res.rows["other.other"]["legal_service"] is None and res.rows["denied.state_secret"]["legal_service"] is None
     assert res.rows["granted"]["legal_service"] == 3
+
+
+def _requests_read(printed: dict, misread: dict, confidence: dict):
+    """Table 3 (2021) built from OCR readings: `printed` outcome rows (six applicant numbers each, the rest 0), the
+    totals and new_received made up from them, every cell read as printed at 0.99 but for `misread` (raw texts) and
+    `confidence`."""
+    from pipeline import schema
+
+    columns = schema.column_ids("requests", "2021", "granted")
+    numbers = {row: [0] * 6 for row in schema.row_ids("requests", "2021")}
+    numbers.update(printed)
+    outcomes = [r for r in numbers if r not in ("new_received", "carried_over", "total", "carried_forward")]
+    numbers["total"] = [sum(numbers[r][k] for r in outcomes) for k in range(6)]
+    numbers["new_received"] = list(numbers["total"])
+    values = {row: {c: str(v) for c, v in zip(columns, vs + [sum(vs)])} for row, vs in numbers.items()}
+    for (row, col), raw in misread.items():
+        values[row][col] = raw
+    return _ocr_table(values, confidence=confidence, table="requests"), columns
+
+
+def test_a_failing_sum_spares_the_cells_other_sums_confirm_when_one_of_its_cells_can_carry_the_error():
+    """From a photographed report: 447 read as an unsure 8 breaks its column, so its row's sum fails too. The row's
+    7 and 454 (sure, not very sure) are each confirmed by their own column, which holds; the 8 is in no sum that
+    holds and carries the error: it is null, the 7 and the 454 stay. Where the 7 was misread too (as 1), its column
+    fails as well: nothing confirms it, null."""
+    from pipeline.extraction.ocr_guard import verify_ocr_table
+
+    printed = {"granted": [1288, 21, 0, 0, 50, 3], "partially_granted": [447, 7, 0, 0, 0, 0]}
+    unsure = {("partially_granted", "natural_person"): 0.5, ("partially_granted", "commercial"): 0.95}
+    unsure[("partially_granted", "total")] = 0.95
+    res, columns = _requests_read(printed, {("partially_granted", "natural_person"): "8"}, unsure)
+    verify_ocr_table(res, "requests", "2021", very_sure=0.98)
+    assert [res.rows["partially_granted"][c] for c in columns] == [None, 7, 0, 0, 0, 0, 454]
+    assert res.rows["granted"]["natural_person"] == 1288
+
+    misread = {("partially_granted", "natural_person"): "8", ("partially_granted", "commercial"): "1"}
+    res, columns = _requests_read(printed, misread, unsure)
+    verify_ocr_table(res, "requests", "2021", very_sure=0.98)
+    assert [res.rows["partially_granted"][c] for c in columns] == [None, None, 0, 0, 0, 0, 454]

@@ -20,8 +20,10 @@ readings. After the table is built:
    make it hold, or its known cells already overshoot it — gets a second look: its cells read less sure than
    `very_sure` are opened to their own readings too, and the sums choose among them as in 2 (a 1388 whose other
    reading, 1288, is the one that holds; a cell so changed says so in a note). What still fails has its cells that
-   are not `very_sure` made null (one of them is misread, and which one cannot be told), but for a 0 that another
-   sum, of very sure cells, leaves nothing for (a blank in a row that crosses a broken column); when every cell of it is
+   are not `very_sure` made null (one of them is misread, and which one cannot be told), but for a cell of another
+   sum that holds, every cell of it known, where some cell of the failing sum is in no such sum and so can carry
+   the error (a row whose one unreadable number broke its column: the row's other numbers and blanks, each
+   confirmed by its own column, stay); when every cell of it is
    very sure, the numbers are kept as printed and the check reports the failure (reports do print sums that do not
    add up).
 
@@ -123,12 +125,14 @@ def verify_ocr_table(
             continue
         why = "no reading" if not options else ("not confirmed by the table's sums" if held else "no sum to confirm it")
         res.notes.append(f"{row}.{col}: OCR read {entry.get('raw')!r} unsure; {why}: null")
-    # sums that still fail over OCR'd cells: the unsure cells in them cannot be trusted, but for the 0s another sum
-    # of very sure cells leaves nothing for
-    zeros = _zeros_of_sure_sums(rows, res, eqs, very_sure)
+    # sums that still fail over OCR'd cells: the unsure cells in them cannot be trusted, but where a cell of the
+    # failing sum can carry its error (one in no sum that holds: a null cell, a misread total), the cells of sums
+    # that hold are spared
+    confirmed = _in_holding_sums(rows, eqs)
     for rule, a, b in _failing(rows, eqs, failed):
+        spared = confirmed if any(k not in confirmed for k in a + b) else set()
         for r, c in _shaky_in(rows, res, a + b, very_sure):
-            if (r, c) in zeros:
+            if (r, c) in spared:
                 continue
             rows[r][c] = None
             res.cells[r][c]["confidence"] = 0.0
@@ -152,25 +156,14 @@ def _failing(rows: dict, eqs, failed: set) -> list:
     return out
 
 
-def _zeros_of_sure_sums(rows: dict, res, eqs, very_sure: float) -> set:
-    """The cells at 0 that a sum leaves nothing for: the sum holds, every cell of it is known, and all its cells
-    that are not 0 are very sure (or not read by OCR). Counts are never below 0, so its 0s are 0 whatever else
-    fails around them (a blank read beside a row total of —, in a column whose sum fails over another cell)."""
-
-    def sure(k):
-        return k not in res.ocr or (
-            (res.ocr[k].confidence or 0.0) >= very_sure and res.cells[k[0]][k[1]].get("checked") != "sums"
-        )
-
+def _in_holding_sums(rows: dict, eqs) -> set:
+    """The cells of the sums that hold, every cell of them known: each confirmed by a sum of its own (two misread
+    cells of one sum would have to cancel out to pass)."""
     out: set = set()
     for _, a, b in eqs:
-        values = {k: rows[k[0]][k[1]] for k in a + b}
-        if None in values.values() or sum(values[k] for k in a) != sum(values[k] for k in b):
-            continue
-        for side in (a, b):
-            zeros = [k for k in side if values[k] == 0]
-            if zeros and all(sure(k) for k in a + b if k not in zeros):
-                out.update(zeros)
+        values = [rows[r][c] for r, c in a + b]
+        if None not in values and sum(values[: len(a)]) == sum(values[len(a) :]):
+            out.update(a + b)
     return out
 
 
