@@ -69,3 +69,15 @@ def test_a_different_pair_is_far_below_the_threshold():
     assert find_copies({"a": signature(qt), "b": signature(sz)}) == {}
     short = {"document": "c", "meta": {"body": "某县", "year": 2020}, "sections": [{"text": "一、总体情况"}]}
     assert signature(short) is None  # a fragment's few words are not compared
+
+
+def test_the_minhash_with_permutations_drawn_once_is_datasketchs_own():
+    """The permutations are drawn once a process and shared: every MinHash is the one datasketch makes afresh."""
+    from datasketch import MinHash
+
+    from pipeline.batch.copies import NUM_PERM, SCHEME, minhash, shingle_hashes
+
+    for text in ("本机关依法公开政府信息，" * 40, "二、主动公开政府信息情况" * 9):
+        fresh = MinHash(num_perm=NUM_PERM, seed=1, scheme=SCHEME, hashfunc=int)
+        fresh.update_batch(shingle_hashes(text).tolist())
+        assert (minhash(text).hashvalues == fresh.hashvalues).all()

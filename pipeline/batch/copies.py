@@ -50,11 +50,22 @@ def shingle_hashes(text: str, k: int = SHINGLE) -> np.ndarray:
     return np.unique(((h >> np.uint64(32)) ^ h).astype(np.uint32))
 
 
+@functools.lru_cache(maxsize=4)
+def _permutations(num_perm: int):
+    """datasketch's permutations for `num_perm` and seed 1, drawn once a process: a MinHash draws them afresh each
+    time it is made (two thirds of a report's MinHash time), the same numbers every time."""
+    from datasketch import MinHash
+
+    permutations = MinHash(num_perm=num_perm, seed=1, scheme=SCHEME, hashfunc=int).permutations
+    permutations.setflags(write=False)  # shared by every MinHash of the process
+    return permutations
+
+
 def minhash(text: str, num_perm: int = NUM_PERM):
     """datasketch's MinHash of the shingles (its permutations applied to the hashes computed above)."""
     from datasketch import MinHash
 
-    m = MinHash(num_perm=num_perm, seed=1, scheme=SCHEME, hashfunc=int)
+    m = MinHash(num_perm=num_perm, seed=1, scheme=SCHEME, hashfunc=int, permutations=_permutations(num_perm))
     m.update_batch(shingle_hashes(text).tolist())
     return m
 
