@@ -653,3 +653,33 @@ def test_a_failing_sum_spares_the_cells_other_sums_confirm_when_one_of_its_cells
     res, columns = _requests_read(printed, misread, unsure)
     verify_ocr_table(res, "requests", "2021", very_sure=0.98)
     assert [res.rows["partially_granted"][c] for c in columns] == [None, None, 0, 0, 0, 0, 454]
+
+
+def test_a_table_of_slashes_read_as_unsure_ones_gets_no_number_by_coincidence():
+    """From a hunt of other seeds (tests/data/hunt_slashes_table3.json: table 3 of a synthetic scan as the table
+    stage built it from its OCR readings, with what the page printed): a table whose zeros are slashes, nearly every
+    one read as an unsure 1 (its other reading "/"), and one row unreadable. A version of the zero rule that left the
+    0s a sum settles out of the count of cells read as probably wrong took six 1s where the page prints slashes: the
+    search's one combination of so many unsure readings was a coincidence. Only the 0s a sum of sure cells leaves
+    by itself may be taken there; no number differs from the page."""
+    import json
+
+    from pipeline.document import Cell
+    from pipeline.extraction.ocr_guard import verify_ocr_table
+    from pipeline.extraction.values import TableResult
+
+    case = json.loads((Path(__file__).parent / "data" / "hunt_slashes_table3.json").read_text(encoding="utf-8"))
+    res = TableResult("requests", status="found")
+    for row, cols in case["rows"].items():
+        res.rows[row] = {c: v["value"] for c, v in cols.items()}
+        res.cells[row] = {c: {"raw": v["raw"], "confidence": 0.0, "source": "ocr"} for c, v in cols.items()}
+    for c in case["ocr"]:
+        alternatives = [tuple(a) for a in c["alternatives"]] or None
+        res.ocr[(c["row"], c["column"])] = Cell(
+            c["text"], confidence=c["confidence"], alternatives=alternatives, source="ocr", ink=c["ink"]
+        )
+    verify_ocr_table(res, "requests", case["template"], very_sure=0.97)
+    taken = {(r, c): v for r, cols in res.rows.items() for c, v in cols.items() if v is not None}
+    assert taken, "the sure readings and the 0s the sums leave are taken"
+    wrong = {k: (v, case["printed"][k[0]][k[1]]) for k, v in taken.items() if v != case["printed"][k[0]][k[1]]}
+    assert not wrong

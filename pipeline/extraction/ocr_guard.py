@@ -292,8 +292,8 @@ def _settle(rows: dict, eqs, doubtful: dict, confidence: dict, top: dict | None 
     other values than their first readings, each must be forced by a sum of its own (_forced). A sum that no choice of
     readings can make hold leaves its unsure cells null, and the narrowing starts again without it. A group with no
     combination settles nothing, and so does a group with more cells read as probably wrong (confidence under 0.5)
-    than sums that hold it: in a table read that badly, wrong readings could add up by chance. A cell a sum leaves at
-    0 by itself (_zeros_left) does not count among them: its value owes nothing to its reading."""
+    than sums that hold it: in a table read that badly, wrong readings could add up by chance; such a group settles
+    only the 0s that a sum of sure cells leaves by itself (_zeros_left), whose values owe nothing to their readings."""
     known = {(r, c): v for r, cols in rows.items() for c, v in cols.items() if (r, c) not in doubtful}
     # unknown cells: unreadable with no reading at all, or null for another reason
     unknown = {k for k, v in doubtful.items() if not v} | {k for k, v in known.items() if v is None}
@@ -311,13 +311,14 @@ def _settle(rows: dict, eqs, doubtful: dict, confidence: dict, top: dict | None 
     for group in _groups([k for k in domains if k in held_cells], equal):
         held = [(a, b) for a, b in equal if any(k in group for k in a + b)]
         bounds = [(p, m) for p, m in at_least if any(k in group for k in p + m)]
-        low = {k for k in group if confidence.get(k, 0.0) < 0.5}
         seen = _values_in_all_solutions(group, domains, held, bounds, known)
         if seen is None:
             continue  # too many combinations to list them all: nothing is settled
         chosen = {k: next(iter(values)) for k, values in seen.items() if len(values) == 1}
-        if len(low - _zeros_left(group, chosen, held, known)) > len(held):
-            continue  # more cells read as probably wrong than sums to hold them: agreement could be a coincidence
+        if sum(1 for k in group if confidence.get(k, 0.0) < 0.5) > len(held):
+            # more cells read as probably wrong than sums to hold them: agreement could be a coincidence, so only
+            # the 0s that a sum of known cells leaves by itself are taken (their values owe nothing to a reading)
+            chosen = {k: 0 for k in _zeros_left(group, chosen, held, known)}
         if top is not None and not _forced(chosen, top, held):
             continue  # readings changed together that no sum pins down one by one: agreement could be chance
         settled.update(chosen)
@@ -351,13 +352,13 @@ def _left_nothing(cells: list, chosen: dict, a: list, b: list) -> bool:
 
 def _zeros_left(group: list, chosen: dict, held: list, known: dict) -> set:
     """The cells of `group` that some sum leaves at 0 by itself: on one side of it, settled at 0, every other cell
-    of the sum known or settled (_left_nothing)."""
+    of the sum known from a sure reading (_left_nothing)."""
     out: set = set()
     for a, b in held:
         for side in (a, b):
             zeros = [k for k in side if k in group and chosen.get(k) == 0]
             rest = [k for k in a + b if k not in zeros]
-            if zeros and all(k in chosen or known.get(k) is not None for k in rest):
+            if zeros and all(known.get(k) is not None for k in rest):
                 out.update(zeros)
     return out
 
