@@ -115,3 +115,15 @@ def test_the_hunt_runs_end_to_end(tmp_path):
     assert out["seeds"] == [7001, 7001]  # --seed draws other reports than params.yaml's hunt.seed
     assert out["wrong"] == len(out["wrong_numbers"]) and out["wrong_per_million"] is not None
     assert (tmp_path / "curve.csv").read_text(encoding="utf-8").startswith("confidence,low,high,cells,right")
+    # scored again from what was read (--reuse, no --seed): the same cells, and the seeds of the sets it scored
+    again = subprocess.run(
+        [sys.executable, "-m", "pipeline", "hunt", "--reuse", "--models", "", "--work", str(tmp_path / "work")]
+        + ["--out", str(tmp_path / "again.json"), "--curve", str(tmp_path / "again.csv")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert again.returncode == 0, again.stderr[-2000:]
+    rescored = json.loads((tmp_path / "again.json").read_text(encoding="utf-8"))
+    assert rescored["seeds"] == [7001, 7001] and rescored["cells"] == out["cells"]

@@ -225,10 +225,11 @@ def run_hunt(
             "wrong_per_million": round(1e6 * t["wrong"] / t["cells"], 1) if t["cells"] else None,
         }
 
+    drawn_seeds = sorted(int(s.name.split("-", 1)[1]) for s in sets)  # the sets' own: --reuse draws nothing
     out = {
         "reports": totals["all"]["reports"],
         "drawn": sum(1 for s in sets for _ in (s / "docs").glob("*")),
-        "seeds": [seed, seed + len(sets) - 1],
+        "seeds": [drawn_seeds[0], drawn_seeds[-1]] if drawn_seeds else [],
         "families": families,
         "thresholds": {"min_confidence": ocr_options.min_confidence, "very_sure": ocr_options.very_sure},
         **{k: v for k, v in figures(totals["all"]).items() if k != "reports"},
