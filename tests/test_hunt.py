@@ -79,34 +79,24 @@ def test_the_hunt_is_not_in_the_default_dvc_repro():
     assert hunt.stdout.split()[0].endswith("hunt")
 
 
-@pytest.mark.slow  # a minute or two: two generated reports drawn, OCR'd and scored
-def test_the_hunt_runs_end_to_end(tmp_path):
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pipeline",
-            "hunt",
-            "--n",
-            "2",
-            "--seed",
-            "7001",
-            "--workers",
-            "1",
-            "--models",
-            "",
-            "--work",
-            str(tmp_path / "work"),
-            "--out",
-            str(tmp_path / "hunt.json"),
-            "--curve",
-            str(tmp_path / "curve.csv"),
-            "--cases",
-            str(tmp_path / "cases"),
-        ],
+def _hunt(*args: str, timeout: int) -> subprocess.CompletedProcess:
+    """`python -m pipeline hunt ARGS` from the checkout, on the built-in models (`--models ""`: none trained)."""
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline", "hunt", "--models", "", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
+        timeout=timeout,
+    )
+
+
+@pytest.mark.slow  # a minute or two: two generated reports drawn, OCR'd and scored
+def test_the_hunt_runs_end_to_end(tmp_path):
+    work = str(tmp_path / "work")
+    run = _hunt(
+        *("--n", "2", "--seed", "7001", "--workers", "1", "--work", work),
+        *("--out", str(tmp_path / "hunt.json"), "--curve", str(tmp_path / "curve.csv")),
+        *("--cases", str(tmp_path / "cases")),
         timeout=1800,
     )
     assert run.returncode == 0, run.stderr[-2000:]
@@ -116,12 +106,14 @@ def test_the_hunt_runs_end_to_end(tmp_path):
     assert out["wrong"] == len(out["wrong_numbers"]) and out["wrong_per_million"] is not None
     assert (tmp_path / "curve.csv").read_text(encoding="utf-8").startswith("confidence,low,high,cells,right")
     # scored again from what was read (--reuse, no --seed): the same cells, and the seeds of the sets it scored
-    again = subprocess.run(
-        [sys.executable, "-m", "pipeline", "hunt", "--reuse", "--models", "", "--work", str(tmp_path / "work")]
-        + ["--out", str(tmp_path / "again.json"), "--curve", str(tmp_path / "again.csv")],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
+    again = _hunt(
+        "--reuse",
+        "--work",
+        work,
+        "--out",
+        str(tmp_path / "again.json"),
+        "--curve",
+        str(tmp_path / "again.csv"),
         timeout=600,
     )
     assert again.returncode == 0, again.stderr[-2000:]

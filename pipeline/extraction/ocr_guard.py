@@ -35,7 +35,7 @@ from __future__ import annotations
 
 from .. import schema
 from .cells import UNREADABLE, parse_value
-from .sums import equations
+from .sums import equations, holds
 
 MAX_COMBINATIONS = 20_000  # readings a sum may combine when it narrows the readings of its cells
 
@@ -145,12 +145,12 @@ def _failing(rows: dict, eqs, failed: set) -> list:
     overshoot them."""
     out = []
     for rule, a, b in eqs:
-        values = [rows[r][c] for r, c in a + b]
-        if None in values:
+        held = holds((rule, a, b), lambda r, c: rows[r][c])
+        if held is None:
             unknown = [k for k in a + b if rows[k[0]][k[1]] is None]
             fails = any(k in failed for k in unknown) or _overshoots(rows, a, b)
         else:
-            fails = sum(values[: len(a)]) != sum(values[len(a) :])
+            fails = not held
         if fails:
             out.append((rule, a, b))
     return out
@@ -159,12 +159,7 @@ def _failing(rows: dict, eqs, failed: set) -> list:
 def _in_holding_sums(rows: dict, eqs) -> set:
     """The cells of the sums that hold, every cell of them known: each confirmed by a sum of its own (two misread
     cells of one sum would have to cancel out to pass)."""
-    out: set = set()
-    for _, a, b in eqs:
-        values = [rows[r][c] for r, c in a + b]
-        if None not in values and sum(values[: len(a)]) == sum(values[len(a) :]):
-            out.update(a + b)
-    return out
+    return {k for rule, a, b in eqs if holds((rule, a, b), lambda r, c: rows[r][c]) for k in a + b}
 
 
 def _shaky_in(rows: dict, res, cells: list, very_sure: float) -> list:
