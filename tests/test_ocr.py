@@ -597,7 +597,9 @@ def test_blanks_their_own_column_confirms_stay_0_when_a_crossing_column_fails():
     """From the volume hunt (a scan printing its zeros as blank cells): one misread cell in a column (3 read as 8,
     unsure) breaks that column's sum, so its blank cells are in doubt, and so is every row that crosses them. The
     other blanks of those rows are 0 all the same: each one's own column sum holds with them. The misread cell and
-    the blanks of its column stay null."""
+    the blanks of its column are then fixed twice over (each by its row, and by its column with the others its rows
+    give): the 8 is the printed 3 (one digit changed), the blanks 0. Read as 38 (another length), the ink could not
+    print the 3: null, and the blanks still 0."""
     from pipeline.extraction.ocr_guard import verify_ocr_table
 
     printed = {
@@ -611,9 +613,16 @@ def test_blanks_their_own_column_confirms_stay_0_when_a_crossing_column_fails():
     res, columns = _requests_read(printed, misread, {("other.other", "legal_service"): 0.5})
     verify_ocr_table(res, "requests", "2021", very_sure=0.98)
     row = res.rows["partially_granted"]
-    assert [row[c] for c in columns] == [2, 0, 0, 0, None, 0, 2]  # legal_service: a blank of the broken column
-    assert res.rows["other.other"]["legal_service"] is None and res.rows["denied.state_secret"]["legal_service"] is None
+    assert [row[c] for c in columns] == [2, 0, 0, 0, 0, 0, 2]
+    assert res.rows["other.other"]["legal_service"] == 3 and res.rows["denied.state_secret"]["legal_service"] == 0
+    assert res.cells["other.other"]["legal_service"]["checked"] == "sums"
     assert res.rows["granted"]["legal_service"] == 3
+
+    misread[("other.other", "legal_service")] = "38"
+    res, columns = _requests_read(printed, misread, {("other.other", "legal_service"): 0.5})
+    verify_ocr_table(res, "requests", "2021", very_sure=0.98)
+    assert res.rows["other.other"]["legal_service"] is None
+    assert res.rows["partially_granted"]["legal_service"] == 0 and res.rows["denied.state_secret"]["legal_service"] == 0
 
 
 def _requests_read(printed: dict, misread: dict, confidence: dict):
@@ -637,8 +646,9 @@ def _requests_read(printed: dict, misread: dict, confidence: dict):
 def test_a_failing_sum_spares_the_cells_other_sums_confirm_when_one_of_its_cells_can_carry_the_error():
     """From a photographed report: 447 read as an unsure 8 breaks its column, so its row's sum fails too. The row's
     7 and 454 (sure, not very sure) are each confirmed by their own column, which holds; the 8 is in no sum that
-    holds and carries the error: it is null, the 7 and the 454 stay. Where the 7 was misread too (as 1), its column
-    fails as well: nothing confirms it, null."""
+    holds and carries the error: it is null (its column and row do fix it at 447, but the ink read as 8 cannot print
+    a number of three digits), the 7 and the 454 stay. Where the 7 was misread too (as 71), its column fails as well:
+    nothing confirms it, null. Misread as 1, its column and its row (with the 447 its column fixes) both give 7."""
     from pipeline.extraction.ocr_guard import verify_ocr_table
 
     printed = {"granted": [1288, 21, 0, 0, 50, 3], "partially_granted": [447, 7, 0, 0, 0, 0]}
@@ -649,10 +659,147 @@ def test_a_failing_sum_spares_the_cells_other_sums_confirm_when_one_of_its_cells
     assert [res.rows["partially_granted"][c] for c in columns] == [None, 7, 0, 0, 0, 0, 454]
     assert res.rows["granted"]["natural_person"] == 1288
 
-    misread = {("partially_granted", "natural_person"): "8", ("partially_granted", "commercial"): "1"}
+    misread = {("partially_granted", "natural_person"): "8", ("partially_granted", "commercial"): "71"}
     res, columns = _requests_read(printed, misread, unsure)
     verify_ocr_table(res, "requests", "2021", very_sure=0.98)
     assert [res.rows["partially_granted"][c] for c in columns] == [None, None, 0, 0, 0, 0, 454]
+
+    misread[("partially_granted", "commercial")] = "1"
+    res, columns = _requests_read(printed, misread, unsure)
+    verify_ocr_table(res, "requests", "2021", very_sure=0.98)
+    assert [res.rows["partially_granted"][c] for c in columns] == [None, 7, 0, 0, 0, 0, 454]
+
+
+def test_cells_the_sums_fix_twice_over_take_the_value_their_ink_could_print():
+    """From a phone photograph of a report printed in 6-pt type (huaian-2024-photo): 1288 read as 1388, 447
+    unreadable, 7 read as 1, a row total 105 read as 106, one column crossing all four. Every sum over them fails,
+    and each of their rows loses its numbers. Yet the table adds up in two independent ways over each of them (its
+    row; its column, with the cells the other rows fix): each takes that value, as its ink could print it (one digit
+    changed, or no reading at all). A value only one sum fixes stays null (table 4's rows have no column sums), and
+    so does every value of a group whose sums disagree with a sure cell (one of them is misread)."""
+    from pipeline.extraction.ocr_guard import verify_ocr_table
+
+    printed = {
+        "granted": [1288, 21, 0, 0, 50, 3],
+        "partially_granted": [447, 7, 0, 0, 0, 0],
+        "denied.internal_affairs": [7, 1, 0, 0, 0, 0],
+        "denied.admin_query": [105, 0, 0, 0, 0, 0],
+    }
+    misread = {
+        ("granted", "natural_person"): "1388",
+        ("partially_granted", "natural_person"): "\ufffd",
+        ("denied.internal_affairs", "natural_person"): "1",
+        ("denied.admin_query", "total"): "106",
+    }
+    unsure = {("granted", "natural_person"): 0.93, ("denied.internal_affairs", "natural_person"): 0.6}
+    unsure[("denied.admin_query", "total")] = 0.95
+    res, columns = _requests_read(printed, misread, unsure)
+    verify_ocr_table(res, "requests", "2021", very_sure=0.98)
+    for row, numbers in printed.items():
+        assert [res.rows[row][c] for c in columns[:6]] == numbers, row
+        assert res.rows[row]["total"] == sum(numbers), row
+    assert res.cells["granted"]["natural_person"]["checked"] == "sums"
+    assert any("1388" in note and "1288" in note for note in res.notes)
+
+    # a sure cell misread in the same column (1 read as 4): the column no longer agrees with the rows, so none of
+    # the column's doubtful cells is taken from it
+    misread[("denied.internal_affairs", "commercial")] = "4"
+    res, columns = _requests_read(printed, misread, unsure)
+    verify_ocr_table(res, "requests", "2021", very_sure=0.98)
+    assert res.rows["granted"]["natural_person"] is None and res.rows["partially_granted"]["natural_person"] is None
+
+    # a table whose known cells already break a sum (a row's total printed 1372, read very sure) takes nothing from
+    # its sums as a whole, even where they would agree: the unreadable 447 stays null
+    res, columns = _requests_read(printed, {("partially_granted", "natural_person"): "\ufffd"}, {})
+    res.rows["granted"]["total"] = 1372
+    verify_ocr_table(res, "requests", "2021", very_sure=0.98)
+    assert res.rows["partially_granted"]["natural_person"] is None
+
+    # table 4: the unreadable cell of a row is fixed by the row's total alone, once: null
+    res = _ocr_table(_review(["1", "\ufffd", "0", "1", "4"], ["3", "1", "0", "0", "4"], ["0", "0", "0", "0", "0"]))
+    verify_ocr_table(res, "review_litigation", "2021")
+    assert res.rows["review"]["corrected"] is None
+
+
+def test_faint_cells_a_sum_leaves_nothing_for_are_0_when_their_ink_could_print_0():
+    """From the same photograph: a block of faint cells in two columns and two rows that read as no number (ink, no
+    reading). No sum fixes any one of them (each row and each column holds two of them), but the columns' totals
+    read 0: counts are never below 0, so each is 0. Where one of them reads 15 (which no 0 is printed as), that
+    column's sum takes none of its cells; the 15 stays null, though its row and column both leave it 0, and the
+    others are 0 by the sums that still hold them (the other column's total; each row's, twice over)."""
+    from pipeline.extraction.ocr_guard import verify_ocr_table
+
+    printed = {"granted": [12, 0, 0, 0, 0, 0], "partially_granted": [4, 0, 0, 0, 0, 0]}
+    block = [(row, col) for row in printed for col in ("research", "social_org")]
+    res, columns = _requests_read(printed, {k: "\ufffd" for k in block}, {})
+    verify_ocr_table(res, "requests", "2021", very_sure=0.98)
+    assert [res.rows[r][c] for r, c in block] == [0, 0, 0, 0]
+    assert any("leave nothing for it" in note for note in res.notes)
+
+    res, columns = _requests_read(printed, {**{k: "\ufffd" for k in block}, block[0]: "15"}, {block[0]: 0.6})
+    verify_ocr_table(res, "requests", "2021", very_sure=0.98)
+    assert [res.rows[r][c] for r, c in block] == [None, 0, 0, 0]
+    assert res.cells["granted"]["research"]["raw"] == "15"
+
+
+def test_readings_of_a_badly_read_table_are_taken_where_two_ways_of_adding_it_up_check_them():
+    """From the same photograph, read worse: every number of six rows read as probably wrong (confidence 0.4), the
+    faint 0s unreadable (two rows of them in columns that do hold numbers: no sum fixes one of them alone), and one
+    of the numbers misread (1288 as 1388). No sum can choose among so many doubtful
+    readings one at a time, and a search of their combinations could agree by chance. Put to the sums all at once,
+    the readings disagree only through the 1388; freed, the others agree, and each is checked twice over (were it
+    misread, its row and its column would each disagree). So they are taken as read, and the sums then give the
+    1288. Where two readings of one row are misread so that the row still adds up (21 as 27, 50 as 44), the
+    columns disagree with them: they are not taken."""
+    from pipeline.extraction.ocr_guard import verify_ocr_table
+
+    printed = {
+        "granted": [1288, 21, 0, 0, 50, 3],
+        "partially_granted": [447, 7, 0, 0, 0, 0],
+        "denied.third_party": [6, 0, 0, 0, 0, 0],
+        "denied.process_info": [12, 0, 0, 0, 0, 0],
+        "unable.not_held": [746, 12, 0, 0, 10, 1],
+        "other.other": [108, 2, 0, 0, 0, 0],
+    }
+    columns = ["natural_person", "commercial", "research", "social_org", "legal_service", "other_org", "total"]
+    misread = {(row, c): "\ufffd" for row in printed for c in ("research", "social_org")}
+    misread.update(
+        {(row, c): "\ufffd" for row in printed if row.startswith("denied") for c in ("commercial", "other_org")}
+    )
+    misread[("granted", "natural_person")] = "1388"
+    unsure = {(row, c): 0.4 for row in printed for c in columns}
+    res, columns = _requests_read(printed, misread, unsure)
+    verify_ocr_table(res, "requests", "2021", very_sure=0.98)
+    for row, numbers in printed.items():
+        assert [res.rows[row][c] for c in columns] == numbers + [sum(numbers)], row
+    assert any("checked by two ways" in note for note in res.notes)
+
+    misread.update({("granted", "commercial"): "27", ("granted", "legal_service"): "44"})
+    res, columns = _requests_read(printed, misread, unsure)
+    verify_ocr_table(res, "requests", "2021", very_sure=0.98)
+    assert res.rows["granted"]["commercial"] != 27 and res.rows["granted"]["legal_service"] != 44
+    for row in printed:
+        for c in columns:
+            assert res.rows[row][c] in (None, printed[row][columns.index(c)] if c != "total" else sum(printed[row]))
+
+
+def test_a_row_whose_numbers_could_not_be_placed_takes_what_the_sums_fix_twice_among_the_numbers_it_printed():
+    """From the volume hunt: a scanned row printed 4, 1 and 5 with blank cells between, read as three numbers where
+    the row has seven cells: which number stands in which column cannot be told from the row, so the table stage
+    leaves it unreadable (its cells hold the row's text). Each column's sum and the row's total fix every cell twice
+    over; a value is taken where the row printed it (or 0, the row having blank cells). Where the row's 1 was read as
+    7, the 1 its column fixes is nowhere in what the row printed: null."""
+    from pipeline.extraction.ocr_guard import verify_ocr_table
+
+    printed = {"granted": [12, 3, 0, 0, 0, 1], "partially_granted": [4, 0, 0, 0, 1, 0]}
+    for raw, expected in (("4 | 1 | 5", [4, 0, 0, 0, 1, 0, 5]), ("4 | 7 | 5", [4, 0, 0, 0, None, 0, 5])):
+        res, columns = _requests_read(printed, {}, {})
+        for col in columns:
+            del res.ocr[("partially_granted", col)]
+            res.rows["partially_granted"][col] = None
+            res.cells["partially_granted"][col] = {"raw": raw, "confidence": 0.0, "source": "ocr"}
+        verify_ocr_table(res, "requests", "2021", very_sure=0.98)
+        assert [res.rows["partially_granted"][c] for c in columns] == expected, raw
 
 
 def test_a_table_of_slashes_read_as_unsure_ones_gets_no_number_by_coincidence():

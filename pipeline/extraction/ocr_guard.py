@@ -26,12 +26,26 @@ readings. After the table is built:
    confirmed by its own column, stay); when every cell of it is
    very sure, the numbers are kept as printed and the check reports the failure (reports do print sums that do not
    add up).
+5. Last, the null cells are taken up again with the table's sums as a whole (a table read so badly that most of
+   its cells are null: a phone photograph of 6-pt type), each value resting on two independent ways of adding the
+   table up, so that a misreading is caught by the second where the first passes it on. In turn, until nothing
+   changes: the cells a sum of known cells leaves nothing for are 0 (_zeros_by_sums); a cell whose first reading
+   makes two sums hold is taken as read (_readings_held_twice); the null cells are solved for as the unknowns of the
+   sums, a value taken where the system is consistent and still fixes it after any one sum is dropped
+   (_solve_twice); and every null cell's first reading is put to the sums at once, the misread ones freed until the
+   sums agree, a reading taken where, were it misread, the sums would disagree twice over
+   (_readings_checked_twice). A value the sums give is taken only where the cell's ink could print it (one of its
+   readings, its first reading with one digit changed, 0 where no ink was found, anything for ink with no
+   reading; in a row whose numbers could not be placed in its columns, one of the numbers it printed): a
+   photographed 1388 whose row says 1288, and whose column says 1288 too, is 1288. A table whose known cells
+   already break a sum (a sure cell misread, or a sum printed wrong) takes nothing here.
 
 Every OCR'd cell says `source: "ocr"` and its confidence; a cell the sums settled says `checked: "sums"`.
 """
 
 from __future__ import annotations
 
+import numpy as np
 
 from .. import schema
 from .cells import UNREADABLE, parse_value
@@ -137,6 +151,13 @@ def verify_ocr_table(
             rows[r][c] = None
             res.cells[r][c]["confidence"] = 0.0
             res.notes.append(f"{r}.{c}: OCR read {res.cells[r][c].get('raw')!r}, and {rule} fails over it: null")
+    while not any(holds(eq, lambda r, c: rows[r][c]) is False for eq in eqs) and (
+        _zeros_by_sums(res, table, eqs, min_confidence)
+        + _readings_held_twice(res, table, eqs, min_confidence)
+        + _solve_twice(res, table, eqs, min_confidence)
+        + _readings_checked_twice(res, table, eqs, min_confidence)
+    ):
+        pass  # each value taken may let another sum hold, or fix another unknown
 
 
 def _failing(rows: dict, eqs, failed: set) -> list:
@@ -422,3 +443,259 @@ def _values_in_all_solutions(group: list, domains: dict, held: list, bounds: lis
     if nodes > MAX_NODES:
         return None
     return {k: v for k, v in seen.items() if v}
+
+
+def _fits_reading(table: str, key, cell, value) -> bool:
+    """Whether the ink of an OCR'd cell could print `value`: one of its readings; 0 for a cell with no ink; any
+    number for ink that read as no number at all; or its first reading, read as digits, with one digit changed (1388
+    for 1288, 1 for 7: a blurred digit misread), never a number of another length."""
+    if not cell.ink:
+        return value == 0
+    if value in _candidates(table, key[1], cell):
+        return True
+    text = str(cell.text or "").strip()
+    if not text or text == UNREADABLE:
+        return True
+    if not text.isdigit() or isinstance(value, float):
+        return False  # a mark read as a blank (a slash, a dash) prints no digit; amounts are not guessed at
+    b = str(value)
+    return len(text) == len(b) and sum(x != y for x, y in zip(text, b)) == 1
+
+
+def _could_print(res, table: str, key, value) -> bool:
+    """Whether what was read for a cell could print `value`: an OCR'd cell's ink (_fits_reading); a cell of a row
+    whose numbers could not be placed in its columns (too few, too many: its cells hold the row's text, `12 | 3 |
+    15`), one of the numbers the row printed, or 0 where it printed fewer numbers than it has cells (blank cells)."""
+    if key in res.ocr:
+        return _fits_reading(table, key, res.ocr[key], value)
+    entry = res.cells.get(key[0], {}).get(key[1]) or {}
+    if entry.get("source") != "ocr" or not str(entry.get("raw") or "").strip():
+        return False  # a cell nothing was read for: no value is taken from the sums alone
+    parts = [part.strip() for part in str(entry["raw"]).split("|") if part.strip()]
+    printed = [parse_value(part, schema.value_kind(table, key[1])) for part in parts]
+    return value in printed or (value == 0 and len(parts) < len(res.cells[key[0]]))
+
+
+def _take(res, key, value, min_confidence: float, why: str) -> None:
+    row, col = key
+    res.rows[row][col] = value
+    entry = res.cells[row][col]
+    entry["confidence"] = round(max(min_confidence, res.ocr[key].confidence or 0.0 if key in res.ocr else 0.0), 4)
+    entry["checked"] = "sums"
+    res.notes.append(f"{row}.{col}: OCR read {entry.get('raw')!r}; {why}")
+
+
+def _zeros_by_sums(res, table: str, eqs, min_confidence: float) -> int:
+    """The null cells on one side of a sum whose known cells leave nothing for them: counts are never below 0, so
+    each is 0 (a column whose total reads 0 and whose faint cells read as nothing), when the ink of each could
+    print a 0; where one could not (it reads 5), something in the sum is misread and none is taken."""
+    rows = res.rows
+    taken = 0
+    for _, a, b in eqs:
+        open_a = [k for k in a if rows[k[0]][k[1]] is None]
+        open_b = [k for k in b if rows[k[0]][k[1]] is None]
+        if bool(open_a) == bool(open_b):
+            continue
+        left = sum(rows[r][c] for r, c in a if rows[r][c] is not None)
+        right = sum(rows[r][c] for r, c in b if rows[r][c] is not None)
+        zeros = open_a or open_b
+        if left != right or not all(k in res.ocr and _fits_reading(table, k, res.ocr[k], 0) for k in zeros):
+            continue
+        for key in zeros:
+            _take(res, key, 0, min_confidence, "the sum's other cells leave nothing for it: 0")
+            taken += 1
+    return taken
+
+
+def _readings_held_twice(res, table: str, eqs, min_confidence: float) -> int:
+    """The null cells whose own first reading (0 where no ink was found) makes two sums hold, every other cell of
+    both known or read as a number (its first reading): each is taken as read. A misread cell would need its misreading cancelled out in
+    its row and in its column at once. Returns how many were taken."""
+    rows = res.rows
+    read = {}
+    for _, a, b in eqs:
+        for key in a + b:
+            if rows[key[0]][key[1]] is None and key in res.ocr and key not in read:
+                read[key] = _top_reading(table, key[1], res.ocr[key]) if res.ocr[key].ink else 0
+
+    def value(r, c):
+        v = rows[r][c]
+        return read.get((r, c)) if v is None else v
+
+    holding: dict = {}
+    for rule, a, b in eqs:
+        if holds((rule, a, b), value):
+            for key in a + b:
+                holding[key] = holding.get(key, 0) + 1
+    taken = 0
+    for key, v in read.items():
+        if v is not None and holding.get(key, 0) >= 2:
+            _take(res, key, v, min_confidence, "its reading makes two sums hold")
+            taken += 1
+    return taken
+
+
+def _solve_twice(res, table: str, eqs, min_confidence: float) -> int:
+    """The null cells the sums fix twice over. The null cells of the table are unknowns of the linear system the
+    sums make over them (the other cells known); a group of them tied by sums is solved only when the system is
+    consistent, and a cell takes its value only when that value is a whole number ≥ 0 that what was read for it
+    could print (_could_print) and that the sums still fix after any one of them is dropped: every value rests on two
+    independent ways of adding the table up, so that a misread cell of one sum is caught by the other instead of
+    passed on (a row whose 1388 broke its sums: its row gives 1288, and its column, with the 447 its own row
+    gives, says the same)."""
+    rows = res.rows
+    unknown = sorted({k for _, a, b in eqs for k in a + b if rows[k[0]][k[1]] is None})
+    taken = 0
+    pairs = [(a, b) for _, a, b in eqs]
+    for group in _groups(unknown, pairs):
+        held = [(a, b) for a, b in pairs if any(k in group for k in a + b)]
+        matrix, target = _system(held, group, lambda k: rows[k[0]][k[1]])
+        values, *_ = np.linalg.lstsq(matrix, target, rcond=None)
+        if np.abs(matrix @ values - target).max(initial=0.0) > 1e-6:
+            continue  # the sums disagree with the known cells: one of those is misread, and none is solved
+        fixed = _fixed(matrix)
+        for j in range(len(held)):
+            fixed &= _fixed(np.delete(matrix, j, axis=0))
+        for i, key in enumerate(group):
+            value = round(float(values[i]))
+            if not fixed[i] or abs(values[i] - value) > 1e-6 or value < 0:
+                continue
+            if key[1] not in res.cells.get(key[0], {}) or not _could_print(res, table, key, value):
+                continue
+            _take(res, key, value, min_confidence, f"two ways of adding the table up give {value}")
+            taken += 1
+    return taken
+
+
+MAX_SUSPECTS = 8  # readings freed, one at a time, to find the misread cells that make a table's sums disagree
+
+
+def _system(held: list, free: list, value):
+    """The sums `held` as a linear system over the cells `free`: (matrix, target), the other cells' values moved to
+    the target side (`value(cell)`)."""
+    index = {k: i for i, k in enumerate(free)}
+    matrix = np.zeros((len(held), len(free)))
+    target = np.zeros(len(held))
+    for j, (a, b) in enumerate(held):
+        for side, sign in ((a, 1.0), (b, -1.0)):
+            for k in side:
+                if k in index:
+                    matrix[j, index[k]] += sign
+                else:
+                    target[j] -= sign * value(k)
+    return matrix, target
+
+
+def _residual(held: list, free: list, value) -> float:
+    """How far the sums are from holding over the cells `free`, the others as `value` gives them (0: consistent)."""
+    matrix, target = _system(held, free, value)
+    if not free:
+        return float(np.abs(target).max(initial=0.0))
+    solution, *_ = np.linalg.lstsq(matrix, target, rcond=None)
+    return float(np.abs(matrix @ solution - target).max(initial=0.0))
+
+
+def _readings_checked_twice(res, table: str, eqs, min_confidence: float) -> int:
+    """The null cells whose own first reading the sums check twice over. Every null cell's first reading (0 where no
+    ink was found) is put to the sums, the cells read as no number left unknown; where the sums then disagree, the
+    readings whose freeing brings them closest to agreeing are freed one at a time (up to MAX_SUSPECTS: the
+    misread cells, to be solved for afterwards), until they agree. A reading is then taken as read only when the
+    sums, every other freed cell unknown, would still fix its cell after any one of them is dropped: were it
+    misread, two independent ways of adding the table up would each disagree with it. A table whose sums cannot be
+    brought to agree takes nothing. Returns how many were taken."""
+    rows = res.rows
+    null = sorted({k for _, a, b in eqs for k in a + b if rows[k[0]][k[1]] is None})
+    reading = {}
+    for key in null:
+        if key in res.ocr:
+            v = _top_reading(table, key[1], res.ocr[key]) if res.ocr[key].ink else 0
+            if v is not None:
+                reading[key] = v
+    if not reading:
+        return 0
+    pairs = [(a, b) for _, a, b in eqs]
+    taken = 0
+    for group in _groups(null, pairs):
+        held = [(a, b) for a, b in pairs if any(k in group for k in a + b)]
+        read = [k for k in group if k in reading]
+        free = [k for k in group if k not in reading]
+        suspects: list = []
+
+        def value(k):
+            v = rows[k[0]][k[1]]
+            return reading[k] if v is None else v
+
+        before = set(reading)
+        _zeros_left_by_readings(
+            held, free, reading, value, lambda k: k in res.ocr and _fits_reading(table, k, res.ocr[k], 0)
+        )
+        left_zero = set(reading) - before
+        read = [k for k in group if k in reading]
+        free = [k for k in group if k not in reading]
+        gap = _residual(held, free, value)
+        while gap > 1e-6 and len(suspects) < MAX_SUSPECTS:
+            trials = {k: _residual(held, free + suspects + [k], value) for k in read if k not in suspects}
+            if not trials:
+                break
+            best = min(trials, key=lambda k: (trials[k], k))
+            if trials[best] >= gap - 1e-6:
+                break
+            suspects.append(best)
+            gap = trials[best]
+        if gap > 1e-6:
+            continue
+        kept = [k for k in read if k not in suspects]
+        unknown, _ = _system(held, free + suspects, value)
+        cells, _ = _system(held, kept, lambda k: 0)
+        for key, checked in zip(kept, _fixed_beside(unknown, cells)):
+            if checked:
+                why = "the sums leave it 0" if key in left_zero else "its reading"
+                _take(res, key, reading[key], min_confidence, f"{why}, checked by two ways of adding the table up")
+                taken += 1
+    return taken
+
+
+def _zeros_left_by_readings(held: list, free: list, reading: dict, value, could_be_0) -> None:
+    """Put 0 in `reading`, in place, for the cells of `free` on one side of a sum whose other cells (known, or as
+    read) leave nothing for them (counts are never below 0): a reading like the others, checked as they are."""
+    changed = True
+    while changed:
+        changed = False
+        for a, b in held:
+            open_a = [k for k in a if k in free and k not in reading]
+            open_b = [k for k in b if k in free and k not in reading]
+            if bool(open_a) == bool(open_b):
+                continue
+            left = sum(value(k) for k in a if k not in open_a)
+            right = sum(value(k) for k in b if k not in open_b)
+            zeros = open_a or open_b
+            if left == right and all(k in reading or could_be_0(k) for k in zeros):
+                reading.update({k: 0 for k in zeros if k not in reading})
+                changed = True
+
+
+def _fixed_beside(unknown, cells) -> list[bool]:
+    """For each column of `cells` (a cell of the sums, as a column of their matrix), whether the sums fix that cell
+    beside the unknowns `unknown` (their matrix columns) even with any one sum dropped: the cell's column, with that
+    sum's row left out, is outside the span of the unknowns' columns (no change of the unknowns makes up for a change
+    in the cell)."""
+    out = np.ones(cells.shape[1], dtype=bool)
+    for j in range(cells.shape[0]):
+        part, rest = np.delete(unknown, j, axis=0), np.delete(cells, j, axis=0)
+        if part.shape[1]:
+            basis, singular, _ = np.linalg.svd(part, full_matrices=False)
+            basis = basis[:, singular > 1e-9 * max(1.0, singular.max(initial=0.0))]
+            rest = rest - basis @ (basis.T @ rest)
+        out &= np.abs(rest).max(axis=0, initial=0.0) > 1e-9
+    return out.tolist() if cells.shape[0] else [False] * cells.shape[1]
+
+
+def _fixed(matrix):
+    """For each unknown of the system `matrix` · x = b, whether every solution gives it the same value (it has no
+    part in the matrix's null space)."""
+    if matrix.shape[0] == 0:
+        return np.zeros(matrix.shape[1], dtype=bool)
+    _, singular, vt = np.linalg.svd(matrix)
+    rank = int((singular > 1e-9 * max(1.0, singular.max(initial=0.0))).sum())
+    null = vt[rank:]
+    return np.all(np.abs(null) < 1e-9, axis=0)
