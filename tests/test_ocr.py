@@ -802,6 +802,26 @@ def test_a_row_whose_numbers_could_not_be_placed_takes_what_the_sums_fix_twice_a
         assert [res.rows["partially_granted"][c] for c in columns] == expected, raw
 
 
+def test_no_cell_is_solved_below_0_to_make_up_for_a_slash_read_as_1():
+    """From a hunt of other seeds (a photo whose blanks are slashes): a row's slash and its total's slash read as
+    unsure 1s, so the row holds as read, and two rows whose numbers could not be placed are unknown. Solved for
+    without bounds, those rows' cells would take -1 to make the column of the 1 add up, and the 1s would be taken as
+    checked twice over (four wrong numbers). Counts are never below 0: the readings cannot all be right, and the 1s
+    are not taken."""
+    from pipeline.extraction.ocr_guard import verify_ocr_table
+
+    printed = {"denied.third_party": [0, 0, 0, 0, 0, 1]}
+    misread = {("granted", "commercial"): "1", ("granted", "total"): "1"}
+    res, columns = _requests_read(printed, misread, {k: 0.5 for k in misread})
+    for row in ("denied.internal_affairs", "denied.process_info"):
+        for col in columns:
+            del res.ocr[(row, col)]
+            res.rows[row][col] = None
+            res.cells[row][col] = {"raw": " | ".join(["0"] * 8), "confidence": 0.0, "source": "ocr"}
+    verify_ocr_table(res, "requests", "2021", very_sure=0.98)
+    assert res.rows["granted"]["commercial"] in (0, None) and res.rows["granted"]["total"] in (0, None)
+
+
 def test_a_table_of_slashes_read_as_unsure_ones_gets_no_number_by_coincidence():
     """From a hunt of other seeds (tests/data/hunt_slashes_table3.json: table 3 of a synthetic scan as the table
     stage built it from its OCR readings, with what the page printed): a table whose zeros are slashes, nearly every

@@ -23,7 +23,8 @@ readings. After the table is built:
    are not `very_sure` made null (one of them is misread, and which one cannot be told), but for a cell of another
    sum that holds, every cell of it known, where some cell of the failing sum is in no such sum and so can carry
    the error (a row whose one unreadable number broke its column: the row's other numbers and blanks, each
-   confirmed by its own column, stay); when every cell of it is
+   confirmed by its own column, stay; a null cell carries no error of a sum its known cells overshoot); when every
+   cell of it is
    very sure, the numbers are kept as printed and the check reports the failure (reports do print sums that do not
    add up).
 5. Last, the null cells are taken up again with the table's sums as a whole (a table read so badly that most of
@@ -37,8 +38,10 @@ readings. After the table is built:
    (_readings_checked_twice). A value the sums give is taken only where the cell's ink could print it (one of its
    readings, its first reading with one digit changed, 0 where no ink was found, anything for ink with no
    reading; in a row whose numbers could not be placed in its columns, one of the numbers it printed): a
-   photographed 1388 whose row says 1288, and whose column says 1288 too, is 1288. A table whose known cells
-   already break a sum (a sure cell misread, or a sum printed wrong) takes nothing here.
+   photographed 1388 whose row says 1288, and whose column says 1288 too, is 1288. The unknowns are counts: a
+   system that holds only with one of them below 0 (scipy's linear programming says whether one ≥ 0 exists) has a
+   misread cell, and takes nothing. A table whose known cells already break a sum (a sure cell misread, or a sum
+   printed wrong) takes nothing here.
 
 Every OCR'd cell says `source: "ocr"` and its confidence; a cell the sums settled says `checked: "sums"`.
 """
@@ -141,10 +144,13 @@ def verify_ocr_table(
         res.notes.append(f"{row}.{col}: OCR read {entry.get('raw')!r} unsure; {why}: null")
     # sums that still fail over OCR'd cells: the unsure cells in them cannot be trusted, but where a cell of the
     # failing sum can carry its error (one in no sum that holds: a null cell, a misread total), the cells of sums
-    # that hold are spared
+    # that hold are spared; a null cell carries no error of a sum whose known cells already overshoot it (a count
+    # cannot be below 0 to make up for them)
     confirmed = _in_holding_sums(rows, eqs)
     for rule, a, b in _failing(rows, eqs, failed):
-        spared = confirmed if any(k not in confirmed for k in a + b) else set()
+        over = _overshoots(rows, a, b)
+        carriers = [k for k in a + b if k not in confirmed and not (over and rows[k[0]][k[1]] is None)]
+        spared = confirmed if carriers else set()
         for r, c in _shaky_in(rows, res, a + b, very_sure):
             if (r, c) in spared:
                 continue
@@ -551,8 +557,8 @@ def _solve_twice(res, table: str, eqs, min_confidence: float) -> int:
         held = [(a, b) for a, b in pairs if any(k in group for k in a + b)]
         matrix, target = _system(held, group, lambda k: rows[k[0]][k[1]])
         values, *_ = np.linalg.lstsq(matrix, target, rcond=None)
-        if np.abs(matrix @ values - target).max(initial=0.0) > 1e-6:
-            continue  # the sums disagree with the known cells: one of those is misread, and none is solved
+        if np.abs(matrix @ values - target).max(initial=0.0) > 1e-6 or not _feasible(matrix, target):
+            continue  # the sums disagree with the known cells, counts ≥ 0: one of those is misread, none is solved
         fixed = _fixed(matrix)
         for j in range(len(held)):
             fixed &= _fixed(np.delete(matrix, j, axis=0))
@@ -642,8 +648,8 @@ def _readings_checked_twice(res, table: str, eqs, min_confidence: float) -> int:
                 break
             suspects.append(best)
             gap = trials[best]
-        if gap > 1e-6:
-            continue
+        if gap > 1e-6 or not _feasible(*_system(held, free + suspects, value)):
+            continue  # the readings cannot all be right, however the freed cells are read: nothing is taken
         kept = [k for k in read if k not in suspects]
         unknown, _ = _system(held, free + suspects, value)
         cells, _ = _system(held, kept, lambda k: 0)
@@ -672,6 +678,18 @@ def _zeros_left_by_readings(held: list, free: list, reading: dict, value, could_
             if left == right and all(k in reading or could_be_0(k) for k in zeros):
                 reading.update({k: 0 for k in zeros if k not in reading})
                 changed = True
+
+
+def _feasible(matrix, target) -> bool:
+    """Whether the sums `matrix` · x = target can hold with every unknown a count (x ≥ 0): a linear program with
+    nothing to minimise (scipy's HiGHS). Solving for the unknowns alone would let one go below 0 to make up for a
+    misread cell (a slash read as 1 beside a row whose cells could not be placed)."""
+    from scipy.optimize import linprog
+
+    if not matrix.shape[1]:
+        return bool(np.abs(target).max(initial=0.0) < 1e-6)
+    found = linprog(np.zeros(matrix.shape[1]), A_eq=matrix, b_eq=target, bounds=(0, None), method="highs")
+    return found.status == 0
 
 
 def _fixed_beside(unknown, cells) -> list[bool]:
