@@ -486,9 +486,39 @@ def _take(res, key, value, min_confidence: float, why: str) -> None:
     row, col = key
     res.rows[row][col] = value
     entry = res.cells[row][col]
-    entry["confidence"] = round(max(min_confidence, res.ocr[key].confidence or 0.0 if key in res.ocr else 0.0), 4)
+    read_confidence = (res.ocr[key].confidence or 0.0) if key in res.ocr else 0.0
+    entry["confidence"] = round(max(min_confidence, read_confidence), 4)
     entry["checked"] = "sums"
     res.notes.append(f"{row}.{col}: OCR read {entry.get('raw')!r}; {why}")
+
+
+def _left_nothing_by(a: list, b: list, is_open, value) -> list:
+    """The open cells of the sum Σa = Σb when they are all on one side of it and its other cells (`value`) leave
+    nothing for them: each is 0, none being below 0. [] otherwise."""
+    open_a, open_b = [k for k in a if is_open(k)], [k for k in b if is_open(k)]
+    if bool(open_a) == bool(open_b):
+        return []
+    left = sum(value(k) for k in a if not is_open(k))
+    right = sum(value(k) for k in b if not is_open(k))
+    return (open_a or open_b) if left == right else []
+
+
+def _could_be_0(res, table: str, key) -> bool:
+    """Whether an OCR'd cell's ink could print a 0 (_fits_reading); a cell not OCR'd is never taken as 0 here."""
+    return key in res.ocr and _fits_reading(table, key, res.ocr[key], 0)
+
+
+def _first_readings(res, table: str, eqs) -> dict:
+    """The first readings of the null OCR'd cells of the sums, where they read as a number (0 where no ink was
+    found): {(row, column): value}."""
+    out = {}
+    for _, a, b in eqs:
+        for key in a + b:
+            if res.rows[key[0]][key[1]] is None and key in res.ocr and key not in out:
+                v = _top_reading(table, key[1], res.ocr[key]) if res.ocr[key].ink else 0
+                if v is not None:
+                    out[key] = v
+    return out
 
 
 def _zeros_by_sums(res, table: str, eqs, min_confidence: float) -> int:
@@ -498,14 +528,8 @@ def _zeros_by_sums(res, table: str, eqs, min_confidence: float) -> int:
     rows = res.rows
     taken = 0
     for _, a, b in eqs:
-        open_a = [k for k in a if rows[k[0]][k[1]] is None]
-        open_b = [k for k in b if rows[k[0]][k[1]] is None]
-        if bool(open_a) == bool(open_b):
-            continue
-        left = sum(rows[r][c] for r, c in a if rows[r][c] is not None)
-        right = sum(rows[r][c] for r, c in b if rows[r][c] is not None)
-        zeros = open_a or open_b
-        if left != right or not all(k in res.ocr and _fits_reading(table, k, res.ocr[k], 0) for k in zeros):
+        zeros = _left_nothing_by(a, b, lambda k: rows[k[0]][k[1]] is None, lambda k: rows[k[0]][k[1]])
+        if not all(_could_be_0(res, table, k) for k in zeros):
             continue
         for key in zeros:
             _take(res, key, 0, min_confidence, "the sum's other cells leave nothing for it: 0")
@@ -518,11 +542,7 @@ def _readings_held_twice(res, table: str, eqs, min_confidence: float) -> int:
     both known or read as a number (its first reading): each is taken as read. A misread cell would need its misreading cancelled out in
     its row and in its column at once. Returns how many were taken."""
     rows = res.rows
-    read = {}
-    for _, a, b in eqs:
-        for key in a + b:
-            if rows[key[0]][key[1]] is None and key in res.ocr and key not in read:
-                read[key] = _top_reading(table, key[1], res.ocr[key]) if res.ocr[key].ink else 0
+    read = _first_readings(res, table, eqs)
 
     def value(r, c):
         v = rows[r][c]
@@ -535,7 +555,7 @@ def _readings_held_twice(res, table: str, eqs, min_confidence: float) -> int:
                 holding[key] = holding.get(key, 0) + 1
     taken = 0
     for key, v in read.items():
-        if v is not None and holding.get(key, 0) >= 2:
+        if holding.get(key, 0) >= 2:
             _take(res, key, v, min_confidence, "its reading makes two sums hold")
             taken += 1
     return taken
@@ -559,7 +579,7 @@ def _solve_twice(res, table: str, eqs, min_confidence: float) -> int:
         values, *_ = np.linalg.lstsq(matrix, target, rcond=None)
         if np.abs(matrix @ values - target).max(initial=0.0) > 1e-6 or not _feasible(matrix, target):
             continue  # the sums disagree with the known cells, counts ≥ 0: one of those is misread, none is solved
-        fixed = _fixed(matrix)
+        fixed = np.ones(len(group), dtype=bool)  # fixed with any one sum dropped is fixed by them all
         for j in range(len(held)):
             fixed &= _fixed(np.delete(matrix, j, axis=0))
         for i, key in enumerate(group):
@@ -611,19 +631,13 @@ def _readings_checked_twice(res, table: str, eqs, min_confidence: float) -> int:
     brought to agree takes nothing. Returns how many were taken."""
     rows = res.rows
     null = sorted({k for _, a, b in eqs for k in a + b if rows[k[0]][k[1]] is None})
-    reading = {}
-    for key in null:
-        if key in res.ocr:
-            v = _top_reading(table, key[1], res.ocr[key]) if res.ocr[key].ink else 0
-            if v is not None:
-                reading[key] = v
+    reading = _first_readings(res, table, eqs)
     if not reading:
         return 0
     pairs = [(a, b) for _, a, b in eqs]
     taken = 0
     for group in _groups(null, pairs):
         held = [(a, b) for a, b in pairs if any(k in group for k in a + b)]
-        read = [k for k in group if k in reading]
         free = [k for k in group if k not in reading]
         suspects: list = []
 
@@ -632,9 +646,7 @@ def _readings_checked_twice(res, table: str, eqs, min_confidence: float) -> int:
             return reading[k] if v is None else v
 
         before = set(reading)
-        _zeros_left_by_readings(
-            held, free, reading, value, lambda k: k in res.ocr and _fits_reading(table, k, res.ocr[k], 0)
-        )
+        _zeros_left_by_readings(held, free, reading, value, lambda k: _could_be_0(res, table, k))
         left_zero = set(reading) - before
         read = [k for k in group if k in reading]
         free = [k for k in group if k not in reading]
@@ -648,10 +660,10 @@ def _readings_checked_twice(res, table: str, eqs, min_confidence: float) -> int:
                 break
             suspects.append(best)
             gap = trials[best]
-        if gap > 1e-6 or not _feasible(*_system(held, free + suspects, value)):
+        unknown, target = _system(held, free + suspects, value)
+        if gap > 1e-6 or not _feasible(unknown, target):
             continue  # the readings cannot all be right, however the freed cells are read: nothing is taken
         kept = [k for k in read if k not in suspects]
-        unknown, _ = _system(held, free + suspects, value)
         cells, _ = _system(held, kept, lambda k: 0)
         for key, checked in zip(kept, _fixed_beside(unknown, cells)):
             if checked:
@@ -668,15 +680,9 @@ def _zeros_left_by_readings(held: list, free: list, reading: dict, value, could_
     while changed:
         changed = False
         for a, b in held:
-            open_a = [k for k in a if k in free and k not in reading]
-            open_b = [k for k in b if k in free and k not in reading]
-            if bool(open_a) == bool(open_b):
-                continue
-            left = sum(value(k) for k in a if k not in open_a)
-            right = sum(value(k) for k in b if k not in open_b)
-            zeros = open_a or open_b
-            if left == right and all(k in reading or could_be_0(k) for k in zeros):
-                reading.update({k: 0 for k in zeros if k not in reading})
+            zeros = _left_nothing_by(a, b, lambda k: k in free and k not in reading, value)
+            if zeros and all(could_be_0(k) for k in zeros):
+                reading.update({k: 0 for k in zeros})
                 changed = True
 
 
