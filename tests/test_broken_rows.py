@@ -437,3 +437,37 @@ def test_a_row_of_numbers_whose_last_cell_reads_as_words_is_a_row_of_values_not_
     # a label's row number in a cell of its own, with no numbers after the label, stays a label
     (row,) = records_from_grid(_grid([["1", "政府信息公开工作机构"]]), section=1)
     assert row.values == [] and "政府信息公开工作机构" in row.label
+
+
+def _borderless_pdf(tmp_path, seed: int, header: str):
+    """A synthetic report printed without rulings (tables rebuilt from word positions), its table headers printed
+    as `header` says (spaced: 商 业 / 企 业, 维 持, each character a word of its own)."""
+    from pipeline.modeling.synth import corpus_sentences, draw_report, gold_of, printed_tables, render_pdf
+
+    rng = random.Random(seed)
+    while True:
+        rep = draw_report(rng, f"borderless-{seed}.pdf", "pdf_borderless", corpus_sentences(ROOT / "data" / "raw"))
+        if all(t["status"] == "found" for t in rep.tables.values()):
+            break
+    rep.style["header"] = header
+    tables = printed_tables(rep, rng)
+    path = tmp_path / rep.name
+    render_pdf(rep, tables, path, ruled=False)
+    return path, gold_of(rep, rep.name)
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_letter_spaced_headers_of_a_table_without_rulings_make_no_columns_of_their_own(tmp_path, models, seed):
+    """A header printed letter-spaced is a word per character to the PDF's word grouping; some of those characters
+    stand between the value columns, and were taken for columns whose cells are all blank: table 3's rows under
+    them had 9 cells for 7 and were null, and table 4's row of 15 numbers came to 27 cells and the table was
+    missing. Every table is found and every number read, as with plain headers."""
+    for header in ("spaced", "plain"):
+        path, gold = _borderless_pdf(tmp_path, seed, header)
+        report = build_report(read_document(str(path)), models.row_labeler, models.section_model, models.column_labeler)
+        assert {t: report["tables"][t]["status"] for t in gold["tables"]} == {
+            t: g["status"] for t, g in gold["tables"].items()
+        }, header
+        wrong, null = _wrong_and_null(report, gold)
+        assert wrong == [], header
+        assert null == 0, (header, [n for t in report["tables"].values() for n in t.get("notes", [])])

@@ -172,7 +172,7 @@ def _columns_from_header(columns: list[tuple[float, float]], header: list[list[d
     if not columns:
         return columns
     for line in header:
-        words = [w for w in line if w["x0"] >= columns[0][0] - 2]
+        words = _spaced_out(w for w in line if w["x0"] >= columns[0][0] - 2)
         if len(words) < 2:
             continue
         overlaps = [[c for c in columns if w["x0"] <= c[1] and c[0] <= w["x1"]] for w in words]
@@ -182,6 +182,19 @@ def _columns_from_header(columns: list[tuple[float, float]], header: list[list[d
         if new and len(words) >= len(columns):
             columns = sorted(columns + new)
     return columns
+
+
+def _spaced_out(words) -> list[dict]:
+    """A header line's words (left to right), those parted by no more than a space joined again: a header printed
+    letter-spaced (商 业 / 企 业, 维 持, 总 计) is one word over its column, not a word per character, some of which
+    would stand between the value columns and make columns of their own."""
+    out: list[dict] = []
+    for w in words:
+        if out and w["x0"] - out[-1]["x1"] <= 0.5 * (w["bottom"] - w["top"]):
+            out[-1] = {**out[-1], "text": out[-1]["text"] + w["text"], "x1": max(out[-1]["x1"], w["x1"])}
+        else:
+            out.append(w)
+    return out
 
 
 def _may_be_in_table(line: list[dict]) -> bool:
