@@ -61,6 +61,10 @@ class Cell:
     # pages). Set by the readers of pages (ruled and loose PDF tables, OCR'd grids); None for markup and text.
     box: tuple | None = None
     page: int | None = None
+    # why an OCR'd number is less sure than its recogniser said (readers/ocr/cells.py): {"as_read": the recogniser's
+    # own confidence, and a key per doubt: "framings" (what the second framing read), "ruling" ([text, confidence]
+    # read with the ink along a ruling restored), "faint", "sign", "shape" (the reading the mark's shape suggests)}
+    doubts: dict | None = None
 
     def to_dict(self) -> dict:
         d = {"text": self.text, "rowspan": self.rowspan, "colspan": self.colspan}
@@ -72,6 +76,8 @@ class Cell:
             d["box"] = [round(v, 1) for v in self.box]
             if self.page is not None:
                 d["page"] = self.page
+        if self.doubts:
+            d["doubts"] = self.doubts
         return d
 
     @classmethod
@@ -87,6 +93,7 @@ class Cell:
             d.get("ink"),
             tuple(d["box"]) if d.get("box") else None,
             d.get("page"),
+            d.get("doubts"),
         )
 
 

@@ -57,6 +57,23 @@ from .sums import equations, holds
 MAX_COMBINATIONS = 20_000  # readings a sum may combine when it narrows the readings of its cells
 
 
+def _doubted(cell) -> str:
+    """Why the reader doubted a cell's reading, in words for a reviewer (readers/ocr/cells.py's `doubts`)."""
+    doubts = cell.doubts or {}
+    words = []
+    if "framings" in doubts:
+        words.append(f"framed wider it reads {doubts['framings']!r}")
+    if "ruling" in doubts:
+        words.append(f"its ink touches a ruling, and with that ink restored it reads {doubts['ruling'][0]!r}")
+    if "faint" in doubts:
+        words.append("faint ink beside it was not read")
+    if "sign" in doubts:
+        words.append("a mark before it may be a minus sign")
+    if "shape" in doubts:
+        words.append(f"its shape suggests {doubts['shape']!r}")
+    return f" ({'; '.join(words)})" if words else ""
+
+
 def _top_reading(table: str, column: str, cell):
     """The value of the cell's own first reading, or None when it reads as no number (ink without a reading)."""
     if cell.ink and (not str(cell.text).strip() or cell.text == UNREADABLE):
@@ -141,7 +158,7 @@ def verify_ocr_table(
             res.notes.append(f"{row}.{col}: blank; {why}: null")
             continue
         why = "no reading" if not options else ("not confirmed by the table's sums" if held else "no sum to confirm it")
-        res.notes.append(f"{row}.{col}: OCR read {entry.get('raw')!r} unsure; {why}: null")
+        res.notes.append(f"{row}.{col}: OCR read {entry.get('raw')!r} unsure{_doubted(res.ocr[key])}; {why}: null")
     # sums that still fail over OCR'd cells: the unsure cells in them cannot be trusted, but where a cell of the
     # failing sum can carry its error (one in no sum that holds: a null cell, a misread total), the cells of sums
     # that hold are spared; a null cell carries no error of a sum whose known cells already overshoot it (a count

@@ -449,8 +449,10 @@ def read_cells(recogniser, clean, ink, lines_mask, grid, scale: float, grey=None
             conf = min(r.confidence for r in first)
             if not text.strip():
                 text, conf = UNREADABLE, 0.0  # ink that reads as no number: a value cell, unreadable
+            doubts = {"as_read": round(conf, 4)}  # why the reading is less sure than the recogniser says, and what
             if [r.text for r in again] != [r.text for r in first]:
                 conf = min(conf, 0.5)  # the two framings read different numbers
+                doubts["framings"] = "\n".join(r.text for r in again)
             alternatives = first[0].alternatives if len(first) == 1 else []
             if len(first) == 1 and again[0].text != first[0].text and again[0].text:
                 alternatives = [(again[0].text, again[0].confidence)] + [
@@ -462,11 +464,16 @@ def read_cells(recogniser, clean, ink, lines_mask, grid, scale: float, grey=None
                 conf = min(conf, 0.3)
                 alternatives = [(first[0].text, 0.5)] + [a for a in alternatives if a[0] != "-" + first[0].text]
                 text = "-" + first[0].text
+                doubts["sign"] = True
             if _faint_ink_left(clean, inner[cell], [box for _, box in parts], scale):
                 conf = min(conf, 0.5)  # faint marks no line took in: a digit or a line of it may be unread
+                doubts["faint"] = True
             if cell in regrown:  # ink against a ruling: part of a glyph may be lost under the ruling's margin
-                conf = min(conf, TOUCH_CONFIDENCE)
                 again = regrown[cell]
+                doubts["ruling"] = [again.text, round(again.confidence, 4)]  # the crop with that ink restored
+                # doubtful even where that third reading agrees: ink that ran into the ruling is lost with it, and
+                # an 8 whose left half lies in the ruling reads 3 all three ways (scripts/touching_rulings.py)
+                conf = min(conf, TOUCH_CONFIDENCE)
                 if again.text and again.text != text:
                     alternatives = [(again.text, again.confidence)] + [a for a in alternatives if a[0] != again.text]
             if len(first) == 1:
@@ -475,6 +482,9 @@ def read_cells(recogniser, clean, ink, lines_mask, grid, scale: float, grey=None
                 if other is not None:  # the mark's shape says otherwise: doubtful, the other reading offered
                     conf = min(conf, 0.3)
                     alternatives = [(other, 0.5)] + [a for a in alternatives if a[0] != other]
+                    doubts["shape"] = other
+            results[cell] = (text, conf, alternatives, True, doubts if len(doubts) > 1 else None)
+            continue
         elif (
             among_values(cell)
             and cell[2] - cell[0] == 1

@@ -97,15 +97,16 @@ def read_picture(
         read = engine.cells(picture, grid)
 
         def cell_of(cell, read=read):
-            text, conf, alternatives, has_ink = read.get(cell, ("", 1.0, [], False))
+            text, conf, alternatives, has_ink, *doubts = read.get(cell, ("", 1.0, [], False))
             return Cell(
                 text,
                 confidence=round(conf, 4),
                 alternatives=alternatives or None,
                 source="ocr",
                 ink=has_ink,
-                box=picture.back(grid.box(cell)),
-            )  # where it is on the picture as given
+                box=picture.back(grid.box(cell)),  # where it is on the picture as given
+                doubts=doubts[0] if doubts else None,
+            )
 
         rows = grid.rows(cell_of)
         tables.append(((x0 / scale, y0 / scale, x1 / scale, y1 / scale), rows))
