@@ -342,8 +342,9 @@ def _to_line_height(box, height: int, limits):
 
 
 def read_cells(recogniser, clean, ink, lines_mask, grid, scale: float, grey=None, core=None) -> dict:
-    """{cell: (text, confidence, alternatives, ink)} for every cell of a grid (pixels), read crop by crop from `clean`
-    (the flattened page with its ruling lines whitened).
+    """{cell: (text, confidence, alternatives, ink[, doubts])} for every cell of a grid (pixels), read crop by crop
+    from `clean` (the flattened page with its ruling lines whitened); a number that was doubted carries why
+    (`doubts`, see document.Cell).
 
     A number is read twice, framed two ways (tight, and with a wider margin at a smaller size): when the two
     readings disagree the cell is doubtful, whatever either says of itself. Given the page (`grey`) and its ruling
@@ -449,7 +450,7 @@ def read_cells(recogniser, clean, ink, lines_mask, grid, scale: float, grey=None
             conf = min(r.confidence for r in first)
             if not text.strip():
                 text, conf = UNREADABLE, 0.0  # ink that reads as no number: a value cell, unreadable
-            doubts = {"as_read": round(conf, 4)}  # why the reading is less sure than the recogniser says, and what
+            doubts = {"as_read": round(conf, 4)}  # the recogniser's own confidence, then each doubt and its reading
             if [r.text for r in again] != [r.text for r in first]:
                 conf = min(conf, 0.5)  # the two framings read different numbers
                 doubts["framings"] = "\n".join(r.text for r in again)
