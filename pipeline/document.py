@@ -63,7 +63,9 @@ class Cell:
     page: int | None = None
     # why an OCR'd number is less sure than its recogniser said (readers/ocr/cells.py): {"as_read": the recogniser's
     # own confidence, and a key per doubt: "framings" (what the second framing read), "ruling" ([text, confidence]
-    # read with the ink along a ruling restored), "faint", "sign", "shape" (the reading the mark's shape suggests)}
+    # read with the ink along a ruling restored), "fused" (whether that ink runs into the ruling's own: a number
+    # against a ruling is doubtful where it does or where the readings disagree), "faint", "sign", "shape" (the
+    # reading the mark's shape suggests)}
     doubts: dict | None = None
 
     def to_dict(self) -> dict:

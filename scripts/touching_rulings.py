@@ -5,9 +5,10 @@ Draws ruled tables of random counts (1–4 digits, 7s and 1s often among them: t
 others), each number pushed against one of its cell's rulings — touching it, or running 1–3 pixels into it — at
 150–250 dpi with blur and sensor noise, and reads them with the project's reader (readers/ocr/page.py). Over the
 cells whose ink was found against a ruling (`doubts["ruling"]`) it reports how many the reader takes as sure
-(confidence at or above `--min-confidence`) and how many of those are not the printed number; and, beside it, what
-the rule "a third reading with the ruling's ink restored that agrees makes the number as sure as its readings"
-would take, and how many of those would be wrong (the rule tried and dropped this round).
+(confidence at or above `--min-confidence`) and how many of those are not the printed number: the reader takes a
+number whose ink stands apart from the ruling's own (`apart`, not `fused`) and whose three readings agree. Beside
+it, what the broader rule "a third reading with the ruling's ink restored that agrees makes the number as sure as its
+readings", fused to the ruling or not, would take, and how many of those would be wrong (a rule tried and dropped).
 
     python scripts/touching_rulings.py --tables 20 --seed 1
 """
@@ -88,7 +89,8 @@ def main(argv=None) -> int:
     from pipeline.readers.ocr.page import read_picture
 
     rng = random.Random(args.seed)
-    counts = {"cells": 0, "against_a_ruling": 0, "sure": 0, "sure_wrong": 0, "third_reading_sure": 0}
+    counts = {"cells": 0, "against_a_ruling": 0, "fused": 0, "apart": 0, "sure": 0, "sure_wrong": 0}
+    counts["third_reading_sure"] = 0
     counts["third_reading_wrong"] = 0
     wrong = []
     for _ in range(args.tables):
@@ -103,13 +105,14 @@ def main(argv=None) -> int:
                 if not cell.doubts or "ruling" not in cell.doubts:
                     continue
                 counts["against_a_ruling"] += 1
+                counts["fused" if cell.doubts.get("fused") else "apart"] += 1
                 if (cell.confidence or 0.0) >= args.min_confidence:
                     counts["sure"] += 1
                     counts["sure_wrong"] += cell.text != text
                 restored, confidence = cell.doubts["ruling"]
                 trusted = min(cell.doubts["as_read"], confidence)
                 if (
-                    set(cell.doubts) == {"as_read", "ruling"}
+                    set(cell.doubts) <= {"as_read", "ruling", "fused"}
                     and restored == cell.text
                     and trusted >= args.min_confidence
                 ):

@@ -166,10 +166,12 @@ def test_digits_touching_a_ruling_are_doubtful_never_confidently_wrong():
 
 def test_why_a_number_against_a_ruling_is_doubted_is_recorded_with_its_third_reading():
     """A narrow column's numbers set against their rulings, as LibreOffice fits a table to the page: each is read a
-    third time with the ink along the ruling given back, and stays doubtful even where that reading agrees (ink that
-    ran into the ruling is lost with it: an 8 whose left half lies in the ruling reads 3 all three ways). Why is
-    recorded with the cell (`doubts`: the recogniser's own confidence, the third reading), and a 主动公开 cell left
-    null for it says so in the table's notes, for a reviewer."""
+    third time with the ink along the ruling given back. Where the number's ink runs into the ruling's own (fused to
+    it) it stays doubtful even when that reading agrees (ink that ran into the ruling is lost with it: an 8 whose
+    left half lies in the ruling reads 3 all three ways); where its ink stands apart from the ruling's, only the
+    ruling's margin hid part of it, the third reading sees it whole, and a number all three readings agree on is
+    taken at their confidence. Why is recorded with the cell (`doubts`: the recogniser's own confidence, the third
+    reading, `fused`), and a 主动公开 cell left null for it says so in the table's notes, for a reviewer."""
     from pipeline.extraction.ocr_guard import _doubted
     from pipeline.readers.ocr.cells import TOUCH_CONFIDENCE
     from pipeline.readers.ocr.options import OcrOptions
@@ -178,18 +180,24 @@ def test_why_a_number_against_a_ruling_is_doubted_is_recorded_with_its_third_rea
     texts = [["175", "2629", "470", "54"], ["1330", "77", "175", "9"]]
     where = [["right", "left", "right", "left"], ["left", "right", "left", "right"]]
     against = []
-    for overlap in (0, -1):  # touching the ruling, and running a pixel into it
+    for overlap in (-1, 0, 1):  # running a pixel into the ruling, touching it, a pixel short of it
         grey, scale = _ruled_picture(texts, where, overlap=overlap)
         cells = _value_cells(read_picture(grey, scale, OcrOptions()))
         against += [(printed, cells[r][c]) for r, row in enumerate(texts) for c, printed in enumerate(row)]
     against = [(printed, cell) for printed, cell in against if cell.doubts and "ruling" in cell.doubts]
-    assert len(against) >= 12, [c for _, c in against]  # the rulings were seen touched
-    for printed, cell in against:
+    assert len(against) >= 16, [c for _, c in against]  # the rulings were seen touched
+    fused = [(printed, cell) for printed, cell in against if cell.doubts.get("fused")]
+    apart = [(printed, cell) for printed, cell in against if "fused" not in cell.doubts]
+    assert len(fused) >= 8 and apart, against  # both kinds were drawn
+    for printed, cell in fused:
         assert cell.confidence <= TOUCH_CONFIDENCE
         assert cell.doubts["as_read"] >= cell.confidence
         assert cell.doubts["ruling"][0] == printed, cell  # read right three times, and still not taken alone
+    for printed, cell in apart:  # taken at the readings' confidence: right
+        assert cell.text == printed and cell.doubts["ruling"][0] == printed, cell
+        assert cell.confidence == min(cell.doubts["as_read"], cell.doubts["ruling"][1]) > TOUCH_CONFIDENCE
     # the note a reviewer reads where such a cell is left null names the reading with the ink restored
-    assert "with that ink restored it reads '470'" in _doubted(next(c for p, c in against if p == "470"))
+    assert "with that ink restored it reads '470'" in _doubted(next(c for p, c in fused if p == "470"))
 
 
 def test_a_minus_sign_is_read_or_the_number_is_doubtful():

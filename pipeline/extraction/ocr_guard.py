@@ -64,7 +64,8 @@ def _doubted(cell) -> str:
     if "framings" in doubts:
         words.append(f"framed wider it reads {doubts['framings']!r}")
     if "ruling" in doubts:
-        words.append(f"its ink touches a ruling, and with that ink restored it reads {doubts['ruling'][0]!r}")
+        touch = "runs into a ruling's" if doubts.get("fused") else "touches a ruling"
+        words.append(f"its ink {touch}, and with that ink restored it reads {doubts['ruling'][0]!r}")
     if "faint" in doubts:
         words.append("faint ink beside it was not read")
     if "sign" in doubts:

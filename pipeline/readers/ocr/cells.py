@@ -4,7 +4,7 @@ whitened), with a Recogniser (engine.py).
 Whole-page text detection misses lone digits in a grid, so each cell is looked at alone: a cell with no ink (no mark
 bigger than speckle noise) is blank; a lone dash or slash is read by its shape (a recogniser shown one alone invents
 日, 8 or 7); the ink is cut into text lines by its rows, each line framed tightly and recognised. A number is read
-twice, framed two ways, and is doubtful when the two disagree; a number whose ink touches a ruling, or whose minus
+twice, framed two ways, and is doubtful when the two disagree; a number whose ink runs into a ruling, or whose minus
 sign the recogniser dropped, or whose mark's shape contradicts a 7 / 1 / slash, is doubtful too, with the other
 reading offered. Every reading keeps its confidence and next readings (reading.py).
 """
@@ -20,7 +20,7 @@ RESIDUE_PT = 1.0  # a mark this thin along a cell's edge is left over from the r
 STRAY_PT = 3.5  # a mark smaller than this standing apart from the text is a speck
 DASH_CONFIDENCE = 0.97  # a lone short flat stroke read by its shape as a dash (a blank mark)
 UNSURE_MARK = 0.5  # a mark read less sure than this, as no number, is no text of the cell
-TOUCH_CONFIDENCE = 0.5  # at most this sure: a number whose ink touches a ruling (the sums must confirm it)
+TOUCH_CONFIDENCE = 0.5  # at most this sure: a number whose ink runs into a ruling's (the sums must confirm it)
 FAINT_INK = 100  # a line whose darkest pixel is lighter than this (0 black, 255 paper) is faint ink: a photograph
 HALO_PT = 1.25  # a faint line's crop grows at most this far over the blur around its ink (_frame)
 HALO_CONTRAST = 6  # grey levels under the paper's: pixels still in a glyph's blur
@@ -193,7 +193,8 @@ def line_boxes(ink, lines_mask, grid, scale: float) -> tuple[dict, dict, set, di
 
 
 def _touching_rulings(ink, core, grid, inner: dict, scale: float) -> dict:
-    """{cell: [(x0, y0, x1, y1, crossing)]}: ink reaching a cell's rulings that is not the ruling itself (pixels).
+    """{cell: [(x0, y0, x1, y1, crossing, fused)]}: ink reaching a cell's rulings that is not the ruling itself
+    (pixels), and whether it is one mark with the ruling's own ink (`fused`).
 
     Cell crops leave out the ruling lines with a margin (`lines_mask`), so a glyph that touches a ruling loses the
     part that lies against it: a 7 whose top bar rests on the line reads 1, a 75 whose 7 leans on the left ruling
@@ -201,7 +202,8 @@ def _touching_rulings(ink, core, grid, inner: dict, scale: float) -> dict:
     away is looked at around each cell: a glyph-sized mark that crosses from the cell's inner box into the band
     along its rulings or reaches the inner box's edge (`crossing`: cut where the crop ends, and a thin cut stroke
     there is dropped as what is left of a ruling), or that lies in that band on the cell's own side, makes the
-    cell's reading doubtful."""
+    cell's reading doubtful. A mark fused to the ruling may have more of its ink inside the ruling's stroke, where
+    no reading sees it; a mark apart from it is seen whole once the margin is given back (read_cells)."""
     import cv2
     import numpy as np
 
@@ -219,6 +221,7 @@ def _touching_rulings(ink, core, grid, inner: dict, scale: float) -> dict:
             continue
         n, labels, stats, centres = cv2.connectedComponentsWithStats(crop, connectivity=8)
         ix0, iy0, ix1, iy1 = x0 - ox0, y0 - oy0, x1 - ox0, y1 - oy0
+        fused_to = None  # the ink's own marks, the ruling among them: which of them hold ruling pixels
         found = []
         for k in range(1, n):
             x, y, w, h, _ = (int(v) for v in stats[k])
@@ -228,7 +231,11 @@ def _touching_rulings(ink, core, grid, inner: dict, scale: float) -> dict:
             cx, cy = centres[k]
             own_side = gx0 - ox0 <= cx <= gx1 - ox0 and gy0 - oy0 <= cy <= gy1 - oy0
             if crossing or own_side:
-                found.append((ox0 + x, oy0 + y, ox0 + x + w, oy0 + y + h, crossing))
+                if fused_to is None:
+                    _, whole = cv2.connectedComponents(ink[oy0:oy1, ox0:ox1].astype(np.uint8), connectivity=8)
+                    fused_to = set(np.unique(whole[core[oy0:oy1, ox0:ox1] > 0]).tolist()) - {0}
+                fused = bool(set(np.unique(whole[labels == k]).tolist()) & fused_to)
+                found.append((ox0 + x, oy0 + y, ox0 + x + w, oy0 + y + h, crossing, fused))
         if found:
             out[cell] = found
     return out
@@ -348,8 +355,10 @@ def read_cells(recogniser, clean, ink, lines_mask, grid, scale: float, grey=None
 
     A number is read twice, framed two ways (tight, and with a wider margin at a smaller size): when the two
     readings disagree the cell is doubtful, whatever either says of itself. Given the page (`grey`) and its ruling
-    strokes (`core`), a number whose ink touches a ruling is doubtful too, and the reading of its crop with the
-    ink along the ruling restored is offered among its readings (_touching_rulings)."""
+    strokes (`core`), a number whose ink touches a ruling is read a third time, its crop with the ink along the
+    ruling restored (_touching_rulings): doubtful, that reading offered, where the ink runs into the ruling's own
+    or the readings disagree; taken at the least sure reading's confidence where the ink stands apart from the
+    ruling's and all three agree."""
     import numpy as np
 
     boxes, inner, signed, marks_of = line_boxes(ink, lines_mask, grid, scale)
@@ -472,9 +481,14 @@ def read_cells(recogniser, clean, ink, lines_mask, grid, scale: float, grey=None
             if cell in regrown:  # ink against a ruling: part of a glyph may be lost under the ruling's margin
                 again = regrown[cell]
                 doubts["ruling"] = [again.text, round(again.confidence, 4)]  # the crop with that ink restored
-                # doubtful even where that third reading agrees: ink that ran into the ruling is lost with it, and
-                # an 8 whose left half lies in the ruling reads 3 all three ways (scripts/touching_rulings.py)
-                conf = min(conf, TOUCH_CONFIDENCE)
+                fused = any(blob[5] for blob in touching[cell])
+                if fused or again.text != text:
+                    # doubtful even where that third reading agrees: ink that ran into the ruling is lost with it,
+                    # and an 8 whose left half lies in the ruling reads 3 all three ways (touching_rulings.py)
+                    conf = min(conf, TOUCH_CONFIDENCE)
+                    doubts["fused"] = fused
+                else:  # ink apart from the ruling's own, whole in the restored crop, which reads the same
+                    conf = min(conf, again.confidence)
                 if again.text and again.text != text:
                     alternatives = [(again.text, again.confidence)] + [a for a in alternatives if a[0] != again.text]
             if len(first) == 1:
