@@ -35,46 +35,27 @@ def _number(rng: random.Random) -> str:
 
 def ruled_table(rng: random.Random, rows: int = 4, cols: int = 5):
     """(grey picture, scale, printed texts): a ruled table with every number set against a ruling."""
-    import cv2
-    import numpy as np
-    from PIL import Image, ImageDraw, ImageFont
-
-    from pipeline.modeling.synth_scan import FONT_FILES
+    from pipeline.modeling.ruled_tables import draw_ruled_table
 
     dpi = rng.choice([150, 200, 250])
     overlap = rng.choice([1, 0, -1, -2, -3])
     blur = rng.uniform(0.6, 1.2)
-    scale = dpi / 72
-    font = ImageFont.truetype(FONT_FILES[0][1], int(rng.uniform(9, 11) * scale))
+    font_pt = rng.uniform(9, 11)
     width = rng.choice([40, 55, 70])
-    xs = [int(v * scale) for v in [20, 120] + [120 + width * (k + 1) for k in range(cols)]]
-    ys = [int(v * scale) for v in [20] + [20 + 22 * (k + 1) for k in range(rows)]]
-    img = Image.new("L", (xs[-1] + int(20 * scale), ys[-1] + int(20 * scale)), 255)
-    d = ImageDraw.Draw(img)
-    for x in xs:
-        d.line([(x, ys[0]), (x, ys[-1])], fill=0, width=max(1, int(0.8 * scale)))
-    for y in ys:
-        d.line([(xs[0], y), (xs[-1], y)], fill=0, width=max(1, int(0.8 * scale)))
-    labels = ["规章", "规范性文件", "行政许可", "行政处罚", "行政强制", "行政事业性收费"]
-    texts = []
-    for r in range(rows):
-        d.text((xs[0] + 5, ys[r] + 5), labels[r % len(labels)], font=font, fill=0)
-        row = []
-        for c in range(cols):
-            t = _number(rng)
-            x0, x1, y0, y1 = xs[c + 1], xs[c + 2], ys[r], ys[r + 1]
-            box = d.textbbox((0, 0), t, font=font)
-            where = rng.choice(WHERE)
-            row.append((t, f"{dpi}dpi {where} {overlap:+d}px"))
-            px = {"left": x0 - box[0] + overlap, "right": x1 - box[2] - overlap}.get(where, (x0 + x1 - box[2]) // 2)
-            py = {"top": y0 - box[1] + overlap, "bottom": y1 - box[3] - overlap}.get(
-                where, (y0 + y1 - box[3] - box[1]) // 2
-            )
-            d.text((px, py), t, font=font, fill=0)
-        texts.append(row)
-    a = cv2.GaussianBlur(np.asarray(img, np.float32), (0, 0), blur)
-    a = np.clip(a + np.random.default_rng(rng.randrange(1 << 30)).normal(0, 4, a.shape), 0, 255).astype(np.uint8)
-    return a, scale, texts
+    numbers = [[(_number(rng), rng.choice(WHERE)) for _ in range(cols)] for _ in range(rows)]
+    grey, scale = draw_ruled_table(
+        [[t for t, _ in row] for row in numbers],
+        [[w for _, w in row] for row in numbers],
+        dpi=dpi,
+        overlap=overlap,
+        blur=blur,
+        font_pt=font_pt,
+        column_pt=width,
+        row_pt=22,
+        label_dy_px=5,
+        noise_seed=rng.randrange(1 << 30),
+    )
+    return grey, scale, [[(t, f"{dpi}dpi {w} {overlap:+d}px") for t, w in row] for row in numbers]
 
 
 def main(argv=None) -> int:

@@ -130,3 +130,30 @@ def test_corpus_reports_match_gold(tmp_path, labels_dir):
                         assert pt["cells"][row][col]["confidence"] == 0.0
                     checked += 1
     assert checked > 1500
+
+
+def test_digits_run_together_keep_the_cells_every_reading_agrees_on(tmp_path, models):
+    """A crawler's one-line rendering whose table cells ran together with no separator: where the digits can be cut
+    more than one way under the sums (table 4's `011010212000200000` is 0·11·0·10·21 or 0·1·10·10·21 in its first
+    row), the cells every reading agrees on are kept and the others are null, with a note; a row of 主动公开 (no
+    sum) keeps a cell only where every cut gives it (`0267`: 0 first, a count never printed with a leading 0)."""
+    text = (ROOT / "data" / "raw" / "pingtan-2021.txt").read_text(encoding="utf-8")
+    assert "10203120001200000五、" in text and "行政规范性文件693665" in text
+    text = text.replace("10203120001200000五、", "011010212000200000五、")
+    text = text.replace("行政规范性文件693665", "行政规范性文件0267")
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "flat.txt").write_text(text, encoding="utf-8")
+    result = run_batch([str(tmp_path / "in")], str(tmp_path / "out"), Extract(models_dir=str(models)))
+    assert result.errors == []
+    report = json.loads((tmp_path / "out" / "flat.txt.json").read_text(encoding="utf-8"))
+    validate_report(report)
+    t4 = report["tables"]["review_litigation"]
+    columns = ("upheld", "corrected", "other", "pending", "total")
+    assert [t4["rows"]["review"][c] for c in columns] == [0, None, None, 10, 21]
+    assert [t4["rows"]["litigation_direct"][c] for c in columns] == [2, 0, 0, 0, 2]
+    assert [t4["rows"]["litigation_after_review"][c] for c in columns] == [0, 0, 0, 0, 0]
+    assert t4["cells"]["review"]["corrected"]["confidence"] == 0.0
+    assert any("2 readings" in n and "agree" in n for n in t4["notes"]), t4["notes"]
+    t2 = report["tables"]["active_disclosure"]
+    assert t2["rows"]["normative_docs"] == {"issued": 0, "repealed": None, "in_force": None}
+    assert any(n.startswith("row normative_docs:") and "agree" in n for n in t2["notes"]), t2["notes"]

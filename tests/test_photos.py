@@ -102,40 +102,11 @@ def test_a_picture_without_a_resolution_is_scaled_from_its_characters(tmp_path):
 
 
 def _ruled_picture(texts, where, dpi=200, overlap=1, blur=0.8):
-    """A ruled table drawn at `dpi` with a CJK font; each number placed in its cell as `where` says (mid, left,
-    right, top, bottom: against that ruling, `overlap` pixels into it when negative)."""
-    import cv2
-    import numpy as np
-    from PIL import Image, ImageDraw, ImageFont
+    """A ruled table drawn at `dpi`; each number placed in its cell as `where` says (mid, left, right, top, bottom:
+    against that ruling, `overlap` pixels into it when negative)."""
+    from pipeline.modeling.ruled_tables import draw_ruled_table
 
-    from pipeline.modeling.synth_scan import FONT_FILES
-
-    scale = dpi / 72
-    font = ImageFont.truetype(FONT_FILES[0][1], int(10 * scale))
-    n = len(texts[0])
-    xs = [int(v * scale) for v in [20, 120] + [120 + 70 * (k + 1) for k in range(n)]]
-    ys = [int(v * scale) for v in [20] + [20 + 25 * (k + 1) for k in range(len(texts))]]
-    img = Image.new("L", (xs[-1] + int(20 * scale), ys[-1] + int(20 * scale)), 255)
-    d = ImageDraw.Draw(img)
-    for x in xs:
-        d.line([(x, ys[0]), (x, ys[-1])], fill=0, width=max(1, int(0.8 * scale)))
-    for y in ys:
-        d.line([(xs[0], y), (xs[-1], y)], fill=0, width=max(1, int(0.8 * scale)))
-    labels = ["规章", "规范性文件", "行政许可", "行政处罚"]
-    for r, row in enumerate(texts):
-        d.text((xs[0] + 5, ys[r] + 6), labels[r], font=font, fill=0)
-        for c, t in enumerate(row):
-            x0, x1, y0, y1 = xs[c + 1], xs[c + 2], ys[r], ys[r + 1]
-            box = d.textbbox((0, 0), t, font=font)
-            px = {"left": x0 - box[0] + overlap, "right": x1 - box[2] - overlap}.get(
-                where[r][c], (x0 + x1 - box[2]) // 2
-            )
-            py = {"top": y0 - box[1] + overlap, "bottom": y1 - box[3] - overlap}.get(
-                where[r][c], (y0 + y1 - box[3] - box[1]) // 2
-            )
-            d.text((px, py), t, font=font, fill=0)
-    a = cv2.GaussianBlur(np.asarray(img, np.float32), (0, 0), blur)
-    return np.clip(a + np.random.default_rng(0).normal(0, 4, a.shape), 0, 255).astype(np.uint8), scale
+    return draw_ruled_table(texts, where, dpi=dpi, overlap=overlap, blur=blur)
 
 
 def _value_cells(result):

@@ -99,3 +99,28 @@ def test_a_check_over_an_unreadable_cell_fails_when_the_cells_read_already_overs
     assert checks["review"]["unreadable"] == ["review_litigation.review.other"]
     assert checks["litigation_direct"]["ok"] is None and "skipped" in checks["litigation_direct"]  # 1 ≤ 3: may hold
     assert checks["litigation_after_review"]["ok"] is True
+
+
+def test_runs_cut_several_ways_keep_only_the_cells_every_reading_agrees_on():
+    """resolve_runs: a table 3 row whose digits the sums leave two readings of keeps the cells both readings give
+    and leaves the others null (confidence 0) with a note; a row with one reading is cut as before."""
+    from pipeline.extraction.records import RowRecord
+    from pipeline.extraction.table_rules import resolve_runs
+    from pipeline.extraction.values import TableResult
+
+    res = TableResult("requests")
+    columns = schema.column_ids("requests", "2021", "denied.state_secret")
+    pending = {}
+    for row, run, readings in (
+        ("denied.state_secret", "0110000011", [[0, 11, 0, 0, 0, 0, 11], [0, 1, 10, 0, 0, 0, 11]]),
+        ("denied.third_party", "2000002", [[2, 0, 0, 0, 0, 0, 2]]),
+    ):
+        res.rows[row] = {c: None for c in columns}
+        res.cells[row] = {c: {"raw": None, "confidence": 0.0} for c in columns}
+        pending[row] = (RowRecord([row], [run], run=True), 1.0, readings)
+    resolve_runs(res, "requests", "2021", pending)
+    assert list(res.rows["denied.state_secret"].values()) == [0, None, None, 0, 0, 0, 11]
+    assert list(res.rows["denied.third_party"].values()) == [2, 0, 0, 0, 0, 0, 2]
+    assert res.cells["denied.state_secret"][columns[1]]["confidence"] == 0.0
+    assert res.cells["denied.state_secret"][columns[0]]["confidence"] > 0.0
+    assert any(n.startswith("row denied.state_secret:") and "2 readings" in n for n in res.notes), res.notes

@@ -122,6 +122,8 @@ def _assign_row(res: TableResult, table: str, template: str, row: str, rec: RowR
         for c in columns:
             res.cells[row][c]["raw"] = rec.values[0] if rec.values else None
         return None
+    if rec.cut:
+        res.notes.append(f"row {row}: {rec.cut}")
     direct = direct_values(rec, columns, table, row, column_labeler)
     if direct is not None:
         raws, vals, order = direct

@@ -41,6 +41,7 @@ class RowRecord:
     # (its origin in the grid, spans expanded) with its page and box when the reader knew them; a run of table
     # text's {"span": [start, end]} in its text block
     where: list | None = None
+    cut: str | None = None  # how a run of digits was cut into this row's cells, where some are left unreadable
 
     @property
     def label(self) -> str:

@@ -3,7 +3,9 @@
 - Rows printed apart from their labels (a converter cut the table and printed the numbers elsewhere) fill the rows
   the template leaves between two sure rows, and stand only where the table's sums confirm them.
 - Table 4 printed in its official layout, one row of 15 numbers under two header rows, is cut into its three rows.
-- Table 3 rows whose digits ran together are cut where the table's column sums leave one reading of them all.
+- Rows whose digits ran together are cut where the row's own sums (and for table 3 the table's column sums) leave
+  one reading of them all; where they leave several, the cells on which every reading agrees are kept (the sums
+  choose them) and the others are unreadable.
 - Table 3 of a 2021 report that prints only the 2019 row （六）其他处理: its three 2021 sub-rows are 0 only when
   it is 0.
 """
@@ -14,6 +16,7 @@ import itertools
 import re
 
 from .. import schema
+from ..document import UNREADABLE
 from .cells import looks_numeric, normalise, parse_value
 from .records import SECTION_OF_TABLE, RowRecord
 from .sums import REVIEW_ROWS, checkable, grid_holds, row_holds, row_sum_ranges
@@ -127,6 +130,22 @@ def _unreadable_rows(chosen: dict, rec: RowRecord, printed: str, why: str) -> No
         chosen.setdefault(row, (unreadable, 0.0))
 
 
+def agreed_cells(readings: list) -> list | None:
+    """The cells on which every reading of a run of digits agrees (each reading obeys the sums that bind the run, so
+    these are the cells the sums choose), None at the others; None when there are no readings."""
+    if not readings:
+        return None
+    return [v if all(r[k] == v for r in readings) else None for k, v in enumerate(readings[0])]
+
+
+def partly_cut(run: str, n: int) -> str:
+    """The note on a run of digits whose readings agree on some of its cells only."""
+    return (
+        f"cells run together ({run!r}) with {n} readings under the sums; the cells they all agree on are kept, "
+        "the others unreadable"
+    )
+
+
 def review_from_unlabelled(records, predictions, chosen, column_labeler=None):
     """Table 4 printed as one row of 15 numbers under its two header rows (the official layout)."""
     if all(r in chosen for r in ("review", "litigation_direct", "litigation_after_review")):
@@ -147,7 +166,8 @@ def review_from_unlabelled(records, predictions, chosen, column_labeler=None):
             cands = run_candidates(
                 rec, 15, lambda v: row_holds("review_litigation", v), row_sum_ranges("review_litigation", REVIEW_ROWS)
             )
-            if cands is None or len(cands) != 1:
+            agreed = agreed_cells(cands) if cands else None
+            if cands is None or agreed is None or all(v is None for v in agreed):
                 if rec.section == 4 and len(re.sub(r"\D", "", vals[0])) >= 15:
                     # the table is printed but its digits cannot be cut in one way: found, with null cells
                     n = "too many" if cands is None else len(cands)
@@ -155,7 +175,8 @@ def review_from_unlabelled(records, predictions, chosen, column_labeler=None):
                     _unreadable_rows(chosen, rec, vals[0], why)
                     return rec
                 continue
-            vals = [str(v) for v in cands[0]]
+            cut = partly_cut(vals[0], len(cands)) if len(cands) > 1 else None
+            vals = [UNREADABLE if v is None else str(v) for v in agreed]
             conf = 0.95 if n is None else 1.0
             order = None
         else:
@@ -172,6 +193,7 @@ def review_from_unlabelled(records, predictions, chosen, column_labeler=None):
                 continue
             vals = fitted
             conf = 1.0
+            cut = None
         ocr = [rec.ocr[k] for k in order] if rec.ocr and order is not None else None
         where = [rec.where[k] for k in order] if rec.where and order is not None else rec.where
         for g, row in enumerate(("review", "litigation_direct", "litigation_after_review")):
@@ -185,14 +207,20 @@ def review_from_unlabelled(records, predictions, chosen, column_labeler=None):
                 ocr=ocr[g * 5 : (g + 1) * 5] if ocr else None,
                 ocr_text=rec.ocr_text,
                 where=where[g * 5 : (g + 1) * 5] if where and order is not None else where,
+                cut=cut if UNREADABLE in vals[g * 5 : (g + 1) * 5] else None,
             )
             chosen.setdefault(row, (piece, conf))
         return rec
     return None
 
 
+MAX_SOLUTIONS = 1000  # readings of a table 3's runs together that the column sums may leave, looked through whole
+
+
 def resolve_runs(res: TableResult, table: str, template: str, pending):
-    """Fix runs that have one reading; for table 3 try the combinations of the rest against the column sums."""
+    """Cut the rows whose digits ran together: a row with one reading under its own sums takes it; for table 3 the
+    combinations of the other rows' readings are tried against the column sums. Where several readings are left,
+    the cells on which they all agree are kept (the sums choose them) and the others are unreadable."""
     fixed = {}
     open_rows = {}
     for row, (rec, p, cands) in pending.items():
@@ -212,17 +240,29 @@ def resolve_runs(res: TableResult, table: str, template: str, pending):
                 grid.update(dict(zip(names, combo)))
                 if grid_holds(table, template, grid, ("requests.total_row", "requests.balance")):
                     solutions.append(combo)
-                    if len(solutions) > 1:
+                    if len(solutions) > MAX_SOLUTIONS:
                         break
-            if len(solutions) == 1:
-                for r, vals in zip(names, solutions[0]):
-                    fixed[r] = (vals, open_rows[r][1] * 0.9)
-                open_rows = {}
+            if 0 < len(solutions) <= MAX_SOLUTIONS:
+                # the rows' readings that the column sums leave: each row keeps what they all agree on
+                open_rows = {
+                    r: (rec, p, sorted({tuple(s[k]) for s in solutions}))
+                    for k, (r, (rec, p, _)) in enumerate(open_rows.items())
+                }
+                for r, (rec, p, cands) in list(open_rows.items()):
+                    if len(cands) == 1:
+                        fixed[r] = (cands[0], p * 0.9)
+                        del open_rows[r]
+    for row, (rec, p, cands) in list(open_rows.items()):
+        agreed = agreed_cells(cands) if cands else None
+        if agreed is not None and any(v is not None for v in agreed):
+            res.notes.append(f"row {row}: {partly_cut(rec.values[0], len(cands))}")
+            fixed[row] = (agreed, p * 0.9)
+            del open_rows[row]
     for row, (vals, conf) in fixed.items():
         rec = pending[row][0]
         for c, v in zip(res.rows[row], vals):
             res.rows[row][c] = v
-            res.cells[row][c] = {"raw": rec.values[0], "confidence": round(conf, 4)}
+            res.cells[row][c] = {"raw": rec.values[0], "confidence": round(conf, 4) if v is not None else 0.0}
     for row, (rec, p, cands) in open_rows.items():
         n = "too many" if cands is None else len(cands)
         res.notes.append(f"row {row}: cells run together ({rec.values[0]!r}) with {n} readings; unreadable")
