@@ -8,6 +8,8 @@ against the printed number. For each threshold it counts the first readings at o
 agreed and whose second framing read otherwise (`doubts.framings`), each right or wrong.
 
     python scripts/second_framing.py --work data/hunt
+    python -m pipeline read data/scanned/docs data/photographed/docs --out /tmp/docs --ocr auto --keep-going
+    python scripts/second_framing.py --documents /tmp/docs
 """
 
 from __future__ import annotations
@@ -27,6 +29,11 @@ THRESHOLDS = (0.9, 0.97, 0.99)
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--work", default="data/hunt", help="the hunt's work folder")
+    ap.add_argument(
+        "--documents",
+        help="documents read elsewhere instead (`python -m pipeline read DOCS… --out DIR`), each input's gold label "
+        "beside its folder as the scan_corpus stage writes them (data/scanned/docs/X → data/scanned/labels/X.gold.json)",
+    )
     ap.add_argument("--models", default="models")
     ap.add_argument("--out", help="write the counts as JSON here too")
     args = ap.parse_args(argv)
@@ -44,7 +51,8 @@ def main(argv=None) -> int:
     bare = ReadOptions(ocr=dataclasses.replace(OcrOptions(), min_confidence=0.0, very_sure=0.0))
     counts: Counter = Counter()
     caught = []
-    for path in sorted((Path(args.work) / "documents").glob(f"*{DOC_SUFFIX}")):
+    documents = Path(args.documents) if args.documents else Path(args.work) / "documents"
+    for path in sorted(documents.glob(f"*{DOC_SUFFIX}")):
         doc = Document.from_dict(json.loads(path.read_text(encoding="utf-8")))
         found = _gold_of(doc.path)
         if found is None:
